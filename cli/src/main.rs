@@ -1,0 +1,2 @@
+//! The `filmark` command.
+fn main() {}

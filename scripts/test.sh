@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Everything CI checks. `.ci/run` runs exactly this; it must pass on a fresh machine, so it
+# installs what it needs itself (toolchain components, wasm target, wasm-bindgen-cli, Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s (%ss)\n' "$*" "$SECONDS"; }
+
+step "toolchain"
+# rust-toolchain.toml pins the channel, components and the wasm32 target; `rustup show` installs them.
+rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+rustup component add clippy rustfmt >/dev/null
+rustup target add wasm32-unknown-unknown >/dev/null
+
+step "fmt"
+cargo fmt --all --check
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests"
+cargo test --workspace --locked
+
+step "wasm build (sdk for the browser)"
+cargo build --locked -p filmark-sdk --target wasm32-unknown-unknown
+
+if [ -x wasm/scripts/browser-test.sh ]; then
+  step "browser tests"
+  wasm/scripts/browser-test.sh
+fi
+
+step "done"
