@@ -1,1 +1,26 @@
 #![doc = include_str!("../README.md")]
+
+pub mod abi;
+pub mod dispatch;
+mod error;
+pub mod events;
+pub mod invariants;
+mod runtime;
+
+#[cfg(feature = "fil-actor")]
+pub mod fvm;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{ActorError, AsActorError};
+pub use invariants::MessageAccumulator;
+pub use runtime::{Runtime, response_ok};
+
+// Re-exported so actors and their users agree on one version.
+pub use alloy_primitives;
+pub use alloy_sol_types;
+pub use cid;
+pub use frc42_dispatch;
+pub use fvm_ipld_blockstore;
+pub use fvm_ipld_encoding;
+pub use fvm_shared;

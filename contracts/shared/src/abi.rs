@@ -1,0 +1,172 @@
+//! The Ethereum entry point: Solidity-ABI calls arriving through method 3844450837.
+//!
+//! Lotus turns an Ethereum transaction with a `to` into a Filecoin message to method
+//! `InvokeEVM` (FRC-42 hash 3844450837) whose parameters are the calldata as one CBOR byte
+//! string (no parameters for empty calldata). Filmark's actors implement that method and decode
+//! the calldata with `alloy-sol-types` against a `sol!` interface they share with the SDK. The
+//! return value goes back, as the EVM actor does it, as one CBOR byte string holding the
+//! ABI-encoded return; an error keeps its exit code and carries a Solidity `Error(string)`
+//! revert payload as its return data, so `eth_call` and wallets show the reason.
+
+use alloy_sol_types::{Revert, SolError};
+use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_ipld_encoding::{BytesDe, BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
+use fvm_shared::ActorID;
+use fvm_shared::address::{Address, Payload};
+
+use crate::{ActorError, Runtime};
+
+/// FRC-42 number of `InvokeEVM`: the method Ethereum transactions are delivered to. Plain ETH
+/// value transfers arrive here too, with no parameters.
+pub const INVOKE_EVM_METHOD: u64 = frc42_dispatch::method_hash!("InvokeEVM");
+
+/// Address namespace of the Ethereum Address Manager (f410 addresses).
+pub const EAM_NAMESPACE: u64 = 10;
+
+/// First 12 bytes of an Ethereum address that encodes a Filecoin actor ID (`0xff` + 11 zeros).
+pub const MASKED_ID_PREFIX: [u8; 12] = [0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// Extracts the calldata from `InvokeEVM` parameters.
+///
+/// # Errors
+/// `USR_SERIALIZATION` when the parameters are not one CBOR byte string.
+pub fn calldata(params: Option<IpldBlock>) -> Result<Vec<u8>, ActorError> {
+    match params {
+        None => Ok(Vec::new()),
+        Some(block) if block.data.is_empty() => Ok(Vec::new()),
+        Some(block) if block.codec == CBOR || block.codec == DAG_CBOR => {
+            let BytesDe(bytes) = fvm_ipld_encoding::from_slice(&block.data).map_err(|e| {
+                ActorError::serialization(format!("calldata must be a CBOR byte string: {e}"))
+            })?;
+            Ok(bytes)
+        }
+        Some(block) if block.codec == IPLD_RAW => Ok(block.data),
+        Some(block) => Err(ActorError::serialization(format!(
+            "unsupported calldata codec {:#x}",
+            block.codec
+        ))),
+    }
+}
+
+/// Wraps ABI-encoded return data the way the EVM actor returns it (one CBOR byte string).
+///
+/// # Errors
+/// Never in practice; encoding a byte string cannot fail.
+pub fn abi_return(abi: &[u8]) -> Result<Option<IpldBlock>, ActorError> {
+    crate::dispatch::ret(&BytesSer(abi))
+}
+
+/// Unwraps a return block produced by [`abi_return`].
+///
+/// # Errors
+/// `USR_SERIALIZATION` when the block is not one CBOR byte string.
+pub fn abi_return_bytes(block: Option<IpldBlock>) -> Result<Vec<u8>, ActorError> {
+    calldata(block)
+}
+
+/// The Solidity `Error(string)` payload for an actor error.
+pub fn revert_payload(err: &ActorError) -> Vec<u8> {
+    Revert::from(format!(
+        "{} (exit code {})",
+        err.msg(),
+        err.exit_code().value()
+    ))
+    .abi_encode()
+}
+
+/// Attaches a Solidity revert payload (as a CBOR byte string) to an error, keeping its exit code.
+pub fn into_revert(err: ActorError) -> ActorError {
+    let payload = revert_payload(&err);
+    let data = IpldBlock::serialize_cbor(&BytesSer(&payload))
+        .ok()
+        .flatten();
+    err.with_data(data)
+}
+
+/// Decodes the revert reason from an error's return data, if it carries one.
+pub fn decode_revert(data: &[u8]) -> Option<String> {
+    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(data).ok()?;
+    Revert::abi_decode(&bytes).ok().map(|r| r.reason)
+}
+
+/// The 20-byte Ethereum address under which an actor appears: its f410 address if it has one,
+/// else the masked ID address `0xff‖0^11‖id`.
+pub fn eth_address_of<RT: Runtime>(rt: &RT, id: ActorID) -> [u8; 20] {
+    rt.lookup_delegated_address(id)
+        .and_then(|addr| eth_address_from_f4(&addr))
+        .unwrap_or_else(|| masked_id_address(id))
+}
+
+/// The masked ID Ethereum address of an actor: `0xff‖0^11‖id` (8 bytes big-endian).
+pub fn masked_id_address(id: ActorID) -> [u8; 20] {
+    let mut out = [0u8; 20];
+    out[..12].copy_from_slice(&MASKED_ID_PREFIX);
+    out[12..].copy_from_slice(&id.to_be_bytes());
+    out
+}
+
+/// The 20 bytes of an f410 address, or `None` for other addresses.
+pub fn eth_address_from_f4(addr: &Address) -> Option<[u8; 20]> {
+    match addr.payload() {
+        Payload::Delegated(d) if d.namespace() == EAM_NAMESPACE => d.subaddress().try_into().ok(),
+        _ => None,
+    }
+}
+
+/// The Filecoin address an Ethereum address stands for: f0 for a masked ID address, else f410.
+///
+/// # Errors
+/// Never for 20 bytes; kept fallible for symmetry with the address constructors.
+pub fn address_from_eth(eth: [u8; 20]) -> Result<Address, ActorError> {
+    if eth[..12] == MASKED_ID_PREFIX {
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&eth[12..]);
+        return Ok(Address::new_id(u64::from_be_bytes(id)));
+    }
+    Address::new_delegated(EAM_NAMESPACE, &eth)
+        .map_err(|e| ActorError::illegal_argument(format!("invalid eth address: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use fvm_shared::error::ExitCode;
+
+    use super::*;
+
+    #[test]
+    fn invoke_evm_number_matches_lotus() {
+        assert_eq!(INVOKE_EVM_METHOD, 3_844_450_837);
+    }
+
+    #[test]
+    fn calldata_round_trips() {
+        let block = abi_return(&[1, 2, 3]).unwrap();
+        assert_eq!(calldata(block).unwrap(), vec![1, 2, 3]);
+        assert!(calldata(None).unwrap().is_empty());
+        let bad = Some(IpldBlock {
+            codec: DAG_CBOR,
+            data: vec![0x01],
+        });
+        assert_eq!(
+            calldata(bad).unwrap_err().exit_code(),
+            ExitCode::USR_SERIALIZATION
+        );
+    }
+
+    #[test]
+    fn reverts_decode() {
+        let e = into_revert(ActorError::forbidden("not the owner"));
+        assert_eq!(e.exit_code(), ExitCode::USR_FORBIDDEN);
+        let reason = decode_revert(&e.data().unwrap().data).unwrap();
+        assert_eq!(reason, "not the owner (exit code 18)");
+    }
+
+    #[test]
+    fn eth_addresses_map_both_ways() {
+        let masked = masked_id_address(1234);
+        assert_eq!(address_from_eth(masked).unwrap(), Address::new_id(1234));
+        let eth = [0x11u8; 20];
+        let f4 = address_from_eth(eth).unwrap();
+        assert_eq!(eth_address_from_f4(&f4), Some(eth));
+    }
+}

@@ -1,0 +1,198 @@
+//! The `Runtime` trait: everything an actor may ask of the VM.
+//!
+//! Actor logic is written once against this trait. [`crate::fvm::FvmRuntime`] (feature
+//! `fil-actor`) forwards each call to one `fvm_sdk` syscall; [`crate::testing::FakeRuntime`]
+//! (feature `testing`) implements it in memory for native tests. Keep implementations thin so
+//! that behaviour tested on the fake is the behaviour on the chain.
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::CborStore;
+use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::event::ActorEvent;
+use fvm_shared::{ActorID, MethodNum, Response};
+use multihash_codetable::Code;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ActorError;
+
+/// What an actor may ask of the VM.
+///
+/// Implementations must be deterministic: the same inputs give the same answers on every node.
+pub trait Runtime {
+    /// The blockstore holding the actor's state (HAMTs, AMTs, the state root).
+    type Blockstore: Blockstore;
+
+    /// The actor's blockstore.
+    fn store(&self) -> &Self::Blockstore;
+
+    /// The ID of the immediate caller (the account or actor that sent this message).
+    fn caller(&self) -> ActorID;
+
+    /// This actor's ID.
+    fn receiver(&self) -> ActorID;
+
+    /// The value sent with this message; it is already part of [`Runtime::current_balance`].
+    fn value_received(&self) -> TokenAmount;
+
+    /// The epoch of the tipset this message executes in.
+    fn curr_epoch(&self) -> ChainEpoch;
+
+    /// This actor's balance, including the value received with this message.
+    fn current_balance(&self) -> TokenAmount;
+
+    /// True when the invocation is read-only: no state writes, no value transfers, no events.
+    fn read_only(&self) -> bool;
+
+    /// Resolves any address (f0, f1, f2, f3, f4) to an actor ID, if that actor exists.
+    fn resolve_address(&self, addr: &Address) -> Option<ActorID>;
+
+    /// The f4 (delegated) address of an actor, if it has one (f410 for Ethereum accounts).
+    fn lookup_delegated_address(&self, id: ActorID) -> Option<Address>;
+
+    /// The current state root, or an error if the actor has no state yet.
+    ///
+    /// # Errors
+    /// `USR_ILLEGAL_STATE` when the actor has not been constructed.
+    fn state_root(&self) -> Result<Cid, ActorError>;
+
+    /// Replaces the state root.
+    ///
+    /// # Errors
+    /// `USR_READ_ONLY` in a read-only invocation; `USR_ILLEGAL_STATE` if the actor was deleted.
+    fn set_state_root(&self, root: &Cid) -> Result<(), ActorError>;
+
+    /// Sends a message. A callee that aborts is not an error here: its exit code is in the
+    /// [`Response`], so callers can act on specific codes (for example the market's 32).
+    ///
+    /// # Errors
+    /// When the send itself could not happen: unknown recipient (`USR_NOT_FOUND`), not enough
+    /// balance (`USR_INSUFFICIENT_FUNDS`), a value transfer in a read-only context (`USR_READ_ONLY`).
+    fn send(
+        &self,
+        to: &Address,
+        method: MethodNum,
+        params: Option<IpldBlock>,
+        value: TokenAmount,
+        read_only: bool,
+    ) -> Result<Response, ActorError>;
+
+    /// Emits an event (see [`crate::events`] for the Ethereum-log shape).
+    ///
+    /// # Errors
+    /// When the event is malformed or too large.
+    fn emit_event(&self, event: &ActorEvent) -> Result<(), ActorError>;
+
+    // ---- provided ----
+
+    /// The immediate caller as an ID address.
+    fn caller_address(&self) -> Address {
+        Address::new_id(self.caller())
+    }
+
+    /// Loads the state object.
+    ///
+    /// # Errors
+    /// `USR_ILLEGAL_STATE` when the state is missing or cannot be decoded.
+    fn state<S: DeserializeOwned>(&self) -> Result<S, ActorError> {
+        let root = self.state_root()?;
+        self.store()
+            .get_cbor::<S>(&root)
+            .map_err(|e| ActorError::illegal_state(format!("loading state: {e}")))?
+            .ok_or_else(|| ActorError::illegal_state(format!("state root {root} not found")))
+    }
+
+    /// Writes a new state object and makes it the state root (used by constructors).
+    ///
+    /// # Errors
+    /// As [`Runtime::set_state_root`], or `USR_ILLEGAL_STATE` when the store fails.
+    fn create<S: Serialize>(&self, state: &S) -> Result<(), ActorError> {
+        let root = self
+            .store()
+            .put_cbor(state, Code::Blake2b256)
+            .map_err(|e| ActorError::illegal_state(format!("storing state: {e}")))?;
+        self.set_state_root(&root)
+    }
+
+    /// Loads the state, lets `f` change it, and saves it only if `f` succeeds.
+    ///
+    /// # Errors
+    /// Whatever `f` returns, or a state load/store failure.
+    fn transaction<S, R, F>(&self, f: F) -> Result<R, ActorError>
+    where
+        S: Serialize + DeserializeOwned,
+        F: FnOnce(&mut S, &Self) -> Result<R, ActorError>,
+        Self: Sized,
+    {
+        let mut state: S = self.state()?;
+        let result = f(&mut state, self)?;
+        self.create(&state)?;
+        Ok(result)
+    }
+
+    /// Checks that the immediate caller is one of `allowed` (any address kind).
+    ///
+    /// # Errors
+    /// `USR_FORBIDDEN` otherwise.
+    fn validate_caller_is<'a>(
+        &self,
+        allowed: impl IntoIterator<Item = &'a Address>,
+    ) -> Result<(), ActorError> {
+        let caller = self.caller();
+        for addr in allowed {
+            if self.resolve_address(addr) == Some(caller) {
+                return Ok(());
+            }
+        }
+        Err(ActorError::forbidden(format!(
+            "caller f0{caller} is not allowed to call this method"
+        )))
+    }
+
+    /// Sends a message and requires it to succeed, returning its return block.
+    ///
+    /// # Errors
+    /// When the send fails or the callee exits with a non-zero code (that code is kept).
+    fn send_ok(
+        &self,
+        to: &Address,
+        method: MethodNum,
+        params: Option<IpldBlock>,
+        value: TokenAmount,
+    ) -> Result<Option<IpldBlock>, ActorError> {
+        let resp = self.send(to, method, params, value, false)?;
+        response_ok(resp, to, method)
+    }
+}
+
+/// Turns a non-zero exit code into an error that keeps the callee's code.
+///
+/// # Errors
+/// When `resp.exit_code` is not `OK`.
+pub fn response_ok(
+    resp: Response,
+    to: &Address,
+    method: MethodNum,
+) -> Result<Option<IpldBlock>, ActorError> {
+    if resp.exit_code.is_success() {
+        Ok(resp.return_data)
+    } else {
+        let code = if resp.exit_code.value() < ExitCode::FIRST_USER_EXIT_CODE {
+            ExitCode::USR_UNSPECIFIED
+        } else {
+            resp.exit_code
+        };
+        Err(ActorError::unchecked(
+            code,
+            format!(
+                "send to {to} method {method} failed with exit code {}",
+                resp.exit_code
+            ),
+        ))
+    }
+}

@@ -1,0 +1,427 @@
+//! `FakeRuntime`: an in-memory [`Runtime`] for native actor tests.
+//!
+//! It mirrors the FVM where tests depend on it: a failed call rolls back state, balance and
+//! events; value received is added to the balance; sends must have been announced with
+//! [`FakeRuntime::expect_send`] and are checked field by field; read-only calls that try to write
+//! state, transfer value or emit events fail the test.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+
+use cid::Cid;
+use fvm_ipld_blockstore::MemoryBlockstore;
+use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::event::ActorEvent;
+use fvm_shared::{ActorID, MethodNum, Response};
+
+use crate::{ActorError, Runtime};
+
+/// A send the test expects the actor to make, and what it returns.
+#[derive(Clone, Debug)]
+pub struct ExpectedSend {
+    /// Recipient, as the actor addresses it.
+    pub to: Address,
+    /// Method number.
+    pub method: MethodNum,
+    /// Parameters, compared exactly.
+    pub params: Option<IpldBlock>,
+    /// Value sent.
+    pub value: TokenAmount,
+    /// Whether the actor must send it read-only.
+    pub read_only: bool,
+    /// Exit code the callee ends with.
+    pub exit_code: ExitCode,
+    /// Return data from the callee.
+    pub return_data: Option<IpldBlock>,
+}
+
+impl ExpectedSend {
+    /// A successful send with no value, not read-only.
+    pub fn new(to: Address, method: MethodNum, params: Option<IpldBlock>) -> Self {
+        Self {
+            to,
+            method,
+            params,
+            value: TokenAmount::from_atto(0),
+            read_only: false,
+            exit_code: ExitCode::OK,
+            return_data: None,
+        }
+    }
+
+    /// Sets the value.
+    #[must_use]
+    pub fn value(mut self, value: TokenAmount) -> Self {
+        self.value = value;
+        self
+    }
+
+    /// Marks the send as read-only.
+    #[must_use]
+    pub const fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Sets what the callee returns.
+    #[must_use]
+    pub fn returns(mut self, exit_code: ExitCode, return_data: Option<IpldBlock>) -> Self {
+        self.exit_code = exit_code;
+        self.return_data = return_data;
+        self
+    }
+}
+
+/// A send the actor made (kept for assertions).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentMessage {
+    /// Recipient.
+    pub to: Address,
+    /// Method number.
+    pub method: MethodNum,
+    /// Value sent.
+    pub value: TokenAmount,
+    /// Exit code the (fake) callee returned.
+    pub exit_code: ExitCode,
+}
+
+/// An in-memory runtime for one actor.
+#[derive(Debug)]
+pub struct FakeRuntime {
+    store: MemoryBlockstore,
+    receiver: ActorID,
+    caller: Cell<ActorID>,
+    value_received: RefCell<TokenAmount>,
+    epoch: Cell<ChainEpoch>,
+    balance: RefCell<TokenAmount>,
+    state_root: RefCell<Option<Cid>>,
+    read_only: Cell<bool>,
+    ids: RefCell<HashMap<Address, ActorID>>,
+    delegated: RefCell<HashMap<ActorID, Address>>,
+    expected_sends: RefCell<VecDeque<ExpectedSend>>,
+    sent: RefCell<Vec<SentMessage>>,
+    events: RefCell<Vec<(ActorID, ActorEvent)>>,
+}
+
+impl FakeRuntime {
+    /// A runtime for the actor `receiver`, at epoch 0 with no balance.
+    pub fn new(receiver: ActorID) -> Self {
+        Self {
+            store: MemoryBlockstore::default(),
+            receiver,
+            caller: Cell::new(0),
+            value_received: RefCell::new(TokenAmount::from_atto(0)),
+            epoch: Cell::new(0),
+            balance: RefCell::new(TokenAmount::from_atto(0)),
+            state_root: RefCell::new(None),
+            read_only: Cell::new(false),
+            ids: RefCell::new(HashMap::new()),
+            delegated: RefCell::new(HashMap::new()),
+            expected_sends: RefCell::new(VecDeque::new()),
+            sent: RefCell::new(Vec::new()),
+            events: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Sets the immediate caller for the next calls.
+    pub fn set_caller(&self, id: ActorID) {
+        self.caller.set(id);
+    }
+
+    /// Sets the value the next call receives (added to the balance when the call starts).
+    pub fn set_value(&self, value: TokenAmount) {
+        *self.value_received.borrow_mut() = value;
+    }
+
+    /// Sets the current epoch.
+    pub fn set_epoch(&self, epoch: ChainEpoch) {
+        self.epoch.set(epoch);
+    }
+
+    /// Sets the actor's balance.
+    pub fn set_balance(&self, balance: TokenAmount) {
+        *self.balance.borrow_mut() = balance;
+    }
+
+    /// Makes the next calls read-only (as the market's `AuthenticateMessage` call is).
+    pub fn set_read_only(&self, read_only: bool) {
+        self.read_only.set(read_only);
+    }
+
+    /// Registers a non-ID address (f1, f2, f3, f4) for an actor.
+    pub fn add_id_address(&self, addr: Address, id: ActorID) {
+        self.ids.borrow_mut().insert(addr, id);
+    }
+
+    /// Registers an Ethereum account: `eth` is its f410 address.
+    pub fn add_eth_account(&self, id: ActorID, eth: [u8; 20]) -> Address {
+        let addr = Address::new_delegated(crate::abi::EAM_NAMESPACE, &eth)
+            .expect("20 bytes make a valid f410 address");
+        self.add_id_address(addr, id);
+        self.delegated.borrow_mut().insert(id, addr);
+        addr
+    }
+
+    /// Announces a send the actor must make next.
+    pub fn expect_send(&self, send: ExpectedSend) {
+        self.expected_sends.borrow_mut().push_back(send);
+    }
+
+    /// Checks that every announced send was made.
+    ///
+    /// # Panics
+    /// When announced sends remain.
+    pub fn verify(&self) {
+        let left = self.expected_sends.borrow();
+        assert!(left.is_empty(), "expected sends not made: {left:?}");
+    }
+
+    /// Forgets announced sends (after a call that failed before making them).
+    pub fn reset_expectations(&self) {
+        self.expected_sends.borrow_mut().clear();
+    }
+
+    /// The events emitted so far (by successful calls), with their emitter.
+    pub fn events(&self) -> Vec<ActorEvent> {
+        self.events
+            .borrow()
+            .iter()
+            .map(|(_, e)| e.clone())
+            .collect()
+    }
+
+    /// Takes the events emitted so far.
+    pub fn take_events(&self) -> Vec<ActorEvent> {
+        self.events.borrow_mut().drain(..).map(|(_, e)| e).collect()
+    }
+
+    /// Sends made so far by successful calls.
+    pub fn sent(&self) -> Vec<SentMessage> {
+        self.sent.borrow().clone()
+    }
+
+    /// The in-memory blockstore.
+    pub const fn blockstore(&self) -> &MemoryBlockstore {
+        &self.store
+    }
+
+    /// The state root, if constructed.
+    pub fn root(&self) -> Option<Cid> {
+        *self.state_root.borrow()
+    }
+
+    /// Runs one invocation, like the FVM does: the value received is credited first, and on
+    /// failure state, balance, events and sends are rolled back. The value is then reset to zero.
+    ///
+    /// # Errors
+    /// Whatever the method returns.
+    pub fn call<F>(
+        &self,
+        dispatch: F,
+        method: MethodNum,
+        params: Option<IpldBlock>,
+    ) -> Result<Option<IpldBlock>, ActorError>
+    where
+        F: FnOnce(&Self, MethodNum, Option<IpldBlock>) -> Result<Option<IpldBlock>, ActorError>,
+    {
+        let root = *self.state_root.borrow();
+        let balance = self.balance.borrow().clone();
+        let events = self.events.borrow().len();
+        let sent = self.sent.borrow().len();
+        let value = self.value_received.borrow().clone();
+        *self.balance.borrow_mut() += &value;
+        let result = dispatch(self, method, params);
+        if result.is_err() {
+            *self.state_root.borrow_mut() = root;
+            *self.balance.borrow_mut() = balance;
+            self.events.borrow_mut().truncate(events);
+            self.sent.borrow_mut().truncate(sent);
+        }
+        *self.value_received.borrow_mut() = TokenAmount::from_atto(0);
+        result
+    }
+}
+
+impl Runtime for FakeRuntime {
+    type Blockstore = MemoryBlockstore;
+
+    fn store(&self) -> &MemoryBlockstore {
+        &self.store
+    }
+
+    fn caller(&self) -> ActorID {
+        self.caller.get()
+    }
+
+    fn receiver(&self) -> ActorID {
+        self.receiver
+    }
+
+    fn value_received(&self) -> TokenAmount {
+        self.value_received.borrow().clone()
+    }
+
+    fn curr_epoch(&self) -> ChainEpoch {
+        self.epoch.get()
+    }
+
+    fn current_balance(&self) -> TokenAmount {
+        self.balance.borrow().clone()
+    }
+
+    fn read_only(&self) -> bool {
+        self.read_only.get()
+    }
+
+    fn resolve_address(&self, addr: &Address) -> Option<ActorID> {
+        addr.id()
+            .ok()
+            .or_else(|| self.ids.borrow().get(addr).copied())
+    }
+
+    fn lookup_delegated_address(&self, id: ActorID) -> Option<Address> {
+        self.delegated.borrow().get(&id).copied()
+    }
+
+    fn state_root(&self) -> Result<Cid, ActorError> {
+        self.state_root
+            .borrow()
+            .ok_or_else(|| ActorError::illegal_state("actor not constructed"))
+    }
+
+    fn set_state_root(&self, root: &Cid) -> Result<(), ActorError> {
+        assert!(
+            !self.read_only.get(),
+            "state write attempted in a read-only call"
+        );
+        *self.state_root.borrow_mut() = Some(*root);
+        Ok(())
+    }
+
+    fn send(
+        &self,
+        to: &Address,
+        method: MethodNum,
+        params: Option<IpldBlock>,
+        value: TokenAmount,
+        read_only: bool,
+    ) -> Result<Response, ActorError> {
+        if self.read_only.get() {
+            assert!(
+                value.is_zero(),
+                "value transfer attempted in a read-only call"
+            );
+        }
+        let expected = self
+            .expected_sends
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| {
+                panic!("unexpected send to {to} method {method} value {value} params {params:?}")
+            });
+        assert_eq!(&expected.to, to, "send recipient (method {method})");
+        assert_eq!(expected.method, method, "send method number (to {to})");
+        assert_eq!(
+            expected.params, params,
+            "send params (to {to} method {method})"
+        );
+        assert_eq!(
+            expected.value, value,
+            "send value (to {to} method {method})"
+        );
+        assert_eq!(
+            expected.read_only, read_only,
+            "send read-only flag (to {to} method {method})"
+        );
+        if value > *self.balance.borrow() {
+            return Err(ActorError::insufficient_funds(format!(
+                "sending {value} with a balance of {}",
+                self.balance.borrow()
+            )));
+        }
+        if expected.exit_code.is_success() {
+            *self.balance.borrow_mut() -= &value;
+        }
+        self.sent.borrow_mut().push(SentMessage {
+            to: *to,
+            method,
+            value,
+            exit_code: expected.exit_code,
+        });
+        Ok(Response {
+            exit_code: expected.exit_code,
+            return_data: expected.return_data,
+        })
+    }
+
+    fn emit_event(&self, event: &ActorEvent) -> Result<(), ActorError> {
+        assert!(!self.read_only.get(), "event emitted in a read-only call");
+        self.events
+            .borrow_mut()
+            .push((self.receiver, event.clone()));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+
+    #[derive(Serialize, Deserialize)]
+    struct Counter(u64);
+
+    fn bump(
+        rt: &FakeRuntime,
+        method: MethodNum,
+        _: Option<IpldBlock>,
+    ) -> Result<Option<IpldBlock>, ActorError> {
+        if method == 1 {
+            rt.create(&Counter(0))?;
+            return Ok(None);
+        }
+        rt.transaction(|st: &mut Counter, _| {
+            st.0 += 1;
+            Ok(())
+        })?;
+        if method == 3 {
+            return Err(ActorError::illegal_argument("fail after write"));
+        }
+        Ok(None)
+    }
+
+    #[test]
+    fn failed_calls_roll_back() {
+        let rt = FakeRuntime::new(100);
+        rt.call(bump, 1, None).unwrap();
+        rt.set_value(TokenAmount::from_atto(5));
+        rt.call(bump, 2, None).unwrap();
+        assert_eq!(rt.state::<Counter>().unwrap().0, 1);
+        assert_eq!(rt.current_balance(), TokenAmount::from_atto(5));
+        rt.set_value(TokenAmount::from_atto(5));
+        assert!(rt.call(bump, 3, None).is_err());
+        assert_eq!(rt.state::<Counter>().unwrap().0, 1);
+        assert_eq!(rt.current_balance(), TokenAmount::from_atto(5));
+    }
+
+    #[test]
+    #[should_panic(expected = "read-only")]
+    fn read_only_writes_fail_the_test() {
+        let rt = FakeRuntime::new(100);
+        rt.call(bump, 1, None).unwrap();
+        rt.set_read_only(true);
+        let _ = rt.call(
+            |rt, _, _| {
+                rt.create(&Counter(9))?;
+                Ok(None)
+            },
+            2,
+            None,
+        );
+    }
+}
