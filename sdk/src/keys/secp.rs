@@ -1,0 +1,348 @@
+//! secp256k1 keys and the addresses derived from them (f1, f410, 0x).
+
+use std::fmt;
+
+use alloy_primitives::{B256, keccak256};
+use fvm_shared::address::{Address, Network, Payload};
+use k256::ecdsa::{RecoveryId, Signature as EcdsaSignature, SigningKey, VerifyingKey};
+
+use super::error::{KeyError, Result};
+use super::{EAM_ACTOR_ID, EthAddress};
+
+/// Length of an uncompressed secp256k1 public key (`0x04 ‖ x ‖ y`).
+pub const PUBLIC_KEY_LEN: usize = 65;
+/// Length of a recoverable signature: `r (32) ‖ s (32) ‖ recovery id (1)`.
+pub const RECOVERABLE_SIG_LEN: usize = 65;
+
+/// Domain separator of [`SecpKey::from_seed`].
+const SEED_DOMAIN: &[u8] = b"filmark/secp256k1/v1";
+
+/// A secp256k1 secret key: signs Filecoin messages as an f1 account and Ethereum transactions
+/// as an f410 (eth) account.
+///
+/// The same key has both identities: [`f1_address`](Self::f1_address) for native messages
+/// (secp256k1 signatures) and [`f410_address`](Self::f410_address) / [`eth_address`](Self::eth_address)
+/// for Ethereum transactions (delegated signatures). `Debug` never prints the secret.
+#[derive(Clone)]
+pub struct SecpKey {
+    signing: SigningKey,
+}
+
+impl SecpKey {
+    /// Builds a key from its 32 secret bytes (big-endian scalar).
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidSecretKey`] if the scalar is zero or not below the curve order.
+    pub fn from_bytes(secret: &[u8; 32]) -> Result<Self> {
+        SigningKey::from_bytes(secret.into())
+            .map(|signing| Self { signing })
+            .map_err(|_| KeyError::InvalidSecretKey)
+    }
+
+    /// Builds a key from 64 hex digits, with or without a `0x` prefix (the form Ethereum tools
+    /// print).
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidSecretKey`] if the text is not 32 hex bytes or not a valid scalar.
+    pub fn from_hex(secret: &str) -> Result<Self> {
+        let digits = secret.strip_prefix("0x").unwrap_or(secret);
+        let bytes: [u8; 32] = alloy_primitives::hex::decode(digits)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or(KeyError::InvalidSecretKey)?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// Derives the `index`-th key of `seed`, deterministically.
+    ///
+    /// The secret is `blake2b-256("filmark/secp256k1/v1" ‖ seed ‖ index as 8 bytes big-endian ‖
+    /// counter as 1 byte)` with `counter = 0`; in the (2^-128-likely) case that digest is not a
+    /// valid scalar, the counter is increased until it is. The devnet derives its prefunded
+    /// accounts this way, so the same seed gives the same accounts everywhere.
+    pub fn from_seed(seed: &[u8], index: u64) -> Self {
+        (0..=u8::MAX)
+            .find_map(|counter| {
+                let digest = blake2b_simd::Params::new()
+                    .hash_length(32)
+                    .to_state()
+                    .update(SEED_DOMAIN)
+                    .update(seed)
+                    .update(&index.to_be_bytes())
+                    .update(&[counter])
+                    .finalize();
+                let secret: [u8; 32] = digest.as_bytes().try_into().ok()?;
+                Self::from_bytes(&secret).ok()
+            })
+            .expect("256 consecutive blake2b digests are not all invalid scalars")
+    }
+
+    /// A fresh key from the operating system's random source (`crypto.getRandomValues` in a
+    /// browser).
+    ///
+    /// # Errors
+    /// [`KeyError::Random`] if the random source is unavailable.
+    #[cfg(feature = "rand")]
+    pub fn random() -> Result<Self> {
+        loop {
+            let mut secret = [0u8; 32];
+            getrandom::getrandom(&mut secret).map_err(|e| KeyError::Random(e.to_string()))?;
+            if let Ok(key) = Self::from_bytes(&secret) {
+                return Ok(key);
+            }
+        }
+    }
+
+    /// The 32 secret bytes. Handle with care.
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        self.signing.to_bytes().into()
+    }
+
+    /// The uncompressed public key, `0x04 ‖ x ‖ y`.
+    pub fn public_key(&self) -> [u8; PUBLIC_KEY_LEN] {
+        uncompressed(self.signing.verifying_key())
+    }
+
+    /// The f1 address: protocol 1, blake2b-160 of the uncompressed public key.
+    pub fn f1_address(&self) -> Address {
+        f1_from_public_key(&self.public_key())
+    }
+
+    /// The Ethereum address: the last 20 bytes of keccak256 of the public key without its
+    /// `0x04` prefix.
+    pub fn eth_address(&self) -> EthAddress {
+        eth_from_public_key(&self.public_key())
+    }
+
+    /// The f410 address: the Ethereum address in the EAM's namespace (10).
+    pub fn f410_address(&self) -> Address {
+        f410_from_eth(&self.eth_address())
+    }
+
+    /// Signs a 32-byte digest: `r ‖ s ‖ recovery id` with a low `s` (RFC 6979 nonces, so the
+    /// same key and digest always give the same signature, as Lotus's signer does).
+    pub fn sign_prehash(&self, digest: &B256) -> [u8; RECOVERABLE_SIG_LEN] {
+        let (sig, recid) = self
+            .signing
+            .sign_prehash_recoverable(digest.as_slice())
+            .expect("a 32-byte digest is always signable");
+        let (sig, recid) = match sig.normalize_s() {
+            Some(low) => (low, RecoveryId::from_byte(recid.to_byte() ^ 1).expect("0..=3")),
+            None => (sig, recid),
+        };
+        let mut out = [0u8; RECOVERABLE_SIG_LEN];
+        out[..64].copy_from_slice(&sig.to_bytes());
+        out[64] = recid.to_byte();
+        out
+    }
+}
+
+impl fmt::Debug for SecpKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecpKey")
+            .field("eth_address", &self.eth_address())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Recovers the uncompressed public key that made `sig` (`r ‖ s ‖ recovery id`) over `digest`.
+///
+/// A high `s` is accepted and normalised (flipping the recovery id), as Lotus's recover does.
+///
+/// # Errors
+/// [`KeyError::InvalidSignature`] if `r`/`s` are not valid scalars, the recovery id is above 3,
+/// or no key recovers.
+pub fn recover_public_key(
+    digest: &B256,
+    sig: &[u8; RECOVERABLE_SIG_LEN],
+) -> Result<[u8; PUBLIC_KEY_LEN]> {
+    let mut signature = EcdsaSignature::from_slice(&sig[..64])
+        .map_err(|e| KeyError::InvalidSignature(e.to_string()))?;
+    let mut rec = sig[64];
+    if let Some(low) = signature.normalize_s() {
+        signature = low;
+        rec ^= 1;
+    }
+    let recid = RecoveryId::from_byte(rec)
+        .ok_or_else(|| KeyError::InvalidSignature(format!("recovery id {} > 3", sig[64])))?;
+    let key = VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recid)
+        .map_err(|e| KeyError::InvalidSignature(e.to_string()))?;
+    Ok(uncompressed(&key))
+}
+
+fn uncompressed(key: &VerifyingKey) -> [u8; PUBLIC_KEY_LEN] {
+    key.to_encoded_point(false)
+        .as_bytes()
+        .try_into()
+        .expect("an uncompressed point is 65 bytes")
+}
+
+/// The f1 address of an uncompressed public key.
+pub fn f1_from_public_key(public_key: &[u8; PUBLIC_KEY_LEN]) -> Address {
+    Address::new_secp256k1(public_key).expect("a 65-byte key is a valid secp256k1 payload")
+}
+
+/// The Ethereum address of an uncompressed public key.
+pub fn eth_from_public_key(public_key: &[u8; PUBLIC_KEY_LEN]) -> EthAddress {
+    EthAddress::from_slice(&keccak256(&public_key[1..])[12..])
+}
+
+/// The f410 address of an Ethereum address (namespace 10, the EAM).
+pub fn f410_from_eth(eth: &EthAddress) -> Address {
+    Address::new_delegated(EAM_ACTOR_ID, eth.as_slice()).expect("20 bytes fit a delegated address")
+}
+
+/// The masked-ID Ethereum address of an actor: `0xff ‖ 11 zero bytes ‖ id (8 bytes BE)`.
+pub fn masked_id(id: u64) -> EthAddress {
+    let mut bytes = [0u8; 20];
+    bytes[0] = 0xff;
+    bytes[12..].copy_from_slice(&id.to_be_bytes());
+    EthAddress::from(bytes)
+}
+
+/// The actor id of a masked-ID Ethereum address, `None` for any other address.
+pub fn as_masked_id(eth: &EthAddress) -> Option<u64> {
+    let bytes = eth.as_slice();
+    (bytes[0] == 0xff && bytes[1..12].iter().all(|&b| b == 0))
+        .then(|| u64::from_be_bytes(bytes[12..].try_into().expect("8 bytes")))
+}
+
+/// The Filecoin address an Ethereum `to` stands for, as Lotus maps it: a masked-ID address
+/// becomes `f0<id>`, anything else the f410 address.
+pub fn eth_to_filecoin(eth: &EthAddress) -> Address {
+    as_masked_id(eth).map_or_else(|| f410_from_eth(eth), Address::new_id)
+}
+
+/// The Ethereum address of a Filecoin address: `f0<id>` gives the masked-ID address, an f410
+/// address its 20 bytes; other addresses (f1, f2, f3, other namespaces) have none.
+pub fn filecoin_to_eth(addr: &Address) -> Option<EthAddress> {
+    match addr.payload() {
+        Payload::ID(id) => Some(masked_id(*id)),
+        Payload::Delegated(d) if d.namespace() == EAM_ACTOR_ID && d.subaddress().len() == 20 => {
+            Some(EthAddress::from_slice(d.subaddress()))
+        }
+        _ => None,
+    }
+}
+
+/// Formats an address with the given network's prefix (`f` for mainnet, `t` for test networks
+/// such as the devnet), whatever `fvm_shared`'s process-wide network is.
+pub fn format_address(addr: &Address, network: Network) -> String {
+    let text = addr.to_string();
+    let prefix = match network {
+        Network::Mainnet => 'f',
+        Network::Testnet => 't',
+    };
+    // `Address`'s `Display` always starts with the one-letter network prefix.
+    let mut out = String::with_capacity(text.len());
+    out.push(prefix);
+    out.push_str(&text[1..]);
+    out
+}
+
+/// Parses an address with either prefix (`f…` or `t…`).
+///
+/// # Errors
+/// [`KeyError::InvalidAddress`] if the text is not a valid Filecoin address.
+pub fn parse_address(text: &str) -> Result<Address> {
+    let network = match text.as_bytes().first() {
+        Some(b't') => Network::Testnet,
+        _ => Network::Mainnet,
+    };
+    network
+        .parse_address(text)
+        .map_err(|e| KeyError::InvalidAddress(format!("{text}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_derives_distinct_stable_keys_from_a_seed() {
+        let a = SecpKey::from_seed(b"devnet", 0);
+        let b = SecpKey::from_seed(b"devnet", 1);
+        let c = SecpKey::from_seed(b"other", 0);
+        assert_eq!(a.secret_bytes(), SecpKey::from_seed(b"devnet", 0).secret_bytes());
+        assert_ne!(a.secret_bytes(), b.secret_bytes());
+        assert_ne!(a.secret_bytes(), c.secret_bytes());
+        let expected = blake2b_simd::Params::new()
+            .hash_length(32)
+            .to_state()
+            .update(b"filmark/secp256k1/v1devnet")
+            .update(&0u64.to_be_bytes())
+            .update(&[0])
+            .finalize();
+        assert_eq!(&a.secret_bytes()[..], expected.as_bytes());
+    }
+
+    #[test]
+    fn it_rejects_invalid_secrets() {
+        assert!(matches!(SecpKey::from_bytes(&[0; 32]), Err(KeyError::InvalidSecretKey)));
+        assert!(matches!(SecpKey::from_bytes(&[0xff; 32]), Err(KeyError::InvalidSecretKey)));
+        assert!(SecpKey::from_hex("0x1234").is_err());
+        let k = SecpKey::from_seed(b"x", 7);
+        let hex = alloy_primitives::hex::encode(k.secret_bytes());
+        assert_eq!(SecpKey::from_hex(&format!("0x{hex}")).unwrap().secret_bytes(), k.secret_bytes());
+    }
+
+    #[test]
+    fn it_derives_the_well_known_hardhat_address() {
+        // Account #0 of the Hardhat/Anvil test mnemonic: a widely published key/address pair.
+        let key = SecpKey::from_hex(
+            "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+        )
+        .unwrap();
+        assert_eq!(
+            key.eth_address(),
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<EthAddress>().unwrap()
+        );
+        let f410 = key.f410_address();
+        assert_eq!(format_address(&f410, Network::Mainnet).get(..5), Some("f410f"));
+        assert_eq!(filecoin_to_eth(&f410), Some(key.eth_address()));
+        assert_eq!(eth_to_filecoin(&key.eth_address()), f410);
+    }
+
+    #[test]
+    fn it_maps_masked_ids_both_ways() {
+        let eth = masked_id(1234);
+        assert_eq!(
+            eth,
+            "0xff000000000000000000000000000000000004d2".parse::<EthAddress>().unwrap()
+        );
+        assert_eq!(as_masked_id(&eth), Some(1234));
+        assert_eq!(eth_to_filecoin(&eth), Address::new_id(1234));
+        assert_eq!(filecoin_to_eth(&Address::new_id(1234)), Some(eth));
+        // 0xff followed by a non-zero byte is an ordinary address.
+        let mut bytes = [0u8; 20];
+        bytes[0] = 0xff;
+        bytes[5] = 1;
+        assert_eq!(as_masked_id(&EthAddress::from(bytes)), None);
+        let f1 = SecpKey::from_seed(b"x", 0).f1_address();
+        assert_eq!(filecoin_to_eth(&f1), None);
+    }
+
+    #[test]
+    fn it_formats_and_parses_both_networks() {
+        let addr = SecpKey::from_seed(b"x", 1).f1_address();
+        let f = format_address(&addr, Network::Mainnet);
+        let t = format_address(&addr, Network::Testnet);
+        assert!(f.starts_with("f1") && t.starts_with("t1"));
+        assert_eq!(f[1..], t[1..]);
+        assert_eq!(parse_address(&f).unwrap(), addr);
+        assert_eq!(parse_address(&t).unwrap(), addr);
+        assert_eq!(parse_address("t010").unwrap(), Address::new_id(10));
+        assert!(matches!(parse_address("x1abc"), Err(KeyError::InvalidAddress(_))));
+    }
+
+    #[test]
+    fn it_recovers_the_signer_of_a_digest() {
+        let key = SecpKey::from_seed(b"x", 2);
+        let digest = keccak256(b"hello");
+        let sig = key.sign_prehash(&digest);
+        assert!(sig[64] <= 1);
+        assert_eq!(recover_public_key(&digest, &sig).unwrap(), key.public_key());
+        let mut bad = sig;
+        bad[64] = 4;
+        assert!(matches!(recover_public_key(&digest, &bad), Err(KeyError::InvalidSignature(_))));
+    }
+}

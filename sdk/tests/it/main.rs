@@ -1,0 +1,6 @@
+//! Integration tests of the content pipeline: vectors, CAR read-back, streaming vs reference.
+
+mod car_reader;
+mod input;
+mod reference;
+mod vectors;

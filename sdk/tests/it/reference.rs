@@ -1,0 +1,1 @@
+//! Streaming results equal small in-memory reference implementations.
