@@ -1,1 +1,24 @@
 #![doc = include_str!("../README.md")]
+
+mod chain;
+mod config;
+mod error;
+mod externs;
+mod genesis;
+mod keys;
+mod mempool;
+mod message;
+mod node;
+mod store;
+
+pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
+pub use config::*;
+pub use error::{Error, Result};
+pub use genesis::{
+    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID, MARKET_ACTOR_ID,
+    REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,
+};
+pub use keys::{DevnetKey, KeyKind};
+pub use message::{Signature, SignatureType, SignedMessage, message_cid};
+pub use node::CallResult;
+pub use store::{KvStore, MemoryKv, Store};

@@ -1,0 +1,169 @@
+//! Chain data: block headers, tipsets of one block, receipts and message records.
+
+use cid::Cid;
+use fvm_ipld_encoding::tuple::*;
+use fvm_ipld_encoding::{RawBytes, to_vec};
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::event::StampedEvent;
+use fvm_shared::message::Message;
+
+use crate::Result;
+use crate::message::{SignedMessage, dag_cbor_cid};
+
+/// Bit width of the message, receipt and event AMTs (events use the FVM's own width, 5).
+pub(crate) const RECEIPTS_AMT_BITWIDTH: u32 = 3;
+/// Bit width of the events AMT, as the FVM computes a receipt's `events_root`.
+pub(crate) const EVENTS_AMT_BITWIDTH: u32 = 5;
+
+/// A block header, Lotus-shaped where the devnet has the data: the block at height `h` carries the
+/// state and receipts computed from its parent (as Lotus), and the messages it includes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct BlockHeader {
+    /// The block producer (the devnet's reward actor, f02).
+    pub miner: Address,
+    /// CIDs of the parent tipset's blocks (one; empty for genesis).
+    pub parents: Vec<Cid>,
+    /// The epoch.
+    pub height: ChainEpoch,
+    /// The state after executing the parent tipset's messages.
+    pub parent_state_root: Cid,
+    /// Root of the AMT of the parent tipset's receipts.
+    pub parent_message_receipts: Cid,
+    /// Root of the AMT of the CIDs of the messages this block includes.
+    pub messages: Cid,
+    /// Seconds since the Unix epoch.
+    pub timestamp: u64,
+    /// The base fee this block's messages paid.
+    pub parent_base_fee: TokenAmount,
+}
+
+impl BlockHeader {
+    /// The block's CID: DAG-CBOR blake2b-256 of the header.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the header cannot be encoded.
+    pub fn cid(&self) -> Result<Cid> {
+        Ok(dag_cbor_cid(&to_vec(self)?))
+    }
+}
+
+/// A tipset of one block, with what the devnet computed by executing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tipset {
+    /// The block.
+    pub header: BlockHeader,
+    /// The block's CID, which is also the tipset key.
+    pub cid: Cid,
+    /// The state after executing this tipset's messages (the next block's `parent_state_root`).
+    pub state_root: Cid,
+    /// Root of the AMT of this tipset's receipts (the next block's `parent_message_receipts`).
+    pub receipts_root: Cid,
+    /// CIDs of the messages this tipset includes, in execution order (explicit messages only).
+    pub messages: Vec<Cid>,
+}
+
+impl Tipset {
+    /// The tipset's epoch.
+    pub const fn height(&self) -> ChainEpoch {
+        self.header.height
+    }
+}
+
+/// Which tipset to read state at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TipsetRef {
+    /// The head.
+    #[default]
+    Head,
+    /// The tipset at this height.
+    Height(ChainEpoch),
+    /// The tipset with this key (block CID).
+    Key(Cid),
+}
+
+/// A message receipt, as stored on chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Receipt {
+    /// The exit code.
+    pub exit_code: ExitCode,
+    /// The return value (CBOR or raw, as the actor returned it).
+    pub return_data: RawBytes,
+    /// Gas used.
+    pub gas_used: u64,
+    /// Root of the events AMT, if the message emitted events.
+    pub events_root: Option<Cid>,
+}
+
+impl From<fvm_shared::receipt::Receipt> for Receipt {
+    fn from(r: fvm_shared::receipt::Receipt) -> Self {
+        Self { exit_code: r.exit_code, return_data: r.return_data, gas_used: r.gas_used, events_root: r.events_root }
+    }
+}
+
+/// Everything the devnet knows about an executed message.
+#[derive(Debug, Clone)]
+pub struct MessageRecord {
+    /// The message's chain CID ([`SignedMessage::cid`] for explicit messages, the message CID for
+    /// implicit ones).
+    pub cid: Cid,
+    /// The message.
+    pub message: Message,
+    /// The signed message (absent for the devnet's implicit messages).
+    pub signed: Option<SignedMessage>,
+    /// The tipset that included it.
+    pub height: ChainEpoch,
+    /// Its index among the tipset's explicit messages (implicit ones: `None`).
+    pub index: Option<usize>,
+    /// The receipt.
+    pub receipt: Receipt,
+    /// The events it emitted, in order.
+    pub events: Vec<StampedEvent>,
+    /// The FVM's failure description (backtrace), if it failed.
+    pub failure: Option<String>,
+    /// Base fee burnt + over-estimation burnt + miner tip (what the sender paid beyond `value`).
+    pub gas_cost: TokenAmount,
+}
+
+/// Where a message landed: the inclusion tipset, the execution tipset (the next one, whose header
+/// carries the resulting state, once mined) and the receipt.
+#[derive(Debug, Clone)]
+pub struct MessageLookup {
+    /// The record.
+    pub record: MessageRecord,
+    /// The CID of the tipset that included the message.
+    pub inclusion: Cid,
+    /// The CID of the tipset whose `parent_state_root` includes the message's effects, if mined.
+    pub execution: Option<Cid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use fvm_shared::EMPTY_ARR_CID;
+
+    use super::*;
+
+    #[test]
+    fn it_round_trips_the_header_and_derives_its_cid() {
+        let h = BlockHeader {
+            miner: Address::new_id(2),
+            parents: vec![EMPTY_ARR_CID],
+            height: 4,
+            parent_state_root: EMPTY_ARR_CID,
+            parent_message_receipts: EMPTY_ARR_CID,
+            messages: EMPTY_ARR_CID,
+            timestamp: 9,
+            parent_base_fee: TokenAmount::from_atto(100),
+        };
+        let bytes = to_vec(&h).unwrap();
+        assert_eq!(fvm_ipld_encoding::from_slice::<BlockHeader>(&bytes).unwrap(), h);
+        assert_eq!(h.cid().unwrap(), dag_cbor_cid(&bytes));
+        let mut other = h.clone();
+        other.height = 5;
+        assert_ne!(other.cid().unwrap(), h.cid().unwrap());
+    }
+}

@@ -1,0 +1,105 @@
+//! The crate's error type.
+
+use cid::Cid;
+use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
+
+/// Everything that can go wrong in the devnet.
+///
+/// Refusals of a message by the pool ([`Error::BadSignature`], [`Error::NonceMismatch`], ...) leave
+/// the devnet running: nothing is mined and the caller may retry with a fixed message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The message's signature does not verify against its sender.
+    #[error("bad signature from {from}: {reason}")]
+    BadSignature {
+        /// The claimed sender.
+        from: Address,
+        /// Why verification failed.
+        reason: String,
+    },
+    /// The signature type is not accepted for this sender (e.g. BLS, or delegated from an f1).
+    #[error("unsupported signature for {from}: {reason}")]
+    UnsupportedSignature {
+        /// The claimed sender.
+        from: Address,
+        /// Why the signature is refused.
+        reason: String,
+    },
+    /// The sender's next nonce is not the message's.
+    #[error("nonce mismatch for {from}: expected {expected}, got {got}")]
+    NonceMismatch {
+        /// The sender.
+        from: Address,
+        /// The nonce the pool expects next (actor sequence + pending messages).
+        expected: u64,
+        /// The nonce in the message.
+        got: u64,
+    },
+    /// The sender cannot pay `value + gas_limit × gas_fee_cap` (on top of its pending messages).
+    #[error("insufficient balance for {from}: needs {required}, has {available}")]
+    InsufficientBalance {
+        /// The sender.
+        from: Address,
+        /// What the pending messages plus this one may cost.
+        required: TokenAmount,
+        /// The sender's balance.
+        available: TokenAmount,
+    },
+    /// The sender has no actor in the head state.
+    #[error("unknown sender {0}")]
+    UnknownSender(Address),
+    /// An address, actor or state object was not found.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The message breaks a pool limit (gas limit, fee cap, size, ...).
+    #[error("invalid message: {0}")]
+    InvalidMessage(String),
+    /// A tipset height or key that the chain does not have.
+    #[error("unknown tipset {0}")]
+    UnknownTipset(String),
+    /// A message CID the chain has not seen.
+    #[error("unknown message {0}")]
+    UnknownMessage(Cid),
+    /// A devnet-controlled implicit message (deal control, cron, deploy) failed on chain.
+    #[error("{what} failed with exit code {exit_code}: {info}")]
+    ImplicitFailed {
+        /// What the devnet tried to do.
+        what: String,
+        /// The exit code of the implicit message.
+        exit_code: fvm_shared::error::ExitCode,
+        /// The FVM's failure info (backtrace), if any.
+        info: String,
+    },
+    /// An invalid configuration or genesis.
+    #[error("config: {0}")]
+    Config(String),
+    /// A key could not be derived or a signature could not be made.
+    #[error("key: {0}")]
+    Key(String),
+    /// CBOR encoding or decoding failed.
+    #[error(transparent)]
+    Encoding(#[from] fvm_ipld_encoding::Error),
+    /// A fatal error from the FVM or the store (the state may be inconsistent).
+    #[error("fvm: {0:#}")]
+    Fvm(#[from] anyhow::Error),
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Whether the message pool refused the message (the devnet state is unchanged).
+    pub const fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::BadSignature { .. }
+                | Self::UnsupportedSignature { .. }
+                | Self::NonceMismatch { .. }
+                | Self::InsufficientBalance { .. }
+                | Self::UnknownSender(_)
+                | Self::InvalidMessage(_)
+        )
+    }
+}

@@ -1,0 +1,172 @@
+//! Genesis: the builtin actors' code in the store, the manifest, the singletons and the
+//! deterministic prefunded accounts.
+
+use cid::Cid;
+use fvm::state_tree::{ActorState, StateTree};
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::CborStore;
+use fvm_ipld_encoding::tuple::*;
+use fvm_ipld_hamt::Hamt;
+use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::state::StateTreeVersion;
+use fvm_shared::{ActorID, EMPTY_ARR_CID, HAMT_BIT_WIDTH, IPLD_RAW};
+use multihash_codetable::{Code, MultihashDigest};
+
+use crate::config::{DevnetConfig, NETWORK_NAME};
+use crate::keys::{DevnetKey, KeyKind};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// The system actor's id (f00).
+pub const SYSTEM_ACTOR_ID: ActorID = 0;
+/// The init actor's id (f01).
+pub const INIT_ACTOR_ID: ActorID = 1;
+/// The reward actor's id (f02): miner tips are paid to it.
+pub const REWARD_ACTOR_ID: ActorID = 2;
+/// The storage market actor's id (f05).
+pub const MARKET_ACTOR_ID: ActorID = 5;
+/// The Ethereum Address Manager's id (f010).
+pub const EAM_ACTOR_ID: ActorID = 10;
+/// The burnt funds actor's id (f099): base fees and penalties are burnt into it.
+pub const BURNT_FUNDS_ACTOR_ID: ActorID = 99;
+/// The first id given to a non-singleton actor.
+pub const FIRST_NON_SINGLETON_ID: ActorID = 100;
+
+/// Manifest names the FVM requires.
+const REQUIRED: [&str; 6] = ["system", "init", "account", "placeholder", "eam", "ethaccount"];
+
+/// The code CID the FVM loads a wasm module by: IPLD_RAW, blake2b-256, CIDv1.
+pub fn code_cid(wasm: &[u8]) -> Cid {
+    Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(wasm))
+}
+
+/// The system actor's state: the manifest (a DAG-CBOR `Vec<(name, code)>`).
+#[derive(Serialize_tuple, Deserialize_tuple, Debug)]
+struct SystemState {
+    builtin_actors: Cid,
+}
+
+/// The init actor's state as the FVM reads and writes it (fvm without `m2-native`).
+#[derive(Serialize_tuple, Deserialize_tuple, Debug)]
+pub(crate) struct InitState {
+    pub(crate) address_map: Cid,
+    pub(crate) next_id: ActorID,
+    pub(crate) network_name: String,
+}
+
+/// The account actor's state: its key address.
+#[derive(Serialize_tuple, Deserialize_tuple, Debug)]
+struct AccountState {
+    address: Address,
+}
+
+/// A prefunded genesis account.
+#[derive(Debug, Clone)]
+pub struct GenesisAccount {
+    /// Its key (f1 or f410).
+    pub key: DevnetKey,
+    /// Its actor id.
+    pub id: ActorID,
+}
+
+impl GenesisAccount {
+    /// The key's robust address (f1 or f410).
+    pub const fn address(&self) -> Address {
+        self.key.address()
+    }
+
+    /// The ID address.
+    pub const fn id_address(&self) -> Address {
+        Address::new_id(self.id)
+    }
+}
+
+/// What genesis produced.
+#[derive(Debug)]
+pub(crate) struct Genesis {
+    pub(crate) state_root: Cid,
+    pub(crate) manifest: Vec<(String, Cid)>,
+    pub(crate) accounts: Vec<GenesisAccount>,
+    pub(crate) circ_supply: TokenAmount,
+}
+
+/// Builds the genesis state in `store` from the builtin actors' `(name, wasm)` list.
+pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetConfig) -> Result<Genesis> {
+    let mut manifest = Vec::with_capacity(builtins.len());
+    for (name, wasm) in builtins {
+        let cid = code_cid(wasm);
+        store.put_keyed(&cid, wasm)?;
+        manifest.push(((*name).to_owned(), cid));
+    }
+    let code = |name: &str| -> Result<Cid> {
+        manifest
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| *c)
+            .ok_or_else(|| Error::Config(format!("builtin actors lack `{name}`")))
+    };
+    for name in REQUIRED {
+        code(name)?;
+    }
+    let manifest_cid = store.put_cbor(&manifest, Code::Blake2b256)?;
+
+    let mut tree = StateTree::new(store.clone(), StateTreeVersion::V5).map_err(fvm_err)?;
+    let empty = store.put_cbor(&(), Code::Blake2b256).ok();
+    debug_assert_eq!(empty, Some(EMPTY_ARR_CID));
+
+    let system = store.put_cbor(&SystemState { builtin_actors: manifest_cid }, Code::Blake2b256)?;
+    tree.set_actor(SYSTEM_ACTOR_ID, ActorState::new(code("system")?, system, TokenAmount::default(), 0, None));
+    for (id, name) in [
+        (REWARD_ACTOR_ID, "reward"),
+        (MARKET_ACTOR_ID, "market"),
+        (EAM_ACTOR_ID, "eam"),
+        (BURNT_FUNDS_ACTOR_ID, "burnt_funds"),
+    ] {
+        // Optional singletons without a manifest entry fall back to the account-less system code
+        // (they only need to exist to receive funds).
+        let code = code(name).or_else(|_| code("system"))?;
+        tree.set_actor(id, ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None));
+    }
+
+    let mut map: Hamt<_, ActorID> = Hamt::new_with_bit_width(store.clone(), HAMT_BIT_WIDTH);
+    let mut next_id = FIRST_NON_SINGLETON_ID;
+    let mut accounts = Vec::with_capacity(config.accounts + config.eth_accounts);
+    let mut circ_supply = TokenAmount::default();
+    let kinds = (0..config.accounts)
+        .map(|i| (KeyKind::Secp256k1, i))
+        .chain((0..config.eth_accounts).map(|i| (KeyKind::Eth, i)));
+    for (kind, index) in kinds {
+        let index = u32::try_from(index).map_err(|_| Error::Config("too many accounts".into()))?;
+        let key = DevnetKey::derive(&config.seed, kind, index)?;
+        let address = key.address();
+        let actor = match kind {
+            KeyKind::Secp256k1 => {
+                let state = store.put_cbor(&AccountState { address }, Code::Blake2b256)?;
+                ActorState::new(code("account")?, state, config.balance.clone(), 0, None)
+            }
+            KeyKind::Eth => {
+                ActorState::new(code("ethaccount")?, EMPTY_ARR_CID, config.balance.clone(), 0, Some(address))
+            }
+        };
+        map.set(address.to_bytes().into(), next_id).map_err(fvm_err)?;
+        tree.set_actor(next_id, actor);
+        circ_supply += &config.balance;
+        accounts.push(GenesisAccount { key, id: next_id });
+        next_id += 1;
+    }
+    let address_map = map.flush().map_err(fvm_err)?;
+    let init = store.put_cbor(
+        &InitState { address_map, next_id, network_name: NETWORK_NAME.to_owned() },
+        Code::Blake2b256,
+    )?;
+    tree.set_actor(INIT_ACTOR_ID, ActorState::new(code("init")?, init, TokenAmount::default(), 0, None));
+
+    let state_root = tree.flush().map_err(fvm_err)?;
+    Ok(Genesis { state_root, manifest, accounts, circ_supply })
+}
+
+/// Maps an FVM execution error (only fatal ones occur outside message execution) to ours.
+pub(crate) fn fvm_err(e: impl Into<anyhow::Error>) -> Error {
+    Error::Fvm(e.into())
+}

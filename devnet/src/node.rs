@@ -1,0 +1,332 @@
+//! The devnet's node: genesis, the FVM executor, mining, state reads. Not thread-safe by itself:
+//! [`crate::Devnet`] wraps it in a mutex.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cid::Cid;
+use fvm::call_manager::DefaultCallManager;
+use fvm::engine::{EngineConfig, EnginePool};
+use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor, ThreadedExecutor};
+use fvm::kernel::filecoin::DefaultFilecoinKernel;
+use fvm::machine::{DefaultMachine, NetworkConfig};
+use fvm::state_tree::{ActorState, StateTree};
+use fvm_ipld_amt::Amt;
+use fvm_ipld_encoding::{CborStore, RawBytes};
+use fvm_shared::address::Address;
+use fvm_shared::chainid::ChainID;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
+use fvm_shared::{ActorID, MethodNum};
+use multihash_codetable::Code;
+
+use crate::chain::{
+    BlockHeader, EVENTS_AMT_BITWIDTH, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt, Tipset,
+    TipsetRef,
+};
+use crate::config::{BASE_FEE_ATTO, BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, NETWORK_VERSION};
+use crate::externs::{DevnetExterns, TipsetCids};
+use crate::genesis::{self, GenesisAccount, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err};
+use crate::mempool::Mempool;
+use crate::message::{SignedMessage, message_cid};
+use crate::store::Store;
+use crate::{Error, Result};
+
+type Machine = DefaultMachine<Store, DevnetExterns>;
+type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
+/// The executor runs each message on a thread with a 64 MiB stack, as the FVM requires.
+type Exec = ThreadedExecutor<DefaultExecutor<Kernel>>;
+
+/// An implicit message the devnet sends from the system actor (f00).
+#[derive(Debug, Clone)]
+pub(crate) struct ImplicitCall {
+    pub(crate) to: Address,
+    pub(crate) method: MethodNum,
+    pub(crate) params: RawBytes,
+    pub(crate) what: String,
+}
+
+/// The result of a read-only call.
+#[derive(Debug, Clone)]
+pub struct CallResult {
+    /// The receipt (nothing was committed).
+    pub receipt: Receipt,
+    /// Events the call would have emitted.
+    pub events: Vec<fvm_shared::event::StampedEvent>,
+    /// The FVM's failure description (backtrace), if it failed.
+    pub failure: Option<String>,
+}
+
+pub(crate) struct Node {
+    pub(crate) config: DevnetConfig,
+    pub(crate) store: Store,
+    engine: EnginePool,
+    network: NetworkConfig,
+    externs: DevnetExterns,
+    tipset_cids: TipsetCids,
+    chain: Vec<Tipset>,
+    by_cid: HashMap<Cid, ChainEpoch>,
+    messages: HashMap<Cid, MessageRecord>,
+    pub(crate) pool: Mempool,
+    schedule: BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
+    /// Implicit calls sent at the end of every tipset (market cron).
+    pub(crate) every_tipset: Vec<ImplicitCall>,
+    pub(crate) accounts: Vec<GenesisAccount>,
+    circ_supply: TokenAmount,
+    base_fee: TokenAmount,
+    implicit_nonce: u64,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node").field("height", &self.head().height()).field("pending", &self.pool.len()).finish()
+    }
+}
+
+impl Node {
+    pub(crate) fn new(config: DevnetConfig, builtins: &[(&str, &[u8])]) -> Result<Self> {
+        let store = Store::memory();
+        let genesis = genesis::build(&store, builtins, &config)?;
+        let mut network = NetworkConfig::new(NETWORK_VERSION);
+        network.chain_id(ChainID::from(config.chain_id));
+        let engine = EnginePool::new(EngineConfig::from(&network))?;
+        engine.acquire().preload_all(&store, genesis.manifest.iter().map(|(_, c)| c))?;
+        let tipset_cids = TipsetCids::default();
+        let externs = DevnetExterns::new(config.seed, tipset_cids.clone());
+        let empty = amt_root(&store, RECEIPTS_AMT_BITWIDTH, std::iter::empty::<Cid>())?;
+        let base_fee = TokenAmount::from_atto(BASE_FEE_ATTO);
+        let header = BlockHeader {
+            miner: Address::new_id(REWARD_ACTOR_ID),
+            parents: vec![],
+            height: 0,
+            parent_state_root: genesis.state_root,
+            parent_message_receipts: empty,
+            messages: empty,
+            timestamp: config.genesis_timestamp,
+            parent_base_fee: base_fee.clone(),
+        };
+        let cid = store.put_cbor(&header, Code::Blake2b256)?;
+        let tipset = Tipset { header, cid, state_root: genesis.state_root, receipts_root: empty, messages: vec![] };
+        tipset_cids.write().unwrap_or_else(|e| e.into_inner()).push(cid);
+        Ok(Self {
+            config,
+            store,
+            engine,
+            network,
+            externs,
+            tipset_cids,
+            by_cid: HashMap::from([(cid, 0)]),
+            chain: vec![tipset],
+            messages: HashMap::new(),
+            pool: Mempool::default(),
+            schedule: BTreeMap::new(),
+            every_tipset: vec![],
+            accounts: genesis.accounts,
+            circ_supply: genesis.circ_supply,
+            base_fee,
+            implicit_nonce: 0,
+        })
+    }
+
+    pub(crate) fn head(&self) -> &Tipset {
+        self.chain.last().expect("the chain always has genesis")
+    }
+
+    pub(crate) const fn base_fee(&self) -> &TokenAmount {
+        &self.base_fee
+    }
+
+    pub(crate) fn tipset(&self, at: TipsetRef) -> Result<&Tipset> {
+        let height = match at {
+            TipsetRef::Head => return Ok(self.head()),
+            TipsetRef::Height(h) => h,
+            TipsetRef::Key(cid) => *self.by_cid.get(&cid).ok_or_else(|| Error::UnknownTipset(cid.to_string()))?,
+        };
+        usize::try_from(height)
+            .ok()
+            .and_then(|h| self.chain.get(h))
+            .ok_or_else(|| Error::UnknownTipset(format!("height {height}")))
+    }
+
+    pub(crate) fn state_tree(&self, at: TipsetRef) -> Result<StateTree<Store>> {
+        let root = self.tipset(at)?.state_root;
+        StateTree::new_from_root(self.store.clone(), &root).map_err(fvm_err)
+    }
+
+    pub(crate) fn lookup_id(&self, address: &Address, at: TipsetRef) -> Result<Option<ActorID>> {
+        self.state_tree(at)?.lookup_id(address).map_err(fvm_err)
+    }
+
+    pub(crate) fn actor(&self, address: &Address, at: TipsetRef) -> Result<Option<(ActorID, ActorState)>> {
+        let tree = self.state_tree(at)?;
+        let Some(id) = tree.lookup_id(address).map_err(fvm_err)? else { return Ok(None) };
+        Ok(tree.get_actor(id).map_err(fvm_err)?.map(|a| (id, a)))
+    }
+
+    /// The nonce the sender's next message needs: its sequence plus its pending messages.
+    pub(crate) fn next_nonce(&self, address: &Address) -> Result<u64> {
+        Ok(self.actor(address, TipsetRef::Head)?.map_or(0, |(id, a)| a.sequence + self.pool.pending_count(id)))
+    }
+
+    pub(crate) fn push(&mut self, signed: SignedMessage) -> Result<Cid> {
+        let sender = self.actor(&signed.message.from, TipsetRef::Head)?;
+        self.pool.add(&self.store, signed, sender, &self.base_fee)
+    }
+
+    pub(crate) fn schedule(&mut self, epoch: ChainEpoch, call: ImplicitCall) -> Result<()> {
+        if epoch <= self.head().height() {
+            return Err(Error::InvalidMessage(format!("epoch {epoch} is not after the head")));
+        }
+        self.schedule.entry(epoch).or_default().push(call);
+        Ok(())
+    }
+
+    pub(crate) fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
+        let record = self.messages.get(cid).ok_or(Error::UnknownMessage(*cid))?.clone();
+        let inclusion = self.tipset(TipsetRef::Height(record.height))?.cid;
+        let execution = self.tipset(TipsetRef::Height(record.height + 1)).ok().map(|t| t.cid);
+        Ok(MessageLookup { record, inclusion, execution })
+    }
+
+    fn executor(&self, epoch: ChainEpoch, timestamp: u64, root: Cid) -> Result<Exec> {
+        let mut ctx = self.network.for_epoch(epoch, timestamp, root);
+        ctx.set_base_fee(self.base_fee.clone()).set_circulating_supply(self.circ_supply.clone());
+        let machine = DefaultMachine::new(&ctx, self.store.clone(), self.externs.clone())?;
+        Ok(ThreadedExecutor(DefaultExecutor::new(self.engine.clone(), machine)?))
+    }
+
+    fn implicit_message(&mut self, call: &ImplicitCall) -> Message {
+        self.implicit_nonce += 1;
+        Message {
+            version: 0,
+            from: Address::new_id(SYSTEM_ACTOR_ID),
+            to: call.to,
+            sequence: self.implicit_nonce,
+            value: TokenAmount::default(),
+            method_num: call.method,
+            params: call.params.clone(),
+            gas_limit: IMPLICIT_GAS_LIMIT,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        }
+    }
+
+    /// Mines one tipset: scheduled implicit calls, then the pool's messages, then the per-tipset
+    /// calls (cron), then `extra` implicit calls. Returns the records of the implicit `extra` calls.
+    pub(crate) fn mine_one(&mut self, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
+        let parent = self.head().clone();
+        let height = parent.height() + 1;
+        let timestamp = self.config.genesis_timestamp + u64::try_from(height).unwrap_or(0) * BLOCK_DELAY_SECS;
+        let mut exec = self.executor(height, timestamp, parent.state_root)?;
+
+        let scheduled = self.schedule.remove(&height).unwrap_or_default();
+        for call in &scheduled {
+            let rec = self.apply_implicit(&mut exec, call, height)?;
+            if !rec.receipt.exit_code.is_success() {
+                tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "scheduled call failed");
+            }
+        }
+        let pending = self.pool.take_for_block();
+        let mut cids = Vec::with_capacity(pending.len());
+        let mut receipts = Vec::with_capacity(pending.len());
+        for (index, p) in pending.into_iter().enumerate() {
+            let ret = exec.execute_message(p.signed.message.clone(), ApplyKind::Explicit, p.length)?;
+            let record = self.record(p.cid, p.signed.message.clone(), Some(p.signed), height, Some(index), ret)?;
+            receipts.push(record.receipt.clone());
+            cids.push(p.cid);
+            self.messages.insert(p.cid, record);
+        }
+        for call in self.every_tipset.clone() {
+            self.apply_implicit(&mut exec, &call, height)?;
+        }
+        let mut extra_records = Vec::with_capacity(extra.len());
+        for call in extra {
+            extra_records.push(self.apply_implicit(&mut exec, call, height)?);
+        }
+        let state_root = exec.flush()?;
+
+        let receipts_root = amt_root(&self.store, RECEIPTS_AMT_BITWIDTH, receipts.iter())?;
+        let header = BlockHeader {
+            miner: Address::new_id(REWARD_ACTOR_ID),
+            parents: vec![parent.cid],
+            height,
+            parent_state_root: parent.state_root,
+            parent_message_receipts: parent.receipts_root,
+            messages: amt_root(&self.store, RECEIPTS_AMT_BITWIDTH, cids.iter())?,
+            timestamp,
+            parent_base_fee: self.base_fee.clone(),
+        };
+        let cid = self.store.put_cbor(&header, Code::Blake2b256)?;
+        if self.config.verbose {
+            tracing::info!(height, messages = cids.len(), %cid, "mined tipset");
+        }
+        self.chain.push(Tipset { header, cid, state_root, receipts_root, messages: cids });
+        self.by_cid.insert(cid, height);
+        self.tipset_cids.write().unwrap_or_else(|e| e.into_inner()).push(cid);
+        Ok(extra_records)
+    }
+
+    fn apply_implicit(&mut self, exec: &mut Exec, call: &ImplicitCall, height: ChainEpoch) -> Result<MessageRecord> {
+        let msg = self.implicit_message(call);
+        let cid = message_cid(&msg)?;
+        let ret = exec.execute_message(msg.clone(), ApplyKind::Implicit, 0)?;
+        let record = self.record(cid, msg, None, height, None, ret)?;
+        self.messages.insert(cid, record.clone());
+        Ok(record)
+    }
+
+    fn record(
+        &self,
+        cid: Cid,
+        message: Message,
+        signed: Option<SignedMessage>,
+        height: ChainEpoch,
+        index: Option<usize>,
+        ret: ApplyRet,
+    ) -> Result<MessageRecord> {
+        if !ret.events.is_empty() {
+            // The FVM computes the events root but discards the blocks: store them.
+            let root = amt_root(&self.store, EVENTS_AMT_BITWIDTH, ret.events.iter())?;
+            debug_assert_eq!(Some(root), ret.msg_receipt.events_root);
+        }
+        Ok(MessageRecord {
+            cid,
+            message,
+            signed,
+            height,
+            index,
+            receipt: ret.msg_receipt.into(),
+            events: ret.events,
+            failure: ret.failure_info.map(|f| f.to_string()),
+            gas_cost: ret.base_fee_burn + ret.over_estimation_burn + ret.miner_tip,
+        })
+    }
+
+    /// Applies `message` on the head state as an implicit message, without committing anything.
+    pub(crate) fn call(&self, mut message: Message) -> Result<CallResult> {
+        let head = self.head();
+        if message.gas_limit == 0 {
+            message.gas_limit = IMPLICIT_GAS_LIMIT;
+        }
+        let mut exec = self.executor(head.height() + 1, head.header.timestamp + BLOCK_DELAY_SECS, head.state_root)?;
+        let ret = exec.execute_message(message, ApplyKind::Implicit, 0)?;
+        Ok(CallResult {
+            receipt: ret.msg_receipt.into(),
+            events: ret.events,
+            failure: ret.failure_info.map(|f| f.to_string()),
+        })
+    }
+
+    /// Puts `wasm` in the store and compiles it, returning its code CID.
+    pub(crate) fn install_code(&self, wasm: &[u8]) -> Result<Cid> {
+        let cid = genesis::code_cid(wasm);
+        fvm_ipld_blockstore::Blockstore::put_keyed(&self.store, &cid, wasm)?;
+        self.engine.acquire().preload(&cid, &self.store)?;
+        Ok(cid)
+    }
+}
+
+/// Builds an AMT from `items` in `store` and returns its root.
+fn amt_root<T: serde::Serialize>(store: &Store, bit_width: u32, items: impl IntoIterator<Item = T>) -> Result<Cid> {
+    Amt::new_from_iter_with_bit_width(store.clone(), bit_width, items).map_err(|e| Error::Fvm(e.into()))
+}

@@ -1,0 +1,141 @@
+//! The devnet's blockstore: an object-safe [`KvStore`] trait (memory now, an embedded database
+//! later) behind a cheap, thread-safe [`Store`] handle that implements the IPLD [`Blockstore`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+
+/// A content-addressed key/value store the devnet keeps all chain and state blocks in.
+///
+/// Implementations must be safe to share between threads, must return exactly the bytes that
+/// were put under a CID, and may ignore a put of a CID that is already present (blocks are
+/// immutable).
+pub trait KvStore: Send + Sync + std::fmt::Debug + 'static {
+    /// The block stored under `cid`, if any.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails.
+    fn get(&self, cid: &Cid) -> anyhow::Result<Option<Vec<u8>>>;
+    /// Stores `block` under `cid`.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails.
+    fn put(&self, cid: &Cid, block: &[u8]) -> anyhow::Result<()>;
+    /// Whether a block is stored under `cid`.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails.
+    fn has(&self, cid: &Cid) -> anyhow::Result<bool> {
+        Ok(self.get(cid)?.is_some())
+    }
+}
+
+/// An in-memory [`KvStore`] (the default).
+#[derive(Debug, Default)]
+pub struct MemoryKv {
+    blocks: RwLock<HashMap<Cid, Vec<u8>>>,
+}
+
+impl MemoryKv {
+    /// How many blocks are stored.
+    pub fn len(&self) -> usize {
+        self.blocks.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether no block is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl KvStore for MemoryKv {
+    fn get(&self, cid: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self.blocks.read().unwrap_or_else(|e| e.into_inner()).get(cid).cloned())
+    }
+
+    fn put(&self, cid: &Cid, block: &[u8]) -> anyhow::Result<()> {
+        self.blocks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(*cid)
+            .or_insert_with(|| block.to_vec());
+        Ok(())
+    }
+
+    fn has(&self, cid: &Cid) -> anyhow::Result<bool> {
+        Ok(self.blocks.read().unwrap_or_else(|e| e.into_inner()).contains_key(cid))
+    }
+}
+
+/// A cloneable handle on the devnet's [`KvStore`]; every clone sees the same blocks.
+///
+/// It implements [`Blockstore`], so actor state can be loaded with the usual HAMT/AMT types, e.g.
+/// to run an actor's `check_state_invariants` against the devnet's real state.
+#[derive(Debug, Clone)]
+pub struct Store(Arc<dyn KvStore>);
+
+impl Store {
+    /// A new, empty in-memory store.
+    pub fn memory() -> Self {
+        Self(Arc::new(MemoryKv::default()))
+    }
+
+    /// A store over any [`KvStore`].
+    pub fn new(kv: Arc<dyn KvStore>) -> Self {
+        Self(kv)
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::memory()
+    }
+}
+
+impl Blockstore for Store {
+    fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
+        self.0.get(k)
+    }
+
+    fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
+        self.0.put(k, block)
+    }
+
+    fn has(&self, k: &Cid) -> anyhow::Result<bool> {
+        self.0.has(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fvm_ipld_encoding::{CborStore, DAG_CBOR};
+    use multihash_codetable::Code;
+
+    use super::*;
+
+    #[test]
+    fn it_round_trips_blocks_across_clones() {
+        let store = Store::memory();
+        let other = store.clone();
+        let cid = store.put_cbor(&(1u64, "two"), Code::Blake2b256).unwrap();
+        assert_eq!(cid.codec(), DAG_CBOR);
+        let back: (u64, String) = other.get_cbor(&cid).unwrap().unwrap();
+        assert_eq!(back, (1, "two".to_owned()));
+        assert!(other.has(&cid).unwrap());
+    }
+
+    #[test]
+    fn it_keeps_the_first_block_for_a_cid() {
+        let kv = MemoryKv::default();
+        let cid = Store::memory().put_cbor(&7u8, Code::Blake2b256).unwrap();
+        kv.put(&cid, b"first").unwrap();
+        kv.put(&cid, b"second").unwrap();
+        assert_eq!(kv.get(&cid).unwrap().unwrap(), b"first");
+        assert_eq!(kv.len(), 1);
+    }
+}
