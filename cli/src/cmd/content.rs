@@ -1,0 +1,177 @@
+//! `filmark content ...`: CID, CAR and piece commitment of a file.
+
+use std::path::Path;
+
+use filmark_sdk::content::{LOTUS_MIN_PAYLOAD_SIZE, Options, Packed, Piece, UnixFsParams, file};
+use serde_json::{Value, json};
+
+use crate::{
+    args::{CarArgs, CidArgs, CommonArgs, ContentCommand},
+    output::Bar,
+};
+
+/// Runs one content command.
+pub(crate) fn run(cmd: ContentCommand) -> anyhow::Result<()> {
+    match cmd {
+        ContentCommand::Cid(args) => cid(&args),
+        ContentCommand::Car(args) => car(&args),
+        ContentCommand::Commp(args) => commp(&args),
+        ContentCommand::Pack(args) => pack(&args),
+    }
+}
+
+fn options(common: &CommonArgs) -> Options {
+    Options::default().with_parallel(!common.single_thread)
+}
+
+fn cid(args: &CidArgs) -> anyhow::Result<()> {
+    let params = UnixFsParams::KUBO
+        .with_chunk_size(args.chunk_size)
+        .with_max_links(args.max_links);
+    let opts = options(&args.common).with_unixfs(params);
+    let bar = Bar::new("cid");
+    let imported = file::import(&args.common.file, &opts, bar.callback())?;
+    drop(bar);
+    print(
+        args.common.json,
+        json!({
+            "cid": imported.root.to_string(),
+            "file_size": imported.file_size,
+            "blocks": imported.blocks,
+        }),
+        || imported.root.to_string(),
+    );
+    Ok(())
+}
+
+fn car(args: &CarArgs) -> anyhow::Result<()> {
+    let opts = options(&args.common);
+    let bar = Bar::new("car");
+    let (root, info) = if is_stdout(&args.output) {
+        let packed = file::pack_to_writer(
+            &args.common.file,
+            std::io::stdout().lock(),
+            &opts,
+            bar.callback(),
+        )?;
+        (packed.root, packed.car)
+    } else {
+        file::write_car(&args.common.file, &args.output, &opts, bar.callback())?
+    };
+    drop(bar);
+    print_to(
+        args.common.json,
+        is_stdout(&args.output),
+        json!({
+            "cid": root.to_string(),
+            "car_bytes": info.bytes,
+            "blocks": info.blocks,
+            "output": args.output.display().to_string(),
+        }),
+        || {
+            format!(
+                "{root}\n{} bytes, {} blocks -> {}",
+                info.bytes,
+                info.blocks,
+                args.output.display()
+            )
+        },
+    );
+    Ok(())
+}
+
+fn commp(args: &CommonArgs) -> anyhow::Result<()> {
+    let opts = options(args);
+    let bar = Bar::new("commp");
+    let piece = file::commp(&args.file, &opts, bar.callback())?;
+    drop(bar);
+    warn_tiny(piece.payload_size);
+    print(args.json, piece_json(&piece), || piece_text(&piece));
+    Ok(())
+}
+
+fn pack(args: &CarArgs) -> anyhow::Result<()> {
+    let opts = options(&args.common);
+    let bar = Bar::new("pack");
+    let packed: Packed = if is_stdout(&args.output) {
+        file::pack_to_writer(
+            &args.common.file,
+            std::io::stdout().lock(),
+            &opts,
+            bar.callback(),
+        )?
+    } else {
+        file::pack(&args.common.file, &args.output, &opts, bar.callback())?
+    };
+    drop(bar);
+    warn_tiny(packed.piece.payload_size);
+    let mut j = json!({
+        "cid": packed.root.to_string(),
+        "file_size": packed.file_size,
+        "car_bytes": packed.car.bytes,
+        "blocks": packed.car.blocks,
+        "output": args.output.display().to_string(),
+    });
+    merge(&mut j, piece_json(&packed.piece));
+    print_to(args.common.json, is_stdout(&args.output), j, || {
+        format!(
+            "cid          {}\ncar bytes    {}\n{}",
+            packed.root,
+            packed.car.bytes,
+            piece_text(&packed.piece)
+        )
+    });
+    Ok(())
+}
+
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+fn warn_tiny(payload: u64) {
+    if payload < LOTUS_MIN_PAYLOAD_SIZE {
+        eprintln!(
+            "warning: {payload}-byte payload: Lotus refuses pieces under {LOTUS_MIN_PAYLOAD_SIZE} \
+             bytes (the commitment is zero-padded to one 127-byte quad)"
+        );
+    }
+}
+
+fn piece_json(p: &Piece) -> Value {
+    json!({
+        "piece_cid_v1": p.cid_v1().to_string(),
+        "piece_cid_v2": p.cid_v2().to_string(),
+        "payload_size": p.payload_size,
+        "unpadded_size": p.unpadded_size(),
+        "padded_size": p.padded_size,
+    })
+}
+
+fn piece_text(p: &Piece) -> String {
+    format!(
+        "piece cid v1 {}\npiece cid v2 {}\npadded size  {}",
+        p.cid_v1(),
+        p.cid_v2(),
+        p.padded_size
+    )
+}
+
+fn merge(into: &mut Value, from: Value) {
+    if let (Value::Object(a), Value::Object(b)) = (into, from) {
+        a.extend(b);
+    }
+}
+
+fn print(json: bool, value: Value, text: impl FnOnce() -> String) {
+    print_to(json, false, value, text);
+}
+
+/// Prints the summary on stdout, or on stderr when stdout carries the CAR.
+fn print_to(json: bool, stderr: bool, value: Value, text: impl FnOnce() -> String) {
+    let line = if json { value.to_string() } else { text() };
+    if stderr {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}

@@ -1,0 +1,12 @@
+//! Command implementations, one module per top-level command.
+
+mod content;
+
+use crate::args::{Cli, Command};
+
+/// Runs the parsed command line.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Content(cmd) => content::run(cmd),
+    }
+}

@@ -1,0 +1,3 @@
+//! The `filmark` binary, run as a process.
+
+mod content;
