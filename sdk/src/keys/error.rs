@@ -26,9 +26,9 @@ pub enum KeyError {
     #[error("signature was made by {recovered}, but the message is from {from}")]
     SignerMismatch {
         /// The message's `From`.
-        from: Address,
+        from: Box<Address>,
         /// The address derived from the recovered public key.
-        recovered: Address,
+        recovered: Box<Address>,
     },
     /// A message or signature could not be CBOR-encoded or decoded.
     #[error("CBOR: {0}")]
@@ -59,6 +59,15 @@ pub enum KeyError {
     /// The message rebuilt from the Ethereum transaction differs from the one supplied.
     #[error("Ethereum transaction roundtrip mismatch")]
     RoundtripMismatch,
+}
+
+impl KeyError {
+    pub(crate) fn signer_mismatch(from: Address, recovered: Address) -> Self {
+        Self::SignerMismatch {
+            from: Box::new(from),
+            recovered: Box::new(recovered),
+        }
+    }
 }
 
 /// Result with the keys layer's [`KeyError`].

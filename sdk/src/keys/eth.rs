@@ -254,7 +254,10 @@ impl SignedEthTx {
     /// breaks.
     pub fn decode(raw: &[u8]) -> Result<Self> {
         if raw.len() > MAX_RAW_TX_LEN {
-            return Err(KeyError::Rlp(format!("{} bytes exceed the 2 MiB limit", raw.len())));
+            return Err(KeyError::Rlp(format!(
+                "{} bytes exceed the 2 MiB limit",
+                raw.len()
+            )));
         }
         match raw.first() {
             None => Err(KeyError::Rlp("empty transaction".into())),
@@ -301,9 +304,9 @@ impl SignedEthTx {
         match &self.tx {
             EthTx::Eip1559(_) => U256::from(y),
             EthTx::Legacy(TxLegacy { chain_id: None, .. }) => U256::from(27 + y),
-            EthTx::Legacy(TxLegacy { chain_id: Some(id), .. }) => {
-                U256::from(*id) * U256::from(2) + U256::from(35 + y)
-            }
+            EthTx::Legacy(TxLegacy {
+                chain_id: Some(id), ..
+            }) => U256::from(*id) * U256::from(2) + U256::from(35 + y),
         }
     }
 
@@ -329,7 +332,9 @@ impl SignedEthTx {
         let marker = match &self.tx {
             EthTx::Eip1559(_) => None,
             EthTx::Legacy(TxLegacy { chain_id: None, .. }) => Some(HOMESTEAD_MARKER),
-            EthTx::Legacy(TxLegacy { chain_id: Some(_), .. }) => Some(EIP155_MARKER),
+            EthTx::Legacy(TxLegacy {
+                chain_id: Some(_), ..
+            }) => Some(EIP155_MARKER),
         };
         data.extend(marker);
         data.extend_from_slice(&self.r.to_be_bytes::<32>());
@@ -354,7 +359,10 @@ impl SignedEthTx {
         if let Some(got) = self.tx.chain_id()
             && got != chain_id
         {
-            return Err(KeyError::ChainIdMismatch { expected: chain_id, got });
+            return Err(KeyError::ChainIdMismatch {
+                expected: chain_id,
+                got,
+            });
         }
         let from = f410_from_eth(&self.recover_sender()?);
         Ok(SignedMessage {
@@ -377,13 +385,21 @@ impl SignedEthTx {
     pub fn from_signed_message(signed: &SignedMessage, chain_id: u64) -> Result<Self> {
         let msg = &signed.message;
         if signed.signature.sig_type != SigType::Delegated {
-            return Err(KeyError::InvalidSignature("not a delegated signature".into()));
+            return Err(KeyError::InvalidSignature(
+                "not a delegated signature".into(),
+            ));
         }
         if msg.version != 0 {
-            return Err(KeyError::NotEthCompatible(format!("version {}", msg.version)));
+            return Err(KeyError::NotEthCompatible(format!(
+                "version {}",
+                msg.version
+            )));
         }
         if filecoin_to_eth(&msg.from).is_none() || matches!(msg.from.payload(), Payload::ID(_)) {
-            return Err(KeyError::NotEthCompatible(format!("sender {} is not f410", msg.from)));
+            return Err(KeyError::NotEthCompatible(format!(
+                "sender {} is not f410",
+                msg.from
+            )));
         }
         let (to, input) = eth_target(msg)?;
         let (nonce, gas_limit) = (msg.sequence, msg.gas_limit);
@@ -408,9 +424,22 @@ impl SignedEthTx {
                 input,
             };
             let (r, s) = r_s(&data[..64]);
-            return Ok(Self { tx: EthTx::Eip1559(tx), r, s, y_parity });
+            return Ok(Self {
+                tx: EthTx::Eip1559(tx),
+                r,
+                s,
+                y_parity,
+            });
         }
-        let legacy = |chain_id| TxLegacy { chain_id, nonce, gas_price: fee_cap, gas_limit, to, value, input };
+        let legacy = |chain_id| TxLegacy {
+            chain_id,
+            nonce,
+            gas_price: fee_cap,
+            gas_limit,
+            to,
+            value,
+            input,
+        };
         match data.first() {
             Some(&HOMESTEAD_MARKER) if data.len() == 66 => {
                 let y_parity = match data[65] {
@@ -419,7 +448,12 @@ impl SignedEthTx {
                     v => return Err(bad(&format!("homestead v is {v}, must be 27 or 28"))),
                 };
                 let (r, s) = r_s(&data[1..65]);
-                Ok(Self { tx: EthTx::Legacy(legacy(None)), r, s, y_parity })
+                Ok(Self {
+                    tx: EthTx::Legacy(legacy(None)),
+                    r,
+                    s,
+                    y_parity,
+                })
             }
             Some(&EIP155_MARKER) if data.len() == eip155_signature_len(chain_id) => {
                 let v_bytes = &data[65..];
@@ -436,7 +470,12 @@ impl SignedEthTx {
                     return Err(bad(&format!("EIP-155 v {v} is not for chain {chain_id}")));
                 };
                 let (r, s) = r_s(&data[1..65]);
-                Ok(Self { tx: EthTx::Legacy(legacy(Some(chain_id))), r, s, y_parity })
+                Ok(Self {
+                    tx: EthTx::Legacy(legacy(Some(chain_id))),
+                    r,
+                    s,
+                    y_parity,
+                })
             }
             _ => Err(bad(&format!("unknown layout of {} bytes", data.len()))),
         }
@@ -454,7 +493,7 @@ impl SignedEthTx {
         if recovered == message.from {
             Ok(())
         } else {
-            Err(KeyError::SignerMismatch { from: message.from, recovered })
+            Err(KeyError::signer_mismatch(message.from, recovered))
         }
     }
 }
@@ -464,7 +503,12 @@ impl SecpKey {
     pub fn sign_eth_tx(&self, tx: EthTx) -> SignedEthTx {
         let sig = self.sign_prehash(&tx.signing_hash());
         let (r, s) = r_s(&sig[..64]);
-        SignedEthTx { tx, r, s, y_parity: sig[64] == 1 }
+        SignedEthTx {
+            tx,
+            r,
+            s,
+            y_parity: sig[64] == 1,
+        }
     }
 
     /// Signs `message` (from this key's f410 address) as an EIP-1559 transaction for
@@ -478,7 +522,7 @@ impl SecpKey {
     pub fn sign_eip1559(&self, message: &Message, chain_id: u64) -> Result<SignedEthTx> {
         let own = self.f410_address();
         if message.from != own {
-            return Err(KeyError::SignerMismatch { from: message.from, recovered: own });
+            return Err(KeyError::signer_mismatch(message.from, own));
         }
         Ok(self.sign_eth_tx(EthTx::Eip1559(TxEip1559::from_message(message, chain_id)?)))
     }
@@ -494,7 +538,8 @@ impl SecpKey {
         if message.from == self.f1_address() {
             super::message::sign_secp(self, message)
         } else {
-            self.sign_eip1559(&message, chain_id)?.to_signed_message(chain_id)
+            self.sign_eip1559(&message, chain_id)?
+                .to_signed_message(chain_id)
         }
     }
 }
@@ -536,7 +581,9 @@ fn eth_target(msg: &Message) -> Result<(Option<EthAddress>, Bytes)> {
         let BytesDe(bytes) = fvm_ipld_encoding::from_slice(msg.params.bytes())
             .map_err(|e| KeyError::NotEthCompatible(format!("params: {e}")))?;
         if bytes.is_empty() {
-            return Err(KeyError::NotEthCompatible("params hold an empty byte string".into()));
+            return Err(KeyError::NotEthCompatible(
+                "params hold an empty byte string".into(),
+            ));
         }
         Bytes::from(bytes)
     };
@@ -551,7 +598,10 @@ fn eip155_signature_len(chain_id: u64) -> usize {
 }
 
 fn r_s(bytes: &[u8]) -> (U256, U256) {
-    (U256::from_be_slice(&bytes[..32]), U256::from_be_slice(&bytes[32..64]))
+    (
+        U256::from_be_slice(&bytes[..32]),
+        U256::from_be_slice(&bytes[32..64]),
+    )
 }
 
 fn u256_to_token(v: &U256) -> TokenAmount {
@@ -561,7 +611,9 @@ fn u256_to_token(v: &U256) -> TokenAmount {
 fn token_to_u256(t: &TokenAmount) -> Result<U256> {
     let (sign, bytes) = t.atto().to_bytes_be();
     if sign == Sign::Minus || bytes.len() > 32 {
-        return Err(KeyError::NotEthCompatible(format!("amount {t} is not a uint256")));
+        return Err(KeyError::NotEthCompatible(format!(
+            "amount {t} is not a uint256"
+        )));
     }
     Ok(U256::from_be_slice(&bytes))
 }
@@ -574,7 +626,11 @@ fn encode_to(to: Option<&EthAddress>, out: &mut Vec<u8>) {
 }
 
 fn list(out: &mut Vec<u8>, payload: &[u8]) {
-    Header { list: true, payload_length: payload.len() }.encode(out);
+    Header {
+        list: true,
+        payload_length: payload.len(),
+    }
+    .encode(out);
     out.extend_from_slice(payload);
 }
 
@@ -603,7 +659,9 @@ fn decode_to(buf: &mut &[u8]) -> Result<Option<EthAddress>> {
     match bytes.len() {
         0 => Ok(None),
         20 => Ok(Some(EthAddress::from_slice(bytes))),
-        n => Err(KeyError::InvalidTx(format!("to is {n} bytes, must be 20 or empty"))),
+        n => Err(KeyError::InvalidTx(format!(
+            "to is {n} bytes, must be 20 or empty"
+        ))),
     }
 }
 
@@ -634,12 +692,12 @@ fn decode_eip1559(raw: &[u8]) -> Result<SignedEthTx> {
     let r = item(&mut buf, "r")?;
     let s = item(&mut buf, "s")?;
     end_of_list(buf, 12)?;
-    let y_parity = match v.to::<u128>() {
-        _ if v > U256::from(1) => {
-            return Err(KeyError::InvalidTx(format!("EIP-1559 v is {v}, must be 0 or 1")));
-        }
-        v => v == 1,
-    };
+    if v > U256::from(1) {
+        return Err(KeyError::InvalidTx(format!(
+            "EIP-1559 v is {v}, must be 0 or 1"
+        )));
+    }
+    let y_parity = v == U256::from(1);
     let tx = TxEip1559 {
         chain_id,
         nonce,
@@ -650,7 +708,12 @@ fn decode_eip1559(raw: &[u8]) -> Result<SignedEthTx> {
         value,
         input,
     };
-    Ok(SignedEthTx { tx: EthTx::Eip1559(tx), r, s, y_parity })
+    Ok(SignedEthTx {
+        tx: EthTx::Eip1559(tx),
+        r,
+        s,
+        y_parity,
+    })
 }
 
 fn decode_legacy(raw: &[u8]) -> Result<SignedEthTx> {
@@ -676,6 +739,19 @@ fn decode_legacy(raw: &[u8]) -> Result<SignedEthTx> {
     } else {
         return Err(KeyError::InvalidTx(format!("legacy v is {v}")));
     };
-    let tx = TxLegacy { chain_id, nonce, gas_price, gas_limit, to, value, input };
-    Ok(SignedEthTx { tx: EthTx::Legacy(tx), r, s, y_parity })
+    let tx = TxLegacy {
+        chain_id,
+        nonce,
+        gas_price,
+        gas_limit,
+        to,
+        value,
+        input,
+    };
+    Ok(SignedEthTx {
+        tx: EthTx::Legacy(tx),
+        r,
+        s,
+        y_parity,
+    })
 }

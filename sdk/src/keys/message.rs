@@ -12,7 +12,7 @@ use alloy_primitives::B256;
 use cid::Cid;
 use cid::multihash::Multihash;
 use fvm_ipld_encoding::{de, ser, strict_bytes};
-use fvm_shared::address::{Address, Protocol};
+use fvm_shared::address::Protocol;
 use fvm_shared::message::Message;
 
 use super::error::{KeyError, Result};
@@ -63,12 +63,18 @@ pub struct Signature {
 impl Signature {
     /// A secp256k1 signature (`r ‖ s ‖ recovery id`).
     pub fn secp256k1(data: Vec<u8>) -> Self {
-        Self { sig_type: SigType::Secp256k1, data }
+        Self {
+            sig_type: SigType::Secp256k1,
+            data,
+        }
     }
 
     /// A delegated (Ethereum) signature, laid out as in [`SignedEthTx::filecoin_signature`].
     pub fn delegated(data: Vec<u8>) -> Self {
-        Self { sig_type: SigType::Delegated, data }
+        Self {
+            sig_type: SigType::Delegated,
+            data,
+        }
     }
 
     /// The wire form: type byte followed by the data.
@@ -88,7 +94,10 @@ impl Signature {
         let (&ty, data) = bytes
             .split_first()
             .ok_or_else(|| KeyError::InvalidSignature("empty signature".into()))?;
-        Ok(Self { sig_type: SigType::try_from(ty)?, data: data.to_vec() })
+        Ok(Self {
+            sig_type: SigType::try_from(ty)?,
+            data: data.to_vec(),
+        })
     }
 }
 
@@ -178,7 +187,10 @@ pub fn message_cid(message: &Message) -> Cid {
 
 fn cbor_cid(cbor: &[u8]) -> Cid {
     let digest = blake2b_256(cbor);
-    Cid::new_v1(DAG_CBOR, Multihash::wrap(BLAKE2B_256, digest.as_slice()).expect("32 < 64"))
+    Cid::new_v1(
+        DAG_CBOR,
+        Multihash::wrap(BLAKE2B_256, digest.as_slice()).expect("32 < 64"),
+    )
 }
 
 pub(crate) fn blake2b_256(data: &[u8]) -> B256 {
@@ -199,10 +211,13 @@ pub fn secp_signing_digest(message: &Message) -> B256 {
 pub fn sign_secp(key: &SecpKey, message: Message) -> Result<SignedMessage> {
     let own = key.f1_address();
     if message.from != own {
-        return Err(KeyError::SignerMismatch { from: message.from, recovered: own });
+        return Err(KeyError::signer_mismatch(message.from, own));
     }
     let sig = key.sign_prehash(&secp_signing_digest(&message));
-    Ok(SignedMessage { message, signature: Signature::secp256k1(sig.to_vec()) })
+    Ok(SignedMessage {
+        message,
+        signature: Signature::secp256k1(sig.to_vec()),
+    })
 }
 
 /// The one verification entry point for a message pool: checks that `signed`'s signature was
@@ -244,7 +259,10 @@ pub fn verify_signed_message(signed: &SignedMessage, chain_id: u64) -> Result<()
             if recovered == from {
                 Ok(())
             } else {
-                Err(KeyError::SignerMismatch { from, recovered })
+                Err(KeyError::SignerMismatch {
+                    from: Box::new(from),
+                    recovered: Box::new(recovered),
+                })
             }
         }
         SigType::Delegated => {

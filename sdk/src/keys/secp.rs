@@ -126,7 +126,10 @@ impl SecpKey {
             .sign_prehash_recoverable(digest.as_slice())
             .expect("a 32-byte digest is always signable");
         let (sig, recid) = match sig.normalize_s() {
-            Some(low) => (low, RecoveryId::from_byte(recid.to_byte() ^ 1).expect("0..=3")),
+            Some(low) => (
+                low,
+                RecoveryId::from_byte(recid.to_byte() ^ 1).expect("0..=3"),
+            ),
             None => (sig, recid),
         };
         let mut out = [0u8; RECOVERABLE_SIG_LEN];
@@ -262,7 +265,10 @@ mod tests {
         let a = SecpKey::from_seed(b"devnet", 0);
         let b = SecpKey::from_seed(b"devnet", 1);
         let c = SecpKey::from_seed(b"other", 0);
-        assert_eq!(a.secret_bytes(), SecpKey::from_seed(b"devnet", 0).secret_bytes());
+        assert_eq!(
+            a.secret_bytes(),
+            SecpKey::from_seed(b"devnet", 0).secret_bytes()
+        );
         assert_ne!(a.secret_bytes(), b.secret_bytes());
         assert_ne!(a.secret_bytes(), c.secret_bytes());
         let expected = blake2b_simd::Params::new()
@@ -277,27 +283,42 @@ mod tests {
 
     #[test]
     fn it_rejects_invalid_secrets() {
-        assert!(matches!(SecpKey::from_bytes(&[0; 32]), Err(KeyError::InvalidSecretKey)));
-        assert!(matches!(SecpKey::from_bytes(&[0xff; 32]), Err(KeyError::InvalidSecretKey)));
+        assert!(matches!(
+            SecpKey::from_bytes(&[0; 32]),
+            Err(KeyError::InvalidSecretKey)
+        ));
+        assert!(matches!(
+            SecpKey::from_bytes(&[0xff; 32]),
+            Err(KeyError::InvalidSecretKey)
+        ));
         assert!(SecpKey::from_hex("0x1234").is_err());
         let k = SecpKey::from_seed(b"x", 7);
         let hex = alloy_primitives::hex::encode(k.secret_bytes());
-        assert_eq!(SecpKey::from_hex(&format!("0x{hex}")).unwrap().secret_bytes(), k.secret_bytes());
+        assert_eq!(
+            SecpKey::from_hex(&format!("0x{hex}"))
+                .unwrap()
+                .secret_bytes(),
+            k.secret_bytes()
+        );
     }
 
     #[test]
     fn it_derives_the_well_known_hardhat_address() {
         // Account #0 of the Hardhat/Anvil test mnemonic: a widely published key/address pair.
-        let key = SecpKey::from_hex(
-            "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-        )
-        .unwrap();
+        let key =
+            SecpKey::from_hex("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+                .unwrap();
         assert_eq!(
             key.eth_address(),
-            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<EthAddress>().unwrap()
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+                .parse::<EthAddress>()
+                .unwrap()
         );
         let f410 = key.f410_address();
-        assert_eq!(format_address(&f410, Network::Mainnet).get(..5), Some("f410f"));
+        assert_eq!(
+            format_address(&f410, Network::Mainnet).get(..5),
+            Some("f410f")
+        );
         assert_eq!(filecoin_to_eth(&f410), Some(key.eth_address()));
         assert_eq!(eth_to_filecoin(&key.eth_address()), f410);
     }
@@ -307,7 +328,9 @@ mod tests {
         let eth = masked_id(1234);
         assert_eq!(
             eth,
-            "0xff000000000000000000000000000000000004d2".parse::<EthAddress>().unwrap()
+            "0xff000000000000000000000000000000000004d2"
+                .parse::<EthAddress>()
+                .unwrap()
         );
         assert_eq!(as_masked_id(&eth), Some(1234));
         assert_eq!(eth_to_filecoin(&eth), Address::new_id(1234));
@@ -331,7 +354,10 @@ mod tests {
         assert_eq!(parse_address(&f).unwrap(), addr);
         assert_eq!(parse_address(&t).unwrap(), addr);
         assert_eq!(parse_address("t010").unwrap(), Address::new_id(10));
-        assert!(matches!(parse_address("x1abc"), Err(KeyError::InvalidAddress(_))));
+        assert!(matches!(
+            parse_address("x1abc"),
+            Err(KeyError::InvalidAddress(_))
+        ));
     }
 
     #[test]
@@ -343,6 +369,9 @@ mod tests {
         assert_eq!(recover_public_key(&digest, &sig).unwrap(), key.public_key());
         let mut bad = sig;
         bad[64] = 4;
-        assert!(matches!(recover_public_key(&digest, &bad), Err(KeyError::InvalidSignature(_))));
+        assert!(matches!(
+            recover_public_key(&digest, &bad),
+            Err(KeyError::InvalidSignature(_))
+        ));
     }
 }

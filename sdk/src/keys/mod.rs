@@ -1,0 +1,84 @@
+//! Keys, signatures and messages, Lotus-compatible.
+//!
+//! - [`SecpKey`]: a secp256k1 key with its f1 address (native messages) and its f410 / `0x`
+//!   address (Ethereum transactions); deterministic derivation for devnet accounts.
+//! - [`SignedMessage`], [`Signature`], [`message_cid`]: Filecoin messages, their CIDs and
+//!   signatures (secp256k1 over blake2b-256 of the message CID; delegated for Ethereum).
+//! - [`SignedEthTx`]: raw Ethereum transactions (EIP-1559, legacy homestead and EIP-155) ⇄
+//!   Filecoin messages, exactly as Lotus maps them.
+//! - [`verify_signed_message`]: the one check a message pool needs.
+//!
+//! ```
+//! use filmark_sdk::keys::{DEVNET_CHAIN_ID, SecpKey, SignedMessage, calldata_params, ext};
+//! use fvm_shared::{address::Address, econ::TokenAmount, message::Message};
+//!
+//! let key = SecpKey::from_seed(b"devnet", 0);
+//! let message = Message {
+//!     version: 0,
+//!     from: key.f410_address(),
+//!     to: Address::new_id(1001),
+//!     sequence: 0,
+//!     value: TokenAmount::from_whole(1),
+//!     method_num: ext::evm::INVOKE_CONTRACT,
+//!     params: calldata_params(&[0xa9, 0x05, 0x9c, 0xbb]),
+//!     gas_limit: 10_000_000,
+//!     gas_fee_cap: TokenAmount::from_atto(200),
+//!     gas_premium: TokenAmount::from_atto(100),
+//! };
+//! // An EIP-1559 transaction, as MetaMask would send it…
+//! let tx = key.sign_eip1559(&message, DEVNET_CHAIN_ID)?;
+//! let raw = tx.encode();
+//! // …is, for the node, exactly this Filecoin message with a delegated signature.
+//! let signed = SignedMessage::from_eth_raw_tx(&raw, DEVNET_CHAIN_ID)?;
+//! assert_eq!(signed.message, message);
+//! signed.verify(DEVNET_CHAIN_ID)?;
+//! # Ok::<(), filmark_sdk::keys::KeyError>(())
+//! ```
+
+mod error;
+mod eth;
+mod message;
+mod secp;
+
+pub use alloy_primitives::Address as EthAddress;
+pub use fvm_shared::address::Network;
+
+pub use self::error::{KeyError, Result};
+pub use self::eth::{EthTx, MAX_RAW_TX_LEN, SignedEthTx, TxEip1559, TxLegacy, calldata_params};
+pub use self::message::{
+    SigType, Signature, SignedMessage, message_cid, secp_signing_digest, sign_secp,
+    verify_signed_message,
+};
+pub use self::secp::{
+    PUBLIC_KEY_LEN, RECOVERABLE_SIG_LEN, SecpKey, as_masked_id, eth_from_public_key,
+    eth_to_filecoin, f1_from_public_key, f410_from_eth, filecoin_to_eth, format_address, masked_id,
+    parse_address, recover_public_key,
+};
+
+/// EIP-155 chain id of the Filmark devnet (the same as Lotus's 2k devnet builds).
+pub const DEVNET_CHAIN_ID: u64 = 31_415_926;
+/// EIP-155 chain id of Filecoin mainnet.
+pub const MAINNET_CHAIN_ID: u64 = 314;
+/// EIP-155 chain id of the calibration network.
+pub const CALIBNET_CHAIN_ID: u64 = 314_159;
+
+/// Actor id of the Ethereum Address Manager (f010), whose namespace f410 addresses live in.
+pub const EAM_ACTOR_ID: u64 = 10;
+
+/// Methods of builtin actors that Ethereum transactions map to.
+pub mod ext {
+    /// The EVM actor (and every actor that accepts Ethereum calls).
+    pub mod evm {
+        /// `InvokeEVM` / `InvokeContract`: FRC-42 hash of `"InvokeEVM"` (3844450837). Params:
+        /// the calldata as one CBOR byte string (empty calldata: empty params).
+        pub const INVOKE_CONTRACT: u64 = frc42_dispatch::method_hash!("InvokeEVM");
+    }
+    /// The Ethereum Address Manager (f010).
+    pub mod eam {
+        /// `CreateExternal`: deploys initcode on behalf of an Ethereum account.
+        pub const CREATE_EXTERNAL: u64 = 4;
+    }
+}
+
+#[cfg(test)]
+mod tests;
