@@ -2,5 +2,6 @@
 
 mod car_reader;
 mod input;
+mod keys;
 mod reference;
 mod vectors;

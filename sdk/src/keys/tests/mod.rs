@@ -1,6 +1,6 @@
-//! Tests of the keys layer: published vectors, alloy cross-checks, tampering, properties.
+//! Tests of the keys layer: published vectors, tampering, properties (alloy cross-checks are
+//! in `tests/it/keys.rs`).
 
-mod alloy;
 mod props;
 mod tampering;
 mod vectors;
