@@ -1,0 +1,180 @@
+//! Compiles every actor to `wasm32-unknown-unknown` with the workspace's `wasm` profile and
+//! leaves the modules in `OUT_DIR` for `include_bytes!`.
+//!
+//! One package (and, for the devnet actors, one actor feature) per cargo invocation: building
+//! several packages at once would unify their features, and host-only features (std alloy,
+//! tokio, ...) must never reach an actor.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// (output file stem, package, features). The stem names the const in `src/lib.rs`.
+const ACTORS: &[(&str, &str, &str)] = &[
+    ("registry", "filmark-registry", "fil-actor"),
+    ("escrow", "filmark-escrow", "fil-actor"),
+    ("system", "filmark-devnet-actors", "system"),
+    ("init", "filmark-devnet-actors", "init"),
+    ("account", "filmark-devnet-actors", "account"),
+    ("placeholder", "filmark-devnet-actors", "placeholder"),
+    ("ethaccount", "filmark-devnet-actors", "ethaccount"),
+    ("eam", "filmark-devnet-actors", "eam"),
+    ("reward", "filmark-devnet-actors", "reward"),
+    ("market", "filmark-devnet-actors", "market"),
+];
+
+/// Source folders whose changes rebuild the modules (relative to the workspace root).
+const SOURCES: &[&str] = &[
+    "contracts/shared",
+    "contracts/registry",
+    "contracts/escrow",
+    "devnet/actors",
+    "Cargo.toml",
+    "Cargo.lock",
+    ".cargo/config.toml",
+];
+
+/// Codegen for the FVM. Rust 1.95's wasm32-unknown-unknown enables post-MVP features by
+/// default, among them multi-value and reference types. fvm 4.8.4 configures wasmtime with
+/// SIMD, relaxed SIMD, multi-value, tail calls, multi-memory, memory64, wide arithmetic and
+/// extended-const off, and its gas instrumentation prices no reference-type instructions. So
+/// start from the MVP and add back exactly what the FVM enables and prices: bulk memory
+/// (`memory.copy`/`memory.fill`, linearly priced), sign extension, non-trapping float-to-int
+/// and mutable globals. LTO (profile `wasm`) re-generates std with these flags too.
+///
+/// `--compress-relocations` makes wasm-ld write relocated indices as minimal LEBs: without it,
+/// some `call_indirect`s keep a 5-byte padded table index, which only the reference-types
+/// encoding allows (an MVP module must have the single byte 0x00 there).
+const RUSTFLAGS: &[&str] = &[
+    "-Ctarget-cpu=mvp",
+    "-Ctarget-feature=+bulk-memory,+mutable-globals,+sign-ext,+nontrapping-fptoint",
+    "-Clink-arg=--compress-relocations",
+];
+
+fn main() {
+    let manifest_dir =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let workspace = manifest_dir
+        .parent()
+        .and_then(Path::parent)
+        .expect("contracts/bundle sits two levels below the workspace root")
+        .to_path_buf();
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
+
+    for source in SOURCES {
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(source).display()
+        );
+    }
+
+    println!("cargo:rerun-if-env-changed={ALLOW_BROKEN}");
+    let allow_broken = env::var_os(ALLOW_BROKEN).is_some_and(|v| !v.is_empty() && v != "0");
+
+    let target_dir = wasm_target_dir(&out_dir);
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for (stem, package, features) in ACTORS {
+        let dest = out_dir.join(format!("{stem}.wasm"));
+        match build(&cargo, &workspace, &target_dir, package, features) {
+            Ok(wasm) => {
+                std::fs::copy(&wasm, &dest).unwrap_or_else(|e| {
+                    panic!("cannot copy {} to {}: {e}", wasm.display(), dest.display())
+                });
+            }
+            Err(e) if allow_broken => {
+                println!("cargo:warning={e}; {stem}.wasm is empty ({ALLOW_BROKEN} is set)");
+                std::fs::write(&dest, []).expect("cannot write to OUT_DIR");
+            }
+            Err(e) => panic!("{e} (set {ALLOW_BROKEN}=1 to embed an empty module instead)"),
+        }
+    }
+}
+
+/// Env var: embed an empty module for an actor that does not build instead of failing (for
+/// working on the devnet while an actor crate is mid-edit; never set in CI).
+const ALLOW_BROKEN: &str = "FILMARK_BUNDLE_ALLOW_BROKEN";
+
+/// The nested builds' target dir: `<outer target dir>/wasm-actors`, shared by every outer
+/// profile (dev, test, clippy, release) so the wasm dependencies compile once, and distinct
+/// from the outer target dir, whose lock the outer build holds.
+fn wasm_target_dir(out_dir: &Path) -> PathBuf {
+    // OUT_DIR = <target>[/<triple>]/<profile>/build/<package>-<hash>/out
+    out_dir
+        .ancestors()
+        .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map_or_else(
+            || out_dir.join("wasm-actors"),
+            |target| target.join("wasm-actors"),
+        )
+}
+
+/// Builds one package for wasm and returns the path of its module.
+fn build(
+    cargo: &std::ffi::OsStr,
+    workspace: &Path,
+    target_dir: &Path,
+    package: &str,
+    features: &str,
+) -> Result<PathBuf, String> {
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace)
+        .args([
+            "build",
+            "--locked",
+            "--lib",
+            "--message-format=json-render-diagnostics",
+        ])
+        .args(["--target", "wasm32-unknown-unknown", "--profile", "wasm"])
+        .args([
+            "-p",
+            package,
+            "--no-default-features",
+            "--features",
+            features,
+        ])
+        .arg("--target-dir")
+        .arg(target_dir)
+        // What the outer build leaks into its build scripts' environment: clippy's driver,
+        // the outer flags and target, and the outer target dir (whose lock it holds).
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .env("CARGO_ENCODED_RUSTFLAGS", RUSTFLAGS.join("\x1f"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo for {package}: {e}"));
+    if !output.status.success() {
+        return Err(format!(
+            "building {package} --features {features} for wasm failed ({})",
+            output.status
+        ));
+    }
+    module_path(&output.stdout, package)
+        .ok_or_else(|| format!("cargo built no wasm module for {package}"))
+}
+
+/// Finds the `.wasm` file of `package`'s library in cargo's JSON messages.
+fn module_path(messages: &[u8], package: &str) -> Option<PathBuf> {
+    let crate_name = package.replace('-', "_");
+    String::from_utf8_lossy(messages)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|msg| msg["reason"] == "compiler-artifact")
+        .filter(|msg| msg["target"]["name"].as_str() == Some(&crate_name))
+        .flat_map(|msg| {
+            msg["filenames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str().map(PathBuf::from))
+                .collect::<Vec<_>>()
+        })
+        .find(|f| f.extension().is_some_and(|ext| ext == "wasm"))
+}

@@ -1,0 +1,106 @@
+//! The error every actor method returns: an exit code and a message.
+
+use core::fmt;
+
+#[cfg(feature = "fil-actor")]
+use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_shared::error::ExitCode;
+#[cfg(feature = "fil-actor")]
+use serde::{Serialize, de::DeserializeOwned};
+
+/// An actor method's failure: the exit code the message ends with, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorError {
+    code: ExitCode,
+    msg: String,
+}
+
+/// The result of an actor method.
+pub type ActorResult<T> = Result<T, ActorError>;
+
+impl ActorError {
+    /// An error with any exit code.
+    pub fn new(code: ExitCode, msg: impl Into<String>) -> Self {
+        Self {
+            code,
+            msg: msg.into(),
+        }
+    }
+
+    /// `USR_ILLEGAL_ARGUMENT`: the params are well-formed but not acceptable.
+    pub fn illegal_argument(msg: impl Into<String>) -> Self {
+        Self::new(ExitCode::USR_ILLEGAL_ARGUMENT, msg)
+    }
+
+    /// `USR_SERIALIZATION`: the params (or state) do not decode.
+    pub fn serialization(msg: impl Into<String>) -> Self {
+        Self::new(ExitCode::USR_SERIALIZATION, msg)
+    }
+
+    /// `USR_NOT_FOUND`.
+    pub fn not_found(msg: impl Into<String>) -> Self {
+        Self::new(ExitCode::USR_NOT_FOUND, msg)
+    }
+
+    /// `USR_FORBIDDEN`: the caller may not call this method.
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        Self::new(ExitCode::USR_FORBIDDEN, msg)
+    }
+
+    /// `USR_INSUFFICIENT_FUNDS`.
+    pub fn insufficient_funds(msg: impl Into<String>) -> Self {
+        Self::new(ExitCode::USR_INSUFFICIENT_FUNDS, msg)
+    }
+
+    /// `USR_ILLEGAL_STATE`: the actor's state (or the store) is not what it should be.
+    pub fn illegal_state(msg: impl Into<String>) -> Self {
+        Self::new(ExitCode::USR_ILLEGAL_STATE, msg)
+    }
+
+    /// `USR_UNHANDLED_MESSAGE`: the `actor` has no such method.
+    pub fn unhandled_message(actor: &str, method: u64) -> Self {
+        Self::new(
+            ExitCode::USR_UNHANDLED_MESSAGE,
+            format!("the {actor} actor has no method {method}"),
+        )
+    }
+
+    /// The exit code.
+    pub const fn code(&self) -> ExitCode {
+        self.code
+    }
+
+    /// The message.
+    pub fn msg(&self) -> &str {
+        &self.msg
+    }
+}
+
+impl fmt::Display for ActorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit code {}: {}", self.code.value(), self.msg)
+    }
+}
+
+impl std::error::Error for ActorError {}
+
+#[cfg(feature = "fil-actor")]
+/// Decodes a method's CBOR params; missing or malformed params are `USR_SERIALIZATION`.
+pub(crate) fn decode_params<T: DeserializeOwned>(params: Option<&IpldBlock>) -> ActorResult<T> {
+    let block = params.ok_or_else(|| ActorError::serialization("missing params"))?;
+    block
+        .deserialize()
+        .map_err(|e| ActorError::serialization(format!("malformed params: {e}")))
+}
+
+#[cfg(feature = "fil-actor")]
+/// Encodes a method's CBOR return value.
+pub(crate) fn encode_return<T: Serialize + ?Sized>(value: &T) -> ActorResult<Option<IpldBlock>> {
+    IpldBlock::serialize_cbor(value)
+        .map_err(|e| ActorError::serialization(format!("cannot encode return: {e}")))
+}
+
+/// Maps a store or collection failure to `USR_ILLEGAL_STATE`, saying what was being done.
+pub(crate) fn state_error<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> ActorError {
+    move |e| ActorError::illegal_state(format!("{what}: {e}"))
+}

@@ -1,0 +1,376 @@
+//! The init actor (`f01`): the address map (robust and delegated addresses → actor ids) and the
+//! only actor that may create actors. Its state is read and written by the FVM itself, so its
+//! shape is fixed (see [`State`]).
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::tuple::*;
+use fvm_ipld_encoding::{CborStore, RawBytes, strict_bytes};
+use fvm_ipld_hamt::{BytesKey, Hamt};
+use fvm_shared::address::Address;
+use fvm_shared::{ActorID, HAMT_BIT_WIDTH, METHOD_CONSTRUCTOR};
+use multihash_codetable::Code;
+
+use crate::error::state_error;
+use crate::method::methods;
+use crate::{ActorError, ActorResult};
+
+methods! {
+    /// The init actor's methods (legacy numbers where Lotus uses them).
+    pub enum Method {
+        /// [`ConstructorParams`]; caller: the system actor.
+        Constructor = METHOD_CONSTRUCTOR,
+        /// [`ExecParams`] → [`ExecReturn`]: create an actor of any non-builtin code.
+        Exec = 2,
+        /// [`Exec4Params`] → [`ExecReturn`]: create an actor with an `f4` address; caller: EAM.
+        Exec4 = 3,
+        /// [`InstallParams`] → [`InstallReturn`]: store wasm code and install it, as Lotus'
+        /// experimental `chain install-actor`.
+        InstallCode = 4,
+        /// Exported [`Method::Exec`], callable by user actors.
+        ExecExported = frc42_dispatch::method_hash!("Exec"),
+    }
+}
+
+/// The init actor's state, the shape the FVM (built with `m2-native`) reads and writes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct State {
+    /// HAMT (bit width 5) of address bytes → [`ActorID`].
+    pub address_map: Cid,
+    /// The next actor id to allocate.
+    pub next_id: ActorID,
+    /// The network name.
+    pub network_name: String,
+    /// DAG-CBOR `Vec<Cid>` of the code installed with [`Method::InstallCode`].
+    pub installed_actors: Cid,
+}
+
+type AddressMap<BS> = Hamt<BS, ActorID>;
+
+impl State {
+    /// An empty address map allocating ids from `next_id`.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn new<BS: Blockstore>(
+        store: &BS,
+        network_name: &str,
+        next_id: ActorID,
+    ) -> ActorResult<Self> {
+        let address_map = AddressMap::new_with_bit_width(store, HAMT_BIT_WIDTH)
+            .flush()
+            .map_err(state_error("cannot create the address map"))?;
+        let installed_actors = store
+            .put_cbor(&Vec::<Cid>::new(), Code::Blake2b256)
+            .map_err(state_error("cannot store the installed code list"))?;
+        Ok(Self {
+            address_map,
+            next_id,
+            network_name: network_name.to_owned(),
+            installed_actors,
+        })
+    }
+
+    /// Allocates the next id and maps `addresses` to it.
+    ///
+    /// # Errors
+    ///
+    /// `USR_FORBIDDEN` if an address is already mapped; `USR_ILLEGAL_STATE` if the store fails.
+    pub fn map_addresses<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        addresses: &[Address],
+    ) -> ActorResult<ActorID> {
+        let id = self.next_id;
+        let mut map = AddressMap::load_with_bit_width(&self.address_map, store, HAMT_BIT_WIDTH)
+            .map_err(state_error("cannot load the address map"))?;
+        for address in addresses {
+            let fresh = map
+                .set_if_absent(BytesKey(address.to_bytes()), id)
+                .map_err(state_error("cannot write the address map"))?;
+            if !fresh {
+                return Err(ActorError::forbidden(format!(
+                    "{address} is already mapped"
+                )));
+            }
+        }
+        self.address_map = map
+            .flush()
+            .map_err(state_error("cannot flush the address map"))?;
+        self.next_id += 1;
+        Ok(id)
+    }
+
+    /// The id `address` maps to, if any.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn resolve<BS: Blockstore>(
+        &self,
+        store: &BS,
+        address: &Address,
+    ) -> ActorResult<Option<ActorID>> {
+        let map = AddressMap::load_with_bit_width(&self.address_map, store, HAMT_BIT_WIDTH)
+            .map_err(state_error("cannot load the address map"))?;
+        map.get(&address.to_bytes())
+            .map(|id| id.copied())
+            .map_err(state_error("cannot read the address map"))
+    }
+
+    /// Records `code` as installed; returns false if it already was.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn record_installed<BS: Blockstore>(&mut self, store: &BS, code: Cid) -> ActorResult<bool> {
+        let mut installed: Vec<Cid> = store
+            .get_cbor(&self.installed_actors)
+            .map_err(state_error("cannot load the installed code list"))?
+            .unwrap_or_default();
+        if installed.contains(&code) {
+            return Ok(false);
+        }
+        installed.push(code);
+        self.installed_actors = store
+            .put_cbor(&installed, Code::Blake2b256)
+            .map_err(state_error("cannot store the installed code list"))?;
+        Ok(true)
+    }
+}
+
+/// Params of the constructor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ConstructorParams {
+    /// The network name.
+    pub network_name: String,
+}
+
+/// Params of [`Method::Exec`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ExecParams {
+    /// Code of the new actor (installed, not a builtin).
+    pub code_cid: Cid,
+    /// CBOR params of its constructor (empty for none).
+    pub constructor_params: RawBytes,
+}
+
+/// Params of [`Method::Exec4`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Exec4Params {
+    /// Code of the new actor.
+    pub code_cid: Cid,
+    /// CBOR params of its constructor (empty for none).
+    pub constructor_params: RawBytes,
+    /// The sub-address of the new `f4` address in the caller's namespace.
+    pub subaddress: RawBytes,
+}
+
+/// Return of [`Method::Exec`] and [`Method::Exec4`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ExecReturn {
+    /// The new actor's `f0` address.
+    pub id_address: Address,
+    /// Its robust `f2` address (stable across reorgs).
+    pub robust_address: Address,
+}
+
+/// Params of [`Method::InstallCode`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct InstallParams {
+    /// The actor's wasm module.
+    #[serde(with = "strict_bytes")]
+    pub code: Vec<u8>,
+}
+
+/// Return of [`Method::InstallCode`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct InstallReturn {
+    /// The code CID (IPLD raw, blake2b-256) to pass to [`Method::Exec`].
+    pub code_cid: Cid,
+    /// False if the code was already installed.
+    pub installed: bool,
+}
+
+/// Runs one method of this actor in the FVM (what the wasm `invoke` export calls).
+///
+/// # Errors
+///
+/// The method's exit code and message; `USR_UNHANDLED_MESSAGE` for an unknown method.
+#[cfg(feature = "fil-actor")]
+pub fn dispatch(
+    method: fvm_shared::MethodNum,
+    params: Option<fvm_ipld_encoding::ipld_block::IpldBlock>,
+) -> ActorResult<Option<fvm_ipld_encoding::ipld_block::IpldBlock>> {
+    use crate::error::{decode_params, encode_return};
+
+    match Method::from_number(method) {
+        Some(Method::Constructor) => {
+            crate::fvm::validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
+            let params: ConstructorParams = decode_params(params.as_ref())?;
+            let state = State::new(&crate::fvm::SdkStore, &params.network_name, FIRST_ID)?;
+            crate::fvm::save_state(&state)?;
+            Ok(None)
+        }
+        Some(Method::Exec | Method::ExecExported) => {
+            let params: ExecParams = decode_params(params.as_ref())?;
+            encode_return(&actor::exec(
+                params.code_cid,
+                params.constructor_params,
+                None,
+            )?)
+        }
+        Some(Method::Exec4) => {
+            crate::fvm::validate_caller(crate::EAM_ACTOR_ID, "EAM")?;
+            let params: Exec4Params = decode_params(params.as_ref())?;
+            let delegated = Address::new_delegated(crate::EAM_ACTOR_ID, &params.subaddress)
+                .map_err(|e| ActorError::illegal_argument(format!("bad subaddress: {e}")))?;
+            encode_return(&actor::exec(
+                params.code_cid,
+                params.constructor_params,
+                Some(delegated),
+            )?)
+        }
+        Some(Method::InstallCode) => {
+            let params: InstallParams = decode_params(params.as_ref())?;
+            encode_return(&actor::install(&params.code)?)
+        }
+        None => Err(ActorError::unhandled_message("init", method)),
+    }
+}
+
+/// The first id the constructor allocates (ids below are singletons).
+#[cfg(feature = "fil-actor")]
+const FIRST_ID: ActorID = 100;
+
+#[cfg(feature = "fil-actor")]
+mod actor {
+    use fvm_ipld_encoding::ipld_block::IpldBlock;
+    use fvm_ipld_encoding::{DAG_CBOR, RawBytes};
+    use fvm_shared::sys::SendFlags;
+
+    use super::*;
+    use crate::fvm::{self, SdkStore};
+
+    pub(super) fn exec(
+        code: Cid,
+        constructor_params: RawBytes,
+        delegated: Option<Address>,
+    ) -> ActorResult<ExecReturn> {
+        if fvm_sdk::actor::get_builtin_actor_type(&code).is_some() {
+            return Err(ActorError::forbidden(format!(
+                "cannot exec builtin actor code {code}"
+            )));
+        }
+        let robust_address = fvm_sdk::actor::next_actor_address();
+        let mut state: State = fvm::load_state()?;
+        let mut addresses = vec![robust_address];
+        addresses.extend(delegated);
+        let id = state.map_addresses(&SdkStore, &addresses)?;
+        fvm::save_state(&state)?;
+
+        fvm_sdk::actor::create_actor(id, &code, delegated).map_err(|e| {
+            ActorError::illegal_argument(format!("cannot create actor with code {code}: {e}"))
+        })?;
+        let params = (!constructor_params.is_empty()).then(|| IpldBlock {
+            codec: DAG_CBOR,
+            data: constructor_params.into(),
+        });
+        let id_address = Address::new_id(id);
+        let ret = fvm::send(
+            &id_address,
+            METHOD_CONSTRUCTOR,
+            params,
+            fvm_sdk::message::value_received(),
+            SendFlags::empty(),
+        )?;
+        if !ret.exit_code.is_success() {
+            return Err(ActorError::new(
+                ret.exit_code,
+                format!("constructor of {id_address} failed"),
+            ));
+        }
+        Ok(ExecReturn {
+            id_address,
+            robust_address,
+        })
+    }
+
+    #[cfg(feature = "m2-native")]
+    pub(super) fn install(code: &[u8]) -> ActorResult<InstallReturn> {
+        let code_cid = fvm_sdk::ipld::put(fvm::BLAKE2B_256, 32, fvm_shared::IPLD_RAW, code)
+            .map_err(|e| ActorError::illegal_argument(format!("cannot store code: {e}")))?;
+        fvm_sdk::actor::install_actor(&code_cid)
+            .map_err(|e| ActorError::illegal_argument(format!("cannot install code: {e}")))?;
+        let mut state: State = fvm::load_state()?;
+        let installed = state.record_installed(&SdkStore, code_cid)?;
+        fvm::save_state(&state)?;
+        Ok(InstallReturn {
+            code_cid,
+            installed,
+        })
+    }
+
+    #[cfg(not(feature = "m2-native"))]
+    pub(super) fn install(_code: &[u8]) -> ActorResult<InstallReturn> {
+        Err(ActorError::new(
+            fvm_shared::error::ExitCode::USR_UNHANDLED_MESSAGE,
+            "InstallCode needs the m2-native feature",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fvm_ipld_blockstore::MemoryBlockstore;
+
+    use super::*;
+
+    #[test]
+    fn addresses_map_to_fresh_ids() {
+        let store = MemoryBlockstore::new();
+        let mut state = State::new(&store, "devnet", 100).unwrap();
+        let a = Address::new_actor(b"a");
+        let b = Address::new_actor(b"b");
+        assert_eq!(state.map_addresses(&store, &[a]).unwrap(), 100);
+        assert_eq!(state.map_addresses(&store, &[b]).unwrap(), 101);
+        assert_eq!(state.resolve(&store, &a).unwrap(), Some(100));
+        assert_eq!(state.resolve(&store, &b).unwrap(), Some(101));
+        assert_eq!(
+            state.resolve(&store, &Address::new_actor(b"c")).unwrap(),
+            None
+        );
+        let err = state.map_addresses(&store, &[a]).unwrap_err();
+        assert_eq!(err.code(), fvm_shared::error::ExitCode::USR_FORBIDDEN);
+        assert_eq!(state.next_id, 102);
+    }
+
+    #[test]
+    fn installed_code_is_recorded_once() {
+        let store = MemoryBlockstore::new();
+        let mut state = State::new(&store, "devnet", 100).unwrap();
+        let code = Cid::default();
+        assert!(state.record_installed(&store, code).unwrap());
+        assert!(!state.record_installed(&store, code).unwrap());
+    }
+
+    #[test]
+    fn state_is_the_four_tuple_the_fvm_reads() {
+        let store = MemoryBlockstore::new();
+        let state = State::new(&store, "devnet", 100).unwrap();
+        let bytes = fvm_ipld_encoding::to_vec(&state).unwrap();
+        assert_eq!(bytes[0], 0x84, "a CBOR array of 4");
+        assert_eq!(
+            fvm_ipld_encoding::from_slice::<State>(&bytes).unwrap(),
+            state
+        );
+    }
+
+    #[test]
+    fn exec_numbers() {
+        assert_eq!(Method::Exec.number(), 2);
+        assert_eq!(Method::InstallCode.number(), 4);
+        assert!(Method::ExecExported.number() >= 1 << 24);
+    }
+}
