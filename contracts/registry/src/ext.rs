@@ -1,0 +1,85 @@
+//! What the registry calls on other actors: method numbers and their param/return types.
+
+/// The init actor (the only caller allowed to construct an actor).
+pub mod init {
+    use fvm_shared::ActorID;
+
+    /// The init actor's ID (f01).
+    pub const INIT_ACTOR_ID: ActorID = 1;
+}
+
+/// The Filmark escrow actor (cross-actor contract; the registry does not depend on its crate).
+pub mod escrow {
+    use cid::Cid;
+    use fvm_ipld_encoding::tuple::*;
+    use fvm_shared::ActorID;
+    use fvm_shared::clock::ChainEpoch;
+    use serde::{Deserialize, Serialize};
+
+    /// `GetOrderFunding`, sent read-only.
+    pub const GET_ORDER_FUNDING_METHOD: u64 = frc42_dispatch::method_hash!("GetOrderFunding");
+
+    /// `GetOrderFunding` params: the order id, a bare u64.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(transparent)]
+    pub struct GetOrderFundingParams {
+        /// The order id.
+        pub order_id: u64,
+    }
+
+    /// `GetOrderFunding` return, exactly
+    /// `[piece_cid, content, client, funded_until, active_replicas, open]`.
+    #[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
+    pub struct OrderFunding {
+        /// The piece the order pays to store.
+        pub piece_cid: Cid,
+        /// The registry content the order is for, if any.
+        pub content: Option<Cid>,
+        /// The client who funds the order.
+        pub client: ActorID,
+        /// Last epoch up to which the order's funds pay for at least one replica.
+        pub funded_until: ChainEpoch,
+        /// Replicas currently stored under active deals.
+        pub active_replicas: u64,
+        /// Whether the order is still open.
+        pub open: bool,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cid::Cid;
+    use fvm_ipld_encoding::{RawBytes, to_vec};
+    use multihash_codetable::{Code, MultihashDigest};
+
+    use super::escrow::*;
+
+    #[test]
+    fn order_funding_wire_shape_is_the_contract() {
+        let piece = Cid::new_v1(0xf101, Code::Blake2b256.digest(b"piece"));
+        let f = OrderFunding {
+            piece_cid: piece,
+            content: None,
+            client: 1001,
+            funded_until: 5000,
+            active_replicas: 2,
+            open: true,
+        };
+        let bytes = to_vec(&f).unwrap();
+        // A 6-element array: piece cid, null content, client, epoch, replicas, bool.
+        let expected = to_vec(&(piece, Option::<Cid>::None, 1001u64, 5000i64, 2u64, true)).unwrap();
+        assert_eq!(bytes, expected);
+        assert_eq!(bytes[0], 0x86);
+        let back: OrderFunding = RawBytes::new(bytes).deserialize().unwrap();
+        assert_eq!(back, f);
+        // The params are a bare integer, not an array.
+        assert_eq!(
+            to_vec(&GetOrderFundingParams { order_id: 7 }).unwrap(),
+            vec![0x07]
+        );
+        assert_eq!(
+            GET_ORDER_FUNDING_METHOD,
+            frc42_dispatch::method_hash!("GetOrderFunding")
+        );
+    }
+}

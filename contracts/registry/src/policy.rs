@@ -1,0 +1,38 @@
+//! Limits of the registry. Every one is enforced with `USR_ILLEGAL_ARGUMENT` and a message
+//! naming the limit.
+
+/// Bit width of every HAMT in the state (records, owners, signers, revocations).
+pub const HAMT_BIT_WIDTH: u32 = 5;
+
+/// Bit width of the per-owner index AMTs.
+pub const AMT_BIT_WIDTH: u32 = 5;
+
+/// Maximum bytes of a record's `kind` (a MIME type such as `image/png`).
+pub const MAX_KIND_BYTES: usize = 128;
+
+/// Maximum bytes of a record's source platform name (such as `bluesky`).
+pub const MAX_PLATFORM_BYTES: usize = 32;
+
+/// Maximum number of metadata entries on one record.
+pub const MAX_METADATA_ENTRIES: usize = 16;
+
+/// Maximum bytes of one metadata key.
+pub const MAX_METADATA_KEY_BYTES: usize = 64;
+
+/// Maximum bytes of one metadata value.
+pub const MAX_METADATA_VALUE_BYTES: usize = 256;
+
+/// Maximum bytes of a content (or piece) CID in its binary form.
+pub const MAX_CID_BYTES: usize = 100;
+
+/// Maximum records in one `RegisterBatch`.
+pub const MAX_BATCH_SIZE: usize = 32;
+
+/// Maximum records in one `ListByOwner` page.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Maximum non-revoked signer grants one owner may hold at a time.
+pub const MAX_SIGNERS_PER_OWNER: usize = 32;
+
+/// Maximum lifetime of a signer grant, in epochs (one year of 30 s epochs).
+pub const MAX_SIGNER_TTL: i64 = 365 * 2880;
