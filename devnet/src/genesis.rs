@@ -5,12 +5,11 @@ use cid::Cid;
 use fvm::state_tree::{ActorState, StateTree};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
-use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_hamt::Hamt;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::StateTreeVersion;
-use fvm_shared::{ActorID, EMPTY_ARR_CID, HAMT_BIT_WIDTH, IPLD_RAW};
+use filmark_devnet_actors::{account, init, system};
+use fvm_shared::{ActorID, EMPTY_ARR_CID, IPLD_RAW};
 use multihash_codetable::{Code, MultihashDigest};
 
 use crate::config::{DevnetConfig, NETWORK_NAME};
@@ -39,26 +38,6 @@ const REQUIRED: [&str; 6] = ["system", "init", "account", "placeholder", "eam", 
 /// The code CID the FVM loads a wasm module by: IPLD_RAW, blake2b-256, CIDv1.
 pub fn code_cid(wasm: &[u8]) -> Cid {
     Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(wasm))
-}
-
-/// The system actor's state: the manifest (a DAG-CBOR `Vec<(name, code)>`).
-#[derive(Serialize_tuple, Deserialize_tuple, Debug)]
-struct SystemState {
-    builtin_actors: Cid,
-}
-
-/// The init actor's state as the FVM reads and writes it (fvm without `m2-native`).
-#[derive(Serialize_tuple, Deserialize_tuple, Debug)]
-pub(crate) struct InitState {
-    pub(crate) address_map: Cid,
-    pub(crate) next_id: ActorID,
-    pub(crate) network_name: String,
-}
-
-/// The account actor's state: its key address.
-#[derive(Serialize_tuple, Deserialize_tuple, Debug)]
-struct AccountState {
-    address: Address,
 }
 
 /// A prefunded genesis account.
@@ -112,25 +91,24 @@ pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetCo
     let manifest_cid = store.put_cbor(&manifest, Code::Blake2b256)?;
 
     let mut tree = StateTree::new(store.clone(), StateTreeVersion::V5).map_err(fvm_err)?;
-    let empty = store.put_cbor(&(), Code::Blake2b256).ok();
-    debug_assert_eq!(empty, Some(EMPTY_ARR_CID));
+    // The default state of stateless actors: an empty DAG-CBOR array.
+    store.put_keyed(&EMPTY_ARR_CID, &[0x80])?;
 
-    let system = store.put_cbor(&SystemState { builtin_actors: manifest_cid }, Code::Blake2b256)?;
+    let system = store.put_cbor(&system::State { builtin_actors: manifest_cid }, Code::Blake2b256)?;
     tree.set_actor(SYSTEM_ACTOR_ID, ActorState::new(code("system")?, system, TokenAmount::default(), 0, None));
     for (id, name) in [
         (REWARD_ACTOR_ID, "reward"),
-        (MARKET_ACTOR_ID, "market"),
+        (MARKET_ACTOR_ID, "storagemarket"),
         (EAM_ACTOR_ID, "eam"),
-        (BURNT_FUNDS_ACTOR_ID, "burnt_funds"),
+        (BURNT_FUNDS_ACTOR_ID, "reward"),
     ] {
-        // Optional singletons without a manifest entry fall back to the account-less system code
-        // (they only need to exist to receive funds).
+        // Optional singletons without a manifest entry run the system code: they only need to
+        // exist to receive funds. f099 runs the reward code (both are value sinks).
         let code = code(name).or_else(|_| code("system"))?;
         tree.set_actor(id, ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None));
     }
 
-    let mut map: Hamt<_, ActorID> = Hamt::new_with_bit_width(store.clone(), HAMT_BIT_WIDTH);
-    let mut next_id = FIRST_NON_SINGLETON_ID;
+    let mut init_state = init::State::new(store, NETWORK_NAME, FIRST_NON_SINGLETON_ID).map_err(actor_err)?;
     let mut accounts = Vec::with_capacity(config.accounts + config.eth_accounts);
     let mut circ_supply = TokenAmount::default();
     let kinds = (0..config.accounts)
@@ -142,28 +120,27 @@ pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetCo
         let address = key.address();
         let actor = match kind {
             KeyKind::Secp256k1 => {
-                let state = store.put_cbor(&AccountState { address }, Code::Blake2b256)?;
+                let state = store.put_cbor(&account::State { address }, Code::Blake2b256)?;
                 ActorState::new(code("account")?, state, config.balance.clone(), 0, None)
             }
             KeyKind::Eth => {
                 ActorState::new(code("ethaccount")?, EMPTY_ARR_CID, config.balance.clone(), 0, Some(address))
             }
         };
-        map.set(address.to_bytes().into(), next_id).map_err(fvm_err)?;
-        tree.set_actor(next_id, actor);
+        let id = init_state.map_addresses(store, &[address]).map_err(actor_err)?;
+        tree.set_actor(id, actor);
         circ_supply += &config.balance;
-        accounts.push(GenesisAccount { key, id: next_id });
-        next_id += 1;
+        accounts.push(GenesisAccount { key, id });
     }
-    let address_map = map.flush().map_err(fvm_err)?;
-    let init = store.put_cbor(
-        &InitState { address_map, next_id, network_name: NETWORK_NAME.to_owned() },
-        Code::Blake2b256,
-    )?;
+    let init = store.put_cbor(&init_state, Code::Blake2b256)?;
     tree.set_actor(INIT_ACTOR_ID, ActorState::new(code("init")?, init, TokenAmount::default(), 0, None));
 
     let state_root = tree.flush().map_err(fvm_err)?;
     Ok(Genesis { state_root, manifest, accounts, circ_supply })
+}
+
+fn actor_err(e: filmark_devnet_actors::ActorError) -> Error {
+    Error::Config(format!("genesis state: {e}"))
 }
 
 /// Maps an FVM execution error (only fatal ones occur outside message execution) to ours.

@@ -2,6 +2,7 @@
 
 mod chain;
 mod config;
+mod devnet;
 mod error;
 mod externs;
 mod genesis;
@@ -13,6 +14,7 @@ mod store;
 
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
 pub use config::*;
+pub use devnet::{Deployed, Devnet, DevnetHandle};
 pub use error::{Error, Result};
 pub use genesis::{
     BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID, MARKET_ACTOR_ID,

@@ -1,0 +1,493 @@
+//! The thread-safe devnet handle and its API.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use cid::Cid;
+use filmark_devnet_actors::init;
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
+use fvm_shared::state::ActorState;
+use fvm_shared::{ActorID, MethodNum};
+
+use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
+use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
+use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
+use crate::keys::{DevnetKey, KeyKind};
+use crate::message::SignedMessage;
+use crate::node::{CallResult, ImplicitCall, Node};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// Gas premium the convenience senders offer, in attoFIL.
+const GAS_PREMIUM_ATTO: u64 = 100;
+/// Gas the FVM charges for message inclusion, which a read-only estimate does not see.
+const INCLUSION_GAS_MARGIN: u64 = 2_000_000;
+
+/// A running devnet. Cheap to clone, `Send + Sync`: every clone drives the same chain, so an RPC
+/// layer can serve it from many tasks. Obtained from a [`DevnetHandle`].
+#[derive(Debug, Clone)]
+pub struct Devnet {
+    node: Arc<Mutex<Node>>,
+}
+
+/// Owns a devnet's background miner (with [`Mining::Interval`]) and stops it on drop. Derefs to
+/// [`Devnet`].
+#[derive(Debug)]
+pub struct DevnetHandle {
+    devnet: Devnet,
+    stop: Arc<AtomicBool>,
+    miner: Option<JoinHandle<()>>,
+}
+
+impl std::ops::Deref for DevnetHandle {
+    type Target = Devnet;
+
+    fn deref(&self) -> &Devnet {
+        &self.devnet
+    }
+}
+
+impl Drop for DevnetHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(miner) = self.miner.take() {
+            miner.thread().unpark();
+            let _ = miner.join();
+        }
+    }
+}
+
+impl DevnetHandle {
+    /// A clone of the devnet (it keeps working after this handle drops, without background mining).
+    pub fn devnet(&self) -> Devnet {
+        self.devnet.clone()
+    }
+}
+
+/// What [`Devnet::deploy`] created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployed {
+    /// The code CID (IPLD raw, blake2b-256).
+    pub code_cid: Cid,
+    /// The new actor's f0 address.
+    pub id_address: Address,
+    /// Its robust f2 address.
+    pub robust_address: Address,
+    /// The Exec message's CID.
+    pub message: Cid,
+}
+
+impl Devnet {
+    /// Starts a devnet with Filmark's builtin actors (from `filmark-actor-bundle`).
+    ///
+    /// # Errors
+    ///
+    /// Fails if genesis or the FVM engine cannot be built.
+    pub fn spawn(config: DevnetConfig) -> Result<DevnetHandle> {
+        Self::spawn_with_actors(config, filmark_actor_bundle::BUILTIN_ACTORS)
+    }
+
+    /// Starts a devnet with the given builtin actors: `(manifest name, wasm)` pairs, which must
+    /// include system, init, account, placeholder, eam and ethaccount.
+    ///
+    /// # Errors
+    ///
+    /// Fails if a required actor is missing, or genesis or the FVM engine cannot be built.
+    pub fn spawn_with_actors(config: DevnetConfig, builtins: &[(&str, &[u8])]) -> Result<DevnetHandle> {
+        let verbose = config.verbose;
+        let mining = config.mining;
+        let node = Node::new(config, builtins)?;
+        if verbose {
+            for a in &node.accounts {
+                tracing::info!(address = %a.address(), id = a.id, secret = %hex::encode(a.key.secret_bytes()), "account");
+            }
+        }
+        let devnet = Self { node: Arc::new(Mutex::new(node)) };
+        let stop = Arc::new(AtomicBool::new(false));
+        let miner = match mining {
+            Mining::Interval(every) => Some(spawn_miner(devnet.clone(), stop.clone(), every)?),
+            _ => None,
+        };
+        Ok(DevnetHandle { devnet, stop, miner })
+    }
+
+    fn node(&self) -> MutexGuard<'_, Node> {
+        self.node.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The configuration the devnet started with.
+    pub fn config(&self) -> DevnetConfig {
+        self.node().config.clone()
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.node().config.chain_id
+    }
+
+    /// The base fee messages pay.
+    pub fn base_fee(&self) -> TokenAmount {
+        self.node().base_fee().clone()
+    }
+
+    /// All prefunded accounts: the f1 ones first, then the f410 ones.
+    pub fn accounts(&self) -> Vec<GenesisAccount> {
+        self.node().accounts.clone()
+    }
+
+    /// The `index`-th prefunded account of `kind`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if genesis has fewer such accounts.
+    pub fn account(&self, kind: KeyKind, index: usize) -> Result<GenesisAccount> {
+        self.node()
+            .accounts
+            .iter()
+            .filter(|a| a.key.kind() == kind)
+            .nth(index)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("{kind:?} account {index}")))
+    }
+
+    /// The blockstore holding every block of the chain and state (load actor state from it).
+    pub fn store(&self) -> Store {
+        self.node().store.clone()
+    }
+
+    /// The head tipset.
+    pub fn head(&self) -> Tipset {
+        self.node().head().clone()
+    }
+
+    /// A tipset by height or key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownTipset`] if the chain has none there.
+    pub fn tipset(&self, at: TipsetRef) -> Result<Tipset> {
+        self.node().tipset(at).cloned()
+    }
+
+    /// The actor at `address` in the state after executing tipset `at`, with its id.
+    ///
+    /// # Errors
+    ///
+    /// Fails on an unknown tipset or a broken store.
+    pub fn actor(&self, address: &Address, at: TipsetRef) -> Result<Option<(ActorID, ActorState)>> {
+        self.node().actor(address, at)
+    }
+
+    /// The id `address` resolves to at `at`.
+    ///
+    /// # Errors
+    ///
+    /// Fails on an unknown tipset or a broken store.
+    pub fn lookup_id(&self, address: &Address, at: TipsetRef) -> Result<Option<ActorID>> {
+        self.node().lookup_id(address, at)
+    }
+
+    /// The balance of `address` at `at` (zero if it has no actor).
+    ///
+    /// # Errors
+    ///
+    /// Fails on an unknown tipset or a broken store.
+    pub fn balance(&self, address: &Address, at: TipsetRef) -> Result<TokenAmount> {
+        Ok(self.actor(address, at)?.map(|(_, a)| a.balance).unwrap_or_default())
+    }
+
+    /// The actor's sequence at `at` (its next nonce on chain).
+    ///
+    /// # Errors
+    ///
+    /// Fails on an unknown tipset or a broken store.
+    pub fn sequence(&self, address: &Address, at: TipsetRef) -> Result<u64> {
+        Ok(self.actor(address, at)?.map_or(0, |(_, a)| a.sequence))
+    }
+
+    /// The nonce the sender's next pushed message needs: its head sequence plus its pending
+    /// messages (Lotus' `MpoolGetNonce`).
+    ///
+    /// # Errors
+    ///
+    /// Fails on a broken store.
+    pub fn next_nonce(&self, address: &Address) -> Result<u64> {
+        self.node().next_nonce(address)
+    }
+
+    /// The root of the actor's state at `at` (load it with [`Devnet::store`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if there is no actor at `address`.
+    pub fn state_root(&self, address: &Address, at: TipsetRef) -> Result<Cid> {
+        self.actor(address, at)?.map(|(_, a)| a.state).ok_or_else(|| Error::NotFound(format!("actor {address}")))
+    }
+
+    /// Checks `signed` (signature, nonce, balance, limits) and queues it; with instant mining a
+    /// tipset holding it is mined before this returns.
+    ///
+    /// # Errors
+    ///
+    /// A refusal ([`Error::is_refusal`]) leaves the devnet unchanged; a fatal FVM error while
+    /// mining is [`Error::Fvm`].
+    pub fn push(&self, signed: SignedMessage) -> Result<Cid> {
+        let mut node = self.node();
+        let cid = node.push(signed)?;
+        if node.config.mining == Mining::Instant {
+            node.mine_one(&[])?;
+        }
+        Ok(cid)
+    }
+
+    /// Pushes a batch; with instant mining one tipset is mined for all accepted messages (more
+    /// if their gas limits exceed a block). Each message gets its own result.
+    ///
+    /// # Errors
+    ///
+    /// A fatal FVM error while mining.
+    pub fn push_many(&self, batch: Vec<SignedMessage>) -> Result<Vec<Result<Cid>>> {
+        let mut node = self.node();
+        let results: Vec<Result<Cid>> = batch.into_iter().map(|m| node.push(m)).collect();
+        if node.config.mining == Mining::Instant {
+            while node.pool.len() > 0 {
+                node.mine_one(&[])?;
+            }
+        }
+        Ok(results)
+    }
+
+    /// Where an executed message landed, with its receipt and events.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownMessage`] if it has not been mined (yet).
+    pub fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
+        self.node().lookup(cid)
+    }
+
+    /// Mines `n` tipsets with whatever is pending (empty ones once the pool is drained); returns
+    /// the new head.
+    ///
+    /// # Errors
+    ///
+    /// A fatal FVM error.
+    pub fn mine(&self, n: u64) -> Result<Tipset> {
+        let mut node = self.node();
+        for _ in 0..n {
+            node.mine_one(&[])?;
+        }
+        Ok(node.head().clone())
+    }
+
+    /// Applies `message` on the head state without committing anything (Lotus' `StateCall`):
+    /// no signature, nonce or gas payment; a zero gas limit means "as much as a block".
+    ///
+    /// # Errors
+    ///
+    /// A fatal FVM error; an actor failure is an exit code in the result.
+    pub fn call(&self, message: Message) -> Result<CallResult> {
+        self.node().call(message)
+    }
+
+    /// A read-only call of `method` on `to` from `from`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Devnet::call`].
+    pub fn call_method(&self, from: Address, to: Address, method: MethodNum, params: RawBytes) -> Result<CallResult> {
+        self.call(Message {
+            version: 0,
+            from,
+            to,
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: method,
+            params,
+            gas_limit: 0,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        })
+    }
+
+    /// An unsigned message from `from` with its next nonce and a gas limit estimated by a
+    /// read-only run (plus inclusion gas and 25 %).
+    ///
+    /// # Errors
+    ///
+    /// A fatal FVM error during the estimate.
+    pub fn prepare(
+        &self,
+        from: Address,
+        to: Address,
+        value: TokenAmount,
+        method: MethodNum,
+        params: RawBytes,
+    ) -> Result<Message> {
+        let node = self.node();
+        let mut message = Message {
+            version: 0,
+            from,
+            to,
+            sequence: node.next_nonce(&from)?,
+            value,
+            method_num: method,
+            params,
+            gas_limit: 0,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::from_atto(GAS_PREMIUM_ATTO),
+        };
+        let estimate = node.call(message.clone())?.receipt.gas_used;
+        message.gas_limit = ((estimate + INCLUSION_GAS_MARGIN) * 5 / 4).min(BLOCK_GAS_LIMIT);
+        message.gas_fee_cap = node.base_fee() * 2 + &message.gas_premium;
+        Ok(message)
+    }
+
+    /// Signs `message` with an f1 key and pushes it.
+    ///
+    /// # Errors
+    ///
+    /// As [`DevnetKey::sign_message`] and [`Devnet::push`].
+    pub fn sign_and_push(&self, key: &DevnetKey, message: Message) -> Result<Cid> {
+        self.push(key.sign_message(message)?)
+    }
+
+    /// Sends a message from a prefunded (or any f1) key and waits for it: prepares, signs,
+    /// pushes, mines if the devnet does not mine instantly, and returns where it landed.
+    ///
+    /// # Errors
+    ///
+    /// A refusal or fatal error; an actor failure is an exit code in the receipt.
+    pub fn send(
+        &self,
+        key: &DevnetKey,
+        to: Address,
+        value: TokenAmount,
+        method: MethodNum,
+        params: RawBytes,
+    ) -> Result<MessageLookup> {
+        let message = self.prepare(key.address(), to, value, method, params)?;
+        let cid = self.sign_and_push(key, message)?;
+        self.wait(&cid)
+    }
+
+    /// The message's lookup, mining tipsets until it is executed (for non-instant modes).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownMessage`] if it is neither executed nor pending.
+    pub fn wait(&self, cid: &Cid) -> Result<MessageLookup> {
+        loop {
+            let mut node = self.node();
+            match node.lookup(cid) {
+                Err(Error::UnknownMessage(_)) if node.pool.len() > 0 => {
+                    node.mine_one(&[])?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Stores and compiles wasm code, returning its code CID (no message: the devnet's
+    /// shortcut for Lotus' `InstallCode`, which also works through init method 4).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the module does not compile for the FVM.
+    pub fn install_code(&self, wasm: &[u8]) -> Result<Cid> {
+        self.node().install_code(wasm)
+    }
+
+    /// Installs `wasm` and creates an actor of it through init's `Exec`, sent by `key` with
+    /// `constructor_params`; returns the f0 and f2 addresses.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ImplicitFailed`]-like failures come back as [`Error::NotFound`] with the exit
+    /// code when the Exec fails on chain; refusals and fatal errors as for [`Devnet::send`].
+    pub fn deploy(&self, key: &DevnetKey, wasm: &[u8], constructor_params: RawBytes) -> Result<Deployed> {
+        let code_cid = self.install_code(wasm)?;
+        let params = RawBytes::serialize(init::ExecParams { code_cid, constructor_params })?;
+        let lookup = self.send(
+            key,
+            Address::new_id(INIT_ACTOR_ID),
+            TokenAmount::default(),
+            init::Method::Exec.number(),
+            params,
+        )?;
+        let receipt = &lookup.record.receipt;
+        if !receipt.exit_code.is_success() {
+            return Err(Error::ImplicitFailed {
+                what: format!("exec of {code_cid}"),
+                exit_code: receipt.exit_code,
+                info: lookup.record.failure.unwrap_or_default(),
+            });
+        }
+        let ret: init::ExecReturn = receipt.return_data.deserialize()?;
+        Ok(Deployed { code_cid, id_address: ret.id_address, robust_address: ret.robust_address, message: lookup.record.cid })
+    }
+
+    /// Sends an implicit message from the system actor (f00) now: mines a tipset holding it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ImplicitFailed`] if it exits non-zero; a fatal FVM error.
+    pub fn system_call(&self, to: Address, method: MethodNum, params: RawBytes, what: &str) -> Result<MessageRecord> {
+        let call = ImplicitCall { to, method, params, what: what.to_owned() };
+        let mut records = self.node().mine_one(std::slice::from_ref(&call))?;
+        let record = records.pop().ok_or_else(|| Error::NotFound("implicit record".into()))?;
+        if record.receipt.exit_code.is_success() {
+            Ok(record)
+        } else {
+            Err(Error::ImplicitFailed {
+                what: call.what,
+                exit_code: record.receipt.exit_code,
+                info: record.failure.clone().unwrap_or_default(),
+            })
+        }
+    }
+
+    /// Schedules an implicit message from the system actor at the start of tipset `epoch`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidMessage`] if `epoch` is not after the head.
+    pub fn schedule_system_call(
+        &self,
+        epoch: ChainEpoch,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        what: &str,
+    ) -> Result<()> {
+        self.node().schedule(epoch, ImplicitCall { to, method, params, what: what.to_owned() })
+    }
+
+    /// Sends this implicit message from the system actor at the end of every tipset (a cron).
+    pub fn every_tipset(&self, to: Address, method: MethodNum, params: RawBytes, what: &str) {
+        self.node().every_tipset.push(ImplicitCall { to, method, params, what: what.to_owned() });
+    }
+}
+
+fn spawn_miner(devnet: Devnet, stop: Arc<AtomicBool>, every: Duration) -> Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("filmark-devnet-miner".into())
+        .spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::park_timeout(every);
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Err(e) = devnet.mine(1) {
+                    tracing::error!(error = %e, "background mining failed");
+                }
+            }
+        })
+        .map_err(|e| Error::Config(format!("cannot start the miner thread: {e}")))
+}

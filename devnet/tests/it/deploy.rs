@@ -1,0 +1,1 @@
+//! Deploying actors through init.

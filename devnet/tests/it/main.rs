@@ -1,0 +1,12 @@
+//! Integration tests of the devnet: the real FVM with the devnet's builtin actors.
+
+mod bad_input;
+mod deploy;
+mod transfer;
+
+use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle};
+
+/// A quiet, instantly mining devnet.
+pub(crate) fn devnet() -> DevnetHandle {
+    Devnet::spawn(DevnetConfig::test()).expect("devnet starts")
+}
