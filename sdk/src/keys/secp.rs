@@ -360,6 +360,18 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "rand")]
+    #[test]
+    fn it_makes_distinct_random_keys() {
+        let a = SecpKey::random().unwrap();
+        let b = SecpKey::random().unwrap();
+        assert_ne!(a.secret_bytes(), b.secret_bytes());
+        assert_eq!(
+            SecpKey::from_bytes(&a.secret_bytes()).unwrap().f1_address(),
+            a.f1_address()
+        );
+    }
+
     #[test]
     fn it_recovers_the_signer_of_a_digest() {
         let key = SecpKey::from_seed(b"x", 2);
