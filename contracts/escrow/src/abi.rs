@@ -1,0 +1,345 @@
+//! The Solidity interface of the escrow, declared once and shared with the SDK, and the
+//! translation of ABI calls arriving through method 3844450837 into the native methods.
+//!
+//! Conventions: amounts are `uint256` attoFIL; addresses are 20-byte Ethereum addresses (f410,
+//! or masked ID `0xff‖0^11‖id` for other actors); CIDs are `bytes` (binary CID, empty = none);
+//! the zero address means "none" where a native parameter is optional.
+
+use alloy_primitives::{Address as EthAddress, U256};
+use alloy_sol_types::{SolCall, SolInterface};
+use cid::Cid;
+use filmark_actor_shared::abi::{
+    abi_return, address_from_eth, calldata, eth_address_of, into_revert,
+};
+use filmark_actor_shared::{ActorError, Runtime, actor_error};
+use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_shared::address::Address;
+use fvm_shared::bigint::{BigInt, Sign};
+use fvm_shared::econ::TokenAmount;
+
+use crate::Actor;
+use crate::state::Order;
+use crate::types::{
+    AuthorizeKeyParams, BindDealParams, CreateOrderParams, FundOrderParams, GetAppKeyParams,
+    ListOrdersParams, WithdrawParams,
+};
+
+alloy_sol_types::sol! {
+    /// The Filmark storage-deal escrow.
+    interface IFilmarkEscrow {
+        /// An order as `getOrder` returns it.
+        struct OrderView {
+            uint64 id;
+            address client;
+            bytes pieceCid;
+            uint64 pieceSize;
+            uint256 pricePerEpoch;
+            int64 minDuration;
+            uint64 replicas;
+            int64 activationDeadline;
+            bytes content;
+            uint256 funded;
+            uint256 balance;
+            uint256 paid;
+            uint64 liveDeals;
+            uint64 completed;
+            uint64 activeReplicas;
+            bool closed;
+        }
+
+        /// `createOrder` parameters.
+        struct OrderParams {
+            bytes pieceCid;
+            uint64 pieceSize;
+            uint256 pricePerEpoch;
+            int64 minDuration;
+            uint64 replicas;
+            address[] allowedProviders;
+            int64 activationDeadline;
+            bytes content;
+            address client;
+        }
+
+        function deposit() external payable;
+        function withdraw(uint256 amount, address to) external;
+        function getAccount(address account) external view returns (uint256 available, uint256 locked);
+        function createOrder(OrderParams params) external payable returns (uint64 orderId);
+        function getOrder(uint64 orderId) external view returns (OrderView order);
+        function listOrders(address client, uint64 cursor, uint64 limit) external view returns (OrderView[] orders, bool more, uint64 nextCursor);
+        function getOrderFunding(uint64 orderId) external view returns (bytes pieceCid, bytes content, uint64 client, int64 fundedUntil, uint64 activeReplicas, bool open);
+        function fundOrder(uint64 orderId, uint256 fromAvailable) external payable;
+        function bindDeal(uint64 orderId, uint64 dealId) external;
+        function settle(uint64 orderId) external returns (uint256 paid, uint256 unlocked);
+        function closeOrder(uint64 orderId) external;
+        function authorizeKey(address key, uint256 cap, int64 expiry) external;
+        function revokeKey(address key) external;
+        function getAppKey(address client, address key) external view returns (bool exists, uint256 cap, uint256 spent, int64 expiry);
+
+        event Deposited(address indexed account, uint256 amount);
+        event Withdrawn(address indexed account, address to, uint256 amount);
+        event OrderCreated(uint64 indexed orderId, address indexed client, bytes32 indexed pieceCidHash, uint256 locked, bytes content);
+        event OrderFunded(uint64 indexed orderId, address indexed funder, address indexed client, uint256 amount);
+        event DealBound(uint64 indexed orderId, address indexed provider, bytes32 indexed pieceCidHash, uint64 dealId, int64 start, int64 end);
+        event DealRejected(uint64 indexed orderId, address indexed provider, uint64 indexed dealId, string reason);
+        event DealFinished(uint64 indexed orderId, address indexed provider, uint64 indexed dealId, uint8 reason);
+        event ProviderPaid(uint64 indexed orderId, address indexed provider, uint64 indexed dealId, uint256 amount, int64 epochs);
+        event FundsUnlocked(uint64 indexed orderId, address indexed funder, uint256 amount);
+        event OrderClosed(uint64 indexed orderId, address indexed client);
+        event AppKeyAuthorized(address indexed client, address indexed key, uint256 cap, int64 expiry);
+        event AppKeyRevoked(address indexed client, address indexed key);
+    }
+}
+
+use IFilmarkEscrow::IFilmarkEscrowCalls as Call;
+
+/// attoFIL as `uint256`.
+pub fn u256_of(amount: &TokenAmount) -> U256 {
+    let (_, bytes) = amount.atto().to_bytes_be();
+    U256::try_from_be_slice(&bytes).unwrap_or(U256::MAX)
+}
+
+/// `uint256` as attoFIL.
+pub fn token_of(v: U256) -> TokenAmount {
+    TokenAmount::from_atto(BigInt::from_bytes_be(Sign::Plus, &v.to_be_bytes::<32>()))
+}
+
+/// An ABI address as a Filecoin address; the zero address is `None`.
+///
+/// # Errors
+/// Never for 20 bytes (see `address_from_eth`).
+pub fn opt_address(a: EthAddress) -> Result<Option<Address>, ActorError> {
+    if a.is_zero() {
+        Ok(None)
+    } else {
+        address_from_eth(a.0.0).map(Some)
+    }
+}
+
+fn cid_of(bytes: &[u8], field: &str) -> Result<Cid, ActorError> {
+    Cid::try_from(bytes).map_err(|e| actor_error!(illegal_argument; "{field}: invalid CID: {e}"))
+}
+
+fn eth<RT: Runtime>(rt: &RT, id: u64) -> EthAddress {
+    EthAddress::from(eth_address_of(rt, id))
+}
+
+/// An order in its ABI shape.
+pub fn order_view<RT: Runtime>(rt: &RT, id: u64, o: &Order) -> IFilmarkEscrow::OrderView {
+    IFilmarkEscrow::OrderView {
+        id,
+        client: eth(rt, o.client),
+        pieceCid: o.piece_cid.to_bytes().into(),
+        pieceSize: o.piece_size,
+        pricePerEpoch: u256_of(&o.price_per_epoch),
+        minDuration: o.min_duration,
+        replicas: o.replicas,
+        activationDeadline: o.activation_deadline,
+        content: o.content.map(|c| c.to_bytes()).unwrap_or_default().into(),
+        funded: u256_of(&o.funded),
+        balance: u256_of(&o.balance),
+        paid: u256_of(&o.paid),
+        liveDeals: o.deals.len() as u64,
+        completed: o.completed,
+        activeReplicas: o.active_replicas(),
+        closed: o.closed,
+    }
+}
+
+/// Handles method 3844450837: decodes the calldata, runs the native method, ABI-encodes the
+/// result. Empty calldata with value is a deposit (like a Solidity `receive()`); empty calldata
+/// without value is `USR_UNHANDLED_MESSAGE`. Errors keep their exit code and carry a revert.
+///
+/// # Errors
+/// The native method's error, as a revert.
+pub fn invoke<RT: Runtime>(
+    rt: &RT,
+    params: Option<IpldBlock>,
+) -> Result<Option<IpldBlock>, ActorError> {
+    run(rt, params).map_err(into_revert)
+}
+
+fn run<RT: Runtime>(rt: &RT, params: Option<IpldBlock>) -> Result<Option<IpldBlock>, ActorError> {
+    let data = calldata(params)?;
+    if data.is_empty() {
+        if rt.value_received().is_positive() {
+            Actor::deposit(rt)?;
+            return abi_return(&[]);
+        }
+        return Err(ActorError::unhandled_message(
+            "empty calldata without value",
+        ));
+    }
+    let call = Call::abi_decode(&data).map_err(|e| {
+        ActorError::unhandled_message(format!("unknown selector or malformed calldata: {e}"))
+    })?;
+    let out = match call {
+        Call::deposit(_) => {
+            Actor::deposit(rt)?;
+            Vec::new()
+        }
+        Call::withdraw(c) => {
+            Actor::withdraw(
+                rt,
+                WithdrawParams {
+                    amount: token_of(c.amount),
+                    to: opt_address(c.to)?,
+                },
+            )?;
+            Vec::new()
+        }
+        Call::getAccount(c) => {
+            let acc = address_from_eth(c.account.0.0)?;
+            let r = Actor::get_account(rt, acc)?;
+            IFilmarkEscrow::getAccountCall::abi_encode_returns_tuple(&(
+                u256_of(&r.available),
+                u256_of(&r.locked),
+            ))
+        }
+        Call::createOrder(c) => {
+            let p = c.params;
+            let mut providers = Vec::with_capacity(p.allowedProviders.len());
+            for a in p.allowedProviders {
+                providers.push(address_from_eth(a.0.0)?);
+            }
+            let params = CreateOrderParams {
+                piece_cid: cid_of(&p.pieceCid, "pieceCid")?,
+                piece_size: p.pieceSize,
+                price_per_epoch: token_of(p.pricePerEpoch),
+                min_duration: p.minDuration,
+                replicas: p.replicas,
+                allowed_providers: providers,
+                activation_deadline: p.activationDeadline,
+                content: if p.content.is_empty() {
+                    None
+                } else {
+                    Some(cid_of(&p.content, "content")?)
+                },
+                client: opt_address(p.client)?,
+            };
+            let r = Actor::create_order(rt, params)?;
+            IFilmarkEscrow::createOrderCall::abi_encode_returns(&r.order_id)
+        }
+        Call::getOrder(c) => {
+            let o = Actor::get_order(rt, c.orderId)?;
+            IFilmarkEscrow::getOrderCall::abi_encode_returns(&order_view(rt, c.orderId, &o))
+        }
+        Call::listOrders(c) => {
+            let r = Actor::list_orders(
+                rt,
+                ListOrdersParams {
+                    client: opt_address(c.client)?,
+                    cursor: c.cursor,
+                    limit: c.limit,
+                },
+            )?;
+            let views: Vec<_> = r
+                .orders
+                .iter()
+                .map(|e| order_view(rt, e.id, &e.order))
+                .collect();
+            IFilmarkEscrow::listOrdersCall::abi_encode_returns_tuple(&(
+                views,
+                r.next_cursor.is_some(),
+                r.next_cursor.unwrap_or_default(),
+            ))
+        }
+        Call::getOrderFunding(c) => {
+            let f = Actor::get_order_funding(rt, c.orderId)?;
+            IFilmarkEscrow::getOrderFundingCall::abi_encode_returns_tuple(&(
+                alloy_primitives::Bytes::from(f.piece_cid.to_bytes()),
+                alloy_primitives::Bytes::from(f.content.map(|c| c.to_bytes()).unwrap_or_default()),
+                f.client,
+                f.funded_until,
+                f.active_replicas,
+                f.open,
+            ))
+        }
+        Call::fundOrder(c) => {
+            Actor::fund_order(
+                rt,
+                FundOrderParams {
+                    order_id: c.orderId,
+                    from_available: token_of(c.fromAvailable),
+                },
+            )?;
+            Vec::new()
+        }
+        Call::bindDeal(c) => {
+            Actor::bind_deal(
+                rt,
+                BindDealParams {
+                    order_id: c.orderId,
+                    deal_id: c.dealId,
+                },
+            )?;
+            Vec::new()
+        }
+        Call::settle(c) => {
+            let r = Actor::settle(rt, c.orderId)?;
+            IFilmarkEscrow::settleCall::abi_encode_returns_tuple(&(
+                u256_of(&r.paid),
+                u256_of(&r.unlocked),
+            ))
+        }
+        Call::closeOrder(c) => {
+            Actor::close_order(rt, c.orderId)?;
+            Vec::new()
+        }
+        Call::authorizeKey(c) => {
+            Actor::authorize_key(
+                rt,
+                AuthorizeKeyParams {
+                    key: address_from_eth(c.key.0.0)?,
+                    cap: token_of(c.cap),
+                    expiry: c.expiry,
+                },
+            )?;
+            Vec::new()
+        }
+        Call::revokeKey(c) => {
+            Actor::revoke_key(rt, address_from_eth(c.key.0.0)?)?;
+            Vec::new()
+        }
+        Call::getAppKey(c) => {
+            let r = Actor::get_app_key(
+                rt,
+                GetAppKeyParams {
+                    client: address_from_eth(c.client.0.0)?,
+                    key: address_from_eth(c.key.0.0)?,
+                },
+            )?;
+            let g = r.grant;
+            IFilmarkEscrow::getAppKeyCall::abi_encode_returns_tuple(&(
+                g.is_some(),
+                g.as_ref().map(|g| u256_of(&g.cap)).unwrap_or_default(),
+                g.as_ref().map(|g| u256_of(&g.spent)).unwrap_or_default(),
+                g.as_ref().map(|g| g.expiry).unwrap_or_default(),
+            ))
+        }
+    };
+    abi_return(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_convert_both_ways() {
+        for atto in [0u128, 1, 10u128.pow(18), u128::MAX] {
+            let t = TokenAmount::from_atto(atto);
+            assert_eq!(token_of(u256_of(&t)), t);
+            assert_eq!(u256_of(&t), U256::from(atto));
+        }
+    }
+
+    #[test]
+    fn zero_address_is_none() {
+        assert_eq!(opt_address(EthAddress::ZERO).unwrap(), None);
+        let masked = filmark_actor_shared::abi::masked_id_address(9);
+        assert_eq!(
+            opt_address(EthAddress::from(masked)).unwrap(),
+            Some(Address::new_id(9))
+        );
+    }
+}

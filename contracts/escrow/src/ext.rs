@@ -1,0 +1,186 @@
+//! What the escrow sends to other actors: the storage market's exported methods, their FRC-42
+//! numbers and their CBOR shapes. No method number appears anywhere else.
+
+/// The builtin storage market actor (f05).
+pub mod market {
+    use cid::Cid;
+    use fvm_ipld_encoding::tuple::*;
+    use fvm_shared::ActorID;
+    use fvm_shared::address::Address;
+    use fvm_shared::clock::ChainEpoch;
+    use fvm_shared::econ::TokenAmount;
+    use fvm_shared::error::ExitCode;
+    use fvm_shared::piece::PaddedPieceSize;
+    use serde::{Deserialize, Serialize};
+
+    /// The market's address, f05.
+    pub const ADDRESS: Address = Address::new_id(5);
+
+    /// `GetDealDataCommitment`: deal id → [`GetDealDataCommitmentReturn`].
+    pub const GET_DEAL_DATA_COMMITMENT: u64 = frc42_dispatch::method_hash!("GetDealDataCommitment");
+    /// `GetDealClient`: deal id → client actor id (not used: any deal storing the piece may be
+    /// bound, whoever its market-level client is).
+    pub const GET_DEAL_CLIENT: u64 = frc42_dispatch::method_hash!("GetDealClient");
+    /// `GetDealProvider`: deal id → provider actor id.
+    pub const GET_DEAL_PROVIDER: u64 = frc42_dispatch::method_hash!("GetDealProvider");
+    /// `GetDealTerm`: deal id → [`GetDealTermReturn`].
+    pub const GET_DEAL_TERM: u64 = frc42_dispatch::method_hash!("GetDealTerm");
+    /// `GetDealActivation`: deal id → [`GetDealActivationReturn`].
+    pub const GET_DEAL_ACTIVATION: u64 = frc42_dispatch::method_hash!("GetDealActivation");
+
+    /// Exit code of a getter for a deal that expired, was slashed or was cleaned up.
+    pub const EX_DEAL_EXPIRED: ExitCode = ExitCode::new(32);
+    /// Exit code of a getter for a deal that is not activated.
+    pub const EX_DEAL_NOT_ACTIVATED: ExitCode = ExitCode::new(33);
+
+    /// Params of every deal getter: the deal id, a bare u64.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(transparent)]
+    pub struct DealQueryParams {
+        /// The deal id.
+        pub id: u64,
+    }
+
+    /// Return of `GetDealDataCommitment`.
+    #[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
+    pub struct GetDealDataCommitmentReturn {
+        /// The piece CID.
+        pub data: Cid,
+        /// The padded piece size.
+        pub size: PaddedPieceSize,
+    }
+
+    /// Return of `GetDealProvider`.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(transparent)]
+    pub struct GetDealProviderReturn {
+        /// The provider's actor id.
+        pub provider: ActorID,
+    }
+
+    /// Return of `GetDealTerm`.
+    #[derive(Serialize_tuple, Deserialize_tuple, Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct GetDealTermReturn {
+        /// First epoch of the deal.
+        pub start: ChainEpoch,
+        /// Length in epochs; the deal ends at `start + duration`.
+        pub duration: ChainEpoch,
+    }
+
+    /// Return of `GetDealActivation`.
+    #[derive(Serialize_tuple, Deserialize_tuple, Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct GetDealActivationReturn {
+        /// Epoch the deal's sector was activated, or -1.
+        pub activated: ChainEpoch,
+        /// Epoch the deal was terminated, or -1.
+        pub terminated: ChainEpoch,
+    }
+
+    /// A deal label: a UTF-8 string or bytes (CBOR text or byte string).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum Label {
+        /// A text label.
+        String(String),
+        /// A bytes label.
+        Bytes(Vec<u8>),
+    }
+
+    impl Label {
+        /// The label's bytes.
+        pub fn as_bytes(&self) -> &[u8] {
+            match self {
+                Self::String(s) => s.as_bytes(),
+                Self::Bytes(b) => b,
+            }
+        }
+    }
+
+    impl Serialize for Label {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Self::String(v) => s.serialize_str(v),
+                Self::Bytes(v) => s.serialize_bytes(v),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Label {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl serde::de::Visitor<'_> for V {
+                type Value = Label;
+                fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.write_str("a string or bytes")
+                }
+                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Label, E> {
+                    Ok(Label::String(v.to_owned()))
+                }
+                fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Label, E> {
+                    Ok(Label::Bytes(v.to_vec()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// A storage deal proposal, as the market encodes it.
+    #[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq)]
+    pub struct DealProposal {
+        /// The piece CID.
+        pub piece_cid: Cid,
+        /// The padded piece size.
+        pub piece_size: PaddedPieceSize,
+        /// Whether the deal uses DataCap.
+        pub verified_deal: bool,
+        /// The deal's client.
+        pub client: Address,
+        /// The storage provider.
+        pub provider: Address,
+        /// The label.
+        pub label: Label,
+        /// First epoch of the deal.
+        pub start_epoch: ChainEpoch,
+        /// Epoch the deal ends.
+        pub end_epoch: ChainEpoch,
+        /// Market-level price per epoch paid by the client (normally 0 for escrow deals).
+        pub storage_price_per_epoch: TokenAmount,
+        /// Provider collateral.
+        pub provider_collateral: TokenAmount,
+        /// Client collateral.
+        pub client_collateral: TokenAmount,
+    }
+}
+
+/// Callbacks the escrow receives as a deal's client (FRC-42 numbers the market uses).
+pub mod callbacks {
+    /// `AuthenticateMessage`, called read-only by the market for each deal the escrow is client of.
+    pub const AUTHENTICATE_MESSAGE: u64 = frc42_dispatch::method_hash!("AuthenticateMessage");
+    /// `MarketNotifyDeal`, sent by the market after publishing such a deal.
+    pub const MARKET_NOTIFY_DEAL: u64 = frc42_dispatch::method_hash!("MarketNotifyDeal");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_match_the_market() {
+        assert_eq!(market::GET_DEAL_DATA_COMMITMENT, 1_157_985_802);
+        assert_eq!(market::GET_DEAL_CLIENT, 128_053_329);
+        assert_eq!(market::GET_DEAL_PROVIDER, 935_081_690);
+        assert_eq!(market::GET_DEAL_TERM, 163_777_312);
+        assert_eq!(market::GET_DEAL_ACTIVATION, 2_567_238_399);
+        assert_eq!(callbacks::AUTHENTICATE_MESSAGE, 2_643_134_072);
+        assert_eq!(callbacks::MARKET_NOTIFY_DEAL, 4_186_741_094);
+    }
+
+    #[test]
+    fn label_accepts_text_and_bytes() {
+        let text = fvm_ipld_encoding::to_vec(&market::Label::String("7".into())).unwrap();
+        assert_eq!(text, vec![0x61, b'7']);
+        let bytes = fvm_ipld_encoding::to_vec(&market::Label::Bytes(vec![1])).unwrap();
+        assert_eq!(bytes, vec![0x41, 1]);
+        let back: market::Label = fvm_ipld_encoding::from_slice(&text).unwrap();
+        assert_eq!(back.as_bytes(), b"7");
+    }
+}

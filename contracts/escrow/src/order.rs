@@ -1,0 +1,304 @@
+//! Order economics, free of any runtime: binding checks, settlement, pro-rata unlocking.
+
+use cid::Cid;
+use filmark_actor_shared::{ActorError, actor_error};
+use fvm_shared::ActorID;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+
+use crate::state::{DealSlot, Order};
+
+/// What the escrow knows of a deal from the market (see `ext::market`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DealStatus {
+    /// `GetDealActivation` answered `[activated, terminated]` (−1 = not yet / not terminated).
+    Known {
+        /// Activation epoch or −1.
+        activated: ChainEpoch,
+        /// Termination epoch or −1.
+        terminated: ChainEpoch,
+    },
+    /// Exit 33 `EX_DEAL_NOT_ACTIVATED`: treated as `activated = -1`.
+    NotActivated,
+    /// Exit 32 `EX_DEAL_EXPIRED`: expired, slashed or cleaned up.
+    Expired,
+    /// Exit 17 `USR_NOT_FOUND`.
+    NotFound,
+}
+
+/// Why a bound deal left its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum FinishReason {
+    /// Ran to its end: the replica is done, the slot is not re-filled.
+    Completed = 0,
+    /// Terminated at a known epoch: the slot may be re-filled before the deadline.
+    Terminated = 1,
+    /// Not activated by its start epoch (dropped by the market).
+    NeverActivated = 2,
+    /// The market answered exit 32 before the deal's end (slashed or removed).
+    Expired = 3,
+    /// The market does not know the deal.
+    NotFound = 4,
+}
+
+/// A deal as far as binding needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DealTerms {
+    /// Market deal id.
+    pub deal_id: DealID,
+    /// Piece CID.
+    pub piece_cid: Cid,
+    /// Padded piece size.
+    pub piece_size: u64,
+    /// Provider actor id.
+    pub provider: ActorID,
+    /// Start epoch.
+    pub start: ChainEpoch,
+    /// End epoch (exclusive).
+    pub end: ChainEpoch,
+}
+
+/// The result of settling one deal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotOutcome {
+    /// Market deal id.
+    pub deal_id: DealID,
+    /// Provider to pay.
+    pub provider: ActorID,
+    /// Epochs paid by this settlement.
+    pub epochs: ChainEpoch,
+    /// Amount paid by this settlement.
+    pub amount: TokenAmount,
+    /// Set when the deal left the order.
+    pub finished: Option<FinishReason>,
+}
+
+fn zero() -> TokenAmount {
+    TokenAmount::from_atto(0)
+}
+
+impl Order {
+    /// Funds a live deal may still earn: price × (end − settled_until) per live deal.
+    pub fn reserved(&self) -> TokenAmount {
+        self.deals
+            .iter()
+            .map(|d| self.price_per_epoch.clone() * (d.end - d.settled_until).max(0))
+            .sum()
+    }
+
+    /// Designated for refund but not yet handed out (rounding dust, less than one atto per funder).
+    pub fn pending_refund(&self) -> TokenAmount {
+        let refunded: TokenAmount = self.funders.iter().map(|f| &f.refunded).sum();
+        &self.unlock_target - &refunded
+    }
+
+    /// Funds neither reserved for live deals nor designated for refund.
+    pub fn free(&self) -> TokenAmount {
+        &self.balance - &self.reserved() - &self.pending_refund()
+    }
+
+    /// Replica slots taken: live deals and completed ones.
+    pub fn slots_taken(&self) -> u64 {
+        self.deals.len() as u64 + self.completed
+    }
+
+    /// Past the deadline with no live deal: nothing can change any more but the final refund.
+    pub const fn ended(&self, now: ChainEpoch) -> bool {
+        now > self.activation_deadline && self.deals.is_empty()
+    }
+
+    /// Bound deals seen activated.
+    pub fn active_replicas(&self) -> u64 {
+        self.deals.iter().filter(|d| d.activation >= 0).count() as u64
+    }
+
+    /// Epochs before this one are paid for (see README, "funded until").
+    pub fn funded_until(&self, now: ChainEpoch) -> ChainEpoch {
+        if let Some(end) = self.deals.iter().map(|d| d.end).max() {
+            return end;
+        }
+        if !self.closed && now <= self.activation_deadline {
+            let free = self.free();
+            if free.is_positive() && self.price_per_epoch.is_positive() {
+                let epochs = free.div_floor(self.price_per_epoch.atto().clone());
+                let epochs = i64::try_from(epochs.atto()).unwrap_or(i64::MAX);
+                return now.saturating_add(epochs);
+            }
+            return now;
+        }
+        self.paid_until
+    }
+
+    /// Checks that a deal may be bound now; returns the first epoch the escrow would pay for.
+    ///
+    /// # Errors
+    /// A named exit code for each rule the deal breaks.
+    pub fn check_deal(&self, deal: &DealTerms, now: ChainEpoch) -> Result<ChainEpoch, ActorError> {
+        if self.closed {
+            return Err(actor_error!(illegal_state; "order is closed"));
+        }
+        if now > self.activation_deadline {
+            return Err(actor_error!(illegal_state;
+                "order's activation deadline {} has passed", self.activation_deadline));
+        }
+        if deal.piece_cid != self.piece_cid {
+            return Err(actor_error!(illegal_argument;
+                "deal piece {} is not the order's piece {}", deal.piece_cid, self.piece_cid));
+        }
+        if deal.piece_size != self.piece_size {
+            return Err(actor_error!(illegal_argument;
+                "deal piece size {} is not the order's {}", deal.piece_size, self.piece_size));
+        }
+        if !self.allowed_providers.is_empty() && !self.allowed_providers.contains(&deal.provider) {
+            return Err(actor_error!(forbidden;
+                "provider f0{} is not allowed by the order", deal.provider));
+        }
+        if deal.start > self.activation_deadline {
+            return Err(actor_error!(illegal_argument;
+                "deal start {} is after the activation deadline {}", deal.start,
+                self.activation_deadline));
+        }
+        let paid_from = deal.start.max(now);
+        let term = deal.end.saturating_sub(paid_from);
+        if term < self.min_duration {
+            return Err(actor_error!(illegal_argument;
+                "deal term covers {term} epochs from {paid_from}, the order needs {}",
+                self.min_duration));
+        }
+        if self.slots_taken() >= self.replicas {
+            return Err(actor_error!(illegal_state;
+                "all {} replicas of the order are taken", self.replicas));
+        }
+        let reservation = self.price_per_epoch.clone() * term;
+        let free = self.free();
+        if free < reservation {
+            return Err(actor_error!(insufficient_funds;
+                "order has {free} free, the deal needs {reservation}"));
+        }
+        Ok(paid_from)
+    }
+
+    /// Binds a deal that passed [`Order::check_deal`].
+    pub fn bind(&mut self, deal: &DealTerms, paid_from: ChainEpoch, activation: ChainEpoch) {
+        self.deals.push(DealSlot {
+            deal_id: deal.deal_id,
+            provider: deal.provider,
+            start: deal.start,
+            end: deal.end,
+            activation,
+            settled_until: paid_from,
+            paid_epochs: 0,
+        });
+    }
+
+    /// Settles every live deal given its market status (same order as `self.deals`), removes
+    /// finished deals, and updates the order's totals. Payments leave `balance`.
+    pub fn settle(&mut self, statuses: &[DealStatus], now: ChainEpoch) -> Vec<SlotOutcome> {
+        let price = self.price_per_epoch.clone();
+        let mut outcomes = Vec::with_capacity(self.deals.len());
+        for (slot, status) in self.deals.iter_mut().zip(statuses) {
+            let mut epochs = 0;
+            let pending =
+                |slot: &DealSlot| (now > slot.start).then_some(FinishReason::NeverActivated);
+            let finished = match *status {
+                DealStatus::Known { activated, .. } if activated < 0 => pending(slot),
+                DealStatus::NotActivated => pending(slot),
+                DealStatus::Known {
+                    activated,
+                    terminated,
+                } => {
+                    slot.activation = activated;
+                    let stop = if terminated >= 0 {
+                        terminated.min(now)
+                    } else {
+                        now
+                    };
+                    let to = stop.min(slot.end);
+                    let from = slot.settled_until.max(activated);
+                    epochs = (to - from).max(0);
+                    slot.paid_epochs += epochs;
+                    slot.settled_until = slot.settled_until.max(to);
+                    if terminated >= 0 && terminated <= now {
+                        Some(FinishReason::Terminated)
+                    } else if now >= slot.end {
+                        Some(FinishReason::Completed)
+                    } else {
+                        None
+                    }
+                }
+                DealStatus::Expired if slot.activation >= 0 && now >= slot.end => {
+                    Some(FinishReason::Completed)
+                }
+                DealStatus::Expired if slot.activation < 0 => Some(FinishReason::NeverActivated),
+                DealStatus::Expired => Some(FinishReason::Expired),
+                DealStatus::NotFound => Some(FinishReason::NotFound),
+            };
+            let amount = price.clone() * epochs;
+            if epochs > 0 {
+                self.paid_until = self.paid_until.max(slot.settled_until);
+            }
+            outcomes.push(SlotOutcome {
+                deal_id: slot.deal_id,
+                provider: slot.provider,
+                epochs,
+                amount,
+                finished,
+            });
+        }
+        for o in &outcomes {
+            self.paid += &o.amount;
+            self.balance -= &o.amount;
+            if o.finished == Some(FinishReason::Completed) {
+                self.completed += 1;
+            }
+        }
+        let finished: Vec<DealID> = outcomes
+            .iter()
+            .filter(|o| o.finished.is_some())
+            .map(|o| o.deal_id)
+            .collect();
+        self.deals.retain(|d| !finished.contains(&d.deal_id));
+        outcomes
+    }
+
+    /// Past the deadline, hands free funds back to the funders pro rata (see README, "Rounding");
+    /// once the order has ended, everything left goes back and the client takes the dust.
+    /// Returns each funder's share (zero shares omitted); they leave `balance`.
+    pub fn unlock(&mut self, now: ChainEpoch) -> Vec<(ActorID, TokenAmount)> {
+        if self.closed || now <= self.activation_deadline || !self.funded.is_positive() {
+            return Vec::new();
+        }
+        let free = self.free();
+        if free.is_positive() {
+            self.unlock_target += &free;
+        }
+        let mut shares = Vec::new();
+        let mut total = zero();
+        for f in &mut self.funders {
+            let target = (f.amount.clone() * self.unlock_target.atto().clone())
+                .div_floor(self.funded.atto().clone());
+            let delta = &target - &f.refunded;
+            if delta.is_positive() {
+                f.refunded = target;
+                total += &delta;
+                shares.push((f.id, delta));
+            }
+        }
+        if self.ended(now) {
+            let rest = &self.balance - &total;
+            if let (true, Some(client)) = (rest.is_positive(), self.funders.first_mut()) {
+                client.refunded += &rest;
+                total += &rest;
+                match shares.iter_mut().find(|(id, _)| *id == client.id) {
+                    Some((_, s)) => *s += &rest,
+                    None => shares.push((client.id, rest)),
+                }
+            }
+            self.unlock_target = &self.funded - &self.paid;
+        }
+        self.balance -= &total;
+        shares
+    }
+}

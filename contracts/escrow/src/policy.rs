@@ -1,0 +1,42 @@
+//! Limits, enforced with an error that names them.
+
+use fvm_shared::clock::ChainEpoch;
+
+/// Most replicas one order may ask for.
+pub const MAX_REPLICAS: u64 = 10;
+
+/// Most providers an order may restrict itself to.
+pub const MAX_ALLOWED_PROVIDERS: usize = 16;
+
+/// Most funders (the client included) one order may have: refunds iterate over them.
+pub const MAX_FUNDERS: usize = 32;
+
+/// Most orders one `ListOrders` page returns.
+pub const MAX_LIST_LIMIT: u64 = 100;
+
+/// Most orders one `ListOrders` call looks at when filtering by client.
+pub const MAX_LIST_SCAN: u64 = 1000;
+
+/// Shortest minimum duration an order may ask for (epochs).
+pub const MIN_ORDER_DURATION: ChainEpoch = 1;
+
+/// Longest minimum duration an order may ask for: 1278 days, the market's longest deal.
+pub const MAX_ORDER_DURATION: ChainEpoch = 1278 * EPOCHS_PER_DAY;
+
+/// Furthest in the future an activation deadline may be: 90 days.
+pub const MAX_ACTIVATION_WINDOW: ChainEpoch = 90 * EPOCHS_PER_DAY;
+
+/// Smallest padded piece size (bytes).
+pub const MIN_PIECE_SIZE: u64 = 128;
+
+/// Largest padded piece size (bytes): a 64 GiB sector.
+pub const MAX_PIECE_SIZE: u64 = 64 << 30;
+
+/// Epochs per day (30-second epochs).
+pub const EPOCHS_PER_DAY: ChainEpoch = 2880;
+
+/// Multicodec of a piece commitment (`fil-commitment-unsealed`).
+pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
+
+/// Multihash code of a piece commitment (`sha2-256-trunc254-padded`).
+pub const SHA2_256_TRUNC254_PADDED: u64 = 0x1012;

@@ -1,0 +1,357 @@
+//! The escrow's persisted state and its store operations.
+//!
+//! Root: four collections and two counters, no unbounded vectors. Accounts, the deal index and
+//! app keys are HAMTs; orders are an AMT indexed by order id. Per-order vectors (funders,
+//! allowed providers, live deals) are bounded by [`crate::policy`].
+
+use cid::Cid;
+use fvm_ipld_amt::Amt;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::tuple::*;
+use fvm_ipld_hamt::{BytesKey, Hamt};
+use fvm_shared::ActorID;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+
+use crate::error::StateError;
+
+/// HAMT bit width of every map.
+pub const HAMT_BIT_WIDTH: u32 = 5;
+/// AMT bit width of the order list.
+pub const AMT_BIT_WIDTH: u32 = 5;
+
+/// The escrow's state root.
+#[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    /// HAMT: actor id (8 bytes BE) → [`Account`].
+    pub accounts: Cid,
+    /// AMT: order id → [`Order`].
+    pub orders: Cid,
+    /// HAMT: deal id (8 bytes BE) → order id. A deal is bound to at most one order, ever.
+    pub deals: Cid,
+    /// HAMT: client id ‖ key id (16 bytes BE) → [`AppKey`].
+    pub app_keys: Cid,
+    /// Id of the next order.
+    pub next_order_id: u64,
+    /// Deals the market notified that could not be bound (recorded, never aborted).
+    pub rejected_deals: u64,
+}
+
+/// One account's funds.
+#[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Account {
+    /// Withdrawable, or lockable into orders.
+    pub available: TokenAmount,
+    /// Held for this client's orders: the sum of their balances (sponsor funds included).
+    pub locked: TokenAmount,
+}
+
+/// A contribution to an order.
+#[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
+pub struct Funder {
+    /// Who contributed.
+    pub id: ActorID,
+    /// How much, in total.
+    pub amount: TokenAmount,
+    /// How much has come back to them.
+    pub refunded: TokenAmount,
+}
+
+/// A deal bound to an order, until it is finished.
+#[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
+pub struct DealSlot {
+    /// Market deal id.
+    pub deal_id: DealID,
+    /// The storage provider, paid at its ID address.
+    pub provider: ActorID,
+    /// Deal start epoch (recorded at bind time: the market forgets expired deals).
+    pub start: ChainEpoch,
+    /// Deal end epoch (exclusive).
+    pub end: ChainEpoch,
+    /// Activation epoch, or -1 while not seen activated.
+    pub activation: ChainEpoch,
+    /// Epochs before this one are settled (paid or not payable); starts at
+    /// max(start, bind epoch).
+    pub settled_until: ChainEpoch,
+    /// Epochs paid so far.
+    pub paid_epochs: ChainEpoch,
+}
+
+/// A storage order.
+#[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    /// The client (owner of the order's locked funds).
+    pub client: ActorID,
+    /// Piece CID.
+    pub piece_cid: Cid,
+    /// Padded piece size.
+    pub piece_size: u64,
+    /// Price per epoch per replica.
+    pub price_per_epoch: TokenAmount,
+    /// Minimum epochs each replica's deal must cover.
+    pub min_duration: ChainEpoch,
+    /// Replicas wanted.
+    pub replicas: u64,
+    /// Providers allowed; empty = anyone.
+    pub allowed_providers: Vec<ActorID>,
+    /// Last epoch a deal may be bound or start.
+    pub activation_deadline: ChainEpoch,
+    /// Registry content CID, if any.
+    pub content: Option<Cid>,
+    /// Epoch the order was created.
+    pub created: ChainEpoch,
+    /// Total contributed (sum of `funders[].amount`).
+    pub funded: TokenAmount,
+    /// Funds still held: funded − paid − refunded.
+    pub balance: TokenAmount,
+    /// Total paid to providers.
+    pub paid: TokenAmount,
+    /// Cumulative amount designated for refund (pro-rata base, see README).
+    pub unlock_target: TokenAmount,
+    /// Contributors; the client is always first.
+    pub funders: Vec<Funder>,
+    /// Live bound deals.
+    pub deals: Vec<DealSlot>,
+    /// Replicas whose deal ran to its end.
+    pub completed: u64,
+    /// Last epoch any deal of this order was paid up to (−1 if none).
+    pub paid_until: ChainEpoch,
+    /// Closed orders hold no funds and accept nothing.
+    pub closed: bool,
+}
+
+/// An app key's grant: it may lock up to `cap` of the client's funds before `expiry`.
+#[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
+pub struct AppKey {
+    /// Total it may lock.
+    pub cap: TokenAmount,
+    /// Locked through it so far.
+    pub spent: TokenAmount,
+    /// First epoch it is no longer valid.
+    pub expiry: ChainEpoch,
+}
+
+/// The HAMT key of an actor or deal id.
+pub fn id_key(id: u64) -> BytesKey {
+    BytesKey(id.to_be_bytes().to_vec())
+}
+
+/// The HAMT key of an app key grant.
+pub fn app_key_key(client: ActorID, key: ActorID) -> BytesKey {
+    let mut k = client.to_be_bytes().to_vec();
+    k.extend_from_slice(&key.to_be_bytes());
+    BytesKey(k)
+}
+
+/// Loads a HAMT with the escrow's bit width.
+///
+/// # Errors
+/// When the root cannot be loaded.
+pub fn load_map<BS: Blockstore, V>(store: BS, root: &Cid) -> Result<Hamt<BS, V>, StateError>
+where
+    V: serde::Serialize + serde::de::DeserializeOwned,
+{
+    Ok(Hamt::load_with_bit_width(root, store, HAMT_BIT_WIDTH)?)
+}
+
+impl State {
+    /// An empty state.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn new<BS: Blockstore>(store: &BS) -> Result<Self, StateError> {
+        let empty_map = Hamt::<_, ()>::new_with_bit_width(store, HAMT_BIT_WIDTH).flush()?;
+        let orders = Amt::<Order, _>::new_with_bit_width(store, AMT_BIT_WIDTH).flush()?;
+        Ok(Self {
+            accounts: empty_map,
+            orders,
+            deals: empty_map,
+            app_keys: empty_map,
+            next_order_id: 0,
+            rejected_deals: 0,
+        })
+    }
+
+    /// An account (all zero if it never existed).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn account<BS: Blockstore>(&self, store: &BS, id: ActorID) -> Result<Account, StateError> {
+        let map: Hamt<_, Account> = load_map(store, &self.accounts)?;
+        Ok(map.get(&id_key(id))?.cloned().unwrap_or_default())
+    }
+
+    /// Applies `f` to several accounts and saves them.
+    ///
+    /// # Errors
+    /// When the store fails or `f` does.
+    pub fn update_accounts<BS, R, E>(
+        &mut self,
+        store: &BS,
+        f: impl FnOnce(&mut Accounts<&BS>) -> Result<R, E>,
+    ) -> Result<R, E>
+    where
+        BS: Blockstore,
+        E: From<StateError>,
+    {
+        let map: Hamt<_, Account> = load_map(store, &self.accounts)?;
+        let mut accounts = Accounts { map };
+        let r = f(&mut accounts)?;
+        self.accounts = accounts.map.flush().map_err(StateError::from)?;
+        Ok(r)
+    }
+
+    /// An order.
+    ///
+    /// # Errors
+    /// `OrderNotFound`, or when the store fails.
+    pub fn order<BS: Blockstore>(&self, store: &BS, id: u64) -> Result<Order, StateError> {
+        let amt: Amt<Order, _> = Amt::load(&self.orders, store)?;
+        amt.get(id)?.cloned().ok_or(StateError::OrderNotFound(id))
+    }
+
+    /// Stores an order under `id`.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn put_order<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        id: u64,
+        order: Order,
+    ) -> Result<(), StateError> {
+        let mut amt: Amt<Order, _> = Amt::load(&self.orders, store)?;
+        amt.set(id, order)?;
+        self.orders = amt.flush()?;
+        Ok(())
+    }
+
+    /// Visits orders with id ≥ `start`, at most `limit` of them, while `f` returns true.
+    /// Returns the id of the next order not visited, if any.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn for_each_order<BS: Blockstore>(
+        &self,
+        store: &BS,
+        start: u64,
+        limit: u64,
+        mut f: impl FnMut(u64, &Order) -> bool,
+    ) -> Result<Option<u64>, StateError> {
+        let amt: Amt<Order, _> = Amt::load(&self.orders, store)?;
+        let (_, next) = amt.for_each_while_ranged(Some(start), Some(limit), |i, o| Ok(f(i, o)))?;
+        Ok(next)
+    }
+
+    /// The order a deal is bound to, if any.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn deal_order<BS: Blockstore>(
+        &self,
+        store: &BS,
+        deal_id: DealID,
+    ) -> Result<Option<u64>, StateError> {
+        let map: Hamt<_, u64> = load_map(store, &self.deals)?;
+        Ok(map.get(&id_key(deal_id))?.copied())
+    }
+
+    /// Records that `deal_id` is bound to `order_id`.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn bind_deal_index<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        deal_id: DealID,
+        order_id: u64,
+    ) -> Result<(), StateError> {
+        let mut map: Hamt<_, u64> = load_map(store, &self.deals)?;
+        map.set(id_key(deal_id), order_id)?;
+        self.deals = map.flush()?;
+        Ok(())
+    }
+
+    /// An app key grant.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn app_key<BS: Blockstore>(
+        &self,
+        store: &BS,
+        client: ActorID,
+        key: ActorID,
+    ) -> Result<Option<AppKey>, StateError> {
+        let map: Hamt<_, AppKey> = load_map(store, &self.app_keys)?;
+        Ok(map.get(&app_key_key(client, key))?.cloned())
+    }
+
+    /// Stores (`Some`) or deletes (`None`) an app key grant.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn set_app_key<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        client: ActorID,
+        key: ActorID,
+        grant: Option<AppKey>,
+    ) -> Result<(), StateError> {
+        let mut map: Hamt<_, AppKey> = load_map(store, &self.app_keys)?;
+        match grant {
+            Some(g) => {
+                map.set(app_key_key(client, key), g)?;
+            }
+            None => {
+                map.delete(&app_key_key(client, key))?;
+            }
+        }
+        self.app_keys = map.flush()?;
+        Ok(())
+    }
+}
+
+/// Accounts loaded for an update (see [`State::update_accounts`]).
+#[derive(Debug)]
+pub struct Accounts<BS: Blockstore> {
+    map: Hamt<BS, Account>,
+}
+
+impl<BS: Blockstore> Accounts<BS> {
+    /// An account (zero if absent).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn get(&self, id: ActorID) -> Result<Account, StateError> {
+        Ok(self.map.get(&id_key(id))?.cloned().unwrap_or_default())
+    }
+
+    /// Replaces an account; an all-zero account is deleted.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn set(&mut self, id: ActorID, account: Account) -> Result<(), StateError> {
+        if account.available.is_zero() && account.locked.is_zero() {
+            self.map.delete(&id_key(id))?;
+        } else {
+            self.map.set(id_key(id), account)?;
+        }
+        Ok(())
+    }
+
+    /// Changes an account with `f`; fails if a field would go negative.
+    ///
+    /// # Errors
+    /// `Inconsistent` when a field would go negative (callers check funds first), or a store error.
+    pub fn modify(&mut self, id: ActorID, f: impl FnOnce(&mut Account)) -> Result<(), StateError> {
+        let mut a = self.get(id)?;
+        f(&mut a);
+        if a.available.is_negative() || a.locked.is_negative() {
+            return Err(StateError::Inconsistent(format!(
+                "account f0{id} would go negative"
+            )));
+        }
+        self.set(id, a)
+    }
+}
