@@ -1,1 +1,110 @@
-fn main() {}
+//! Throughput of the content pipeline against plain SHA-256, on 256 MiB of the vector input.
+//!
+//! `cargo bench -p filmark-sdk --bench content` (set `FILMARK_BENCH_MIB` to change the size).
+//! Prints MB/s of SHA-256 (sha2), UnixFS CID, commP on one thread and on all threads, and pack
+//! (CID + CAR + commP of the CAR, one read), each with its ratio to SHA-256. Best of 3 runs.
+
+#![allow(missing_docs, reason = "bench binary")]
+
+use std::{
+    hint::black_box,
+    io::{self, Seek, SeekFrom, Write},
+    time::{Duration, Instant},
+};
+
+use aes::cipher::{KeyIvInit, StreamCipher};
+use filmark_sdk::content::{self, CommP, Importer, NoProgress, NullSink, Options, UnixFsParams};
+use sha2::{Digest, Sha256};
+
+/// Discards what is written; seeks anywhere (for `pack`'s header patch).
+struct Discard(u64);
+
+impl Write for Discard {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for Discard {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        if let SeekFrom::Start(p) = pos {
+            self.0 = p;
+        }
+        Ok(self.0)
+    }
+}
+
+fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .expect("at least one run")
+}
+
+fn main() {
+    let mib: usize = std::env::var("FILMARK_BENCH_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    let len = mib << 20;
+    let key: [u8; 16] = std::array::from_fn(|i| i as u8);
+    let mut data = vec![0u8; len];
+    ctr::Ctr128BE::<aes::Aes128>::new(&key.into(), &[0u8; 16].into()).apply_keystream(&mut data);
+    let feed = |f: &mut dyn FnMut(&[u8])| data.chunks(1 << 20).for_each(f);
+
+    let sha = best_of(3, || {
+        black_box(Sha256::digest(&data));
+    });
+    let cid = best_of(3, || {
+        let mut imp = Importer::new(UnixFsParams::KUBO, NullSink).unwrap();
+        feed(&mut |b| imp.update(b).unwrap());
+        black_box(imp.finish().unwrap());
+    });
+    let commp_1 = best_of(3, || {
+        let mut h = CommP::new();
+        feed(&mut |b| h.update(b).unwrap());
+        black_box(h.finish().unwrap());
+    });
+    let commp_n = best_of(3, || {
+        let mut h = CommP::parallel();
+        feed(&mut |b| h.update(b).unwrap());
+        black_box(h.finish().unwrap());
+    });
+    let opts = Options::default();
+    let pack = best_of(3, || {
+        let packed = content::pack(&data[..], None, Discard(0), &opts, NoProgress).unwrap();
+        black_box(packed);
+    });
+    let pack_1 = best_of(3, || {
+        let opts = opts.with_parallel(false);
+        let packed = content::pack(&data[..], None, Discard(0), &opts, NoProgress).unwrap();
+        black_box(packed);
+    });
+
+    let mbps = |d: Duration| len as f64 / d.as_secs_f64() / 1e6;
+    let base = mbps(sha);
+    println!(
+        "{mib} MiB, {} threads, SHA-NI: {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("sha")
+    );
+    println!("{:<28} {:>9} {:>7}", "operation", "MB/s", "x sha");
+    for (name, d) in [
+        ("sha256 (sha2)", sha),
+        ("unixfs cid", cid),
+        ("commp 1 thread", commp_1),
+        ("commp all threads", commp_n),
+        ("pack (cid+car+commp)", pack),
+        ("pack, commp 1 thread", pack_1),
+    ] {
+        println!("{name:<28} {:>9.1} {:>7.3}", mbps(d), mbps(d) / base);
+    }
+}

@@ -9,8 +9,9 @@ use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{B256, Bytes, TxKind, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
+use filmark_sdk::Error;
 use filmark_sdk::keys::{
-    self, CALIBNET_CHAIN_ID, DEVNET_CHAIN_ID, EthTx, KeyError, SecpKey, SignedEthTx, SignedMessage,
+    self, CALIBNET_CHAIN_ID, DEVNET_CHAIN_ID, EthTx, SecpKey, SignedEthTx, SignedMessage,
     calldata_params, ext, masked_id, verify_signed_message,
 };
 use fvm_shared::address::Address;
@@ -203,7 +204,7 @@ fn unsupported_alloy_transactions_are_refused() {
     let (raw, _) = alloy_raw(&signer, eip2930);
     assert!(matches!(
         SignedMessage::from_eth_raw_tx(&raw, DEVNET_CHAIN_ID),
-        Err(KeyError::UnsupportedTxType(0x01))
+        Err(Error::UnsupportedTxType(0x01))
     ));
 
     let mut with_access_list = eip1559(to, CALLDATA);
@@ -214,7 +215,7 @@ fn unsupported_alloy_transactions_are_refused() {
     let (raw, _) = alloy_raw(&signer, with_access_list);
     assert!(matches!(
         SignedMessage::from_eth_raw_tx(&raw, DEVNET_CHAIN_ID),
-        Err(KeyError::InvalidTx(_))
+        Err(Error::InvalidTx(_))
     ));
 
     let mut other_chain = eip1559(to, CALLDATA);
@@ -222,7 +223,7 @@ fn unsupported_alloy_transactions_are_refused() {
     let (raw, _) = alloy_raw(&signer, other_chain);
     assert!(matches!(
         SignedMessage::from_eth_raw_tx(&raw, DEVNET_CHAIN_ID),
-        Err(KeyError::ChainIdMismatch {
+        Err(Error::ChainIdMismatch {
             expected: DEVNET_CHAIN_ID,
             got: CALIBNET_CHAIN_ID
         })
@@ -233,6 +234,6 @@ fn unsupported_alloy_transactions_are_refused() {
     trailing.push(0);
     assert!(matches!(
         SignedMessage::from_eth_raw_tx(&trailing, DEVNET_CHAIN_ID),
-        Err(KeyError::Rlp(_))
+        Err(Error::Rlp(_))
     ));
 }

@@ -195,7 +195,9 @@ impl CommP {
         self.len = len;
         let chunk = self.chunk_quads as usize * QUAD_IN;
         while !data.is_empty() {
-            if self.buf.is_empty() && self.quads_done % self.chunk_quads == 0 && data.len() >= chunk
+            if self.buf.is_empty()
+                && self.quads_done.is_multiple_of(self.chunk_quads)
+                && data.len() >= chunk
             {
                 // Aligned whole batches straight from the caller's buffer: no copy.
                 let n = data.len() / chunk * chunk;

@@ -235,12 +235,12 @@ impl Tree {
     pub(crate) fn finish(mut self, height: usize) -> Root {
         let zero = zero_roots();
         let mut acc: Option<Slot> = None;
-        for level in 0..height {
+        for (level, zero) in zero.iter().enumerate().take(height) {
             let slot = self.slots.get(level).copied().unwrap_or(Slot::Empty);
             acc = match (slot, acc) {
                 (Slot::Empty, None) => None,
-                (Slot::Empty, Some(a)) => Some(self.combine(level, a, Slot::Node(zero[level]))),
-                (left, None) => Some(self.combine(level, left, Slot::Node(zero[level]))),
+                (Slot::Empty, Some(a)) => Some(self.combine(level, a, Slot::Node(*zero))),
+                (left, None) => Some(self.combine(level, left, Slot::Node(*zero))),
                 (left, Some(a)) => Some(self.combine(level, left, a)),
             };
         }
@@ -250,7 +250,7 @@ impl Tree {
         match top {
             Slot::Node(n) => Root::Known(n),
             Slot::Pending => Root::Pending(self.right_of_pending[..height].to_vec()),
-            Slot::Empty => Root::Known(zero[height]),
+            Slot::Empty => Root::Known(zero_roots()[height]),
         }
     }
 
