@@ -21,6 +21,15 @@ pub enum Error {
         /// The path that was given.
         path: PathBuf,
     },
+    /// An output path could not be created or written.
+    #[error("cannot write {}: {source}", path.display())]
+    Unwritable {
+        /// The path that was given.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
     /// The payload does not fit in a 64 GiB sector (68,182,605,824 unpadded bytes).
     #[error("input of {size} bytes is too large for a 64 GiB sector (at most {max} bytes)")]
     TooLarge {

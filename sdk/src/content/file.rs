@@ -32,17 +32,14 @@ pub fn open(path: &Path) -> Result<(File, u64)> {
 }
 
 /// Creates (or truncates) an output file.
+///
+/// # Errors
+/// [`Error::Unwritable`] with the path.
 fn create(path: &Path) -> Result<File> {
-    File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)
-        .map_err(|source| Error::Unreadable {
-            path: PathBuf::from(path),
-            source,
-        })
+    File::create(path).map_err(|source| Error::Unwritable {
+        path: PathBuf::from(path),
+        source,
+    })
 }
 
 /// UnixFS root CID of the file at `path`.
@@ -67,7 +64,7 @@ pub fn commp(path: &Path, opts: &Options, progress: impl Progress) -> Result<Pie
 /// Writes the CAR of the file at `path` to the file `out`.
 ///
 /// # Errors
-/// As [`open`]; [`Error::Unreadable`] if `out` cannot be created; [`Error::Io`].
+/// As [`open`]; [`Error::Unwritable`] if `out` cannot be created; [`Error::Io`].
 pub fn write_car(
     path: &Path,
     out: &Path,
@@ -81,7 +78,7 @@ pub fn write_car(
 /// [`super::pack`] from the file at `path` into the file `out`.
 ///
 /// # Errors
-/// As [`open`]; [`Error::Unreadable`] if `out` cannot be created; [`Error::TooLarge`] when the
+/// As [`open`]; [`Error::Unwritable`] if `out` cannot be created; [`Error::TooLarge`] when the
 /// input (checked before reading) or the CAR does not fit a 64 GiB sector; [`Error::Io`].
 pub fn pack(path: &Path, out: &Path, opts: &Options, progress: impl Progress) -> Result<Packed> {
     let (file, len) = open(path)?;

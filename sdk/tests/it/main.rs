@@ -1,4 +1,4 @@
-//! Integration tests of the content pipeline: vectors, CAR read-back, streaming vs reference.
+//! Integration tests of the SDK (content: vectors, CAR read-back, streaming vs reference).
 
 mod car_reader;
 mod input;
