@@ -10,8 +10,10 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 
+use filmark_sdk::keys::SignedMessage;
+use multihash_codetable::{Code, MultihashDigest};
+
 use crate::Result;
-use crate::message::{SignedMessage, dag_cbor_cid};
 
 /// Bit width of the message, receipt and event AMTs (events use the FVM's own width, 5).
 pub(crate) const RECEIPTS_AMT_BITWIDTH: u32 = 3;
@@ -47,7 +49,7 @@ impl BlockHeader {
     ///
     /// Fails if the header cannot be encoded.
     pub fn cid(&self) -> Result<Cid> {
-        Ok(dag_cbor_cid(&to_vec(self)?))
+        Ok(Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(&to_vec(self)?)))
     }
 }
 
@@ -108,7 +110,7 @@ impl From<fvm_shared::receipt::Receipt> for Receipt {
 /// Everything the devnet knows about an executed message.
 #[derive(Debug, Clone)]
 pub struct MessageRecord {
-    /// The message's chain CID ([`SignedMessage::cid`] for explicit messages, the message CID for
+    /// The message's chain CID (`SignedMessage::cid` for explicit messages, the message CID for
     /// implicit ones).
     pub cid: Cid,
     /// The message.
@@ -161,7 +163,7 @@ mod tests {
         };
         let bytes = to_vec(&h).unwrap();
         assert_eq!(fvm_ipld_encoding::from_slice::<BlockHeader>(&bytes).unwrap(), h);
-        assert_eq!(h.cid().unwrap(), dag_cbor_cid(&bytes));
+        assert_eq!(h.cid().unwrap().hash().digest(), Code::Blake2b256.digest(&bytes).digest());
         let mut other = h.clone();
         other.height = 5;
         assert_ne!(other.cid().unwrap(), h.cid().unwrap());

@@ -19,7 +19,7 @@ use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
 use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
 use crate::keys::{DevnetKey, KeyKind};
-use crate::message::SignedMessage;
+use filmark_sdk::keys::SignedMessage;
 use crate::node::{CallResult, ImplicitCall, Node};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -105,7 +105,7 @@ impl Devnet {
         let node = Node::new(config, builtins)?;
         if verbose {
             for a in &node.accounts {
-                tracing::info!(address = %a.address(), id = a.id, secret = %hex::encode(a.key.secret_bytes()), "account");
+                tracing::info!(address = %a.address(), id = a.id, secret = %hex::encode(a.key.secp_key().secret_bytes()), "account");
             }
         }
         let devnet = Self { node: Arc::new(Mutex::new(node)) };
@@ -349,16 +349,18 @@ impl Devnet {
         Ok(message)
     }
 
-    /// Signs `message` with an f1 key and pushes it.
+    /// Signs `message` with `key` (secp256k1 for an f1, an EIP-1559 transaction for an f410)
+    /// and pushes it.
     ///
     /// # Errors
     ///
-    /// As [`DevnetKey::sign_message`] and [`Devnet::push`].
+    /// As [`DevnetKey::sign`] and [`Devnet::push`].
     pub fn sign_and_push(&self, key: &DevnetKey, message: Message) -> Result<Cid> {
-        self.push(key.sign_message(message)?)
+        let chain_id = self.chain_id();
+        self.push(key.sign(message, chain_id)?)
     }
 
-    /// Sends a message from a prefunded (or any f1) key and waits for it: prepares, signs,
+    /// Sends a message from a prefunded (or any funded f1 or f410) key and waits for it: prepares, signs,
     /// pushes, mines if the devnet does not mine instantly, and returns where it landed.
     ///
     /// # Errors

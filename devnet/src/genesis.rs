@@ -51,7 +51,7 @@ pub struct GenesisAccount {
 
 impl GenesisAccount {
     /// The key's robust address (f1 or f410).
-    pub const fn address(&self) -> Address {
+    pub fn address(&self) -> Address {
         self.key.address()
     }
 
@@ -115,8 +115,7 @@ pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetCo
         .map(|i| (KeyKind::Secp256k1, i))
         .chain((0..config.eth_accounts).map(|i| (KeyKind::Eth, i)));
     for (kind, index) in kinds {
-        let index = u32::try_from(index).map_err(|_| Error::Config("too many accounts".into()))?;
-        let key = DevnetKey::derive(&config.seed, kind, index)?;
+        let key = DevnetKey::derive(&config.seed, kind, index as u64);
         let address = key.address();
         let actor = match kind {
             KeyKind::Secp256k1 => {

@@ -1,171 +1,100 @@
-//! Deterministic prefunded keys and Filecoin secp256k1 signing.
-//!
-//! TODO(sdk-keys): minimal local helper until `filmark_sdk::keys` lands; replace these
-//! derivation and signing functions with the SDK's so there is one implementation. Verification
-//! already goes through `fvm_shared` (the FVM's own secp256k1 recovery).
+//! The devnet's deterministic prefunded keys, over [`filmark_sdk::keys::SecpKey`].
 
+use filmark_sdk::keys::{SecpKey, SignedMessage};
 use fvm_shared::address::Address;
 use fvm_shared::message::Message;
-use k256::ecdsa::SigningKey;
 
-use crate::message::{Signature, SignedMessage, message_cid};
 use crate::{Error, Result};
 
-/// The Ethereum Address Manager's actor id: the namespace of f410 addresses.
-pub(crate) const EAM_NAMESPACE: u64 = 10;
+/// Key indices of f410 accounts start here, so f1 and f410 accounts never share a key.
+pub const ETH_KEY_INDEX_OFFSET: u64 = 1 << 32;
 
-/// What a prefunded key is used as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a key's account is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeyKind {
-    /// An f1 account (secp256k1, Filecoin signatures).
+    /// An f1 account (secp256k1 signatures over the message CID).
     Secp256k1,
-    /// An f410 eth account (secp256k1 key, delegated signatures over eth transactions).
+    /// An f410 eth account (delegated signatures: EIP-1559 transactions).
     Eth,
 }
 
-/// A secp256k1 key with the address it controls.
+/// A secp256k1 key used as an f1 or as an f410 account.
 #[derive(Clone)]
 pub struct DevnetKey {
     kind: KeyKind,
-    secret: SigningKey,
-    address: Address,
+    key: SecpKey,
 }
 
 impl std::fmt::Debug for DevnetKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DevnetKey").field("kind", &self.kind).field("address", &self.address).finish_non_exhaustive()
+        f.debug_struct("DevnetKey").field("kind", &self.kind).field("address", &self.address()).finish_non_exhaustive()
     }
 }
 
 impl DevnetKey {
-    /// The `index`-th key of `kind` derived from `seed`: the secret is
-    /// `blake2b-256("filmark-devnet/key" || seed || kind || index)`.
-    ///
-    /// # Errors
-    ///
-    /// Fails in the (negligible) case the hash is not a valid secp256k1 scalar.
-    pub fn derive(seed: &[u8; 32], kind: KeyKind, index: u32) -> Result<Self> {
-        let tag: u8 = match kind {
-            KeyKind::Secp256k1 => 1,
-            KeyKind::Eth => 2,
+    /// The `index`-th key of `kind` derived from `seed` ([`SecpKey::from_seed`]; f410 keys use
+    /// index [`ETH_KEY_INDEX_OFFSET`]` + index`).
+    pub fn derive(seed: &[u8], kind: KeyKind, index: u64) -> Self {
+        let index = match kind {
+            KeyKind::Secp256k1 => index,
+            KeyKind::Eth => ETH_KEY_INDEX_OFFSET + index,
         };
-        let hash = blake2b_simd::Params::new()
-            .hash_length(32)
-            .to_state()
-            .update(b"filmark-devnet/key")
-            .update(seed)
-            .update(&[tag])
-            .update(&index.to_be_bytes())
-            .finalize();
-        Self::from_secret(kind, hash.as_bytes())
+        Self { kind, key: SecpKey::from_seed(seed, index) }
     }
 
-    /// A key from its 32-byte secret.
-    ///
-    /// # Errors
-    ///
-    /// Fails if `secret` is not a valid secp256k1 scalar.
-    pub fn from_secret(kind: KeyKind, secret: &[u8]) -> Result<Self> {
-        let secret = SigningKey::from_slice(secret).map_err(|e| Error::Key(e.to_string()))?;
-        let public = secret.verifying_key().to_encoded_point(false);
-        let address = match kind {
-            KeyKind::Secp256k1 => Address::new_secp256k1(public.as_bytes()),
-            KeyKind::Eth => {
-                let hash = alloy_primitives::keccak256(&public.as_bytes()[1..]);
-                Address::new_delegated(EAM_NAMESPACE, &hash[12..])
-            }
-        }
-        .map_err(|e| Error::Key(e.to_string()))?;
-        Ok(Self { kind, secret, address })
+    /// Wraps an SDK key.
+    pub const fn new(kind: KeyKind, key: SecpKey) -> Self {
+        Self { kind, key }
     }
 
-    /// What the key is used as.
+    /// What the key's account is.
     pub const fn kind(&self) -> KeyKind {
         self.kind
     }
 
-    /// The f1 or f410 address.
-    pub const fn address(&self) -> Address {
-        self.address
+    /// The SDK key.
+    pub const fn secp_key(&self) -> &SecpKey {
+        &self.key
     }
 
-    /// The 20-byte eth address (f410 keys only).
-    pub fn eth_address(&self) -> Option<[u8; 20]> {
-        match self.address.payload() {
-            fvm_shared::address::Payload::Delegated(d) => d.subaddress().try_into().ok(),
-            _ => None,
+    /// The account's address: f1 or f410.
+    pub fn address(&self) -> Address {
+        match self.kind {
+            KeyKind::Secp256k1 => self.key.f1_address(),
+            KeyKind::Eth => self.key.f410_address(),
         }
     }
 
-    /// The 32-byte secret (a devnet key: printed like Anvil's, never a real one).
-    pub fn secret_bytes(&self) -> [u8; 32] {
-        self.secret.to_bytes().into()
-    }
-
-    /// Signs `message` the Lotus way: secp256k1 over blake2b-256 of the message CID bytes,
-    /// 65 bytes with the recovery id last.
+    /// Signs `message` (whose `from` must be [`DevnetKey::address`]): a secp256k1 signature for
+    /// an f1, an EIP-1559 transaction for an f410 (as `eth_sendRawTransaction` would deliver it).
     ///
     /// # Errors
     ///
-    /// Fails for an eth key (it signs eth transactions), or if the message cannot be encoded.
-    pub fn sign_message(&self, message: Message) -> Result<SignedMessage> {
-        if self.kind != KeyKind::Secp256k1 {
-            return Err(Error::Key("an eth key signs eth transactions, not Filecoin messages".into()));
+    /// [`Error::Key`] if `from` is not this key's, or the message has no eth form.
+    pub fn sign(&self, message: Message, chain_id: u64) -> Result<SignedMessage> {
+        if message.from != self.address() {
+            return Err(Error::Key(format!("{} cannot sign for {}", self.address(), message.from)));
         }
-        let cid = message_cid(&message)?;
-        let digest = blake2b_simd::Params::new().hash_length(32).hash(&cid.to_bytes());
-        let (sig, rec) = self
-            .secret
-            .sign_prehash_recoverable(digest.as_bytes())
-            .map_err(|e| Error::Key(e.to_string()))?;
-        let mut bytes = sig.to_bytes().to_vec();
-        bytes.push(rec.to_byte());
-        Ok(SignedMessage { message, signature: Signature::new_secp256k1(bytes) })
+        self.key.sign(message, chain_id).map_err(|e| Error::Key(e.to_string()))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use fvm_ipld_encoding::RawBytes;
     use fvm_shared::address::Protocol;
-    use fvm_shared::econ::TokenAmount;
 
     use super::*;
 
     #[test]
     fn it_derives_stable_distinct_keys() {
-        let a = DevnetKey::derive(&[0; 32], KeyKind::Secp256k1, 0).unwrap();
-        let b = DevnetKey::derive(&[0; 32], KeyKind::Secp256k1, 1).unwrap();
-        let e = DevnetKey::derive(&[0; 32], KeyKind::Eth, 0).unwrap();
-        assert_eq!(a.address(), DevnetKey::derive(&[0; 32], KeyKind::Secp256k1, 0).unwrap().address());
+        let a = DevnetKey::derive(b"s", KeyKind::Secp256k1, 0);
+        let b = DevnetKey::derive(b"s", KeyKind::Secp256k1, 1);
+        let e = DevnetKey::derive(b"s", KeyKind::Eth, 0);
+        assert_eq!(a.address(), DevnetKey::derive(b"s", KeyKind::Secp256k1, 0).address());
         assert_ne!(a.address(), b.address());
         assert_eq!(a.address().protocol(), Protocol::Secp256k1);
         assert_eq!(e.address().protocol(), Protocol::Delegated);
-        assert_eq!(e.eth_address().unwrap().len(), 20);
-        assert!(a.eth_address().is_none());
-    }
-
-    #[test]
-    fn it_signs_what_fvm_shared_verifies() {
-        let key = DevnetKey::derive(&[3; 32], KeyKind::Secp256k1, 0).unwrap();
-        let msg = Message {
-            version: 0,
-            from: key.address(),
-            to: Address::new_id(1000),
-            sequence: 0,
-            value: TokenAmount::from_atto(1),
-            method_num: 0,
-            params: RawBytes::default(),
-            gas_limit: 10_000_000,
-            gas_fee_cap: TokenAmount::from_atto(1000),
-            gas_premium: TokenAmount::from_atto(100),
-        };
-        let signed = key.sign_message(msg).unwrap();
-        let data = message_cid(&signed.message).unwrap().to_bytes();
-        let sig = fvm_shared::crypto::signature::Signature::new_secp256k1(signed.signature.bytes.clone());
-        sig.verify(&data, &key.address()).unwrap();
-        let other = DevnetKey::derive(&[3; 32], KeyKind::Secp256k1, 1).unwrap();
-        assert!(sig.verify(&data, &other.address()).is_err());
+        assert_ne!(e.secp_key().f1_address(), a.address());
     }
 }

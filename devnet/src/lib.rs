@@ -8,7 +8,6 @@ mod externs;
 mod genesis;
 mod keys;
 mod mempool;
-mod message;
 mod node;
 mod store;
 
@@ -20,7 +19,7 @@ pub use genesis::{
     BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID, MARKET_ACTOR_ID,
     REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,
 };
-pub use keys::{DevnetKey, KeyKind};
-pub use message::{Signature, SignatureType, SignedMessage, message_cid};
+pub use filmark_sdk::keys::{SigType, Signature, SignedMessage, message_cid};
+pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
 pub use store::{KvStore, MemoryKv, Store};

@@ -4,16 +4,12 @@
 use std::collections::HashMap;
 
 use cid::Cid;
-use fvm_ipld_encoding::CborStore;
-use fvm_ipld_encoding::tuple::*;
 use fvm_shared::ActorID;
-use fvm_shared::address::{Address, Protocol};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 
 use crate::config::{BLOCK_GAS_LIMIT, MAX_MESSAGE_SIZE};
-use crate::message::{SignatureType, SignedMessage, message_cid};
-use crate::store::Store;
+use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
 use crate::{Error, Result};
 
 /// A message waiting for a tipset.
@@ -39,12 +35,6 @@ pub(crate) struct Mempool {
     by_sender: HashMap<ActorID, SenderPending>,
 }
 
-/// The account actor's state, to find the key of an ID-addressed secp256k1 sender.
-#[derive(Deserialize_tuple, Serialize_tuple)]
-struct AccountState {
-    address: Address,
-}
-
 /// The most a message may cost its sender: `value + gas_limit × gas_fee_cap`.
 pub(crate) fn max_cost(signed: &SignedMessage) -> TokenAmount {
     let m = &signed.message;
@@ -55,14 +45,14 @@ impl Mempool {
     /// Checks `signed` against the head state (`sender` is the resolved sender actor) and queues it.
     pub(crate) fn add(
         &mut self,
-        store: &Store,
         signed: SignedMessage,
         sender: Option<(ActorID, ActorState)>,
         base_fee: &TokenAmount,
+        chain_id: u64,
     ) -> Result<Cid> {
         let m = &signed.message;
         let from = m.from;
-        let length = signed.chain_length()?;
+        let length = signed.to_cbor().len();
         if length > MAX_MESSAGE_SIZE {
             return Err(Error::InvalidMessage(format!("{length} bytes, the limit is {MAX_MESSAGE_SIZE}")));
         }
@@ -85,7 +75,7 @@ impl Mempool {
             return Err(Error::InvalidMessage("negative value or premium".into()));
         }
         let (id, actor) = sender.ok_or(Error::UnknownSender(from))?;
-        verify_signature(store, &signed, &actor)?;
+        verify_signature(&signed, chain_id)?;
 
         let entry = self.by_sender.get(&id).cloned().unwrap_or_default();
         let expected = actor.sequence + entry.count;
@@ -96,7 +86,7 @@ impl Mempool {
         if actor.balance < required {
             return Err(Error::InsufficientBalance { from, required, available: actor.balance });
         }
-        let cid = signed.cid()?;
+        let cid = signed.cid();
         self.by_sender.insert(id, SenderPending { count: entry.count + 1, cost: required });
         self.pending.push(Pending { cid, signed, sender: id, length });
         Ok(cid)
@@ -137,41 +127,13 @@ impl Mempool {
     }
 }
 
-/// Verifies the sender's signature: secp256k1 over the message CID for account actors, delegated
-/// (an eth transaction re-encoded from the message) for f410 senders.
-fn verify_signature(store: &Store, signed: &SignedMessage, actor: &ActorState) -> Result<()> {
+/// Verifies the sender's signature with the SDK (secp256k1 over the message CID for f1
+/// senders; for f410 senders the eth transaction is rebuilt from the message, as Lotus does, and
+/// its signer recovered).
+fn verify_signature(signed: &SignedMessage, chain_id: u64) -> Result<()> {
     let from = signed.message.from;
-    match signed.signature.signature_type() {
-        SignatureType::Secp256k1 => {
-            let key = match from.protocol() {
-                Protocol::Secp256k1 => from,
-                Protocol::ID => {
-                    let state: Option<AccountState> = store.get_cbor(&actor.state).ok().flatten();
-                    state.map(|s| s.address).filter(|a| a.protocol() == Protocol::Secp256k1).ok_or_else(|| {
-                        Error::UnsupportedSignature { from, reason: "the sender is not a secp256k1 account".into() }
-                    })?
-                }
-                _ => {
-                    return Err(Error::UnsupportedSignature {
-                        from,
-                        reason: "a secp256k1 signature needs an f1 (or its ID) sender".into(),
-                    });
-                }
-            };
-            let data = message_cid(&signed.message)?.to_bytes();
-            let sig = fvm_shared::crypto::signature::Signature::new_secp256k1(signed.signature.bytes.clone());
-            sig.verify(&data, &key).map_err(|reason| Error::BadSignature { from, reason })
-        }
-        SignatureType::Delegated => {
-            let delegated = actor.delegated_address.filter(|a| a.protocol() == Protocol::Delegated);
-            let Some(_f410) = delegated else {
-                return Err(Error::UnsupportedSignature { from, reason: "the sender has no f410 address".into() });
-            };
-            // TODO(sdk-keys): verify through `filmark_sdk::keys` (eth tx re-encoding + ecrecover).
-            Err(Error::UnsupportedSignature { from, reason: "delegated signatures need the SDK keys module".into() })
-        }
-        SignatureType::Bls => {
-            Err(Error::UnsupportedSignature { from, reason: "BLS senders are not supported by the devnet".into() })
-        }
+    if signed.signature.sig_type == SigType::Bls {
+        return Err(Error::UnsupportedSignature { from, reason: "BLS senders are not supported by the devnet".into() });
     }
+    verify_signed_message(signed, chain_id).map_err(|e| Error::BadSignature { from, reason: e.to_string() })
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use cid::Cid;
 use fvm::call_manager::DefaultCallManager;
-use fvm::engine::{EngineConfig, EnginePool};
+use fvm::engine::{EnginePool, MultiEngine};
 use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor, ThreadedExecutor};
 use fvm::kernel::filecoin::DefaultFilecoinKernel;
 use fvm::machine::{DefaultMachine, NetworkConfig};
@@ -28,7 +28,7 @@ use crate::config::{BASE_FEE_ATTO, BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_
 use crate::externs::{DevnetExterns, TipsetCids};
 use crate::genesis::{self, GenesisAccount, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err};
 use crate::mempool::Mempool;
-use crate::message::{SignedMessage, message_cid};
+use filmark_sdk::keys::{SignedMessage, message_cid};
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -89,7 +89,7 @@ impl Node {
         let genesis = genesis::build(&store, builtins, &config)?;
         let mut network = NetworkConfig::new(NETWORK_VERSION);
         network.chain_id(ChainID::from(config.chain_id));
-        let engine = EnginePool::new(EngineConfig::from(&network))?;
+        let engine = engines().get(&network)?;
         engine.acquire().preload_all(&store, genesis.manifest.iter().map(|(_, c)| c))?;
         let tipset_cids = TipsetCids::default();
         let externs = DevnetExterns::new(config.seed, tipset_cids.clone());
@@ -170,7 +170,7 @@ impl Node {
 
     pub(crate) fn push(&mut self, signed: SignedMessage) -> Result<Cid> {
         let sender = self.actor(&signed.message.from, TipsetRef::Head)?;
-        self.pool.add(&self.store, signed, sender, &self.base_fee)
+        self.pool.add(signed, sender, &self.base_fee, self.config.chain_id)
     }
 
     pub(crate) fn schedule(&mut self, epoch: ChainEpoch, call: ImplicitCall) -> Result<()> {
@@ -268,7 +268,7 @@ impl Node {
 
     fn apply_implicit(&mut self, exec: &mut Exec, call: &ImplicitCall, height: ChainEpoch) -> Result<MessageRecord> {
         let msg = self.implicit_message(call);
-        let cid = message_cid(&msg)?;
+        let cid = message_cid(&msg);
         let ret = exec.execute_message(msg.clone(), ApplyKind::Implicit, 0)?;
         let record = self.record(cid, msg, None, height, None, ret)?;
         self.messages.insert(cid, record.clone());
@@ -324,6 +324,16 @@ impl Node {
         self.engine.acquire().preload(&cid, &self.store)?;
         Ok(cid)
     }
+}
+
+/// The process-wide wasm engines: every devnet in a process (tests, benches) shares compiled
+/// modules, so only the first one pays for compiling the builtin actors.
+fn engines() -> &'static MultiEngine {
+    static ENGINES: std::sync::OnceLock<MultiEngine> = std::sync::OnceLock::new();
+    ENGINES.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        MultiEngine::new(u32::try_from(cores).unwrap_or(2).clamp(1, 8))
+    })
 }
 
 /// Builds an AMT from `items` in `store` and returns its root.

@@ -6,6 +6,7 @@ use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::METHOD_SEND;
+use fvm_shared::message::Message;
 
 use crate::devnet;
 
@@ -17,15 +18,16 @@ fn refusals_leave_the_chain_unchanged_and_it_keeps_going() {
     let good = net.prepare(from.address(), to, TokenAmount::from_whole(1), METHOD_SEND, RawBytes::default()).unwrap();
 
     // Bad signature: signed, then tampered with.
-    let mut tampered = from.key.sign_message(good.clone()).unwrap();
+    let mut tampered = from.key.sign(good.clone(), net.chain_id()).unwrap();
     tampered.message.value = TokenAmount::from_whole(2);
     assert!(matches!(net.push(tampered).unwrap_err(), Error::BadSignature { .. }));
     // Signed by another key.
-    let mut forged = net.account(KeyKind::Secp256k1, 2).unwrap().key.sign_message(good.clone()).unwrap();
+    let other = net.account(KeyKind::Secp256k1, 2).unwrap();
+    let mut forged = other.key.sign(Message { from: other.address(), ..good.clone() }, net.chain_id()).unwrap();
     forged.message = good.clone();
     assert!(matches!(net.push(forged.clone()).unwrap_err(), Error::BadSignature { .. }));
     // Garbage signature bytes.
-    forged.signature = Signature::new_secp256k1(vec![1; 10]);
+    forged.signature = Signature::secp256k1(vec![1; 10]);
     assert!(matches!(net.push(forged).unwrap_err(), Error::BadSignature { .. }));
 
     // Wrong nonce.
@@ -54,7 +56,7 @@ fn refusals_leave_the_chain_unchanged_and_it_keeps_going() {
     assert!(matches!(net.sign_and_push(&from.key, m).unwrap_err(), Error::InvalidMessage(_)));
 
     // A sender without an actor.
-    let stranger = DevnetKey::derive(&[7; 32], KeyKind::Secp256k1, 0).unwrap();
+    let stranger = DevnetKey::derive(&[7; 32], KeyKind::Secp256k1, 0);
     let mut m = good.clone();
     m.from = stranger.address();
     assert!(matches!(net.sign_and_push(&stranger, m).unwrap_err(), Error::UnknownSender(_)));
@@ -90,7 +92,7 @@ fn unknown_method_and_malformed_params_fail_with_exit_codes() {
 fn read_only_calls_commit_nothing() {
     let net = devnet();
     let from = net.account(KeyKind::Secp256k1, 0).unwrap();
-    let to = DevnetKey::derive(&[8; 32], KeyKind::Secp256k1, 0).unwrap().address();
+    let to = DevnetKey::derive(&[8; 32], KeyKind::Secp256k1, 0).address();
     let mut m = net.prepare(from.address(), to, TokenAmount::from_whole(1), METHOD_SEND, RawBytes::default()).unwrap();
     m.gas_limit = 0;
     let r = net.call(m).unwrap();

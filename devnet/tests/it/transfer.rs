@@ -71,7 +71,7 @@ fn value_transfer_between_f1_accounts_pays_gas() {
 fn value_to_a_new_f1_creates_its_account() {
     let net = devnet();
     let from = net.account(KeyKind::Secp256k1, 0).unwrap();
-    let fresh = DevnetKey::derive(&[9; 32], KeyKind::Secp256k1, 0).unwrap();
+    let fresh = DevnetKey::derive(&[9; 32], KeyKind::Secp256k1, 0);
     assert!(net.actor(&fresh.address(), TipsetRef::Head).unwrap().is_none());
     let value = TokenAmount::from_whole(1);
     let r = net.send(&from.key, fresh.address(), value.clone(), METHOD_SEND, RawBytes::default()).unwrap().record;
@@ -95,8 +95,32 @@ fn value_to_an_f410_reaches_the_eth_account() {
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
     assert_eq!(net.balance(&eth.address(), TipsetRef::Head).unwrap(), before + value);
     // And to a fresh f410: a placeholder is created.
-    let fresh = DevnetKey::derive(&[9; 32], KeyKind::Eth, 0).unwrap();
+    let fresh = DevnetKey::derive(&[9; 32], KeyKind::Eth, 0);
     let r = net.send(&from.key, fresh.address(), TokenAmount::from_whole(1), METHOD_SEND, RawBytes::default()).unwrap().record;
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
     assert_eq!(net.balance(&fresh.address(), TipsetRef::Head).unwrap(), TokenAmount::from_whole(1));
+}
+
+#[test]
+fn an_eth_transaction_from_an_f410_transfers_value() {
+    let net = devnet();
+    let eth = net.account(KeyKind::Eth, 0).unwrap();
+    let to = net.account(KeyKind::Secp256k1, 1).unwrap();
+    let before = net.balance(&to.address(), TipsetRef::Head).unwrap();
+    let value = TokenAmount::from_whole(4);
+    // An eth transaction can only name an f410 or a masked ID address: send to the f0.
+    let lookup = net
+        .send(&eth.key, to.id_address(), value.clone(), filmark_devnet_actors::INVOKE_EVM_METHOD, RawBytes::default())
+        .unwrap();
+    let signed = lookup.record.signed.as_ref().unwrap();
+    assert_eq!(signed.signature.sig_type, filmark_devnet::SigType::Delegated);
+    assert!(lookup.record.receipt.exit_code.is_success(), "{:?}", lookup.record.failure);
+    assert_eq!(net.balance(&to.address(), TipsetRef::Head).unwrap(), before + value);
+    assert_eq!(net.sequence(&eth.address(), TipsetRef::Head).unwrap(), 1);
+
+    // The same transaction with a tampered value does not verify.
+    let mut forged = signed.clone();
+    forged.message.sequence = 1;
+    forged.message.value = TokenAmount::from_whole(5);
+    assert!(matches!(net.push(forged).unwrap_err(), filmark_devnet::Error::BadSignature { .. }));
 }

@@ -1,0 +1,598 @@
+//! The market's state and every state transition, independent of the FVM so the devnet and the
+//! unit tests run them natively.
+
+use cid::Cid;
+use fvm_ipld_amt::Amt;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::tuple::*;
+use fvm_ipld_hamt::{BytesKey, Hamt};
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::{ActorID, HAMT_BIT_WIDTH};
+
+use super::policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
+use super::types::{DealID, DealProposal};
+use crate::error::state_error;
+use crate::{ActorError, ActorResult};
+
+/// Bit width of the deal AMTs.
+pub const AMT_BIT_WIDTH: u32 = 5;
+
+/// "Not yet" for the epochs of a [`DealState`].
+pub const EPOCH_UNSET: ChainEpoch = -1;
+
+/// The market's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct State {
+    /// AMT of [`DealID`] → [`DealProposal`] (client and provider as ID addresses).
+    pub proposals: Cid,
+    /// AMT of [`DealID`] → [`DealState`], one per proposal.
+    pub states: Cid,
+    /// HAMT of ID address bytes → [`BalanceEntry`].
+    pub balances: Cid,
+    /// The next deal id; ids below it and absent from `proposals` were removed.
+    pub next_id: DealID,
+}
+
+/// What happened to a deal so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DealState {
+    /// Epoch the deal was activated (its sector started), or [`EPOCH_UNSET`].
+    pub sector_start_epoch: ChainEpoch,
+    /// Epoch up to which the provider has been paid, or [`EPOCH_UNSET`].
+    pub last_updated_epoch: ChainEpoch,
+    /// Epoch the deal was terminated (slashed), or [`EPOCH_UNSET`].
+    pub slash_epoch: ChainEpoch,
+}
+
+impl DealState {
+    const NEW: Self = Self {
+        sector_start_epoch: EPOCH_UNSET,
+        last_updated_epoch: EPOCH_UNSET,
+        slash_epoch: EPOCH_UNSET,
+    };
+
+    /// Whether the deal was activated.
+    pub const fn is_activated(&self) -> bool {
+        self.sector_start_epoch != EPOCH_UNSET
+    }
+
+    /// Whether the deal was terminated.
+    pub const fn is_terminated(&self) -> bool {
+        self.slash_epoch != EPOCH_UNSET
+    }
+}
+
+/// One party's escrow.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct BalanceEntry {
+    /// Everything held for the party, locked funds included.
+    pub balance: TokenAmount,
+    /// The part backing its deals.
+    pub locked: TokenAmount,
+}
+
+impl BalanceEntry {
+    /// What the party may withdraw or lock: `balance - locked`.
+    pub fn available(&self) -> TokenAmount {
+        &self.balance - &self.locked
+    }
+}
+
+/// Funds a state transition moved out of the market: to burn (slashed collateral).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outflow {
+    /// Collateral to send to the burnt funds actor.
+    pub burn: TokenAmount,
+}
+
+type Proposals<'s, BS> = Amt<DealProposal, &'s BS>;
+type States<'s, BS> = Amt<DealState, &'s BS>;
+type Balances<'s, BS> = Hamt<&'s BS, BalanceEntry>;
+
+fn balance_key(id: ActorID) -> BytesKey {
+    BytesKey(Address::new_id(id).to_bytes())
+}
+
+/// The collections of a [`State`], loaded for one transition.
+struct Tables<'s, BS: Blockstore> {
+    proposals: Proposals<'s, BS>,
+    states: States<'s, BS>,
+    balances: Balances<'s, BS>,
+}
+
+impl<'s, BS: Blockstore> Tables<'s, BS> {
+    fn load(state: &State, store: &'s BS) -> ActorResult<Self> {
+        Ok(Self {
+            proposals: Amt::load(&state.proposals, store)
+                .map_err(state_error("cannot load proposals"))?,
+            states: Amt::load(&state.states, store)
+                .map_err(state_error("cannot load deal states"))?,
+            balances: Hamt::load_with_bit_width(&state.balances, store, HAMT_BIT_WIDTH)
+                .map_err(state_error("cannot load balances"))?,
+        })
+    }
+
+    fn flush(mut self, state: &mut State) -> ActorResult<()> {
+        state.proposals = self
+            .proposals
+            .flush()
+            .map_err(state_error("cannot flush proposals"))?;
+        state.states = self
+            .states
+            .flush()
+            .map_err(state_error("cannot flush deal states"))?;
+        state.balances = self
+            .balances
+            .flush()
+            .map_err(state_error("cannot flush balances"))?;
+        Ok(())
+    }
+
+    fn balance(&self, id: ActorID) -> ActorResult<BalanceEntry> {
+        Ok(self
+            .balances
+            .get(&balance_key(id))
+            .map_err(state_error("cannot read balances"))?
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    fn set_balance(&mut self, id: ActorID, entry: BalanceEntry) -> ActorResult<()> {
+        if entry.balance.is_zero() {
+            self.balances
+                .delete(&balance_key(id))
+                .map_err(state_error("cannot write balances"))?;
+        } else {
+            self.balances
+                .set(balance_key(id), entry)
+                .map_err(state_error("cannot write balances"))?;
+        }
+        Ok(())
+    }
+
+    /// Applies `f` to `id`'s entry.
+    fn update_balance(
+        &mut self,
+        id: ActorID,
+        f: impl FnOnce(&mut BalanceEntry) -> ActorResult<()>,
+    ) -> ActorResult<()> {
+        let mut entry = self.balance(id)?;
+        f(&mut entry)?;
+        if entry.locked.is_negative() || entry.locked > entry.balance {
+            return Err(ActorError::illegal_state(format!(
+                "f0{id}: locked {} outside [0, balance {}]",
+                entry.locked, entry.balance
+            )));
+        }
+        self.set_balance(id, entry)
+    }
+
+    fn deal(&self, next_id: DealID, id: DealID) -> ActorResult<(DealProposal, DealState)> {
+        let proposal = self
+            .proposals
+            .get(id)
+            .map_err(state_error("cannot read proposals"))?
+            .cloned()
+            .ok_or_else(|| missing_deal(next_id, id))?;
+        let state = self
+            .states
+            .get(id)
+            .map_err(state_error("cannot read deal states"))?
+            .copied()
+            .ok_or_else(|| ActorError::illegal_state(format!("deal {id} has no state")))?;
+        Ok((proposal, state))
+    }
+
+    fn set_deal_state(&mut self, id: DealID, state: DealState) -> ActorResult<()> {
+        self.states
+            .set(id, state)
+            .map_err(state_error("cannot write deal states"))
+    }
+
+    fn remove_deal(&mut self, id: DealID) -> ActorResult<()> {
+        self.proposals
+            .delete(id)
+            .map_err(state_error("cannot delete proposal"))?;
+        self.states
+            .delete(id)
+            .map_err(state_error("cannot delete deal state"))?;
+        Ok(())
+    }
+
+    /// Pays the provider for the epochs in `[max(start, last paid), min(until, end))`.
+    fn settle(
+        &mut self,
+        proposal: &DealProposal,
+        deal: &mut DealState,
+        until: ChainEpoch,
+    ) -> ActorResult<()> {
+        let from = proposal.start_epoch.max(deal.last_updated_epoch);
+        let to = until.min(proposal.end_epoch);
+        if to <= from {
+            return Ok(());
+        }
+        let payment = &proposal.storage_price_per_epoch * (to - from);
+        let client = id_of(&proposal.client)?;
+        let provider = id_of(&proposal.provider)?;
+        self.update_balance(client, |e| {
+            e.balance -= &payment;
+            e.locked -= &payment;
+            Ok(())
+        })?;
+        self.update_balance(provider, |e| {
+            e.balance += &payment;
+            Ok(())
+        })?;
+        deal.last_updated_epoch = to;
+        Ok(())
+    }
+
+    /// Ends a deal early: the client's unspent funds unlock, the provider's collateral burns.
+    fn slash(&mut self, proposal: &DealProposal, deal: &DealState) -> ActorResult<TokenAmount> {
+        let paid_from = proposal
+            .start_epoch
+            .max(deal.last_updated_epoch)
+            .min(proposal.end_epoch);
+        let unspent = &proposal.storage_price_per_epoch * (proposal.end_epoch - paid_from)
+            + &proposal.client_collateral;
+        self.update_balance(id_of(&proposal.client)?, |e| {
+            e.locked -= &unspent;
+            Ok(())
+        })?;
+        let collateral = proposal.provider_collateral.clone();
+        self.update_balance(id_of(&proposal.provider)?, |e| {
+            e.balance -= &collateral;
+            e.locked -= &collateral;
+            Ok(())
+        })?;
+        Ok(collateral)
+    }
+}
+
+/// The error for a deal id with no proposal: removed (32) if it was allocated, else 17.
+pub(crate) fn missing_deal(next_id: DealID, id: DealID) -> ActorError {
+    if id < next_id {
+        ActorError::new(
+            EX_DEAL_EXPIRED,
+            format!("deal {id} expired or was terminated"),
+        )
+    } else {
+        ActorError::not_found(format!("no deal {id}"))
+    }
+}
+
+/// Locks `need` of `entry`'s available funds.
+fn lock(entry: &mut BalanceEntry, need: &TokenAmount, who: &str) -> ActorResult<()> {
+    if entry.available() < *need {
+        return Err(ActorError::insufficient_funds(format!(
+            "{who} has {} available in the market, needs {need}",
+            entry.available()
+        )));
+    }
+    entry.locked += need;
+    Ok(())
+}
+
+/// The actor id of a stored (normalised) proposal party.
+fn id_of(address: &Address) -> ActorResult<ActorID> {
+    address.id().map_err(|_| {
+        ActorError::illegal_state(format!("stored party {address} is not an ID address"))
+    })
+}
+
+impl State {
+    /// An empty market.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn new<BS: Blockstore>(store: &BS) -> ActorResult<Self> {
+        let proposals = Proposals::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
+            .flush()
+            .map_err(state_error("cannot create proposals"))?;
+        let states = States::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
+            .flush()
+            .map_err(state_error("cannot create deal states"))?;
+        let balances = Balances::<BS>::new_with_bit_width(store, HAMT_BIT_WIDTH)
+            .flush()
+            .map_err(state_error("cannot create balances"))?;
+        Ok(Self {
+            proposals,
+            states,
+            balances,
+            next_id: 0,
+        })
+    }
+
+    /// A party's escrow (zero if it has none).
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn balance<BS: Blockstore>(&self, store: &BS, id: ActorID) -> ActorResult<BalanceEntry> {
+        Tables::load(self, store)?.balance(id)
+    }
+
+    /// A deal's proposal and state.
+    ///
+    /// # Errors
+    ///
+    /// `USR_NOT_FOUND` (17) for an id never allocated, `EX_DEAL_EXPIRED` (32) for a deal that
+    /// was removed (expired, terminated or dropped), `USR_ILLEGAL_STATE` if the store fails.
+    pub fn deal<BS: Blockstore>(
+        &self,
+        store: &BS,
+        id: DealID,
+    ) -> ActorResult<(DealProposal, DealState)> {
+        Tables::load(self, store)?.deal(self.next_id, id)
+    }
+
+    /// Credits `amount` to `id`'s escrow.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_ARGUMENT` if the amount is not positive; `USR_ILLEGAL_STATE` if the store
+    /// fails.
+    pub fn add_balance<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        id: ActorID,
+        amount: &TokenAmount,
+    ) -> ActorResult<()> {
+        if !amount.is_positive() {
+            return Err(ActorError::illegal_argument(
+                "balance to add must be positive",
+            ));
+        }
+        let mut tables = Tables::load(self, store)?;
+        tables.update_balance(id, |e| {
+            e.balance += amount;
+            Ok(())
+        })?;
+        tables.flush(self)
+    }
+
+    /// Takes up to `amount` of `id`'s unlocked escrow out; returns what was taken.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_ARGUMENT` if the amount is negative; `USR_ILLEGAL_STATE` if the store fails.
+    pub fn withdraw_balance<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        id: ActorID,
+        amount: &TokenAmount,
+    ) -> ActorResult<TokenAmount> {
+        if amount.is_negative() {
+            return Err(ActorError::illegal_argument(
+                "amount to withdraw must not be negative",
+            ));
+        }
+        let mut tables = Tables::load(self, store)?;
+        let mut taken = TokenAmount::default();
+        tables.update_balance(id, |e| {
+            taken = e.available().min(amount.clone());
+            e.balance -= &taken;
+            Ok(())
+        })?;
+        tables.flush(self)?;
+        Ok(taken)
+    }
+
+    /// Stores a checked proposal (client and provider already ID addresses) and locks the
+    /// client's fee and collateral and the provider's collateral.
+    ///
+    /// # Errors
+    ///
+    /// `USR_INSUFFICIENT_FUNDS` if either party's unlocked escrow does not cover its part
+    /// (nothing changes then); `USR_ILLEGAL_STATE` if the store fails.
+    pub fn publish_deal<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        proposal: DealProposal,
+    ) -> ActorResult<DealID> {
+        let client = id_of(&proposal.client)?;
+        let provider = id_of(&proposal.provider)?;
+        let client_lock = proposal.client_balance_requirement();
+        let mut tables = Tables::load(self, store)?;
+        tables.update_balance(client, |e| lock(e, &client_lock, "client"))?;
+        tables.update_balance(provider, |e| {
+            lock(e, &proposal.provider_collateral, "provider")
+        })?;
+        let id = self.next_id;
+        tables
+            .proposals
+            .set(id, proposal)
+            .map_err(state_error("cannot write proposals"))?;
+        tables.set_deal_state(id, DealState::NEW)?;
+        tables.flush(self)?;
+        self.next_id += 1;
+        Ok(id)
+    }
+
+    /// Activates deals at epoch `now`, which must not be past their start.
+    ///
+    /// # Errors
+    ///
+    /// 17 / 32 for a missing deal, `USR_ILLEGAL_ARGUMENT` for a deal already activated or past
+    /// its start epoch; nothing changes then.
+    pub fn activate_deals<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        ids: &[DealID],
+        now: ChainEpoch,
+    ) -> ActorResult<()> {
+        let mut tables = Tables::load(self, store)?;
+        for &id in ids {
+            let (proposal, mut deal) = tables.deal(self.next_id, id)?;
+            if deal.is_activated() {
+                return Err(ActorError::illegal_argument(format!(
+                    "deal {id} is already active"
+                )));
+            }
+            if now > proposal.start_epoch {
+                return Err(ActorError::illegal_argument(format!(
+                    "deal {id} starts at epoch {}, cannot activate at {now}",
+                    proposal.start_epoch
+                )));
+            }
+            deal.sector_start_epoch = now;
+            tables.set_deal_state(id, deal)?;
+        }
+        tables.flush(self)
+    }
+
+    /// Terminates (slashes) active deals at epoch `now`: the provider is paid up to `now`, the
+    /// client's unspent fee and collateral unlock, the provider's collateral is burnt. The deal
+    /// stays readable (with its termination epoch) until the next [`State::cron_tick`].
+    ///
+    /// # Errors
+    ///
+    /// 17 / 32 for a missing deal, `EX_DEAL_NOT_ACTIVATED` (33) for a deal not activated,
+    /// `USR_ILLEGAL_ARGUMENT` for one already terminated or ended; nothing changes then.
+    pub fn terminate_deals<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        ids: &[DealID],
+        now: ChainEpoch,
+    ) -> ActorResult<Outflow> {
+        let mut tables = Tables::load(self, store)?;
+        let mut outflow = Outflow::default();
+        for &id in ids {
+            let (proposal, mut deal) = tables.deal(self.next_id, id)?;
+            if !deal.is_activated() {
+                return Err(ActorError::new(
+                    EX_DEAL_NOT_ACTIVATED,
+                    format!("deal {id} is not active"),
+                ));
+            }
+            if deal.is_terminated() {
+                return Err(ActorError::illegal_argument(format!(
+                    "deal {id} is already terminated"
+                )));
+            }
+            if now >= proposal.end_epoch {
+                return Err(ActorError::illegal_argument(format!(
+                    "deal {id} ended at epoch {}",
+                    proposal.end_epoch
+                )));
+            }
+            tables.settle(&proposal, &mut deal, now)?;
+            outflow.burn += tables.slash(&proposal, &deal)?;
+            deal.slash_epoch = now;
+            tables.set_deal_state(id, deal)?;
+        }
+        tables.flush(self)?;
+        Ok(outflow)
+    }
+
+    /// The end-of-epoch pass at `now`: pays providers up to `now`, removes ended deals
+    /// (collateral unlocked), terminated deals, and deals not activated by their start epoch
+    /// (provider collateral burnt, client funds unlocked). Visits every live deal.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails or the state is inconsistent.
+    pub fn cron_tick<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        now: ChainEpoch,
+    ) -> ActorResult<Outflow> {
+        let mut tables = Tables::load(self, store)?;
+        let mut ids = Vec::new();
+        tables
+            .proposals
+            .for_each(|id, _| {
+                ids.push(id);
+                Ok(())
+            })
+            .map_err(state_error("cannot iterate proposals"))?;
+        let mut outflow = Outflow::default();
+        for id in ids {
+            let (proposal, mut deal) = tables.deal(self.next_id, id)?;
+            if deal.is_terminated() {
+                tables.remove_deal(id)?;
+            } else if !deal.is_activated() {
+                if now >= proposal.start_epoch {
+                    outflow.burn += tables.slash(&proposal, &deal)?;
+                    tables.remove_deal(id)?;
+                }
+            } else {
+                tables.settle(&proposal, &mut deal, now)?;
+                if now >= proposal.end_epoch {
+                    let client = id_of(&proposal.client)?;
+                    tables.update_balance(client, |e| {
+                        e.locked -= &proposal.client_collateral;
+                        Ok(())
+                    })?;
+                    tables.update_balance(id_of(&proposal.provider)?, |e| {
+                        e.locked -= &proposal.provider_collateral;
+                        Ok(())
+                    })?;
+                    tables.remove_deal(id)?;
+                } else {
+                    tables.set_deal_state(id, deal)?;
+                }
+            }
+        }
+        tables.flush(self)?;
+        Ok(outflow)
+    }
+
+    /// Calls `f` with every live deal, in id order.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails, or what `f` returns.
+    pub fn for_each_deal<BS: Blockstore>(
+        &self,
+        store: &BS,
+        mut f: impl FnMut(DealID, &DealProposal, &DealState) -> ActorResult<()>,
+    ) -> ActorResult<()> {
+        let tables = Tables::load(self, store)?;
+        let mut result = Ok(());
+        tables
+            .proposals
+            .for_each_while(|id, proposal| {
+                result = tables
+                    .states
+                    .get(id)
+                    .map_err(state_error("cannot read deal states"))
+                    .and_then(|s| {
+                        s.ok_or_else(|| {
+                            ActorError::illegal_state(format!("deal {id} has no state"))
+                        })
+                    })
+                    .and_then(|s| f(id, proposal, s));
+                Ok(result.is_ok())
+            })
+            .map_err(state_error("cannot iterate proposals"))?;
+        result
+    }
+
+    /// Calls `f` with every party's escrow.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails or a key is not an ID address.
+    pub fn for_each_balance<BS: Blockstore>(
+        &self,
+        store: &BS,
+        mut f: impl FnMut(ActorID, &BalanceEntry),
+    ) -> ActorResult<()> {
+        let tables = Tables::load(self, store)?;
+        tables
+            .balances
+            .for_each(|key, entry| {
+                let id = Address::from_bytes(key)
+                    .ok()
+                    .and_then(|a| a.id().ok())
+                    .ok_or_else(|| anyhow::anyhow!("balance key is not an ID address"))?;
+                f(id, entry);
+                Ok(())
+            })
+            .map_err(state_error("cannot iterate balances"))
+    }
+}
