@@ -2,6 +2,8 @@
 
 use std::{io, path::PathBuf};
 
+use fvm_shared::address::Address;
+
 /// Everything that can go wrong in the SDK.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -44,6 +46,60 @@ pub enum Error {
     /// Reading the input or writing the output failed.
     #[error(transparent)]
     Io(#[from] io::Error),
+    // ---- keys: keys, signatures, Ethereum transactions ----
+    /// The 32 bytes are not a valid secp256k1 secret key (zero, or not below the curve order).
+    #[error("invalid secp256k1 secret key")]
+    InvalidSecretKey,
+    /// The operating system's random source failed.
+    #[error("random source failed: {0}")]
+    Random(String),
+    /// An address string or payload could not be parsed or built.
+    #[error("invalid address: {0}")]
+    InvalidAddress(String),
+    /// The signature bytes are malformed (wrong length, bad recovery id, not a curve point).
+    #[error("invalid signature: {0}")]
+    InvalidSignature(String),
+    /// The signature type is not one this layer can verify (BLS, or an unknown type byte).
+    #[error("unsupported signature type {0}")]
+    UnsupportedSignatureType(u8),
+    /// The signature is valid but was made by another key than the message's `From`.
+    #[error("signature was made by {recovered}, but the message is from {from}")]
+    SignerMismatch {
+        /// The address that had to sign: the message's `From` (or the key address the node
+        /// resolved it to).
+        from: Box<Address>,
+        /// The address derived from the recovered public key.
+        recovered: Box<Address>,
+    },
+    /// A message or signature could not be CBOR-encoded or decoded.
+    #[error("CBOR: {0}")]
+    Cbor(String),
+    /// The first byte of a raw Ethereum transaction names a type Filecoin does not accept
+    /// (only EIP-1559 `0x02` and legacy transactions are supported; EIP-2930 `0x01` is refused).
+    #[error("unsupported transaction type {0:#04x}")]
+    UnsupportedTxType(u8),
+    /// The raw transaction is not the canonical RLP Lotus accepts.
+    #[error("malformed transaction RLP: {0}")]
+    Rlp(String),
+    /// The transaction decodes but breaks one of Lotus's rules (non-empty access list, bad `v`,
+    /// a `to` that is not 20 bytes, a value that does not fit).
+    #[error("invalid transaction: {0}")]
+    InvalidTx(String),
+    /// The transaction is for another chain.
+    #[error("invalid chain id: expected {expected}, got {got}")]
+    ChainIdMismatch {
+        /// The chain id of this network.
+        expected: u64,
+        /// The chain id the transaction was signed for.
+        got: u64,
+    },
+    /// The Filecoin message cannot be expressed as an Ethereum transaction (version, sender,
+    /// method, recipient or params out of the shapes Lotus maps).
+    #[error("message is not an Ethereum transaction: {0}")]
+    NotEthCompatible(String),
+    /// The message rebuilt from the Ethereum transaction differs from the one supplied.
+    #[error("Ethereum transaction roundtrip mismatch")]
+    RoundtripMismatch,
 }
 
 /// Result with the SDK's [`Error`].

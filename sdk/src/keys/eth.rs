@@ -13,13 +13,13 @@ use fvm_shared::bigint::{BigInt, Sign};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 
-use super::error::{KeyError, Result};
 use super::message::{SigType, Signature, SignedMessage, message_cid};
 use super::secp::{
     RECOVERABLE_SIG_LEN, SecpKey, eth_from_public_key, eth_to_filecoin, f410_from_eth,
     filecoin_to_eth, recover_public_key,
 };
 use super::{EAM_ACTOR_ID, EthAddress, ext};
+use crate::{Error, Result};
 
 /// Largest raw transaction accepted, as Lotus's RLP decoder caps its input (2 MiB).
 pub const MAX_RAW_TX_LEN: usize = 2 << 20;
@@ -213,7 +213,7 @@ impl TxEip1559 {
     /// `CreateExternal` message from an f410 account.
     ///
     /// # Errors
-    /// [`KeyError::NotEthCompatible`] if the message has no Ethereum form (see
+    /// [`Error::NotEthCompatible`] if the message has no Ethereum form (see
     /// [`SignedEthTx::from_signed_message`]).
     pub fn from_message(message: &Message, chain_id: u64) -> Result<Self> {
         let (to, input) = eth_target(message)?;
@@ -249,21 +249,21 @@ impl SignedEthTx {
     /// later, by [`to_signed_message`](Self::to_signed_message).
     ///
     /// # Errors
-    /// [`KeyError::UnsupportedTxType`], [`KeyError::Rlp`] for non-canonical or truncated RLP,
-    /// trailing bytes or a wrong item count, [`KeyError::InvalidTx`] for field-level rule
+    /// [`Error::UnsupportedTxType`], [`Error::Rlp`] for non-canonical or truncated RLP,
+    /// trailing bytes or a wrong item count, [`Error::InvalidTx`] for field-level rule
     /// breaks.
     pub fn decode(raw: &[u8]) -> Result<Self> {
         if raw.len() > MAX_RAW_TX_LEN {
-            return Err(KeyError::Rlp(format!(
+            return Err(Error::Rlp(format!(
                 "{} bytes exceed the 2 MiB limit",
                 raw.len()
             )));
         }
         match raw.first() {
-            None => Err(KeyError::Rlp("empty transaction".into())),
+            None => Err(Error::Rlp("empty transaction".into())),
             Some(&EIP1559_TX_TYPE) => decode_eip1559(&raw[1..]),
             Some(&b) if b > 0x7f => decode_legacy(raw),
-            Some(&b) => Err(KeyError::UnsupportedTxType(b)),
+            Some(&b) => Err(Error::UnsupportedTxType(b)),
         }
     }
 
@@ -314,7 +314,7 @@ impl SignedEthTx {
     /// [`EthTx::signing_hash`].
     ///
     /// # Errors
-    /// [`KeyError::InvalidSignature`] if `r`/`s` are not valid or no key recovers.
+    /// [`Error::InvalidSignature`] if `r`/`s` are not valid or no key recovers.
     pub fn recover_sender(&self) -> Result<EthAddress> {
         let mut sig = [0u8; RECOVERABLE_SIG_LEN];
         sig[..32].copy_from_slice(&self.r.to_be_bytes::<32>());
@@ -352,14 +352,14 @@ impl SignedEthTx {
     /// [`filecoin_signature`](Self::filecoin_signature).
     ///
     /// # Errors
-    /// [`KeyError::ChainIdMismatch`] if an EIP-1559 or EIP-155 transaction is for another
-    /// chain (homestead transactions have none), [`KeyError::InvalidSignature`] if no sender
+    /// [`Error::ChainIdMismatch`] if an EIP-1559 or EIP-155 transaction is for another
+    /// chain (homestead transactions have none), [`Error::InvalidSignature`] if no sender
     /// recovers.
     pub fn to_signed_message(&self, chain_id: u64) -> Result<SignedMessage> {
         if let Some(got) = self.tx.chain_id()
             && got != chain_id
         {
-            return Err(KeyError::ChainIdMismatch {
+            return Err(Error::ChainIdMismatch {
                 expected: chain_id,
                 got,
             });
@@ -380,23 +380,18 @@ impl SignedEthTx {
     /// string.
     ///
     /// # Errors
-    /// [`KeyError::NotEthCompatible`] for a message outside those shapes,
-    /// [`KeyError::InvalidSignature`] for a signature of no known layout.
+    /// [`Error::NotEthCompatible`] for a message outside those shapes,
+    /// [`Error::InvalidSignature`] for a signature of no known layout.
     pub fn from_signed_message(signed: &SignedMessage, chain_id: u64) -> Result<Self> {
         let msg = &signed.message;
         if signed.signature.sig_type != SigType::Delegated {
-            return Err(KeyError::InvalidSignature(
-                "not a delegated signature".into(),
-            ));
+            return Err(Error::InvalidSignature("not a delegated signature".into()));
         }
         if msg.version != 0 {
-            return Err(KeyError::NotEthCompatible(format!(
-                "version {}",
-                msg.version
-            )));
+            return Err(Error::NotEthCompatible(format!("version {}", msg.version)));
         }
         if filecoin_to_eth(&msg.from).is_none() || matches!(msg.from.payload(), Payload::ID(_)) {
-            return Err(KeyError::NotEthCompatible(format!(
+            return Err(Error::NotEthCompatible(format!(
                 "sender {} is not f410",
                 msg.from
             )));
@@ -406,7 +401,7 @@ impl SignedEthTx {
         let value = token_to_u256(&msg.value)?;
         let fee_cap = token_to_u256(&msg.gas_fee_cap)?;
         let data = signed.signature.data.as_slice();
-        let bad = |why: &str| KeyError::InvalidSignature(format!("delegated signature: {why}"));
+        let bad = |why: &str| Error::InvalidSignature(format!("delegated signature: {why}"));
         if data.len() == RECOVERABLE_SIG_LEN {
             let y_parity = match data[64] {
                 0 => false,
@@ -483,17 +478,17 @@ impl SignedEthTx {
 
     /// Lotus's delegated check for `message`, which this transaction was rebuilt from: the
     /// message rebuilt from the transaction must have the same CID, and the recovered sender's
-    /// f410 address must be its `From`.
-    pub(crate) fn verify_for(&self, message: &Message) -> Result<()> {
+    /// f410 address must be `signer`.
+    pub(crate) fn verify_for(&self, message: &Message, signer: &Address) -> Result<()> {
         let rebuilt = self.tx.to_unsigned_message(message.from);
         if message_cid(&rebuilt) != message_cid(message) {
-            return Err(KeyError::RoundtripMismatch);
+            return Err(Error::RoundtripMismatch);
         }
         let recovered = f410_from_eth(&self.recover_sender()?);
-        if recovered == message.from {
+        if recovered == *signer {
             Ok(())
         } else {
-            Err(KeyError::signer_mismatch(message.from, recovered))
+            Err(super::signer_mismatch(*signer, recovered))
         }
     }
 }
@@ -517,12 +512,12 @@ impl SecpKey {
     /// (equal to `message`, with a delegated signature) for `MpoolPush`.
     ///
     /// # Errors
-    /// [`KeyError::SignerMismatch`] if `message.from` is not this key's f410 address,
-    /// [`KeyError::NotEthCompatible`] if the message has no Ethereum form.
+    /// [`Error::SignerMismatch`] if `message.from` is not this key's f410 address,
+    /// [`Error::NotEthCompatible`] if the message has no Ethereum form.
     pub fn sign_eip1559(&self, message: &Message, chain_id: u64) -> Result<SignedEthTx> {
         let own = self.f410_address();
         if message.from != own {
-            return Err(KeyError::signer_mismatch(message.from, own));
+            return Err(super::signer_mismatch(message.from, own));
         }
         Ok(self.sign_eth_tx(EthTx::Eip1559(TxEip1559::from_message(message, chain_id)?)))
     }
@@ -532,7 +527,7 @@ impl SecpKey {
     /// is this key's f410 address.
     ///
     /// # Errors
-    /// [`KeyError::SignerMismatch`] if `From` is neither, and the errors of
+    /// [`Error::SignerMismatch`] if `From` is neither, and the errors of
     /// [`sign_eip1559`](Self::sign_eip1559).
     pub fn sign(&self, message: Message, chain_id: u64) -> Result<SignedMessage> {
         if message.from == self.f1_address() {
@@ -559,7 +554,7 @@ fn eth_target(msg: &Message) -> Result<(Option<EthAddress>, Bytes)> {
     let eam = Address::new_id(EAM_ACTOR_ID);
     let to = if msg.to == eam {
         if msg.method_num != ext::eam::CREATE_EXTERNAL {
-            return Err(KeyError::NotEthCompatible(format!(
+            return Err(Error::NotEthCompatible(format!(
                 "method {} of the EAM; only CreateExternal",
                 msg.method_num
             )));
@@ -567,10 +562,10 @@ fn eth_target(msg: &Message) -> Result<(Option<EthAddress>, Bytes)> {
         None
     } else if msg.method_num == ext::evm::INVOKE_CONTRACT {
         Some(filecoin_to_eth(&msg.to).ok_or_else(|| {
-            KeyError::NotEthCompatible(format!("recipient {} has no Ethereum address", msg.to))
+            Error::NotEthCompatible(format!("recipient {} has no Ethereum address", msg.to))
         })?)
     } else {
-        return Err(KeyError::NotEthCompatible(format!(
+        return Err(Error::NotEthCompatible(format!(
             "method {}; only InvokeEVM or CreateExternal",
             msg.method_num
         )));
@@ -579,9 +574,9 @@ fn eth_target(msg: &Message) -> Result<(Option<EthAddress>, Bytes)> {
         Bytes::new()
     } else {
         let BytesDe(bytes) = fvm_ipld_encoding::from_slice(msg.params.bytes())
-            .map_err(|e| KeyError::NotEthCompatible(format!("params: {e}")))?;
+            .map_err(|e| Error::NotEthCompatible(format!("params: {e}")))?;
         if bytes.is_empty() {
-            return Err(KeyError::NotEthCompatible(
+            return Err(Error::NotEthCompatible(
                 "params hold an empty byte string".into(),
             ));
         }
@@ -611,7 +606,7 @@ fn u256_to_token(v: &U256) -> TokenAmount {
 fn token_to_u256(t: &TokenAmount) -> Result<U256> {
     let (sign, bytes) = t.atto().to_bytes_be();
     if sign == Sign::Minus || bytes.len() > 32 {
-        return Err(KeyError::NotEthCompatible(format!(
+        return Err(Error::NotEthCompatible(format!(
             "amount {t} is not a uint256"
         )));
     }
@@ -634,32 +629,32 @@ fn list(out: &mut Vec<u8>, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-fn rlp_err(e: alloy_rlp::Error) -> KeyError {
-    KeyError::Rlp(e.to_string())
+fn rlp_err(e: alloy_rlp::Error) -> Error {
+    Error::Rlp(e.to_string())
 }
 
 /// The payload of the single top-level list that must make up all of `buf`.
 fn whole_list(mut buf: &[u8]) -> Result<&[u8]> {
     let payload = Header::decode_bytes(&mut buf, true).map_err(rlp_err)?;
     if !buf.is_empty() {
-        return Err(KeyError::Rlp(format!("{} trailing bytes", buf.len())));
+        return Err(Error::Rlp(format!("{} trailing bytes", buf.len())));
     }
     Ok(payload)
 }
 
 fn item<T: Decodable>(buf: &mut &[u8], name: &str) -> Result<T> {
     if buf.is_empty() {
-        return Err(KeyError::Rlp(format!("missing {name}")));
+        return Err(Error::Rlp(format!("missing {name}")));
     }
-    T::decode(buf).map_err(|e| KeyError::Rlp(format!("{name}: {e}")))
+    T::decode(buf).map_err(|e| Error::Rlp(format!("{name}: {e}")))
 }
 
 fn decode_to(buf: &mut &[u8]) -> Result<Option<EthAddress>> {
-    let bytes = Header::decode_bytes(buf, false).map_err(|e| KeyError::Rlp(format!("to: {e}")))?;
+    let bytes = Header::decode_bytes(buf, false).map_err(|e| Error::Rlp(format!("to: {e}")))?;
     match bytes.len() {
         0 => Ok(None),
         20 => Ok(Some(EthAddress::from_slice(bytes))),
-        n => Err(KeyError::InvalidTx(format!(
+        n => Err(Error::InvalidTx(format!(
             "to is {n} bytes, must be 20 or empty"
         ))),
     }
@@ -669,7 +664,7 @@ fn end_of_list(buf: &[u8], count: usize) -> Result<()> {
     if buf.is_empty() {
         Ok(())
     } else {
-        Err(KeyError::Rlp(format!("more than {count} items")))
+        Err(Error::Rlp(format!("more than {count} items")))
     }
 }
 
@@ -683,17 +678,17 @@ fn decode_eip1559(raw: &[u8]) -> Result<SignedEthTx> {
     let to = decode_to(&mut buf)?;
     let value = item(&mut buf, "value")?;
     let input = item(&mut buf, "input")?;
-    let access_list = Header::decode_bytes(&mut buf, true)
-        .map_err(|e| KeyError::Rlp(format!("accessList: {e}")))?;
+    let access_list =
+        Header::decode_bytes(&mut buf, true).map_err(|e| Error::Rlp(format!("accessList: {e}")))?;
     if !access_list.is_empty() {
-        return Err(KeyError::InvalidTx("access list must be empty".into()));
+        return Err(Error::InvalidTx("access list must be empty".into()));
     }
     let v: U256 = item(&mut buf, "v")?;
     let r = item(&mut buf, "r")?;
     let s = item(&mut buf, "s")?;
     end_of_list(buf, 12)?;
     if v > U256::from(1) {
-        return Err(KeyError::InvalidTx(format!(
+        return Err(Error::InvalidTx(format!(
             "EIP-1559 v is {v}, must be 0 or 1"
         )));
     }
@@ -734,10 +729,10 @@ fn decode_legacy(raw: &[u8]) -> Result<SignedEthTx> {
         let shifted = v - U256::from(35);
         let chain_id: u64 = (shifted / U256::from(2))
             .try_into()
-            .map_err(|_| KeyError::InvalidTx(format!("EIP-155 v {v} is out of range")))?;
+            .map_err(|_| Error::InvalidTx(format!("EIP-155 v {v} is out of range")))?;
         (Some(chain_id), shifted.bit(0))
     } else {
-        return Err(KeyError::InvalidTx(format!("legacy v is {v}")));
+        return Err(Error::InvalidTx(format!("legacy v is {v}")));
     };
     let tx = TxLegacy {
         chain_id,

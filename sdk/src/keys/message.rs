@@ -12,12 +12,13 @@ use alloy_primitives::B256;
 use cid::Cid;
 use cid::multihash::Multihash;
 use fvm_ipld_encoding::{de, ser, strict_bytes};
-use fvm_shared::address::Protocol;
+use fvm_shared::address::{Address, Protocol};
+use fvm_shared::crypto::signature::SignatureType as FvmSigType;
 use fvm_shared::message::Message;
 
-use super::error::{KeyError, Result};
 use super::eth::SignedEthTx;
 use super::secp::{RECOVERABLE_SIG_LEN, SecpKey, f1_from_public_key, recover_public_key};
+use crate::{Error, Result};
 
 /// Multicodec of DAG-CBOR.
 const DAG_CBOR: u64 = 0x71;
@@ -37,14 +38,14 @@ pub enum SigType {
 }
 
 impl TryFrom<u8> for SigType {
-    type Error = KeyError;
+    type Error = Error;
 
     fn try_from(byte: u8) -> Result<Self> {
         match byte {
             1 => Ok(Self::Secp256k1),
             2 => Ok(Self::Bls),
             3 => Ok(Self::Delegated),
-            other => Err(KeyError::UnsupportedSignatureType(other)),
+            other => Err(Error::UnsupportedSignatureType(other)),
         }
     }
 }
@@ -88,12 +89,12 @@ impl Signature {
     /// Parses the wire form.
     ///
     /// # Errors
-    /// [`KeyError::InvalidSignature`] if empty, [`KeyError::UnsupportedSignatureType`] for an
+    /// [`Error::InvalidSignature`] if empty, [`Error::UnsupportedSignatureType`] for an
     /// unknown type byte.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let (&ty, data) = bytes
             .split_first()
-            .ok_or_else(|| KeyError::InvalidSignature("empty signature".into()))?;
+            .ok_or_else(|| Error::InvalidSignature("empty signature".into()))?;
         Ok(Self {
             sig_type: SigType::try_from(ty)?,
             data: data.to_vec(),
@@ -155,9 +156,9 @@ impl SignedMessage {
     /// Decodes the CBOR encoding (no trailing bytes allowed).
     ///
     /// # Errors
-    /// [`KeyError::Cbor`] if the bytes are not a signed message.
+    /// [`Error::Cbor`] if the bytes are not a signed message.
     pub fn from_cbor(bytes: &[u8]) -> Result<Self> {
-        fvm_ipld_encoding::from_slice(bytes).map_err(|e| KeyError::Cbor(e.to_string()))
+        fvm_ipld_encoding::from_slice(bytes).map_err(|e| Error::Cbor(e.to_string()))
     }
 
     /// Parses a raw signed Ethereum transaction (as given to `eth_sendRawTransaction`) into
@@ -206,12 +207,12 @@ pub fn secp_signing_digest(message: &Message) -> B256 {
 /// Signs `message` with a secp256k1 signature (for an f1 sender).
 ///
 /// # Errors
-/// [`KeyError::SignerMismatch`] if `message.from` is not `key`'s f1 address: such a message
+/// [`Error::SignerMismatch`] if `message.from` is not `key`'s f1 address: such a message
 /// would never verify.
 pub fn sign_secp(key: &SecpKey, message: Message) -> Result<SignedMessage> {
     let own = key.f1_address();
     if message.from != own {
-        return Err(KeyError::signer_mismatch(message.from, own));
+        return Err(super::signer_mismatch(message.from, own));
     }
     let sig = key.sign_prehash(&secp_signing_digest(&message));
     Ok(SignedMessage {
@@ -228,47 +229,87 @@ pub fn sign_secp(key: &SecpKey, message: Message) -> Result<SignedMessage> {
 /// - delegated: rebuilds the Ethereum transaction from the message and signature (its kind
 ///   chosen by the signature length, see [`SignedEthTx::from_signed_message`]), requires the
 ///   message rebuilt from that transaction to have the same CID
-///   ([`KeyError::RoundtripMismatch`] otherwise), then recovers the signer from the
+///   ([`Error::RoundtripMismatch`] otherwise), then recovers the signer from the
 ///   transaction's keccak digest and requires its f410 address to equal `From`.
-/// - BLS and unknown types: [`KeyError::UnsupportedSignatureType`].
+/// - BLS and unknown types: [`Error::UnsupportedSignatureType`].
 ///
 /// `chain_id` is the network's EIP-155 chain id (the devnet's is
 /// [`DEVNET_CHAIN_ID`](super::DEVNET_CHAIN_ID)).
 ///
 /// # Errors
-/// [`KeyError::SignerMismatch`] when the signature is valid for another address, and the
+/// [`Error::SignerMismatch`] when the signature is valid for another address, and the
 /// errors above for malformed signatures or messages.
 pub fn verify_signed_message(signed: &SignedMessage, chain_id: u64) -> Result<()> {
-    let from = signed.message.from;
+    verify_signature_for(signed, &signed.message.from, chain_id)
+}
+
+/// [`verify_signed_message`] for a message whose `From` the node has resolved: `signer` is the
+/// key address (f1 or f410) the signature must come from, for example the account's key
+/// address when `From` is an `f0` ID address (Lotus's `AuthenticateMessage` with
+/// `ResolveToDeterministicAddress`). A delegated message must still name its f410 address as
+/// `From`, since its Ethereum transaction is rebuilt from it.
+///
+/// # Errors
+/// As [`verify_signed_message`]; [`Error::SignerMismatch`] reports `signer` as `from`.
+pub fn verify_signature_for(signed: &SignedMessage, signer: &Address, chain_id: u64) -> Result<()> {
     match signed.signature.sig_type {
         SigType::Secp256k1 => {
-            if from.protocol() != Protocol::Secp256k1 {
-                return Err(KeyError::InvalidSignature(format!(
-                    "a secp256k1 signature cannot sign for {from}"
+            if signer.protocol() != Protocol::Secp256k1 {
+                return Err(Error::InvalidSignature(format!(
+                    "a secp256k1 signature cannot sign for {signer}"
                 )));
             }
             let sig: &[u8; RECOVERABLE_SIG_LEN] =
                 signed.signature.data.as_slice().try_into().map_err(|_| {
-                    KeyError::InvalidSignature(format!(
+                    Error::InvalidSignature(format!(
                         "secp256k1 signature is {} bytes, must be 65",
                         signed.signature.data.len()
                     ))
                 })?;
             let key = recover_public_key(&secp_signing_digest(&signed.message), sig)?;
             let recovered = f1_from_public_key(&key);
-            if recovered == from {
+            if recovered == *signer {
                 Ok(())
             } else {
-                Err(KeyError::SignerMismatch {
-                    from: Box::new(from),
-                    recovered: Box::new(recovered),
-                })
+                Err(super::signer_mismatch(*signer, recovered))
             }
         }
         SigType::Delegated => {
             let tx = SignedEthTx::from_signed_message(signed, chain_id)?;
-            tx.verify_for(&signed.message)
+            tx.verify_for(&signed.message, signer)
         }
-        SigType::Bls => Err(KeyError::UnsupportedSignatureType(SigType::Bls as u8)),
+        SigType::Bls => Err(Error::UnsupportedSignatureType(SigType::Bls as u8)),
+    }
+}
+
+impl From<fvm_shared::crypto::signature::Signature> for Signature {
+    fn from(sig: fvm_shared::crypto::signature::Signature) -> Self {
+        let sig_type = match sig.sig_type {
+            FvmSigType::Secp256k1 => SigType::Secp256k1,
+            FvmSigType::BLS => SigType::Bls,
+        };
+        Self {
+            sig_type,
+            data: sig.bytes,
+        }
+    }
+}
+
+impl TryFrom<Signature> for fvm_shared::crypto::signature::Signature {
+    type Error = Error;
+
+    /// `fvm_shared` has no delegated type: those give [`Error::UnsupportedSignatureType`].
+    fn try_from(sig: Signature) -> Result<Self> {
+        let sig_type = match sig.sig_type {
+            SigType::Secp256k1 => FvmSigType::Secp256k1,
+            SigType::Bls => FvmSigType::BLS,
+            SigType::Delegated => {
+                return Err(Error::UnsupportedSignatureType(SigType::Delegated as u8));
+            }
+        };
+        Ok(Self {
+            sig_type,
+            bytes: sig.data,
+        })
     }
 }

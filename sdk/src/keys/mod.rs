@@ -32,28 +32,35 @@
 //! let signed = SignedMessage::from_eth_raw_tx(&raw, DEVNET_CHAIN_ID)?;
 //! assert_eq!(signed.message, message);
 //! signed.verify(DEVNET_CHAIN_ID)?;
-//! # Ok::<(), filmark_sdk::keys::KeyError>(())
+//! # Ok::<(), filmark_sdk::Error>(())
 //! ```
 
-mod error;
 mod eth;
 mod message;
 mod secp;
 
 pub use alloy_primitives::Address as EthAddress;
+use fvm_shared::address::Address;
 pub use fvm_shared::address::Network;
 
-pub use self::error::{KeyError, Result};
 pub use self::eth::{EthTx, MAX_RAW_TX_LEN, SignedEthTx, TxEip1559, TxLegacy, calldata_params};
 pub use self::message::{
     SigType, Signature, SignedMessage, message_cid, secp_signing_digest, sign_secp,
-    verify_signed_message,
+    verify_signature_for, verify_signed_message,
 };
 pub use self::secp::{
     PUBLIC_KEY_LEN, RECOVERABLE_SIG_LEN, SecpKey, as_masked_id, eth_from_public_key,
     eth_to_filecoin, f1_from_public_key, f410_from_eth, filecoin_to_eth, format_address, masked_id,
     parse_address, recover_public_key,
 };
+
+/// The error for a signature made by `recovered` on a message from `from`.
+pub(crate) fn signer_mismatch(from: Address, recovered: Address) -> crate::Error {
+    crate::Error::SignerMismatch {
+        from: Box::new(from),
+        recovered: Box::new(recovered),
+    }
+}
 
 /// EIP-155 chain id of the Filmark devnet (the same as Lotus's 2k devnet builds).
 pub const DEVNET_CHAIN_ID: u64 = 31_415_926;

@@ -6,8 +6,8 @@ use alloy_primitives::{B256, keccak256};
 use fvm_shared::address::{Address, Network, Payload};
 use k256::ecdsa::{RecoveryId, Signature as EcdsaSignature, SigningKey, VerifyingKey};
 
-use super::error::{KeyError, Result};
 use super::{EAM_ACTOR_ID, EthAddress};
+use crate::{Error, Result};
 
 /// Length of an uncompressed secp256k1 public key (`0x04 ‖ x ‖ y`).
 pub const PUBLIC_KEY_LEN: usize = 65;
@@ -32,24 +32,24 @@ impl SecpKey {
     /// Builds a key from its 32 secret bytes (big-endian scalar).
     ///
     /// # Errors
-    /// [`KeyError::InvalidSecretKey`] if the scalar is zero or not below the curve order.
+    /// [`Error::InvalidSecretKey`] if the scalar is zero or not below the curve order.
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self> {
         SigningKey::from_bytes(secret.into())
             .map(|signing| Self { signing })
-            .map_err(|_| KeyError::InvalidSecretKey)
+            .map_err(|_| Error::InvalidSecretKey)
     }
 
     /// Builds a key from 64 hex digits, with or without a `0x` prefix (the form Ethereum tools
     /// print).
     ///
     /// # Errors
-    /// [`KeyError::InvalidSecretKey`] if the text is not 32 hex bytes or not a valid scalar.
+    /// [`Error::InvalidSecretKey`] if the text is not 32 hex bytes or not a valid scalar.
     pub fn from_hex(secret: &str) -> Result<Self> {
         let digits = secret.strip_prefix("0x").unwrap_or(secret);
         let bytes: [u8; 32] = alloy_primitives::hex::decode(digits)
             .ok()
             .and_then(|v| v.try_into().ok())
-            .ok_or(KeyError::InvalidSecretKey)?;
+            .ok_or(Error::InvalidSecretKey)?;
         Self::from_bytes(&bytes)
     }
 
@@ -80,12 +80,12 @@ impl SecpKey {
     /// browser).
     ///
     /// # Errors
-    /// [`KeyError::Random`] if the random source is unavailable.
+    /// [`Error::Random`] if the random source is unavailable.
     #[cfg(feature = "rand")]
     pub fn random() -> Result<Self> {
         loop {
             let mut secret = [0u8; 32];
-            getrandom::getrandom(&mut secret).map_err(|e| KeyError::Random(e.to_string()))?;
+            getrandom::getrandom(&mut secret).map_err(|e| Error::Random(e.to_string()))?;
             if let Ok(key) = Self::from_bytes(&secret) {
                 return Ok(key);
             }
@@ -152,23 +152,23 @@ impl fmt::Debug for SecpKey {
 /// A high `s` is accepted and normalised (flipping the recovery id), as Lotus's recover does.
 ///
 /// # Errors
-/// [`KeyError::InvalidSignature`] if `r`/`s` are not valid scalars, the recovery id is above 3,
+/// [`Error::InvalidSignature`] if `r`/`s` are not valid scalars, the recovery id is above 3,
 /// or no key recovers.
 pub fn recover_public_key(
     digest: &B256,
     sig: &[u8; RECOVERABLE_SIG_LEN],
 ) -> Result<[u8; PUBLIC_KEY_LEN]> {
     let mut signature = EcdsaSignature::from_slice(&sig[..64])
-        .map_err(|e| KeyError::InvalidSignature(e.to_string()))?;
+        .map_err(|e| Error::InvalidSignature(e.to_string()))?;
     let mut rec = sig[64];
     if let Some(low) = signature.normalize_s() {
         signature = low;
         rec ^= 1;
     }
     let recid = RecoveryId::from_byte(rec)
-        .ok_or_else(|| KeyError::InvalidSignature(format!("recovery id {} > 3", sig[64])))?;
+        .ok_or_else(|| Error::InvalidSignature(format!("recovery id {} > 3", sig[64])))?;
     let key = VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recid)
-        .map_err(|e| KeyError::InvalidSignature(e.to_string()))?;
+        .map_err(|e| Error::InvalidSignature(e.to_string()))?;
     Ok(uncompressed(&key))
 }
 
@@ -245,7 +245,7 @@ pub fn format_address(addr: &Address, network: Network) -> String {
 /// Parses an address with either prefix (`f…` or `t…`).
 ///
 /// # Errors
-/// [`KeyError::InvalidAddress`] if the text is not a valid Filecoin address.
+/// [`Error::InvalidAddress`] if the text is not a valid Filecoin address.
 pub fn parse_address(text: &str) -> Result<Address> {
     let network = match text.as_bytes().first() {
         Some(b't') => Network::Testnet,
@@ -253,7 +253,7 @@ pub fn parse_address(text: &str) -> Result<Address> {
     };
     network
         .parse_address(text)
-        .map_err(|e| KeyError::InvalidAddress(format!("{text}: {e}")))
+        .map_err(|e| Error::InvalidAddress(format!("{text}: {e}")))
 }
 
 #[cfg(test)]
@@ -285,11 +285,11 @@ mod tests {
     fn it_rejects_invalid_secrets() {
         assert!(matches!(
             SecpKey::from_bytes(&[0; 32]),
-            Err(KeyError::InvalidSecretKey)
+            Err(Error::InvalidSecretKey)
         ));
         assert!(matches!(
             SecpKey::from_bytes(&[0xff; 32]),
-            Err(KeyError::InvalidSecretKey)
+            Err(Error::InvalidSecretKey)
         ));
         assert!(SecpKey::from_hex("0x1234").is_err());
         let k = SecpKey::from_seed(b"x", 7);
@@ -356,7 +356,7 @@ mod tests {
         assert_eq!(parse_address("t010").unwrap(), Address::new_id(10));
         assert!(matches!(
             parse_address("x1abc"),
-            Err(KeyError::InvalidAddress(_))
+            Err(Error::InvalidAddress(_))
         ));
     }
 
@@ -383,7 +383,7 @@ mod tests {
         bad[64] = 4;
         assert!(matches!(
             recover_public_key(&digest, &bad),
-            Err(KeyError::InvalidSignature(_))
+            Err(Error::InvalidSignature(_))
         ));
     }
 }

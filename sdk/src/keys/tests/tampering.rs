@@ -5,9 +5,10 @@ use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
 use super::{invoke, key};
+use crate::Error;
 use crate::keys::{
-    CALIBNET_CHAIN_ID, DEVNET_CHAIN_ID, EthTx, KeyError, SigType, Signature, SignedEthTx,
-    SignedMessage, TxLegacy, calldata_params, ext, sign_secp, verify_signed_message,
+    CALIBNET_CHAIN_ID, DEVNET_CHAIN_ID, EthTx, SigType, Signature, SignedEthTx, SignedMessage,
+    TxLegacy, calldata_params, ext, sign_secp, verify_signature_for, verify_signed_message,
 };
 
 fn secp_signed() -> SignedMessage {
@@ -28,10 +29,7 @@ fn eth_signed() -> SignedMessage {
 fn assert_rejected(signed: &SignedMessage) {
     let err = verify_signed_message(signed, DEVNET_CHAIN_ID).unwrap_err();
     assert!(
-        matches!(
-            err,
-            KeyError::SignerMismatch { .. } | KeyError::RoundtripMismatch
-        ),
+        matches!(err, Error::SignerMismatch { .. } | Error::RoundtripMismatch),
         "unexpected error {err:?}"
     );
 }
@@ -45,7 +43,7 @@ fn it_rejects_altered_secp_messages() {
     m.message.from = key(3).f1_address();
     assert!(matches!(
         verify_signed_message(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::SignerMismatch { from, recovered }) if *from == key(3).f1_address() && recovered != from
+        Err(Error::SignerMismatch { from, recovered }) if *from == key(3).f1_address() && recovered != from
     ));
     let mut m = good.clone();
     m.message.value += TokenAmount::from_atto(1);
@@ -63,7 +61,7 @@ fn it_rejects_altered_secp_messages() {
     m.signature.data.pop();
     assert!(matches!(
         verify_signed_message(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::InvalidSignature(_))
+        Err(Error::InvalidSignature(_))
     ));
 }
 
@@ -87,14 +85,14 @@ fn it_rejects_altered_eth_messages() {
     // Signed for the devnet; checked as if on calibnet, the preimage differs.
     assert!(matches!(
         verify_signed_message(&good, CALIBNET_CHAIN_ID),
-        Err(KeyError::SignerMismatch { .. })
+        Err(Error::SignerMismatch { .. })
     ));
     let raw = SignedEthTx::from_signed_message(&good, DEVNET_CHAIN_ID)
         .unwrap()
         .encode();
     assert!(matches!(
         SignedMessage::from_eth_raw_tx(&raw, CALIBNET_CHAIN_ID),
-        Err(KeyError::ChainIdMismatch {
+        Err(Error::ChainIdMismatch {
             expected: CALIBNET_CHAIN_ID,
             got: DEVNET_CHAIN_ID
         })
@@ -183,17 +181,14 @@ fn it_rejects_messages_without_an_eth_form() {
     ];
     for (m, why) in cases {
         let err = verify_signed_message(&m, DEVNET_CHAIN_ID).unwrap_err();
-        assert!(
-            matches!(err, KeyError::NotEthCompatible(_)),
-            "{why}: {err:?}"
-        );
+        assert!(matches!(err, Error::NotEthCompatible(_)), "{why}: {err:?}");
     }
     // CreateExternal is only for the EAM, and sends there become creations.
     let mut m = good;
     m.message.method_num = ext::eam::CREATE_EXTERNAL;
     assert!(matches!(
         verify_signed_message(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::NotEthCompatible(_))
+        Err(Error::NotEthCompatible(_))
     ));
     m.message.to = Address::new_id(10);
     assert_rejected(&m);
@@ -205,13 +200,13 @@ fn it_rejects_signature_type_confusion() {
     m.signature.sig_type = SigType::Delegated;
     assert!(matches!(
         verify_signed_message(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::NotEthCompatible(_))
+        Err(Error::NotEthCompatible(_))
     ));
     let mut m = eth_signed();
     m.signature.sig_type = SigType::Secp256k1;
     assert!(matches!(
         verify_signed_message(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::InvalidSignature(_))
+        Err(Error::InvalidSignature(_))
     ));
     let mut m = eth_signed();
     m.signature = Signature {
@@ -220,7 +215,7 @@ fn it_rejects_signature_type_confusion() {
     };
     assert!(matches!(
         verify_signed_message(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::UnsupportedSignatureType(2))
+        Err(Error::UnsupportedSignatureType(2))
     ));
     // Delegated signature layouts: bad v, unknown markers and lengths.
     let good = eth_signed();
@@ -254,7 +249,7 @@ fn it_rejects_signature_type_confusion() {
         m.signature.data = data;
         assert!(matches!(
             verify_signed_message(&m, DEVNET_CHAIN_ID),
-            Err(KeyError::InvalidSignature(_))
+            Err(Error::InvalidSignature(_))
         ));
     }
 }
@@ -282,7 +277,7 @@ fn it_requires_legacy_premium_to_equal_the_fee_cap() {
     m.message.gas_premium = TokenAmount::from_atto(99);
     assert!(matches!(
         verify_signed_message(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::RoundtripMismatch)
+        Err(Error::RoundtripMismatch)
     ));
 }
 
@@ -293,15 +288,78 @@ fn it_refuses_to_sign_for_someone_else() {
     let m = invoke(other.f1_address(), Address::new_id(1001), 0, b"");
     assert!(matches!(
         sign_secp(&k, m.clone()),
-        Err(KeyError::SignerMismatch { .. })
+        Err(Error::SignerMismatch { .. })
     ));
     assert!(matches!(
         k.sign(m, DEVNET_CHAIN_ID),
-        Err(KeyError::SignerMismatch { .. })
+        Err(Error::SignerMismatch { .. })
     ));
     let m = invoke(other.f410_address(), Address::new_id(1001), 0, b"");
     assert!(matches!(
         k.sign_eip1559(&m, DEVNET_CHAIN_ID),
-        Err(KeyError::SignerMismatch { .. })
+        Err(Error::SignerMismatch { .. })
     ));
+}
+
+#[test]
+fn it_verifies_id_senders_against_their_key_address() {
+    let k = key(7);
+    let mut message = invoke(Address::new_id(1042), Address::new_id(1001), 0, b"");
+    message.from = Address::new_id(1042);
+    let sig = k.sign_prehash(&crate::keys::secp_signing_digest(&message));
+    let signed = SignedMessage {
+        message,
+        signature: Signature::secp256k1(sig.to_vec()),
+    };
+    verify_signature_for(&signed, &k.f1_address(), DEVNET_CHAIN_ID).unwrap();
+    // The f0 address itself is no key address.
+    assert!(matches!(
+        verify_signed_message(&signed, DEVNET_CHAIN_ID),
+        Err(Error::InvalidSignature(_))
+    ));
+    let other = key(8).f1_address();
+    assert!(matches!(
+        verify_signature_for(&signed, &other, DEVNET_CHAIN_ID),
+        Err(Error::SignerMismatch { from, .. }) if *from == other
+    ));
+    // A delegated message is checked against the resolved signer too.
+    let eth = eth_signed();
+    let signer = eth.message.from;
+    verify_signature_for(&eth, &signer, DEVNET_CHAIN_ID).unwrap();
+    assert!(matches!(
+        verify_signature_for(&eth, &key(8).f410_address(), DEVNET_CHAIN_ID),
+        Err(Error::SignerMismatch { .. })
+    ));
+}
+
+#[test]
+fn it_converts_signatures_to_and_from_fvm_shared() {
+    use fvm_shared::crypto::signature::Signature as FvmSignature;
+    let secp = secp_signed().signature;
+    let fvm = FvmSignature::try_from(secp.clone()).unwrap();
+    assert_eq!(fvm.bytes, secp.data);
+    assert_eq!(Signature::from(fvm.clone()), secp);
+    // Same wire form both ways.
+    assert_eq!(
+        fvm_ipld_encoding::to_vec(&fvm).unwrap(),
+        fvm_ipld_encoding::to_vec(&secp).unwrap()
+    );
+    assert!(matches!(
+        FvmSignature::try_from(eth_signed().signature),
+        Err(Error::UnsupportedSignatureType(3))
+    ));
+}
+
+#[test]
+fn it_encodes_signatures_as_type_byte_and_data() {
+    let signed = eth_signed();
+    let cbor = fvm_ipld_encoding::to_vec(&signed.signature).unwrap();
+    // Byte string of 66 bytes (0x58 0x42), type 3 first, then r ‖ s ‖ v.
+    assert_eq!(&cbor[..3], &[0x58, 0x42, 0x03]);
+    assert_eq!(&cbor[3..], signed.signature.data.as_slice());
+    let decoded = SignedMessage::from_cbor(&signed.to_cbor()).unwrap();
+    assert_eq!(decoded, signed);
+    // Unknown type bytes and empty signatures do not decode.
+    assert!(fvm_ipld_encoding::from_slice::<Signature>(&[0x42, 0x04, 0x00]).is_err());
+    assert!(fvm_ipld_encoding::from_slice::<Signature>(&[0x40]).is_err());
 }

@@ -8,9 +8,10 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 
 use super::hex;
+use crate::Error;
 use crate::keys::{
-    DEVNET_CHAIN_ID, EthAddress, EthTx, KeyError, MAINNET_CHAIN_ID, SecpKey, SigType, SignedEthTx,
-    TxEip1559, eth_from_public_key, ext, f410_from_eth, masked_id, message_cid, parse_address,
+    DEVNET_CHAIN_ID, EthAddress, EthTx, MAINNET_CHAIN_ID, SecpKey, SigType, SignedEthTx, TxEip1559,
+    eth_from_public_key, ext, f410_from_eth, masked_id, message_cid, parse_address,
     recover_public_key, secp_signing_digest, verify_signed_message,
 };
 
@@ -177,7 +178,7 @@ fn it_parses_lotus_eip155_vector() {
     assert_eq!(back.encode(), raw);
     assert!(matches!(
         tx.to_signed_message(DEVNET_CHAIN_ID),
-        Err(KeyError::ChainIdMismatch {
+        Err(Error::ChainIdMismatch {
             expected: DEVNET_CHAIN_ID,
             got: MAINNET_CHAIN_ID
         })
