@@ -200,7 +200,7 @@ fn unwritable_output_is_a_clear_error() {
     ]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("/nonexistent/dir/out.car"),
+        stderr(&out).contains("cannot write /nonexistent/dir/out.car"),
         "{}",
         stderr(&out)
     );

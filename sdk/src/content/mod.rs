@@ -7,7 +7,7 @@
 //! - [`CarWriter`]: CARv1 blocks in the importer's post-order, without duplicates.
 //! - [`CommP`]: fr32 + sha2-256-trunc254-padded tree, piece CID v1 and v2 ([`Piece`]).
 //! - [`pack`]: one read of the input gives the root CID, the CAR and the CAR's piece CID.
-//! - [`file`] (feature `std`): the same by path, with typed errors for bad paths.
+//! - [`file`](mod@file) (feature `std`): the same by path, with typed errors for bad paths.
 //!
 //! Inputs under [`LOTUS_MIN_PAYLOAD_SIZE`] (65) bytes get a commitment (zero-padded to one
 //! 127-byte quad, as other tools do), but Lotus' commP tool refuses them.

@@ -400,6 +400,26 @@ mod tests {
 
     #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
     #[test]
+    fn parallel_matches_serial_at_every_alignment() {
+        // Small batches (4096 quads) so that spans split into subtrees of every size.
+        let d = data(127 * 4096 * 3 + 127 * 777 + 5);
+        for (cut, len) in [
+            (1000, d.len()),
+            (4096, 127 * 4096),
+            (127 * 5000, 127 * 8192 + 1),
+        ] {
+            let mut s = CommP::new();
+            s.update(&d[..len]).unwrap();
+            let mut p = CommP::with_chunk(1 << 12, true);
+            for part in d[..len].chunks(cut) {
+                p.update(part).unwrap();
+            }
+            assert_eq!(p.finish().unwrap(), s.finish().unwrap(), "len {len}");
+        }
+    }
+
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    #[test]
     fn parallel_matches_serial() {
         let d = data(127 * (1 << 16) * 2 + 12345);
         let mut s = CommP::new();
