@@ -1,0 +1,330 @@
+//! Shared helpers for the escrow's behaviour tests (each test file is its own binary, so not
+//! every helper is used everywhere).
+#![allow(dead_code, unused_imports, unreachable_pub, missing_docs)]
+
+use cid::Cid;
+use filmark_actor_shared::ActorError;
+use filmark_actor_shared::testing::{ExpectedSend, FakeRuntime};
+use filmark_escrow::ext::market::{self, DealProposal, DealQueryParams, Label};
+use filmark_escrow::state::{Order, State};
+use filmark_escrow::testing::check_state_invariants;
+use filmark_escrow::types::*;
+use filmark_escrow::{Method, dispatch};
+use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::piece::PaddedPieceSize;
+use fvm_shared::{ActorID, METHOD_SEND};
+use cid::multihash::Multihash;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use filmark_actor_shared::testing::FakeRuntime as Rt;
+
+pub const ESCROW: ActorID = 1000;
+pub const INIT: ActorID = 1;
+pub const MARKET: ActorID = 5;
+pub const CLIENT: ActorID = 101;
+pub const SPONSOR: ActorID = 102;
+pub const SPONSOR2: ActorID = 103;
+pub const APP_KEY: ActorID = 104;
+pub const OTHER: ActorID = 105;
+pub const PROVIDER: ActorID = 201;
+pub const PROVIDER2: ActorID = 202;
+
+pub const PRICE: i64 = 10;
+pub const MIN_DURATION: i64 = 100;
+pub const DEADLINE: i64 = 50;
+pub const SIZE: u64 = 2048;
+
+pub fn atto(v: i64) -> TokenAmount {
+    TokenAmount::from_atto(v)
+}
+
+pub fn id(a: ActorID) -> Address {
+    Address::new_id(a)
+}
+
+/// A v1 piece CID (`baga...`).
+pub fn piece(n: u8) -> Cid {
+    Cid::new_v1(0xf101, Multihash::<64>::wrap(0x1012, &[n; 32]).unwrap())
+}
+
+/// A content CID (dag-pb sha256).
+pub fn content(n: u8) -> Cid {
+    Cid::new_v1(0x70, Multihash::<64>::wrap(0x12, &[n; 32]).unwrap())
+}
+
+pub fn setup() -> FakeRuntime {
+    let rt = FakeRuntime::new(ESCROW);
+    rt.set_caller(INIT);
+    rt.call(dispatch, Method::Constructor.number(), None).unwrap();
+    rt
+}
+
+pub fn block<T: Serialize>(p: &T) -> Option<IpldBlock> {
+    IpldBlock::serialize_cbor(p).unwrap()
+}
+
+/// Calls a method as `caller` with `value`.
+pub fn call<P: Serialize>(
+    rt: &FakeRuntime,
+    caller: ActorID,
+    method: Method,
+    params: Option<&P>,
+    value: i64,
+) -> Result<Option<IpldBlock>, ActorError> {
+    rt.set_caller(caller);
+    rt.set_value(atto(value));
+    let r = rt.call(dispatch, method.number(), params.and_then(block));
+    if r.is_err() {
+        rt.reset_expectations();
+    }
+    r
+}
+
+pub fn decode<R: DeserializeOwned>(b: Option<IpldBlock>) -> R {
+    fvm_ipld_encoding::from_slice(&b.expect("a return value").data).unwrap()
+}
+
+pub fn call_ok<P: Serialize, R: DeserializeOwned>(
+    rt: &FakeRuntime,
+    caller: ActorID,
+    method: Method,
+    params: &P,
+) -> R {
+    decode(call(rt, caller, method, Some(params), 0).unwrap())
+}
+
+/// Asserts a call fails with `code`; returns the message.
+pub fn expect_err(r: Result<Option<IpldBlock>, ActorError>, code: ExitCode) -> String {
+    match r {
+        Ok(_) => panic!("expected exit code {code}, call succeeded"),
+        Err(e) => {
+            assert_eq!(e.exit_code(), code, "wrong exit code: {}", e.msg());
+            e.msg().to_owned()
+        }
+    }
+}
+
+pub fn deposit(rt: &FakeRuntime, who: ActorID, amount: i64) {
+    call::<()>(rt, who, Method::Deposit, None, amount).unwrap();
+}
+
+pub fn account(rt: &FakeRuntime, who: ActorID) -> (i64, i64) {
+    let r: GetAccountReturn = call_ok(rt, OTHER, Method::GetAccount, &GetAccountParams { account: id(who) });
+    (to_i64(&r.available), to_i64(&r.locked))
+}
+
+pub fn to_i64(t: &TokenAmount) -> i64 {
+    i64::try_from(t.atto()).unwrap()
+}
+
+pub fn order_params() -> CreateOrderParams {
+    CreateOrderParams {
+        piece_cid: piece(1),
+        piece_size: SIZE,
+        price_per_epoch: atto(PRICE),
+        min_duration: MIN_DURATION,
+        replicas: 2,
+        allowed_providers: vec![],
+        activation_deadline: DEADLINE,
+        content: Some(content(1)),
+        client: None,
+    }
+}
+
+pub fn try_create(
+    rt: &FakeRuntime,
+    caller: ActorID,
+    p: &CreateOrderParams,
+) -> Result<Option<IpldBlock>, ActorError> {
+    call(rt, caller, Method::CreateOrder, Some(p), 0)
+}
+
+pub fn create(rt: &FakeRuntime, caller: ActorID, p: &CreateOrderParams) -> u64 {
+    let r: CreateOrderReturn = decode(try_create(rt, caller, p).unwrap());
+    r.order_id
+}
+
+/// Deposits enough and creates the default order for CLIENT.
+pub fn funded_order(rt: &FakeRuntime) -> u64 {
+    let p = order_params();
+    deposit(rt, CLIENT, PRICE * MIN_DURATION * 2);
+    create(rt, CLIENT, &p)
+}
+
+pub fn get_order(rt: &FakeRuntime, order_id: u64) -> Order {
+    call_ok(rt, OTHER, Method::GetOrder, &OrderIdParams { order_id })
+}
+
+pub fn funding(rt: &FakeRuntime, order_id: u64) -> OrderFunding {
+    call_ok(rt, OTHER, Method::GetOrderFunding, &OrderIdParams { order_id })
+}
+
+/// A deal as the (simulated) market knows it.
+#[derive(Clone, Debug)]
+pub struct Deal {
+    pub id: u64,
+    pub piece: Cid,
+    pub size: u64,
+    pub provider: ActorID,
+    pub start: ChainEpoch,
+    pub end: ChainEpoch,
+}
+
+pub fn deal(id: u64, provider: ActorID, start: ChainEpoch, end: ChainEpoch) -> Deal {
+    Deal { id, piece: piece(1), size: SIZE, provider, start, end }
+}
+
+/// What `GetDealActivation` answers.
+#[derive(Clone, Copy, Debug)]
+pub enum Act {
+    /// `[activated, terminated]`.
+    Ok(ChainEpoch, ChainEpoch),
+    /// An exit code (17, 32, 33).
+    Exit(ExitCode),
+}
+
+fn query(method: u64, deal_id: u64) -> ExpectedSend {
+    ExpectedSend::new(id(MARKET), method, block(&DealQueryParams { id: deal_id })).read_only()
+}
+
+pub fn expect_getter<R: Serialize>(rt: &FakeRuntime, method: u64, deal_id: u64, ret: Result<R, ExitCode>) {
+    let s = query(method, deal_id);
+    rt.expect_send(match ret {
+        Ok(r) => s.returns(ExitCode::OK, block(&r)),
+        Err(code) => s.returns(code, None),
+    });
+}
+
+pub fn expect_terms(rt: &FakeRuntime, d: &Deal) {
+    expect_getter(
+        rt,
+        market::GET_DEAL_DATA_COMMITMENT,
+        d.id,
+        Ok(market::GetDealDataCommitmentReturn { data: d.piece, size: PaddedPieceSize(d.size) }),
+    );
+    expect_getter(rt, market::GET_DEAL_PROVIDER, d.id, Ok(market::GetDealProviderReturn { provider: d.provider }));
+    expect_getter(
+        rt,
+        market::GET_DEAL_TERM,
+        d.id,
+        Ok(market::GetDealTermReturn { start: d.start, duration: d.end - d.start }),
+    );
+}
+
+pub fn expect_activation(rt: &FakeRuntime, deal_id: u64, act: Act) {
+    match act {
+        Act::Ok(a, t) => expect_getter(
+            rt,
+            market::GET_DEAL_ACTIVATION,
+            deal_id,
+            Ok(market::GetDealActivationReturn { activated: a, terminated: t }),
+        ),
+        Act::Exit(code) => expect_getter::<()>(rt, market::GET_DEAL_ACTIVATION, deal_id, Err(code)),
+    }
+}
+
+pub fn try_bind(
+    rt: &FakeRuntime,
+    order_id: u64,
+    d: &Deal,
+    act: Act,
+) -> Result<Option<IpldBlock>, ActorError> {
+    expect_terms(rt, d);
+    expect_activation(rt, d.id, act);
+    call(rt, OTHER, Method::BindDeal, Some(&BindDealParams { order_id, deal_id: d.id }), 0)
+}
+
+pub fn bind(rt: &FakeRuntime, order_id: u64, d: &Deal, act: Act) {
+    try_bind(rt, order_id, d, act).unwrap();
+    rt.verify();
+}
+
+pub fn expect_payment(rt: &FakeRuntime, provider: ActorID, amount: i64) {
+    rt.expect_send(ExpectedSend::new(id(provider), METHOD_SEND, None).value(atto(amount)));
+}
+
+/// Settles with the given activation answers (in the order's deal order) and expected payments.
+pub fn settle(rt: &FakeRuntime, order_id: u64, acts: &[(u64, Act)], payments: &[(ActorID, i64)]) -> SettleReturn {
+    for (deal_id, act) in acts {
+        expect_activation(rt, *deal_id, *act);
+    }
+    for (p, a) in payments {
+        expect_payment(rt, *p, *a);
+    }
+    let r = decode(call(rt, OTHER, Method::Settle, Some(&OrderIdParams { order_id }), 0).unwrap());
+    rt.verify();
+    r
+}
+
+pub fn proposal(order_id: u64, d: &Deal) -> DealProposal {
+    DealProposal {
+        piece_cid: d.piece,
+        piece_size: PaddedPieceSize(d.size),
+        verified_deal: false,
+        client: id(ESCROW),
+        provider: id(d.provider),
+        label: Label::String(order_id.to_string()),
+        start_epoch: d.start,
+        end_epoch: d.end,
+        storage_price_per_epoch: atto(0),
+        provider_collateral: atto(0),
+        client_collateral: atto(0),
+    }
+}
+
+pub fn authenticate(rt: &FakeRuntime, caller: ActorID, p: &DealProposal) -> Result<Option<IpldBlock>, ActorError> {
+    let params = AuthenticateMessageParams {
+        signature: vec![],
+        message: fvm_ipld_encoding::to_vec(p).unwrap(),
+    };
+    rt.set_read_only(true);
+    let r = call(rt, caller, Method::AuthenticateMessage, Some(&params), 0);
+    rt.set_read_only(false);
+    r
+}
+
+pub fn notify(rt: &FakeRuntime, caller: ActorID, p: &DealProposal, deal_id: u64) -> Result<Option<IpldBlock>, ActorError> {
+    let params = MarketNotifyDealParams { proposal: fvm_ipld_encoding::to_vec(p).unwrap(), deal_id };
+    call(rt, caller, Method::MarketNotifyDeal, Some(&params), 0)
+}
+
+/// Checks the invariants against the runtime's balance.
+pub fn check_state(rt: &FakeRuntime) {
+    rt.verify();
+    let st: State = filmark_actor_shared::Runtime::state(rt).unwrap();
+    let balance = filmark_actor_shared::Runtime::current_balance(rt);
+    let (_, acc) = check_state_invariants(rt.blockstore(), &st, &balance);
+    acc.assert_empty();
+}
+
+/// Names of the events emitted so far (decoded by their topic0).
+pub fn event_names(rt: &FakeRuntime) -> Vec<&'static str> {
+    use alloy_sol_types::SolEvent;
+    use filmark_escrow::abi::IFilmarkEscrow as I;
+    let sigs: [(alloy_primitives::B256, &str); 12] = [
+        (I::Deposited::SIGNATURE_HASH, "Deposited"),
+        (I::Withdrawn::SIGNATURE_HASH, "Withdrawn"),
+        (I::OrderCreated::SIGNATURE_HASH, "OrderCreated"),
+        (I::OrderFunded::SIGNATURE_HASH, "OrderFunded"),
+        (I::DealBound::SIGNATURE_HASH, "DealBound"),
+        (I::DealRejected::SIGNATURE_HASH, "DealRejected"),
+        (I::DealFinished::SIGNATURE_HASH, "DealFinished"),
+        (I::ProviderPaid::SIGNATURE_HASH, "ProviderPaid"),
+        (I::FundsUnlocked::SIGNATURE_HASH, "FundsUnlocked"),
+        (I::OrderClosed::SIGNATURE_HASH, "OrderClosed"),
+        (I::AppKeyAuthorized::SIGNATURE_HASH, "AppKeyAuthorized"),
+        (I::AppKeyRevoked::SIGNATURE_HASH, "AppKeyRevoked"),
+    ];
+    rt.events()
+        .iter()
+        .map(|e| {
+            let (topics, _) = filmark_actor_shared::events::decode_log(e).unwrap();
+            sigs.iter().find(|(h, _)| h.0 == topics[0]).map(|(_, n)| *n).unwrap_or("?")
+        })
+        .collect()
+}
