@@ -380,10 +380,7 @@ impl Actor {
         let st: State = rt.state()?;
         let (records, next_cursor) = st.list_by_owner(rt.store(), owner, p.cursor, p.limit)?;
         Ok(ListByOwnerReturn {
-            records: records
-                .into_iter()
-                .map(|(cid, record)| OwnedRecord { cid, record })
-                .collect(),
+            records,
             next_cursor,
         })
     }

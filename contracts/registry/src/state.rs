@@ -23,7 +23,7 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::error::ExitCode;
 
 use crate::policy::{AMT_BIT_WIDTH, HAMT_BIT_WIDTH, MAX_SIGNERS_PER_OWNER};
-use crate::types::{CountsReturn, Record, SignerGrant};
+use crate::types::{CountsReturn, OwnedRecord, Record, SignerGrant};
 
 /// The state root.
 #[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
@@ -343,7 +343,7 @@ impl State {
         owner: ActorID,
         cursor: u64,
         limit: u32,
-    ) -> Result<(Vec<(Cid, Record)>, Option<u64>), ActorError> {
+    ) -> Result<(Vec<OwnedRecord>, Option<u64>), ActorError> {
         let Some(info) = self.owner_info(store, owner)? else {
             return Ok((Vec::new(), None));
         };
@@ -366,7 +366,7 @@ impl State {
                 .map_err(ise("reading record"))?
                 .cloned()
                 .ok_or_else(|| actor_error_state(format!("indexed content {cid} has no record")))?;
-            out.push((cid, record));
+            out.push(OwnedRecord { cid, record });
         }
         Ok((out, next))
     }

@@ -207,7 +207,7 @@ pub fn expect_funding(
             block(&GetOrderFundingParams { order_id }),
         )
         .read_only()
-        .returns(code, funding.map(|f| block(f)).flatten()),
+        .returns(code, funding.and_then(block)),
     );
 }
 
