@@ -172,6 +172,20 @@ impl SignedMessage {
         SignedEthTx::decode(raw)?.to_signed_message(chain_id)
     }
 
+    /// The transaction hash `eth_*` methods show for this message (Lotus's
+    /// `ethTxHashFromSignedMessage`): for a delegated signature, the keccak256 hash of the
+    /// rebuilt signed Ethereum transaction; for secp256k1, the blake2b-256 digest inside the
+    /// signed message's CID; for BLS, the digest inside the unsigned message's CID.
+    ///
+    /// # Errors
+    /// For a delegated signature, the errors of [`SignedEthTx::from_signed_message`].
+    pub fn eth_tx_hash(&self, chain_id: u64) -> Result<B256> {
+        match self.signature.sig_type {
+            SigType::Delegated => Ok(SignedEthTx::from_signed_message(self, chain_id)?.hash()),
+            _ => Ok(cid_digest(&self.cid()).expect("message CIDs are blake2b-256 DAG-CBOR")),
+        }
+    }
+
     /// Checks the signature against `From`; see [`verify_signed_message`].
     ///
     /// # Errors
@@ -184,6 +198,27 @@ impl SignedMessage {
 /// The CID of an unsigned message: CIDv1, DAG-CBOR, blake2b-256 of its CBOR tuple.
 pub fn message_cid(message: &Message) -> Cid {
     cbor_cid(&fvm_ipld_encoding::to_vec(message).expect("messages always encode"))
+}
+
+/// The CID an Ethereum hash stands for when no transaction index knows it (Lotus's
+/// `EthHash.ToCid`): CIDv1, DAG-CBOR, with the 32 bytes as a blake2b-256 digest. This is how
+/// `eth_getTransactionByHash` finds native (secp256k1 and BLS) messages.
+pub fn cid_from_eth_hash(hash: &B256) -> Cid {
+    Cid::new_v1(
+        DAG_CBOR,
+        Multihash::wrap(BLAKE2B_256, hash.as_slice()).expect("32 < 64"),
+    )
+}
+
+/// The 32-byte digest of a CIDv1 DAG-CBOR blake2b-256 CID (Lotus's `EthHashFromCid`), `None`
+/// for any other kind of CID.
+pub fn cid_digest(cid: &Cid) -> Option<B256> {
+    let hash = cid.hash();
+    (cid.version() == cid::Version::V1
+        && cid.codec() == DAG_CBOR
+        && hash.code() == BLAKE2B_256
+        && hash.size() == 32)
+        .then(|| B256::from_slice(hash.digest()))
 }
 
 fn cbor_cid(cbor: &[u8]) -> Cid {

@@ -45,8 +45,8 @@ pub use fvm_shared::address::Network;
 
 pub use self::eth::{EthTx, MAX_RAW_TX_LEN, SignedEthTx, TxEip1559, TxLegacy, calldata_params};
 pub use self::message::{
-    SigType, Signature, SignedMessage, message_cid, secp_signing_digest, sign_secp,
-    verify_signature_for, verify_signed_message,
+    SigType, Signature, SignedMessage, cid_digest, cid_from_eth_hash, message_cid,
+    secp_signing_digest, sign_secp, verify_signature_for, verify_signed_message,
 };
 pub use self::secp::{
     PUBLIC_KEY_LEN, RECOVERABLE_SIG_LEN, SecpKey, as_masked_id, eth_from_public_key,

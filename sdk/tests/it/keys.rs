@@ -102,6 +102,7 @@ fn alloy_eip1559_transactions_become_the_expected_messages() {
             assert_eq!(&signed.message.params.bytes()[1..], input);
         }
         verify_signed_message(&signed, DEVNET_CHAIN_ID).unwrap();
+        assert_eq!(signed.eth_tx_hash(DEVNET_CHAIN_ID).unwrap(), hash);
 
         let parsed = SignedEthTx::decode(&raw).unwrap();
         assert_eq!(parsed.hash(), hash);

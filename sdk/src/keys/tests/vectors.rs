@@ -11,8 +11,8 @@ use super::hex;
 use crate::Error;
 use crate::keys::{
     DEVNET_CHAIN_ID, EthAddress, EthTx, MAINNET_CHAIN_ID, SecpKey, SigType, SignedEthTx, TxEip1559,
-    eth_from_public_key, ext, f410_from_eth, masked_id, message_cid, parse_address,
-    recover_public_key, secp_signing_digest, verify_signed_message,
+    cid_digest, cid_from_eth_hash, eth_from_public_key, ext, f410_from_eth, masked_id, message_cid,
+    parse_address, recover_public_key, secp_signing_digest, verify_signed_message,
 };
 
 #[test]
@@ -347,4 +347,38 @@ fn it_recovers_lotus_delegated_signers() {
     assert_eq!(message.message.from, f410_from_eth(&sender));
     assert_eq!(message.message.to, Address::new_id(1010));
     verify_signed_message(&message, DEVNET_CHAIN_ID).unwrap();
+}
+
+/// LOTUS-WIRE A3: the eth hash of a delegated message is its transaction's hash; of a native
+/// message, the digest inside its CID, from which the CID can be rebuilt.
+#[test]
+fn it_maps_eth_hashes_to_cids() {
+    let k = super::key(9);
+    let eth = k
+        .sign(
+            super::invoke(k.f410_address(), Address::new_id(1001), 0, b"\x01"),
+            DEVNET_CHAIN_ID,
+        )
+        .unwrap();
+    let raw = SignedEthTx::from_signed_message(&eth, DEVNET_CHAIN_ID)
+        .unwrap()
+        .encode();
+    assert_eq!(
+        eth.eth_tx_hash(DEVNET_CHAIN_ID).unwrap(),
+        alloy_primitives::keccak256(&raw)
+    );
+
+    let native = k
+        .sign(
+            super::invoke(k.f1_address(), Address::new_id(1001), 0, b"\x01"),
+            DEVNET_CHAIN_ID,
+        )
+        .unwrap();
+    let hash = native.eth_tx_hash(DEVNET_CHAIN_ID).unwrap();
+    assert_eq!(cid_from_eth_hash(&hash), native.cid());
+    assert_eq!(cid_digest(&native.cid()), Some(hash));
+    assert_eq!(&native.cid().hash().digest()[..], hash.as_slice());
+    // Not a blake2b-256 DAG-CBOR CID.
+    let raw_cid = Cid::new_v1(0x55, *native.cid().hash());
+    assert_eq!(cid_digest(&raw_cid), None);
 }
