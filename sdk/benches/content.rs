@@ -71,12 +71,12 @@ fn main() {
     let commp_1 = best_of(3, || {
         let mut h = CommP::new();
         feed(&mut |b| h.update(b).unwrap());
-        black_box(h.finish().unwrap());
+        black_box(h.finish());
     });
     let commp_n = best_of(3, || {
         let mut h = CommP::parallel();
         feed(&mut |b| h.update(b).unwrap());
-        black_box(h.finish().unwrap());
+        black_box(h.finish());
     });
     let opts = Options::default();
     let pack = best_of(3, || {

@@ -158,7 +158,7 @@ pub fn commp<R: Read>(
     }
     let mut hasher = opts.commp_hasher();
     drive(reader, total, progress, |b| hasher.update(b))?;
-    hasher.finish()
+    Ok(hasher.finish())
 }
 
 /// Reads `reader` to the end in [`READ_BUF`] pieces, handing each to `f`.

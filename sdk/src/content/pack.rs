@@ -190,7 +190,7 @@ pub fn pack_two_pass<R: Read + Seek, W: Write>(
             "the input changed between the two passes",
         )));
     }
-    let piece = tee.commp.take().expect("hashing").finish()?;
+    let piece = tee.commp.take().expect("hashing").finish();
     tee.out.flush()?;
     Ok(Packed {
         root: imported.root,
@@ -226,7 +226,7 @@ mod tests {
         assert_eq!(a.into_inner(), b);
         let mut hasher = CommP::new();
         hasher.update(&b).unwrap();
-        assert_eq!(hasher.finish().unwrap(), pa.piece);
+        assert_eq!(hasher.finish(), pa.piece);
         assert_eq!(pa.car.bytes, b.len() as u64);
     }
 }

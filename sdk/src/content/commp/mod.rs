@@ -112,7 +112,7 @@ pub(crate) const fn check_size(size: u64) -> Result<()> {
 /// use filmark_sdk::content::CommP;
 /// let mut hasher = CommP::new();
 /// hasher.update(&[1u8; 1000])?;
-/// let piece = hasher.finish()?;
+/// let piece = hasher.finish();
 /// assert_eq!(piece.padded_size, 1024);
 /// assert!(piece.cid_v1().to_string().starts_with("baga6ea4sea"));
 /// # Ok::<(), filmark_sdk::Error>(())
@@ -284,21 +284,18 @@ impl CommP {
         (self.tree.finish(height), first, self.len)
     }
 
-    /// Completes the commitment.
-    ///
-    /// # Errors
-    /// None today; the `Result` leaves room for validation.
-    pub fn finish(self) -> Result<Piece> {
+    /// Completes the commitment (zero-padding to the next power of two).
+    pub fn finish(self) -> Piece {
         debug_assert!(self.deferred.is_none(), "use finish_deferred");
         let (root, _, len) = self.finish_root();
         let Root::Known(comm_p) = root else {
             unreachable!("no pending quad")
         };
-        Ok(Piece {
+        Piece {
             comm_p,
             payload_size: len,
             padded_size: padded_size(len),
-        })
+        }
     }
 
     /// Completes a [`deferred`](Self::deferred) commitment with the prefix bytes.
@@ -376,7 +373,7 @@ mod tests {
             for part in d.chunks(7919) {
                 h.update(part).unwrap();
             }
-            assert_eq!(h.finish().unwrap().comm_p, reference(&d), "size {n}");
+            assert_eq!(h.finish().comm_p, reference(&d), "size {n}");
         }
     }
 
@@ -390,11 +387,7 @@ mod tests {
             for part in d[59..].chunks(1000) {
                 def.update(part).unwrap();
             }
-            assert_eq!(
-                def.finish_deferred(&d[..59]),
-                plain.finish().unwrap(),
-                "size {n}"
-            );
+            assert_eq!(def.finish_deferred(&d[..59]), plain.finish(), "size {n}");
         }
     }
 
@@ -414,7 +407,7 @@ mod tests {
             for part in d[..len].chunks(cut) {
                 p.update(part).unwrap();
             }
-            assert_eq!(p.finish().unwrap(), s.finish().unwrap(), "len {len}");
+            assert_eq!(p.finish(), s.finish(), "len {len}");
         }
     }
 
@@ -428,6 +421,6 @@ mod tests {
         for part in d.chunks(1 << 20) {
             p.update(part).unwrap();
         }
-        assert_eq!(p.finish().unwrap(), s.finish().unwrap());
+        assert_eq!(p.finish(), s.finish());
     }
 }
