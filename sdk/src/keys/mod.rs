@@ -8,6 +8,13 @@
 //!   Filecoin messages, exactly as Lotus maps them.
 //! - [`verify_signed_message`]: the one check a message pool needs.
 //!
+//! [`SecpKey`]: crate::keys::SecpKey
+//! [`SignedMessage`]: crate::keys::SignedMessage
+//! [`Signature`]: crate::keys::Signature
+//! [`message_cid`]: crate::keys::message_cid
+//! [`SignedEthTx`]: crate::keys::SignedEthTx
+//! [`verify_signed_message`]: crate::keys::verify_signed_message
+//!
 //! ```
 //! use filmark_sdk::keys::{DEVNET_CHAIN_ID, SecpKey, SignedMessage, calldata_params, ext};
 //! use fvm_shared::{address::Address, econ::TokenAmount, message::Message};
