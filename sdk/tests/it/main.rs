@@ -1,6 +1,8 @@
 //! Integration tests of the SDK (content: vectors, CAR read-back, streaming vs reference).
 
 mod car_reader;
+#[cfg(feature = "std")]
+mod errors;
 mod input;
 mod keys;
 mod reference;
