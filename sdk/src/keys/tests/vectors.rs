@@ -377,7 +377,7 @@ fn it_maps_eth_hashes_to_cids() {
     let hash = native.eth_tx_hash(DEVNET_CHAIN_ID).unwrap();
     assert_eq!(cid_from_eth_hash(&hash), native.cid());
     assert_eq!(cid_digest(&native.cid()), Some(hash));
-    assert_eq!(&native.cid().hash().digest()[..], hash.as_slice());
+    assert_eq!(native.cid().hash().digest(), hash.as_slice());
     // Not a blake2b-256 DAG-CBOR CID.
     let raw_cid = Cid::new_v1(0x55, *native.cid().hash());
     assert_eq!(cid_digest(&raw_cid), None);
