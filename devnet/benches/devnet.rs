@@ -22,13 +22,27 @@ fn main() -> anyhow::Result<()> {
     let start = Instant::now();
     let net = Devnet::spawn(DevnetConfig::test().with_mining(Mining::Manual))?;
     let warm = start.elapsed();
-    println!("ready (first devnet in the process, compiles the builtin actors): {}", ms(cold));
-    println!("ready (next devnets, modules cached):                             {}", ms(warm));
+    println!(
+        "ready (first devnet in the process, compiles the builtin actors): {}",
+        ms(cold)
+    );
+    println!(
+        "ready (next devnets, modules cached):                             {}",
+        ms(warm)
+    );
 
     // Sign value transfers up front: signing is the client's cost, not the devnet's.
-    let accounts: Vec<_> = (0..SENDERS).map(|i| net.account(KeyKind::Secp256k1, i)).collect::<Result<_, _>>()?;
+    let accounts: Vec<_> = (0..SENDERS)
+        .map(|i| net.account(KeyKind::Secp256k1, i))
+        .collect::<Result<_, _>>()?;
     let to = net.account(KeyKind::Eth, 0)?.address();
-    let template = net.prepare(accounts[0].address(), to, TokenAmount::from_atto(1), METHOD_SEND, RawBytes::default())?;
+    let template = net.prepare(
+        accounts[0].address(),
+        to,
+        TokenAmount::from_atto(1),
+        METHOD_SEND,
+        RawBytes::default(),
+    )?;
     let mut batch: Vec<SignedMessage> = Vec::with_capacity(MESSAGES);
     for i in 0..MESSAGES {
         let a = &accounts[i % SENDERS];
@@ -50,8 +64,14 @@ fn main() -> anyhow::Result<()> {
     }
     let mined = start.elapsed();
     let total = pushed + mined;
-    println!("pool checks (signature, nonce, balance) per message:            {}", us(pushed / MESSAGES as u32));
-    println!("execution per message:                                           {}", us(mined / MESSAGES as u32));
+    println!(
+        "pool checks (signature, nonce, balance) per message:            {}",
+        us(pushed / MESSAGES as u32)
+    );
+    println!(
+        "execution per message:                                           {}",
+        us(mined / MESSAGES as u32)
+    );
     println!(
         "signed value transfers pushed and mined: {MESSAGES} in {} over {tipsets} tipsets = {:.0} msgs/s",
         ms(total),

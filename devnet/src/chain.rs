@@ -49,7 +49,10 @@ impl BlockHeader {
     ///
     /// Fails if the header cannot be encoded.
     pub fn cid(&self) -> Result<Cid> {
-        Ok(Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(&to_vec(self)?)))
+        Ok(Cid::new_v1(
+            fvm_ipld_encoding::DAG_CBOR,
+            Code::Blake2b256.digest(&to_vec(self)?),
+        ))
     }
 }
 
@@ -103,7 +106,12 @@ pub struct Receipt {
 
 impl From<fvm_shared::receipt::Receipt> for Receipt {
     fn from(r: fvm_shared::receipt::Receipt) -> Self {
-        Self { exit_code: r.exit_code, return_data: r.return_data, gas_used: r.gas_used, events_root: r.events_root }
+        Self {
+            exit_code: r.exit_code,
+            return_data: r.return_data,
+            gas_used: r.gas_used,
+            events_root: r.events_root,
+        }
     }
 }
 
@@ -162,8 +170,14 @@ mod tests {
             parent_base_fee: TokenAmount::from_atto(100),
         };
         let bytes = to_vec(&h).unwrap();
-        assert_eq!(fvm_ipld_encoding::from_slice::<BlockHeader>(&bytes).unwrap(), h);
-        assert_eq!(h.cid().unwrap().hash().digest(), Code::Blake2b256.digest(&bytes).digest());
+        assert_eq!(
+            fvm_ipld_encoding::from_slice::<BlockHeader>(&bytes).unwrap(),
+            h
+        );
+        assert_eq!(
+            h.cid().unwrap().hash().digest(),
+            Code::Blake2b256.digest(&bytes).digest()
+        );
         let mut other = h.clone();
         other.height = 5;
         assert_ne!(other.cid().unwrap(), h.cid().unwrap());

@@ -89,7 +89,10 @@ impl Default for DevnetConfig {
 impl DevnetConfig {
     /// The preset for tests: quiet, instant mining, the default accounts.
     pub fn test() -> Self {
-        Self { verbose: false, ..Self::default() }
+        Self {
+            verbose: false,
+            ..Self::default()
+        }
     }
 
     /// Sets the chain id.
@@ -153,7 +156,10 @@ mod tests {
 
     #[test]
     fn it_builds_the_test_preset() {
-        let c = DevnetConfig::test().with_accounts(2, 3).with_chain_id(7).with_market_cron(false);
+        let c = DevnetConfig::test()
+            .with_accounts(2, 3)
+            .with_chain_id(7)
+            .with_market_cron(false);
         assert!(!c.verbose);
         assert_eq!((c.accounts, c.eth_accounts, c.chain_id), (2, 3, 7));
         assert_eq!(c.mining, Mining::Instant);

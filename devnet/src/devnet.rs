@@ -19,10 +19,10 @@ use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
 use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
 use crate::keys::{DevnetKey, KeyKind};
-use filmark_sdk::keys::SignedMessage;
 use crate::node::{CallResult, ImplicitCall, Node};
 use crate::store::Store;
 use crate::{Error, Result};
+use filmark_sdk::keys::SignedMessage;
 
 /// Gas premium the convenience senders offer, in attoFIL.
 const GAS_PREMIUM_ATTO: u64 = 100;
@@ -99,7 +99,10 @@ impl Devnet {
     /// # Errors
     ///
     /// Fails if a required actor is missing, or genesis or the FVM engine cannot be built.
-    pub fn spawn_with_actors(config: DevnetConfig, builtins: &[(&str, &[u8])]) -> Result<DevnetHandle> {
+    pub fn spawn_with_actors(
+        config: DevnetConfig,
+        builtins: &[(&str, &[u8])],
+    ) -> Result<DevnetHandle> {
         let verbose = config.verbose;
         let mining = config.mining;
         let node = Node::new(config, builtins)?;
@@ -108,13 +111,19 @@ impl Devnet {
                 tracing::info!(address = %a.address(), id = a.id, secret = %hex::encode(a.key.secp_key().secret_bytes()), "account");
             }
         }
-        let devnet = Self { node: Arc::new(Mutex::new(node)) };
+        let devnet = Self {
+            node: Arc::new(Mutex::new(node)),
+        };
         let stop = Arc::new(AtomicBool::new(false));
         let miner = match mining {
             Mining::Interval(every) => Some(spawn_miner(devnet.clone(), stop.clone(), every)?),
             _ => None,
         };
-        Ok(DevnetHandle { devnet, stop, miner })
+        Ok(DevnetHandle {
+            devnet,
+            stop,
+            miner,
+        })
     }
 
     fn node(&self) -> MutexGuard<'_, Node> {
@@ -199,7 +208,10 @@ impl Devnet {
     ///
     /// Fails on an unknown tipset or a broken store.
     pub fn balance(&self, address: &Address, at: TipsetRef) -> Result<TokenAmount> {
-        Ok(self.actor(address, at)?.map(|(_, a)| a.balance).unwrap_or_default())
+        Ok(self
+            .actor(address, at)?
+            .map(|(_, a)| a.balance)
+            .unwrap_or_default())
     }
 
     /// The actor's sequence at `at` (its next nonce on chain).
@@ -227,7 +239,9 @@ impl Devnet {
     ///
     /// [`Error::NotFound`] if there is no actor at `address`.
     pub fn state_root(&self, address: &Address, at: TipsetRef) -> Result<Cid> {
-        self.actor(address, at)?.map(|(_, a)| a.state).ok_or_else(|| Error::NotFound(format!("actor {address}")))
+        self.actor(address, at)?
+            .map(|(_, a)| a.state)
+            .ok_or_else(|| Error::NotFound(format!("actor {address}")))
     }
 
     /// Checks `signed` (signature, nonce, balance, limits) and queues it; with instant mining a
@@ -301,7 +315,13 @@ impl Devnet {
     /// # Errors
     ///
     /// As [`Devnet::call`].
-    pub fn call_method(&self, from: Address, to: Address, method: MethodNum, params: RawBytes) -> Result<CallResult> {
+    pub fn call_method(
+        &self,
+        from: Address,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+    ) -> Result<CallResult> {
         self.call(Message {
             version: 0,
             from,
@@ -413,9 +433,17 @@ impl Devnet {
     ///
     /// [`Error::ImplicitFailed`]-like failures come back as [`Error::NotFound`] with the exit
     /// code when the Exec fails on chain; refusals and fatal errors as for [`Devnet::send`].
-    pub fn deploy(&self, key: &DevnetKey, wasm: &[u8], constructor_params: RawBytes) -> Result<Deployed> {
+    pub fn deploy(
+        &self,
+        key: &DevnetKey,
+        wasm: &[u8],
+        constructor_params: RawBytes,
+    ) -> Result<Deployed> {
         let code_cid = self.install_code(wasm)?;
-        let params = RawBytes::serialize(init::ExecParams { code_cid, constructor_params })?;
+        let params = RawBytes::serialize(init::ExecParams {
+            code_cid,
+            constructor_params,
+        })?;
         let lookup = self.send(
             key,
             Address::new_id(INIT_ACTOR_ID),
@@ -432,7 +460,12 @@ impl Devnet {
             });
         }
         let ret: init::ExecReturn = receipt.return_data.deserialize()?;
-        Ok(Deployed { code_cid, id_address: ret.id_address, robust_address: ret.robust_address, message: lookup.record.cid })
+        Ok(Deployed {
+            code_cid,
+            id_address: ret.id_address,
+            robust_address: ret.robust_address,
+            message: lookup.record.cid,
+        })
     }
 
     /// Sends an implicit message from the system actor (f00) now: mines a tipset holding it.
@@ -440,10 +473,23 @@ impl Devnet {
     /// # Errors
     ///
     /// [`Error::ImplicitFailed`] if it exits non-zero; a fatal FVM error.
-    pub fn system_call(&self, to: Address, method: MethodNum, params: RawBytes, what: &str) -> Result<MessageRecord> {
-        let call = ImplicitCall { to, method, params, what: what.to_owned() };
+    pub fn system_call(
+        &self,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        what: &str,
+    ) -> Result<MessageRecord> {
+        let call = ImplicitCall {
+            to,
+            method,
+            params,
+            what: what.to_owned(),
+        };
         let mut records = self.node().mine_one(std::slice::from_ref(&call))?;
-        let record = records.pop().ok_or_else(|| Error::NotFound("implicit record".into()))?;
+        let record = records
+            .pop()
+            .ok_or_else(|| Error::NotFound("implicit record".into()))?;
         if record.receipt.exit_code.is_success() {
             Ok(record)
         } else {
@@ -468,12 +514,25 @@ impl Devnet {
         params: RawBytes,
         what: &str,
     ) -> Result<()> {
-        self.node().schedule(epoch, ImplicitCall { to, method, params, what: what.to_owned() })
+        self.node().schedule(
+            epoch,
+            ImplicitCall {
+                to,
+                method,
+                params,
+                what: what.to_owned(),
+            },
+        )
     }
 
     /// Sends this implicit message from the system actor at the end of every tipset (a cron).
     pub fn every_tipset(&self, to: Address, method: MethodNum, params: RawBytes, what: &str) {
-        self.node().every_tipset.push(ImplicitCall { to, method, params, what: what.to_owned() });
+        self.node().every_tipset.push(ImplicitCall {
+            to,
+            method,
+            params,
+            what: what.to_owned(),
+        });
     }
 }
 

@@ -2,13 +2,13 @@
 //! deterministic prefunded accounts.
 
 use cid::Cid;
+use filmark_devnet_actors::{account, init, system};
 use fvm::state_tree::{ActorState, StateTree};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::StateTreeVersion;
-use filmark_devnet_actors::{account, init, system};
 use fvm_shared::{ActorID, EMPTY_ARR_CID, IPLD_RAW};
 use multihash_codetable::{Code, MultihashDigest};
 
@@ -33,7 +33,14 @@ pub const BURNT_FUNDS_ACTOR_ID: ActorID = 99;
 pub const FIRST_NON_SINGLETON_ID: ActorID = 100;
 
 /// Manifest names the FVM requires.
-const REQUIRED: [&str; 6] = ["system", "init", "account", "placeholder", "eam", "ethaccount"];
+const REQUIRED: [&str; 6] = [
+    "system",
+    "init",
+    "account",
+    "placeholder",
+    "eam",
+    "ethaccount",
+];
 
 /// The code CID the FVM loads a wasm module by: IPLD_RAW, blake2b-256, CIDv1.
 pub fn code_cid(wasm: &[u8]) -> Cid {
@@ -71,7 +78,11 @@ pub(crate) struct Genesis {
 }
 
 /// Builds the genesis state in `store` from the builtin actors' `(name, wasm)` list.
-pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetConfig) -> Result<Genesis> {
+pub(crate) fn build(
+    store: &Store,
+    builtins: &[(&str, &[u8])],
+    config: &DevnetConfig,
+) -> Result<Genesis> {
     let mut manifest = Vec::with_capacity(builtins.len());
     for (name, wasm) in builtins {
         let cid = code_cid(wasm);
@@ -94,8 +105,16 @@ pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetCo
     // The default state of stateless actors: an empty DAG-CBOR array.
     store.put_keyed(&EMPTY_ARR_CID, &[0x80])?;
 
-    let system = store.put_cbor(&system::State { builtin_actors: manifest_cid }, Code::Blake2b256)?;
-    tree.set_actor(SYSTEM_ACTOR_ID, ActorState::new(code("system")?, system, TokenAmount::default(), 0, None));
+    let system = store.put_cbor(
+        &system::State {
+            builtin_actors: manifest_cid,
+        },
+        Code::Blake2b256,
+    )?;
+    tree.set_actor(
+        SYSTEM_ACTOR_ID,
+        ActorState::new(code("system")?, system, TokenAmount::default(), 0, None),
+    );
     for (id, name) in [
         (REWARD_ACTOR_ID, "reward"),
         (MARKET_ACTOR_ID, "storagemarket"),
@@ -105,10 +124,16 @@ pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetCo
         // Optional singletons without a manifest entry run the system code: they only need to
         // exist to receive funds. f099 runs the reward code (both are value sinks).
         let code = code(name).or_else(|_| code("system"))?;
-        tree.set_actor(id, ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None));
+        // The market's state is written by its own constructor (see `Node::new`), so it is always
+        // the shape its wasm expects.
+        tree.set_actor(
+            id,
+            ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None),
+        );
     }
 
-    let mut init_state = init::State::new(store, NETWORK_NAME, FIRST_NON_SINGLETON_ID).map_err(actor_err)?;
+    let mut init_state =
+        init::State::new(store, NETWORK_NAME, FIRST_NON_SINGLETON_ID).map_err(actor_err)?;
     let mut accounts = Vec::with_capacity(config.accounts + config.eth_accounts);
     let mut circ_supply = TokenAmount::default();
     let kinds = (0..config.accounts)
@@ -122,20 +147,34 @@ pub(crate) fn build(store: &Store, builtins: &[(&str, &[u8])], config: &DevnetCo
                 let state = store.put_cbor(&account::State { address }, Code::Blake2b256)?;
                 ActorState::new(code("account")?, state, config.balance.clone(), 0, None)
             }
-            KeyKind::Eth => {
-                ActorState::new(code("ethaccount")?, EMPTY_ARR_CID, config.balance.clone(), 0, Some(address))
-            }
+            KeyKind::Eth => ActorState::new(
+                code("ethaccount")?,
+                EMPTY_ARR_CID,
+                config.balance.clone(),
+                0,
+                Some(address),
+            ),
         };
-        let id = init_state.map_addresses(store, &[address]).map_err(actor_err)?;
+        let id = init_state
+            .map_addresses(store, &[address])
+            .map_err(actor_err)?;
         tree.set_actor(id, actor);
         circ_supply += &config.balance;
         accounts.push(GenesisAccount { key, id });
     }
     let init = store.put_cbor(&init_state, Code::Blake2b256)?;
-    tree.set_actor(INIT_ACTOR_ID, ActorState::new(code("init")?, init, TokenAmount::default(), 0, None));
+    tree.set_actor(
+        INIT_ACTOR_ID,
+        ActorState::new(code("init")?, init, TokenAmount::default(), 0, None),
+    );
 
     let state_root = tree.flush().map_err(fvm_err)?;
-    Ok(Genesis { state_root, manifest, accounts, circ_supply })
+    Ok(Genesis {
+        state_root,
+        manifest,
+        accounts,
+        circ_supply,
+    })
 }
 
 fn actor_err(e: filmark_devnet_actors::ActorError) -> Error {

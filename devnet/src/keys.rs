@@ -28,7 +28,10 @@ pub struct DevnetKey {
 
 impl std::fmt::Debug for DevnetKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DevnetKey").field("kind", &self.kind).field("address", &self.address()).finish_non_exhaustive()
+        f.debug_struct("DevnetKey")
+            .field("kind", &self.kind)
+            .field("address", &self.address())
+            .finish_non_exhaustive()
     }
 }
 
@@ -40,7 +43,10 @@ impl DevnetKey {
             KeyKind::Secp256k1 => index,
             KeyKind::Eth => ETH_KEY_INDEX_OFFSET + index,
         };
-        Self { kind, key: SecpKey::from_seed(seed, index) }
+        Self {
+            kind,
+            key: SecpKey::from_seed(seed, index),
+        }
     }
 
     /// Wraps an SDK key.
@@ -74,9 +80,15 @@ impl DevnetKey {
     /// [`Error::Key`] if `from` is not this key's, or the message has no eth form.
     pub fn sign(&self, message: Message, chain_id: u64) -> Result<SignedMessage> {
         if message.from != self.address() {
-            return Err(Error::Key(format!("{} cannot sign for {}", self.address(), message.from)));
+            return Err(Error::Key(format!(
+                "{} cannot sign for {}",
+                self.address(),
+                message.from
+            )));
         }
-        self.key.sign(message, chain_id).map_err(|e| Error::Key(e.to_string()))
+        self.key
+            .sign(message, chain_id)
+            .map_err(|e| Error::Key(e.to_string()))
     }
 }
 
@@ -91,7 +103,10 @@ mod tests {
         let a = DevnetKey::derive(b"s", KeyKind::Secp256k1, 0);
         let b = DevnetKey::derive(b"s", KeyKind::Secp256k1, 1);
         let e = DevnetKey::derive(b"s", KeyKind::Eth, 0);
-        assert_eq!(a.address(), DevnetKey::derive(b"s", KeyKind::Secp256k1, 0).address());
+        assert_eq!(
+            a.address(),
+            DevnetKey::derive(b"s", KeyKind::Secp256k1, 0).address()
+        );
         assert_ne!(a.address(), b.address());
         assert_eq!(a.address().protocol(), Protocol::Secp256k1);
         assert_eq!(e.address().protocol(), Protocol::Delegated);

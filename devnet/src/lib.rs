@@ -2,6 +2,7 @@
 
 mod chain;
 mod config;
+mod deals;
 mod devnet;
 mod error;
 mod externs;
@@ -15,11 +16,11 @@ pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, Tips
 pub use config::*;
 pub use devnet::{Deployed, Devnet, DevnetHandle};
 pub use error::{Error, Result};
-pub use genesis::{
-    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID, MARKET_ACTOR_ID,
-    REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,
-};
 pub use filmark_sdk::keys::{SigType, Signature, SignedMessage, message_cid};
+pub use genesis::{
+    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID,
+    MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,
+};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
 pub use store::{KvStore, MemoryKv, Store};

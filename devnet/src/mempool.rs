@@ -9,8 +9,8 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 
 use crate::config::{BLOCK_GAS_LIMIT, MAX_MESSAGE_SIZE};
-use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
 use crate::{Error, Result};
+use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
 
 /// A message waiting for a tipset.
 #[derive(Debug, Clone)]
@@ -54,10 +54,15 @@ impl Mempool {
         let from = m.from;
         let length = signed.to_cbor().len();
         if length > MAX_MESSAGE_SIZE {
-            return Err(Error::InvalidMessage(format!("{length} bytes, the limit is {MAX_MESSAGE_SIZE}")));
+            return Err(Error::InvalidMessage(format!(
+                "{length} bytes, the limit is {MAX_MESSAGE_SIZE}"
+            )));
         }
         if m.version != 0 {
-            return Err(Error::InvalidMessage(format!("version {} (only 0 exists)", m.version)));
+            return Err(Error::InvalidMessage(format!(
+                "version {} (only 0 exists)",
+                m.version
+            )));
         }
         if m.gas_limit == 0 || m.gas_limit > BLOCK_GAS_LIMIT {
             return Err(Error::InvalidMessage(format!(
@@ -66,10 +71,15 @@ impl Mempool {
             )));
         }
         if m.gas_fee_cap < *base_fee {
-            return Err(Error::InvalidMessage(format!("gas fee cap {} below the base fee {base_fee}", m.gas_fee_cap)));
+            return Err(Error::InvalidMessage(format!(
+                "gas fee cap {} below the base fee {base_fee}",
+                m.gas_fee_cap
+            )));
         }
         if m.gas_premium > m.gas_fee_cap {
-            return Err(Error::InvalidMessage("gas premium above the fee cap".into()));
+            return Err(Error::InvalidMessage(
+                "gas premium above the fee cap".into(),
+            ));
         }
         if m.value.is_negative() || m.gas_premium.is_negative() {
             return Err(Error::InvalidMessage("negative value or premium".into()));
@@ -80,15 +90,34 @@ impl Mempool {
         let entry = self.by_sender.get(&id).cloned().unwrap_or_default();
         let expected = actor.sequence + entry.count;
         if m.sequence != expected {
-            return Err(Error::NonceMismatch { from, expected, got: m.sequence });
+            return Err(Error::NonceMismatch {
+                from,
+                expected,
+                got: m.sequence,
+            });
         }
         let required = &entry.cost + max_cost(&signed);
         if actor.balance < required {
-            return Err(Error::InsufficientBalance { from, required, available: actor.balance });
+            return Err(Error::InsufficientBalance {
+                from,
+                required,
+                available: actor.balance,
+            });
         }
         let cid = signed.cid();
-        self.by_sender.insert(id, SenderPending { count: entry.count + 1, cost: required });
-        self.pending.push(Pending { cid, signed, sender: id, length });
+        self.by_sender.insert(
+            id,
+            SenderPending {
+                count: entry.count + 1,
+                cost: required,
+            },
+        );
+        self.pending.push(Pending {
+            cid,
+            signed,
+            sender: id,
+            length,
+        });
         Ok(cid)
     }
 
@@ -133,7 +162,13 @@ impl Mempool {
 fn verify_signature(signed: &SignedMessage, chain_id: u64) -> Result<()> {
     let from = signed.message.from;
     if signed.signature.sig_type == SigType::Bls {
-        return Err(Error::UnsupportedSignature { from, reason: "BLS senders are not supported by the devnet".into() });
+        return Err(Error::UnsupportedSignature {
+            from,
+            reason: "BLS senders are not supported by the devnet".into(),
+        });
     }
-    verify_signed_message(signed, chain_id).map_err(|e| Error::BadSignature { from, reason: e.to_string() })
+    verify_signed_message(signed, chain_id).map_err(|e| Error::BadSignature {
+        from,
+        reason: e.to_string(),
+    })
 }

@@ -21,16 +21,21 @@ use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
 
 use crate::chain::{
-    BlockHeader, EVENTS_AMT_BITWIDTH, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt, Tipset,
-    TipsetRef,
+    BlockHeader, EVENTS_AMT_BITWIDTH, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt,
+    Tipset, TipsetRef,
 };
-use crate::config::{BASE_FEE_ATTO, BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, NETWORK_VERSION};
+use crate::config::{
+    BASE_FEE_ATTO, BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, NETWORK_VERSION,
+};
 use crate::externs::{DevnetExterns, TipsetCids};
-use crate::genesis::{self, GenesisAccount, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err};
+use crate::genesis::{
+    self, GenesisAccount, MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err,
+};
 use crate::mempool::Mempool;
-use filmark_sdk::keys::{SignedMessage, message_cid};
 use crate::store::Store;
 use crate::{Error, Result};
+use filmark_devnet_actors::market;
+use filmark_sdk::keys::{SignedMessage, message_cid};
 
 type Machine = DefaultMachine<Store, DevnetExterns>;
 type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
@@ -79,20 +84,27 @@ pub(crate) struct Node {
 
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Node").field("height", &self.head().height()).field("pending", &self.pool.len()).finish()
+        f.debug_struct("Node")
+            .field("height", &self.head().height())
+            .field("pending", &self.pool.len())
+            .finish()
     }
 }
 
 impl Node {
     pub(crate) fn new(config: DevnetConfig, builtins: &[(&str, &[u8])]) -> Result<Self> {
         let store = Store::memory();
-        let genesis = genesis::build(&store, builtins, &config)?;
+        let mut genesis = genesis::build(&store, builtins, &config)?;
         let mut network = NetworkConfig::new(NETWORK_VERSION);
         network.chain_id(ChainID::from(config.chain_id));
         let engine = engines().get(&network)?;
-        engine.acquire().preload_all(&store, genesis.manifest.iter().map(|(_, c)| c))?;
+        engine
+            .acquire()
+            .preload_all(&store, genesis.manifest.iter().map(|(_, c)| c))?;
         let tipset_cids = TipsetCids::default();
         let externs = DevnetExterns::new(config.seed, tipset_cids.clone());
+        genesis.state_root =
+            construct_market(&network, &engine, &store, &externs, &genesis, &config)?;
         let empty = amt_root(&store, RECEIPTS_AMT_BITWIDTH, std::iter::empty::<Cid>())?;
         let base_fee = TokenAmount::from_atto(BASE_FEE_ATTO);
         let header = BlockHeader {
@@ -106,8 +118,27 @@ impl Node {
             parent_base_fee: base_fee.clone(),
         };
         let cid = store.put_cbor(&header, Code::Blake2b256)?;
-        let tipset = Tipset { header, cid, state_root: genesis.state_root, receipts_root: empty, messages: vec![] };
-        tipset_cids.write().unwrap_or_else(|e| e.into_inner()).push(cid);
+        let tipset = Tipset {
+            header,
+            cid,
+            state_root: genesis.state_root,
+            receipts_root: empty,
+            messages: vec![],
+        };
+        tipset_cids
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(cid);
+        let every_tipset = if config.market_cron {
+            vec![ImplicitCall {
+                to: Address::new_id(MARKET_ACTOR_ID),
+                method: market::Method::CronTick.number(),
+                params: RawBytes::default(),
+                what: "market cron".into(),
+            }]
+        } else {
+            vec![]
+        };
         Ok(Self {
             config,
             store,
@@ -120,7 +151,7 @@ impl Node {
             messages: HashMap::new(),
             pool: Mempool::default(),
             schedule: BTreeMap::new(),
-            every_tipset: vec![],
+            every_tipset,
             accounts: genesis.accounts,
             circ_supply: genesis.circ_supply,
             base_fee,
@@ -140,7 +171,10 @@ impl Node {
         let height = match at {
             TipsetRef::Head => return Ok(self.head()),
             TipsetRef::Height(h) => h,
-            TipsetRef::Key(cid) => *self.by_cid.get(&cid).ok_or_else(|| Error::UnknownTipset(cid.to_string()))?,
+            TipsetRef::Key(cid) => *self
+                .by_cid
+                .get(&cid)
+                .ok_or_else(|| Error::UnknownTipset(cid.to_string()))?,
         };
         usize::try_from(height)
             .ok()
@@ -157,42 +191,68 @@ impl Node {
         self.state_tree(at)?.lookup_id(address).map_err(fvm_err)
     }
 
-    pub(crate) fn actor(&self, address: &Address, at: TipsetRef) -> Result<Option<(ActorID, ActorState)>> {
+    pub(crate) fn actor(
+        &self,
+        address: &Address,
+        at: TipsetRef,
+    ) -> Result<Option<(ActorID, ActorState)>> {
         let tree = self.state_tree(at)?;
-        let Some(id) = tree.lookup_id(address).map_err(fvm_err)? else { return Ok(None) };
+        let Some(id) = tree.lookup_id(address).map_err(fvm_err)? else {
+            return Ok(None);
+        };
         Ok(tree.get_actor(id).map_err(fvm_err)?.map(|a| (id, a)))
     }
 
     /// The nonce the sender's next message needs: its sequence plus its pending messages.
     pub(crate) fn next_nonce(&self, address: &Address) -> Result<u64> {
-        Ok(self.actor(address, TipsetRef::Head)?.map_or(0, |(id, a)| a.sequence + self.pool.pending_count(id)))
+        Ok(self
+            .actor(address, TipsetRef::Head)?
+            .map_or(0, |(id, a)| a.sequence + self.pool.pending_count(id)))
     }
 
     pub(crate) fn push(&mut self, signed: SignedMessage) -> Result<Cid> {
         let sender = self.actor(&signed.message.from, TipsetRef::Head)?;
-        self.pool.add(signed, sender, &self.base_fee, self.config.chain_id)
+        self.pool
+            .add(signed, sender, &self.base_fee, self.config.chain_id)
     }
 
     pub(crate) fn schedule(&mut self, epoch: ChainEpoch, call: ImplicitCall) -> Result<()> {
         if epoch <= self.head().height() {
-            return Err(Error::InvalidMessage(format!("epoch {epoch} is not after the head")));
+            return Err(Error::InvalidMessage(format!(
+                "epoch {epoch} is not after the head"
+            )));
         }
         self.schedule.entry(epoch).or_default().push(call);
         Ok(())
     }
 
     pub(crate) fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
-        let record = self.messages.get(cid).ok_or(Error::UnknownMessage(*cid))?.clone();
+        let record = self
+            .messages
+            .get(cid)
+            .ok_or(Error::UnknownMessage(*cid))?
+            .clone();
         let inclusion = self.tipset(TipsetRef::Height(record.height))?.cid;
-        let execution = self.tipset(TipsetRef::Height(record.height + 1)).ok().map(|t| t.cid);
-        Ok(MessageLookup { record, inclusion, execution })
+        let execution = self
+            .tipset(TipsetRef::Height(record.height + 1))
+            .ok()
+            .map(|t| t.cid);
+        Ok(MessageLookup {
+            record,
+            inclusion,
+            execution,
+        })
     }
 
     fn executor(&self, epoch: ChainEpoch, timestamp: u64, root: Cid) -> Result<Exec> {
         let mut ctx = self.network.for_epoch(epoch, timestamp, root);
-        ctx.set_base_fee(self.base_fee.clone()).set_circulating_supply(self.circ_supply.clone());
+        ctx.set_base_fee(self.base_fee.clone())
+            .set_circulating_supply(self.circ_supply.clone());
         let machine = DefaultMachine::new(&ctx, self.store.clone(), self.externs.clone())?;
-        Ok(ThreadedExecutor(DefaultExecutor::new(self.engine.clone(), machine)?))
+        Ok(ThreadedExecutor(DefaultExecutor::new(
+            self.engine.clone(),
+            machine,
+        )?))
     }
 
     fn implicit_message(&mut self, call: &ImplicitCall) -> Message {
@@ -216,7 +276,8 @@ impl Node {
     pub(crate) fn mine_one(&mut self, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
         let parent = self.head().clone();
         let height = parent.height() + 1;
-        let timestamp = self.config.genesis_timestamp + u64::try_from(height).unwrap_or(0) * BLOCK_DELAY_SECS;
+        let timestamp =
+            self.config.genesis_timestamp + u64::try_from(height).unwrap_or(0) * BLOCK_DELAY_SECS;
         let mut exec = self.executor(height, timestamp, parent.state_root)?;
 
         let scheduled = self.schedule.remove(&height).unwrap_or_default();
@@ -230,14 +291,25 @@ impl Node {
         let mut cids = Vec::with_capacity(pending.len());
         let mut receipts = Vec::with_capacity(pending.len());
         for (index, p) in pending.into_iter().enumerate() {
-            let ret = exec.execute_message(p.signed.message.clone(), ApplyKind::Explicit, p.length)?;
-            let record = self.record(p.cid, p.signed.message.clone(), Some(p.signed), height, Some(index), ret)?;
+            let ret =
+                exec.execute_message(p.signed.message.clone(), ApplyKind::Explicit, p.length)?;
+            let record = self.record(
+                p.cid,
+                p.signed.message.clone(),
+                Some(p.signed),
+                height,
+                Some(index),
+                ret,
+            )?;
             receipts.push(record.receipt.clone());
             cids.push(p.cid);
             self.messages.insert(p.cid, record);
         }
         for call in self.every_tipset.clone() {
-            self.apply_implicit(&mut exec, &call, height)?;
+            let rec = self.apply_implicit(&mut exec, &call, height)?;
+            if !rec.receipt.exit_code.is_success() {
+                tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "per-tipset call failed");
+            }
         }
         let mut extra_records = Vec::with_capacity(extra.len());
         for call in extra {
@@ -260,13 +332,27 @@ impl Node {
         if self.config.verbose {
             tracing::info!(height, messages = cids.len(), %cid, "mined tipset");
         }
-        self.chain.push(Tipset { header, cid, state_root, receipts_root, messages: cids });
+        self.chain.push(Tipset {
+            header,
+            cid,
+            state_root,
+            receipts_root,
+            messages: cids,
+        });
         self.by_cid.insert(cid, height);
-        self.tipset_cids.write().unwrap_or_else(|e| e.into_inner()).push(cid);
+        self.tipset_cids
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(cid);
         Ok(extra_records)
     }
 
-    fn apply_implicit(&mut self, exec: &mut Exec, call: &ImplicitCall, height: ChainEpoch) -> Result<MessageRecord> {
+    fn apply_implicit(
+        &mut self,
+        exec: &mut Exec,
+        call: &ImplicitCall,
+        height: ChainEpoch,
+    ) -> Result<MessageRecord> {
         let msg = self.implicit_message(call);
         let cid = message_cid(&msg);
         let ret = exec.execute_message(msg.clone(), ApplyKind::Implicit, 0)?;
@@ -308,7 +394,11 @@ impl Node {
         if message.gas_limit == 0 {
             message.gas_limit = IMPLICIT_GAS_LIMIT;
         }
-        let mut exec = self.executor(head.height() + 1, head.header.timestamp + BLOCK_DELAY_SECS, head.state_root)?;
+        let mut exec = self.executor(
+            head.height() + 1,
+            head.header.timestamp + BLOCK_DELAY_SECS,
+            head.state_root,
+        )?;
         let ret = exec.execute_message(message, ApplyKind::Implicit, 0)?;
         Ok(CallResult {
             receipt: ret.msg_receipt.into(),
@@ -326,6 +416,43 @@ impl Node {
     }
 }
 
+/// Runs the market's constructor (an implicit message from f00 at epoch 0) on the genesis state
+/// and returns the new root.
+fn construct_market(
+    network: &NetworkConfig,
+    engine: &EnginePool,
+    store: &Store,
+    externs: &DevnetExterns,
+    genesis: &genesis::Genesis,
+    config: &DevnetConfig,
+) -> Result<Cid> {
+    let mut ctx = network.for_epoch(0, config.genesis_timestamp, genesis.state_root);
+    ctx.set_circulating_supply(genesis.circ_supply.clone());
+    let machine = DefaultMachine::new(&ctx, store.clone(), externs.clone())?;
+    let mut exec: Exec = ThreadedExecutor(DefaultExecutor::new(engine.clone(), machine)?);
+    let msg = Message {
+        version: 0,
+        from: Address::new_id(SYSTEM_ACTOR_ID),
+        to: Address::new_id(MARKET_ACTOR_ID),
+        sequence: 0,
+        value: TokenAmount::default(),
+        method_num: fvm_shared::METHOD_CONSTRUCTOR,
+        params: RawBytes::default(),
+        gas_limit: IMPLICIT_GAS_LIMIT,
+        gas_fee_cap: TokenAmount::default(),
+        gas_premium: TokenAmount::default(),
+    };
+    let ret = exec.execute_message(msg, ApplyKind::Implicit, 0)?;
+    if !ret.msg_receipt.exit_code.is_success() {
+        return Err(Error::ImplicitFailed {
+            what: "market constructor".into(),
+            exit_code: ret.msg_receipt.exit_code,
+            info: ret.failure_info.map(|f| f.to_string()).unwrap_or_default(),
+        });
+    }
+    Ok(exec.flush()?)
+}
+
 /// The process-wide wasm engines: every devnet in a process (tests, benches) shares compiled
 /// modules, so only the first one pays for compiling the builtin actors.
 fn engines() -> &'static MultiEngine {
@@ -337,6 +464,11 @@ fn engines() -> &'static MultiEngine {
 }
 
 /// Builds an AMT from `items` in `store` and returns its root.
-fn amt_root<T: serde::Serialize>(store: &Store, bit_width: u32, items: impl IntoIterator<Item = T>) -> Result<Cid> {
-    Amt::new_from_iter_with_bit_width(store.clone(), bit_width, items).map_err(|e| Error::Fvm(e.into()))
+fn amt_root<T: serde::Serialize>(
+    store: &Store,
+    bit_width: u32,
+    items: impl IntoIterator<Item = T>,
+) -> Result<Cid> {
+    Amt::new_from_iter_with_bit_width(store.clone(), bit_width, items)
+        .map_err(|e| Error::Fvm(e.into()))
 }

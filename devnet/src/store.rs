@@ -55,7 +55,12 @@ impl MemoryKv {
 
 impl KvStore for MemoryKv {
     fn get(&self, cid: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
-        Ok(self.blocks.read().unwrap_or_else(|e| e.into_inner()).get(cid).cloned())
+        Ok(self
+            .blocks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(cid)
+            .cloned())
     }
 
     fn put(&self, cid: &Cid, block: &[u8]) -> anyhow::Result<()> {
@@ -68,7 +73,11 @@ impl KvStore for MemoryKv {
     }
 
     fn has(&self, cid: &Cid) -> anyhow::Result<bool> {
-        Ok(self.blocks.read().unwrap_or_else(|e| e.into_inner()).contains_key(cid))
+        Ok(self
+            .blocks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(cid))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod deploy;
+mod market;
 mod transfer;
 
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle};

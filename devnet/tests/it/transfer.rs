@@ -1,12 +1,13 @@
 //! Genesis and value transfers.
 
 use filmark_devnet::{
-    DevnetConfig, DevnetKey, KeyKind, TipsetRef, BURNT_FUNDS_ACTOR_ID, FIRST_NON_SINGLETON_ID, MARKET_ACTOR_ID,
+    BURNT_FUNDS_ACTOR_ID, DevnetConfig, DevnetKey, FIRST_NON_SINGLETON_ID, KeyKind,
+    MARKET_ACTOR_ID, TipsetRef,
 };
 use fvm_ipld_encoding::RawBytes;
+use fvm_shared::METHOD_SEND;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::METHOD_SEND;
 
 use crate::devnet;
 
@@ -20,10 +21,20 @@ fn genesis_boots_with_prefunded_accounts() {
     assert_eq!(accounts.len(), config.accounts + config.eth_accounts);
     for (i, a) in accounts.iter().enumerate() {
         assert_eq!(a.id, FIRST_NON_SINGLETON_ID + i as u64);
-        assert_eq!(net.lookup_id(&a.address(), TipsetRef::Head).unwrap(), Some(a.id));
-        assert_eq!(net.balance(&a.address(), TipsetRef::Head).unwrap(), config.balance);
+        assert_eq!(
+            net.lookup_id(&a.address(), TipsetRef::Head).unwrap(),
+            Some(a.id)
+        );
+        assert_eq!(
+            net.balance(&a.address(), TipsetRef::Head).unwrap(),
+            config.balance
+        );
     }
-    assert!(net.actor(&Address::new_id(MARKET_ACTOR_ID), TipsetRef::Head).unwrap().is_some());
+    assert!(
+        net.actor(&Address::new_id(MARKET_ACTOR_ID), TipsetRef::Head)
+            .unwrap()
+            .is_some()
+    );
     // Same seed, same keys.
     let again = devnet();
     assert_eq!(again.accounts()[0].address(), accounts[0].address());
@@ -44,27 +55,51 @@ fn value_transfer_between_f1_accounts_pays_gas() {
     let before_from = net.balance(&from.address(), TipsetRef::Head).unwrap();
     let before_to = net.balance(&to.address(), TipsetRef::Head).unwrap();
     let value = TokenAmount::from_whole(3);
-    let lookup = net.send(&from.key, to.address(), value.clone(), METHOD_SEND, RawBytes::default()).unwrap();
+    let lookup = net
+        .send(
+            &from.key,
+            to.address(),
+            value.clone(),
+            METHOD_SEND,
+            RawBytes::default(),
+        )
+        .unwrap();
     let r = &lookup.record;
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
     assert!(r.receipt.gas_used > 0);
     assert_eq!(r.height, 1);
-    assert_eq!(net.balance(&to.address(), TipsetRef::Head).unwrap(), &before_to + &value);
+    assert_eq!(
+        net.balance(&to.address(), TipsetRef::Head).unwrap(),
+        &before_to + &value
+    );
     let after_from = net.balance(&from.address(), TipsetRef::Head).unwrap();
     assert_eq!(after_from, before_from - &value - &r.gas_cost);
     assert!(r.gas_cost.is_positive());
     assert_eq!(net.sequence(&from.address(), TipsetRef::Head).unwrap(), 1);
     // Base fees are burnt.
-    assert!(net.balance(&Address::new_id(BURNT_FUNDS_ACTOR_ID), TipsetRef::Head).unwrap().is_positive());
+    assert!(
+        net.balance(&Address::new_id(BURNT_FUNDS_ACTOR_ID), TipsetRef::Head)
+            .unwrap()
+            .is_positive()
+    );
     // The message is indexed, included in tipset 1 and executed in tipset 2 once mined.
-    assert_eq!(lookup.inclusion, net.tipset(TipsetRef::Height(1)).unwrap().cid);
+    assert_eq!(
+        lookup.inclusion,
+        net.tipset(TipsetRef::Height(1)).unwrap().cid
+    );
     assert!(lookup.execution.is_none());
     net.mine(1).unwrap();
     let again = net.lookup(&r.cid).unwrap();
     assert_eq!(again.execution, Some(net.head().cid));
-    assert_eq!(net.head().header.parent_message_receipts, net.tipset(TipsetRef::Height(1)).unwrap().receipts_root);
+    assert_eq!(
+        net.head().header.parent_message_receipts,
+        net.tipset(TipsetRef::Height(1)).unwrap().receipts_root
+    );
     // State reads at an older tipset see the old balance.
-    assert_eq!(net.balance(&to.address(), TipsetRef::Height(0)).unwrap(), before_to);
+    assert_eq!(
+        net.balance(&to.address(), TipsetRef::Height(0)).unwrap(),
+        before_to
+    );
 }
 
 #[test]
@@ -72,16 +107,44 @@ fn value_to_a_new_f1_creates_its_account() {
     let net = devnet();
     let from = net.account(KeyKind::Secp256k1, 0).unwrap();
     let fresh = DevnetKey::derive(&[9; 32], KeyKind::Secp256k1, 0);
-    assert!(net.actor(&fresh.address(), TipsetRef::Head).unwrap().is_none());
+    assert!(
+        net.actor(&fresh.address(), TipsetRef::Head)
+            .unwrap()
+            .is_none()
+    );
     let value = TokenAmount::from_whole(1);
-    let r = net.send(&from.key, fresh.address(), value.clone(), METHOD_SEND, RawBytes::default()).unwrap().record;
+    let r = net
+        .send(
+            &from.key,
+            fresh.address(),
+            value.clone(),
+            METHOD_SEND,
+            RawBytes::default(),
+        )
+        .unwrap()
+        .record;
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
-    let (id, actor) = net.actor(&fresh.address(), TipsetRef::Head).unwrap().unwrap();
+    let (id, actor) = net
+        .actor(&fresh.address(), TipsetRef::Head)
+        .unwrap()
+        .unwrap();
     assert!(id >= FIRST_NON_SINGLETON_ID);
     assert_eq!(actor.balance, value);
     // The new account can spend.
-    let back = net.send(&fresh, from.address(), TokenAmount::from_nano(1), METHOD_SEND, RawBytes::default()).unwrap();
-    assert!(back.record.receipt.exit_code.is_success(), "{:?}", back.record.failure);
+    let back = net
+        .send(
+            &fresh,
+            from.address(),
+            TokenAmount::from_nano(1),
+            METHOD_SEND,
+            RawBytes::default(),
+        )
+        .unwrap();
+    assert!(
+        back.record.receipt.exit_code.is_success(),
+        "{:?}",
+        back.record.failure
+    );
 }
 
 #[test]
@@ -91,14 +154,38 @@ fn value_to_an_f410_reaches_the_eth_account() {
     let eth = net.account(KeyKind::Eth, 0).unwrap();
     let before = net.balance(&eth.address(), TipsetRef::Head).unwrap();
     let value = TokenAmount::from_whole(2);
-    let r = net.send(&from.key, eth.address(), value.clone(), METHOD_SEND, RawBytes::default()).unwrap().record;
+    let r = net
+        .send(
+            &from.key,
+            eth.address(),
+            value.clone(),
+            METHOD_SEND,
+            RawBytes::default(),
+        )
+        .unwrap()
+        .record;
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
-    assert_eq!(net.balance(&eth.address(), TipsetRef::Head).unwrap(), before + value);
+    assert_eq!(
+        net.balance(&eth.address(), TipsetRef::Head).unwrap(),
+        before + value
+    );
     // And to a fresh f410: a placeholder is created.
     let fresh = DevnetKey::derive(&[9; 32], KeyKind::Eth, 0);
-    let r = net.send(&from.key, fresh.address(), TokenAmount::from_whole(1), METHOD_SEND, RawBytes::default()).unwrap().record;
+    let r = net
+        .send(
+            &from.key,
+            fresh.address(),
+            TokenAmount::from_whole(1),
+            METHOD_SEND,
+            RawBytes::default(),
+        )
+        .unwrap()
+        .record;
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
-    assert_eq!(net.balance(&fresh.address(), TipsetRef::Head).unwrap(), TokenAmount::from_whole(1));
+    assert_eq!(
+        net.balance(&fresh.address(), TipsetRef::Head).unwrap(),
+        TokenAmount::from_whole(1)
+    );
 }
 
 #[test]
@@ -110,17 +197,36 @@ fn an_eth_transaction_from_an_f410_transfers_value() {
     let value = TokenAmount::from_whole(4);
     // An eth transaction can only name an f410 or a masked ID address: send to the f0.
     let lookup = net
-        .send(&eth.key, to.id_address(), value.clone(), filmark_devnet_actors::INVOKE_EVM_METHOD, RawBytes::default())
+        .send(
+            &eth.key,
+            to.id_address(),
+            value.clone(),
+            filmark_devnet_actors::INVOKE_EVM_METHOD,
+            RawBytes::default(),
+        )
         .unwrap();
     let signed = lookup.record.signed.as_ref().unwrap();
-    assert_eq!(signed.signature.sig_type, filmark_devnet::SigType::Delegated);
-    assert!(lookup.record.receipt.exit_code.is_success(), "{:?}", lookup.record.failure);
-    assert_eq!(net.balance(&to.address(), TipsetRef::Head).unwrap(), before + value);
+    assert_eq!(
+        signed.signature.sig_type,
+        filmark_devnet::SigType::Delegated
+    );
+    assert!(
+        lookup.record.receipt.exit_code.is_success(),
+        "{:?}",
+        lookup.record.failure
+    );
+    assert_eq!(
+        net.balance(&to.address(), TipsetRef::Head).unwrap(),
+        before + value
+    );
     assert_eq!(net.sequence(&eth.address(), TipsetRef::Head).unwrap(), 1);
 
     // The same transaction with a tampered value does not verify.
     let mut forged = signed.clone();
     forged.message.sequence = 1;
     forged.message.value = TokenAmount::from_whole(5);
-    assert!(matches!(net.push(forged).unwrap_err(), filmark_devnet::Error::BadSignature { .. }));
+    assert!(matches!(
+        net.push(forged).unwrap_err(),
+        filmark_devnet::Error::BadSignature { .. }
+    ));
 }
