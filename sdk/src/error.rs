@@ -100,6 +100,9 @@ pub enum Error {
     /// The message rebuilt from the Ethereum transaction differs from the one supplied.
     #[error("Ethereum transaction roundtrip mismatch")]
     RoundtripMismatch,
+    /// A Lotus JSON value (message, signature) has a field of the wrong form.
+    #[error("invalid Lotus JSON: {0}")]
+    InvalidJson(String),
 }
 
 /// Result with the SDK's [`Error`].

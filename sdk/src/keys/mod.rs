@@ -7,6 +7,7 @@
 //! - [`SignedEthTx`]: raw Ethereum transactions (EIP-1559, legacy homestead and EIP-155) ⇄
 //!   Filecoin messages, exactly as Lotus maps them.
 //! - [`verify_signed_message`]: the one check a message pool needs.
+//! - [`json`]: Lotus JSON forms of messages and signatures (`MpoolPush`, `StateWaitMsg`).
 //!
 //! [`SecpKey`]: crate::keys::SecpKey
 //! [`SignedMessage`]: crate::keys::SignedMessage
@@ -14,6 +15,7 @@
 //! [`message_cid`]: crate::keys::message_cid
 //! [`SignedEthTx`]: crate::keys::SignedEthTx
 //! [`verify_signed_message`]: crate::keys::verify_signed_message
+//! [`json`]: crate::keys::json
 //!
 //! ```
 //! use filmark_sdk::keys::{DEVNET_CHAIN_ID, SecpKey, SignedMessage, calldata_params, ext};
@@ -43,6 +45,7 @@
 //! ```
 
 mod eth;
+pub mod json;
 mod message;
 mod secp;
 
