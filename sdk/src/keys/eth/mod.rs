@@ -453,7 +453,10 @@ impl SignedEthTx {
                     y_parity,
                 })
             }
-            Some(&EIP155_MARKER) if data.len() == eip155_signature_len(chain_id) => {
+            Some(&EIP155_MARKER)
+                if data.len() == eip155_signature_len(chain_id, 35)
+                    || data.len() == eip155_signature_len(chain_id, 36) =>
+            {
                 let v_bytes = &data[65..];
                 if v_bytes[0] == 0 {
                     return Err(bad("EIP-155 v has a leading zero"));
@@ -588,10 +591,11 @@ fn eth_target(msg: &Message) -> Result<(Option<EthAddress>, Bytes)> {
     Ok((to, input))
 }
 
-/// Length of an EIP-155 delegated signature for `chain_id` (Lotus's
-/// `calcEIP155TxSignatureLen`): marker, r, s and the minimal bytes of `chainId·2 + 36`.
-fn eip155_signature_len(chain_id: u64) -> usize {
-    let v = u128::from(chain_id) * 2 + 36;
+/// Length of an EIP-155 delegated signature for `chain_id` and `v = chainId·2 + v_offset`
+/// (Lotus's `calcEIP155TxSignatureLen`, for offsets 35 and 36): marker, r, s and the minimal
+/// big-endian bytes of `v`.
+fn eip155_signature_len(chain_id: u64, v_offset: u128) -> usize {
+    let v = u128::from(chain_id) * 2 + v_offset;
     1 + 64 + (16 - v.leading_zeros() as usize / 8)
 }
 
@@ -614,4 +618,54 @@ fn token_to_u256(t: &TokenAmount) -> Result<U256> {
         )));
     }
     Ok(U256::from_be_slice(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{
+        CALIBNET_CHAIN_ID, DEVNET_CHAIN_ID, MAINNET_CHAIN_ID, verify_signed_message,
+    };
+
+    #[test]
+    fn it_sizes_eip155_signatures_as_lotus() {
+        assert_eq!(eip155_signature_len(1, 36), 66);
+        assert_eq!(eip155_signature_len(0x100, 36), 67);
+        assert_eq!(eip155_signature_len(MAINNET_CHAIN_ID, 36), 67);
+        assert_eq!(eip155_signature_len(CALIBNET_CHAIN_ID, 36), 68);
+        assert_eq!(eip155_signature_len(DEVNET_CHAIN_ID, 36), 69);
+        // chainId·2 + 35 = 255 fits one byte, + 36 = 256 needs two.
+        assert_eq!(
+            (eip155_signature_len(110, 35), eip155_signature_len(110, 36)),
+            (66, 67)
+        );
+    }
+
+    #[test]
+    fn it_rebuilds_eip155_transactions_across_a_v_byte_boundary() {
+        let mut lengths = std::collections::BTreeSet::new();
+        for index in 0..16 {
+            let key = SecpKey::from_seed(b"v boundary", index);
+            let tx = EthTx::Legacy(TxLegacy {
+                chain_id: Some(110),
+                nonce: index,
+                gas_price: U256::from(10),
+                gas_limit: 100_000,
+                to: Some(EthAddress::repeat_byte(0x11)),
+                value: U256::from(1),
+                input: Bytes::new(),
+            });
+            let signed_tx = key.sign_eth_tx(tx);
+            let signed = signed_tx.to_signed_message(110).unwrap();
+            let expected = if signed_tx.y_parity { 67 } else { 66 };
+            assert_eq!(signed.signature.data.len(), expected);
+            verify_signed_message(&signed, 110).unwrap();
+            assert_eq!(
+                SignedEthTx::from_signed_message(&signed, 110).unwrap(),
+                signed_tx
+            );
+            lengths.insert(expected);
+        }
+        assert_eq!(lengths.len(), 2, "both parities seen");
+    }
 }
