@@ -8,6 +8,7 @@ use fvm_shared::address::{Address, Protocol};
 #[cfg(feature = "fil-actor")]
 use fvm_shared::crypto::signature::Signature;
 
+use crate::error::Addr;
 use crate::method::{INVOKE_EVM_METHOD, RECEIVE_METHOD, methods};
 use crate::{ActorError, ActorResult};
 
@@ -59,7 +60,8 @@ pub fn check_key_address(address: &Address) -> ActorResult<()> {
     match address.protocol() {
         Protocol::Secp256k1 | Protocol::BLS => Ok(()),
         _ => Err(ActorError::illegal_argument(format!(
-            "account address must be a key address (f1 or f3), got {address}"
+            "account address must be a key address (f1 or f3), got {}",
+            Addr(address)
         ))),
     }
 }
@@ -104,7 +106,7 @@ pub fn dispatch(
             if !valid {
                 return Err(ActorError::illegal_argument(format!(
                     "invalid signature for {}",
-                    state.address
+                    crate::error::Addr(&state.address)
                 )));
             }
             encode_return(&true)

@@ -14,7 +14,7 @@ use multihash_codetable::Code;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::state_error;
+use crate::error::{Addr, state_error};
 use crate::{ActorError, ActorResult};
 
 #[cfg(target_arch = "wasm32")]
@@ -90,7 +90,10 @@ pub(crate) fn send(
             fvm_shared::error::ErrorNumber::ReadOnly => ExitCode::USR_READ_ONLY,
             _ => ExitCode::USR_ILLEGAL_STATE,
         };
-        ActorError::new(code, format!("send to {to} method {method} failed: {e}"))
+        ActorError::new(
+            code,
+            format!("send to {} method {method} failed: {e}", Addr(to)),
+        )
     })
 }
 
@@ -104,13 +107,13 @@ impl Blockstore for SdkStore {
         // is an error, not `None`.
         fvm_sdk::ipld::get(k)
             .map(Some)
-            .map_err(|e| anyhow::anyhow!("get {k}: {e}"))
+            .map_err(|e| anyhow::anyhow!("get block: {e}"))
     }
 
     fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
         let hash = k.hash();
         let cid = put_block(hash.code(), hash.size().into(), k.codec(), block)?;
-        anyhow::ensure!(cid == *k, "put_keyed: {k} does not match the block ({cid})");
+        anyhow::ensure!(cid == *k, "put_keyed: the CID does not match the block");
         Ok(())
     }
 

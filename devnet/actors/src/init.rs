@@ -11,7 +11,7 @@ use fvm_shared::address::Address;
 use fvm_shared::{ActorID, HAMT_BIT_WIDTH, METHOD_CONSTRUCTOR};
 use multihash_codetable::Code;
 
-use crate::error::state_error;
+use crate::error::{Addr, state_error};
 use crate::method::methods;
 use crate::{ActorError, ActorResult};
 
@@ -91,7 +91,8 @@ impl State {
                 .map_err(state_error("cannot write the address map"))?;
             if !fresh {
                 return Err(ActorError::forbidden(format!(
-                    "{address} is already mapped"
+                    "{} is already mapped",
+                    Addr(address)
                 )));
             }
         }
@@ -259,9 +260,7 @@ mod actor {
         delegated: Option<Address>,
     ) -> ActorResult<ExecReturn> {
         if fvm_sdk::actor::get_builtin_actor_type(&code).is_some() {
-            return Err(ActorError::forbidden(format!(
-                "cannot exec builtin actor code {code}"
-            )));
+            return Err(ActorError::forbidden("cannot exec a builtin actor's code"));
         }
         let robust_address = fvm_sdk::actor::next_actor_address();
         let mut state: State = fvm::load_state()?;
@@ -270,9 +269,8 @@ mod actor {
         let id = state.map_addresses(&SdkStore, &addresses)?;
         fvm::save_state(&state)?;
 
-        fvm_sdk::actor::create_actor(id, &code, delegated).map_err(|e| {
-            ActorError::illegal_argument(format!("cannot create actor with code {code}: {e}"))
-        })?;
+        fvm_sdk::actor::create_actor(id, &code, delegated)
+            .map_err(|e| ActorError::illegal_argument(format!("cannot create actor: {e}")))?;
         let params = (!constructor_params.is_empty()).then(|| IpldBlock {
             codec: DAG_CBOR,
             data: constructor_params.into(),

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(all(target_arch = "wasm32", feature = "fil-actor"))]
+mod alloc;
 mod error;
 #[cfg(feature = "fil-actor")]
 mod fvm;

@@ -13,7 +13,7 @@ use super::policy::validate_proposal;
 use super::state::{Outflow, State};
 use super::types::*;
 use crate::account::AuthenticateMessageParams;
-use crate::error::{decode_params, encode_return};
+use crate::error::{Addr, decode_params, encode_return};
 use crate::fvm::{self, SdkStore};
 use crate::{ActorError, ActorResult, BURNT_FUNDS_ACTOR_ID, SYSTEM_ACTOR_ID};
 
@@ -134,7 +134,7 @@ fn publish(params: PublishStorageDealsParams) -> ActorResult<PublishStorageDeals
     if fvm_sdk::actor::resolve_address(&first.proposal.provider) != Some(caller) {
         return Err(ActorError::forbidden(format!(
             "caller f0{caller} is not the provider {}",
-            first.proposal.provider
+            Addr(&first.proposal.provider)
         )));
     }
     let now = fvm_sdk::network::curr_epoch();
@@ -180,7 +180,7 @@ fn publish_one(
     if fvm_sdk::actor::resolve_address(&proposal.provider) != Some(provider) {
         return Err(ActorError::forbidden(format!(
             "deal provider {} is not the caller f0{provider}",
-            proposal.provider
+            Addr(&proposal.provider)
         )));
     }
     let client = resolve(&proposal.client)?;
@@ -221,7 +221,8 @@ fn authenticate(
     } else {
         Err(ActorError::forbidden(format!(
             "client {} did not authenticate the proposal (exit code {})",
-            proposal.client, ret.exit_code
+            Addr(&proposal.client),
+            ret.exit_code
         )))
     }
 }
@@ -229,8 +230,9 @@ fn authenticate(
 /// Sends `MarketNotifyDeal` to a client that is an actor (not a builtin account); a failure
 /// fails the whole publication.
 fn notify_client(id: DealID, proposal: &DealProposal) -> ActorResult<()> {
-    let code = fvm_sdk::actor::get_actor_code_cid(&proposal.client)
-        .ok_or_else(|| ActorError::illegal_state(format!("client {} vanished", proposal.client)))?;
+    let code = fvm_sdk::actor::get_actor_code_cid(&proposal.client).ok_or_else(|| {
+        ActorError::illegal_state(format!("client {} vanished", Addr(&proposal.client)))
+    })?;
     if fvm_sdk::actor::get_builtin_actor_type(&code).is_some() {
         return Ok(());
     }
@@ -252,14 +254,14 @@ fn notify_client(id: DealID, proposal: &DealProposal) -> ActorResult<()> {
     } else {
         Err(ActorError::new(
             ret.exit_code,
-            format!("client {} rejected deal {id}", proposal.client),
+            format!("client {} rejected deal {id}", Addr(&proposal.client)),
         ))
     }
 }
 
 fn resolve(address: &Address) -> ActorResult<ActorID> {
     fvm_sdk::actor::resolve_address(address)
-        .ok_or_else(|| ActorError::illegal_argument(format!("{address} is not an actor")))
+        .ok_or_else(|| ActorError::illegal_argument(format!("{} is not an actor", Addr(address))))
 }
 
 fn transfer(to: ActorID, amount: &TokenAmount) -> ActorResult<()> {
@@ -278,7 +280,7 @@ fn transfer(to: ActorID, amount: &TokenAmount) -> ActorResult<()> {
     } else {
         Err(ActorError::new(
             ret.exit_code,
-            format!("transfer of {amount} to f0{to} failed"),
+            format!("transfer to f0{to} failed"),
         ))
     }
 }

@@ -43,10 +43,9 @@ pub fn validate_proposal(proposal: &DealProposal, now: ChainEpoch) -> ActorResul
         )));
     }
     if !is_piece_cid(&proposal.piece_cid) {
-        return Err(ActorError::illegal_argument(format!(
-            "{} is not a piece CID (v1, fil-commitment-unsealed, sha2-256-trunc254-padded)",
-            proposal.piece_cid
-        )));
+        return Err(ActorError::illegal_argument(
+            "piece_cid is not a piece CID (v1, fil-commitment-unsealed, sha2-256-trunc254-padded)",
+        ));
     }
     if proposal.label.len() > MAX_LABEL_SIZE {
         return Err(ActorError::illegal_argument(format!(

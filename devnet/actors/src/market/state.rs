@@ -5,15 +5,14 @@ use cid::Cid;
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_hamt::{BytesKey, Hamt};
+use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::{ActorID, HAMT_BIT_WIDTH};
 
 use super::policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
 use super::types::{DealID, DealProposal};
-use crate::error::state_error;
+use crate::error::{Addr, state_error};
 use crate::{ActorError, ActorResult};
 
 /// Bit width of the deal AMTs.
@@ -25,14 +24,22 @@ pub const EPOCH_UNSET: ChainEpoch = -1;
 /// The market's state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct State {
-    /// AMT of [`DealID`] → [`DealProposal`] (client and provider as ID addresses).
-    pub proposals: Cid,
-    /// AMT of [`DealID`] → [`DealState`], one per proposal.
-    pub states: Cid,
-    /// HAMT of ID address bytes → [`BalanceEntry`].
+    /// AMT of [`DealID`] → [`Deal`] (one AMT rather than two keeps the wasm smaller).
+    pub deals: Cid,
+    /// AMT of [`ActorID`] → [`BalanceEntry`] (an AMT, not the real market's HAMT of
+    /// addresses: no key hashing code in the wasm).
     pub balances: Cid,
-    /// The next deal id; ids below it and absent from `proposals` were removed.
+    /// The next deal id; ids below it and absent from `deals` were removed.
     pub next_id: DealID,
+}
+
+/// A live deal: its proposal and what happened to it so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Deal {
+    /// The proposal (client and provider as ID addresses).
+    pub proposal: DealProposal,
+    /// Its state.
+    pub state: DealState,
 }
 
 /// What happened to a deal so far.
@@ -87,42 +94,29 @@ pub struct Outflow {
     pub burn: TokenAmount,
 }
 
-type Proposals<'s, BS> = Amt<DealProposal, &'s BS>;
-type States<'s, BS> = Amt<DealState, &'s BS>;
-type Balances<'s, BS> = Hamt<&'s BS, BalanceEntry>;
-
-fn balance_key(id: ActorID) -> BytesKey {
-    BytesKey(Address::new_id(id).to_bytes())
-}
+type Deals<'s, BS> = Amt<Deal, &'s BS>;
+type Balances<'s, BS> = Amt<BalanceEntry, &'s BS>;
 
 /// The collections of a [`State`], loaded for one transition.
 struct Tables<'s, BS: Blockstore> {
-    proposals: Proposals<'s, BS>,
-    states: States<'s, BS>,
+    deals: Deals<'s, BS>,
     balances: Balances<'s, BS>,
 }
 
 impl<'s, BS: Blockstore> Tables<'s, BS> {
     fn load(state: &State, store: &'s BS) -> ActorResult<Self> {
         Ok(Self {
-            proposals: Amt::load(&state.proposals, store)
-                .map_err(state_error("cannot load proposals"))?,
-            states: Amt::load(&state.states, store)
-                .map_err(state_error("cannot load deal states"))?,
-            balances: Hamt::load_with_bit_width(&state.balances, store, HAMT_BIT_WIDTH)
+            deals: Amt::load(&state.deals, store).map_err(state_error("cannot load deals"))?,
+            balances: Amt::load(&state.balances, store)
                 .map_err(state_error("cannot load balances"))?,
         })
     }
 
     fn flush(mut self, state: &mut State) -> ActorResult<()> {
-        state.proposals = self
-            .proposals
+        state.deals = self
+            .deals
             .flush()
-            .map_err(state_error("cannot flush proposals"))?;
-        state.states = self
-            .states
-            .flush()
-            .map_err(state_error("cannot flush deal states"))?;
+            .map_err(state_error("cannot flush deals"))?;
         state.balances = self
             .balances
             .flush()
@@ -133,7 +127,7 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
     fn balance(&self, id: ActorID) -> ActorResult<BalanceEntry> {
         Ok(self
             .balances
-            .get(&balance_key(id))
+            .get(id)
             .map_err(state_error("cannot read balances"))?
             .cloned()
             .unwrap_or_default())
@@ -142,11 +136,11 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
     fn set_balance(&mut self, id: ActorID, entry: BalanceEntry) -> ActorResult<()> {
         if entry.balance.is_zero() {
             self.balances
-                .delete(&balance_key(id))
+                .delete(id)
                 .map_err(state_error("cannot write balances"))?;
         } else {
             self.balances
-                .set(balance_key(id), entry)
+                .set(id, entry)
                 .map_err(state_error("cannot write balances"))?;
         }
         Ok(())
@@ -162,42 +156,31 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
         f(&mut entry)?;
         if entry.locked.is_negative() || entry.locked > entry.balance {
             return Err(ActorError::illegal_state(format!(
-                "f0{id}: locked {} outside [0, balance {}]",
-                entry.locked, entry.balance
+                "f0{id}: locked funds would leave [0, balance]"
             )));
         }
         self.set_balance(id, entry)
     }
 
     fn deal(&self, next_id: DealID, id: DealID) -> ActorResult<(DealProposal, DealState)> {
-        let proposal = self
-            .proposals
+        let deal = self
+            .deals
             .get(id)
-            .map_err(state_error("cannot read proposals"))?
-            .cloned()
+            .map_err(state_error("cannot read deals"))?
             .ok_or_else(|| missing_deal(next_id, id))?;
-        let state = self
-            .states
-            .get(id)
-            .map_err(state_error("cannot read deal states"))?
-            .copied()
-            .ok_or_else(|| ActorError::illegal_state(format!("deal {id} has no state")))?;
-        Ok((proposal, state))
+        Ok((deal.proposal.clone(), deal.state))
     }
 
-    fn set_deal_state(&mut self, id: DealID, state: DealState) -> ActorResult<()> {
-        self.states
-            .set(id, state)
-            .map_err(state_error("cannot write deal states"))
+    fn set_deal(&mut self, id: DealID, deal: Deal) -> ActorResult<()> {
+        self.deals
+            .set(id, deal)
+            .map_err(state_error("cannot write deals"))
     }
 
     fn remove_deal(&mut self, id: DealID) -> ActorResult<()> {
-        self.proposals
+        self.deals
             .delete(id)
-            .map_err(state_error("cannot delete proposal"))?;
-        self.states
-            .delete(id)
-            .map_err(state_error("cannot delete deal state"))?;
+            .map_err(state_error("cannot delete deal"))?;
         Ok(())
     }
 
@@ -267,8 +250,7 @@ pub(crate) fn missing_deal(next_id: DealID, id: DealID) -> ActorError {
 fn lock(entry: &mut BalanceEntry, need: &TokenAmount, who: &str) -> ActorResult<()> {
     if entry.available() < *need {
         return Err(ActorError::insufficient_funds(format!(
-            "{who} has {} available in the market, needs {need}",
-            entry.available()
+            "{who} has too little available in the market"
         )));
     }
     entry.locked += need;
@@ -278,7 +260,10 @@ fn lock(entry: &mut BalanceEntry, need: &TokenAmount, who: &str) -> ActorResult<
 /// The actor id of a stored (normalised) proposal party.
 fn id_of(address: &Address) -> ActorResult<ActorID> {
     address.id().map_err(|_| {
-        ActorError::illegal_state(format!("stored party {address} is not an ID address"))
+        ActorError::illegal_state(format!(
+            "stored party {} is not an ID address",
+            Addr(address)
+        ))
     })
 }
 
@@ -289,18 +274,14 @@ impl State {
     ///
     /// `USR_ILLEGAL_STATE` if the store fails.
     pub fn new<BS: Blockstore>(store: &BS) -> ActorResult<Self> {
-        let proposals = Proposals::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
+        let deals = Deals::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
             .flush()
-            .map_err(state_error("cannot create proposals"))?;
-        let states = States::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
-            .flush()
-            .map_err(state_error("cannot create deal states"))?;
-        let balances = Balances::<BS>::new_with_bit_width(store, HAMT_BIT_WIDTH)
+            .map_err(state_error("cannot create deals"))?;
+        let balances = Balances::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
             .flush()
             .map_err(state_error("cannot create balances"))?;
         Ok(Self {
-            proposals,
-            states,
+            deals,
             balances,
             next_id: 0,
         })
@@ -402,11 +383,8 @@ impl State {
             lock(e, &proposal.provider_collateral, "provider")
         })?;
         let id = self.next_id;
-        tables
-            .proposals
-            .set(id, proposal)
-            .map_err(state_error("cannot write proposals"))?;
-        tables.set_deal_state(id, DealState::NEW)?;
+        let state = DealState::NEW;
+        tables.set_deal(id, Deal { proposal, state })?;
         tables.flush(self)?;
         self.next_id += 1;
         Ok(id)
@@ -439,7 +417,13 @@ impl State {
                 )));
             }
             deal.sector_start_epoch = now;
-            tables.set_deal_state(id, deal)?;
+            tables.set_deal(
+                id,
+                Deal {
+                    proposal,
+                    state: deal,
+                },
+            )?;
         }
         tables.flush(self)
     }
@@ -482,7 +466,13 @@ impl State {
             tables.settle(&proposal, &mut deal, now)?;
             outflow.burn += tables.slash(&proposal, &deal)?;
             deal.slash_epoch = now;
-            tables.set_deal_state(id, deal)?;
+            tables.set_deal(
+                id,
+                Deal {
+                    proposal,
+                    state: deal,
+                },
+            )?;
         }
         tables.flush(self)?;
         Ok(outflow)
@@ -503,12 +493,12 @@ impl State {
         let mut tables = Tables::load(self, store)?;
         let mut ids = Vec::new();
         tables
-            .proposals
+            .deals
             .for_each(|id, _| {
                 ids.push(id);
                 Ok(())
             })
-            .map_err(state_error("cannot iterate proposals"))?;
+            .map_err(state_error("cannot iterate deals"))?;
         let mut outflow = Outflow::default();
         for id in ids {
             let (proposal, mut deal) = tables.deal(self.next_id, id)?;
@@ -533,7 +523,13 @@ impl State {
                     })?;
                     tables.remove_deal(id)?;
                 } else {
-                    tables.set_deal_state(id, deal)?;
+                    tables.set_deal(
+                        id,
+                        Deal {
+                            proposal,
+                            state: deal,
+                        },
+                    )?;
                 }
             }
         }
@@ -554,21 +550,12 @@ impl State {
         let tables = Tables::load(self, store)?;
         let mut result = Ok(());
         tables
-            .proposals
-            .for_each_while(|id, proposal| {
-                result = tables
-                    .states
-                    .get(id)
-                    .map_err(state_error("cannot read deal states"))
-                    .and_then(|s| {
-                        s.ok_or_else(|| {
-                            ActorError::illegal_state(format!("deal {id} has no state"))
-                        })
-                    })
-                    .and_then(|s| f(id, proposal, s));
+            .deals
+            .for_each_while(|id, deal| {
+                result = f(id, &deal.proposal, &deal.state);
                 Ok(result.is_ok())
             })
-            .map_err(state_error("cannot iterate proposals"))?;
+            .map_err(state_error("cannot iterate deals"))?;
         result
     }
 
@@ -576,7 +563,7 @@ impl State {
     ///
     /// # Errors
     ///
-    /// `USR_ILLEGAL_STATE` if the store fails or a key is not an ID address.
+    /// `USR_ILLEGAL_STATE` if the store fails.
     pub fn for_each_balance<BS: Blockstore>(
         &self,
         store: &BS,
@@ -585,11 +572,7 @@ impl State {
         let tables = Tables::load(self, store)?;
         tables
             .balances
-            .for_each(|key, entry| {
-                let id = Address::from_bytes(key)
-                    .ok()
-                    .and_then(|a| a.id().ok())
-                    .ok_or_else(|| anyhow::anyhow!("balance key is not an ID address"))?;
+            .for_each(|id, entry| {
                 f(id, entry);
                 Ok(())
             })
