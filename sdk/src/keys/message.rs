@@ -281,8 +281,8 @@ pub fn verify_signed_message(signed: &SignedMessage, chain_id: u64) -> Result<()
 /// [`verify_signed_message`] for a message whose `From` the node has resolved: `signer` is the
 /// key address (f1 or f410) the signature must come from, for example the account's key
 /// address when `From` is an `f0` ID address (Lotus's `AuthenticateMessage` with
-/// `ResolveToDeterministicAddress`). A delegated message must still name its f410 address as
-/// `From`, since its Ethereum transaction is rebuilt from it.
+/// `ResolveToDeterministicAddress`). For a delegated message `signer` is the f410 address, and
+/// `From` may be that address or the account's f0 ID.
 ///
 /// # Errors
 /// As [`verify_signed_message`]; [`Error::SignerMismatch`] reports `signer` as `from`.

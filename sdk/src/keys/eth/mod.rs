@@ -10,7 +10,7 @@ mod rlp;
 use alloy_primitives::{B256, Bytes, U256, keccak256};
 use alloy_rlp::Encodable;
 use fvm_ipld_encoding::{BytesDe, BytesSer, RawBytes};
-use fvm_shared::address::{Address, Payload};
+use fvm_shared::address::Address;
 use fvm_shared::bigint::{BigInt, Sign};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
@@ -378,7 +378,8 @@ impl SignedEthTx {
     /// `EthTransactionFromSignedFilecoinMessage`). The kind comes from the signature length:
     /// 65 → EIP-1559 (with `chain_id`); otherwise the first byte: `0x01` with 66 bytes →
     /// homestead, `0x02` with `65 + len(v)` bytes → EIP-155 for `chain_id`. The message must
-    /// be version 0 from an f410 address, and either `CreateExternal` to the EAM or
+    /// be version 0 from an address with an Ethereum form (f410, or the f0 ID of an eth
+    /// account), and either `CreateExternal` to the EAM or
     /// `InvokeEVM` to an f0/f410 address, with params empty or exactly one non-empty CBOR byte
     /// string.
     ///
@@ -393,9 +394,9 @@ impl SignedEthTx {
         if msg.version != 0 {
             return Err(Error::NotEthCompatible(format!("version {}", msg.version)));
         }
-        if filecoin_to_eth(&msg.from).is_none() || matches!(msg.from.payload(), Payload::ID(_)) {
+        if filecoin_to_eth(&msg.from).is_none() {
             return Err(Error::NotEthCompatible(format!(
-                "sender {} is not f410",
+                "sender {} is not an eth account",
                 msg.from
             )));
         }

@@ -363,3 +363,26 @@ fn it_encodes_signatures_as_type_byte_and_data() {
     assert!(fvm_ipld_encoding::from_slice::<Signature>(&[0x42, 0x04, 0x00]).is_err());
     assert!(fvm_ipld_encoding::from_slice::<Signature>(&[0x40]).is_err());
 }
+
+#[test]
+fn it_verifies_delegated_messages_from_an_id_sender_against_the_f410_signer() {
+    // Lotus rebuilds the transaction from any `From` with an Ethereum form, so an eth account
+    // may send as its f0 ID; the node checks the signer it resolved the ID to.
+    let k = key(10);
+    let mut message = invoke(k.f410_address(), Address::new_id(1001), 2, b"\x05");
+    let tx = k.sign_eip1559(&message, DEVNET_CHAIN_ID).unwrap();
+    message.from = Address::new_id(1050);
+    let signed = SignedMessage {
+        message,
+        signature: tx.filecoin_signature(),
+    };
+    verify_signature_for(&signed, &k.f410_address(), DEVNET_CHAIN_ID).unwrap();
+    assert!(matches!(
+        verify_signed_message(&signed, DEVNET_CHAIN_ID),
+        Err(Error::SignerMismatch { .. })
+    ));
+    assert!(matches!(
+        verify_signature_for(&signed, &key(11).f410_address(), DEVNET_CHAIN_ID),
+        Err(Error::SignerMismatch { .. })
+    ));
+}
