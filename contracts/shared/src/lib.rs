@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod abi;
+pub mod cid;
 pub mod dispatch;
 mod error;
 pub mod events;
@@ -19,7 +20,6 @@ pub use runtime::{Runtime, response_ok};
 // Re-exported so actors and their users agree on one version.
 pub use alloy_primitives;
 pub use alloy_sol_types;
-pub use cid;
 pub use frc42_dispatch;
 pub use fvm_ipld_blockstore;
 pub use fvm_ipld_encoding;

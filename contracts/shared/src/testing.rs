@@ -6,7 +6,7 @@
 //! state, transfer value or emit events fail the test.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use cid::Cid;
 use fvm_ipld_blockstore::MemoryBlockstore;
@@ -105,6 +105,7 @@ pub struct FakeRuntime {
     expected_sends: RefCell<VecDeque<ExpectedSend>>,
     sent: RefCell<Vec<SentMessage>>,
     events: RefCell<Vec<(ActorID, ActorEvent)>>,
+    linked_ok: RefCell<HashSet<Cid>>,
 }
 
 impl FakeRuntime {
@@ -124,6 +125,7 @@ impl FakeRuntime {
             expected_sends: RefCell::new(VecDeque::new()),
             sent: RefCell::new(Vec::new()),
             events: RefCell::new(Vec::new()),
+            linked_ok: RefCell::new(HashSet::new()),
         }
     }
 
@@ -246,6 +248,47 @@ impl FakeRuntime {
     }
 }
 
+impl FakeRuntime {
+    /// Walks the state blocks reachable from `root` that were not checked before and fails the
+    /// test on a link the FVM would refuse (see [`crate::cid`]), as `ipld::put` would on chain.
+    fn check_state_links(&self, root: &Cid) {
+        use fvm_ipld_blockstore::Blockstore;
+        use ipld_core::ipld::Ipld;
+
+        let mut todo = vec![*root];
+        while let Some(cid) = todo.pop() {
+            if cid.codec() != fvm_ipld_encoding::DAG_CBOR
+                || !self.linked_ok.borrow_mut().insert(cid)
+            {
+                continue;
+            }
+            let Some(block) = self.store.get(&cid).expect("memory blockstore") else {
+                panic!("state links to {cid}, which is not in the store");
+            };
+            let ipld: Ipld = fvm_ipld_encoding::from_slice(&block)
+                .unwrap_or_else(|e| panic!("state block {cid} is not DAG-CBOR: {e}"));
+            let mut stack = vec![&ipld];
+            while let Some(node) = stack.pop() {
+                match node {
+                    Ipld::Link(link) => {
+                        if let Some(why) = crate::cid::forbidden_link(link) {
+                            panic!(
+                                "state block {cid}: {why}; on chain this write aborts with \
+                                 USR_ILLEGAL_STATE. Keep external CIDs as bytes \
+                                 (filmark_actor_shared::cid::ExternalCid)"
+                            );
+                        }
+                        todo.push(*link);
+                    }
+                    Ipld::List(items) => stack.extend(items.iter()),
+                    Ipld::Map(map) => stack.extend(map.values()),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 impl Runtime for FakeRuntime {
     type Blockstore = MemoryBlockstore;
 
@@ -298,6 +341,7 @@ impl Runtime for FakeRuntime {
             !self.read_only.get(),
             "state write attempted in a read-only call"
         );
+        self.check_state_links(root);
         *self.state_root.borrow_mut() = Some(*root);
         Ok(())
     }
@@ -407,6 +451,38 @@ mod tests {
         assert!(rt.call(bump, 3, None).is_err());
         assert_eq!(rt.state::<Counter>().unwrap().0, 1);
         assert_eq!(rt.current_balance(), TokenAmount::from_atto(5));
+    }
+
+    #[test]
+    #[should_panic(expected = "ExternalCid")]
+    fn state_links_the_fvm_refuses_fail_the_test() {
+        use multihash_codetable::{Code, MultihashDigest};
+        let rt = FakeRuntime::new(100);
+        let unixfs_root = Cid::new_v1(0x70, Code::Sha2_256.digest(b"post"));
+        let _ = rt.call(
+            |rt, _, _| {
+                rt.create(&vec![unixfs_root])?;
+                Ok(None)
+            },
+            1,
+            None,
+        );
+    }
+
+    #[test]
+    fn external_cids_in_state_are_fine() {
+        use multihash_codetable::{Code, MultihashDigest};
+        let rt = FakeRuntime::new(100);
+        let unixfs_root = Cid::new_v1(0x70, Code::Sha2_256.digest(b"post"));
+        rt.call(
+            |rt, _, _| {
+                rt.create(&vec![crate::cid::ExternalCid(unixfs_root)])?;
+                Ok(None)
+            },
+            1,
+            None,
+        )
+        .unwrap();
     }
 
     #[test]

@@ -1,0 +1,391 @@
+//! The storage-deal escrow on a real chain: a provider's deal published with the escrow as
+//! client, activated, settled across epochs, terminated, re-filled after a sponsor tops the
+//! order up, and refunded; and a sponsored order that never gets a deal.
+
+use anyhow::{Context, ensure};
+use cid::Cid;
+use filmark_devnet::{DevnetKey, MARKET_ACTOR_ID};
+use filmark_devnet_actors::market::{
+    self, ClientDealProposal, DealProposal, Label, PublishStorageDealsParams,
+    PublishStorageDealsReturn,
+};
+use filmark_escrow::Method as Escrow;
+use filmark_escrow::types::{
+    CreateOrderParams, CreateOrderReturn, FundOrderParams, GetAccountParams, GetAccountReturn,
+    OrderIdParams, SettleReturn,
+};
+use filmark_registry::Method as Registry;
+use filmark_registry::types::{
+    GetFundingParams, GetFundingReturn, LinkOrderParams, RegisterParams,
+};
+use filmark_sdk::content::Packed;
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::crypto::signature::Signature;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::piece::PaddedPieceSize;
+
+use super::{Filmark, check_invariants, deploy_filmark, ref_hash, sample_content};
+use crate::chain::Chain;
+
+/// Order price per epoch per replica, in attoFIL.
+const PRICE: u64 = 1_000_000;
+/// Minimum deal duration of the orders, in epochs.
+const DURATION: ChainEpoch = 100;
+
+fn atto(n: u64) -> TokenAmount {
+    TokenAmount::from_atto(n)
+}
+
+fn create_order<C: Chain>(
+    chain: &C,
+    fm: &Filmark,
+    client: &DevnetKey,
+    packed: &Packed,
+    deadline: ChainEpoch,
+    value: TokenAmount,
+) -> anyhow::Result<u64> {
+    let params = CreateOrderParams {
+        piece_cid: packed.piece.cid_v1(),
+        piece_size: packed.piece.padded_size,
+        price_per_epoch: atto(PRICE),
+        min_duration: DURATION,
+        replicas: 1,
+        allowed_providers: vec![],
+        activation_deadline: deadline,
+        content: Some(packed.root),
+        client: None,
+    };
+    let ret: CreateOrderReturn = chain
+        .send(
+            client,
+            &fm.escrow.id_address,
+            value,
+            Escrow::CreateOrder.number(),
+            RawBytes::serialize(params)?,
+        )?
+        .ok("create order")?
+        .decode()?;
+    Ok(ret.order_id)
+}
+
+/// The provider publishes a deal for the order's piece with the escrow as client and a market
+/// price of zero (the escrow pays); the market authenticates it with the escrow and notifies it.
+fn publish_deal<C: Chain>(
+    chain: &C,
+    fm: &Filmark,
+    provider: &DevnetKey,
+    packed: &Packed,
+    order_id: u64,
+    start: ChainEpoch,
+) -> anyhow::Result<u64> {
+    let proposal = DealProposal {
+        piece_cid: packed.piece.cid_v1(),
+        piece_size: PaddedPieceSize(packed.piece.padded_size),
+        verified_deal: false,
+        client: fm.escrow.id_address,
+        provider: provider.address(),
+        label: Label::String(order_id.to_string()),
+        start_epoch: start,
+        end_epoch: start + DURATION,
+        storage_price_per_epoch: TokenAmount::default(),
+        provider_collateral: TokenAmount::default(),
+        client_collateral: TokenAmount::default(),
+    };
+    let params = PublishStorageDealsParams {
+        deals: vec![ClientDealProposal {
+            proposal,
+            client_signature: Signature::new_secp256k1(vec![]),
+        }],
+    };
+    let ret: PublishStorageDealsReturn = chain
+        .send(
+            provider,
+            &Address::new_id(MARKET_ACTOR_ID),
+            TokenAmount::default(),
+            market::Method::PublishStorageDealsExported.number(),
+            RawBytes::serialize(params)?,
+        )?
+        .ok("publish storage deals")?
+        .decode()?;
+    ret.ids.first().copied().context("one deal published")
+}
+
+fn settle<C: Chain>(
+    chain: &C,
+    fm: &Filmark,
+    anyone: &DevnetKey,
+    order_id: u64,
+) -> anyhow::Result<(SettleReturn, ChainEpoch)> {
+    let out = chain
+        .send(
+            anyone,
+            &fm.escrow.id_address,
+            TokenAmount::default(),
+            Escrow::Settle.number(),
+            RawBytes::serialize(OrderIdParams { order_id })?,
+        )?
+        .ok("settle")?;
+    let height = out.height.context("settle was mined")?;
+    Ok((out.decode()?, height))
+}
+
+fn account<C: Chain>(chain: &C, fm: &Filmark, who: &Address) -> anyhow::Result<GetAccountReturn> {
+    Ok(chain
+        .call(
+            who,
+            &fm.escrow.id_address,
+            Escrow::GetAccount.number(),
+            RawBytes::serialize(GetAccountParams { account: *who })?,
+        )?
+        .ok("get account")?
+        .decode()?)
+}
+
+fn funding<C: Chain>(
+    chain: &C,
+    fm: &Filmark,
+    who: &Address,
+    cid: Cid,
+) -> anyhow::Result<GetFundingReturn> {
+    Ok(chain
+        .call(
+            who,
+            &fm.registry.id_address,
+            Registry::GetFunding.number(),
+            RawBytes::serialize(GetFundingParams { cid })?,
+        )?
+        .ok("get funding")?
+        .decode()?)
+}
+
+/// Publish (escrow as client) → activate → settle across epochs → terminate → sponsor tops up →
+/// re-fill with a second provider → settle to the end → refund and close. Providers are paid
+/// exactly price × active epochs; the registry shows "funded until" for the post.
+///
+/// # Errors
+/// When any step does not behave as the escrow promises.
+pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
+    let client = chain.f1(0)?;
+    let provider_a = chain.f1(2)?;
+    let provider_b = chain.f1(3)?;
+    let sponsor = chain.f1(4)?;
+    let keeper = chain.f1(5)?;
+    let fm = deploy_filmark(chain, &client)?;
+    let packed = sample_content(3, 200_000)?;
+
+    // The post is registered and an order pays for its storage.
+    let register = RegisterParams {
+        cid: packed.root,
+        owner: None,
+        kind: "video/mp4".into(),
+        size: packed.file_size,
+        piece: Some(packed.piece.cid_v1()),
+        platform: "youtube".into(),
+        ref_hash: ref_hash("https://youtu.be/abc"),
+        metadata: vec![],
+    };
+    chain
+        .send(
+            &client,
+            &fm.registry.id_address,
+            TokenAmount::default(),
+            Registry::Register.number(),
+            RawBytes::serialize(register)?,
+        )?
+        .ok("register")?;
+    let now = chain.epoch()?;
+    let locked = PRICE * DURATION as u64;
+    let order_id = create_order(chain, &fm, &client, &packed, now + 200, atto(locked))?;
+    chain
+        .send(
+            &client,
+            &fm.registry.id_address,
+            TokenAmount::default(),
+            Registry::LinkOrder.number(),
+            RawBytes::serialize(LinkOrderParams {
+                cid: packed.root,
+                order_id,
+            })?,
+        )?
+        .ok("link order")?;
+    let acc = account(chain, &fm, &client.address())?;
+    ensure!(
+        acc.locked == atto(locked),
+        "creating locks price × duration × replicas: {acc:?}"
+    );
+
+    // Provider A: published with the escrow as client (AuthenticateMessage + MarketNotifyDeal).
+    let start_a = chain.epoch()? + 5;
+    let deal_a = publish_deal(chain, &fm, &provider_a, &packed, order_id, start_a)?;
+    chain.activate_deals(&[deal_a])?;
+    chain.mine((start_a - chain.epoch()?).max(0) as u64 + 20)?;
+    let before = chain.balance(&provider_a.address())?;
+    let (paid, at) = settle(chain, &fm, &keeper, order_id)?;
+    let earned = (at - start_a) as u64 * PRICE;
+    ensure!(
+        paid.paid == atto(earned),
+        "paid {} for {} active epochs",
+        paid.paid,
+        at - start_a
+    );
+    ensure!(
+        chain.balance(&provider_a.address())? - &before == atto(earned),
+        "provider received it"
+    );
+
+    let f = funding(chain, &fm, &client.address(), packed.root)?;
+    let fund = f.funding.clone().context("registry reads the escrow")?;
+    ensure!(
+        f.order_id == Some(order_id) && fund.active_replicas == 1,
+        "funding {f:?}"
+    );
+    ensure!(
+        fund.funded_until == start_a + DURATION,
+        "funded until the deal's end: {fund:?}"
+    );
+
+    // A is slashed: it stops earning at the termination epoch.
+    chain.mine(10)?;
+    chain.terminate_deals(&[deal_a])?;
+    let terminated = chain.epoch()?;
+    chain.mine(5)?;
+    let (paid2, _) = settle(chain, &fm, &keeper, order_id)?;
+    let total_a = (terminated - start_a) as u64 * PRICE;
+    ensure!(
+        paid.paid.clone() + paid2.paid == atto(total_a),
+        "A paid exactly up to its termination"
+    );
+
+    // A sponsor tops the order up so a full-length replacement fits; provider B re-fills the slot.
+    let top_up = atto(total_a);
+    chain
+        .send(
+            &sponsor,
+            &fm.escrow.id_address,
+            top_up.clone(),
+            Escrow::FundOrder.number(),
+            RawBytes::serialize(FundOrderParams {
+                order_id,
+                from_available: TokenAmount::default(),
+            })?,
+        )?
+        .ok("sponsor funds the order")?;
+    let start_b = chain.epoch()? + 5;
+    let deal_b = publish_deal(chain, &fm, &provider_b, &packed, order_id, start_b)?;
+    chain.activate_deals(&[deal_b])?;
+    let before_b = chain.balance(&provider_b.address())?;
+    let deadline = now + 200;
+    let until = (start_b + DURATION).max(deadline) + 1;
+    chain.mine((until - chain.epoch()?) as u64)?;
+    settle(chain, &fm, &keeper, order_id)?;
+    ensure!(
+        chain.balance(&provider_b.address())? - &before_b == atto(PRICE * DURATION as u64),
+        "B paid for its whole term"
+    );
+
+    // Everything unearned went back: client and sponsor accounts, pro rata; the order closes.
+    chain
+        .send(
+            &client,
+            &fm.escrow.id_address,
+            TokenAmount::default(),
+            Escrow::CloseOrder.number(),
+            RawBytes::serialize(OrderIdParams { order_id })?,
+        )?
+        .ok("close order")?;
+    let client_acc = account(chain, &fm, &client.address())?;
+    let sponsor_acc = account(chain, &fm, &sponsor.address())?;
+    ensure!(
+        client_acc.locked.is_zero() && sponsor_acc.locked.is_zero(),
+        "nothing stays locked"
+    );
+    let refunded = client_acc.available.clone() + &sponsor_acc.available;
+    let contributed = atto(locked) + &top_up;
+    let spent = atto(total_a + PRICE * DURATION as u64);
+    ensure!(
+        refunded == contributed - spent,
+        "refunds + payments = contributions"
+    );
+    ensure!(
+        chain.balance(&fm.escrow.id_address)? == refunded,
+        "escrow holds exactly the accounts"
+    );
+
+    check_invariants(chain, &fm)
+}
+
+/// A sponsor funds someone else's order; no provider takes it; past the deadline both get their
+/// exact share back and the sponsor withdraws it.
+///
+/// # Errors
+/// When any step does not behave as the escrow promises.
+pub fn sponsored_order<C: Chain>(chain: &C) -> anyhow::Result<()> {
+    let client = chain.f1(0)?;
+    let sponsor = chain.eth(1)?;
+    let keeper = chain.f1(5)?;
+    let fm = deploy_filmark(chain, &client)?;
+    let packed = sample_content(9, 10_000)?;
+    let deadline = chain.epoch()? + 20;
+    let order_id = create_order(
+        chain,
+        &fm,
+        &client,
+        &packed,
+        deadline,
+        atto(PRICE * DURATION as u64),
+    )?;
+
+    // The sponsor is an f410 account: FundOrder through the ABI.
+    use alloy_sol_types::SolCall;
+    let call = filmark_escrow::abi::IFilmarkEscrow::fundOrderCall {
+        orderId: order_id,
+        fromAvailable: Default::default(),
+    };
+    let sponsored = atto(3 * PRICE * DURATION as u64);
+    chain
+        .send(
+            &sponsor,
+            &fm.escrow.id_address,
+            sponsored.clone(),
+            filmark_actor_shared::abi::INVOKE_EVM_METHOD,
+            filmark_sdk::keys::calldata_params(&call.abi_encode()),
+        )?
+        .ok("sponsor funds through the ABI")?;
+
+    chain.mine((deadline - chain.epoch()?) as u64 + 1)?;
+    settle(chain, &fm, &keeper, order_id)?;
+    let sponsor_acc = account(chain, &fm, &sponsor.address())?;
+    let client_acc = account(chain, &fm, &client.address())?;
+    ensure!(
+        sponsor_acc.available == sponsored,
+        "sponsor refunded in full: {sponsor_acc:?}"
+    );
+    ensure!(
+        client_acc.available == atto(PRICE * DURATION as u64),
+        "client refunded in full"
+    );
+
+    let before = chain.balance(&sponsor.address())?;
+    let call = filmark_escrow::abi::IFilmarkEscrow::withdrawCall {
+        amount: alloy_primitives::U256::from(3 * PRICE * DURATION as u64),
+        to: Default::default(),
+    };
+    let out = chain
+        .send(
+            &sponsor,
+            &fm.escrow.id_address,
+            TokenAmount::default(),
+            filmark_actor_shared::abi::INVOKE_EVM_METHOD,
+            filmark_sdk::keys::calldata_params(&call.abi_encode()),
+        )?
+        .ok("sponsor withdraws")?;
+    ensure!(out.gas_used > 0, "withdraw executed");
+    ensure!(
+        chain.balance(&sponsor.address())? > before,
+        "the sponsor got its FIL back"
+    );
+
+    check_invariants(chain, &fm)
+}

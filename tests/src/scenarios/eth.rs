@@ -1,0 +1,137 @@
+//! An f410 (Ethereum) account calls the registry with Solidity-ABI calldata through method
+//! 3844450837, as MetaMask, viem or alloy would, and reads the event back as an Ethereum log.
+
+use alloy_primitives::{Address as EthAddress, B256, Bytes, LogData};
+use alloy_sol_types::{SolCall, SolEvent};
+use anyhow::ensure;
+use filmark_actor_shared::abi::{INVOKE_EVM_METHOD, decode_revert, masked_id_address};
+use filmark_registry::abi::IFilmarkRegistry::{
+    MetadataEntry, RegisterRequest, Registered, getCall, registerCall, transferCall,
+};
+use filmark_sdk::keys::calldata_params;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+
+use super::{
+    address_topic, check_invariants, cid_topic, deploy_filmark, id_of, ref_hash, sample_content,
+};
+use crate::chain::Chain;
+
+/// Registers a post from an f410 account with ABI calldata, checks the `Registered` log an
+/// indexer would see, reads the record back with an ABI `get`, and checks that a refused call
+/// reverts with a readable reason.
+///
+/// # Errors
+/// When any step does not behave as the ABI entry point promises.
+pub fn eth_account_calls_registry_with_abi<C: Chain>(chain: &C) -> anyhow::Result<()> {
+    let deployer = chain.f1(0)?;
+    let user = chain.eth(0)?;
+    let other = chain.eth(1)?;
+    let fm = deploy_filmark(chain, &deployer)?;
+    let reg = fm.registry.id_address;
+    let registry_eth = masked_id_address(fm.registry.id_address.id()?);
+    let user_eth = user.secp_key().eth_address();
+
+    let post = sample_content(7, 5_000)?;
+    let call = registerCall {
+        request: RegisterRequest {
+            cid: Bytes::from(post.root.to_bytes()),
+            owner: EthAddress::ZERO,
+            kind: "text/plain".into(),
+            size: 5_000,
+            pieceCid: Bytes::from(post.piece.cid_v1().to_bytes()),
+            platform: "bsky.app".into(),
+            refHash: B256::from(ref_hash("at://did:plc:abc/app.bsky.feed.post/1")),
+            metadata: vec![MetadataEntry {
+                key: "lang".into(),
+                value: "en".into(),
+            }],
+        },
+    };
+    let out = chain
+        .send(
+            &user,
+            &reg,
+            TokenAmount::default(),
+            INVOKE_EVM_METHOD,
+            calldata_params(&call.abi_encode()),
+        )?
+        .ok("ABI register")?;
+
+    // The event, as eth_getLogs shows it.
+    let logs = chain.eth_logs(&out)?;
+    ensure!(logs.len() == 1, "one log, got {logs:?}");
+    let log = &logs[0];
+    ensure!(
+        log.address == registry_eth,
+        "log address is the registry's masked ID address"
+    );
+    ensure!(
+        log.topics[0] == Registered::SIGNATURE_HASH.0,
+        "topic0 is Registered"
+    );
+    ensure!(
+        log.topics[1] == address_topic(user_eth.0.0),
+        "owner topic is the f410 account"
+    );
+    ensure!(log.topics[2] == cid_topic(&post.root), "cid topic");
+    let data = LogData::new_unchecked(
+        log.topics.iter().map(|t| B256::from(*t)).collect(),
+        log.data.clone().into(),
+    );
+    let decoded = Registered::decode_log_data(&data)?;
+    ensure!(
+        decoded.cid.as_ref() == post.root.to_bytes().as_slice() && decoded.size == 5_000,
+        "event data"
+    );
+
+    // Read it back through the ABI (a read-only call, as eth_call does).
+    let get = getCall {
+        cid: Bytes::from(post.root.to_bytes()),
+    };
+    let out = chain
+        .call(
+            &user.address(),
+            &reg,
+            INVOKE_EVM_METHOD,
+            calldata_params(&get.abi_encode()),
+        )?
+        .ok("ABI get")?;
+    let bytes = filmark_actor_shared::abi::abi_return_bytes(Some(
+        filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock {
+            codec: filmark_actor_shared::fvm_ipld_encoding::DAG_CBOR,
+            data: out.return_data.to_vec(),
+        },
+    ))?;
+    let record = getCall::abi_decode_returns(&bytes)?;
+    ensure!(
+        record.owner == user_eth && record.kind == "text/plain",
+        "ABI record {record:?}"
+    );
+    ensure!(
+        id_of(chain, &user.address())? > 0,
+        "the f410 account exists"
+    );
+
+    // Someone else may not transfer it: the call reverts with a decodable reason.
+    let steal = transferCall {
+        cid: Bytes::from(post.root.to_bytes()),
+        newOwner: other.secp_key().eth_address(),
+    };
+    let out = chain.send(
+        &other,
+        &reg,
+        TokenAmount::default(),
+        INVOKE_EVM_METHOD,
+        calldata_params(&steal.abi_encode()),
+    )?;
+    ensure!(
+        out.exit_code == ExitCode::USR_FORBIDDEN,
+        "steal: {:?}",
+        out.exit_code
+    );
+    let reason = decode_revert(out.return_data.bytes()).unwrap_or_default();
+    ensure!(reason.contains("exit code 18"), "revert reason {reason:?}");
+
+    check_invariants(chain, &fm)
+}

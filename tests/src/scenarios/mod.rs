@@ -1,0 +1,116 @@
+//! Scenarios, each written once against [`Chain`] and ending with the actors'
+//! `check_state_invariants` on the real state.
+
+mod escrow;
+mod eth;
+mod registry;
+
+use std::io::Cursor;
+
+use anyhow::{Context, ensure};
+use cid::Cid;
+use filmark_devnet::DevnetKey;
+use filmark_registry::types::ConstructorParams;
+use filmark_sdk::content::{NoProgress, Options, Packed, pack};
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
+
+pub use self::escrow::{escrow_lifecycle, sponsored_order};
+pub use self::eth::eth_account_calls_registry_with_abi;
+pub use self::registry::registry_lifecycle;
+use crate::chain::{Chain, ChainStore, Deployed};
+
+/// Filmark's two actors, deployed.
+#[derive(Debug, Clone, Copy)]
+pub struct Filmark {
+    /// The escrow.
+    pub escrow: Deployed,
+    /// The registry (reading the escrow).
+    pub registry: Deployed,
+}
+
+/// Deploys the escrow, then the registry pointing at it (the registry reads the escrow).
+///
+/// # Errors
+/// When a deployment fails.
+pub fn deploy_filmark<C: Chain>(chain: &C, deployer: &DevnetKey) -> anyhow::Result<Filmark> {
+    let escrow = chain
+        .deploy(
+            deployer,
+            filmark_actor_bundle::ESCROW_WASM,
+            RawBytes::default(),
+        )
+        .context("deploying the escrow")?;
+    let params = RawBytes::serialize(ConstructorParams {
+        escrow: Some(escrow.id_address),
+    })?;
+    let registry = chain
+        .deploy(deployer, filmark_actor_bundle::REGISTRY_WASM, params)
+        .context("deploying the registry")?;
+    Ok(Filmark { escrow, registry })
+}
+
+/// Packs `size` deterministic bytes (seeded) like a dapp would a post's media.
+///
+/// # Errors
+/// When packing fails.
+pub fn sample_content(seed: u8, size: usize) -> anyhow::Result<Packed> {
+    let bytes: Vec<u8> = (0..size)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect();
+    let mut car = Cursor::new(Vec::new());
+    Ok(pack(
+        bytes.as_slice(),
+        Some(size as u64),
+        &mut car,
+        &Options::default(),
+        NoProgress,
+    )?)
+}
+
+/// Runs both actors' `check_state_invariants` on the chain's real state.
+///
+/// # Errors
+/// When the state cannot be read or an invariant is broken.
+pub fn check_invariants<C: Chain>(chain: &C, fm: &Filmark) -> anyhow::Result<()> {
+    let store = ChainStore(chain);
+    let registry: filmark_registry::State = chain.actor_state(&fm.registry.id_address)?;
+    let (_, acc) = filmark_registry::testing::check_state_invariants(&store, &registry);
+    ensure!(acc.is_empty(), "registry invariants: {:?}", acc.messages());
+    let escrow: filmark_escrow::state::State = chain.actor_state(&fm.escrow.id_address)?;
+    let balance = chain.balance(&fm.escrow.id_address)?;
+    let (_, acc) = filmark_escrow::testing::check_state_invariants(&store, &escrow, &balance);
+    ensure!(acc.is_empty(), "escrow invariants: {:?}", acc.messages());
+    Ok(())
+}
+
+/// A 32-byte reference hash of an external post URL (what a dapp stores as `ref_hash`).
+pub fn ref_hash(url: &str) -> [u8; 32] {
+    use multihash_codetable::{Code, MultihashDigest};
+    let mh = Code::Sha2_256.digest(url.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(mh.digest());
+    out
+}
+
+/// The keccak-256 of a CID's bytes: the topic indexers filter a CID by.
+pub fn cid_topic(cid: &Cid) -> [u8; 32] {
+    alloy_primitives::keccak256(cid.to_bytes()).0
+}
+
+/// The 32-byte topic of an address (its Ethereum form, left-padded).
+pub fn address_topic(eth: [u8; 20]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[12..].copy_from_slice(&eth);
+    out
+}
+
+/// The ID address a key's account has on chain.
+///
+/// # Errors
+/// When the account does not exist.
+pub fn id_of<C: Chain>(chain: &C, addr: &Address) -> anyhow::Result<u64> {
+    chain
+        .lookup_id(addr)?
+        .with_context(|| format!("{addr} has no actor"))
+}

@@ -1,0 +1,27 @@
+//! Every scenario, run on an in-process devnet (the RPC run comes with the devnet's JSON-RPC).
+
+use filmark_tests::{InProcess, scenarios};
+
+fn chain() -> InProcess {
+    InProcess::start().expect("the devnet starts")
+}
+
+#[test]
+fn registry_lifecycle_in_process() {
+    scenarios::registry_lifecycle(&chain()).unwrap();
+}
+
+#[test]
+fn eth_account_calls_registry_with_abi_in_process() {
+    scenarios::eth_account_calls_registry_with_abi(&chain()).unwrap();
+}
+
+#[test]
+fn escrow_lifecycle_in_process() {
+    scenarios::escrow_lifecycle(&chain()).unwrap();
+}
+
+#[test]
+fn sponsored_order_in_process() {
+    scenarios::sponsored_order(&chain()).unwrap();
+}
