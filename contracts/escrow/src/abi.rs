@@ -134,7 +134,7 @@ pub fn order_view<RT: Runtime>(rt: &RT, id: u64, o: &Order) -> IFilmarkEscrow::O
         minDuration: o.min_duration,
         replicas: o.replicas,
         activationDeadline: o.activation_deadline,
-        content: o.content.map(|c| c.to_bytes()).unwrap_or_default().into(),
+        content: o.content.map(|c| c.0.to_bytes()).unwrap_or_default().into(),
         funded: u256_of(&o.funded),
         balance: u256_of(&o.balance),
         paid: u256_of(&o.paid),

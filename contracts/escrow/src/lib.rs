@@ -13,6 +13,8 @@ pub mod state;
 pub mod testing;
 pub mod types;
 
+use cid::Cid;
+use filmark_actor_shared::cid::ExternalCid;
 use filmark_actor_shared::dispatch::{no_params, params, require_no_value, ret};
 use filmark_actor_shared::{ActorError, AsActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
@@ -264,7 +266,7 @@ impl Actor {
                 replicas: p.replicas,
                 allowed_providers: providers,
                 activation_deadline: p.activation_deadline,
-                content: p.content,
+                content: p.content.map(ExternalCid),
                 created: now,
                 funded: lock.clone(),
                 balance: lock.clone(),
@@ -369,7 +371,7 @@ impl Actor {
         let o = st.order(rt.store(), order_id)?;
         Ok(OrderFunding {
             piece_cid: o.piece_cid,
-            content: o.content,
+            content: o.content.map(Cid::from),
             client: o.client,
             funded_until: o.funded_until(rt.curr_epoch()),
             active_replicas: o.active_replicas(),

@@ -5,6 +5,7 @@
 //! allowed providers, live deals) are bounded by [`crate::policy`].
 
 use cid::Cid;
+use filmark_actor_shared::cid::ExternalCid;
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
@@ -97,8 +98,8 @@ pub struct Order {
     pub allowed_providers: Vec<ActorID>,
     /// Last epoch a deal may be bound or start.
     pub activation_deadline: ChainEpoch,
-    /// Registry content CID, if any.
-    pub content: Option<Cid>,
+    /// Registry content CID, if any (kept as bytes: the FVM refuses links to dag-pb/sha2 CIDs).
+    pub content: Option<ExternalCid>,
     /// Epoch the order was created.
     pub created: ChainEpoch,
     /// Total contributed (sum of `funders[].amount`).

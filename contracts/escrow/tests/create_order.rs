@@ -15,7 +15,7 @@ fn creating_locks_price_times_duration_times_replicas() {
     assert_eq!(account(&rt, CLIENT), (5000 - 2000, 2000));
     let o = get_order(&rt, id0);
     assert_eq!((o.client, o.replicas, to_i64(&o.funded), to_i64(&o.balance)), (CLIENT, 2, 2000, 2000));
-    assert_eq!(o.content, Some(content(1)));
+    assert_eq!(o.content.map(cid::Cid::from), Some(content(1)));
     assert_eq!(o.funders.len(), 1);
     assert_eq!(event_names(&rt), ["Deposited", "OrderCreated"]);
     check_state(&rt);
