@@ -49,32 +49,94 @@ fn story(abi: bool) -> Rt {
     let d = deal(1, PROVIDER, 20, 120);
     if abi {
         abi_call(&rt, CLIENT, &I::depositCall {}, 3000).unwrap();
-        let id = abi_call(&rt, CLIENT, &I::createOrderCall { params: order_params_abi() }, 0).unwrap();
+        let id = abi_call(
+            &rt,
+            CLIENT,
+            &I::createOrderCall {
+                params: order_params_abi(),
+            },
+            0,
+        )
+        .unwrap();
         assert_eq!(id, 0);
-        abi_call(&rt, SPONSOR, &I::fundOrderCall { orderId: 0, fromAvailable: U256::ZERO }, 500).unwrap();
-        abi_call(&rt, CLIENT, &I::authorizeKeyCall { key: eth(APP_KEY), cap: U256::from(7), expiry: 99 }, 0).unwrap();
+        abi_call(
+            &rt,
+            SPONSOR,
+            &I::fundOrderCall {
+                orderId: 0,
+                fromAvailable: U256::ZERO,
+            },
+            500,
+        )
+        .unwrap();
+        abi_call(
+            &rt,
+            CLIENT,
+            &I::authorizeKeyCall {
+                key: eth(APP_KEY),
+                cap: U256::from(7),
+                expiry: 99,
+            },
+            0,
+        )
+        .unwrap();
         expect_terms(&rt, &d);
         expect_activation(&rt, 1, Act::Ok(10, -1));
-        abi_call(&rt, OTHER, &I::bindDealCall { orderId: 0, dealId: 1 }, 0).unwrap();
+        abi_call(
+            &rt,
+            OTHER,
+            &I::bindDealCall {
+                orderId: 0,
+                dealId: 1,
+            },
+            0,
+        )
+        .unwrap();
         rt.set_epoch(30);
         expect_activation(&rt, 1, Act::Ok(10, -1));
         expect_payment(&rt, PROVIDER, 100);
         let r = abi_call(&rt, OTHER, &I::settleCall { orderId: 0 }, 0).unwrap();
         assert_eq!((r.paid, r.unlocked), (U256::from(100), U256::ZERO));
         expect_payment(&rt, CLIENT, 1000);
-        abi_call(&rt, CLIENT, &I::withdrawCall { amount: U256::from(1000), to: EthAddress::ZERO }, 0).unwrap();
+        abi_call(
+            &rt,
+            CLIENT,
+            &I::withdrawCall {
+                amount: U256::from(1000),
+                to: EthAddress::ZERO,
+            },
+            0,
+        )
+        .unwrap();
     } else {
         deposit(&rt, CLIENT, 3000);
         create(&rt, CLIENT, &order_params());
-        let p = FundOrderParams { order_id: 0, from_available: atto(0) };
+        let p = FundOrderParams {
+            order_id: 0,
+            from_available: atto(0),
+        };
         call(&rt, SPONSOR, Method::FundOrder, Some(&p), 500).unwrap();
-        let p = AuthorizeKeyParams { key: id(APP_KEY), cap: atto(7), expiry: 99 };
+        let p = AuthorizeKeyParams {
+            key: id(APP_KEY),
+            cap: atto(7),
+            expiry: 99,
+        };
         call(&rt, CLIENT, Method::AuthorizeKey, Some(&p), 0).unwrap();
         bind(&rt, 0, &d, Act::Ok(10, -1));
         rt.set_epoch(30);
         settle(&rt, 0, &[(1, Act::Ok(10, -1))], &[(PROVIDER, 100)]);
         expect_payment(&rt, CLIENT, 1000);
-        call(&rt, CLIENT, Method::Withdraw, Some(&WithdrawParams { amount: atto(1000), to: None }), 0).unwrap();
+        call(
+            &rt,
+            CLIENT,
+            Method::Withdraw,
+            Some(&WithdrawParams {
+                amount: atto(1000),
+                to: None,
+            }),
+            0,
+        )
+        .unwrap();
     }
     check_state(&rt);
     rt
@@ -91,20 +153,53 @@ fn both_paths_reach_the_same_state_and_events() {
 #[test]
 fn views_agree_with_the_cbor_views() {
     let rt = story(true);
-    let acc = abi_call(&rt, OTHER, &I::getAccountCall { account: eth(CLIENT) }, 0).unwrap();
+    let acc = abi_call(
+        &rt,
+        OTHER,
+        &I::getAccountCall {
+            account: eth(CLIENT),
+        },
+        0,
+    )
+    .unwrap();
     assert_eq!((acc.available, acc.locked), (U256::ZERO, U256::from(2400)));
     let o = abi_call(&rt, OTHER, &I::getOrderCall { orderId: 0 }, 0).unwrap();
     let native = get_order(&rt, 0);
     assert_eq!(o.client, eth(CLIENT));
     assert_eq!(o.pieceCid.as_ref(), native.piece_cid.to_bytes().as_slice());
-    assert_eq!((o.funded, o.paid, o.liveDeals, o.activeReplicas), (U256::from(2500), U256::from(100), 1, 1));
+    assert_eq!(
+        (o.funded, o.paid, o.liveDeals, o.activeReplicas),
+        (U256::from(2500), U256::from(100), 1, 1)
+    );
     let f = abi_call(&rt, OTHER, &I::getOrderFundingCall { orderId: 0 }, 0).unwrap();
     let nf = funding(&rt, 0);
-    assert_eq!((f.client, f.fundedUntil, f.activeReplicas, f.open), (CLIENT, nf.funded_until, 1, true));
+    assert_eq!(
+        (f.client, f.fundedUntil, f.activeReplicas, f.open),
+        (CLIENT, nf.funded_until, 1, true)
+    );
     assert_eq!(f.content.as_ref(), content(1).to_bytes().as_slice());
-    let l = abi_call(&rt, OTHER, &I::listOrdersCall { client: eth(CLIENT), cursor: 0, limit: 10 }, 0).unwrap();
+    let l = abi_call(
+        &rt,
+        OTHER,
+        &I::listOrdersCall {
+            client: eth(CLIENT),
+            cursor: 0,
+            limit: 10,
+        },
+        0,
+    )
+    .unwrap();
     assert_eq!((l.orders.len(), l.more), (1, false));
-    let k = abi_call(&rt, OTHER, &I::getAppKeyCall { client: eth(CLIENT), key: eth(APP_KEY) }, 0).unwrap();
+    let k = abi_call(
+        &rt,
+        OTHER,
+        &I::getAppKeyCall {
+            client: eth(CLIENT),
+            key: eth(APP_KEY),
+        },
+        0,
+    )
+    .unwrap();
     assert_eq!((k.exists, k.cap, k.expiry), (true, U256::from(7), 99));
     abi_call(&rt, CLIENT, &I::revokeKeyCall { key: eth(APP_KEY) }, 0).unwrap();
     rt.set_epoch(500);
@@ -118,13 +213,25 @@ fn views_agree_with_the_cbor_views() {
 #[test]
 fn errors_revert_with_their_exit_code_and_reason() {
     let rt = setup();
-    let e = abi_call(&rt, CLIENT, &I::withdrawCall { amount: U256::from(5), to: EthAddress::ZERO }, 0).err().expect("an error");
+    let e = abi_call(
+        &rt,
+        CLIENT,
+        &I::withdrawCall {
+            amount: U256::from(5),
+            to: EthAddress::ZERO,
+        },
+        0,
+    )
+    .map(|_| ())
+    .expect_err("an error");
     assert_eq!(e.exit_code(), ExitCode::USR_INSUFFICIENT_FUNDS);
     let reason = decode_revert(&e.data().unwrap().data).unwrap();
     assert!(reason.contains("exit code 19"), "{reason}");
     let mut bad = order_params_abi();
     bad.pieceCid = vec![1, 2, 3].into();
-    let e = abi_call(&rt, CLIENT, &I::createOrderCall { params: bad }, 0).err().expect("an error");
+    let e = abi_call(&rt, CLIENT, &I::createOrderCall { params: bad }, 0)
+        .map(|_| ())
+        .expect_err("an error");
     assert_eq!(e.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
     check_state(&rt);
 }
@@ -134,15 +241,26 @@ fn empty_calldata_deposits_value_and_unknown_selectors_are_unhandled() {
     let rt = setup();
     rt.set_caller(CLIENT);
     rt.set_value(atto(42));
-    rt.call(filmark_escrow::dispatch, Method::InvokeEvm.number(), None).unwrap();
+    rt.call(filmark_escrow::dispatch, Method::InvokeEvm.number(), None)
+        .unwrap();
     assert_eq!(account(&rt, CLIENT), (42, 0));
     rt.set_caller(CLIENT);
-    let e = rt.call(filmark_escrow::dispatch, Method::InvokeEvm.number(), None).err().expect("an error");
+    let e = rt
+        .call(filmark_escrow::dispatch, Method::InvokeEvm.number(), None)
+        .map(|_| ())
+        .expect_err("an error");
     assert_eq!(e.exit_code(), ExitCode::USR_UNHANDLED_MESSAGE);
-    for data in [vec![1, 2, 3, 4], vec![0xde, 0xad], I::getOrderCall { orderId: 1 }.abi_encode()[..10].to_vec()] {
+    for data in [
+        vec![1, 2, 3, 4],
+        vec![0xde, 0xad],
+        I::getOrderCall { orderId: 1 }.abi_encode()[..10].to_vec(),
+    ] {
         let p = IpldBlock::serialize_cbor(&BytesSer(&data)).unwrap();
         rt.set_caller(CLIENT);
-        let e = rt.call(filmark_escrow::dispatch, Method::InvokeEvm.number(), p).err().expect("an error");
+        let e = rt
+            .call(filmark_escrow::dispatch, Method::InvokeEvm.number(), p)
+            .map(|_| ())
+            .expect_err("an error");
         assert_eq!(e.exit_code(), ExitCode::USR_UNHANDLED_MESSAGE);
         assert!(e.data().is_some(), "reverts carry a reason");
     }

@@ -11,11 +11,37 @@ fn deposit_then_withdraw_to_self_and_to_another_address() {
     let rt = setup();
     deposit(&rt, CLIENT, 1000);
     assert_eq!(account(&rt, CLIENT), (1000, 0));
-    rt.expect_send(filmark_actor_shared::testing::ExpectedSend::new(id(CLIENT), METHOD_SEND, None).value(atto(300)));
-    call(&rt, CLIENT, Method::Withdraw, Some(&WithdrawParams { amount: atto(300), to: None }), 0).unwrap();
+    rt.expect_send(
+        filmark_actor_shared::testing::ExpectedSend::new(id(CLIENT), METHOD_SEND, None)
+            .value(atto(300)),
+    );
+    call(
+        &rt,
+        CLIENT,
+        Method::Withdraw,
+        Some(&WithdrawParams {
+            amount: atto(300),
+            to: None,
+        }),
+        0,
+    )
+    .unwrap();
     assert_eq!(account(&rt, CLIENT), (700, 0));
-    rt.expect_send(filmark_actor_shared::testing::ExpectedSend::new(id(OTHER), METHOD_SEND, None).value(atto(700)));
-    call(&rt, CLIENT, Method::Withdraw, Some(&WithdrawParams { amount: atto(700), to: Some(id(OTHER)) }), 0).unwrap();
+    rt.expect_send(
+        filmark_actor_shared::testing::ExpectedSend::new(id(OTHER), METHOD_SEND, None)
+            .value(atto(700)),
+    );
+    call(
+        &rt,
+        CLIENT,
+        Method::Withdraw,
+        Some(&WithdrawParams {
+            amount: atto(700),
+            to: Some(id(OTHER)),
+        }),
+        0,
+    )
+    .unwrap();
     assert_eq!(account(&rt, CLIENT), (0, 0));
     assert_eq!(event_names(&rt), ["Deposited", "Withdrawn", "Withdrawn"]);
     check_state(&rt);
@@ -28,10 +54,28 @@ fn withdraw_only_what_is_available() {
     deposit(&rt, CLIENT, 5);
     let locked = PRICE * MIN_DURATION * 2;
     assert_eq!(account(&rt, CLIENT), (5, locked));
-    let r = call(&rt, CLIENT, Method::Withdraw, Some(&WithdrawParams { amount: atto(6), to: None }), 0);
+    let r = call(
+        &rt,
+        CLIENT,
+        Method::Withdraw,
+        Some(&WithdrawParams {
+            amount: atto(6),
+            to: None,
+        }),
+        0,
+    );
     expect_err(r, ExitCode::USR_INSUFFICIENT_FUNDS);
     // Someone else has nothing to withdraw.
-    let r = call(&rt, OTHER, Method::Withdraw, Some(&WithdrawParams { amount: atto(1), to: None }), 0);
+    let r = call(
+        &rt,
+        OTHER,
+        Method::Withdraw,
+        Some(&WithdrawParams {
+            amount: atto(1),
+            to: None,
+        }),
+        0,
+    );
     expect_err(r, ExitCode::USR_INSUFFICIENT_FUNDS);
     let _ = order;
     check_state(&rt);
@@ -40,13 +84,34 @@ fn withdraw_only_what_is_available() {
 #[test]
 fn bad_amounts_and_values_are_rejected() {
     let rt = setup();
-    expect_err(call::<()>(&rt, CLIENT, Method::Deposit, None, 0), ExitCode::USR_ILLEGAL_ARGUMENT);
+    expect_err(
+        call::<()>(&rt, CLIENT, Method::Deposit, None, 0),
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+    );
     deposit(&rt, CLIENT, 10);
     for amount in [0, -1] {
-        let r = call(&rt, CLIENT, Method::Withdraw, Some(&WithdrawParams { amount: atto(amount), to: None }), 0);
+        let r = call(
+            &rt,
+            CLIENT,
+            Method::Withdraw,
+            Some(&WithdrawParams {
+                amount: atto(amount),
+                to: None,
+            }),
+            0,
+        );
         expect_err(r, ExitCode::USR_ILLEGAL_ARGUMENT);
     }
-    let r = call(&rt, CLIENT, Method::Withdraw, Some(&WithdrawParams { amount: atto(1), to: None }), 5);
+    let r = call(
+        &rt,
+        CLIENT,
+        Method::Withdraw,
+        Some(&WithdrawParams {
+            amount: atto(1),
+            to: None,
+        }),
+        5,
+    );
     expect_err(r, ExitCode::USR_NOT_PAYABLE);
     check_state(&rt);
 }
@@ -60,7 +125,16 @@ fn failed_payout_rolls_back() {
             .value(atto(10))
             .returns(ExitCode::USR_FORBIDDEN, None),
     );
-    let r = call(&rt, CLIENT, Method::Withdraw, Some(&WithdrawParams { amount: atto(10), to: Some(id(OTHER)) }), 0);
+    let r = call(
+        &rt,
+        CLIENT,
+        Method::Withdraw,
+        Some(&WithdrawParams {
+            amount: atto(10),
+            to: Some(id(OTHER)),
+        }),
+        0,
+    );
     expect_err(r, ExitCode::USR_FORBIDDEN);
     assert_eq!(account(&rt, CLIENT), (10, 0));
     check_state(&rt);
@@ -70,9 +144,16 @@ fn failed_payout_rolls_back() {
 fn unknown_accounts_read_as_zero_and_constructor_is_guarded() {
     let rt = setup();
     let f4 = fvm_shared::address::Address::new_delegated(10, &[7u8; 20]).unwrap();
-    let r: filmark_escrow::types::GetAccountReturn =
-        call_ok(&rt, OTHER, Method::GetAccount, &filmark_escrow::types::GetAccountParams { account: f4 });
+    let r: filmark_escrow::types::GetAccountReturn = call_ok(
+        &rt,
+        OTHER,
+        Method::GetAccount,
+        &filmark_escrow::types::GetAccountParams { account: f4 },
+    );
     assert!(r.available.is_zero() && r.locked.is_zero());
-    expect_err(call::<()>(&rt, CLIENT, Method::Constructor, None, 0), ExitCode::USR_FORBIDDEN);
+    expect_err(
+        call::<()>(&rt, CLIENT, Method::Constructor, None, 0),
+        ExitCode::USR_FORBIDDEN,
+    );
     check_state(&rt);
 }

@@ -6,12 +6,25 @@ use fvm_shared::error::ExitCode;
 use harness::*;
 
 fn authorize(rt: &Rt, cap: i64, expiry: i64) {
-    call(rt, CLIENT, Method::AuthorizeKey, Some(&AuthorizeKeyParams { key: id(APP_KEY), cap: atto(cap), expiry }), 0)
-        .unwrap();
+    call(
+        rt,
+        CLIENT,
+        Method::AuthorizeKey,
+        Some(&AuthorizeKeyParams {
+            key: id(APP_KEY),
+            cap: atto(cap),
+            expiry,
+        }),
+        0,
+    )
+    .unwrap();
 }
 
 fn for_client() -> CreateOrderParams {
-    CreateOrderParams { client: Some(id(CLIENT)), ..order_params() }
+    CreateOrderParams {
+        client: Some(id(CLIENT)),
+        ..order_params()
+    }
 }
 
 #[test]
@@ -24,15 +37,34 @@ fn an_app_key_spends_up_to_its_cap() {
     assert_eq!(account(&rt, CLIENT), (8000, 2000));
     assert_eq!(account(&rt, APP_KEY), (0, 0));
     // Funding from the client's funds counts against the cap too.
-    let p = FundOrderParams { order_id: order, from_available: atto(1000) };
+    let p = FundOrderParams {
+        order_id: order,
+        from_available: atto(1000),
+    };
     call(&rt, APP_KEY, Method::FundOrder, Some(&p), 0).unwrap();
-    let g: GetAppKeyReturn =
-        call_ok(&rt, OTHER, Method::GetAppKey, &GetAppKeyParams { client: id(CLIENT), key: id(APP_KEY) });
+    let g: GetAppKeyReturn = call_ok(
+        &rt,
+        OTHER,
+        Method::GetAppKey,
+        &GetAppKeyParams {
+            client: id(CLIENT),
+            key: id(APP_KEY),
+        },
+    );
     assert_eq!(to_i64(&g.grant.unwrap().spent), 3000);
-    let msg = expect_err(try_create(&rt, APP_KEY, &for_client()), ExitCode::USR_FORBIDDEN);
+    let msg = expect_err(
+        try_create(&rt, APP_KEY, &for_client()),
+        ExitCode::USR_FORBIDDEN,
+    );
     assert!(msg.contains("cap"), "{msg}");
-    let p = FundOrderParams { order_id: order, from_available: atto(1) };
-    expect_err(call(&rt, APP_KEY, Method::FundOrder, Some(&p), 0), ExitCode::USR_FORBIDDEN);
+    let p = FundOrderParams {
+        order_id: order,
+        from_available: atto(1),
+    };
+    expect_err(
+        call(&rt, APP_KEY, Method::FundOrder, Some(&p), 0),
+        ExitCode::USR_FORBIDDEN,
+    );
     // Raising the cap keeps what was spent.
     authorize(&rt, 5000, 100);
     create(&rt, APP_KEY, &for_client());
@@ -44,26 +76,68 @@ fn an_app_key_spends_up_to_its_cap() {
 fn expired_revoked_and_unknown_keys_are_forbidden() {
     let rt = setup();
     deposit(&rt, CLIENT, 10_000);
-    expect_err(try_create(&rt, APP_KEY, &for_client()), ExitCode::USR_FORBIDDEN);
+    expect_err(
+        try_create(&rt, APP_KEY, &for_client()),
+        ExitCode::USR_FORBIDDEN,
+    );
     authorize(&rt, 10_000, 20);
     rt.set_epoch(20);
-    let msg = expect_err(try_create(&rt, APP_KEY, &for_client()), ExitCode::USR_FORBIDDEN);
+    let msg = expect_err(
+        try_create(&rt, APP_KEY, &for_client()),
+        ExitCode::USR_FORBIDDEN,
+    );
     assert!(msg.contains("expired"), "{msg}");
     authorize(&rt, 10_000, 40);
     create(&rt, APP_KEY, &for_client());
-    call(&rt, CLIENT, Method::RevokeKey, Some(&RevokeKeyParams { key: id(APP_KEY) }), 0).unwrap();
-    expect_err(try_create(&rt, APP_KEY, &for_client()), ExitCode::USR_FORBIDDEN);
+    call(
+        &rt,
+        CLIENT,
+        Method::RevokeKey,
+        Some(&RevokeKeyParams { key: id(APP_KEY) }),
+        0,
+    )
+    .unwrap();
     expect_err(
-        call(&rt, CLIENT, Method::RevokeKey, Some(&RevokeKeyParams { key: id(APP_KEY) }), 0),
+        try_create(&rt, APP_KEY, &for_client()),
+        ExitCode::USR_FORBIDDEN,
+    );
+    expect_err(
+        call(
+            &rt,
+            CLIENT,
+            Method::RevokeKey,
+            Some(&RevokeKeyParams { key: id(APP_KEY) }),
+            0,
+        ),
         ExitCode::USR_NOT_FOUND,
     );
     // Another client's key does not work for CLIENT.
-    call(&rt, OTHER, Method::AuthorizeKey, Some(&AuthorizeKeyParams { key: id(APP_KEY), cap: atto(9999), expiry: 99 }), 0)
-        .unwrap();
-    expect_err(try_create(&rt, APP_KEY, &for_client()), ExitCode::USR_FORBIDDEN);
+    call(
+        &rt,
+        OTHER,
+        Method::AuthorizeKey,
+        Some(&AuthorizeKeyParams {
+            key: id(APP_KEY),
+            cap: atto(9999),
+            expiry: 99,
+        }),
+        0,
+    )
+    .unwrap();
+    expect_err(
+        try_create(&rt, APP_KEY, &for_client()),
+        ExitCode::USR_FORBIDDEN,
+    );
     assert_eq!(
         event_names(&rt),
-        ["Deposited", "AppKeyAuthorized", "AppKeyAuthorized", "OrderCreated", "AppKeyRevoked", "AppKeyAuthorized"]
+        [
+            "Deposited",
+            "AppKeyAuthorized",
+            "AppKeyAuthorized",
+            "OrderCreated",
+            "AppKeyRevoked",
+            "AppKeyAuthorized"
+        ]
     );
     check_state(&rt);
 }
@@ -73,9 +147,18 @@ fn keys_cannot_send_value_for_the_client_nor_withdraw_its_funds() {
     let rt = setup();
     deposit(&rt, CLIENT, 10_000);
     authorize(&rt, 10_000, 100);
-    expect_err(call(&rt, APP_KEY, Method::CreateOrder, Some(&for_client()), 2000), ExitCode::USR_NOT_PAYABLE);
-    let w = WithdrawParams { amount: atto(1), to: None };
-    expect_err(call(&rt, APP_KEY, Method::Withdraw, Some(&w), 0), ExitCode::USR_INSUFFICIENT_FUNDS);
+    expect_err(
+        call(&rt, APP_KEY, Method::CreateOrder, Some(&for_client()), 2000),
+        ExitCode::USR_NOT_PAYABLE,
+    );
+    let w = WithdrawParams {
+        amount: atto(1),
+        to: None,
+    };
+    expect_err(
+        call(&rt, APP_KEY, Method::Withdraw, Some(&w), 0),
+        ExitCode::USR_INSUFFICIENT_FUNDS,
+    );
     check_state(&rt);
 }
 
@@ -83,9 +166,21 @@ fn keys_cannot_send_value_for_the_client_nor_withdraw_its_funds() {
 fn authorize_checks_its_params() {
     let rt = setup();
     let bad = [
-        AuthorizeKeyParams { key: id(CLIENT), cap: atto(1), expiry: 10 },
-        AuthorizeKeyParams { key: id(APP_KEY), cap: atto(-1), expiry: 10 },
-        AuthorizeKeyParams { key: id(APP_KEY), cap: atto(1), expiry: 0 },
+        AuthorizeKeyParams {
+            key: id(CLIENT),
+            cap: atto(1),
+            expiry: 10,
+        },
+        AuthorizeKeyParams {
+            key: id(APP_KEY),
+            cap: atto(-1),
+            expiry: 10,
+        },
+        AuthorizeKeyParams {
+            key: id(APP_KEY),
+            cap: atto(1),
+            expiry: 0,
+        },
         AuthorizeKeyParams {
             key: fvm_shared::address::Address::new_delegated(10, &[1u8; 20]).unwrap(),
             cap: atto(1),
@@ -93,10 +188,20 @@ fn authorize_checks_its_params() {
         },
     ];
     for p in bad {
-        expect_err(call(&rt, CLIENT, Method::AuthorizeKey, Some(&p), 0), ExitCode::USR_ILLEGAL_ARGUMENT);
+        expect_err(
+            call(&rt, CLIENT, Method::AuthorizeKey, Some(&p), 0),
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+        );
     }
-    let none: GetAppKeyReturn =
-        call_ok(&rt, OTHER, Method::GetAppKey, &GetAppKeyParams { client: id(CLIENT), key: id(APP_KEY) });
+    let none: GetAppKeyReturn = call_ok(
+        &rt,
+        OTHER,
+        Method::GetAppKey,
+        &GetAppKeyParams {
+            client: id(CLIENT),
+            key: id(APP_KEY),
+        },
+    );
     assert_eq!(none.grant, None);
     check_state(&rt);
 }

@@ -14,7 +14,10 @@ fn creating_locks_price_times_duration_times_replicas() {
     assert_eq!(id0, 0);
     assert_eq!(account(&rt, CLIENT), (5000 - 2000, 2000));
     let o = get_order(&rt, id0);
-    assert_eq!((o.client, o.replicas, to_i64(&o.funded), to_i64(&o.balance)), (CLIENT, 2, 2000, 2000));
+    assert_eq!(
+        (o.client, o.replicas, to_i64(&o.funded), to_i64(&o.balance)),
+        (CLIENT, 2, 2000, 2000)
+    );
     assert_eq!(o.content.map(cid::Cid::from), Some(content(1)));
     assert_eq!(o.funders.len(), 1);
     assert_eq!(event_names(&rt), ["Deposited", "OrderCreated"]);
@@ -24,7 +27,14 @@ fn creating_locks_price_times_duration_times_replicas() {
 #[test]
 fn value_sent_with_an_own_order_is_deposited_first() {
     let rt = setup();
-    let r = call(&rt, CLIENT, Method::CreateOrder, Some(&order_params()), 2500).unwrap();
+    let r = call(
+        &rt,
+        CLIENT,
+        Method::CreateOrder,
+        Some(&order_params()),
+        2500,
+    )
+    .unwrap();
     let ret: filmark_escrow::types::CreateOrderReturn = decode(r);
     assert_eq!(ret.order_id, 0);
     assert_eq!(account(&rt, CLIENT), (500, 2000));
@@ -35,7 +45,10 @@ fn value_sent_with_an_own_order_is_deposited_first() {
 fn not_enough_funds() {
     let rt = setup();
     deposit(&rt, CLIENT, 1999);
-    expect_err(try_create(&rt, CLIENT, &order_params()), ExitCode::USR_INSUFFICIENT_FUNDS);
+    expect_err(
+        try_create(&rt, CLIENT, &order_params()),
+        ExitCode::USR_INSUFFICIENT_FUNDS,
+    );
     assert_eq!(account(&rt, CLIENT), (1999, 0));
     check_state(&rt);
 }
@@ -54,25 +67,77 @@ fn rejects(f: impl FnOnce(&mut CreateOrderParams), code: ExitCode, needle: &str)
 fn every_limit_is_enforced() {
     use ExitCode as E;
     rejects(|p| p.replicas = 0, E::USR_ILLEGAL_ARGUMENT, "replicas");
-    rejects(|p| p.replicas = MAX_REPLICAS + 1, E::USR_ILLEGAL_ARGUMENT, "replicas");
-    rejects(|p| p.min_duration = 0, E::USR_ILLEGAL_ARGUMENT, "min_duration");
-    rejects(|p| p.min_duration = MAX_ORDER_DURATION + 1, E::USR_ILLEGAL_ARGUMENT, "min_duration");
-    rejects(|p| p.price_per_epoch = atto(0), E::USR_ILLEGAL_ARGUMENT, "price_per_epoch");
-    rejects(|p| p.price_per_epoch = atto(-5), E::USR_ILLEGAL_ARGUMENT, "price_per_epoch");
-    rejects(|p| p.piece_size = 3000, E::USR_ILLEGAL_ARGUMENT, "piece_size");
-    rejects(|p| p.piece_size = 64, E::USR_ILLEGAL_ARGUMENT, "piece_size");
-    rejects(|p| p.piece_size = MAX_PIECE_SIZE * 2, E::USR_ILLEGAL_ARGUMENT, "piece_size");
-    rejects(|p| p.piece_cid = content(1), E::USR_ILLEGAL_ARGUMENT, "piece_cid");
-    rejects(|p| p.activation_deadline = -1, E::USR_ILLEGAL_ARGUMENT, "activation_deadline");
-    rejects(|p| p.activation_deadline = MAX_ACTIVATION_WINDOW + 1, E::USR_ILLEGAL_ARGUMENT, "activation_deadline");
     rejects(
-        |p| p.allowed_providers = (0..=MAX_ALLOWED_PROVIDERS as u64).map(|i| id(300 + i)).collect(),
+        |p| p.replicas = MAX_REPLICAS + 1,
+        E::USR_ILLEGAL_ARGUMENT,
+        "replicas",
+    );
+    rejects(
+        |p| p.min_duration = 0,
+        E::USR_ILLEGAL_ARGUMENT,
+        "min_duration",
+    );
+    rejects(
+        |p| p.min_duration = MAX_ORDER_DURATION + 1,
+        E::USR_ILLEGAL_ARGUMENT,
+        "min_duration",
+    );
+    rejects(
+        |p| p.price_per_epoch = atto(0),
+        E::USR_ILLEGAL_ARGUMENT,
+        "price_per_epoch",
+    );
+    rejects(
+        |p| p.price_per_epoch = atto(-5),
+        E::USR_ILLEGAL_ARGUMENT,
+        "price_per_epoch",
+    );
+    rejects(
+        |p| p.piece_size = 3000,
+        E::USR_ILLEGAL_ARGUMENT,
+        "piece_size",
+    );
+    rejects(|p| p.piece_size = 64, E::USR_ILLEGAL_ARGUMENT, "piece_size");
+    rejects(
+        |p| p.piece_size = MAX_PIECE_SIZE * 2,
+        E::USR_ILLEGAL_ARGUMENT,
+        "piece_size",
+    );
+    rejects(
+        |p| p.piece_cid = content(1),
+        E::USR_ILLEGAL_ARGUMENT,
+        "piece_cid",
+    );
+    rejects(
+        |p| p.activation_deadline = -1,
+        E::USR_ILLEGAL_ARGUMENT,
+        "activation_deadline",
+    );
+    rejects(
+        |p| p.activation_deadline = MAX_ACTIVATION_WINDOW + 1,
+        E::USR_ILLEGAL_ARGUMENT,
+        "activation_deadline",
+    );
+    rejects(
+        |p| {
+            p.allowed_providers = (0..=MAX_ALLOWED_PROVIDERS as u64)
+                .map(|i| id(300 + i))
+                .collect()
+        },
         E::USR_ILLEGAL_ARGUMENT,
         "allowed_providers",
     );
-    rejects(|p| p.allowed_providers = vec![id(PROVIDER), id(PROVIDER)], E::USR_ILLEGAL_ARGUMENT, "twice");
+    rejects(
+        |p| p.allowed_providers = vec![id(PROVIDER), id(PROVIDER)],
+        E::USR_ILLEGAL_ARGUMENT,
+        "twice",
+    );
     let f1 = fvm_shared::address::Address::new_secp256k1(&[3u8; 65]).unwrap();
-    rejects(|p| p.allowed_providers = vec![f1], E::USR_ILLEGAL_ARGUMENT, "no actor");
+    rejects(
+        |p| p.allowed_providers = vec![f1],
+        E::USR_ILLEGAL_ARGUMENT,
+        "no actor",
+    );
     rejects(|p| p.client = Some(f1), E::USR_ILLEGAL_ARGUMENT, "no actor");
 }
 
@@ -82,7 +147,9 @@ fn limits_at_the_boundary_are_accepted() {
     deposit(&rt, CLIENT, i64::MAX);
     let mut p = order_params();
     p.replicas = MAX_REPLICAS;
-    p.allowed_providers = (0..MAX_ALLOWED_PROVIDERS as u64).map(|i| id(300 + i)).collect();
+    p.allowed_providers = (0..MAX_ALLOWED_PROVIDERS as u64)
+        .map(|i| id(300 + i))
+        .collect();
     p.activation_deadline = MAX_ACTIVATION_WINDOW;
     p.piece_size = MAX_PIECE_SIZE;
     p.price_per_epoch = atto(1);
@@ -97,26 +164,73 @@ fn list_orders_pages_and_filters_by_client() {
     deposit(&rt, CLIENT, 10_000);
     deposit(&rt, OTHER, 10_000);
     for i in 0..4 {
-        create(&rt, if i % 2 == 0 { CLIENT } else { OTHER }, &order_params());
+        create(
+            &rt,
+            if i % 2 == 0 { CLIENT } else { OTHER },
+            &order_params(),
+        );
     }
-    let page: ListOrdersReturn =
-        call_ok(&rt, OTHER, Method::ListOrders, &ListOrdersParams { client: None, cursor: 0, limit: 3 });
-    assert_eq!(page.orders.iter().map(|e| e.id).collect::<Vec<_>>(), [0, 1, 2]);
+    let page: ListOrdersReturn = call_ok(
+        &rt,
+        OTHER,
+        Method::ListOrders,
+        &ListOrdersParams {
+            client: None,
+            cursor: 0,
+            limit: 3,
+        },
+    );
+    assert_eq!(
+        page.orders.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
     assert_eq!(page.next_cursor, Some(3));
-    let page: ListOrdersReturn =
-        call_ok(&rt, OTHER, Method::ListOrders, &ListOrdersParams { client: None, cursor: 3, limit: 3 });
+    let page: ListOrdersReturn = call_ok(
+        &rt,
+        OTHER,
+        Method::ListOrders,
+        &ListOrdersParams {
+            client: None,
+            cursor: 3,
+            limit: 3,
+        },
+    );
     assert_eq!(page.orders.len(), 1);
     assert_eq!(page.next_cursor, None);
-    let mine: ListOrdersReturn =
-        call_ok(&rt, OTHER, Method::ListOrders, &ListOrdersParams { client: Some(id(OTHER)), cursor: 0, limit: 1 });
+    let mine: ListOrdersReturn = call_ok(
+        &rt,
+        OTHER,
+        Method::ListOrders,
+        &ListOrdersParams {
+            client: Some(id(OTHER)),
+            cursor: 0,
+            limit: 1,
+        },
+    );
     assert_eq!(mine.orders.iter().map(|e| e.id).collect::<Vec<_>>(), [1]);
     assert_eq!(mine.next_cursor, Some(2));
     for limit in [0, MAX_LIST_LIMIT + 1] {
-        let r = call(&rt, OTHER, Method::ListOrders, Some(&ListOrdersParams { client: None, cursor: 0, limit }), 0);
+        let r = call(
+            &rt,
+            OTHER,
+            Method::ListOrders,
+            Some(&ListOrdersParams {
+                client: None,
+                cursor: 0,
+                limit,
+            }),
+            0,
+        );
         expect_err(r, ExitCode::USR_ILLEGAL_ARGUMENT);
     }
     expect_err(
-        call(&rt, OTHER, Method::GetOrder, Some(&filmark_escrow::types::OrderIdParams { order_id: 9 }), 0),
+        call(
+            &rt,
+            OTHER,
+            Method::GetOrder,
+            Some(&filmark_escrow::types::OrderIdParams { order_id: 9 }),
+            0,
+        ),
         ExitCode::USR_NOT_FOUND,
     );
     check_state(&rt);

@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports, unreachable_pub, missing_docs)]
 
 use cid::Cid;
+use cid::multihash::Multihash;
 use filmark_actor_shared::ActorError;
 use filmark_actor_shared::testing::{ExpectedSend, FakeRuntime};
 use filmark_escrow::ext::market::{self, DealProposal, DealQueryParams, Label};
@@ -17,7 +18,6 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::{ActorID, METHOD_SEND};
-use cid::multihash::Multihash;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -60,7 +60,8 @@ pub fn content(n: u8) -> Cid {
 pub fn setup() -> FakeRuntime {
     let rt = FakeRuntime::new(ESCROW);
     rt.set_caller(INIT);
-    rt.call(dispatch, Method::Constructor.number(), None).unwrap();
+    rt.call(dispatch, Method::Constructor.number(), None)
+        .unwrap();
     rt
 }
 
@@ -114,7 +115,12 @@ pub fn deposit(rt: &FakeRuntime, who: ActorID, amount: i64) {
 }
 
 pub fn account(rt: &FakeRuntime, who: ActorID) -> (i64, i64) {
-    let r: GetAccountReturn = call_ok(rt, OTHER, Method::GetAccount, &GetAccountParams { account: id(who) });
+    let r: GetAccountReturn = call_ok(
+        rt,
+        OTHER,
+        Method::GetAccount,
+        &GetAccountParams { account: id(who) },
+    );
     (to_i64(&r.available), to_i64(&r.locked))
 }
 
@@ -161,7 +167,12 @@ pub fn get_order(rt: &FakeRuntime, order_id: u64) -> Order {
 }
 
 pub fn funding(rt: &FakeRuntime, order_id: u64) -> OrderFunding {
-    call_ok(rt, OTHER, Method::GetOrderFunding, &OrderIdParams { order_id })
+    call_ok(
+        rt,
+        OTHER,
+        Method::GetOrderFunding,
+        &OrderIdParams { order_id },
+    )
 }
 
 /// A deal as the (simulated) market knows it.
@@ -176,7 +187,14 @@ pub struct Deal {
 }
 
 pub fn deal(id: u64, provider: ActorID, start: ChainEpoch, end: ChainEpoch) -> Deal {
-    Deal { id, piece: piece(1), size: SIZE, provider, start, end }
+    Deal {
+        id,
+        piece: piece(1),
+        size: SIZE,
+        provider,
+        start,
+        end,
+    }
 }
 
 /// What `GetDealActivation` answers.
@@ -192,7 +210,12 @@ fn query(method: u64, deal_id: u64) -> ExpectedSend {
     ExpectedSend::new(id(MARKET), method, block(&DealQueryParams { id: deal_id })).read_only()
 }
 
-pub fn expect_getter<R: Serialize>(rt: &FakeRuntime, method: u64, deal_id: u64, ret: Result<R, ExitCode>) {
+pub fn expect_getter<R: Serialize>(
+    rt: &FakeRuntime,
+    method: u64,
+    deal_id: u64,
+    ret: Result<R, ExitCode>,
+) {
     let s = query(method, deal_id);
     rt.expect_send(match ret {
         Ok(r) => s.returns(ExitCode::OK, block(&r)),
@@ -205,14 +228,27 @@ pub fn expect_terms(rt: &FakeRuntime, d: &Deal) {
         rt,
         market::GET_DEAL_DATA_COMMITMENT,
         d.id,
-        Ok(market::GetDealDataCommitmentReturn { data: d.piece, size: PaddedPieceSize(d.size) }),
+        Ok(market::GetDealDataCommitmentReturn {
+            data: d.piece,
+            size: PaddedPieceSize(d.size),
+        }),
     );
-    expect_getter(rt, market::GET_DEAL_PROVIDER, d.id, Ok(market::GetDealProviderReturn { provider: d.provider }));
+    expect_getter(
+        rt,
+        market::GET_DEAL_PROVIDER,
+        d.id,
+        Ok(market::GetDealProviderReturn {
+            provider: d.provider,
+        }),
+    );
     expect_getter(
         rt,
         market::GET_DEAL_TERM,
         d.id,
-        Ok(market::GetDealTermReturn { start: d.start, duration: d.end - d.start }),
+        Ok(market::GetDealTermReturn {
+            start: d.start,
+            duration: d.end - d.start,
+        }),
     );
 }
 
@@ -222,7 +258,10 @@ pub fn expect_activation(rt: &FakeRuntime, deal_id: u64, act: Act) {
             rt,
             market::GET_DEAL_ACTIVATION,
             deal_id,
-            Ok(market::GetDealActivationReturn { activated: a, terminated: t }),
+            Ok(market::GetDealActivationReturn {
+                activated: a,
+                terminated: t,
+            }),
         ),
         Act::Exit(code) => expect_getter::<()>(rt, market::GET_DEAL_ACTIVATION, deal_id, Err(code)),
     }
@@ -236,7 +275,16 @@ pub fn try_bind(
 ) -> Result<Option<IpldBlock>, ActorError> {
     expect_terms(rt, d);
     expect_activation(rt, d.id, act);
-    call(rt, OTHER, Method::BindDeal, Some(&BindDealParams { order_id, deal_id: d.id }), 0)
+    call(
+        rt,
+        OTHER,
+        Method::BindDeal,
+        Some(&BindDealParams {
+            order_id,
+            deal_id: d.id,
+        }),
+        0,
+    )
 }
 
 pub fn bind(rt: &FakeRuntime, order_id: u64, d: &Deal, act: Act) {
@@ -249,14 +297,28 @@ pub fn expect_payment(rt: &FakeRuntime, provider: ActorID, amount: i64) {
 }
 
 /// Settles with the given activation answers (in the order's deal order) and expected payments.
-pub fn settle(rt: &FakeRuntime, order_id: u64, acts: &[(u64, Act)], payments: &[(ActorID, i64)]) -> SettleReturn {
+pub fn settle(
+    rt: &FakeRuntime,
+    order_id: u64,
+    acts: &[(u64, Act)],
+    payments: &[(ActorID, i64)],
+) -> SettleReturn {
     for (deal_id, act) in acts {
         expect_activation(rt, *deal_id, *act);
     }
     for (p, a) in payments {
         expect_payment(rt, *p, *a);
     }
-    let r = decode(call(rt, OTHER, Method::Settle, Some(&OrderIdParams { order_id }), 0).unwrap());
+    let r = decode(
+        call(
+            rt,
+            OTHER,
+            Method::Settle,
+            Some(&OrderIdParams { order_id }),
+            0,
+        )
+        .unwrap(),
+    );
     rt.verify();
     r
 }
@@ -277,7 +339,11 @@ pub fn proposal(order_id: u64, d: &Deal) -> DealProposal {
     }
 }
 
-pub fn authenticate(rt: &FakeRuntime, caller: ActorID, p: &DealProposal) -> Result<Option<IpldBlock>, ActorError> {
+pub fn authenticate(
+    rt: &FakeRuntime,
+    caller: ActorID,
+    p: &DealProposal,
+) -> Result<Option<IpldBlock>, ActorError> {
     let params = AuthenticateMessageParams {
         signature: vec![],
         message: fvm_ipld_encoding::to_vec(p).unwrap(),
@@ -288,8 +354,16 @@ pub fn authenticate(rt: &FakeRuntime, caller: ActorID, p: &DealProposal) -> Resu
     r
 }
 
-pub fn notify(rt: &FakeRuntime, caller: ActorID, p: &DealProposal, deal_id: u64) -> Result<Option<IpldBlock>, ActorError> {
-    let params = MarketNotifyDealParams { proposal: fvm_ipld_encoding::to_vec(p).unwrap(), deal_id };
+pub fn notify(
+    rt: &FakeRuntime,
+    caller: ActorID,
+    p: &DealProposal,
+    deal_id: u64,
+) -> Result<Option<IpldBlock>, ActorError> {
+    let params = MarketNotifyDealParams {
+        proposal: fvm_ipld_encoding::to_vec(p).unwrap(),
+        deal_id,
+    };
     call(rt, caller, Method::MarketNotifyDeal, Some(&params), 0)
 }
 
@@ -324,7 +398,10 @@ pub fn event_names(rt: &FakeRuntime) -> Vec<&'static str> {
         .iter()
         .map(|e| {
             let (topics, _) = filmark_actor_shared::events::decode_log(e).unwrap();
-            sigs.iter().find(|(h, _)| h.0 == topics[0]).map(|(_, n)| *n).unwrap_or("?")
+            sigs.iter()
+                .find(|(h, _)| h.0 == topics[0])
+                .map(|(_, n)| *n)
+                .unwrap_or("?")
         })
         .collect()
 }

@@ -61,9 +61,15 @@ fn refuses_proposals_that_do_not_match() {
     // Only the market may call.
     expect_err(authenticate(&rt, PROVIDER, &base), ExitCode::USR_FORBIDDEN);
     // Malformed message.
-    let bad = filmark_escrow::types::AuthenticateMessageParams { signature: vec![], message: vec![0xff] };
+    let bad = filmark_escrow::types::AuthenticateMessageParams {
+        signature: vec![],
+        message: vec![0xff],
+    };
     rt.set_read_only(true);
-    expect_err(call(&rt, MARKET, Method::AuthenticateMessage, Some(&bad), 0), ExitCode::USR_SERIALIZATION);
+    expect_err(
+        call(&rt, MARKET, Method::AuthenticateMessage, Some(&bad), 0),
+        ExitCode::USR_SERIALIZATION,
+    );
     rt.set_read_only(false);
     check_state(&rt);
 }
@@ -75,16 +81,24 @@ fn notify_binds_the_deal_and_never_aborts_for_one_that_no_longer_fits() {
     // A batch of three deals for a 2-replica order: all authenticate, the third cannot bind.
     let deals: Vec<Deal> = (1..=3).map(|i| deal(i, PROVIDER, 20, 120)).collect();
     for d in &deals {
-        assert!(decode::<bool>(authenticate(&rt, MARKET, &proposal(order, d)).unwrap()));
+        assert!(decode::<bool>(
+            authenticate(&rt, MARKET, &proposal(order, d)).unwrap()
+        ));
     }
     for d in &deals {
         notify(&rt, MARKET, &proposal(order, d), d.id).unwrap();
     }
     let o = get_order(&rt, order);
-    assert_eq!(o.deals.iter().map(|d| d.deal_id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        o.deals.iter().map(|d| d.deal_id).collect::<Vec<_>>(),
+        [1, 2]
+    );
     let st: State = filmark_actor_shared::Runtime::state(&rt).unwrap();
     assert_eq!(st.rejected_deals, 1);
-    assert_eq!(event_names(&rt)[2..], ["DealBound", "DealBound", "DealRejected"]);
+    assert_eq!(
+        event_names(&rt)[2..],
+        ["DealBound", "DealBound", "DealRejected"]
+    );
     // Re-notifying a bound deal is recorded, not aborted.
     notify(&rt, MARKET, &proposal(order, &deals[0]), 1).unwrap();
     let st: State = filmark_actor_shared::Runtime::state(&rt).unwrap();
@@ -102,8 +116,14 @@ fn notify_is_for_the_market_only_and_checks_its_params() {
     let order = funded_order(&rt);
     let p = proposal(order, &deal(1, PROVIDER, 20, 120));
     expect_err(notify(&rt, OTHER, &p, 1), ExitCode::USR_FORBIDDEN);
-    let bad = filmark_escrow::types::MarketNotifyDealParams { proposal: vec![1, 2, 3], deal_id: 1 };
-    expect_err(call(&rt, MARKET, Method::MarketNotifyDeal, Some(&bad), 0), ExitCode::USR_SERIALIZATION);
+    let bad = filmark_escrow::types::MarketNotifyDealParams {
+        proposal: vec![1, 2, 3],
+        deal_id: 1,
+    };
+    expect_err(
+        call(&rt, MARKET, Method::MarketNotifyDeal, Some(&bad), 0),
+        ExitCode::USR_SERIALIZATION,
+    );
     assert!(get_order(&rt, order).deals.is_empty());
     check_state(&rt);
 }

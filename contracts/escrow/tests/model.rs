@@ -2,7 +2,7 @@
 //! terminate, slash, settle at random epochs and close keep the invariants and match a plain
 //! model; no provider is ever paid more than price × the epochs its deal was really active.
 //!
-//! Cases: 64 by default (debug CI run); `PROPTEST_CASES=10000 cargo test --release -p
+//! `MODEL_STATS=1` prints what each case exercised. Cases: 64 by default (debug CI run); `PROPTEST_CASES=10000 cargo test --release -p
 //! filmark-escrow --test model` for the full run.
 mod harness;
 use std::collections::BTreeMap;
@@ -20,17 +20,52 @@ const PROVIDERS: [u64; 2] = [PROVIDER, PROVIDER2];
 
 #[derive(Clone, Debug)]
 enum Op {
-    Deposit { who: usize, amount: i64 },
-    Withdraw { who: usize, amount: i64 },
-    Create { who: usize, price: i64, dur: i64, replicas: u64, deadline: i64 },
-    Fund { who: usize, order: usize, amount: i64 },
-    Bind { order: usize, provider: usize, start: i64, extra: i64, notify: bool, activate: bool },
-    Activate { deal: usize },
-    Terminate { deal: usize },
-    Slash { deal: usize },
-    Advance { epochs: i64 },
-    Settle { order: usize },
-    Close { order: usize },
+    Deposit {
+        who: usize,
+        amount: i64,
+    },
+    Withdraw {
+        who: usize,
+        amount: i64,
+    },
+    Create {
+        who: usize,
+        price: i64,
+        dur: i64,
+        replicas: u64,
+        deadline: i64,
+    },
+    Fund {
+        who: usize,
+        order: usize,
+        amount: i64,
+    },
+    Bind {
+        order: usize,
+        provider: usize,
+        start: i64,
+        extra: i64,
+        notify: bool,
+        activate: bool,
+    },
+    Activate {
+        deal: usize,
+    },
+    Terminate {
+        deal: usize,
+    },
+    Slash {
+        deal: usize,
+    },
+    Advance {
+        epochs: i64,
+    },
+    Settle {
+        order: usize,
+    },
+    Close {
+        order: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -40,14 +75,14 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..2usize, 1..10i64, 1..30i64, 1..4u64, 5..60i64)
             .prop_map(|(who, price, dur, replicas, deadline)| Op::Create { who, price, dur, replicas, deadline }),
         1 => (0..4usize, 0..8usize, 1..2000i64).prop_map(|(who, order, amount)| Op::Fund { who, order, amount }),
-        4 => (0..8usize, 0..2usize, 0..15i64, prop_oneof![4 => Just(0i64), 1 => -1..4i64], any::<bool>(), any::<bool>()).prop_map(
+        6 => (0..8usize, 0..2usize, 0..15i64, prop_oneof![4 => Just(0i64), 1 => -1..4i64], any::<bool>(), any::<bool>()).prop_map(
             |(order, provider, start, extra, notify, activate)| Op::Bind { order, provider, start, extra, notify, activate }
         ),
-        4 => (0..64usize).prop_map(|deal| Op::Activate { deal }),
+        6 => (0..64usize).prop_map(|deal| Op::Activate { deal }),
         1 => (0..64usize).prop_map(|deal| Op::Terminate { deal }),
         1 => (0..64usize).prop_map(|deal| Op::Slash { deal }),
-        3 => (1..12i64).prop_map(|epochs| Op::Advance { epochs }),
-        3 => (0..8usize).prop_map(|order| Op::Settle { order }),
+        5 => (1..12i64).prop_map(|epochs| Op::Advance { epochs }),
+        5 => (0..8usize).prop_map(|order| Op::Settle { order }),
         1 => (0..8usize).prop_map(|order| Op::Close { order }),
     ]
 }
@@ -70,7 +105,11 @@ impl MDeal {
         let cleaned = self.slashed_at.is_some()
             || now >= self.end + 5
             || (self.terminated >= 0 && now >= self.terminated + 5);
-        if cleaned { Act::Exit(EX_DEAL_EXPIRED) } else { Act::Ok(self.activated, self.terminated) }
+        if cleaned {
+            Act::Exit(EX_DEAL_EXPIRED)
+        } else {
+            Act::Ok(self.activated, self.terminated)
+        }
     }
 
     /// Epochs the deal was really active (and bound) before `now`.
@@ -119,7 +158,11 @@ struct MOrder {
 
 impl MOrder {
     fn free(&self) -> i64 {
-        let reserved: i64 = self.slots.iter().map(|s| self.price * (s.end - s.settled_until).max(0)).sum();
+        let reserved: i64 = self
+            .slots
+            .iter()
+            .map(|s| self.price * (s.end - s.settled_until).max(0))
+            .sum();
         let refunded: i64 = self.funders.iter().map(|f| f.2).sum();
         self.balance - reserved - (self.unlock_target - refunded)
     }
@@ -147,7 +190,8 @@ impl MOrder {
         let mut out = vec![];
         let mut total = 0;
         for f in &mut self.funders {
-            let target = (i128::from(f.1) * i128::from(self.unlock_target) / i128::from(self.funded)) as i64;
+            let target =
+                (i128::from(f.1) * i128::from(self.unlock_target) / i128::from(self.funded)) as i64;
             if target > f.2 {
                 out.push((f.0, target - f.2));
                 total += target - f.2;
@@ -180,7 +224,11 @@ struct Model {
 impl Model {
     /// A deal bound to some order (most market actions target those), else any deal.
     fn bound_deal(&mut self, pick: usize) -> Option<&mut MDeal> {
-        let bound: Vec<u64> = self.orders.iter().flat_map(|o| o.slots.iter().map(|s| s.deal)).collect();
+        let bound: Vec<u64> = self
+            .orders
+            .iter()
+            .flat_map(|o| o.slots.iter().map(|s| s.deal))
+            .collect();
         let i = if bound.is_empty() {
             if self.deals.is_empty() {
                 return None;
@@ -200,12 +248,16 @@ impl Model {
 fn run(ops: Vec<Op>) {
     let rt = setup();
     let mut m = Model::default();
-    let start = [Op::Deposit { who: 0, amount: 20_000 }, Op::Deposit { who: 1, amount: 20_000 }];
-    if std::env::var("MODEL_STATS").is_ok() {
-        for o in &ops {
-            eprintln!("op {}", format!("{o:?}").split(' ').next().unwrap_or(""));
-        }
-    }
+    let start = [
+        Op::Deposit {
+            who: 0,
+            amount: 20_000,
+        },
+        Op::Deposit {
+            who: 1,
+            amount: 20_000,
+        },
+    ];
     for op in start.iter().chain(&ops) {
         step(&rt, &mut m, op);
         compare(&rt, &m);
@@ -215,8 +267,13 @@ fn run(ops: Vec<Op>) {
         let count = |n: &str| names.iter().filter(|x| **x == n).count();
         eprintln!(
             "orders {} bound {} rejected {} paid {} finished {} unlocked {} closed {}",
-            count("OrderCreated"), count("DealBound"), count("DealRejected"), count("ProviderPaid"),
-            count("DealFinished"), count("FundsUnlocked"), count("OrderClosed")
+            count("OrderCreated"),
+            count("DealBound"),
+            count("DealRejected"),
+            count("ProviderPaid"),
+            count("DealFinished"),
+            count("FundsUnlocked"),
+            count("OrderClosed")
         );
     }
 }
@@ -234,13 +291,28 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             if ok {
                 expect_payment(rt, id, amount);
             }
-            let r = call(rt, id, Method::Withdraw, Some(&WithdrawParams { amount: atto(amount), to: None }), 0);
+            let r = call(
+                rt,
+                id,
+                Method::Withdraw,
+                Some(&WithdrawParams {
+                    amount: atto(amount),
+                    to: None,
+                }),
+                0,
+            );
             assert_eq!(r.is_ok(), ok, "withdraw {op:?}: {r:?}");
             if ok {
                 m.acc(id).0 -= amount;
             }
         }
-        Op::Create { who, price, dur, replicas, deadline } => {
+        Op::Create {
+            who,
+            price,
+            dur,
+            replicas,
+            deadline,
+        } => {
             let client = CLIENTS[who];
             let p = CreateOrderParams {
                 price_per_epoch: atto(price),
@@ -282,7 +354,10 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             let funder = FUNDERS[who];
             let o = &m.orders[oid];
             let ok = !o.closed && now <= o.deadline;
-            let p = FundOrderParams { order_id: oid as u64, from_available: atto(0) };
+            let p = FundOrderParams {
+                order_id: oid as u64,
+                from_available: atto(0),
+            };
             let r = call(rt, funder, Method::FundOrder, Some(&p), amount);
             assert_eq!(r.is_ok(), ok, "fund {op:?}: {r:?}");
             if ok {
@@ -297,7 +372,14 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
                 m.acc(client).1 += amount;
             }
         }
-        Op::Bind { order, provider, start, extra, notify, activate } => {
+        Op::Bind {
+            order,
+            provider,
+            start,
+            extra,
+            notify,
+            activate,
+        } => {
             if m.orders.is_empty() {
                 return;
             }
@@ -309,19 +391,38 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             }
             let deal_id = m.deals.len() as u64;
             let provider = PROVIDERS[provider];
-            m.deals.push(MDeal { start, end, activated: -1, terminated: -1, slashed_at: None, bound_at: now, price: o.price });
+            m.deals.push(MDeal {
+                start,
+                end,
+                activated: -1,
+                terminated: -1,
+                slashed_at: None,
+                bound_at: now,
+                price: o.price,
+            });
             let ok = o.can_bind(start, end, now);
-            if std::env::var("MODEL_STATS").is_ok() && !ok {
-                let from = start.max(now);
-                eprintln!("nobind closed={} late={} startlate={} short={} full={} poor={}", o.closed, now > o.deadline, start > o.deadline, end - from < o.dur, (o.slots.len() as u64 + o.completed) >= o.replicas, o.free() < o.price * (end - from));
-            }
-            let d = Deal { id: deal_id, piece: piece(1), size: SIZE, provider, start, end };
+            let d = Deal {
+                id: deal_id,
+                piece: piece(1),
+                size: SIZE,
+                provider,
+                start,
+                end,
+            };
             if notify {
                 let prop = proposal(oid as u64, &d);
-                assert_eq!(authenticate(rt, MARKET, &prop).is_ok(), ok, "authenticate {op:?}");
+                assert_eq!(
+                    authenticate(rt, MARKET, &prop).is_ok(),
+                    ok,
+                    "authenticate {op:?}"
+                );
                 harness::notify(rt, MARKET, &prop, deal_id).expect("notify never aborts");
             } else {
-                let act = if activate { Act::Ok(now, -1) } else { Act::Ok(-1, -1) };
+                let act = if activate {
+                    Act::Ok(now, -1)
+                } else {
+                    Act::Ok(-1, -1)
+                };
                 let r = try_bind(rt, oid as u64, &d, act);
                 assert_eq!(r.is_ok(), ok, "bind {op:?}: {r:?}");
             }
@@ -340,24 +441,30 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             }
         }
         Op::Activate { deal } => {
-            if let Some(d) = m.bound_deal(deal) {
-                if d.activated < 0 && d.slashed_at.is_none() && now <= d.start {
-                    d.activated = now;
-                }
+            if let Some(d) = m.bound_deal(deal)
+                && d.activated < 0
+                && d.slashed_at.is_none()
+                && now <= d.start
+            {
+                d.activated = now;
             }
         }
         Op::Terminate { deal } => {
-            if let Some(d) = m.bound_deal(deal) {
-                if d.activated >= 0 && d.terminated < 0 && d.slashed_at.is_none() && now < d.end {
-                    d.terminated = now;
-                }
+            if let Some(d) = m.bound_deal(deal)
+                && d.activated >= 0
+                && d.terminated < 0
+                && d.slashed_at.is_none()
+                && now < d.end
+            {
+                d.terminated = now;
             }
         }
         Op::Slash { deal } => {
-            if let Some(d) = m.bound_deal(deal) {
-                if d.slashed_at.is_none() && now < d.end {
-                    d.slashed_at = Some(now);
-                }
+            if let Some(d) = m.bound_deal(deal)
+                && d.slashed_at.is_none()
+                && now < d.end
+            {
+                d.slashed_at = Some(now);
             }
         }
         Op::Advance { epochs } => {
@@ -370,7 +477,15 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             }
             let oid = order % m.orders.len();
             if m.orders[oid].closed {
-                let r = call(rt, OTHER, Method::Settle, Some(&OrderIdParams { order_id: oid as u64 }), 0);
+                let r = call(
+                    rt,
+                    OTHER,
+                    Method::Settle,
+                    Some(&OrderIdParams {
+                        order_id: oid as u64,
+                    }),
+                    0,
+                );
                 assert!(r.is_err());
                 return;
             }
@@ -427,9 +542,6 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             for (id, a) in shares {
                 m.acc(id).0 += a;
             }
-            if std::env::var("MODEL_STATS").is_ok() {
-                eprintln!("settle now={now} acts={acts:?} pays={pays:?} slots={:?}", m.orders[oid].slots.iter().map(|s| (s.start, s.end, s.settled_until)).collect::<Vec<_>>());
-            }
             let r = settle(rt, oid as u64, &acts, &pays);
             assert_eq!((to_i64(&r.paid), to_i64(&r.unlocked)), (paid, unlocked));
         }
@@ -441,7 +553,15 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             let o = &m.orders[oid];
             let client = o.client;
             let ok = !o.closed && o.ended(now);
-            let r = call(rt, client, Method::CloseOrder, Some(&OrderIdParams { order_id: oid as u64 }), 0);
+            let r = call(
+                rt,
+                client,
+                Method::CloseOrder,
+                Some(&OrderIdParams {
+                    order_id: oid as u64,
+                }),
+                0,
+            );
             assert_eq!(r.is_ok(), ok, "close {op:?}: {r:?}");
             if ok {
                 let o = &mut m.orders[oid];
@@ -465,19 +585,31 @@ fn compare(rt: &Rt, m: &Model) {
     }
     for (i, o) in m.orders.iter().enumerate() {
         let a = get_order(rt, i as u64);
-        assert_eq!((to_i64(&a.balance), to_i64(&a.paid), a.closed), (o.balance, o.paid, o.closed), "order {i}");
-        assert_eq!(a.deals.iter().map(|d| d.deal_id).collect::<Vec<_>>(), o.slots.iter().map(|s| s.deal).collect::<Vec<_>>());
+        assert_eq!(
+            (to_i64(&a.balance), to_i64(&a.paid), a.closed),
+            (o.balance, o.paid, o.closed),
+            "order {i}"
+        );
+        assert_eq!(
+            a.deals.iter().map(|d| d.deal_id).collect::<Vec<_>>(),
+            o.slots.iter().map(|s| s.deal).collect::<Vec<_>>()
+        );
     }
     // Payments actually sent match the model, per provider.
     let mut sent: BTreeMap<u64, i64> = BTreeMap::new();
     for s in rt.sent() {
-        if let Ok(p) = s.to.id() {
-            if PROVIDERS.contains(&p) {
-                *sent.entry(p).or_default() += to_i64(&s.value);
-            }
+        if let Ok(p) = s.to.id()
+            && PROVIDERS.contains(&p)
+        {
+            *sent.entry(p).or_default() += to_i64(&s.value);
         }
     }
-    let want: BTreeMap<u64, i64> = m.paid_to.iter().filter(|(_, v)| **v > 0).map(|(k, v)| (*k, *v)).collect();
+    let want: BTreeMap<u64, i64> = m
+        .paid_to
+        .iter()
+        .filter(|(_, v)| **v > 0)
+        .map(|(k, v)| (*k, *v))
+        .collect();
     assert_eq!(sent, want, "provider payments");
     // Never more than price × really active epochs, per deal (from the ProviderPaid events).
     let mut per_deal: BTreeMap<u64, i64> = BTreeMap::new();
@@ -491,7 +623,12 @@ fn compare(rt: &Rt, m: &Model) {
     }
     for (deal, amount) in per_deal {
         let d = &m.deals[deal as usize];
-        assert!(amount <= d.price * d.active_epochs(m.now), "deal {deal} paid {amount} > {} × {}", d.price, d.active_epochs(m.now));
+        assert!(
+            amount <= d.price * d.active_epochs(m.now),
+            "deal {deal} paid {amount} > {} × {}",
+            d.price,
+            d.active_epochs(m.now)
+        );
         assert_eq!(amount % d.price, 0);
     }
 }

@@ -7,7 +7,17 @@ use fvm_shared::error::ExitCode;
 use harness::*;
 
 fn fund(rt: &Rt, who: u64, order_id: u64, value: i64) {
-    call(rt, who, Method::FundOrder, Some(&FundOrderParams { order_id, from_available: atto(0) }), value).unwrap();
+    call(
+        rt,
+        who,
+        Method::FundOrder,
+        Some(&FundOrderParams {
+            order_id,
+            from_available: atto(0),
+        }),
+        value,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -21,7 +31,10 @@ fn sponsor_funds_count_as_the_clients_locked_funds() {
     let o = get_order(&rt, order);
     assert_eq!(o.funders.len(), 2);
     assert_eq!(to_i64(&o.funders[1].amount), 1000);
-    assert_eq!(event_names(&rt), ["Deposited", "OrderCreated", "OrderFunded", "OrderFunded"]);
+    assert_eq!(
+        event_names(&rt),
+        ["Deposited", "OrderCreated", "OrderFunded", "OrderFunded"]
+    );
     check_state(&rt);
 }
 
@@ -38,7 +51,14 @@ fn an_unused_order_refunds_everyone_pro_rata_without_losing_an_atto() {
     assert_eq!(account(&rt, CLIENT), (2000, 0));
     assert_eq!(account(&rt, SPONSOR), (1001, 0));
     assert_eq!(account(&rt, SPONSOR2), (3, 0));
-    call(&rt, CLIENT, Method::CloseOrder, Some(&filmark_escrow::types::OrderIdParams { order_id: order }), 0).unwrap();
+    call(
+        &rt,
+        CLIENT,
+        Method::CloseOrder,
+        Some(&filmark_escrow::types::OrderIdParams { order_id: order }),
+        0,
+    )
+    .unwrap();
     assert!(get_order(&rt, order).closed);
     check_state(&rt);
 }
@@ -73,23 +93,56 @@ fn partial_spending_rounds_down_for_sponsors_and_the_client_takes_the_dust() {
 fn funding_rules() {
     let rt = setup();
     let order = funded_order(&rt);
-    let none = FundOrderParams { order_id: order, from_available: atto(0) };
-    expect_err(call(&rt, SPONSOR, Method::FundOrder, Some(&none), 0), ExitCode::USR_ILLEGAL_ARGUMENT);
-    let neg = FundOrderParams { order_id: order, from_available: atto(-1) };
-    expect_err(call(&rt, SPONSOR, Method::FundOrder, Some(&neg), 5), ExitCode::USR_ILLEGAL_ARGUMENT);
-    let missing = FundOrderParams { order_id: 7, from_available: atto(0) };
-    expect_err(call(&rt, SPONSOR, Method::FundOrder, Some(&missing), 5), ExitCode::USR_NOT_FOUND);
+    let none = FundOrderParams {
+        order_id: order,
+        from_available: atto(0),
+    };
+    expect_err(
+        call(&rt, SPONSOR, Method::FundOrder, Some(&none), 0),
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+    );
+    let neg = FundOrderParams {
+        order_id: order,
+        from_available: atto(-1),
+    };
+    expect_err(
+        call(&rt, SPONSOR, Method::FundOrder, Some(&neg), 5),
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+    );
+    let missing = FundOrderParams {
+        order_id: 7,
+        from_available: atto(0),
+    };
+    expect_err(
+        call(&rt, SPONSOR, Method::FundOrder, Some(&missing), 5),
+        ExitCode::USR_NOT_FOUND,
+    );
     // Only the client (or its app key) may move the client's available funds.
     deposit(&rt, CLIENT, 50);
-    let from = FundOrderParams { order_id: order, from_available: atto(50) };
-    expect_err(call(&rt, SPONSOR, Method::FundOrder, Some(&from), 0), ExitCode::USR_FORBIDDEN);
-    let too_much = FundOrderParams { order_id: order, from_available: atto(51) };
-    expect_err(call(&rt, CLIENT, Method::FundOrder, Some(&too_much), 0), ExitCode::USR_INSUFFICIENT_FUNDS);
+    let from = FundOrderParams {
+        order_id: order,
+        from_available: atto(50),
+    };
+    expect_err(
+        call(&rt, SPONSOR, Method::FundOrder, Some(&from), 0),
+        ExitCode::USR_FORBIDDEN,
+    );
+    let too_much = FundOrderParams {
+        order_id: order,
+        from_available: atto(51),
+    };
+    expect_err(
+        call(&rt, CLIENT, Method::FundOrder, Some(&too_much), 0),
+        ExitCode::USR_INSUFFICIENT_FUNDS,
+    );
     call(&rt, CLIENT, Method::FundOrder, Some(&from), 0).unwrap();
     assert_eq!(account(&rt, CLIENT), (0, 2050));
     // Past the deadline an order takes no more funds.
     rt.set_epoch(DEADLINE + 1);
-    expect_err(call(&rt, SPONSOR, Method::FundOrder, Some(&none), 5), ExitCode::USR_ILLEGAL_STATE);
+    expect_err(
+        call(&rt, SPONSOR, Method::FundOrder, Some(&none), 5),
+        ExitCode::USR_ILLEGAL_STATE,
+    );
     check_state(&rt);
 }
 
@@ -100,8 +153,14 @@ fn at_most_max_funders() {
     for i in 1..MAX_FUNDERS as u64 {
         fund(&rt, 500 + i, order, 1);
     }
-    let p = FundOrderParams { order_id: order, from_available: atto(0) };
-    expect_err(call(&rt, 999, Method::FundOrder, Some(&p), 1), ExitCode::USR_ILLEGAL_STATE);
+    let p = FundOrderParams {
+        order_id: order,
+        from_available: atto(0),
+    };
+    expect_err(
+        call(&rt, 999, Method::FundOrder, Some(&p), 1),
+        ExitCode::USR_ILLEGAL_STATE,
+    );
     // An existing funder may add more.
     fund(&rt, 501, order, 1);
     assert_eq!(get_order(&rt, order).funders.len(), MAX_FUNDERS);
