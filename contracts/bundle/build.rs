@@ -9,18 +9,46 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// (output file stem, package, features). The stem names the const in `src/lib.rs`.
-const ACTORS: &[(&str, &str, &str)] = &[
-    ("registry", "filmark-registry", "fil-actor"),
-    ("escrow", "filmark-escrow", "fil-actor"),
-    ("system", "filmark-devnet-actors", "system"),
-    ("init", "filmark-devnet-actors", "init"),
-    ("account", "filmark-devnet-actors", "account"),
-    ("placeholder", "filmark-devnet-actors", "placeholder"),
-    ("ethaccount", "filmark-devnet-actors", "ethaccount"),
-    ("eam", "filmark-devnet-actors", "eam"),
-    ("reward", "filmark-devnet-actors", "reward"),
-    ("market", "filmark-devnet-actors", "market"),
+/// One cargo invocation.
+struct Build {
+    package: &'static str,
+    features: &'static str,
+    /// `--lib` or `--examples`.
+    targets: &'static str,
+    /// (wasm target name, output stem); the stem names the const in `src/lib.rs`.
+    modules: &'static [(&'static str, &'static str)],
+}
+
+/// The devnet's builtin actors are the cdylib examples of `filmark-devnet-actors`, one per
+/// actor, built together against one build of the library.
+const BUILDS: &[Build] = &[
+    Build {
+        package: "filmark-registry",
+        features: "fil-actor",
+        targets: "--lib",
+        modules: &[("filmark_registry", "registry")],
+    },
+    Build {
+        package: "filmark-escrow",
+        features: "fil-actor",
+        targets: "--lib",
+        modules: &[("filmark_escrow", "escrow")],
+    },
+    Build {
+        package: "filmark-devnet-actors",
+        features: "fil-actor,m2-native",
+        targets: "--examples",
+        modules: &[
+            ("system", "system"),
+            ("init", "init"),
+            ("account", "account"),
+            ("placeholder", "placeholder"),
+            ("ethaccount", "ethaccount"),
+            ("eam", "eam"),
+            ("reward", "reward"),
+            ("market", "market"),
+        ],
+    },
 ];
 
 /// Source folders whose changes rebuild the modules (relative to the workspace root).
@@ -73,19 +101,35 @@ fn main() {
 
     let target_dir = wasm_target_dir(&out_dir);
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    for (stem, package, features) in ACTORS {
-        let dest = out_dir.join(format!("{stem}.wasm"));
-        match build(&cargo, &workspace, &target_dir, package, features) {
-            Ok(wasm) => {
-                std::fs::copy(&wasm, &dest).unwrap_or_else(|e| {
-                    panic!("cannot copy {} to {}: {e}", wasm.display(), dest.display())
-                });
+    for Build {
+        package,
+        features,
+        targets,
+        modules,
+    } in BUILDS
+    {
+        let built = build(&cargo, &workspace, &target_dir, package, features, targets);
+        for (target, stem) in *modules {
+            let dest = out_dir.join(format!("{stem}.wasm"));
+            let wasm = built.clone().and_then(|modules| {
+                modules
+                    .into_iter()
+                    .find(|(name, _)| name == target)
+                    .map(|(_, path)| path)
+                    .ok_or_else(|| format!("cargo built no wasm module for {package} {target}"))
+            });
+            match wasm {
+                Ok(wasm) => {
+                    std::fs::copy(&wasm, &dest).unwrap_or_else(|e| {
+                        panic!("cannot copy {} to {}: {e}", wasm.display(), dest.display())
+                    });
+                }
+                Err(e) if allow_broken => {
+                    println!("cargo:warning={e}; {stem}.wasm is empty ({ALLOW_BROKEN} is set)");
+                    std::fs::write(&dest, []).expect("cannot write to OUT_DIR");
+                }
+                Err(e) => panic!("{e} (set {ALLOW_BROKEN}=1 to embed an empty module instead)"),
             }
-            Err(e) if allow_broken => {
-                println!("cargo:warning={e}; {stem}.wasm is empty ({ALLOW_BROKEN} is set)");
-                std::fs::write(&dest, []).expect("cannot write to OUT_DIR");
-            }
-            Err(e) => panic!("{e} (set {ALLOW_BROKEN}=1 to embed an empty module instead)"),
         }
     }
 }
@@ -110,22 +154,19 @@ fn wasm_target_dir(out_dir: &Path) -> PathBuf {
         )
 }
 
-/// Builds one package for wasm and returns the path of its module.
+/// Builds one package's wasm targets and returns (target name, module path) for each.
 fn build(
     cargo: &std::ffi::OsStr,
     workspace: &Path,
     target_dir: &Path,
     package: &str,
     features: &str,
-) -> Result<PathBuf, String> {
+    targets_flag: &str,
+) -> Result<Vec<(String, PathBuf)>, String> {
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
-        .args([
-            "build",
-            "--locked",
-            "--lib",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "--locked", targets_flag])
+        .arg("--message-format=json-render-diagnostics")
         .args(["--target", "wasm32-unknown-unknown", "--profile", "wasm"])
         .args([
             "-p",
@@ -149,32 +190,30 @@ fn build(
         .stderr(Stdio::inherit());
     let output = cmd
         .output()
-        .unwrap_or_else(|e| panic!("cannot run cargo for {package}: {e}"));
+        .map_err(|e| format!("cannot run cargo for {package}: {e}"))?;
     if !output.status.success() {
         return Err(format!(
             "building {package} --features {features} for wasm failed ({})",
             output.status
         ));
     }
-    module_path(&output.stdout, package)
-        .ok_or_else(|| format!("cargo built no wasm module for {package}"))
+    Ok(modules(&output.stdout))
 }
 
-/// Finds the `.wasm` file of `package`'s library in cargo's JSON messages.
-fn module_path(messages: &[u8], package: &str) -> Option<PathBuf> {
-    let crate_name = package.replace('-', "_");
+/// The `.wasm` files in cargo's JSON messages, by target name.
+fn modules(messages: &[u8]) -> Vec<(String, PathBuf)> {
     String::from_utf8_lossy(messages)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|msg| msg["reason"] == "compiler-artifact")
-        .filter(|msg| msg["target"]["name"].as_str() == Some(&crate_name))
-        .flat_map(|msg| {
-            msg["filenames"]
-                .as_array()
-                .into_iter()
-                .flatten()
+        .filter_map(|msg| {
+            let name = msg["target"]["name"].as_str()?.to_owned();
+            let wasm = msg["filenames"]
+                .as_array()?
+                .iter()
                 .filter_map(|f| f.as_str().map(PathBuf::from))
-                .collect::<Vec<_>>()
+                .find(|f| f.extension().is_some_and(|ext| ext == "wasm"))?;
+            Some((name, wasm))
         })
-        .find(|f| f.extension().is_some_and(|ext| ext == "wasm"))
+        .collect()
 }

@@ -17,14 +17,13 @@ use serde::de::DeserializeOwned;
 use crate::error::{Addr, state_error};
 use crate::{ActorError, ActorResult};
 
-#[cfg(target_arch = "wasm32")]
 /// An actor's method dispatcher: method number and raw params in, return block out.
-pub(crate) type Dispatch = fn(MethodNum, Option<IpldBlock>) -> ActorResult<Option<IpldBlock>>;
+pub type Dispatch = fn(MethodNum, Option<IpldBlock>) -> ActorResult<Option<IpldBlock>>;
 
-#[cfg(target_arch = "wasm32")]
 /// Runs one invocation: reads the params, dispatches, and hands the return block (or the exit
-/// code and message) back to the FVM.
-pub(crate) fn invoke(params: u32, dispatch: Dispatch) -> u32 {
+/// code and message) back to the FVM. Never returns on failure: the FVM receives the exit code
+/// and message.
+pub fn invoke(params: u32, dispatch: Dispatch) -> u32 {
     fvm_sdk::initialize();
     let params = match fvm_sdk::message::params_raw(params) {
         Ok(params) => params,
@@ -40,7 +39,6 @@ pub(crate) fn invoke(params: u32, dispatch: Dispatch) -> u32 {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
 fn abort(e: &ActorError) -> ! {
     fvm_sdk::vm::exit(e.code().value(), None, Some(e.msg()))
 }

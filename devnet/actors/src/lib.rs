@@ -17,6 +17,12 @@ pub mod reward;
 pub mod system;
 
 pub use error::{ActorError, ActorResult};
+
+/// The wasm entry point every actor module (`entry/<actor>.rs`) exports as `invoke`.
+#[cfg(feature = "fil-actor")]
+pub mod wasm {
+    pub use crate::fvm::{Dispatch, invoke};
+}
 pub use method::{INVOKE_EVM_METHOD, RECEIVE_METHOD};
 
 use fvm_shared::ActorID;
@@ -48,53 +54,3 @@ pub const MANIFEST_NAMES: [&str; 8] = [
     "storagemarket",
     "reward",
 ];
-
-// A wasm build exports exactly one actor: the cargo feature names it.
-#[cfg(target_arch = "wasm32")]
-const _: () = assert!(
-    (cfg!(feature = "system") as u8
-        + cfg!(feature = "init") as u8
-        + cfg!(feature = "account") as u8
-        + cfg!(feature = "placeholder") as u8
-        + cfg!(feature = "ethaccount") as u8
-        + cfg!(feature = "eam") as u8
-        + cfg!(feature = "reward") as u8
-        + cfg!(feature = "market") as u8)
-        <= 1,
-    "enable at most one actor feature when building filmark-devnet-actors for wasm"
-);
-
-/// The wasm entry point the FVM calls: dispatches to the actor selected by the cargo feature.
-#[cfg(all(
-    target_arch = "wasm32",
-    any(
-        feature = "system",
-        feature = "init",
-        feature = "account",
-        feature = "placeholder",
-        feature = "ethaccount",
-        feature = "eam",
-        feature = "reward",
-        feature = "market"
-    )
-))]
-#[unsafe(no_mangle)]
-pub extern "C" fn invoke(params: u32) -> u32 {
-    #[cfg(feature = "system")]
-    let dispatch = system::dispatch;
-    #[cfg(feature = "init")]
-    let dispatch = init::dispatch;
-    #[cfg(feature = "account")]
-    let dispatch = account::dispatch;
-    #[cfg(feature = "placeholder")]
-    let dispatch = placeholder::dispatch;
-    #[cfg(feature = "ethaccount")]
-    let dispatch = ethaccount::dispatch;
-    #[cfg(feature = "eam")]
-    let dispatch = eam::dispatch;
-    #[cfg(feature = "reward")]
-    let dispatch = reward::dispatch;
-    #[cfg(feature = "market")]
-    let dispatch = market::dispatch;
-    fvm::invoke(params, dispatch)
-}
