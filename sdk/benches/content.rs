@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p filmark-sdk --bench content` (set `FILMARK_BENCH_MIB` to change the size).
 //! Prints MB/s of SHA-256 (sha2), UnixFS CID, commP on one thread and on all threads, and pack
-//! (CID + CAR + commP of the CAR, one read), each with its ratio to SHA-256. Best of 3 runs.
+//! (CID + CAR + commP of the CAR, one read), each with its ratio to SHA-256. Best of 4 round-robin runs.
 
 #![allow(missing_docs, reason = "bench binary")]
 
@@ -38,16 +38,8 @@ impl Seek for Discard {
     }
 }
 
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .expect("at least one run")
-}
+/// A named operation to time.
+type Op<'a> = (&'static str, Box<dyn Fn() + 'a>);
 
 fn main() {
     let mib: usize = std::env::var("FILMARK_BENCH_MIB")
@@ -60,51 +52,72 @@ fn main() {
     ctr::Ctr128BE::<aes::Aes128>::new(&key.into(), &[0u8; 16].into()).apply_keystream(&mut data);
     let feed = |f: &mut dyn FnMut(&[u8])| data.chunks(1 << 20).for_each(f);
 
-    let sha = best_of(3, || {
-        black_box(Sha256::digest(&data));
-    });
-    let cid = best_of(3, || {
-        let mut imp = Importer::new(UnixFsParams::KUBO, NullSink).unwrap();
-        feed(&mut |b| imp.update(b).unwrap());
-        black_box(imp.finish().unwrap());
-    });
-    let commp_1 = best_of(3, || {
-        let mut h = CommP::new();
-        feed(&mut |b| h.update(b).unwrap());
-        black_box(h.finish());
-    });
-    let commp_n = best_of(3, || {
-        let mut h = CommP::parallel();
-        feed(&mut |b| h.update(b).unwrap());
-        black_box(h.finish());
-    });
     let opts = Options::default();
-    let pack = best_of(3, || {
-        let packed = content::pack(&data[..], None, Discard(0), &opts, NoProgress).unwrap();
-        black_box(packed);
-    });
-    let pack_1 = best_of(3, || {
-        let opts = opts.with_parallel(false);
-        let packed = content::pack(&data[..], None, Discard(0), &opts, NoProgress).unwrap();
-        black_box(packed);
-    });
+    let single = opts.with_parallel(false);
+    let ops: Vec<Op<'_>> = vec![
+        (
+            "sha256 (sha2)",
+            Box::new(|| {
+                black_box(Sha256::digest(&data));
+            }),
+        ),
+        (
+            "unixfs cid",
+            Box::new(|| {
+                let mut imp = Importer::new(UnixFsParams::KUBO, NullSink).unwrap();
+                feed(&mut |b| imp.update(b).unwrap());
+                black_box(imp.finish().unwrap());
+            }),
+        ),
+        (
+            "commp 1 thread",
+            Box::new(|| {
+                let mut h = CommP::new();
+                feed(&mut |b| h.update(b).unwrap());
+                black_box(h.finish());
+            }),
+        ),
+        (
+            "commp all threads",
+            Box::new(|| {
+                let mut h = CommP::parallel();
+                feed(&mut |b| h.update(b).unwrap());
+                black_box(h.finish());
+            }),
+        ),
+        (
+            "pack (cid+car+commp)",
+            Box::new(|| {
+                black_box(content::pack(&data[..], None, Discard(0), &opts, NoProgress).unwrap());
+            }),
+        ),
+        (
+            "pack, commp 1 thread",
+            Box::new(|| {
+                black_box(content::pack(&data[..], None, Discard(0), &single, NoProgress).unwrap());
+            }),
+        ),
+    ];
+    // Round-robin, best of ROUNDS: other load on the machine hits every operation alike.
+    const ROUNDS: usize = 4;
+    let mut best = vec![Duration::MAX; ops.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, op)) in ops.iter().enumerate() {
+            let t = Instant::now();
+            op();
+            best[i] = best[i].min(t.elapsed());
+        }
+    }
 
     let mbps = |d: Duration| len as f64 / d.as_secs_f64() / 1e6;
-    let base = mbps(sha);
+    let base = mbps(best[0]);
     println!(
         "{mib} MiB, {} threads, SHA-NI: {}",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("sha")
     );
     println!("{:<28} {:>9} {:>7}", "operation", "MB/s", "x sha");
-    for (name, d) in [
-        ("sha256 (sha2)", sha),
-        ("unixfs cid", cid),
-        ("commp 1 thread", commp_1),
-        ("commp all threads", commp_n),
-        ("pack (cid+car+commp)", pack),
-        ("pack, commp 1 thread", pack_1),
-    ] {
+    for ((name, _), d) in ops.iter().zip(best) {
         println!("{name:<28} {:>9.1} {:>7.3}", mbps(d), mbps(d) / base);
     }
 }

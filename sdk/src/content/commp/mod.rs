@@ -117,7 +117,7 @@ pub(crate) const fn check_size(size: u64) -> Result<()> {
 /// assert!(piece.cid_v1().to_string().starts_with("baga6ea4sea"));
 /// # Ok::<(), filmark_sdk::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CommP {
     tree: Tree,
     /// Bytes not yet hashed; they start at quad `quads_done`.
@@ -129,7 +129,17 @@ pub struct CommP {
     parallel: bool,
     /// Deferred mode: the first quad, once complete (its first bytes are placeholders).
     deferred: Option<Option<Vec<u8>>>,
+    /// Parallel mode: the batch being hashed on the pool while the next one fills.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    in_flight: Option<InFlight>,
+    /// Parallel mode: a batch buffer to reuse.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    spare: Vec<u8>,
 }
+
+/// A batch handed to the rayon pool: its buffer and subtree roots come back on the channel.
+#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+type InFlight = std::sync::mpsc::Receiver<(Vec<u8>, Vec<(usize, tree::Node)>)>;
 
 impl Default for CommP {
     fn default() -> Self {
@@ -159,6 +169,10 @@ impl CommP {
             len: 0,
             parallel,
             deferred: None,
+            #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+            in_flight: None,
+            #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+            spare: Vec::new(),
         }
     }
 
@@ -201,6 +215,7 @@ impl CommP {
             {
                 // Aligned whole batches straight from the caller's buffer: no copy.
                 let n = data.len() / chunk * chunk;
+                self.collect();
                 self.hash_span(&data[..n]);
                 self.quads_done += (n / QUAD_IN) as u64;
                 data = &data[n..];
@@ -230,39 +245,55 @@ impl CommP {
             self.quads_done = 1;
             return;
         }
-        let whole = self.buf.len() / QUAD_IN * QUAD_IN;
-        let buf = std::mem::take(&mut self.buf);
-        self.hash_span(&buf[..whole]);
-        self.quads_done += (whole / QUAD_IN) as u64;
-        self.buf = buf;
-        self.buf.drain(..whole);
-    }
-
-    /// Hashes whole quads starting at quad `quads_done`, as maximal aligned subtrees.
-    fn hash_span(&mut self, mut span: &[u8]) {
-        let mut pos = self.quads_done;
-        while !span.is_empty() {
-            let quads = (span.len() / QUAD_IN) as u64;
-            let mut p = 1u64 << (63 - quads.leading_zeros());
-            if pos != 0 {
-                p = p.min(1 << pos.trailing_zeros());
-            }
-            let bytes = p as usize * QUAD_IN;
-            let root = self.subtree_root(&span[..bytes]);
-            self.tree
-                .push(QUAD_LEVEL + p.trailing_zeros() as usize, root);
-            pos += p;
-            span = &span[bytes..];
-        }
-    }
-
-    fn subtree_root(&self, input: &[u8]) -> tree::Node {
+        debug_assert_eq!(self.buf.len() % QUAD_IN, 0);
         #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
         if self.parallel {
-            return tree::par_subtree_root(input);
+            self.flush_async();
+            return;
         }
-        let _ = self.parallel;
-        tree::subtree_root(input)
+        let buf = std::mem::take(&mut self.buf);
+        self.hash_span(&buf);
+        self.quads_done += (buf.len() / QUAD_IN) as u64;
+        self.buf = buf;
+        self.buf.clear();
+    }
+
+    /// Hands the full batch to the rayon pool and goes on filling another buffer, so reading
+    /// (and, in `pack`, importing) overlaps with hashing. At most one batch is in flight.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    fn flush_async(&mut self) {
+        self.collect();
+        let mut next = std::mem::take(&mut self.spare);
+        next.clear();
+        let buf = std::mem::replace(&mut self.buf, next);
+        let pos = self.quads_done;
+        self.quads_done += (buf.len() / QUAD_IN) as u64;
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        rayon::spawn(move || {
+            let roots = span_roots(pos, &buf, true);
+            // The receiver only goes away if the hasher was dropped: nothing to report to.
+            let _ = tx.send((buf, roots));
+        });
+        self.in_flight = Some(rx);
+    }
+
+    /// Waits for the batch in flight, if any, and adds its subtrees to the tree.
+    fn collect(&mut self) {
+        #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+        if let Some(rx) = self.in_flight.take() {
+            let (buf, roots) = rx.recv().expect("a commP hashing task panicked");
+            for (level, node) in roots {
+                self.tree.push(level, node);
+            }
+            self.spare = buf;
+        }
+    }
+
+    /// Hashes whole quads starting at quad `quads_done` into the tree.
+    fn hash_span(&mut self, span: &[u8]) {
+        for (level, node) in span_roots(self.quads_done, span, self.parallel) {
+            self.tree.push(level, node);
+        }
     }
 
     /// Zero-pads the tail to a whole quad and completes the tree.
@@ -278,6 +309,7 @@ impl CommP {
                 self.flush_buf();
             }
         }
+        self.collect();
         let padded = padded_size(self.len);
         let height = (padded / 32).trailing_zeros() as usize;
         let first = self.deferred.take().flatten();
@@ -313,6 +345,36 @@ impl CommP {
             padded_size: padded_size(len),
         }
     }
+}
+
+/// Roots of the maximal aligned subtrees covering `span` (whole quads starting at quad `pos`),
+/// in order, with their levels.
+fn span_roots(mut pos: u64, mut span: &[u8], parallel: bool) -> Vec<(usize, tree::Node)> {
+    let mut roots = Vec::new();
+    while !span.is_empty() {
+        let quads = (span.len() / QUAD_IN) as u64;
+        let mut p = 1u64 << (63 - quads.leading_zeros());
+        if pos != 0 {
+            p = p.min(1 << pos.trailing_zeros());
+        }
+        let bytes = p as usize * QUAD_IN;
+        roots.push((
+            QUAD_LEVEL + p.trailing_zeros() as usize,
+            subtree_root(&span[..bytes], parallel),
+        ));
+        pos += p;
+        span = &span[bytes..];
+    }
+    roots
+}
+
+fn subtree_root(input: &[u8], parallel: bool) -> tree::Node {
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    if parallel {
+        return tree::par_subtree_root(input);
+    }
+    let _ = parallel;
+    tree::subtree_root(input)
 }
 
 #[cfg(test)]
