@@ -104,9 +104,9 @@ pub(crate) const fn check_size(size: u64) -> Result<()> {
 
 /// Streaming commP hasher: feed bytes with [`update`](Self::update), then [`finish`](Self::finish).
 ///
-/// Memory is constant: one batch buffer (128 KiB, or ~8 MiB for [`parallel`](Self::parallel))
-/// and O(log n) tree nodes. The zero padding up to the next power of two is never
-/// materialised: its subtrees are precomputed hashes.
+/// Memory is constant: one batch buffer of 128 KiB ([`parallel`](Self::parallel): two of ~8 MiB,
+/// one filling while the pool hashes the other) and O(log n) tree nodes. The zero padding up to
+/// the next power of two is never materialised: its subtrees are precomputed hashes.
 ///
 /// ```
 /// use filmark_sdk::content::CommP;
