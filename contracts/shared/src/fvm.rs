@@ -39,15 +39,15 @@ impl fvm_ipld_blockstore::Blockstore for FvmBlockstore {
     where
         D: AsRef<[u8]>,
     {
-        use multihash_codetable::MultihashDigest;
-        let size = code.digest(&[]).size();
-        fvm_sdk::ipld::put(
-            code.into(),
-            u32::from(size),
-            block.codec,
-            block.data.as_ref(),
-        )
-        .map_err(|e| anyhow::anyhow!("ipld put: {e}"))
+        // The FVM hashes the block itself; it only needs the digest length. Naming it here (rather
+        // than hashing an empty input) keeps the hashers' code out of every actor's wasm.
+        let size: u32 = match code {
+            multihash_codetable::Code::Blake2b256 => 32,
+            #[allow(unreachable_patterns)]
+            other => anyhow::bail!("ipld put: unsupported hash {:#x}", u64::from(other)),
+        };
+        fvm_sdk::ipld::put(code.into(), size, block.codec, block.data.as_ref())
+            .map_err(|e| anyhow::anyhow!("ipld put: {e}"))
     }
 }
 
@@ -65,7 +65,13 @@ fn send_error(e: ErrorNumber, to: &Address, method: MethodNum) -> ActorError {
         ErrorNumber::LimitExceeded => ExitCode::USR_ILLEGAL_STATE,
         _ => ExitCode::USR_UNSPECIFIED,
     };
-    ActorError::unchecked(code, format!("send to {to} method {method} failed: {e}"))
+    ActorError::unchecked(
+        code,
+        format!(
+            "send to {} method {method} failed: {e}",
+            crate::show::Addr(to)
+        ),
+    )
 }
 
 impl Runtime for FvmRuntime {

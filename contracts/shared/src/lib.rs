@@ -7,6 +7,7 @@ mod error;
 pub mod events;
 pub mod invariants;
 mod runtime;
+pub mod show;
 
 #[cfg(feature = "fil-actor")]
 pub mod fvm;

@@ -190,7 +190,8 @@ pub fn response_ok(
         Err(ActorError::unchecked(
             code,
             format!(
-                "send to {to} method {method} failed with exit code {}",
+                "send to {} method {method} failed with exit code {}",
+                crate::show::Addr(to),
                 resp.exit_code
             ),
         ))

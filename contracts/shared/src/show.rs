@@ -1,0 +1,42 @@
+//! Cheap `Display` forms for error messages.
+//!
+//! `Address` and `Cid` implement `Display` with base32 / multibase encoders that add tens of KB
+//! to every actor's wasm. Messages use these forms instead: an ID address shows as `f0<id>`,
+//! any other address as `f<protocol>:0x<payload hex>`.
+
+use core::fmt;
+
+use fvm_shared::address::Address;
+
+/// Shows an address without the base32 encoder.
+#[derive(Debug, Clone, Copy)]
+pub struct Addr<'a>(pub &'a Address);
+
+impl fmt::Display for Addr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Ok(id) = self.0.id() {
+            return write!(f, "f0{id}");
+        }
+        write!(f, "f{}:0x", self.0.protocol() as u8)?;
+        self.0
+            .payload_bytes()
+            .iter()
+            .try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_show_without_base32() {
+        assert_eq!(Addr(&Address::new_id(5)).to_string(), "f05");
+        let f4 = Address::new_delegated(10, &[0xab; 20]).unwrap();
+        let shown = Addr(&f4).to_string();
+        assert!(
+            shown.starts_with("f4:0x") && shown.contains("abab"),
+            "{shown}"
+        );
+    }
+}
