@@ -10,7 +10,7 @@ pub(crate) struct Bar(ProgressBar);
 impl Bar {
     pub(crate) fn new(label: &'static str) -> Self {
         let bar = if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(0);
+            let bar = ProgressBar::no_length();
             bar.set_style(
                 ProgressStyle::with_template(
                     "{prefix} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}",
