@@ -19,8 +19,13 @@ pub const fn header_len(cid_len: usize) -> usize {
 }
 
 const fn header_body_len(cid_len: usize) -> usize {
-    // a2 | 65 "roots" | 81 | d8 2a | 58 len 00 cid | 67 "version" | 01
-    1 + 6 + 1 + 2 + 2 + 1 + cid_len + 8 + 1
+    // a2 | 65 "roots" | 81 | d8 2a | bytes(len) 00 cid | 67 "version" | 01
+    1 + 6 + 1 + 2 + bytes_head_len(cid_len + 1) + 1 + cid_len + 8 + 1
+}
+
+/// Length of the CBOR head of a byte string of `len` bytes (minimal, as dag-cbor requires).
+const fn bytes_head_len(len: usize) -> usize {
+    if len < 24 { 1 } else { 2 }
 }
 
 const fn uvarint_len(mut v: u64) -> usize {
@@ -44,7 +49,13 @@ pub fn header(root: &Cid) -> Vec<u8> {
     out.extend_from_slice(b"roots");
     out.push(0x81); // array(1)
     out.extend_from_slice(&[0xd8, 0x2a]); // tag(42): CID
-    out.extend_from_slice(&[0x58, (cid.len() + 1) as u8, 0x00]); // bytes(n), identity multibase
+    let n = cid.len() + 1; // identity multibase prefix + CID
+    if bytes_head_len(n) == 1 {
+        out.push(0x40 | n as u8);
+    } else {
+        out.extend_from_slice(&[0x58, n as u8]);
+    }
+    out.push(0x00);
     out.extend_from_slice(&cid);
     out.push(0x67); // text(7)
     out.extend_from_slice(b"version");
@@ -176,6 +187,16 @@ mod tests {
         assert_eq!(h.len(), header_len(36));
         assert_eq!(h.len(), 59);
         assert_eq!(h[0] as usize, h.len() - 1);
+    }
+
+    #[test]
+    fn short_cids_use_the_minimal_byte_string_head() {
+        // An identity-hash CID of 3 bytes of data: 7 bytes in all.
+        let mh = cid::multihash::Multihash::<64>::wrap(0x00, b"abc").unwrap();
+        let cid = Cid::new_v1(0x55, mh);
+        let h = header(&cid);
+        assert_eq!(h.len(), header_len(7));
+        assert_eq!(&h[9..13], &[0xd8, 0x2a, 0x48, 0x00]);
     }
 
     #[test]
