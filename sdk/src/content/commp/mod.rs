@@ -246,11 +246,14 @@ impl CommP {
             return;
         }
         debug_assert_eq!(self.buf.len() % QUAD_IN, 0);
+        // Inside a pool thread, waiting for a spawned batch could starve the pool: hash in place
+        // (still on every core, through `rayon::join`).
         #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-        if self.parallel {
+        if self.parallel && rayon::current_thread_index().is_none() {
             self.flush_async();
             return;
         }
+        self.collect();
         let buf = std::mem::take(&mut self.buf);
         self.hash_span(&buf);
         self.quads_done += (buf.len() / QUAD_IN) as u64;
@@ -471,6 +474,26 @@ mod tests {
             }
             assert_eq!(p.finish(), s.finish(), "len {len}");
         }
+    }
+
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    #[test]
+    fn parallel_inside_a_one_thread_pool_does_not_deadlock() {
+        let d = data(127 * 4096 * 3 + 99);
+        let mut s = CommP::new();
+        s.update(&d).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let piece = pool.install(|| {
+            let mut p = CommP::with_chunk(1 << 12, true);
+            for part in d.chunks(100_000) {
+                p.update(part).unwrap();
+            }
+            p.finish()
+        });
+        assert_eq!(piece, s.finish());
     }
 
     #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
