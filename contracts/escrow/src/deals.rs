@@ -1,6 +1,7 @@
 //! Deals: binding (market callbacks and `BindDeal`), settlement and closing.
 
 use filmark_actor_shared::dispatch::{params, require_no_value};
+use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -35,13 +36,15 @@ fn check_proposal<RT: Runtime>(
     p: &DealProposal,
 ) -> Result<(u64, Order, DealTerms, ChainEpoch), ActorError> {
     if rt.resolve_address(&p.client) != Some(rt.receiver()) {
-        return Err(actor_error!(illegal_argument; "deal client {} is not this escrow", p.client));
+        return Err(
+            actor_error!(illegal_argument; "deal client {} is not this escrow", Addr(&p.client)),
+        );
     }
     let order_id = order_of_label(p)?;
     let order = st.order(rt.store(), order_id)?;
-    let provider = rt
-        .resolve_address(&p.provider)
-        .ok_or_else(|| actor_error!(illegal_argument; "provider {} has no actor", p.provider))?;
+    let provider = rt.resolve_address(&p.provider).ok_or_else(
+        || actor_error!(illegal_argument; "provider {} has no actor", Addr(&p.provider)),
+    )?;
     if p.storage_price_per_epoch > order.price_per_epoch {
         return Err(actor_error!(illegal_argument;
             "market price per epoch {} exceeds the order's {}",

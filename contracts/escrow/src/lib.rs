@@ -16,6 +16,7 @@ pub mod types;
 use cid::Cid;
 use filmark_actor_shared::cid::ExternalCid;
 use filmark_actor_shared::dispatch::{no_params, params, require_no_value, ret};
+use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, AsActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -50,7 +51,7 @@ pub(crate) fn resolve<RT: Runtime>(
 ) -> Result<ActorID, ActorError> {
     rt.resolve_address(addr)
         .with_context_code(ExitCode::USR_ILLEGAL_ARGUMENT, || {
-            format!("{what} {addr} has no actor")
+            format!("{what} {} has no actor", Addr(addr))
         })
 }
 
@@ -98,7 +99,8 @@ fn check_piece(p: &CreateOrderParams) -> Result<(), ActorError> {
     {
         return Err(actor_error!(illegal_argument;
             "piece_cid must be a v1 piece commitment (fil-commitment-unsealed, \
-             sha2-256-trunc254-padded), got {}", p.piece_cid));
+             sha2-256-trunc254-padded), got codec {:#x} hash {:#x}",
+            p.piece_cid.codec(), p.piece_cid.hash().code()));
     }
     if !p.piece_size.is_power_of_two() || !(MIN_PIECE_SIZE..=MAX_PIECE_SIZE).contains(&p.piece_size)
     {
@@ -500,7 +502,7 @@ impl Actor {
         let key = rt
             .resolve_address(&key)
             .with_context_code(ExitCode::USR_NOT_FOUND, || {
-                format!("app key {key} not found")
+                format!("app key {} not found", Addr(&key))
             })?;
         rt.transaction(|st: &mut State, rt| {
             if st.app_key(rt.store(), caller, key)?.is_none() {

@@ -145,7 +145,7 @@ impl Order {
         }
         if deal.piece_cid != self.piece_cid {
             return Err(actor_error!(illegal_argument;
-                "deal piece {} is not the order's piece {}", deal.piece_cid, self.piece_cid));
+                "deal piece CID is not the order's piece CID"));
         }
         if deal.piece_size != self.piece_size {
             return Err(actor_error!(illegal_argument;

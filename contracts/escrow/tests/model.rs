@@ -634,7 +634,11 @@ fn compare(rt: &Rt, m: &Model) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // 64 cases unless PROPTEST_CASES says otherwise (the full run uses 10,000).
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_operations_keep_the_invariants_and_match_the_model(ops in proptest::collection::vec(op(), 1..80)) {
