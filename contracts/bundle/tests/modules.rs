@@ -84,7 +84,7 @@ fn builtin_actors_export_invoke_and_memory() {
             .iter()
             .map(|(name, _)| *name)
             .collect::<Vec<_>>(),
-        filmark_devnet_actor_names(),
+        filmark_devnet_actors::MANIFEST_NAMES,
     );
     for (name, wasm) in BUILTIN_ACTORS {
         let summary = check_actor(name, wasm);
@@ -128,18 +128,4 @@ fn every_module_has_its_own_code_cid() {
     cids.sort();
     cids.dedup();
     assert_eq!(cids.len(), n, "two actors compiled to the same module");
-}
-
-/// The manifest names, in the bundle's order.
-fn filmark_devnet_actor_names() -> Vec<&'static str> {
-    vec![
-        "system",
-        "init",
-        "account",
-        "placeholder",
-        "eam",
-        "ethaccount",
-        "storagemarket",
-        "reward",
-    ]
 }

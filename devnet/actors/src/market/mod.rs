@@ -17,6 +17,9 @@
 //! - A proposal is invalid (skipped, as in the real market) if a static check fails, a party
 //!   does not resolve, the client does not authenticate it, or funds do not cover it; if no
 //!   deal is valid the whole call fails with the first deal's reason.
+//! - The client's `AuthenticateMessage` gets the CBOR proposal exactly as the provider sent
+//!   it (what the client signed); the stored proposal, the getters and `MarketNotifyDeal`
+//!   carry the client and provider as ID addresses, as the real market normalises them.
 //! - Payments: the provider earns `storage_price_per_epoch` for every epoch of
 //!   `[start_epoch, min(end_epoch, termination))`, paid when `CronTick` or a termination
 //!   settles. A terminated or dropped deal burns the provider collateral to `f099` and unlocks
