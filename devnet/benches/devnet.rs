@@ -49,7 +49,7 @@ fn main() -> anyhow::Result<()> {
         let mut m = template.clone();
         m.from = a.address();
         m.sequence = (i / SENDERS) as u64;
-        batch.push(a.key.sign_message(m)?);
+        batch.push(a.key.sign(m, net.chain_id())?);
     }
 
     let start = Instant::now();
@@ -58,7 +58,7 @@ fn main() -> anyhow::Result<()> {
     anyhow::ensure!(results.iter().all(Result::is_ok), "a message was refused");
     let start = Instant::now();
     let mut tipsets = 0;
-    while net.next_nonce(&accounts[0].address())? > net.head_sequence(&accounts[0].address())? {
+    while net.pending() > 0 {
         net.mine(1)?;
         tipsets += 1;
     }

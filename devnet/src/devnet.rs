@@ -277,6 +277,11 @@ impl Devnet {
         Ok(results)
     }
 
+    /// How many messages wait in the pool.
+    pub fn pending(&self) -> usize {
+        self.node().pool.len()
+    }
+
     /// Where an executed message landed, with its receipt and events.
     ///
     /// # Errors

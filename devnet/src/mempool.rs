@@ -172,3 +172,100 @@ fn verify_signature(signed: &SignedMessage, chain_id: u64) -> Result<()> {
         reason: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use filmark_sdk::keys::Signature;
+    use fvm_ipld_encoding::RawBytes;
+    use fvm_shared::address::Address;
+    use fvm_shared::message::Message;
+
+    use super::*;
+
+    fn signed(sequence: u64, gas_limit: u64) -> SignedMessage {
+        SignedMessage {
+            message: Message {
+                version: 0,
+                from: Address::new_id(100),
+                to: Address::new_id(101),
+                sequence,
+                value: TokenAmount::from_atto(5),
+                method_num: 0,
+                params: RawBytes::default(),
+                gas_limit,
+                gas_fee_cap: TokenAmount::from_atto(200),
+                gas_premium: TokenAmount::from_atto(100),
+            },
+            signature: Signature::secp256k1(vec![0; 65]),
+        }
+    }
+
+    fn sender(sequence: u64, balance: u64) -> Option<(ActorID, ActorState)> {
+        Some((
+            100,
+            ActorState::new(
+                fvm_shared::EMPTY_ARR_CID,
+                fvm_shared::EMPTY_ARR_CID,
+                TokenAmount::from_atto(balance),
+                sequence,
+                None,
+            ),
+        ))
+    }
+
+    #[test]
+    fn it_refuses_before_looking_at_signatures_when_limits_break() {
+        let mut pool = Mempool::default();
+        let fee = TokenAmount::from_atto(100);
+        let e = pool
+            .add(signed(0, 0), sender(0, 1 << 40), &fee, 1)
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
+        let e = pool
+            .add(signed(0, BLOCK_GAS_LIMIT + 1), sender(0, 1 << 40), &fee, 1)
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
+        let e = pool.add(signed(0, 1000), None, &fee, 1).unwrap_err();
+        assert!(matches!(e, Error::UnknownSender(_)), "{e}");
+        let high_fee = TokenAmount::from_atto(201);
+        assert!(matches!(
+            pool.add(signed(0, 1000), sender(0, 1 << 40), &high_fee, 1),
+            Err(Error::InvalidMessage(_))
+        ));
+        // A zero signature does not verify.
+        assert!(matches!(
+            pool.add(signed(0, 1000), sender(0, 1 << 40), &fee, 1),
+            Err(Error::BadSignature { .. })
+        ));
+        assert_eq!(pool.len(), 0);
+    }
+
+    #[test]
+    fn it_fills_a_block_up_to_the_gas_limit_and_keeps_the_accounting() {
+        let mut pool = Mempool::default();
+        let per = BLOCK_GAS_LIMIT / 3 + 1;
+        for n in 0..4 {
+            let s = signed(n, per);
+            pool.by_sender.entry(100).or_default().count += 1;
+            pool.by_sender.get_mut(&100).unwrap().cost += max_cost(&s);
+            pool.pending.push(Pending {
+                cid: s.cid(),
+                signed: s,
+                sender: 100,
+                length: 100,
+            });
+        }
+        assert_eq!(pool.pending_count(100), 4);
+        let first = pool.take_for_block();
+        assert_eq!(first.len(), 2, "three would exceed the block gas limit");
+        assert_eq!(pool.pending_count(100), 2);
+        assert_eq!(pool.by_sender[&100].cost, max_cost(&signed(0, per)) * 2);
+        assert_eq!(pool.take_for_block().len(), 2);
+        assert_eq!(pool.len(), 0);
+        assert!(pool.by_sender.is_empty());
+        assert_eq!(
+            max_cost(&signed(0, 10)),
+            TokenAmount::from_atto(5 + 10 * 200)
+        );
+    }
+}

@@ -3,6 +3,7 @@
 mod bad_input;
 mod deploy;
 mod market;
+mod mining;
 mod transfer;
 
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle};
