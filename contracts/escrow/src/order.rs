@@ -302,3 +302,145 @@ impl Order {
         shares
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Funder;
+
+    fn order(funders: &[(ActorID, i64)]) -> Order {
+        let funded: i64 = funders.iter().map(|f| f.1).sum();
+        Order {
+            client: funders[0].0,
+            piece_cid: Cid::default(),
+            piece_size: 2048,
+            price_per_epoch: TokenAmount::from_atto(3),
+            min_duration: 10,
+            replicas: 2,
+            allowed_providers: vec![],
+            activation_deadline: 100,
+            content: None,
+            created: 0,
+            funded: TokenAmount::from_atto(funded),
+            balance: TokenAmount::from_atto(funded),
+            paid: zero(),
+            unlock_target: zero(),
+            funders: funders
+                .iter()
+                .map(|(id, a)| Funder {
+                    id: *id,
+                    amount: TokenAmount::from_atto(*a),
+                    refunded: zero(),
+                })
+                .collect(),
+            deals: vec![],
+            completed: 0,
+            paid_until: -1,
+            closed: false,
+        }
+    }
+
+    fn terms(deal_id: DealID, start: ChainEpoch, end: ChainEpoch) -> DealTerms {
+        DealTerms {
+            deal_id,
+            piece_cid: Cid::default(),
+            piece_size: 2048,
+            provider: 9,
+            start,
+            end,
+        }
+    }
+
+    #[test]
+    fn refunds_round_down_per_funder_and_the_client_takes_the_dust_at_the_end() {
+        // 10 + 10 + 10 = 30 funded; one deal reserves 3 × 6 = 18, so 12 are free after the deadline.
+        let mut o = order(&[(1, 10), (2, 10), (3, 10)]);
+        o.bind(&terms(1, 0, 10), 4, 0);
+        let shares = o.unlock(101);
+        assert_eq!(
+            shares
+                .iter()
+                .map(|s| s.1.atto().clone())
+                .sum::<fvm_shared::bigint::BigInt>(),
+            12.into()
+        );
+        assert!(shares.iter().all(|(_, a)| *a == TokenAmount::from_atto(4)));
+        // The deal earns 5 of its 6 epochs, then ends: 3 atto unearned, one atto each; none dust.
+        let out = o.settle(
+            &[DealStatus::Known {
+                activated: 0,
+                terminated: 9,
+            }],
+            200,
+        );
+        assert_eq!(out[0].amount, TokenAmount::from_atto(15));
+        let shares = o.unlock(200);
+        assert_eq!(shares.len(), 3);
+        assert!(o.balance.is_zero());
+        assert_eq!(
+            &o.funded,
+            &(&o.paid + &o.funders.iter().map(|f| &f.refunded).sum::<TokenAmount>())
+        );
+    }
+
+    #[test]
+    fn uneven_shares_never_create_or_lose_an_atto() {
+        let mut o = order(&[(1, 7), (2, 5), (3, 1)]);
+        let before = o.balance.clone();
+        let shares = o.unlock(101);
+        let total: TokenAmount = shares.iter().map(|s| &s.1).sum();
+        assert_eq!(total, before);
+        // 7/13, 5/13, 1/13 of 13: exact here.
+        assert_eq!(
+            shares,
+            vec![
+                (1, TokenAmount::from_atto(7)),
+                (2, TokenAmount::from_atto(5)),
+                (3, TokenAmount::from_atto(1))
+            ]
+        );
+        assert!(o.unlock(102).is_empty());
+    }
+
+    #[test]
+    fn settlement_pays_only_active_epochs() {
+        let mut o = order(&[(1, 1000)]);
+        o.bind(&terms(1, 10, 40), 10, -1);
+        // Pending before its start, dropped after it.
+        assert!(
+            o.settle(&[DealStatus::NotActivated], 5)[0]
+                .finished
+                .is_none()
+        );
+        let out = o.settle(
+            &[DealStatus::Known {
+                activated: 15,
+                terminated: -1,
+            }],
+            20,
+        );
+        assert_eq!((out[0].epochs, out[0].finished), (5, None));
+        let out = o.settle(
+            &[DealStatus::Known {
+                activated: 15,
+                terminated: -1,
+            }],
+            99,
+        );
+        assert_eq!(
+            (out[0].epochs, out[0].finished),
+            (20, Some(FinishReason::Completed))
+        );
+        assert_eq!((o.completed, o.paid_until), (1, 40));
+        o.bind(&terms(2, 50, 80), 50, -1);
+        assert_eq!(o.funded_until(60), 80);
+        let out = o.settle(&[DealStatus::Expired], 60);
+        assert_eq!(out[0].finished, Some(FinishReason::NeverActivated));
+        // No deal, before the deadline: free funds from now at the order's price.
+        let free = o.free();
+        assert_eq!(
+            o.funded_until(60),
+            60 + i64::try_from(free.atto() / 3).unwrap()
+        );
+    }
+}
