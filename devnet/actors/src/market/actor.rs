@@ -8,9 +8,10 @@ use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, METHOD_SEND, MethodNum};
 
 use super::Method;
+use super::events;
 use super::ext::{AUTHENTICATE_MESSAGE_METHOD, MARKET_NOTIFY_DEAL_METHOD};
 use super::policy::validate_proposal;
-use super::state::{Outflow, State};
+use super::state::{DealEvent, DealEventKind, Effects, State};
 use super::types::*;
 use crate::account::AuthenticateMessageParams;
 use crate::error::{Addr, decode_params, encode_return};
@@ -82,11 +83,10 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
             fvm::validate_caller(SYSTEM_ACTOR_ID, "system")?;
             let now = fvm_sdk::network::curr_epoch();
             let mut state: State = fvm::load_state()?;
-            let outflow = match method {
+            let effects: Effects = match method {
                 Method::ActivateDeals => {
                     let p: DealIdsParams = decode_params(params)?;
-                    state.activate_deals(&SdkStore, &p.deal_ids, now)?;
-                    Outflow::default()
+                    state.activate_deals(&SdkStore, &p.deal_ids, now)?
                 }
                 Method::TerminateDeals => {
                     let p: DealIdsParams = decode_params(params)?;
@@ -95,7 +95,8 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
                 _ => state.cron_tick(&SdkStore, now)?,
             };
             fvm::save_state(&state)?;
-            transfer(BURNT_FUNDS_ACTOR_ID, &outflow.burn)?;
+            effects.events.iter().try_for_each(events::emit)?;
+            transfer(BURNT_FUNDS_ACTOR_ID, &effects.burn)?;
             Ok(None)
         }
     }
@@ -159,6 +160,7 @@ fn publish(params: PublishStorageDealsParams) -> ActorResult<PublishStorageDeals
     fvm::save_state(&state)?;
 
     for (_, (id, proposal)) in &published {
+        events::emit(&DealEvent::new(DealEventKind::Published, *id, proposal)?)?;
         notify_client(*id, proposal)?;
     }
     Ok(PublishStorageDealsReturn {

@@ -12,7 +12,8 @@
 //!   `PublishStorageDeals` must be sent by the provider of its first deal (deals naming
 //!   another provider are skipped). `ActivateDeals` stands in for sector activation.
 //! - No deal duration bounds, no verified registry (`verified_deal` is only recorded), no
-//!   duplicate-proposal check, no events.
+//!   duplicate-proposal check. Events `deal-published`, `deal-activated`, `deal-terminated`
+//!   and `deal-completed` carry `{$type, id, client, provider}` as the real ones do.
 //! - `CronTick` visits every live deal rather than a per-epoch queue: fine for a devnet.
 //! - A proposal is invalid (skipped, as in the real market) if a static check fails, a party
 //!   does not resolve, the client does not authenticate it, or funds do not cover it; if no
@@ -27,6 +28,8 @@
 
 #[cfg(feature = "fil-actor")]
 mod actor;
+#[cfg(feature = "fil-actor")]
+mod events;
 pub mod policy;
 pub mod state;
 pub mod testing;
@@ -35,7 +38,7 @@ pub mod types;
 #[cfg(feature = "fil-actor")]
 pub use actor::dispatch;
 pub use policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
-pub use state::{BalanceEntry, DealState, State};
+pub use state::{BalanceEntry, Deal, DealEvent, DealEventKind, DealState, Effects, State};
 pub use types::*;
 
 use fvm_shared::{METHOD_CONSTRUCTOR, MethodNum};

@@ -87,11 +87,68 @@ impl BalanceEntry {
     }
 }
 
-/// Funds a state transition moved out of the market: to burn (slashed collateral).
+/// What a state transition leaves for the actor to do outside its state: burn slashed
+/// collateral and emit events.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Outflow {
+pub struct Effects {
     /// Collateral to send to the burnt funds actor.
     pub burn: TokenAmount,
+    /// Deal events, in order.
+    pub events: Vec<DealEvent>,
+}
+
+/// The kinds of deal events, named as the real market's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DealEventKind {
+    /// `deal-published`.
+    Published,
+    /// `deal-activated`.
+    Activated,
+    /// `deal-terminated`.
+    Terminated,
+    /// `deal-completed`: the deal reached its end epoch and was removed.
+    Completed,
+}
+
+impl DealEventKind {
+    /// The event's `$type`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Published => "deal-published",
+            Self::Activated => "deal-activated",
+            Self::Terminated => "deal-terminated",
+            Self::Completed => "deal-completed",
+        }
+    }
+}
+
+/// A deal event: `{$type, id, client, provider}`, every entry indexed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DealEvent {
+    /// What happened.
+    pub kind: DealEventKind,
+    /// The deal.
+    pub id: DealID,
+    /// Its client.
+    pub client: ActorID,
+    /// Its provider.
+    pub provider: ActorID,
+}
+
+impl DealEvent {
+    /// The event of `kind` for deal `id` with `proposal`'s (ID address) parties.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if a party is not an ID address.
+    pub fn new(kind: DealEventKind, id: DealID, proposal: &DealProposal) -> ActorResult<Self> {
+        Ok(Self {
+            kind,
+            id,
+            client: id_of(&proposal.client)?,
+            provider: id_of(&proposal.provider)?,
+        })
+    }
 }
 
 type Deals<'s, BS> = Amt<Deal, &'s BS>;
@@ -401,8 +458,9 @@ impl State {
         store: &BS,
         ids: &[DealID],
         now: ChainEpoch,
-    ) -> ActorResult<()> {
+    ) -> ActorResult<Effects> {
         let mut tables = Tables::load(self, store)?;
+        let mut effects = Effects::default();
         for &id in ids {
             let (proposal, mut deal) = tables.deal(self.next_id, id)?;
             if deal.is_activated() {
@@ -417,6 +475,8 @@ impl State {
                 )));
             }
             deal.sector_start_epoch = now;
+            let event = DealEvent::new(DealEventKind::Activated, id, &proposal)?;
+            effects.events.push(event);
             tables.set_deal(
                 id,
                 Deal {
@@ -425,7 +485,8 @@ impl State {
                 },
             )?;
         }
-        tables.flush(self)
+        tables.flush(self)?;
+        Ok(effects)
     }
 
     /// Terminates (slashes) active deals at epoch `now`: the provider is paid up to `now`, the
@@ -441,9 +502,9 @@ impl State {
         store: &BS,
         ids: &[DealID],
         now: ChainEpoch,
-    ) -> ActorResult<Outflow> {
+    ) -> ActorResult<Effects> {
         let mut tables = Tables::load(self, store)?;
-        let mut outflow = Outflow::default();
+        let mut effects = Effects::default();
         for &id in ids {
             let (proposal, mut deal) = tables.deal(self.next_id, id)?;
             if !deal.is_activated() {
@@ -464,8 +525,10 @@ impl State {
                 )));
             }
             tables.settle(&proposal, &mut deal, now)?;
-            outflow.burn += tables.slash(&proposal, &deal)?;
+            effects.burn += tables.slash(&proposal, &deal)?;
             deal.slash_epoch = now;
+            let event = DealEvent::new(DealEventKind::Terminated, id, &proposal)?;
+            effects.events.push(event);
             tables.set_deal(
                 id,
                 Deal {
@@ -475,7 +538,7 @@ impl State {
             )?;
         }
         tables.flush(self)?;
-        Ok(outflow)
+        Ok(effects)
     }
 
     /// The end-of-epoch pass at `now`: pays providers up to `now`, removes ended deals
@@ -489,7 +552,7 @@ impl State {
         &mut self,
         store: &BS,
         now: ChainEpoch,
-    ) -> ActorResult<Outflow> {
+    ) -> ActorResult<Effects> {
         let mut tables = Tables::load(self, store)?;
         let mut ids = Vec::new();
         tables
@@ -499,14 +562,14 @@ impl State {
                 Ok(())
             })
             .map_err(state_error("cannot iterate deals"))?;
-        let mut outflow = Outflow::default();
+        let mut effects = Effects::default();
         for id in ids {
             let (proposal, mut deal) = tables.deal(self.next_id, id)?;
             if deal.is_terminated() {
                 tables.remove_deal(id)?;
             } else if !deal.is_activated() {
                 if now >= proposal.start_epoch {
-                    outflow.burn += tables.slash(&proposal, &deal)?;
+                    effects.burn += tables.slash(&proposal, &deal)?;
                     tables.remove_deal(id)?;
                 }
             } else {
@@ -522,6 +585,8 @@ impl State {
                         Ok(())
                     })?;
                     tables.remove_deal(id)?;
+                    let event = DealEvent::new(DealEventKind::Completed, id, &proposal)?;
+                    effects.events.push(event);
                 } else {
                     tables.set_deal(
                         id,
@@ -534,7 +599,7 @@ impl State {
             }
         }
         tables.flush(self)?;
-        Ok(outflow)
+        Ok(effects)
     }
 
     /// Calls `f` with every live deal, in id order.

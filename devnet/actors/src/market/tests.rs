@@ -85,19 +85,20 @@ impl Harness {
         (e.balance, e.locked)
     }
 
-    fn cron(&mut self, now: ChainEpoch) {
+    fn cron(&mut self, now: ChainEpoch) -> Vec<DealEvent> {
         let out = self.state.cron_tick(&self.store, now).unwrap();
-        self.burn(out);
+        self.burn(out)
     }
 
-    fn terminate(&mut self, id: DealID, now: ChainEpoch) {
+    fn terminate(&mut self, id: DealID, now: ChainEpoch) -> Vec<DealEvent> {
         let out = self.state.terminate_deals(&self.store, &[id], now).unwrap();
-        self.burn(out);
+        self.burn(out)
     }
 
-    fn burn(&mut self, out: state::Outflow) {
+    fn burn(&mut self, out: Effects) -> Vec<DealEvent> {
         self.actor_balance -= &out.burn;
         self.burnt += out.burn;
+        out.events
     }
 
     fn deal_error(&self, id: DealID) -> ExitCode {
@@ -109,6 +110,15 @@ impl Harness {
             check_state_invariants(&self.state, &self.store, &self.actor_balance);
         assert!(violations.is_empty(), "invariants broken: {violations:#?}");
         summary
+    }
+}
+
+fn event(kind: DealEventKind, id: DealID) -> DealEvent {
+    DealEvent {
+        kind,
+        id,
+        client: CLIENT,
+        provider: PROVIDER,
     }
 }
 
@@ -223,8 +233,9 @@ fn publishing_locks_funds_or_changes_nothing() {
 fn a_deal_pays_per_epoch_and_expires() {
     let mut h = Harness::new();
     let id = h.publish();
-    h.state.activate_deals(&h.store, &[id], 50).unwrap();
-    h.cron(90); // before the start: nothing earned yet
+    let activated = h.state.activate_deals(&h.store, &[id], 50).unwrap();
+    assert_eq!(activated.events, [event(DealEventKind::Activated, id)]);
+    assert!(h.cron(90).is_empty()); // before the start: nothing earned yet
     assert_eq!(h.balance(PROVIDER), (atto(1_000), atto(300)));
     h.cron(130);
     assert_eq!(h.balance(PROVIDER), (atto(1_300), atto(300)));
@@ -232,7 +243,7 @@ fn a_deal_pays_per_epoch_and_expires() {
     let summary = h.check();
     assert_eq!((summary.deals, summary.active_deals), (1, 1));
 
-    h.cron(250);
+    assert_eq!(h.cron(250), [event(DealEventKind::Completed, id)]);
     assert_eq!(h.balance(PROVIDER), (atto(2_000), atto(0)));
     assert_eq!(h.balance(CLIENT), (atto(4_000), atto(0)));
     assert_eq!(h.deal_error(id), EX_DEAL_EXPIRED);
@@ -246,7 +257,7 @@ fn termination_pays_up_to_it_and_burns_the_collateral() {
     let id = h.publish();
     h.state.activate_deals(&h.store, &[id], START).unwrap();
     h.cron(120);
-    h.terminate(id, 150);
+    assert_eq!(h.terminate(id, 150), [event(DealEventKind::Terminated, id)]);
     assert_eq!(h.burnt, atto(300));
     // 50 epochs paid (500), the other 50 (500) and the collateral (50) unlocked.
     assert_eq!(h.balance(CLIENT), (atto(4_500), atto(0)));
