@@ -10,11 +10,15 @@ pub mod testing;
 pub mod types;
 mod validate;
 
+#[cfg(test)]
+mod cost_probe;
+
 use std::collections::BTreeMap;
 
 use cid::Cid;
 use filmark_actor_shared::dispatch::{decode_return, no_params, params, require_no_value, ret};
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
+use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, Runtime, actor_error, response_ok};
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
@@ -34,7 +38,7 @@ pub struct Actor;
 /// Resolves an address to an actor ID.
 fn resolve<RT: Runtime>(rt: &RT, addr: &Address, what: &str) -> Result<ActorID, ActorError> {
     rt.resolve_address(addr).ok_or_else(
-        || actor_error!(not_found; "{what} {addr} does not resolve to an actor on chain"),
+        || actor_error!(not_found; "{what} {} does not resolve to an actor on chain", Addr(addr)),
     )
 }
 
@@ -105,7 +109,7 @@ impl Actor {
         }
         let escrow = match p.escrow {
             Some(addr) => Some(Address::new_id(rt.resolve_address(&addr).ok_or_else(|| {
-                actor_error!(illegal_argument; "escrow {addr} does not resolve to an actor on chain")
+                actor_error!(illegal_argument; "escrow {} does not resolve to an actor on chain", Addr(&addr))
             })?)),
             None => None,
         };

@@ -2,7 +2,8 @@
 //!
 //! Layout (every collection a HAMT of bit width 5 or an AMT of bit width 5; nothing unbounded in
 //! the root, whose counters are plain integers):
-//! - `records`: HAMT<content CID bytes → [`Record`]>;
+//! - `records`: HAMT<content CID bytes → CID of the [`Record`]'s own block> (records live in
+//!   their own blocks so the map's nodes stay small: an insert rewrites ~80-byte entries);
 //! - `owners`: HAMT<owner ID → [`OwnerInfo`]>, each with an AMT<index → content CID> listing
 //!   the owner's records in the order they arrived (holes where records left by transfer);
 //! - `signers`: HAMT<owner ID → HAMT<signer ID → [`SignerGrant`]>> of non-revoked grants;
@@ -12,17 +13,20 @@
 //! owner's AMT, so its cost grows with the logarithm of the registry size.
 
 use cid::Cid;
+use filmark_actor_shared::cid::ExternalCid;
 use filmark_actor_shared::{ActorError, AsActorError};
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::CborStore;
 use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_hamt::{BytesKey, Hamt};
+use fvm_ipld_hamt::{BytesKey, Config, Hamt};
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::error::ExitCode;
+use multihash_codetable::Code;
 
-use crate::policy::{AMT_BIT_WIDTH, HAMT_BIT_WIDTH, MAX_SIGNERS_PER_OWNER};
+use crate::policy::{AMT_BIT_WIDTH, HAMT_BIT_WIDTH, HAMT_MAX_ARRAY_WIDTH, MAX_SIGNERS_PER_OWNER};
 use crate::types::{CountsReturn, OwnedRecord, Record, SignerGrant};
 
 /// The state root.
@@ -30,7 +34,7 @@ use crate::types::{CountsReturn, OwnedRecord, Record, SignerGrant};
 pub struct State {
     /// The escrow actor (ID address) that `LinkOrder` and `GetFunding` read.
     pub escrow: Option<Address>,
-    /// HAMT<content CID bytes → Record>.
+    /// HAMT<content CID bytes → CID of the record block>.
     pub records: Cid,
     /// HAMT<owner ID → OwnerInfo>.
     pub owners: Cid,
@@ -61,7 +65,7 @@ pub struct OwnerInfo {
     pub count: u64,
     /// The index the next record arriving will take.
     pub next_index: u64,
-    /// AMT<index → content CID>.
+    /// AMT<index → content CID (as bytes: content CIDs are not links the FVM accepts)>.
     pub index: Cid,
 }
 
@@ -94,6 +98,15 @@ pub(crate) fn key_id(key: &BytesKey) -> Option<u64> {
     Some(u64::from_be_bytes(key.0.as_slice().try_into().ok()?))
 }
 
+/// The configuration of every HAMT in the state.
+pub(crate) const fn hamt_config() -> Config {
+    Config {
+        bit_width: HAMT_BIT_WIDTH,
+        min_data_depth: 0,
+        max_array_width: HAMT_MAX_ARRAY_WIDTH,
+    }
+}
+
 fn state_err(what: &'static str) -> impl FnOnce() -> &'static str {
     move || what
 }
@@ -106,19 +119,19 @@ pub(crate) fn load_hamt<'a, BS: Blockstore, V>(
 where
     V: serde::Serialize + serde::de::DeserializeOwned,
 {
-    Hamt::load_with_bit_width(root, store, HAMT_BIT_WIDTH)
+    Hamt::load_with_config(root, store, hamt_config())
         .with_context_code(ExitCode::USR_ILLEGAL_STATE, state_err(what))
 }
 
 pub(crate) fn load_amt<'a, BS: Blockstore>(
     store: &'a BS,
     root: &Cid,
-) -> Result<Amt<Cid, &'a BS>, ActorError> {
+) -> Result<Amt<ExternalCid, &'a BS>, ActorError> {
     Amt::load(root, store).context_code(ExitCode::USR_ILLEGAL_STATE, "loading owner index")
 }
 
 fn empty_hamt<BS: Blockstore>(store: &BS) -> Result<Cid, ActorError> {
-    Hamt::<_, ()>::new_with_bit_width(store, HAMT_BIT_WIDTH)
+    Hamt::<_, Cid>::new_with_config(store, hamt_config())
         .flush()
         .context_code(ExitCode::USR_ILLEGAL_STATE, "creating empty map")
 }
@@ -178,11 +191,11 @@ impl State {
         store: &BS,
         cid: &Cid,
     ) -> Result<Option<Record>, ActorError> {
-        let records = load_hamt::<_, Record>(store, &self.records, "loading records")?;
-        records
-            .get(&cid_key(cid))
-            .map(Option::<&Record>::cloned)
-            .map_err(ise("reading record"))
+        let records = load_hamt::<_, Cid>(store, &self.records, "loading records")?;
+        match records.get(&cid_key(cid)).map_err(ise("reading record"))? {
+            Some(link) => load_record_block(store, link).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Adds new records, each appended to its owner's index (their `index` field is set here).
@@ -195,11 +208,12 @@ impl State {
         store: &BS,
         items: Vec<(Cid, Record)>,
     ) -> Result<(), ActorError> {
-        let mut records = load_hamt::<_, Record>(store, &self.records, "loading records")?;
+        let mut records = load_hamt::<_, Cid>(store, &self.records, "loading records")?;
         let mut owners = load_hamt::<_, OwnerInfo>(store, &self.owners, "loading owners")?;
         for (cid, mut record) in items {
             let key = cid_key(&cid);
-            if let Some(existing) = records.get(&key).map_err(ise("reading record"))? {
+            if let Some(link) = records.get(&key).map_err(ise("reading record"))? {
+                let existing = load_record_block(store, link)?;
                 return Err(if existing.status == crate::types::Status::Tombstoned {
                     actor_error_state(format!(
                         "content {cid} is tombstoned and can never be registered again"
@@ -209,7 +223,8 @@ impl State {
                 });
             }
             record.index = self.index_add(store, &mut owners, record.owner, &cid)?;
-            records.set(key, record).map_err(ise("writing record"))?;
+            let link = put_record_block(store, &record)?;
+            records.set(key, link).map_err(ise("writing record"))?;
             self.record_count += 1;
         }
         self.records = records.flush().map_err(ise("flushing records"))?;
@@ -227,9 +242,10 @@ impl State {
         cid: &Cid,
         record: Record,
     ) -> Result<(), ActorError> {
-        let mut records = load_hamt::<_, Record>(store, &self.records, "loading records")?;
+        let mut records = load_hamt::<_, Cid>(store, &self.records, "loading records")?;
+        let link = put_record_block(store, &record)?;
         records
-            .set(cid_key(cid), record)
+            .set(cid_key(cid), link)
             .map_err(ise("writing record"))?;
         self.records = records.flush().map_err(ise("flushing records"))?;
         Ok(())
@@ -267,7 +283,7 @@ impl State {
             Some(info) => (load_amt(store, &info.index)?, info),
             None => {
                 self.owner_count += 1;
-                let amt = Amt::<Cid, _>::new_with_bit_width(store, AMT_BIT_WIDTH);
+                let amt = Amt::<ExternalCid, _>::new_with_bit_width(store, AMT_BIT_WIDTH);
                 (
                     amt,
                     OwnerInfo {
@@ -279,7 +295,8 @@ impl State {
             }
         };
         let index = info.next_index;
-        amt.set(index, *cid).map_err(ise("writing owner index"))?;
+        amt.set(index, ExternalCid(*cid))
+            .map_err(ise("writing owner index"))?;
         info.index = amt.flush().map_err(ise("flushing owner index"))?;
         info.next_index += 1;
         info.count += 1;
@@ -354,18 +371,18 @@ impl State {
         let mut cids = Vec::new();
         let (_, next) = amt
             .for_each_ranged(Some(cursor), Some(u64::from(limit)), |_, cid| {
-                cids.push(*cid);
+                cids.push(cid.0);
                 Ok(())
             })
             .map_err(ise("iterating owner index"))?;
-        let records = load_hamt::<_, Record>(store, &self.records, "loading records")?;
+        let records = load_hamt::<_, Cid>(store, &self.records, "loading records")?;
         let mut out = Vec::with_capacity(cids.len());
         for cid in cids {
-            let record = records
+            let link = records
                 .get(&cid_key(&cid))
                 .map_err(ise("reading record"))?
-                .cloned()
                 .ok_or_else(|| actor_error_state(format!("indexed content {cid} has no record")))?;
+            let record = load_record_block(store, link)?;
             out.push(OwnedRecord { cid, record });
         }
         Ok((out, next))
@@ -446,7 +463,7 @@ impl State {
             .map_err(ise("reading signers"))?
         {
             Some(root) => load_hamt::<_, SignerGrant>(store, root, "loading owner signers")?,
-            None => Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH),
+            None => Hamt::new_with_config(store, hamt_config()),
         };
         let key = id_key(grant.signer);
         let replaced = grants.get(&key).map_err(ise("reading grant"))?.cloned();
@@ -540,6 +557,24 @@ impl State {
             .map(Option::<&Revocation>::cloned)
             .map_err(ise("reading revocation"))
     }
+}
+
+/// Loads a record from its own block.
+pub(crate) fn load_record_block<BS: Blockstore>(
+    store: &BS,
+    link: &Cid,
+) -> Result<Record, ActorError> {
+    store
+        .get_cbor::<Record>(link)
+        .map_err(ise("reading record block"))?
+        .ok_or_else(|| actor_error_state(format!("record block {link} missing")))
+}
+
+/// Stores a record as its own block (keeping the records HAMT's nodes small).
+fn put_record_block<BS: Blockstore>(store: &BS, record: &Record) -> Result<Cid, ActorError> {
+    store
+        .put_cbor(record, Code::Blake2b256)
+        .map_err(ise("writing record block"))
 }
 
 fn no_grant(owner: ActorID, signer: ActorID) -> ActorError {

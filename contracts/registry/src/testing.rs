@@ -8,7 +8,7 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::ActorID;
 
 use crate::policy::{MAX_METADATA_ENTRIES, MAX_SIGNERS_PER_OWNER};
-use crate::state::{OwnerInfo, Revocation, State, key_id, load_amt, load_hamt};
+use crate::state::{OwnerInfo, Revocation, State, key_id, load_amt, load_hamt, load_record_block};
 use crate::types::{Record, SignerGrant, Status, scope};
 
 /// What the invariant check saw.
@@ -40,12 +40,13 @@ pub fn check_state_invariants<BS: Blockstore>(
 
     // Records.
     if let Some(records) = acc.require_ok(
-        load_hamt::<_, Record>(store, &state.records, "records"),
+        load_hamt::<_, Cid>(store, &state.records, "records"),
         "records",
     ) {
-        let r = records.for_each(|k, r| {
+        let r = records.for_each(|k, link| {
             let cid = Cid::try_from(k.0.as_slice())?;
-            summary.records.insert(cid, r.clone());
+            let r = load_record_block(store, link)?;
+            summary.records.insert(cid, r);
             Ok(())
         });
         acc.require_ok(r, "iterating records");
@@ -118,7 +119,7 @@ pub fn check_state_invariants<BS: Blockstore>(
                     i < info.next_index,
                     format!("owner f0{owner}: index {i} >= next {}", info.next_index),
                 );
-                match summary.records.get(cid) {
+                match summary.records.get(&cid.0) {
                     Some(r) => {
                         acc.require(
                             r.owner == owner,

@@ -73,7 +73,9 @@ pub struct Record {
     pub kind: String,
     /// Size of the content in bytes.
     pub size: u64,
-    /// The Filecoin piece CID (CommP) of the content, if known.
+    /// The Filecoin piece CID (CommP) of the content, if known (kept as bytes in state: a v2
+    /// piece CID is not a link the FVM accepts).
+    #[serde(with = "filmark_actor_shared::cid::option_as_bytes")]
     pub piece: Option<Cid>,
     /// The platform the content was bridged from (`bluesky`, `x`, ...; empty if native).
     pub platform: String,

@@ -190,3 +190,38 @@ fn get_of_an_unknown_cid_is_not_found() {
     );
     check_state(&rt);
 }
+
+#[test]
+fn content_cids_the_fvm_cannot_link_are_kept_as_bytes() {
+    use multihash_codetable::{Code, MultihashDigest};
+    // A UnixFS root (dag-pb, sha2-256), a raw sha2-256 leaf and a v2 piece CID (raw, 0x1011):
+    // none is a link the FVM accepts in state (the fake runtime fails the test on one).
+    let rt = setup();
+    let unixfs = Cid::new_v1(0x70, Code::Sha2_256.digest(b"post"));
+    let leaf = Cid::new_v1(0x55, Code::Sha2_256.digest(b"image"));
+    let piece_v2 = Cid::new_v1(
+        0x55,
+        multihash_codetable::Multihash::wrap(0x1011, &[9u8; 34]).unwrap(),
+    );
+    let mut p = reg(1);
+    p.cid = unixfs;
+    p.piece = Some(piece_v2);
+    call(&rt, ALICE, Method::Register, &p).unwrap();
+    let mut p = reg(2);
+    p.cid = leaf;
+    call(&rt, ALICE, Method::Register, &p).unwrap();
+    call(
+        &rt,
+        ALICE,
+        Method::Transfer,
+        &TransferParams {
+            cid: leaf,
+            new_owner: id(BOB),
+        },
+    )
+    .unwrap();
+    assert_eq!(get(&rt, unixfs).piece, Some(piece_v2));
+    assert_eq!(list(&rt, ALICE, 0, 10).records[0].cid, unixfs);
+    assert_eq!(list(&rt, BOB, 0, 10).records[0].cid, leaf);
+    check_state(&rt);
+}
