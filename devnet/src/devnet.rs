@@ -501,7 +501,7 @@ impl Devnet {
             Err(Error::ImplicitFailed {
                 what: call.what,
                 exit_code: record.receipt.exit_code,
-                info: record.failure.clone().unwrap_or_default(),
+                info: record.failure.unwrap_or_default(),
             })
         }
     }

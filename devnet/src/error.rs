@@ -38,15 +38,8 @@ pub enum Error {
         got: u64,
     },
     /// The sender cannot pay `value + gas_limit × gas_fee_cap` (on top of its pending messages).
-    #[error("insufficient balance for {from}: needs {required}, has {available}")]
-    InsufficientBalance {
-        /// The sender.
-        from: Address,
-        /// What the pending messages plus this one may cost.
-        required: TokenAmount,
-        /// The sender's balance.
-        available: TokenAmount,
-    },
+    #[error("insufficient balance for {}: needs {}, has {}", .0.from, .0.required, .0.available)]
+    InsufficientBalance(Box<Shortfall>),
     /// The sender has no actor in the head state.
     #[error("unknown sender {0}")]
     UnknownSender(Address),
@@ -86,6 +79,17 @@ pub enum Error {
     Fvm(#[from] anyhow::Error),
 }
 
+/// What a sender lacks to pay for a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    /// The sender.
+    pub from: Address,
+    /// What its pending messages plus this one may cost.
+    pub required: TokenAmount,
+    /// Its balance.
+    pub available: TokenAmount,
+}
+
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -97,7 +101,7 @@ impl Error {
             Self::BadSignature { .. }
                 | Self::UnsupportedSignature { .. }
                 | Self::NonceMismatch { .. }
-                | Self::InsufficientBalance { .. }
+                | Self::InsufficientBalance(_)
                 | Self::UnknownSender(_)
                 | Self::InvalidMessage(_)
         )

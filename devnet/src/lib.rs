@@ -15,7 +15,7 @@ mod store;
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
 pub use config::*;
 pub use devnet::{Deployed, Devnet, DevnetHandle};
-pub use error::{Error, Result};
+pub use error::{Error, Result, Shortfall};
 pub use filmark_sdk::keys::{SigType, Signature, SignedMessage, message_cid};
 pub use genesis::{
     BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID,

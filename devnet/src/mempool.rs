@@ -9,6 +9,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 
 use crate::config::{BLOCK_GAS_LIMIT, MAX_MESSAGE_SIZE};
+use crate::error::Shortfall;
 use crate::{Error, Result};
 use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
 
@@ -98,11 +99,11 @@ impl Mempool {
         }
         let required = &entry.cost + max_cost(&signed);
         if actor.balance < required {
-            return Err(Error::InsufficientBalance {
+            return Err(Error::InsufficientBalance(Box::new(Shortfall {
                 from,
                 required,
                 available: actor.balance,
-            });
+            })));
         }
         let cid = signed.cid();
         self.by_sender.insert(

@@ -78,7 +78,7 @@ fn refusals_leave_the_chain_unchanged_and_it_keeps_going() {
     m.value = TokenAmount::from_whole(1_000_000);
     assert!(matches!(
         net.sign_and_push(&from.key, m).unwrap_err(),
-        Error::InsufficientBalance { .. }
+        Error::InsufficientBalance(_)
     ));
 
     // Insane gas limit and fee cap.
