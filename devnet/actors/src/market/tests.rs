@@ -326,3 +326,98 @@ fn invariants_catch_a_lost_token() {
     assert_eq!(violations.len(), 1, "{violations:?}");
     assert!(violations[0].contains("escrows add up to"));
 }
+
+/// One step of a random market history.
+#[derive(Clone, Debug)]
+enum Op {
+    Add {
+        client: bool,
+        amount: u64,
+    },
+    Withdraw {
+        client: bool,
+        amount: u64,
+    },
+    Publish {
+        price: u64,
+        provider_collateral: u64,
+        client_collateral: u64,
+        start: i64,
+        len: i64,
+    },
+    Activate {
+        deal: u64,
+    },
+    Terminate {
+        deal: u64,
+    },
+    Advance {
+        epochs: i64,
+    },
+}
+
+fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (any::<bool>(), 0..2_000u64).prop_map(|(client, amount)| Op::Add { client, amount }),
+        (any::<bool>(), 0..2_000u64).prop_map(|(client, amount)| Op::Withdraw { client, amount }),
+        (0..20u64, 0..500u64, 0..200u64, 1..30i64, 1..60i64).prop_map(
+            |(price, provider_collateral, client_collateral, start, len)| Op::Publish {
+                price,
+                provider_collateral,
+                client_collateral,
+                start,
+                len,
+            }
+        ),
+        (0..8u64).prop_map(|deal| Op::Activate { deal }),
+        (0..8u64).prop_map(|deal| Op::Terminate { deal }),
+        (0..25i64).prop_map(|epochs| Op::Advance { epochs }),
+    ]
+}
+
+proptest::proptest! {
+    /// Whatever happens, escrows add up to the actor's balance, locks match the live deals,
+    /// and a refused operation changes nothing.
+    #[test]
+    fn random_histories_keep_the_invariants(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut h = Harness::new();
+        let mut now: ChainEpoch = 0;
+        for op in ops {
+            let before = h.state.clone();
+            let party = |client: bool| if client { CLIENT } else { PROVIDER };
+            let result = match op {
+                Op::Add { client, amount } => h
+                    .state
+                    .add_balance(&h.store, party(client), &atto(amount))
+                    .map(|()| h.actor_balance += atto(amount)),
+                Op::Withdraw { client, amount } => h
+                    .state
+                    .withdraw_balance(&h.store, party(client), &atto(amount))
+                    .map(|taken| h.actor_balance -= taken),
+                Op::Publish { price, provider_collateral, client_collateral, start, len } => {
+                    let mut p = proposal();
+                    p.storage_price_per_epoch = atto(price);
+                    p.provider_collateral = atto(provider_collateral);
+                    p.client_collateral = atto(client_collateral);
+                    p.start_epoch = now + start;
+                    p.end_epoch = now + start + len;
+                    validate_proposal(&p, now).and_then(|()| h.state.publish_deal(&h.store, p)).map(drop)
+                }
+                Op::Activate { deal } => h.state.activate_deals(&h.store, &[deal], now).map(drop),
+                Op::Terminate { deal } => h
+                    .state
+                    .terminate_deals(&h.store, &[deal], now)
+                    .map(|effects| drop(h.burn(effects))),
+                Op::Advance { epochs } => {
+                    now += epochs;
+                    h.state.cron_tick(&h.store, now).map(|effects| drop(h.burn(effects)))
+                }
+            };
+            if result.is_err() {
+                proptest::prop_assert_eq!(&h.state, &before, "a refused {:?} changed the state", op);
+            }
+            h.check();
+        }
+    }
+}
