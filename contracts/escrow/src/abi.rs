@@ -80,6 +80,7 @@ alloy_sol_types::sol! {
         event OrderCreated(uint64 indexed orderId, address indexed client, bytes32 indexed pieceCidHash, uint256 locked, bytes content);
         event OrderFunded(uint64 indexed orderId, address indexed funder, address indexed client, uint256 amount);
         event DealBound(uint64 indexed orderId, address indexed provider, bytes32 indexed pieceCidHash, uint64 dealId, int64 start, int64 end);
+        event DealActivated(uint64 indexed orderId, address indexed provider, uint64 indexed dealId, int64 epoch);
         event DealRejected(uint64 indexed orderId, address indexed provider, uint64 indexed dealId, string reason);
         event DealFinished(uint64 indexed orderId, address indexed provider, uint64 indexed dealId, uint8 reason);
         event ProviderPaid(uint64 indexed orderId, address indexed provider, uint64 indexed dealId, uint256 amount, int64 epochs);

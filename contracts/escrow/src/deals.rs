@@ -265,6 +265,9 @@ impl Actor {
             Ok((outcomes, shares, SettleReturn { paid, unlocked }))
         })?;
         for x in &outcomes {
+            if let Some(epoch) = x.activated {
+                events::deal_activated(rt, order_id, x.provider, x.deal_id, epoch)?;
+            }
             if x.epochs > 0 {
                 events::provider_paid(rt, order_id, x.provider, x.deal_id, &x.amount, x.epochs)?;
             }

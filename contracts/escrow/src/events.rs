@@ -128,6 +128,25 @@ pub(crate) fn deal_bound<RT: Runtime>(
     )
 }
 
+/// `DealActivated`: a settlement saw a bound deal activated for the first time.
+pub(crate) fn deal_activated<RT: Runtime>(
+    rt: &RT,
+    order_id: u64,
+    provider: ActorID,
+    deal_id: DealID,
+    epoch: ChainEpoch,
+) -> Result<(), ActorError> {
+    emit(
+        rt,
+        &I::DealActivated {
+            orderId: order_id,
+            provider: eth(rt, provider),
+            dealId: deal_id,
+            epoch,
+        },
+    )
+}
+
 /// `DealRejected`: a deal the market notified could not be bound (recorded, not aborted).
 pub(crate) fn deal_rejected<RT: Runtime>(
     rt: &RT,

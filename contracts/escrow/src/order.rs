@@ -73,6 +73,8 @@ pub struct SlotOutcome {
     pub amount: TokenAmount,
     /// Set when the deal left the order.
     pub finished: Option<FinishReason>,
+    /// The activation epoch, when this settlement is the first to see the deal activated.
+    pub activated: Option<ChainEpoch>,
 }
 
 fn zero() -> TokenAmount {
@@ -200,6 +202,7 @@ impl Order {
         let mut outcomes = Vec::with_capacity(self.deals.len());
         for (slot, status) in self.deals.iter_mut().zip(statuses) {
             let mut epochs = 0;
+            let mut newly_activated = None;
             let pending =
                 |slot: &DealSlot| (now > slot.start).then_some(FinishReason::NeverActivated);
             let finished = match *status {
@@ -209,6 +212,9 @@ impl Order {
                     activated,
                     terminated,
                 } => {
+                    if slot.activation < 0 {
+                        newly_activated = Some(activated);
+                    }
                     slot.activation = activated;
                     let stop = if terminated >= 0 {
                         terminated.min(now)
@@ -245,6 +251,7 @@ impl Order {
                 epochs,
                 amount,
                 finished,
+                activated: newly_activated,
             });
         }
         for o in &outcomes {

@@ -235,3 +235,37 @@ fn list_orders_pages_and_filters_by_client() {
     );
     check_state(&rt);
 }
+
+#[test]
+fn a_client_filter_scans_a_bounded_number_of_orders_per_call() {
+    let rt = setup();
+    let mut p = order_params();
+    p.replicas = 1;
+    p.min_duration = 1;
+    deposit(&rt, OTHER, PRICE * (MAX_LIST_SCAN as i64 + 1));
+    deposit(&rt, CLIENT, PRICE);
+    for _ in 0..MAX_LIST_SCAN {
+        create(&rt, OTHER, &p);
+    }
+    create(&rt, CLIENT, &p);
+    let q = ListOrdersParams {
+        client: Some(id(CLIENT)),
+        cursor: 0,
+        limit: 10,
+    };
+    let page: ListOrdersReturn = call_ok(&rt, OTHER, Method::ListOrders, &q);
+    assert!(page.orders.is_empty());
+    assert_eq!(page.next_cursor, Some(MAX_LIST_SCAN));
+    let q = ListOrdersParams {
+        client: Some(id(CLIENT)),
+        cursor: MAX_LIST_SCAN,
+        limit: 10,
+    };
+    let page: ListOrdersReturn = call_ok(&rt, OTHER, Method::ListOrders, &q);
+    assert_eq!(
+        page.orders.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [MAX_LIST_SCAN]
+    );
+    assert_eq!(page.next_cursor, None);
+    check_state(&rt);
+}

@@ -380,12 +380,13 @@ pub fn check_state(rt: &FakeRuntime) {
 pub fn event_names(rt: &FakeRuntime) -> Vec<&'static str> {
     use alloy_sol_types::SolEvent;
     use filmark_escrow::abi::IFilmarkEscrow as I;
-    let sigs: [(alloy_primitives::B256, &str); 12] = [
+    let sigs: [(alloy_primitives::B256, &str); 13] = [
         (I::Deposited::SIGNATURE_HASH, "Deposited"),
         (I::Withdrawn::SIGNATURE_HASH, "Withdrawn"),
         (I::OrderCreated::SIGNATURE_HASH, "OrderCreated"),
         (I::OrderFunded::SIGNATURE_HASH, "OrderFunded"),
         (I::DealBound::SIGNATURE_HASH, "DealBound"),
+        (I::DealActivated::SIGNATURE_HASH, "DealActivated"),
         (I::DealRejected::SIGNATURE_HASH, "DealRejected"),
         (I::DealFinished::SIGNATURE_HASH, "DealFinished"),
         (I::ProviderPaid::SIGNATURE_HASH, "ProviderPaid"),
