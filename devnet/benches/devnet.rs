@@ -1,12 +1,20 @@
 //! Devnet figures: ready time, time per message and messages mined per second.
 //!
 //! `cargo bench -p filmark-devnet --bench devnet` (release). Prints one line per figure.
+//! `FILMARK_BENCH_REGISTRY_MAX` (default 100000) bounds the registry-size figure.
 
 use std::time::{Duration, Instant};
 
-use filmark_devnet::{Devnet, DevnetConfig, KeyKind, Mining, SignedMessage};
+use filmark_actor_bundle::REGISTRY_WASM;
+use filmark_devnet::{
+    BLOCK_GAS_LIMIT, Devnet, DevnetConfig, GenesisAccount, KeyKind, Mining, SignedMessage,
+};
+use filmark_registry::Method;
+use filmark_registry::policy::MAX_BATCH_SIZE;
+use filmark_registry::types::{ConstructorParams, RegisterBatchParams, RegisterParams};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::METHOD_SEND;
+use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
 /// Messages per throughput round.
@@ -77,7 +85,113 @@ fn main() -> anyhow::Result<()> {
         ms(total),
         MESSAGES as f64 / total.as_secs_f64()
     );
+    drop(net);
+
+    registry_gas()
+}
+
+/// Gas of one `Register` when the registry holds 1, 10,000 and 100,000 records (filled with
+/// `RegisterBatch` from ten owners).
+fn registry_gas() -> anyhow::Result<()> {
+    let max: u64 = std::env::var("FILMARK_BENCH_REGISTRY_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let net = Devnet::spawn(DevnetConfig::test().with_mining(Mining::Manual))?;
+    let owners: Vec<GenesisAccount> = (0..SENDERS)
+        .map(|i| net.account(KeyKind::Secp256k1, i))
+        .collect::<Result<_, _>>()?;
+    let ctor = RawBytes::serialize(ConstructorParams { escrow: None })?;
+    let registry = net.deploy(&owners[0].key, REGISTRY_WASM, ctor)?.id_address;
+    let mut next = 0u64;
+    let record = |n: u64| RegisterParams {
+        cid: filmark_devnet::code_cid(&n.to_be_bytes()),
+        owner: None,
+        kind: "text/plain".into(),
+        size: n,
+        piece: None,
+        platform: "bench".into(),
+        ref_hash: [7; 32],
+        metadata: vec![],
+    };
+    let measure = |net: &Devnet, n: u64| -> anyhow::Result<()> {
+        let params = RawBytes::serialize(record(n))?;
+        let r = net
+            .send(
+                &owners[0].key,
+                registry,
+                TokenAmount::default(),
+                Method::Register as u64,
+                params,
+            )?
+            .record;
+        anyhow::ensure!(
+            r.receipt.exit_code.is_success(),
+            "register failed: {:?}",
+            r.failure
+        );
+        println!(
+            "gas of one Register at {:>7} records:                         {}",
+            n + 1,
+            r.receipt.gas_used
+        );
+        Ok(())
+    };
+    measure(&net, next)?;
+    next += 1;
+    let start = Instant::now();
+    for target in [10_000u64, 100_000].into_iter().filter(|t| *t <= max) {
+        let mut gas_limit = 0;
+        while next < target - 1 {
+            let mut batch = Vec::new();
+            for owner in &owners {
+                let n = (target - 1 - next).min(MAX_BATCH_SIZE as u64);
+                if n == 0 {
+                    break;
+                }
+                let params = RawBytes::serialize(RegisterBatchParams {
+                    records: (next..next + n).map(record).collect(),
+                })?;
+                next += n;
+                let mut m = net.prepare(
+                    owner.address(),
+                    registry,
+                    TokenAmount::default(),
+                    0,
+                    RawBytes::default(),
+                )?;
+                if gas_limit == 0 {
+                    gas_limit = estimate(&net, owner.address(), registry, &params)?;
+                }
+                m.method_num = Method::RegisterBatch as u64;
+                m.params = params;
+                m.gas_limit = gas_limit;
+                batch.push(owner.key.sign(m, net.chain_id())?);
+            }
+            anyhow::ensure!(
+                net.push_many(batch)?.iter().all(Result::is_ok),
+                "a batch was refused"
+            );
+            while net.pending() > 0 {
+                net.mine(1)?;
+            }
+        }
+        measure(&net, next)?;
+        next += 1;
+    }
+    println!("(filling the registry took {})", ms(start.elapsed()));
     Ok(())
+}
+
+/// A gas limit for a full batch: four times its read-only cost (the registry grows meanwhile).
+fn estimate(net: &Devnet, from: Address, to: Address, params: &RawBytes) -> anyhow::Result<u64> {
+    let r = net.call_method(from, to, Method::RegisterBatch as u64, params.clone())?;
+    anyhow::ensure!(
+        r.receipt.exit_code.is_success(),
+        "batch estimate failed: {:?}",
+        r.failure
+    );
+    Ok((r.receipt.gas_used * 4).min(BLOCK_GAS_LIMIT / 4))
 }
 
 fn ms(d: Duration) -> String {

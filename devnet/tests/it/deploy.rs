@@ -82,7 +82,6 @@ fn the_registry_deploys_and_answers_a_read_only_call() {
 }
 
 #[test]
-#[ignore = "the registry keeps content CIDs as IPLD links in its state (owner index AMT<Cid>); the FVM refuses links to unreachable blocks or foreign codecs (reported to the lead)"]
 fn the_registry_registers_and_reads_back() {
     let net = devnet();
     let owner = net.account(KeyKind::Secp256k1, 0).unwrap();
