@@ -11,7 +11,6 @@ use alloy_primitives::{Address as EthAddress, B256, Bytes};
 use alloy_sol_types::{SolCall, SolInterface};
 use cid::Cid;
 use filmark_actor_shared::abi::{abi_return, address_from_eth, calldata, eth_address_of};
-use filmark_actor_shared::dispatch::require_no_value;
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
 use fvm_shared::ActorID;
@@ -282,7 +281,7 @@ pub fn invoke_evm<RT: Runtime>(
         return Err(actor_error!(unhandled_message;
             "unknown function selector 0x{}", alloy_primitives::hex::encode(selector)));
     }
-    require_no_value(&rt.value_received())?;
+    crate::refuse_value(rt)?;
     let call = Calls::abi_decode(&data)
         .map_err(|e| actor_error!(serialization; "malformed calldata: {e}"))?;
     use IFilmarkRegistry as I;

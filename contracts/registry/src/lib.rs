@@ -16,7 +16,7 @@ mod cost_probe;
 use std::collections::BTreeMap;
 
 use cid::Cid;
-use filmark_actor_shared::dispatch::{decode_return, no_params, params, require_no_value, ret};
+use filmark_actor_shared::dispatch::{decode_return, no_params, params, ret};
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
 use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, Runtime, actor_error, response_ok};
@@ -71,6 +71,18 @@ fn authorize<RT: Runtime>(
             grant.grant_id, method.name(), grant.scope));
     }
     Ok(Some(grant.grant_id))
+}
+
+/// No method takes value. (Not `dispatch::require_no_value`: formatting the amount would link
+/// big-integer printing into the wasm.)
+pub(crate) fn refuse_value<RT: Runtime>(rt: &RT) -> Result<(), ActorError> {
+    if rt.value_received().is_zero() {
+        Ok(())
+    } else {
+        Err(ActorError::not_payable(
+            "the registry takes no value: it holds no funds",
+        ))
+    }
 }
 
 fn require_writable<RT: Runtime>(rt: &RT) -> Result<(), ActorError> {
@@ -502,7 +514,7 @@ pub fn dispatch<RT: Runtime>(
     if m == Method::InvokeEvm {
         return abi::invoke_evm(rt, p).map_err(filmark_actor_shared::abi::into_revert);
     }
-    require_no_value(&rt.value_received())?;
+    refuse_value(rt)?;
     match m {
         Method::Constructor => Actor::constructor(rt, params(p)?).map(|()| None),
         Method::Register => Actor::register(rt, params(p)?).map(|()| None),
