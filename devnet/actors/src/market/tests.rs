@@ -328,6 +328,7 @@ fn invariants_catch_a_lost_token() {
 }
 
 /// One step of a random market history.
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Clone, Debug)]
 enum Op {
     Add {
@@ -356,6 +357,7 @@ enum Op {
     },
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn op() -> impl proptest::strategy::Strategy<Value = Op> {
     use proptest::prelude::*;
     prop_oneof![
@@ -376,6 +378,7 @@ fn op() -> impl proptest::strategy::Strategy<Value = Op> {
     ]
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 proptest::proptest! {
     /// Whatever happens, escrows add up to the actor's balance, locks match the live deals,
     /// and a refused operation changes nothing.
