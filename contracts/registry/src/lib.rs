@@ -440,7 +440,7 @@ impl Actor {
         let funding = order_funding(rt, &st, p.order_id)?;
         if funding.content != Some(p.cid) {
             return Err(actor_error!(illegal_argument;
-                "order {} is for other content ({:?}), not {}", p.order_id, funding.content, p.cid));
+                "order {} is for other content, not {}", p.order_id, p.cid));
         }
         let owner = rt.transaction(|st: &mut State, rt| {
             let mut record = load_record(rt, st, &p.cid)?;

@@ -33,7 +33,7 @@ pub(crate) fn metadata_key(key: &str) -> Result<(), ActorError> {
         ));
     }
     text(
-        &format!("metadata key {key:?}"),
+        &format!("metadata key \"{key}\""),
         key,
         MAX_METADATA_KEY_BYTES,
         "MAX_METADATA_KEY_BYTES",
@@ -46,7 +46,7 @@ pub(crate) fn metadata(entries: Vec<MetadataEntry>) -> Result<Vec<MetadataEntry>
     for e in &entries {
         metadata_key(&e.key)?;
         text(
-            &format!("metadata value of {:?}", e.key),
+            &format!("metadata value of \"{}\"", e.key),
             &e.value,
             MAX_METADATA_VALUE_BYTES,
             "MAX_METADATA_VALUE_BYTES",
@@ -55,7 +55,7 @@ pub(crate) fn metadata(entries: Vec<MetadataEntry>) -> Result<Vec<MetadataEntry>
     let mut entries = entries;
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     if let Some(w) = entries.windows(2).find(|w| w[0].key == w[1].key) {
-        return Err(actor_error!(illegal_argument; "metadata key {:?} given twice", w[0].key));
+        return Err(actor_error!(illegal_argument; "metadata key \"{}\" given twice", w[0].key));
     }
     Ok(entries)
 }
