@@ -1,10 +1,7 @@
 //! [`Chain`] over an in-process [`filmark_devnet::Devnet`].
 
 use cid::Cid;
-use filmark_devnet::{
-    DevnetConfig, DevnetHandle, DevnetKey, KeyKind, MARKET_ACTOR_ID, MessageLookup, TipsetRef,
-};
-use filmark_devnet_actors::market;
+use filmark_devnet::{DevnetConfig, DevnetHandle, DevnetKey, KeyKind, MessageLookup, TipsetRef};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
@@ -42,20 +39,6 @@ impl InProcess {
     /// The devnet, for what the trait does not cover.
     pub const fn devnet(&self) -> &DevnetHandle {
         &self.devnet
-    }
-
-    fn market_control(&self, method: market::Method, ids: &[u64], what: &str) -> Result<()> {
-        let params = RawBytes::serialize(market::DealIdsParams {
-            deal_ids: ids.to_vec(),
-        })
-        .map_err(filmark_devnet::Error::from)?;
-        self.devnet.system_call(
-            Address::new_id(MARKET_ACTOR_ID),
-            method.number(),
-            params,
-            what,
-        )?;
-        Ok(())
     }
 }
 
@@ -162,10 +145,12 @@ impl Chain for InProcess {
     }
 
     fn activate_deals(&self, ids: &[u64]) -> Result<()> {
-        self.market_control(market::Method::ActivateDeals, ids, "activate deals")
+        self.devnet.activate_deals(ids)?;
+        Ok(())
     }
 
     fn terminate_deals(&self, ids: &[u64]) -> Result<()> {
-        self.market_control(market::Method::TerminateDeals, ids, "terminate deals")
+        self.devnet.terminate_deals(ids)?;
+        Ok(())
     }
 }
