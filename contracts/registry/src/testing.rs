@@ -250,10 +250,6 @@ pub fn check_state_invariants<BS: Blockstore>(
                         r.seq, rev.seq
                     ),
                 );
-                acc.require(
-                    rev.owner == r.owner || r.seq < rev.seq,
-                    format!("{cid}: grant {g} of another owner"),
-                );
             }
         }
     }
