@@ -13,8 +13,6 @@ mod validate;
 #[cfg(test)]
 mod cost_probe;
 
-use std::collections::BTreeMap;
-
 use cid::Cid;
 use filmark_actor_shared::dispatch::{decode_return, no_params, params, ret};
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
@@ -159,11 +157,12 @@ impl Actor {
             .collect::<Result<Vec<_>, _>>()?;
         let epoch = rt.curr_epoch();
         let added = rt.transaction(|st: &mut State, rt| {
-            let mut grants: BTreeMap<ActorID, Option<u64>> = BTreeMap::new();
+            // At most MAX_BATCH_SIZE owners: a vector is enough (and smaller in wasm than a map).
+            let mut grants: Vec<(ActorID, Option<u64>)> = Vec::new();
             for owner in &owners {
-                if !grants.contains_key(owner) {
+                if !grants.iter().any(|(o, _)| o == owner) {
                     let via = authorize(rt, st, *owner, scope::REGISTER, Method::Register)?;
-                    grants.insert(*owner, via);
+                    grants.push((*owner, via));
                 }
             }
             let mut records = Vec::with_capacity(items.len());
@@ -183,7 +182,10 @@ impl Actor {
                     order_id: None,
                     index: 0,
                     seq: st.next_seq(),
-                    via_grant: grants.get(owner).copied().flatten(),
+                    via_grant: grants
+                        .iter()
+                        .find(|(o, _)| o == owner)
+                        .and_then(|(_, via)| *via),
                 };
                 records.push((p.cid, record));
             }
