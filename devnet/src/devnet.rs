@@ -14,11 +14,13 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::state::ActorState;
 use fvm_shared::{ActorID, MethodNum};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
 use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
 use crate::keys::{DevnetKey, KeyKind};
+use crate::mempool::{Verified, verify_signature};
 use crate::node::{CallResult, ImplicitCall, Node};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -34,6 +36,7 @@ const INCLUSION_GAS_MARGIN: u64 = 2_000_000;
 #[derive(Debug, Clone)]
 pub struct Devnet {
     node: Arc<Mutex<Node>>,
+    chain_id: u64,
 }
 
 /// Owns a devnet's background miner (with [`Mining::Interval`]) and stops it on drop. Derefs to
@@ -112,6 +115,7 @@ impl Devnet {
             }
         }
         let devnet = Self {
+            chain_id: node.config.chain_id,
             node: Arc::new(Mutex::new(node)),
         };
         let stop = Arc::new(AtomicBool::new(false));
@@ -136,8 +140,8 @@ impl Devnet {
     }
 
     /// The chain id.
-    pub fn chain_id(&self) -> u64 {
-        self.node().config.chain_id
+    pub const fn chain_id(&self) -> u64 {
+        self.chain_id
     }
 
     /// The base fee messages pay.
@@ -252,23 +256,30 @@ impl Devnet {
     /// A refusal ([`Error::is_refusal`]) leaves the devnet unchanged; a fatal FVM error while
     /// mining is [`Error::Fvm`].
     pub fn push(&self, signed: SignedMessage) -> Result<Cid> {
+        let verified = verify_signature(signed, self.chain_id)?;
         let mut node = self.node();
-        let cid = node.push(signed)?;
+        let cid = node.push(verified)?;
         if node.config.mining == Mining::Instant {
             node.mine_one(&[])?;
         }
         Ok(cid)
     }
 
-    /// Pushes a batch; with instant mining one tipset is mined for all accepted messages (more
-    /// if their gas limits exceed a block). Each message gets its own result.
+    /// Pushes a batch, in order; with instant mining one tipset is mined for all accepted
+    /// messages (more if their gas limits exceed a block). Each message gets its own result.
+    /// Signatures are verified in parallel, before the node is locked.
     ///
     /// # Errors
     ///
     /// A fatal FVM error while mining.
     pub fn push_many(&self, batch: Vec<SignedMessage>) -> Result<Vec<Result<Cid>>> {
+        let chain_id = self.chain_id;
+        let verified: Vec<Result<Verified>> = batch
+            .into_par_iter()
+            .map(|m| verify_signature(m, chain_id))
+            .collect();
         let mut node = self.node();
-        let results: Vec<Result<Cid>> = batch.into_iter().map(|m| node.push(m)).collect();
+        let results: Vec<Result<Cid>> = verified.into_iter().map(|v| node.push(v?)).collect();
         if node.config.mining == Mining::Instant {
             while node.pool.len() > 0 {
                 node.mine_one(&[])?;

@@ -46,11 +46,11 @@ impl Mempool {
     /// Checks `signed` against the head state (`sender` is the resolved sender actor) and queues it.
     pub(crate) fn add(
         &mut self,
-        signed: SignedMessage,
+        verified: Verified,
         sender: Option<(ActorID, ActorState)>,
         base_fee: &TokenAmount,
-        chain_id: u64,
     ) -> Result<Cid> {
+        let Verified(signed) = verified;
         let m = &signed.message;
         let from = m.from;
         let length = signed.to_cbor().len();
@@ -86,7 +86,6 @@ impl Mempool {
             return Err(Error::InvalidMessage("negative value or premium".into()));
         }
         let (id, actor) = sender.ok_or(Error::UnknownSender(from))?;
-        verify_signature(&signed, chain_id)?;
 
         let entry = self.by_sender.get(&id).cloned().unwrap_or_default();
         let expected = actor.sequence + entry.count;
@@ -160,7 +159,10 @@ impl Mempool {
 /// Verifies the sender's signature with the SDK (secp256k1 over the message CID for f1
 /// senders; for f410 senders the eth transaction is rebuilt from the message, as Lotus does, and
 /// its signer recovered).
-fn verify_signature(signed: &SignedMessage, chain_id: u64) -> Result<()> {
+///
+/// It needs no chain state, so callers run it before taking the node's lock (and in parallel
+/// for a batch).
+pub(crate) fn verify_signature(signed: SignedMessage, chain_id: u64) -> Result<Verified> {
     let from = signed.message.from;
     if signed.signature.sig_type == SigType::Bls {
         return Err(Error::UnsupportedSignature {
@@ -168,10 +170,21 @@ fn verify_signature(signed: &SignedMessage, chain_id: u64) -> Result<()> {
             reason: "BLS senders are not supported by the devnet".into(),
         });
     }
-    verify_signed_message(signed, chain_id).map_err(|e| Error::BadSignature {
+    verify_signed_message(&signed, chain_id).map_err(|e| Error::BadSignature {
         from,
         reason: e.to_string(),
-    })
+    })?;
+    Ok(Verified(signed))
+}
+
+/// A message whose signature verified against its `from` address.
+#[derive(Debug)]
+pub(crate) struct Verified(SignedMessage);
+
+impl Verified {
+    pub(crate) const fn message(&self) -> &fvm_shared::message::Message {
+        &self.0.message
+    }
 }
 
 #[cfg(test)]
@@ -215,30 +228,70 @@ mod tests {
     }
 
     #[test]
-    fn it_refuses_before_looking_at_signatures_when_limits_break() {
+    fn it_checks_limits_sender_and_signature() {
         let mut pool = Mempool::default();
         let fee = TokenAmount::from_atto(100);
+        let unchecked = Verified;
         let e = pool
-            .add(signed(0, 0), sender(0, 1 << 40), &fee, 1)
+            .add(unchecked(signed(0, 0)), sender(0, 1 << 40), &fee)
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
         let e = pool
-            .add(signed(0, BLOCK_GAS_LIMIT + 1), sender(0, 1 << 40), &fee, 1)
+            .add(
+                unchecked(signed(0, BLOCK_GAS_LIMIT + 1)),
+                sender(0, 1 << 40),
+                &fee,
+            )
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
-        let e = pool.add(signed(0, 1000), None, &fee, 1).unwrap_err();
+        let e = pool
+            .add(unchecked(signed(0, 1000)), None, &fee)
+            .unwrap_err();
         assert!(matches!(e, Error::UnknownSender(_)), "{e}");
         let high_fee = TokenAmount::from_atto(201);
-        assert!(matches!(
-            pool.add(signed(0, 1000), sender(0, 1 << 40), &high_fee, 1),
-            Err(Error::InvalidMessage(_))
-        ));
-        // A zero signature does not verify.
-        assert!(matches!(
-            pool.add(signed(0, 1000), sender(0, 1 << 40), &fee, 1),
-            Err(Error::BadSignature { .. })
-        ));
+        let e = pool
+            .add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &high_fee)
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
+        let e = pool
+            .add(unchecked(signed(3, 1000)), sender(0, 1 << 40), &fee)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::NonceMismatch {
+                    expected: 0,
+                    got: 3,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = pool
+            .add(unchecked(signed(0, 1000)), sender(0, 1000), &fee)
+            .unwrap_err();
+        assert!(matches!(e, Error::InsufficientBalance(_)), "{e}");
         assert_eq!(pool.len(), 0);
+        // A zero signature does not verify; a BLS one is not supported.
+        let e = verify_signature(signed(0, 1000), 1).unwrap_err();
+        assert!(matches!(e, Error::BadSignature { .. }), "{e}");
+        let mut bls = signed(0, 1000);
+        bls.signature = Signature {
+            sig_type: SigType::Bls,
+            data: vec![0; 96],
+        };
+        assert!(matches!(
+            verify_signature(bls, 1),
+            Err(Error::UnsupportedSignature { .. })
+        ));
+        // Accepted: counted against the sender's next nonce and balance.
+        pool.add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &fee)
+            .unwrap();
+        assert_eq!(pool.pending_count(100), 1);
+        let e = pool
+            .add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &fee)
+            .unwrap_err();
+        assert!(matches!(e, Error::NonceMismatch { expected: 1, .. }), "{e}");
     }
 
     #[test]

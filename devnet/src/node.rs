@@ -31,7 +31,7 @@ use crate::externs::{DevnetExterns, TipsetCids};
 use crate::genesis::{
     self, GenesisAccount, MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err,
 };
-use crate::mempool::Mempool;
+use crate::mempool::{Mempool, Verified};
 use crate::store::Store;
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
@@ -210,10 +210,10 @@ impl Node {
             .map_or(0, |(id, a)| a.sequence + self.pool.pending_count(id)))
     }
 
-    pub(crate) fn push(&mut self, signed: SignedMessage) -> Result<Cid> {
-        let sender = self.actor(&signed.message.from, TipsetRef::Head)?;
-        self.pool
-            .add(signed, sender, &self.base_fee, self.config.chain_id)
+    /// Queues a message whose signature was verified (without the node's lock).
+    pub(crate) fn push(&mut self, verified: Verified) -> Result<Cid> {
+        let sender = self.actor(&verified.message().from, TipsetRef::Head)?;
+        self.pool.add(verified, sender, &self.base_fee)
     }
 
     pub(crate) fn schedule(&mut self, epoch: ChainEpoch, call: ImplicitCall) -> Result<()> {
