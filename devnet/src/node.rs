@@ -80,6 +80,9 @@ pub(crate) struct Node {
     circ_supply: TokenAmount,
     base_fee: TokenAmount,
     implicit_nonce: u64,
+    /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
+    /// already serializes access).
+    head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
 }
 
 impl std::fmt::Debug for Node {
@@ -156,6 +159,7 @@ impl Node {
             circ_supply: genesis.circ_supply,
             base_fee,
             implicit_nonce: 0,
+            head_tree: std::sync::Mutex::new(None),
         })
     }
 
@@ -187,8 +191,29 @@ impl Node {
         StateTree::new_from_root(self.store.clone(), &root).map_err(fvm_err)
     }
 
+    /// Runs `f` on the state tree at `at`; the head's tree is kept (with its actor cache) until
+    /// the next tipset, so pool checks do not reload it for every message.
+    fn with_tree<T>(
+        &self,
+        at: TipsetRef,
+        f: impl FnOnce(&StateTree<Store>) -> Result<T>,
+    ) -> Result<T> {
+        let root = self.tipset(at)?.state_root;
+        let mut cache = self.head_tree.lock().unwrap_or_else(|e| e.into_inner());
+        if root == self.head().state_root {
+            if cache.as_ref().is_none_or(|(r, _)| *r != root) {
+                let tree = StateTree::new_from_root(self.store.clone(), &root).map_err(fvm_err)?;
+                *cache = Some((root, tree));
+            }
+            let (_, tree) = cache.as_ref().expect("just filled");
+            return f(tree);
+        }
+        drop(cache);
+        f(&self.state_tree(at)?)
+    }
+
     pub(crate) fn lookup_id(&self, address: &Address, at: TipsetRef) -> Result<Option<ActorID>> {
-        self.state_tree(at)?.lookup_id(address).map_err(fvm_err)
+        self.with_tree(at, |tree| tree.lookup_id(address).map_err(fvm_err))
     }
 
     pub(crate) fn actor(
@@ -196,11 +221,12 @@ impl Node {
         address: &Address,
         at: TipsetRef,
     ) -> Result<Option<(ActorID, ActorState)>> {
-        let tree = self.state_tree(at)?;
-        let Some(id) = tree.lookup_id(address).map_err(fvm_err)? else {
-            return Ok(None);
-        };
-        Ok(tree.get_actor(id).map_err(fvm_err)?.map(|a| (id, a)))
+        self.with_tree(at, |tree| {
+            let Some(id) = tree.lookup_id(address).map_err(fvm_err)? else {
+                return Ok(None);
+            };
+            Ok(tree.get_actor(id).map_err(fvm_err)?.map(|a| (id, a)))
+        })
     }
 
     /// The nonce the sender's next message needs: its sequence plus its pending messages.
