@@ -230,3 +230,56 @@ fn an_eth_transaction_from_an_f410_transfers_value() {
         filmark_devnet::Error::BadSignature { .. }
     ));
 }
+
+#[test]
+fn a_raw_eth_transaction_is_pushed_as_lotus_maps_it() {
+    let net = devnet();
+    let eth = net.account(KeyKind::Eth, 1).unwrap();
+    let to = net.account(KeyKind::Eth, 2).unwrap();
+    let before = net.balance(&to.address(), TipsetRef::Head).unwrap();
+    let value = TokenAmount::from_whole(1);
+    let message = net
+        .prepare(
+            eth.address(),
+            to.address(),
+            value.clone(),
+            filmark_devnet_actors::INVOKE_EVM_METHOD,
+            RawBytes::default(),
+        )
+        .unwrap();
+    // What a wallet sends to eth_sendRawTransaction…
+    let raw = eth
+        .key
+        .secp_key()
+        .sign_eip1559(&message, net.chain_id())
+        .unwrap()
+        .encode();
+    // …and what the node turns it into.
+    let signed = filmark_devnet::SignedMessage::from_eth_raw_tx(&raw, net.chain_id()).unwrap();
+    assert_eq!(signed.message, message);
+    let cid = net.push(signed).unwrap();
+    let r = net.lookup(&cid).unwrap().record;
+    assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
+    assert_eq!(
+        net.balance(&to.address(), TipsetRef::Head).unwrap(),
+        before + value
+    );
+    // A transaction signed for another chain id is refused.
+    let other = net
+        .prepare(
+            eth.address(),
+            to.address(),
+            TokenAmount::from_atto(1),
+            filmark_devnet_actors::INVOKE_EVM_METHOD,
+            RawBytes::default(),
+        )
+        .unwrap();
+    let raw = eth
+        .key
+        .secp_key()
+        .sign_eip1559(&other, 314)
+        .unwrap()
+        .encode();
+    let wrong_chain = filmark_devnet::SignedMessage::from_eth_raw_tx(&raw, 314).unwrap();
+    assert!(net.push(wrong_chain).unwrap_err().is_refusal());
+}
