@@ -84,6 +84,16 @@ macro_rules! methods {
 /// # Errors
 /// `USR_SERIALIZATION` when the parameters are missing, use another codec, or do not decode.
 pub fn params<T: DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, ActorError> {
+    let block = cbor_block(params)?;
+    fvm_ipld_encoding::from_slice(&block.data).map_err(malformed_params)
+}
+
+// `params` is instantiated once per parameter type; its checks and error messages live in these
+// two non-generic functions so the wasm holds them once, not once per type.
+
+/// The parameter block, if present and CBOR.
+#[inline(never)]
+fn cbor_block(params: Option<IpldBlock>) -> Result<IpldBlock, ActorError> {
     let block = params.ok_or_else(|| ActorError::serialization("missing parameters"))?;
     if block.codec != DAG_CBOR && block.codec != CBOR {
         return Err(ActorError::serialization(format!(
@@ -91,8 +101,13 @@ pub fn params<T: DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, Actor
             block.codec
         )));
     }
-    fvm_ipld_encoding::from_slice(&block.data)
-        .map_err(|e| ActorError::serialization(format!("malformed parameters: {e}")))
+    Ok(block)
+}
+
+#[cold]
+#[inline(never)]
+fn malformed_params(e: fvm_ipld_encoding::Error) -> ActorError {
+    ActorError::serialization(format!("malformed parameters: {e}"))
 }
 
 /// Accepts a method that takes no parameters (none, or an empty block).
@@ -113,8 +128,13 @@ pub fn no_params(params: Option<IpldBlock>) -> Result<(), ActorError> {
 /// # Errors
 /// `USR_SERIALIZATION` when the value cannot be encoded (a bug).
 pub fn ret<T: Serialize + ?Sized>(value: &T) -> Result<Option<IpldBlock>, ActorError> {
-    IpldBlock::serialize_cbor(value)
-        .map_err(|e| ActorError::serialization(format!("encoding return value: {e}")))
+    IpldBlock::serialize_cbor(value).map_err(unencodable_return)
+}
+
+#[cold]
+#[inline(never)]
+fn unencodable_return(e: fvm_ipld_encoding::Error) -> ActorError {
+    ActorError::serialization(format!("encoding return value: {e}"))
 }
 
 /// Decodes a return block from another actor.

@@ -21,6 +21,8 @@ pub const DATA_KEY: &str = "d";
 ///
 /// # Errors
 /// `USR_ASSERTION_FAILED` for more than four topics.
+// Not inlined: `sol_event` is instantiated once per event type and shares this body.
+#[inline(never)]
 pub fn evm_log(topics: &[[u8; 32]], data: &[u8]) -> Result<ActorEvent, ActorError> {
     if topics.len() > TOPIC_KEYS.len() {
         return Err(ActorError::assertion_failed(format!(
