@@ -19,7 +19,10 @@ step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "wasm build (sdk for the browser)"
 cargo build --locked -p filmark-sdk --target wasm32-unknown-unknown
