@@ -22,7 +22,7 @@ impl fvm_ipld_blockstore::Blockstore for FvmBlockstore {
     fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
         fvm_sdk::ipld::get(k)
             .map(Some)
-            .map_err(|e| anyhow::anyhow!("ipld get {k}: {e}"))
+            .map_err(|e| anyhow::anyhow!("ipld get {}: {e}", crate::show::CidHex(k)))
     }
 
     fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
@@ -31,7 +31,12 @@ impl fvm_ipld_blockstore::Blockstore for FvmBlockstore {
                 .map_err(|e| anyhow::anyhow!("unsupported hash: {e}"))?,
             &Block::new(k.codec(), block),
         )?;
-        anyhow::ensure!(cid == *k, "put_keyed: cid mismatch {cid} != {k}");
+        anyhow::ensure!(
+            cid == *k,
+            "put_keyed: cid mismatch {} != {}",
+            crate::show::CidHex(&cid),
+            crate::show::CidHex(k)
+        );
         Ok(())
     }
 

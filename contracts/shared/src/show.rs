@@ -2,10 +2,11 @@
 //!
 //! `Address` and `Cid` implement `Display` with base32 / multibase encoders that add tens of KB
 //! to every actor's wasm. Messages use these forms instead: an ID address shows as `f0<id>`,
-//! any other address as `f<protocol>:0x<payload hex>`.
+//! any other address as `f<protocol>:0x<payload hex>`, a CID as `0x<hex of its bytes>`.
 
 use core::fmt;
 
+use cid::Cid;
 use fvm_shared::address::Address;
 
 /// Shows an address without the base32 encoder.
@@ -25,6 +26,20 @@ impl fmt::Display for Addr<'_> {
     }
 }
 
+/// Shows a CID as the hex of its binary form, without the multibase encoder.
+#[derive(Debug, Clone, Copy)]
+pub struct CidHex<'a>(pub &'a Cid);
+
+impl fmt::Display for CidHex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("0x")?;
+        self.0
+            .to_bytes()
+            .iter()
+            .try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +53,12 @@ mod tests {
             shown.starts_with("f4:0x") && shown.contains("abab"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn cids_show_as_hex_bytes() {
+        // CIDv1, raw codec, identity multihash of one byte.
+        let cid = Cid::new_v1(0x55, cid::multihash::Multihash::wrap(0, &[0xab]).unwrap());
+        assert_eq!(CidHex(&cid).to_string(), "0x01550001ab");
     }
 }
