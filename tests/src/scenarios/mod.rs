@@ -68,7 +68,7 @@ pub fn sample_content(seed: u8, size: usize) -> anyhow::Result<Packed> {
     )?)
 }
 
-/// Runs both actors' `check_state_invariants` on the chain's real state.
+/// Runs both actors' and the storage market's `check_state_invariants` on the chain's real state.
 ///
 /// # Errors
 /// When the state cannot be read or an invariant is broken.
@@ -81,6 +81,12 @@ pub fn check_invariants<C: Chain>(chain: &C, fm: &Filmark) -> anyhow::Result<()>
     let balance = chain.balance(&fm.escrow.id_address)?;
     let (_, acc) = filmark_escrow::testing::check_state_invariants(&store, &escrow, &balance);
     ensure!(acc.is_empty(), "escrow invariants: {:?}", acc.messages());
+    let market_addr = Address::new_id(filmark_devnet::MARKET_ACTOR_ID);
+    let market: filmark_devnet_actors::market::State = chain.actor_state(&market_addr)?;
+    let balance = chain.balance(&market_addr)?;
+    let (_, violations) =
+        filmark_devnet_actors::market::testing::check_state_invariants(&market, &store, &balance);
+    ensure!(violations.is_empty(), "market invariants: {violations:?}");
     Ok(())
 }
 
