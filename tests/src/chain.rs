@@ -6,6 +6,7 @@ use filmark_devnet::DevnetKey;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::RawBytes;
 use fvm_ipld_encoding::de::DeserializeOwned;
+use fvm_ipld_encoding::ser::Serialize;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
@@ -224,6 +225,45 @@ pub trait Chain {
 
     // ---- provided ----
 
+    /// Sends `params` (CBOR) with no value and requires success.
+    ///
+    /// # Errors
+    /// When the chain refuses the message or it exits non-zero ([`Error::Failed`]).
+    fn invoke<P: Serialize>(
+        &self,
+        from: &DevnetKey,
+        to: &Address,
+        method: MethodNum,
+        params: &P,
+        what: &str,
+    ) -> Result<Outcome>
+    where
+        Self: Sized,
+    {
+        self.send(from, to, TokenAmount::default(), method, serialize(params)?)?
+            .ok(what)
+    }
+
+    /// A read-only call with `params` (CBOR) that must succeed, decoding its return value.
+    ///
+    /// # Errors
+    /// When the call fails or its return value does not decode as `R`.
+    fn view<P: Serialize, R: DeserializeOwned>(
+        &self,
+        from: &Address,
+        to: &Address,
+        method: MethodNum,
+        params: &P,
+        what: &str,
+    ) -> Result<R>
+    where
+        Self: Sized,
+    {
+        self.call(from, to, method, serialize(params)?)?
+            .ok(what)?
+            .decode()
+    }
+
     /// The events of an outcome as Ethereum logs, with the emitter's Ethereum address.
     ///
     /// # Errors
@@ -265,6 +305,17 @@ pub trait Chain {
             reason: e.to_string(),
         })
     }
+}
+
+/// CBOR-encodes message parameters.
+///
+/// # Errors
+/// [`Error::Decode`] when the value cannot be encoded.
+pub fn serialize<P: Serialize>(params: &P) -> Result<RawBytes> {
+    RawBytes::serialize(params).map_err(|e| Error::Decode {
+        what: std::any::type_name::<P>().to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 /// A read-only blockstore over [`Chain::read_block`], to run `check_state_invariants` on the

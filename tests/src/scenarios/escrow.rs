@@ -99,15 +99,10 @@ fn publish_deal<C: Chain>(
             client_signature: Signature::new_secp256k1(vec![]),
         }],
     };
+    let market = Address::new_id(MARKET_ACTOR_ID);
+    let method = market::Method::PublishStorageDealsExported.number();
     let ret: PublishStorageDealsReturn = chain
-        .send(
-            provider,
-            &Address::new_id(MARKET_ACTOR_ID),
-            TokenAmount::default(),
-            market::Method::PublishStorageDealsExported.number(),
-            RawBytes::serialize(params)?,
-        )?
-        .ok("publish storage deals")?
+        .invoke(provider, &market, method, &params, "publish storage deals")?
         .decode()?;
     ret.ids.first().copied().context("one deal published")
 }
@@ -118,29 +113,27 @@ fn settle<C: Chain>(
     anyone: &DevnetKey,
     order_id: u64,
 ) -> anyhow::Result<(SettleReturn, ChainEpoch)> {
-    let out = chain
-        .send(
-            anyone,
-            &fm.escrow.id_address,
-            TokenAmount::default(),
-            Escrow::Settle.number(),
-            RawBytes::serialize(OrderIdParams { order_id })?,
-        )?
-        .ok("settle")?;
+    let params = OrderIdParams { order_id };
+    let out = chain.invoke(
+        anyone,
+        &fm.escrow.id_address,
+        Escrow::Settle.number(),
+        &params,
+        "settle",
+    )?;
     let height = out.height.context("settle was mined")?;
     Ok((out.decode()?, height))
 }
 
 fn account<C: Chain>(chain: &C, fm: &Filmark, who: &Address) -> anyhow::Result<GetAccountReturn> {
-    Ok(chain
-        .call(
-            who,
-            &fm.escrow.id_address,
-            Escrow::GetAccount.number(),
-            RawBytes::serialize(GetAccountParams { account: *who })?,
-        )?
-        .ok("get account")?
-        .decode()?)
+    let params = GetAccountParams { account: *who };
+    Ok(chain.view(
+        who,
+        &fm.escrow.id_address,
+        Escrow::GetAccount.number(),
+        &params,
+        "account",
+    )?)
 }
 
 fn funding<C: Chain>(
@@ -149,15 +142,9 @@ fn funding<C: Chain>(
     who: &Address,
     cid: Cid,
 ) -> anyhow::Result<GetFundingReturn> {
-    Ok(chain
-        .call(
-            who,
-            &fm.registry.id_address,
-            Registry::GetFunding.number(),
-            RawBytes::serialize(GetFundingParams { cid })?,
-        )?
-        .ok("get funding")?
-        .decode()?)
+    let method = Registry::GetFunding.number();
+    let params = GetFundingParams { cid };
+    Ok(chain.view(who, &fm.registry.id_address, method, &params, "get funding")?)
 }
 
 /// Publish (escrow as client) → activate → settle across epochs → terminate → sponsor tops up →
@@ -186,30 +173,28 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         ref_hash: ref_hash("https://youtu.be/abc"),
         metadata: vec![],
     };
-    chain
-        .send(
-            &client,
-            &fm.registry.id_address,
-            TokenAmount::default(),
-            Registry::Register.number(),
-            RawBytes::serialize(register)?,
-        )?
-        .ok("register")?;
+    let registry = fm.registry.id_address;
+    chain.invoke(
+        &client,
+        &registry,
+        Registry::Register.number(),
+        &register,
+        "register",
+    )?;
     let now = chain.epoch()?;
     let locked = PRICE * DURATION as u64;
     let order_id = create_order(chain, &fm, &client, &packed, now + 200, atto(locked))?;
-    chain
-        .send(
-            &client,
-            &fm.registry.id_address,
-            TokenAmount::default(),
-            Registry::LinkOrder.number(),
-            RawBytes::serialize(LinkOrderParams {
-                cid: packed.root,
-                order_id,
-            })?,
-        )?
-        .ok("link order")?;
+    let link = LinkOrderParams {
+        cid: packed.root,
+        order_id,
+    };
+    chain.invoke(
+        &client,
+        &registry,
+        Registry::LinkOrder.number(),
+        &link,
+        "link order",
+    )?;
     let acc = account(chain, &fm, &client.address())?;
     ensure!(
         acc.locked == atto(locked),
@@ -306,15 +291,14 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     ensure!(last.paid.is_zero(), "nothing more to pay");
 
     // Everything unearned went back: client and sponsor accounts, pro rata; the order closes.
-    chain
-        .send(
-            &client,
-            &fm.escrow.id_address,
-            TokenAmount::default(),
-            Escrow::CloseOrder.number(),
-            RawBytes::serialize(OrderIdParams { order_id })?,
-        )?
-        .ok("close order")?;
+    let close = OrderIdParams { order_id };
+    chain.invoke(
+        &client,
+        &fm.escrow.id_address,
+        Escrow::CloseOrder.number(),
+        &close,
+        "close",
+    )?;
     let client_acc = account(chain, &fm, &client.address())?;
     let sponsor_acc = account(chain, &fm, &sponsor.address())?;
     ensure!(

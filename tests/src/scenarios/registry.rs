@@ -7,14 +7,12 @@ use filmark_registry::types::{
     ListByOwnerReturn, MetadataEntry, Record, RegisterParams, RevokeSignerParams, Status,
     TombstoneParams, TransferParams, UpdateMetadataParams, scope,
 };
-use fvm_ipld_encoding::RawBytes;
-use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 
 use super::{
     address_topic, check_invariants, cid_topic, deploy_filmark, id_of, ref_hash, sample_content,
 };
-use crate::chain::Chain;
+use crate::chain::{Chain, serialize};
 
 /// Register, delegate to an app signer, update through it, revoke, transfer to an f410
 /// account, tombstone; counts, listing and events checked on the way.
@@ -27,14 +25,14 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     let fan = chain.eth(0)?;
     let fm = deploy_filmark(chain, &owner)?;
     let reg = fm.registry.id_address;
-    let zero = TokenAmount::default;
     let owner_id = id_of(chain, &owner.address())?;
+    let zero = fvm_shared::econ::TokenAmount::default;
 
     let post = sample_content(1, 300_000)?;
     let media = sample_content(2, 1_000)?;
-    let register = |cid, owner_addr| RegisterParams {
+    let register = |cid, owner| RegisterParams {
         cid,
-        owner: owner_addr,
+        owner,
         kind: "image/jpeg".into(),
         size: 300_000,
         piece: Some(post.piece.cid_v1()),
@@ -45,31 +43,30 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
             value: "hello".into(),
         }],
     };
+    let get = |cid| -> anyhow::Result<Record> {
+        Ok(chain.view(
+            &owner.address(),
+            &reg,
+            Method::Get.number(),
+            &GetParams { cid },
+            "get",
+        )?)
+    };
 
     // Register: a record and an event filterable by owner and CID.
-    let out = chain
-        .send(
-            &owner,
-            &reg,
-            zero(),
-            Method::Register.number(),
-            RawBytes::serialize(register(post.root, None))?,
-        )?
-        .ok("register")?;
+    let out = chain.invoke(
+        &owner,
+        &reg,
+        Method::Register.number(),
+        &register(post.root, None),
+        "register",
+    )?;
     let logs = chain.eth_logs(&out)?;
     ensure!(logs.len() == 1, "one Registered event, got {logs:?}");
     let owner_eth = filmark_actor_shared::abi::masked_id_address(owner_id);
     ensure!(logs[0].topics[1] == address_topic(owner_eth), "owner topic");
     ensure!(logs[0].topics[2] == cid_topic(&post.root), "cid topic");
-    let record: Record = chain
-        .call(
-            &owner.address(),
-            &reg,
-            Method::Get.number(),
-            RawBytes::serialize(GetParams { cid: post.root })?,
-        )?
-        .ok("get")?
-        .decode()?;
+    let record = get(post.root)?;
     ensure!(
         record.owner == owner_id && record.status == Status::Active,
         "record {record:?}"
@@ -82,35 +79,33 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         &reg,
         zero(),
         Method::Register.number(),
-        RawBytes::serialize(register(post.root, None))?,
+        serialize(&register(post.root, None))?,
     )?;
     ensure!(!again.exit_code.is_success(), "duplicate register refused");
 
     // An app signer registers and updates for the owner, within scope.
-    let epoch = chain.epoch()?;
+    let expiry = chain.epoch()? + 1_000;
+    let add_app = |scope| AddSignerParams {
+        signer: app.address(),
+        scope,
+        expiry,
+    };
     let grant: AddSignerReturn = chain
-        .send(
+        .invoke(
             &owner,
             &reg,
-            zero(),
             Method::AddSigner.number(),
-            RawBytes::serialize(AddSignerParams {
-                signer: app.address(),
-                scope: scope::REGISTER | scope::UPDATE_METADATA,
-                expiry: epoch + 1_000,
-            })?,
+            &add_app(scope::REGISTER | scope::UPDATE_METADATA),
+            "add signer",
         )?
-        .ok("add signer")?
         .decode()?;
-    chain
-        .send(
-            &app,
-            &reg,
-            zero(),
-            Method::Register.number(),
-            RawBytes::serialize(register(media.root, Some(owner.address())))?,
-        )?
-        .ok("register through the app signer")?;
+    chain.invoke(
+        &app,
+        &reg,
+        Method::Register.number(),
+        &register(media.root, Some(owner.address())),
+        "register through the app signer",
+    )?;
     let update = UpdateMetadataParams {
         cid: post.root,
         set: vec![MetadataEntry {
@@ -119,15 +114,13 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         }],
         remove: vec!["title".into()],
     };
-    chain
-        .send(
-            &app,
-            &reg,
-            zero(),
-            Method::UpdateMetadata.number(),
-            RawBytes::serialize(&update)?,
-        )?
-        .ok("update through the app signer")?;
+    chain.invoke(
+        &app,
+        &reg,
+        Method::UpdateMetadata.number(),
+        &update,
+        "update through the app",
+    )?;
 
     // Out of scope: forbidden.
     let transfer = TransferParams {
@@ -139,7 +132,7 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         &reg,
         zero(),
         Method::Transfer.number(),
-        RawBytes::serialize(&transfer)?,
+        serialize(&transfer)?,
     )?;
     ensure!(
         out.exit_code == ExitCode::USR_FORBIDDEN,
@@ -148,24 +141,23 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     );
 
     // Revoked: forbidden, and a re-grant is a new grant.
-    chain
-        .send(
-            &owner,
-            &reg,
-            zero(),
-            Method::RevokeSigner.number(),
-            RawBytes::serialize(RevokeSignerParams {
-                owner: None,
-                signer: app.address(),
-            })?,
-        )?
-        .ok("revoke")?;
+    let revoke = RevokeSignerParams {
+        owner: None,
+        signer: app.address(),
+    };
+    chain.invoke(
+        &owner,
+        &reg,
+        Method::RevokeSigner.number(),
+        &revoke,
+        "revoke",
+    )?;
     let out = chain.send(
         &app,
         &reg,
         zero(),
         Method::UpdateMetadata.number(),
-        RawBytes::serialize(&update)?,
+        serialize(&update)?,
     )?;
     ensure!(
         out.exit_code == ExitCode::USR_FORBIDDEN,
@@ -173,66 +165,50 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         out.exit_code
     );
     let regrant: AddSignerReturn = chain
-        .send(
+        .invoke(
             &owner,
             &reg,
-            zero(),
             Method::AddSigner.number(),
-            RawBytes::serialize(AddSignerParams {
-                signer: app.address(),
-                scope: scope::REGISTER,
-                expiry: epoch + 1_000,
-            })?,
+            &add_app(scope::REGISTER),
+            "re-grant",
         )?
-        .ok("re-grant")?
         .decode()?;
     ensure!(
         regrant.grant_id != grant.grant_id,
         "a re-grant is a new grant"
     );
 
-    // Transfer to an f410 account; tombstone the other record.
-    chain
-        .send(
-            &owner,
-            &reg,
-            zero(),
-            Method::Transfer.number(),
-            RawBytes::serialize(&transfer)?,
-        )?
-        .ok("transfer")?;
-    let record: Record = chain
-        .call(
-            &owner.address(),
-            &reg,
-            Method::Get.number(),
-            RawBytes::serialize(GetParams { cid: post.root })?,
-        )?
-        .ok("get")?
-        .decode()?;
+    // Transfer to an f410 account; tombstone the other record, which then cannot change.
+    chain.invoke(
+        &owner,
+        &reg,
+        Method::Transfer.number(),
+        &transfer,
+        "transfer",
+    )?;
     ensure!(
-        record.owner == id_of(chain, &fan.address())?,
-        "new owner is the f410 account"
+        get(post.root)?.owner == id_of(chain, &fan.address())?,
+        "the f410 account owns it"
     );
-    chain
-        .send(
-            &owner,
-            &reg,
-            zero(),
-            Method::Tombstone.number(),
-            RawBytes::serialize(TombstoneParams { cid: media.root })?,
-        )?
-        .ok("tombstone")?;
+    let tombstone = TombstoneParams { cid: media.root };
+    chain.invoke(
+        &owner,
+        &reg,
+        Method::Tombstone.number(),
+        &tombstone,
+        "tombstone",
+    )?;
+    let touch = UpdateMetadataParams {
+        cid: media.root,
+        set: vec![],
+        remove: vec!["title".into()],
+    };
     let out = chain.send(
         &owner,
         &reg,
         zero(),
         Method::UpdateMetadata.number(),
-        RawBytes::serialize(UpdateMetadataParams {
-            cid: media.root,
-            set: vec![],
-            remove: vec!["title".into()],
-        })?,
+        serialize(&touch)?,
     )?;
     ensure!(
         !out.exit_code.is_success(),
@@ -244,7 +220,7 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
             &owner.address(),
             &reg,
             Method::Counts.number(),
-            RawBytes::default(),
+            Default::default(),
         )?
         .ok("counts")?
         .decode()?;
@@ -252,19 +228,18 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         counts.records == 2 && counts.active == 1 && counts.tombstoned == 1,
         "counts {counts:?}"
     );
-    let listed: ListByOwnerReturn = chain
-        .call(
-            &owner.address(),
-            &reg,
-            Method::ListByOwner.number(),
-            RawBytes::serialize(ListByOwnerParams {
-                owner: owner.address(),
-                cursor: 0,
-                limit: 10,
-            })?,
-        )?
-        .ok("list by owner")?
-        .decode()?;
+    let list = ListByOwnerParams {
+        owner: owner.address(),
+        cursor: 0,
+        limit: 10,
+    };
+    let listed: ListByOwnerReturn = chain.view(
+        &owner.address(),
+        &reg,
+        Method::ListByOwner.number(),
+        &list,
+        "list",
+    )?;
     ensure!(
         listed.records.len() == 1 && listed.records[0].cid == media.root,
         "listing {listed:?}"
