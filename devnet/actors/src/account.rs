@@ -1,6 +1,8 @@
 //! The account actor: a Filecoin key (`f1` secp256k1 or `f3` BLS). The FVM creates one (and
 //! calls its constructor with the key address) the first time value is sent to an unknown key.
 
+use filmark_actor_shared::methods;
+use filmark_actor_shared::show::Addr;
 use fvm_ipld_encoding::strict_bytes;
 use fvm_ipld_encoding::tuple::*;
 use fvm_shared::METHOD_CONSTRUCTOR;
@@ -8,9 +10,8 @@ use fvm_shared::address::{Address, Protocol};
 #[cfg(feature = "fil-actor")]
 use fvm_shared::crypto::signature::Signature;
 
-use crate::error::Addr;
-use crate::method::{INVOKE_EVM_METHOD, RECEIVE_METHOD, methods};
 use crate::{ActorError, ActorResult};
+use crate::{INVOKE_EVM_METHOD, RECEIVE_METHOD};
 
 methods! {
     /// The account actor's methods.
@@ -76,13 +77,13 @@ pub fn dispatch(
     method: fvm_shared::MethodNum,
     params: Option<fvm_ipld_encoding::ipld_block::IpldBlock>,
 ) -> ActorResult<Option<fvm_ipld_encoding::ipld_block::IpldBlock>> {
-    use crate::error::{decode_params, encode_return};
     use crate::fvm;
+    use filmark_actor_shared::dispatch::{params as decode_params, ret as encode_return};
 
     match Method::from_number(method) {
         Some(Method::Constructor) => {
             fvm::validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
-            let address: Address = decode_params(params.as_ref())?;
+            let address: Address = decode_params(params)?;
             check_key_address(&address)?;
             fvm::save_state(&State { address })?;
             Ok(None)
@@ -92,7 +93,7 @@ pub fn dispatch(
             encode_return(&state.address)
         }
         Some(Method::AuthenticateMessage | Method::AuthenticateMessageExported) => {
-            let params: AuthenticateMessageParams = decode_params(params.as_ref())?;
+            let params: AuthenticateMessageParams = decode_params(params)?;
             let state: State = fvm::load_state()?;
             let signature = match state.address.protocol() {
                 Protocol::BLS => Signature::new_bls(params.signature),
@@ -106,13 +107,13 @@ pub fn dispatch(
             if !valid {
                 return Err(ActorError::illegal_argument(format!(
                     "invalid signature for {}",
-                    crate::error::Addr(&state.address)
+                    Addr(&state.address)
                 )));
             }
             encode_return(&true)
         }
         Some(Method::Receive | Method::InvokeEvm) => Ok(None),
-        None => Err(ActorError::unhandled_message("account", method)),
+        None => Err(crate::fvm::unhandled("account", method)),
     }
 }
 
@@ -133,7 +134,7 @@ mod tests {
         assert!(check_key_address(&Address::new_secp256k1(&[7; 65]).unwrap()).is_ok());
         let err = check_key_address(&Address::new_id(100)).unwrap_err();
         assert_eq!(
-            err.code(),
+            err.exit_code(),
             fvm_shared::error::ExitCode::USR_ILLEGAL_ARGUMENT
         );
     }

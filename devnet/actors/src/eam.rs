@@ -3,10 +3,9 @@
 //! has no EVM actor, so every create fails with `USR_FORBIDDEN` and says why; Filmark's actors
 //! are deployed through init's `Exec` instead.
 
+use filmark_actor_shared::methods;
 use fvm_shared::METHOD_CONSTRUCTOR;
 use fvm_shared::error::ExitCode;
-
-use crate::method::methods;
 
 methods! {
     /// The EAM's methods (the legacy numbers Lotus uses).
@@ -40,13 +39,10 @@ pub fn dispatch(
     _params: Option<fvm_ipld_encoding::ipld_block::IpldBlock>,
 ) -> crate::ActorResult<Option<fvm_ipld_encoding::ipld_block::IpldBlock>> {
     match Method::from_number(method) {
-        Some(Method::Constructor) => {
-            crate::fvm::validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
-            Ok(None)
-        }
+        Some(Method::Constructor) => crate::fvm::construct_stateless(),
         Some(Method::Create | Method::Create2 | Method::CreateExternal) => {
-            Err(crate::ActorError::new(EX_NO_EVM, NO_EVM_MESSAGE))
+            Err(crate::ActorError::unchecked(EX_NO_EVM, NO_EVM_MESSAGE))
         }
-        None => Err(crate::ActorError::unhandled_message("EAM", method)),
+        None => Err(crate::fvm::unhandled("EAM", method)),
     }
 }

@@ -3,16 +3,17 @@
 //! shape is fixed (see [`State`]).
 
 use cid::Cid;
+use filmark_actor_shared::show::Addr;
+use filmark_actor_shared::{AsActorError, methods};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
 use fvm_ipld_encoding::{CborStore, RawBytes, strict_bytes};
 use fvm_ipld_hamt::{BytesKey, Hamt};
 use fvm_shared::address::Address;
+use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, HAMT_BIT_WIDTH, METHOD_CONSTRUCTOR};
 use multihash_codetable::Code;
 
-use crate::error::{Addr, state_error};
-use crate::method::methods;
 use crate::{ActorError, ActorResult};
 
 methods! {
@@ -60,10 +61,13 @@ impl State {
     ) -> ActorResult<Self> {
         let address_map = AddressMap::new_with_bit_width(store, HAMT_BIT_WIDTH)
             .flush()
-            .map_err(state_error("cannot create the address map"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot create the address map")?;
         let installed_actors = store
             .put_cbor(&Vec::<Cid>::new(), Code::Blake2b256)
-            .map_err(state_error("cannot store the installed code list"))?;
+            .context_code(
+                ExitCode::USR_ILLEGAL_STATE,
+                "cannot store the installed code list",
+            )?;
         Ok(Self {
             address_map,
             next_id,
@@ -84,11 +88,11 @@ impl State {
     ) -> ActorResult<ActorID> {
         let id = self.next_id;
         let mut map = AddressMap::load_with_bit_width(&self.address_map, store, HAMT_BIT_WIDTH)
-            .map_err(state_error("cannot load the address map"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot load the address map")?;
         for address in addresses {
             let fresh = map
                 .set_if_absent(BytesKey(address.to_bytes()), id)
-                .map_err(state_error("cannot write the address map"))?;
+                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write the address map")?;
             if !fresh {
                 return Err(ActorError::forbidden(format!(
                     "{} is already mapped",
@@ -98,7 +102,7 @@ impl State {
         }
         self.address_map = map
             .flush()
-            .map_err(state_error("cannot flush the address map"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot flush the address map")?;
         self.next_id += 1;
         Ok(id)
     }
@@ -114,10 +118,10 @@ impl State {
         address: &Address,
     ) -> ActorResult<Option<ActorID>> {
         let map = AddressMap::load_with_bit_width(&self.address_map, store, HAMT_BIT_WIDTH)
-            .map_err(state_error("cannot load the address map"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot load the address map")?;
         map.get(&address.to_bytes())
             .map(|id| id.copied())
-            .map_err(state_error("cannot read the address map"))
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot read the address map")
     }
 
     /// Records `code` as installed; returns false if it already was.
@@ -128,15 +132,19 @@ impl State {
     pub fn record_installed<BS: Blockstore>(&mut self, store: &BS, code: Cid) -> ActorResult<bool> {
         let mut installed: Vec<Cid> = store
             .get_cbor(&self.installed_actors)
-            .map_err(state_error("cannot load the installed code list"))?
+            .context_code(
+                ExitCode::USR_ILLEGAL_STATE,
+                "cannot load the installed code list",
+            )?
             .unwrap_or_default();
         if installed.contains(&code) {
             return Ok(false);
         }
         installed.push(code);
-        self.installed_actors = store
-            .put_cbor(&installed, Code::Blake2b256)
-            .map_err(state_error("cannot store the installed code list"))?;
+        self.installed_actors = store.put_cbor(&installed, Code::Blake2b256).context_code(
+            ExitCode::USR_ILLEGAL_STATE,
+            "cannot store the installed code list",
+        )?;
         Ok(true)
     }
 }
@@ -204,18 +212,22 @@ pub fn dispatch(
     method: fvm_shared::MethodNum,
     params: Option<fvm_ipld_encoding::ipld_block::IpldBlock>,
 ) -> ActorResult<Option<fvm_ipld_encoding::ipld_block::IpldBlock>> {
-    use crate::error::{decode_params, encode_return};
+    use filmark_actor_shared::dispatch::{params as decode_params, ret as encode_return};
 
     match Method::from_number(method) {
         Some(Method::Constructor) => {
             crate::fvm::validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
-            let params: ConstructorParams = decode_params(params.as_ref())?;
-            let state = State::new(&crate::fvm::SdkStore, &params.network_name, FIRST_ID)?;
+            let params: ConstructorParams = decode_params(params)?;
+            let state = State::new(
+                &filmark_actor_shared::fvm::FvmBlockstore,
+                &params.network_name,
+                FIRST_ID,
+            )?;
             crate::fvm::save_state(&state)?;
             Ok(None)
         }
         Some(Method::Exec | Method::ExecExported) => {
-            let params: ExecParams = decode_params(params.as_ref())?;
+            let params: ExecParams = decode_params(params)?;
             encode_return(&actor::exec(
                 params.code_cid,
                 params.constructor_params,
@@ -224,7 +236,7 @@ pub fn dispatch(
         }
         Some(Method::Exec4) => {
             crate::fvm::validate_caller(crate::EAM_ACTOR_ID, "EAM")?;
-            let params: Exec4Params = decode_params(params.as_ref())?;
+            let params: Exec4Params = decode_params(params)?;
             let delegated = Address::new_delegated(crate::EAM_ACTOR_ID, &params.subaddress)
                 .map_err(|e| ActorError::illegal_argument(format!("bad subaddress: {e}")))?;
             encode_return(&actor::exec(
@@ -234,10 +246,10 @@ pub fn dispatch(
             )?)
         }
         Some(Method::InstallCode) => {
-            let params: InstallParams = decode_params(params.as_ref())?;
+            let params: InstallParams = decode_params(params)?;
             encode_return(&actor::install(&params.code)?)
         }
-        None => Err(ActorError::unhandled_message("init", method)),
+        None => Err(crate::fvm::unhandled("init", method)),
     }
 }
 
@@ -252,7 +264,9 @@ mod actor {
     use fvm_shared::sys::SendFlags;
 
     use super::*;
-    use crate::fvm::{self, SdkStore};
+    use filmark_actor_shared::fvm::FvmBlockstore;
+
+    use crate::fvm;
 
     pub(super) fn exec(
         code: Cid,
@@ -266,7 +280,7 @@ mod actor {
         let mut state: State = fvm::load_state()?;
         let mut addresses = vec![robust_address];
         addresses.extend(delegated);
-        let id = state.map_addresses(&SdkStore, &addresses)?;
+        let id = state.map_addresses(&FvmBlockstore, &addresses)?;
         fvm::save_state(&state)?;
 
         fvm_sdk::actor::create_actor(id, &code, delegated)
@@ -284,7 +298,7 @@ mod actor {
             SendFlags::empty(),
         )?;
         if !ret.exit_code.is_success() {
-            return Err(ActorError::new(
+            return Err(ActorError::unchecked(
                 ret.exit_code,
                 format!("constructor of {id_address} failed"),
             ));
@@ -297,12 +311,12 @@ mod actor {
 
     #[cfg(feature = "m2-native")]
     pub(super) fn install(code: &[u8]) -> ActorResult<InstallReturn> {
-        let code_cid = fvm_sdk::ipld::put(fvm::BLAKE2B_256, 32, fvm_shared::IPLD_RAW, code)
+        let code_cid = fvm_sdk::ipld::put(Code::Blake2b256.into(), 32, fvm_shared::IPLD_RAW, code)
             .map_err(|e| ActorError::illegal_argument(format!("cannot store code: {e}")))?;
         fvm_sdk::actor::install_actor(&code_cid)
             .map_err(|e| ActorError::illegal_argument(format!("cannot install code: {e}")))?;
         let mut state: State = fvm::load_state()?;
-        let installed = state.record_installed(&SdkStore, code_cid)?;
+        let installed = state.record_installed(&FvmBlockstore, code_cid)?;
         fvm::save_state(&state)?;
         Ok(InstallReturn {
             code_cid,
@@ -312,8 +326,8 @@ mod actor {
 
     #[cfg(not(feature = "m2-native"))]
     pub(super) fn install(_code: &[u8]) -> ActorResult<InstallReturn> {
-        Err(ActorError::new(
-            fvm_shared::error::ExitCode::USR_UNHANDLED_MESSAGE,
+        Err(ActorError::unchecked(
+            ExitCode::USR_UNHANDLED_MESSAGE,
             "InstallCode needs the m2-native feature",
         ))
     }
@@ -340,7 +354,7 @@ mod tests {
             None
         );
         let err = state.map_addresses(&store, &[a]).unwrap_err();
-        assert_eq!(err.code(), fvm_shared::error::ExitCode::USR_FORBIDDEN);
+        assert_eq!(err.exit_code(), ExitCode::USR_FORBIDDEN);
         assert_eq!(state.next_id, 102);
     }
 

@@ -2,30 +2,34 @@
 
 #[cfg(all(target_arch = "wasm32", feature = "fil-actor"))]
 mod alloc;
-mod error;
 #[cfg(feature = "fil-actor")]
 mod fvm;
-mod method;
 
 pub mod account;
 pub mod eam;
-pub mod ethaccount;
+pub mod holder;
 pub mod init;
 pub mod market;
-pub mod placeholder;
-pub mod reward;
 pub mod system;
 
-pub use error::{ActorError, ActorResult};
+pub use filmark_actor_shared::ActorError;
+/// FRC-42 `InvokeEVM`: what Lotus sends for an Ethereum transaction with a `to` address,
+/// including a plain ETH value transfer. Every actor that may receive ETH-style value accepts it.
+pub use filmark_actor_shared::abi::INVOKE_EVM_METHOD;
 
 /// The wasm entry point every actor module (`entry/<actor>.rs`) exports as `invoke`.
 #[cfg(feature = "fil-actor")]
 pub mod wasm {
-    pub use crate::fvm::{Dispatch, invoke};
+    pub use crate::fvm::invoke;
 }
-pub use method::{INVOKE_EVM_METHOD, RECEIVE_METHOD};
 
-use fvm_shared::ActorID;
+use fvm_shared::{ActorID, MethodNum};
+
+/// The result of an actor method.
+pub type ActorResult<T> = Result<T, ActorError>;
+
+/// FRC-46 universal receiver hook `Receive`, called on a token transfer's recipient.
+pub const RECEIVE_METHOD: MethodNum = frc42_dispatch::method_hash!("Receive");
 
 /// ID of the system actor (`f00`).
 pub const SYSTEM_ACTOR_ID: ActorID = 0;
@@ -54,3 +58,14 @@ pub const MANIFEST_NAMES: [&str; 8] = [
     "storagemarket",
     "reward",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_method_numbers_match_the_protocol() {
+        assert_eq!(INVOKE_EVM_METHOD, 3_844_450_837);
+        assert_eq!(RECEIVE_METHOD, 3_726_118_371);
+    }
+}

@@ -2,10 +2,9 @@
 //! straight from its state. It is also the caller of the devnet's implicit messages.
 
 use cid::Cid;
+use filmark_actor_shared::methods;
 use fvm_ipld_encoding::tuple::*;
 use fvm_shared::METHOD_CONSTRUCTOR;
-
-use crate::method::methods;
 
 methods! {
     /// The system actor's methods.
@@ -35,10 +34,7 @@ pub fn dispatch(
 ) -> crate::ActorResult<Option<fvm_ipld_encoding::ipld_block::IpldBlock>> {
     match Method::from_number(method) {
         // Genesis writes the state directly; the constructor only checks who calls it.
-        Some(Method::Constructor) => {
-            crate::fvm::validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
-            Ok(None)
-        }
-        None => Err(crate::ActorError::unhandled_message("system", method)),
+        Some(Method::Constructor) => crate::fvm::construct_stateless(),
+        None => Err(crate::fvm::unhandled("system", method)),
     }
 }

@@ -14,8 +14,11 @@ use super::policy::validate_proposal;
 use super::state::{DealEvent, DealEventKind, Effects, State};
 use super::types::*;
 use crate::account::AuthenticateMessageParams;
-use crate::error::{Addr, decode_params, encode_return};
-use crate::fvm::{self, SdkStore};
+use filmark_actor_shared::dispatch::{params as decode_params, ret as encode_return};
+use filmark_actor_shared::fvm::FvmBlockstore;
+use filmark_actor_shared::show::Addr;
+
+use crate::fvm;
 use crate::{ActorError, ActorResult, BURNT_FUNDS_ACTOR_ID, SYSTEM_ACTOR_ID};
 
 /// Runs one method of the market in the FVM (what the wasm `invoke` export calls).
@@ -24,20 +27,19 @@ use crate::{ActorError, ActorResult, BURNT_FUNDS_ACTOR_ID, SYSTEM_ACTOR_ID};
 ///
 /// The method's exit code and message; `USR_UNHANDLED_MESSAGE` for an unknown method.
 pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Option<IpldBlock>> {
-    let params = params.as_ref();
     let Some(method) = Method::from_number(method) else {
-        return Err(ActorError::unhandled_message("storage market", method));
+        return Err(crate::fvm::unhandled("storage market", method));
     };
     match method {
         Method::Constructor => {
             fvm::validate_caller(SYSTEM_ACTOR_ID, "system")?;
-            fvm::save_state(&State::new(&SdkStore)?)?;
+            fvm::save_state(&State::new(&FvmBlockstore)?)?;
             Ok(None)
         }
         Method::AddBalance | Method::AddBalanceExported => {
             let id = resolve(&decode_params(params)?)?;
             let mut state: State = fvm::load_state()?;
-            state.add_balance(&SdkStore, id, &fvm_sdk::message::value_received())?;
+            state.add_balance(&FvmBlockstore, id, &fvm_sdk::message::value_received())?;
             fvm::save_state(&state)?;
             Ok(None)
         }
@@ -51,7 +53,7 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
                 )));
             }
             let mut state: State = fvm::load_state()?;
-            let taken = state.withdraw_balance(&SdkStore, id, &params.amount)?;
+            let taken = state.withdraw_balance(&FvmBlockstore, id, &params.amount)?;
             fvm::save_state(&state)?;
             transfer(id, &taken)?;
             encode_return(&taken)
@@ -60,7 +62,7 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
             let address: Address = decode_params(params)?;
             let state: State = fvm::load_state()?;
             let entry = match fvm_sdk::actor::resolve_address(&address) {
-                Some(id) => state.balance(&SdkStore, id)?,
+                Some(id) => state.balance(&FvmBlockstore, id)?,
                 None => Default::default(),
             };
             encode_return(&GetBalanceReturn {
@@ -86,13 +88,13 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
             let effects: Effects = match method {
                 Method::ActivateDeals => {
                     let p: DealIdsParams = decode_params(params)?;
-                    state.activate_deals(&SdkStore, &p.deal_ids, now)?
+                    state.activate_deals(&FvmBlockstore, &p.deal_ids, now)?
                 }
                 Method::TerminateDeals => {
                     let p: DealIdsParams = decode_params(params)?;
-                    state.terminate_deals(&SdkStore, &p.deal_ids, now)?
+                    state.terminate_deals(&FvmBlockstore, &p.deal_ids, now)?
                 }
-                _ => state.cron_tick(&SdkStore, now)?,
+                _ => state.cron_tick(&FvmBlockstore, now)?,
             };
             fvm::save_state(&state)?;
             effects.events.iter().try_for_each(events::emit)?;
@@ -104,7 +106,7 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
 
 fn getter(method: Method, id: DealID) -> ActorResult<Option<IpldBlock>> {
     let state: State = fvm::load_state()?;
-    let (p, deal) = state.deal(&SdkStore, id)?;
+    let (p, deal) = state.deal(&FvmBlockstore, id)?;
     match method {
         Method::GetDealDataCommitmentExported => encode_return(&GetDealDataCommitmentReturn {
             data: p.piece_cid,
@@ -152,8 +154,8 @@ fn publish(params: PublishStorageDealsParams) -> ActorResult<PublishStorageDeals
     }
     if published.is_empty() {
         let e = first_error.unwrap_or_else(|| ActorError::illegal_argument("no valid deal"));
-        return Err(ActorError::new(
-            e.code(),
+        return Err(ActorError::unchecked(
+            e.exit_code(),
             format!("no valid deal: {}", e.msg()),
         ));
     }
@@ -189,7 +191,7 @@ fn publish_one(
     authenticate(&proposal, &deal.client_signature)?;
     proposal.client = Address::new_id(client);
     proposal.provider = Address::new_id(provider);
-    let id = state.publish_deal(&SdkStore, proposal.clone())?;
+    let id = state.publish_deal(&FvmBlockstore, proposal.clone())?;
     Ok((id, proposal))
 }
 
@@ -254,7 +256,7 @@ fn notify_client(id: DealID, proposal: &DealProposal) -> ActorResult<()> {
     if ret.exit_code.is_success() {
         Ok(())
     } else {
-        Err(ActorError::new(
+        Err(ActorError::unchecked(
             ret.exit_code,
             format!("client {} rejected deal {id}", Addr(&proposal.client)),
         ))
@@ -280,7 +282,7 @@ fn transfer(to: ActorID, amount: &TokenAmount) -> ActorResult<()> {
     if ret.exit_code.is_success() {
         Ok(())
     } else {
-        Err(ActorError::new(
+        Err(ActorError::unchecked(
             ret.exit_code,
             format!("transfer to f0{to} failed"),
         ))

@@ -41,9 +41,8 @@ pub use policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
 pub use state::{BalanceEntry, Deal, DealEvent, DealEventKind, DealState, Effects, State};
 pub use types::*;
 
+use filmark_actor_shared::methods;
 use fvm_shared::{METHOD_CONSTRUCTOR, MethodNum};
-
-use crate::method::methods;
 
 methods! {
     /// The market's methods: the real numbers, plus the devnet-only deal controls (callable

@@ -2,6 +2,8 @@
 //! unit tests run them natively.
 
 use cid::Cid;
+use filmark_actor_shared::AsActorError;
+use filmark_actor_shared::show::Addr;
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
@@ -9,10 +11,10 @@ use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
 
 use super::policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
 use super::types::{DealID, DealProposal};
-use crate::error::{Addr, state_error};
 use crate::{ActorError, ActorResult};
 
 /// Bit width of the deal AMTs.
@@ -163,9 +165,10 @@ struct Tables<'s, BS: Blockstore> {
 impl<'s, BS: Blockstore> Tables<'s, BS> {
     fn load(state: &State, store: &'s BS) -> ActorResult<Self> {
         Ok(Self {
-            deals: Amt::load(&state.deals, store).map_err(state_error("cannot load deals"))?,
+            deals: Amt::load(&state.deals, store)
+                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot load deals")?,
             balances: Amt::load(&state.balances, store)
-                .map_err(state_error("cannot load balances"))?,
+                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot load balances")?,
         })
     }
 
@@ -173,11 +176,11 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
         state.deals = self
             .deals
             .flush()
-            .map_err(state_error("cannot flush deals"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot flush deals")?;
         state.balances = self
             .balances
             .flush()
-            .map_err(state_error("cannot flush balances"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot flush balances")?;
         Ok(())
     }
 
@@ -185,7 +188,7 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
         Ok(self
             .balances
             .get(id)
-            .map_err(state_error("cannot read balances"))?
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot read balances")?
             .cloned()
             .unwrap_or_default())
     }
@@ -194,11 +197,11 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
         if entry.balance.is_zero() {
             self.balances
                 .delete(id)
-                .map_err(state_error("cannot write balances"))?;
+                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write balances")?;
         } else {
             self.balances
                 .set(id, entry)
-                .map_err(state_error("cannot write balances"))?;
+                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write balances")?;
         }
         Ok(())
     }
@@ -223,7 +226,7 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
         let deal = self
             .deals
             .get(id)
-            .map_err(state_error("cannot read deals"))?
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot read deals")?
             .ok_or_else(|| missing_deal(next_id, id))?;
         Ok((deal.proposal.clone(), deal.state))
     }
@@ -231,13 +234,13 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
     fn set_deal(&mut self, id: DealID, deal: Deal) -> ActorResult<()> {
         self.deals
             .set(id, deal)
-            .map_err(state_error("cannot write deals"))
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write deals")
     }
 
     fn remove_deal(&mut self, id: DealID) -> ActorResult<()> {
         self.deals
             .delete(id)
-            .map_err(state_error("cannot delete deal"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot delete deal")?;
         Ok(())
     }
 
@@ -294,7 +297,7 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
 /// The error for a deal id with no proposal: removed (32) if it was allocated, else 17.
 pub(crate) fn missing_deal(next_id: DealID, id: DealID) -> ActorError {
     if id < next_id {
-        ActorError::new(
+        ActorError::unchecked(
             EX_DEAL_EXPIRED,
             format!("deal {id} expired or was terminated"),
         )
@@ -333,10 +336,10 @@ impl State {
     pub fn new<BS: Blockstore>(store: &BS) -> ActorResult<Self> {
         let deals = Deals::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
             .flush()
-            .map_err(state_error("cannot create deals"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot create deals")?;
         let balances = Balances::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
             .flush()
-            .map_err(state_error("cannot create balances"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot create balances")?;
         Ok(Self {
             deals,
             balances,
@@ -508,7 +511,7 @@ impl State {
         for &id in ids {
             let (proposal, mut deal) = tables.deal(self.next_id, id)?;
             if !deal.is_activated() {
-                return Err(ActorError::new(
+                return Err(ActorError::unchecked(
                     EX_DEAL_NOT_ACTIVATED,
                     format!("deal {id} is not active"),
                 ));
@@ -561,7 +564,7 @@ impl State {
                 ids.push(id);
                 Ok(())
             })
-            .map_err(state_error("cannot iterate deals"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot iterate deals")?;
         let mut effects = Effects::default();
         for id in ids {
             let (proposal, mut deal) = tables.deal(self.next_id, id)?;
@@ -620,7 +623,7 @@ impl State {
                 result = f(id, &deal.proposal, &deal.state);
                 Ok(result.is_ok())
             })
-            .map_err(state_error("cannot iterate deals"))?;
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot iterate deals")?;
         result
     }
 
@@ -641,6 +644,6 @@ impl State {
                 f(id, entry);
                 Ok(())
             })
-            .map_err(state_error("cannot iterate balances"))
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot iterate balances")
     }
 }

@@ -102,7 +102,7 @@ impl Harness {
     }
 
     fn deal_error(&self, id: DealID) -> ExitCode {
-        self.state.deal(&self.store, id).unwrap_err().code()
+        self.state.deal(&self.store, id).unwrap_err().exit_code()
     }
 
     fn check(&self) -> testing::StateSummary {
@@ -206,7 +206,7 @@ fn proposals_are_checked() {
         let mut p = proposal();
         break_it(&mut p);
         let err = validate_proposal(&p, now).unwrap_err();
-        assert_eq!(err.code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+        assert_eq!(err.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
         assert!(err.msg().contains(reason), "{reason}: {}", err.msg());
     }
 }
@@ -224,7 +224,7 @@ fn publishing_locks_funds_or_changes_nothing() {
     let mut greedy = proposal();
     greedy.provider_collateral = atto(701);
     let err = h.state.publish_deal(&h.store, greedy).unwrap_err();
-    assert_eq!(err.code(), ExitCode::USR_INSUFFICIENT_FUNDS);
+    assert_eq!(err.exit_code(), ExitCode::USR_INSUFFICIENT_FUNDS);
     assert_eq!(h.state, before, "a refused deal changes nothing");
     h.check();
 }
@@ -267,7 +267,7 @@ fn termination_pays_up_to_it_and_burns_the_collateral() {
     h.check();
 
     let again = h.state.terminate_deals(&h.store, &[id], 151).unwrap_err();
-    assert_eq!(again.code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+    assert_eq!(again.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
     h.cron(151);
     assert_eq!(h.deal_error(id), EX_DEAL_EXPIRED);
     h.check();
@@ -283,12 +283,12 @@ fn a_deal_not_activated_by_its_start_is_dropped() {
         .state
         .activate_deals(&h.store, &[id], START + 1)
         .unwrap_err();
-    assert_eq!(late.code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+    assert_eq!(late.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
     let not_active = h
         .state
         .terminate_deals(&h.store, &[id], START - 1)
         .unwrap_err();
-    assert_eq!(not_active.code(), EX_DEAL_NOT_ACTIVATED);
+    assert_eq!(not_active.exit_code(), EX_DEAL_NOT_ACTIVATED);
     h.cron(START);
     assert_eq!(h.deal_error(id), EX_DEAL_EXPIRED);
     assert_eq!(h.burnt, atto(300));
@@ -311,9 +311,12 @@ fn only_unlocked_funds_are_withdrawn() {
     let negative = h
         .state
         .withdraw_balance(&h.store, CLIENT, &TokenAmount::from_atto(-1));
-    assert_eq!(negative.unwrap_err().code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+    assert_eq!(
+        negative.unwrap_err().exit_code(),
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
     let zero = h.state.add_balance(&h.store, CLIENT, &atto(0)).unwrap_err();
-    assert_eq!(zero.code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+    assert_eq!(zero.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
     h.check();
 }
 
