@@ -13,7 +13,7 @@
 //! They behave alike; only the actor's name, in the message of an unknown method, tells them
 //! apart. That name is also what keeps their wasm modules, and so their code CIDs (by which the
 //! FVM tells builtin actor types apart), distinct: each `entry/<actor>.rs` passes its own
-//! constant to [`dispatch`].
+//! constant to `dispatch` (feature `fil-actor`).
 
 use fvm_shared::METHOD_CONSTRUCTOR;
 
