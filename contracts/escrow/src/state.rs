@@ -6,6 +6,7 @@
 
 use cid::Cid;
 use filmark_actor_shared::cid::ExternalCid;
+use filmark_actor_shared::hamt::Sha256;
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
@@ -16,6 +17,9 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 
 use crate::error::StateError;
+
+/// The escrow's HAMTs: byte keys, SHA-256 key hash (the FVM's syscall in the actor).
+pub type Map<BS, V> = Hamt<BS, V, BytesKey, Sha256>;
 
 /// HAMT bit width of every map.
 pub const HAMT_BIT_WIDTH: u32 = 5;
@@ -149,11 +153,11 @@ pub fn app_key_key(client: ActorID, key: ActorID) -> BytesKey {
 ///
 /// # Errors
 /// When the root cannot be loaded.
-pub fn load_map<BS: Blockstore, V>(store: BS, root: &Cid) -> Result<Hamt<BS, V>, StateError>
+pub fn load_map<BS: Blockstore, V>(store: BS, root: &Cid) -> Result<Map<BS, V>, StateError>
 where
     V: serde::Serialize + serde::de::DeserializeOwned,
 {
-    Ok(Hamt::load_with_bit_width(root, store, HAMT_BIT_WIDTH)?)
+    Ok(Map::load_with_bit_width(root, store, HAMT_BIT_WIDTH)?)
 }
 
 impl State {
@@ -162,7 +166,7 @@ impl State {
     /// # Errors
     /// When the store fails.
     pub fn new<BS: Blockstore>(store: &BS) -> Result<Self, StateError> {
-        let empty_map = Hamt::<_, ()>::new_with_bit_width(store, HAMT_BIT_WIDTH).flush()?;
+        let empty_map = Map::<_, ()>::new_with_bit_width(store, HAMT_BIT_WIDTH).flush()?;
         let orders = Amt::<Order, _>::new_with_bit_width(store, AMT_BIT_WIDTH).flush()?;
         Ok(Self {
             accounts: empty_map,
@@ -179,7 +183,7 @@ impl State {
     /// # Errors
     /// When the store fails.
     pub fn account<BS: Blockstore>(&self, store: &BS, id: ActorID) -> Result<Account, StateError> {
-        let map: Hamt<_, Account> = load_map(store, &self.accounts)?;
+        let map: Map<_, Account> = load_map(store, &self.accounts)?;
         Ok(map.get(&id_key(id))?.cloned().unwrap_or_default())
     }
 
@@ -196,7 +200,7 @@ impl State {
         BS: Blockstore,
         E: From<StateError>,
     {
-        let map: Hamt<_, Account> = load_map(store, &self.accounts)?;
+        let map: Map<_, Account> = load_map(store, &self.accounts)?;
         let mut accounts = Accounts { map };
         let r = f(&mut accounts)?;
         self.accounts = accounts.map.flush().map_err(StateError::from)?;
@@ -254,7 +258,7 @@ impl State {
         store: &BS,
         deal_id: DealID,
     ) -> Result<Option<u64>, StateError> {
-        let map: Hamt<_, u64> = load_map(store, &self.deals)?;
+        let map: Map<_, u64> = load_map(store, &self.deals)?;
         Ok(map.get(&id_key(deal_id))?.copied())
     }
 
@@ -268,7 +272,7 @@ impl State {
         deal_id: DealID,
         order_id: u64,
     ) -> Result<(), StateError> {
-        let mut map: Hamt<_, u64> = load_map(store, &self.deals)?;
+        let mut map: Map<_, u64> = load_map(store, &self.deals)?;
         map.set(id_key(deal_id), order_id)?;
         self.deals = map.flush()?;
         Ok(())
@@ -284,7 +288,7 @@ impl State {
         client: ActorID,
         key: ActorID,
     ) -> Result<Option<AppKey>, StateError> {
-        let map: Hamt<_, AppKey> = load_map(store, &self.app_keys)?;
+        let map: Map<_, AppKey> = load_map(store, &self.app_keys)?;
         Ok(map.get(&app_key_key(client, key))?.cloned())
     }
 
@@ -299,7 +303,7 @@ impl State {
         key: ActorID,
         grant: Option<AppKey>,
     ) -> Result<(), StateError> {
-        let mut map: Hamt<_, AppKey> = load_map(store, &self.app_keys)?;
+        let mut map: Map<_, AppKey> = load_map(store, &self.app_keys)?;
         match grant {
             Some(g) => {
                 map.set(app_key_key(client, key), g)?;
@@ -316,7 +320,7 @@ impl State {
 /// Accounts loaded for an update (see [`State::update_accounts`]).
 #[derive(Debug)]
 pub struct Accounts<BS: Blockstore> {
-    map: Hamt<BS, Account>,
+    map: Map<BS, Account>,
 }
 
 impl<BS: Blockstore> Accounts<BS> {

@@ -5,6 +5,7 @@ pub mod cid;
 pub mod dispatch;
 mod error;
 pub mod events;
+pub mod hamt;
 pub mod invariants;
 mod runtime;
 pub mod show;
