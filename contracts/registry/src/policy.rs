@@ -2,7 +2,7 @@
 //! naming the limit.
 
 /// Bit width of every HAMT in the state (records, owners, signers, revocations).
-pub const HAMT_BIT_WIDTH: u32 = 5;
+pub const HAMT_BIT_WIDTH: u32 = 3;
 
 /// Entries a HAMT bucket holds before it splits into a child node. 1 instead of the usual 3:
 /// leaf nodes stay about three times smaller, and FVM storage is priced per byte written, so
@@ -10,7 +10,7 @@ pub const HAMT_BIT_WIDTH: u32 = 5;
 pub const HAMT_MAX_ARRAY_WIDTH: usize = 1;
 
 /// Bit width of the per-owner index AMTs.
-pub const AMT_BIT_WIDTH: u32 = 5;
+pub const AMT_BIT_WIDTH: u32 = 3;
 
 /// Maximum bytes of a record's `kind` (a MIME type such as `image/png`).
 pub const MAX_KIND_BYTES: usize = 128;
