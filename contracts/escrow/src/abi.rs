@@ -5,15 +5,14 @@
 //! or masked ID `0xff‖0^11‖id` for other actors); CIDs are `bytes` (binary CID, empty = none);
 //! the zero address means "none" where a native parameter is optional.
 
-use alloy_primitives::{Address as EthAddress, U256};
+use alloy_primitives::U256;
 use alloy_sol_types::{SolCall, SolInterface};
-use cid::Cid;
 use filmark_actor_shared::abi::{
-    abi_return, address_from_eth, calldata, eth_address_of, into_revert,
+    abi_return, address_from_eth, calldata, cid_from_abi, eth_of, into_revert,
+    opt_address_from_abi, opt_cid_from_abi,
 };
-use filmark_actor_shared::{ActorError, Runtime, actor_error};
+use filmark_actor_shared::{ActorError, Runtime};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
-use fvm_shared::address::Address;
 use fvm_shared::bigint::{BigInt, Sign};
 use fvm_shared::econ::TokenAmount;
 
@@ -104,31 +103,11 @@ pub fn token_of(v: U256) -> TokenAmount {
     TokenAmount::from_atto(BigInt::from_bytes_be(Sign::Plus, &v.to_be_bytes::<32>()))
 }
 
-/// An ABI address as a Filecoin address; the zero address is `None`.
-///
-/// # Errors
-/// Never for 20 bytes (see `address_from_eth`).
-pub fn opt_address(a: EthAddress) -> Result<Option<Address>, ActorError> {
-    if a.is_zero() {
-        Ok(None)
-    } else {
-        address_from_eth(a.0.0).map(Some)
-    }
-}
-
-fn cid_of(bytes: &[u8], field: &str) -> Result<Cid, ActorError> {
-    Cid::try_from(bytes).map_err(|e| actor_error!(illegal_argument; "{field}: invalid CID: {e}"))
-}
-
-fn eth<RT: Runtime>(rt: &RT, id: u64) -> EthAddress {
-    EthAddress::from(eth_address_of(rt, id))
-}
-
 /// An order in its ABI shape.
 pub fn order_view<RT: Runtime>(rt: &RT, id: u64, o: &Order) -> IFilmarkEscrow::OrderView {
     IFilmarkEscrow::OrderView {
         id,
-        client: eth(rt, o.client),
+        client: eth_of(rt, o.client),
         pieceCid: o.piece_cid.to_bytes().into(),
         pieceSize: o.piece_size,
         pricePerEpoch: u256_of(&o.price_per_epoch),
@@ -183,7 +162,7 @@ fn run<RT: Runtime>(rt: &RT, params: Option<IpldBlock>) -> Result<Option<IpldBlo
                 rt,
                 WithdrawParams {
                     amount: token_of(c.amount),
-                    to: opt_address(c.to)?,
+                    to: opt_address_from_abi(c.to)?,
                 },
             )?;
             Vec::new()
@@ -203,19 +182,15 @@ fn run<RT: Runtime>(rt: &RT, params: Option<IpldBlock>) -> Result<Option<IpldBlo
                 providers.push(address_from_eth(a.0.0)?);
             }
             let params = CreateOrderParams {
-                piece_cid: cid_of(&p.pieceCid, "pieceCid")?,
+                piece_cid: cid_from_abi("pieceCid", &p.pieceCid)?,
                 piece_size: p.pieceSize,
                 price_per_epoch: token_of(p.pricePerEpoch),
                 min_duration: p.minDuration,
                 replicas: p.replicas,
                 allowed_providers: providers,
                 activation_deadline: p.activationDeadline,
-                content: if p.content.is_empty() {
-                    None
-                } else {
-                    Some(cid_of(&p.content, "content")?)
-                },
-                client: opt_address(p.client)?,
+                content: opt_cid_from_abi("content", &p.content)?,
+                client: opt_address_from_abi(p.client)?,
             };
             let r = Actor::create_order(rt, params)?;
             IFilmarkEscrow::createOrderCall::abi_encode_returns(&r.order_id)
@@ -228,7 +203,7 @@ fn run<RT: Runtime>(rt: &RT, params: Option<IpldBlock>) -> Result<Option<IpldBlo
             let r = Actor::list_orders(
                 rt,
                 ListOrdersParams {
-                    client: opt_address(c.client)?,
+                    client: opt_address_from_abi(c.client)?,
                     cursor: c.cursor,
                     limit: c.limit,
                 },
@@ -332,15 +307,5 @@ mod tests {
             assert_eq!(token_of(u256_of(&t)), t);
             assert_eq!(u256_of(&t), U256::from(atto));
         }
-    }
-
-    #[test]
-    fn zero_address_is_none() {
-        assert_eq!(opt_address(EthAddress::ZERO).unwrap(), None);
-        let masked = filmark_actor_shared::abi::masked_id_address(9);
-        assert_eq!(
-            opt_address(EthAddress::from(masked)).unwrap(),
-            Some(Address::new_id(9))
-        );
     }
 }

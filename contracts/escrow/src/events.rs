@@ -5,7 +5,7 @@
 
 use alloy_primitives::{Address as EthAddress, B256, keccak256};
 use cid::Cid;
-use filmark_actor_shared::abi::eth_address_of;
+use filmark_actor_shared::abi::eth_of;
 use filmark_actor_shared::events::emit;
 use filmark_actor_shared::{ActorError, Runtime};
 use fvm_shared::ActorID;
@@ -17,10 +17,6 @@ use fvm_shared::econ::TokenAmount;
 use crate::abi::IFilmarkEscrow as I;
 use crate::abi::u256_of;
 use crate::order::FinishReason;
-
-fn eth<RT: Runtime>(rt: &RT, id: ActorID) -> EthAddress {
-    EthAddress::from(eth_address_of(rt, id))
-}
 
 /// Topic of a CID: keccak256 of its binary form.
 pub fn cid_topic(cid: &Cid) -> B256 {
@@ -36,7 +32,7 @@ pub(crate) fn deposited<RT: Runtime>(
     emit(
         rt,
         &I::Deposited {
-            account: eth(rt, who),
+            account: eth_of(rt, who),
             amount: u256_of(amount),
         },
     )
@@ -50,7 +46,7 @@ pub(crate) fn withdrawn<RT: Runtime>(
     amount: &TokenAmount,
 ) -> Result<(), ActorError> {
     let to_eth = match rt.resolve_address(to) {
-        Some(id) => eth(rt, id),
+        Some(id) => eth_of(rt, id),
         None => filmark_actor_shared::abi::eth_address_from_f4(to)
             .map(EthAddress::from)
             .unwrap_or_default(),
@@ -58,7 +54,7 @@ pub(crate) fn withdrawn<RT: Runtime>(
     emit(
         rt,
         &I::Withdrawn {
-            account: eth(rt, who),
+            account: eth_of(rt, who),
             to: to_eth,
             amount: u256_of(amount),
         },
@@ -78,7 +74,7 @@ pub(crate) fn order_created<RT: Runtime>(
         rt,
         &I::OrderCreated {
             orderId: order_id,
-            client: eth(rt, client),
+            client: eth_of(rt, client),
             pieceCidHash: cid_topic(piece),
             locked: u256_of(locked),
             content: content.map(Cid::to_bytes).unwrap_or_default().into(),
@@ -98,8 +94,8 @@ pub(crate) fn order_funded<RT: Runtime>(
         rt,
         &I::OrderFunded {
             orderId: order_id,
-            funder: eth(rt, funder),
-            client: eth(rt, client),
+            funder: eth_of(rt, funder),
+            client: eth_of(rt, client),
             amount: u256_of(amount),
         },
     )
@@ -119,7 +115,7 @@ pub(crate) fn deal_bound<RT: Runtime>(
         rt,
         &I::DealBound {
             orderId: order_id,
-            provider: eth(rt, provider),
+            provider: eth_of(rt, provider),
             pieceCidHash: cid_topic(piece),
             dealId: deal_id,
             start,
@@ -140,7 +136,7 @@ pub(crate) fn deal_activated<RT: Runtime>(
         rt,
         &I::DealActivated {
             orderId: order_id,
-            provider: eth(rt, provider),
+            provider: eth_of(rt, provider),
             dealId: deal_id,
             epoch,
         },
@@ -159,7 +155,7 @@ pub(crate) fn deal_rejected<RT: Runtime>(
         rt,
         &I::DealRejected {
             orderId: order_id,
-            provider: eth(rt, provider),
+            provider: eth_of(rt, provider),
             dealId: deal_id,
             reason: reason.to_owned(),
         },
@@ -178,7 +174,7 @@ pub(crate) fn deal_finished<RT: Runtime>(
         rt,
         &I::DealFinished {
             orderId: order_id,
-            provider: eth(rt, provider),
+            provider: eth_of(rt, provider),
             dealId: deal_id,
             reason: reason as u8,
         },
@@ -198,7 +194,7 @@ pub(crate) fn provider_paid<RT: Runtime>(
         rt,
         &I::ProviderPaid {
             orderId: order_id,
-            provider: eth(rt, provider),
+            provider: eth_of(rt, provider),
             dealId: deal_id,
             amount: u256_of(amount),
             epochs,
@@ -217,7 +213,7 @@ pub(crate) fn funds_unlocked<RT: Runtime>(
         rt,
         &I::FundsUnlocked {
             orderId: order_id,
-            funder: eth(rt, funder),
+            funder: eth_of(rt, funder),
             amount: u256_of(amount),
         },
     )
@@ -233,7 +229,7 @@ pub(crate) fn order_closed<RT: Runtime>(
         rt,
         &I::OrderClosed {
             orderId: order_id,
-            client: eth(rt, client),
+            client: eth_of(rt, client),
         },
     )
 }
@@ -249,8 +245,8 @@ pub(crate) fn app_key_authorized<RT: Runtime>(
     emit(
         rt,
         &I::AppKeyAuthorized {
-            client: eth(rt, client),
-            key: eth(rt, key),
+            client: eth_of(rt, client),
+            key: eth_of(rt, key),
             cap: u256_of(cap),
             expiry,
         },
@@ -266,8 +262,8 @@ pub(crate) fn app_key_revoked<RT: Runtime>(
     emit(
         rt,
         &I::AppKeyRevoked {
-            client: eth(rt, client),
-            key: eth(rt, key),
+            client: eth_of(rt, client),
+            key: eth_of(rt, key),
         },
     )
 }

@@ -10,14 +10,15 @@
 use alloy_primitives::{Address as EthAddress, B256, Bytes};
 use alloy_sol_types::{SolCall, SolInterface};
 use cid::Cid;
-use filmark_actor_shared::abi::{abi_return, address_from_eth, calldata, eth_address_of};
+use filmark_actor_shared::abi::{
+    abi_return, address_from_eth, calldata, cid_from_abi, eth_of, opt_address_from_abi,
+    opt_cid_from_abi,
+};
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
-use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 
 use crate::Actor;
-use crate::policy::MAX_CID_BYTES;
 use crate::types::{
     AddSignerParams, CountsReturn, GetFundingParams, GetParams, LinkOrderParams, ListByOwnerParams,
     ListSignersParams, MetadataEntry, OrderFunding, Record, RegisterBatchParams, RegisterParams,
@@ -119,47 +120,8 @@ alloy_sol_types::sol! {
 
 use IFilmarkRegistry::IFilmarkRegistryCalls as Calls;
 
-/// Decodes a CID from its ABI `bytes` (the whole input must be one CID).
-///
-/// # Errors
-/// `USR_ILLEGAL_ARGUMENT` when the bytes are too long, not a CID, or have trailing bytes.
-pub fn cid_from_abi(what: &str, bytes: &[u8]) -> Result<Cid, ActorError> {
-    if bytes.len() > MAX_CID_BYTES {
-        return Err(actor_error!(illegal_argument;
-            "{what} is {} bytes, over MAX_CID_BYTES = {MAX_CID_BYTES}", bytes.len()));
-    }
-    let mut reader = bytes;
-    let cid = Cid::read_bytes(&mut reader)
-        .map_err(|e| actor_error!(illegal_argument; "{what} is not a CID: {e}"))?;
-    if !reader.is_empty() {
-        return Err(actor_error!(illegal_argument;
-            "{what} has {} trailing bytes after the CID", reader.len()));
-    }
-    Ok(cid)
-}
-
-fn opt_cid_from_abi(what: &str, bytes: &[u8]) -> Result<Option<Cid>, ActorError> {
-    if bytes.is_empty() {
-        Ok(None)
-    } else {
-        cid_from_abi(what, bytes).map(Some)
-    }
-}
-
 fn addr_from_abi(a: EthAddress) -> Result<Address, ActorError> {
     address_from_eth(a.into_array())
-}
-
-fn opt_addr_from_abi(a: EthAddress) -> Result<Option<Address>, ActorError> {
-    if a.is_zero() {
-        Ok(None)
-    } else {
-        addr_from_abi(a).map(Some)
-    }
-}
-
-fn eth<RT: Runtime>(rt: &RT, id: ActorID) -> EthAddress {
-    EthAddress::from(eth_address_of(rt, id))
 }
 
 fn cid_bytes(cid: Option<&Cid>) -> Bytes {
@@ -175,7 +137,7 @@ pub fn register_from_abi(
 ) -> Result<RegisterParams, ActorError> {
     Ok(RegisterParams {
         cid: cid_from_abi("content cid", &r.cid)?,
-        owner: opt_addr_from_abi(r.owner)?,
+        owner: opt_address_from_abi(r.owner)?,
         kind: r.kind,
         size: r.size,
         piece: opt_cid_from_abi("piece cid", &r.pieceCid)?,
@@ -196,7 +158,7 @@ fn metadata_from_abi(e: IFilmarkRegistry::MetadataEntry) -> MetadataEntry {
 pub fn record_to_abi<RT: Runtime>(rt: &RT, cid: &Cid, r: &Record) -> IFilmarkRegistry::Record {
     IFilmarkRegistry::Record {
         cid: cid_bytes(Some(cid)),
-        owner: eth(rt, r.owner),
+        owner: eth_of(rt, r.owner),
         kind: r.kind.clone(),
         size: r.size,
         pieceCid: cid_bytes(r.piece.as_ref()),
@@ -225,7 +187,7 @@ pub fn record_to_abi<RT: Runtime>(rt: &RT, cid: &Cid, r: &Record) -> IFilmarkReg
 /// The ABI form of a grant.
 pub fn grant_to_abi<RT: Runtime>(rt: &RT, g: &SignerGrant) -> IFilmarkRegistry::SignerGrant {
     IFilmarkRegistry::SignerGrant {
-        signer: eth(rt, g.signer),
+        signer: eth_of(rt, g.signer),
         grantId: g.grant_id,
         scope: g.scope,
         granted: g.granted,
@@ -251,7 +213,7 @@ pub fn funding_to_abi<RT: Runtime>(rt: &RT, f: &OrderFunding) -> IFilmarkRegistr
     IFilmarkRegistry::OrderFunding {
         pieceCid: cid_bytes(Some(&f.piece_cid)),
         content: cid_bytes(f.content.as_ref()),
-        client: eth(rt, f.client),
+        client: eth_of(rt, f.client),
         fundedUntil: f.funded_until,
         activeReplicas: f.active_replicas,
         open: f.open,
@@ -344,7 +306,7 @@ pub fn invoke_evm<RT: Runtime>(
             let r = Actor::revoke_signer(
                 rt,
                 RevokeSignerParams {
-                    owner: opt_addr_from_abi(c.owner)?,
+                    owner: opt_address_from_abi(c.owner)?,
                     signer: addr_from_abi(c.signer)?,
                 },
             )?;

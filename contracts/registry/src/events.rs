@@ -13,9 +13,9 @@
 //! | AddSigner | `SignerRevoked` for a replaced grant, then `SignerAdded(owner, signer, grantId, scope, expiry)` |
 //! | RevokeSigner | `SignerRevoked(owner, signer, grantId)` |
 
-use alloy_primitives::{Address as EthAddress, B256, Bytes, keccak256};
+use alloy_primitives::{B256, Bytes, keccak256};
 use cid::Cid;
-use filmark_actor_shared::abi::eth_address_of;
+use filmark_actor_shared::abi::eth_of;
 use filmark_actor_shared::events::emit;
 use filmark_actor_shared::{ActorError, Runtime};
 use fvm_shared::ActorID;
@@ -29,10 +29,6 @@ pub fn cid_topic(cid: &Cid) -> B256 {
     keccak256(cid.to_bytes())
 }
 
-fn eth<RT: Runtime>(rt: &RT, id: ActorID) -> EthAddress {
-    EthAddress::from(eth_address_of(rt, id))
-}
-
 pub(crate) fn registered<RT: Runtime>(
     rt: &RT,
     owner: ActorID,
@@ -43,7 +39,7 @@ pub(crate) fn registered<RT: Runtime>(
     emit(
         rt,
         &IFilmarkRegistry::Registered {
-            owner: eth(rt, owner),
+            owner: eth_of(rt, owner),
             cidHash: cid_topic(cid),
             cid: Bytes::from(cid.to_bytes()),
             kind: kind.to_owned(),
@@ -61,7 +57,7 @@ pub(crate) fn metadata_updated<RT: Runtime>(
     emit(
         rt,
         &IFilmarkRegistry::MetadataUpdated {
-            owner: eth(rt, owner),
+            owner: eth_of(rt, owner),
             cidHash: cid_topic(cid),
             cid: Bytes::from(cid.to_bytes()),
             entries: u32::try_from(entries).unwrap_or(u32::MAX),
@@ -78,8 +74,8 @@ pub(crate) fn transferred<RT: Runtime>(
     emit(
         rt,
         &IFilmarkRegistry::Transferred {
-            from: eth(rt, from),
-            to: eth(rt, to),
+            from: eth_of(rt, from),
+            to: eth_of(rt, to),
             cidHash: cid_topic(cid),
             cid: Bytes::from(cid.to_bytes()),
         },
@@ -94,7 +90,7 @@ pub(crate) fn tombstoned<RT: Runtime>(
     emit(
         rt,
         &IFilmarkRegistry::Tombstoned {
-            owner: eth(rt, owner),
+            owner: eth_of(rt, owner),
             cidHash: cid_topic(cid),
             cid: Bytes::from(cid.to_bytes()),
         },
@@ -110,7 +106,7 @@ pub(crate) fn order_linked<RT: Runtime>(
     emit(
         rt,
         &IFilmarkRegistry::OrderLinked {
-            owner: eth(rt, owner),
+            owner: eth_of(rt, owner),
             cidHash: cid_topic(cid),
             cid: Bytes::from(cid.to_bytes()),
             orderId: order_id,
@@ -129,8 +125,8 @@ pub(crate) fn signer_added<RT: Runtime>(
     emit(
         rt,
         &IFilmarkRegistry::SignerAdded {
-            owner: eth(rt, owner),
-            signer: eth(rt, signer),
+            owner: eth_of(rt, owner),
+            signer: eth_of(rt, signer),
             grantId: grant_id,
             scope,
             expiry,
@@ -147,8 +143,8 @@ pub(crate) fn signer_revoked<RT: Runtime>(
     emit(
         rt,
         &IFilmarkRegistry::SignerRevoked {
-            owner: eth(rt, owner),
-            signer: eth(rt, signer),
+            owner: eth_of(rt, owner),
+            signer: eth_of(rt, signer),
             grantId: grant_id,
         },
     )

@@ -23,6 +23,9 @@ pub const INVOKE_EVM_METHOD: u64 = frc42_dispatch::method_hash!("InvokeEVM");
 /// Address namespace of the Ethereum Address Manager (f410 addresses).
 pub const EAM_NAMESPACE: u64 = 10;
 
+/// Longest CID accepted from ABI `bytes` (a CID carries at most a 64-byte digest).
+pub const MAX_CID_BYTES: usize = 100;
+
 /// First 12 bytes of an Ethereum address that encodes a Filecoin actor ID (`0xff` + 11 zeros).
 pub const MASKED_ID_PREFIX: [u8; 12] = [0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
@@ -97,6 +100,59 @@ pub fn eth_address_of<RT: Runtime>(rt: &RT, id: ActorID) -> [u8; 20] {
         .unwrap_or_else(|| masked_id_address(id))
 }
 
+/// [`eth_address_of`] as a `sol!` address value.
+pub fn eth_of<RT: Runtime>(rt: &RT, id: ActorID) -> alloy_primitives::Address {
+    alloy_primitives::Address::from(eth_address_of(rt, id))
+}
+
+/// The Filecoin address of an ABI address; the zero address means "none".
+///
+/// # Errors
+/// Never for 20 bytes; kept fallible like [`address_from_eth`].
+pub fn opt_address_from_abi(a: alloy_primitives::Address) -> Result<Option<Address>, ActorError> {
+    if a.is_zero() {
+        Ok(None)
+    } else {
+        address_from_eth(a.0.0).map(Some)
+    }
+}
+
+/// Decodes a CID from its ABI `bytes`: the whole input must be one CID of at most
+/// [`MAX_CID_BYTES`] bytes. `what` names the field in the error.
+///
+/// # Errors
+/// `USR_ILLEGAL_ARGUMENT` when the bytes are too long, not a CID, or have trailing bytes.
+pub fn cid_from_abi(what: &str, bytes: &[u8]) -> Result<::cid::Cid, ActorError> {
+    if bytes.len() > MAX_CID_BYTES {
+        return Err(ActorError::illegal_argument(format!(
+            "{what} is {} bytes, over MAX_CID_BYTES = {MAX_CID_BYTES}",
+            bytes.len()
+        )));
+    }
+    let mut reader = bytes;
+    let cid = ::cid::Cid::read_bytes(&mut reader)
+        .map_err(|e| ActorError::illegal_argument(format!("{what} is not a CID: {e}")))?;
+    if !reader.is_empty() {
+        return Err(ActorError::illegal_argument(format!(
+            "{what} has {} trailing bytes after the CID",
+            reader.len()
+        )));
+    }
+    Ok(cid)
+}
+
+/// [`cid_from_abi`] where empty `bytes` mean "none".
+///
+/// # Errors
+/// As [`cid_from_abi`].
+pub fn opt_cid_from_abi(what: &str, bytes: &[u8]) -> Result<Option<::cid::Cid>, ActorError> {
+    if bytes.is_empty() {
+        Ok(None)
+    } else {
+        cid_from_abi(what, bytes).map(Some)
+    }
+}
+
 /// The masked ID Ethereum address of an actor: `0xff‖0^11‖id` (8 bytes big-endian).
 pub fn masked_id_address(id: ActorID) -> [u8; 20] {
     let mut out = [0u8; 20];
@@ -159,6 +215,38 @@ mod tests {
         assert_eq!(e.exit_code(), ExitCode::USR_FORBIDDEN);
         let reason = decode_revert(&e.data().unwrap().data).unwrap();
         assert_eq!(reason, "not the owner (exit code 18)");
+    }
+
+    #[test]
+    fn abi_cids_are_whole_and_bounded() {
+        use multihash_codetable::{Code, MultihashDigest};
+        let c = cid::Cid::new_v1(0x55, Code::Sha2_256.digest(b"x"));
+        assert_eq!(cid_from_abi("cid", &c.to_bytes()).unwrap(), c);
+        assert_eq!(opt_cid_from_abi("cid", &[]).unwrap(), None);
+        let mut trailing = c.to_bytes();
+        trailing.push(0);
+        assert!(
+            cid_from_abi("cid", &trailing)
+                .unwrap_err()
+                .msg()
+                .contains("trailing")
+        );
+        assert!(
+            cid_from_abi("cid", &[1; 101])
+                .unwrap_err()
+                .msg()
+                .contains("MAX_CID_BYTES")
+        );
+        assert!(
+            cid_from_abi("cid", &[0xff])
+                .unwrap_err()
+                .msg()
+                .contains("not a CID")
+        );
+        assert_eq!(
+            opt_address_from_abi(alloy_primitives::Address::ZERO).unwrap(),
+            None
+        );
     }
 
     #[test]
