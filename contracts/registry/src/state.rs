@@ -1,6 +1,6 @@
 //! The registry's state and its operations.
 //!
-//! Layout (every collection a HAMT of bit width 5 or an AMT of bit width 5; nothing unbounded in
+//! Layout (every collection a HAMT or an AMT of bit width 3, see `policy`; nothing unbounded in
 //! the root, whose counters are plain integers):
 //! - `records`: HAMT<content CID bytes → CID of the [`Record`]'s own block> (records live in
 //!   their own blocks so the map's nodes stay small: an insert rewrites ~80-byte entries);
@@ -20,6 +20,10 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
 use fvm_ipld_encoding::tuple::*;
 use fvm_ipld_hamt::{BytesKey, Config, Hamt};
+
+/// Every map in the state: bytes keys hashed with SHA-256 (by the FVM's hash syscall in the
+/// wasm actor, see [`filmark_actor_shared::hamt`]).
+pub(crate) type Map<'a, BS, V> = Hamt<&'a BS, V, BytesKey, filmark_actor_shared::hamt::Sha256>;
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
@@ -115,7 +119,7 @@ pub(crate) fn load_hamt<'a, BS: Blockstore, V>(
     store: &'a BS,
     root: &Cid,
     what: &'static str,
-) -> Result<Hamt<&'a BS, V>, ActorError>
+) -> Result<Map<'a, BS, V>, ActorError>
 where
     V: serde::Serialize + serde::de::DeserializeOwned,
 {
@@ -131,7 +135,7 @@ pub(crate) fn load_amt<'a, BS: Blockstore>(
 }
 
 fn empty_hamt<BS: Blockstore>(store: &BS) -> Result<Cid, ActorError> {
-    Hamt::<_, Cid>::new_with_config(store, hamt_config())
+    Map::<BS, Cid>::new_with_config(store, hamt_config())
         .flush()
         .context_code(ExitCode::USR_ILLEGAL_STATE, "creating empty map")
 }
@@ -273,7 +277,7 @@ impl State {
     fn index_add<BS: Blockstore>(
         &mut self,
         store: &BS,
-        owners: &mut Hamt<&BS, OwnerInfo>,
+        owners: &mut Map<'_, BS, OwnerInfo>,
         owner: ActorID,
         cid: &Cid,
     ) -> Result<u64, ActorError> {
@@ -307,7 +311,7 @@ impl State {
     fn index_remove<BS: Blockstore>(
         &mut self,
         store: &BS,
-        owners: &mut Hamt<&BS, OwnerInfo>,
+        owners: &mut Map<'_, BS, OwnerInfo>,
         owner: ActorID,
         index: u64,
     ) -> Result<(), ActorError> {
@@ -394,7 +398,7 @@ impl State {
         &self,
         store: &'a BS,
         owner: ActorID,
-    ) -> Result<Option<Hamt<&'a BS, SignerGrant>>, ActorError> {
+    ) -> Result<Option<Map<'a, BS, SignerGrant>>, ActorError> {
         let signers = load_hamt::<_, Cid>(store, &self.signers, "loading signers")?;
         match signers
             .get(&id_key(owner))
@@ -463,7 +467,7 @@ impl State {
             .map_err(ise("reading signers"))?
         {
             Some(root) => load_hamt::<_, SignerGrant>(store, root, "loading owner signers")?,
-            None => Hamt::new_with_config(store, hamt_config()),
+            None => Map::new_with_config(store, hamt_config()),
         };
         let key = id_key(grant.signer);
         let replaced = grants.get(&key).map_err(ise("reading grant"))?.cloned();
