@@ -68,15 +68,36 @@ const SOURCES: &[&str] = &[
 /// extended-const off, and its gas instrumentation prices no reference-type instructions. So
 /// start from the MVP and add back exactly what the FVM enables and prices: bulk memory
 /// (`memory.copy`/`memory.fill`, linearly priced), sign extension, non-trapping float-to-int
-/// and mutable globals. LTO (profile `wasm`) re-generates std with these flags too.
+/// and mutable globals. std is rebuilt with these flags too (see [`BUILD_STD`]).
 ///
 /// `--compress-relocations` makes wasm-ld write relocated indices as minimal LEBs: without it,
 /// some `call_indirect`s keep a 5-byte padded table index, which only the reference-types
 /// encoding allows (an MVP module must have the single byte 0x00 there).
+///
+/// Size (issue 4: under 400 KB a module): `-Zfmt-debug=none` turns every `Debug` impl into a
+/// no-op and `-Zlocation-detail=none` drops file/line/column from panic locations. Most of an
+/// actor's formatting weight is reached only through `Debug` in libraries: float printing (through
+/// `Ipld`'s `Debug` in ipld-core's error messages), backtrace printing and symbol demangling
+/// (through `anyhow`'s `Debug`, which the IPLD crates' errors carry). The actors' own messages
+/// use `Display`, so their text is unchanged. Path prefixes are remapped so that the modules (and
+/// their code CIDs) do not depend on where the workspace, cargo's registry or the toolchain sit.
 const RUSTFLAGS: &[&str] = &[
     "-Ctarget-cpu=mvp",
     "-Ctarget-feature=+bulk-memory,+mutable-globals,+sign-ext,+nontrapping-fptoint",
     "-Clink-arg=--compress-relocations",
+    "-Zfmt-debug=none",
+    "-Zlocation-detail=none",
+];
+
+/// The actors link a std rebuilt from the toolchain's `rust-src` with the flags above and std's
+/// `optimize_for_size` feature, instead of the prebuilt one (compiled for a newer wasm baseline
+/// and for speed). `-Z` options need a nightly compiler; the nested build sets
+/// `RUSTC_BOOTSTRAP=1` on the pinned stable toolchain (rust-toolchain.toml) so that the actors
+/// build with the same compiler as everything else, and pins the result: same toolchain, same
+/// lock file, same bytes.
+const BUILD_STD: &[&str] = &[
+    "-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size",
 ];
 
 fn main() {
@@ -168,6 +189,7 @@ fn build(
         .args(["build", "--locked", targets_flag])
         .arg("--message-format=json-render-diagnostics")
         .args(["--target", "wasm32-unknown-unknown", "--profile", "wasm"])
+        .args(BUILD_STD)
         .args([
             "-p",
             package,
@@ -185,7 +207,8 @@ fn build(
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET")
         .env_remove("CARGO_BUILD_TARGET_DIR")
-        .env("CARGO_ENCODED_RUSTFLAGS", RUSTFLAGS.join("\x1f"))
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags(workspace).join("\x1f"))
+        .env("RUSTC_BOOTSTRAP", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     let output = cmd
@@ -198,6 +221,43 @@ fn build(
         ));
     }
     Ok(modules(&output.stdout))
+}
+
+/// [`RUSTFLAGS`] plus the path remappings: the workspace, cargo's registry sources and the
+/// toolchain's std sources each become a fixed prefix.
+fn rustflags(workspace: &Path) -> Vec<String> {
+    let mut flags: Vec<String> = RUSTFLAGS.iter().map(|f| (*f).to_owned()).collect();
+    let mut remap = |from: PathBuf, to: &str| {
+        flags.push(format!("--remap-path-prefix={}={to}", from.display()));
+    };
+    remap(workspace.to_path_buf(), "/filmark");
+    if let Some(home) = cargo_home() {
+        remap(home.join("registry").join("src"), "/cargo/registry/src");
+        remap(home.join("git").join("checkouts"), "/cargo/git/checkouts");
+    }
+    if let Some(sysroot) = sysroot() {
+        remap(sysroot.join("lib/rustlib/src/rust"), "/rust");
+    }
+    flags
+}
+
+/// `$CARGO_HOME`, or `~/.cargo`.
+fn cargo_home() -> Option<PathBuf> {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+}
+
+/// The toolchain's sysroot (`rustc --print sysroot`), where `rust-src` puts std's sources.
+fn sysroot() -> Option<PathBuf> {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 /// The `.wasm` files in cargo's JSON messages, by target name.
