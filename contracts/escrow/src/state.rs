@@ -15,11 +15,84 @@ use fvm_shared::ActorID;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
+use ipld_core::ipld::Ipld;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::StateError;
 
 /// The escrow's HAMTs: byte keys, SHA-256 key hash (the FVM's syscall in the actor).
 pub type Map<BS, V> = Hamt<BS, V, BytesKey, Sha256>;
+
+/// What the actor's own code holds its HAMTs as: values kept as IPLD and converted at the edges
+/// (see [`IpldMap`]). The blocks are the same as a [`Map`] of the typed value.
+type RawMap<BS> = Hamt<BS, Ipld, BytesKey, Sha256>;
+
+/// A HAMT of `V` values (same blocks as [`Map<BS, V>`]) over one HAMT instantiation shared by
+/// every map: the value converts to and from IPLD at each access, so the wasm carries the HAMT's
+/// code once rather than once per value type.
+#[derive(Debug)]
+pub struct IpldMap<BS: Blockstore, V> {
+    raw: RawMap<BS>,
+    _value: core::marker::PhantomData<V>,
+}
+
+fn codec_error(e: impl core::fmt::Display) -> StateError {
+    StateError::Store(e.to_string())
+}
+
+impl<BS: Blockstore, V: Serialize + DeserializeOwned> IpldMap<BS, V> {
+    /// Loads a map with the escrow's bit width.
+    ///
+    /// # Errors
+    /// When the root cannot be loaded.
+    pub fn load(store: BS, root: &Cid) -> Result<Self, StateError> {
+        Ok(Self {
+            raw: RawMap::load_with_bit_width(root, store, HAMT_BIT_WIDTH)?,
+            _value: core::marker::PhantomData,
+        })
+    }
+
+    /// The value under `key`.
+    ///
+    /// # Errors
+    /// When the store fails or the value does not decode.
+    pub fn get(&self, key: &BytesKey) -> Result<Option<V>, StateError> {
+        match self.raw.get(key)? {
+            Some(v) => ipld_core::serde::from_ipld(v.clone())
+                .map(Some)
+                .map_err(codec_error),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores `value` under `key`.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn set(&mut self, key: BytesKey, value: &V) -> Result<(), StateError> {
+        let v = ipld_core::serde::to_ipld(value).map_err(codec_error)?;
+        self.raw.set(key, v)?;
+        Ok(())
+    }
+
+    /// Deletes `key` (nothing if absent).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn delete(&mut self, key: &BytesKey) -> Result<(), StateError> {
+        self.raw.delete(key)?;
+        Ok(())
+    }
+
+    /// Writes the map's changes; returns its root.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn flush(&mut self) -> Result<Cid, StateError> {
+        Ok(self.raw.flush()?)
+    }
+}
 
 /// HAMT bit width of every map.
 pub const HAMT_BIT_WIDTH: u32 = 5;
@@ -166,7 +239,7 @@ impl State {
     /// # Errors
     /// When the store fails.
     pub fn new<BS: Blockstore>(store: &BS) -> Result<Self, StateError> {
-        let empty_map = Map::<_, ()>::new_with_bit_width(store, HAMT_BIT_WIDTH).flush()?;
+        let empty_map = RawMap::new_with_bit_width(store, HAMT_BIT_WIDTH).flush()?;
         let orders = Amt::<Order, _>::new_with_bit_width(store, AMT_BIT_WIDTH).flush()?;
         Ok(Self {
             accounts: empty_map,
@@ -183,8 +256,8 @@ impl State {
     /// # Errors
     /// When the store fails.
     pub fn account<BS: Blockstore>(&self, store: &BS, id: ActorID) -> Result<Account, StateError> {
-        let map: Map<_, Account> = load_map(store, &self.accounts)?;
-        Ok(map.get(&id_key(id))?.cloned().unwrap_or_default())
+        let map: IpldMap<_, Account> = IpldMap::load(store, &self.accounts)?;
+        Ok(map.get(&id_key(id))?.unwrap_or_default())
     }
 
     /// Applies `f` to several accounts and saves them.
@@ -200,10 +273,10 @@ impl State {
         BS: Blockstore,
         E: From<StateError>,
     {
-        let map: Map<_, Account> = load_map(store, &self.accounts)?;
+        let map = IpldMap::load(store, &self.accounts)?;
         let mut accounts = Accounts { map };
         let r = f(&mut accounts)?;
-        self.accounts = accounts.map.flush().map_err(StateError::from)?;
+        self.accounts = accounts.map.flush()?;
         Ok(r)
     }
 
@@ -258,8 +331,8 @@ impl State {
         store: &BS,
         deal_id: DealID,
     ) -> Result<Option<u64>, StateError> {
-        let map: Map<_, u64> = load_map(store, &self.deals)?;
-        Ok(map.get(&id_key(deal_id))?.copied())
+        let map: IpldMap<_, u64> = IpldMap::load(store, &self.deals)?;
+        map.get(&id_key(deal_id))
     }
 
     /// Records that `deal_id` is bound to `order_id`.
@@ -272,8 +345,8 @@ impl State {
         deal_id: DealID,
         order_id: u64,
     ) -> Result<(), StateError> {
-        let mut map: Map<_, u64> = load_map(store, &self.deals)?;
-        map.set(id_key(deal_id), order_id)?;
+        let mut map: IpldMap<_, u64> = IpldMap::load(store, &self.deals)?;
+        map.set(id_key(deal_id), &order_id)?;
         self.deals = map.flush()?;
         Ok(())
     }
@@ -288,8 +361,8 @@ impl State {
         client: ActorID,
         key: ActorID,
     ) -> Result<Option<AppKey>, StateError> {
-        let map: Map<_, AppKey> = load_map(store, &self.app_keys)?;
-        Ok(map.get(&app_key_key(client, key))?.cloned())
+        let map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys)?;
+        map.get(&app_key_key(client, key))
     }
 
     /// Stores (`Some`) or deletes (`None`) an app key grant.
@@ -303,14 +376,10 @@ impl State {
         key: ActorID,
         grant: Option<AppKey>,
     ) -> Result<(), StateError> {
-        let mut map: Map<_, AppKey> = load_map(store, &self.app_keys)?;
+        let mut map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys)?;
         match grant {
-            Some(g) => {
-                map.set(app_key_key(client, key), g)?;
-            }
-            None => {
-                map.delete(&app_key_key(client, key))?;
-            }
+            Some(g) => map.set(app_key_key(client, key), &g)?,
+            None => map.delete(&app_key_key(client, key))?,
         }
         self.app_keys = map.flush()?;
         Ok(())
@@ -320,7 +389,7 @@ impl State {
 /// Accounts loaded for an update (see [`State::update_accounts`]).
 #[derive(Debug)]
 pub struct Accounts<BS: Blockstore> {
-    map: Map<BS, Account>,
+    map: IpldMap<BS, Account>,
 }
 
 impl<BS: Blockstore> Accounts<BS> {
@@ -329,7 +398,7 @@ impl<BS: Blockstore> Accounts<BS> {
     /// # Errors
     /// When the store fails.
     pub fn get(&self, id: ActorID) -> Result<Account, StateError> {
-        Ok(self.map.get(&id_key(id))?.cloned().unwrap_or_default())
+        Ok(self.map.get(&id_key(id))?.unwrap_or_default())
     }
 
     /// Replaces an account; an all-zero account is deleted.
@@ -340,7 +409,7 @@ impl<BS: Blockstore> Accounts<BS> {
         if account.available.is_zero() && account.locked.is_zero() {
             self.map.delete(&id_key(id))?;
         } else {
-            self.map.set(id_key(id), account)?;
+            self.map.set(id_key(id), &account)?;
         }
         Ok(())
     }
