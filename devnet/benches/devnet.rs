@@ -1,13 +1,16 @@
 //! Devnet figures: ready time, time per message and messages mined per second.
 //!
-//! `cargo bench -p filmark-devnet --bench devnet` (release). Prints one line per figure.
+//! `cargo bench -p filmark-devnet --bench devnet` (release). Prints one line per figure, then
+//! the gas of each measured registry `Register` by FVM charge name (the devnet's opt-in gas
+//! tracing, on for those messages only) and the blocks and bytes it read and wrote.
 //! `FILMARK_BENCH_REGISTRY_MAX` (default 100000) bounds the registry-size figure.
 
 use std::time::{Duration, Instant};
 
 use filmark_actor_bundle::REGISTRY_WASM;
 use filmark_devnet::{
-    BLOCK_GAS_LIMIT, Devnet, DevnetConfig, GenesisAccount, KeyKind, Mining, SignedMessage,
+    BLOCK_GAS_LIMIT, Devnet, DevnetConfig, GasBreakdown, GenesisAccount, KeyKind, Mining,
+    SignedMessage,
 };
 use filmark_registry::Method;
 use filmark_registry::policy::MAX_BATCH_SIZE;
@@ -114,17 +117,19 @@ fn registry_gas() -> anyhow::Result<()> {
         ref_hash: [7; 32],
         metadata: vec![],
     };
-    let measure = |net: &Devnet, n: u64| -> anyhow::Result<()> {
+    let mut breakdowns: Vec<(u64, GasBreakdown)> = Vec::new();
+    let mut measure = |net: &Devnet, n: u64| -> anyhow::Result<()> {
         let params = RawBytes::serialize(record(n))?;
-        let r = net
-            .send(
-                &owners[0].key,
-                registry,
-                TokenAmount::default(),
-                Method::Register as u64,
-                params,
-            )?
-            .record;
+        net.set_gas_tracing(true);
+        let sent = net.send(
+            &owners[0].key,
+            registry,
+            TokenAmount::default(),
+            Method::Register as u64,
+            params,
+        );
+        net.set_gas_tracing(false);
+        let r = sent?.record;
         anyhow::ensure!(
             r.receipt.exit_code.is_success(),
             "register failed: {:?}",
@@ -135,6 +140,14 @@ fn registry_gas() -> anyhow::Result<()> {
             n + 1,
             r.receipt.gas_used
         );
+        let trace = r.gas_trace.unwrap_or_default();
+        anyhow::ensure!(
+            trace.total_gas() == r.receipt.gas_used,
+            "the gas breakdown ({}) does not sum to gas_used ({})",
+            trace.total_gas(),
+            r.receipt.gas_used
+        );
+        breakdowns.push((n + 1, trace));
         Ok(())
     };
     measure(&net, next)?;
@@ -180,7 +193,69 @@ fn registry_gas() -> anyhow::Result<()> {
         next += 1;
     }
     println!("(filling the registry took {})", ms(start.elapsed()));
+    print_breakdowns(&breakdowns);
     Ok(())
+}
+
+/// FVM v4 price list (fvm 4.8.4 `gas/price_list.rs`): what `OnBlockLink` charges per block
+/// beyond the bytes (`block_persist_compute` 172,000 + `block_persist_storage` flat 334,000), and
+/// per byte stored (`block_persist_storage` scale); what `OnBlockRead` charges per byte
+/// (`block_memcpy`, 0.4 gas).
+const LINK_FLAT_OTHER_GAS: u64 = 172_000 + 334_000;
+const LINK_STORAGE_PER_BYTE: u64 = 3_340;
+const READ_MILLIGAS_PER_BYTE: u64 = 400;
+
+/// Prints the gas of each measured `Register` by charge name (count x gas, largest at the
+/// largest size first), then the blocks and bytes read and written, derived from the charges.
+fn print_breakdowns(breakdowns: &[(u64, GasBreakdown)]) {
+    let Some((_, largest)) = breakdowns.last() else {
+        return;
+    };
+    let mut names: Vec<&str> = largest.lines.iter().map(|l| l.name.as_str()).collect();
+    for (_, b) in breakdowns {
+        for l in &b.lines {
+            if !names.contains(&l.name.as_str()) {
+                names.push(&l.name);
+            }
+        }
+    }
+    let milligas = |b: &GasBreakdown, name: &str| b.get(name).map_or(0, |l| l.total_milligas());
+    names.sort_by_key(|n| std::cmp::Reverse(milligas(largest, n)));
+    println!("gas of one Register by FVM charge (count x gas):");
+    print!("  {:<20}", "charge");
+    for (records, _) in breakdowns {
+        print!(" {:>24}", format!("{records} records"));
+    }
+    println!();
+    for name in names {
+        print!("  {name:<20}");
+        for (_, b) in breakdowns {
+            let (count, gas) = b
+                .get(name)
+                .map_or((0, 0), |l| (l.count, l.total_milligas().div_ceil(1000)));
+            print!(" {:>24}", format!("{count} x {gas}"));
+        }
+        println!();
+    }
+    print!("  {:<20}", "total");
+    for (_, b) in breakdowns {
+        print!(" {:>24}", b.total_gas());
+    }
+    println!();
+    for (records, b) in breakdowns {
+        let opened = b.get("OnBlockOpen").map_or(0, |l| l.count);
+        let read_bytes = b
+            .get("OnBlockRead")
+            .map_or(0, |l| l.compute_milligas / READ_MILLIGAS_PER_BYTE);
+        let (linked, linked_bytes) = b.get("OnBlockLink").map_or((0, 0), |l| {
+            let storage = (l.other_milligas / 1000).saturating_sub(l.count * LINK_FLAT_OTHER_GAS);
+            (l.count, storage / LINK_STORAGE_PER_BYTE)
+        });
+        println!(
+            "  at {records:>6} records: {opened} blocks opened ({read_bytes} B read), \
+             {linked} blocks written ({linked_bytes} B)"
+        );
+    }
 }
 
 /// A gas limit for a full batch: four times its read-only cost (the registry grows meanwhile).

@@ -137,6 +137,9 @@ pub struct MessageRecord {
     pub failure: Option<String>,
     /// Base fee burnt + over-estimation burnt + miner tip (what the sender paid beyond `value`).
     pub gas_cost: TokenAmount,
+    /// Its gas by FVM charge name, if the devnet traced gas when it ran
+    /// ([`crate::DevnetConfig::gas_tracing`]).
+    pub gas_trace: Option<crate::GasBreakdown>,
 }
 
 /// Where a message landed: the inclusion tipset, the execution tipset (the next one, whose header

@@ -68,6 +68,10 @@ pub struct DevnetConfig {
     pub verbose: bool,
     /// Genesis timestamp (seconds since the Unix epoch).
     pub genesis_timestamp: u64,
+    /// Record each message's gas charges and keep their sum by charge name
+    /// ([`crate::GasBreakdown`] in `MessageRecord::gas_trace` and `CallResult::gas_trace`).
+    /// Off by default: tracing costs execution time (no gas).
+    pub gas_tracing: bool,
 }
 
 impl Default for DevnetConfig {
@@ -82,6 +86,7 @@ impl Default for DevnetConfig {
             market_cron: true,
             verbose: true,
             genesis_timestamp: GENESIS_TIMESTAMP,
+            gas_tracing: false,
         }
     }
 }
@@ -148,6 +153,13 @@ impl DevnetConfig {
         self.genesis_timestamp = secs;
         self
     }
+
+    /// Turns the per-message gas breakdown on or off (see [`DevnetConfig::gas_tracing`]; at run
+    /// time, [`crate::Devnet::set_gas_tracing`]).
+    pub const fn with_gas_tracing(mut self, on: bool) -> Self {
+        self.gas_tracing = on;
+        self
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +176,8 @@ mod tests {
         assert_eq!((c.accounts, c.eth_accounts, c.chain_id), (2, 3, 7));
         assert_eq!(c.mining, Mining::Instant);
         assert!(!c.market_cron);
+        assert!(!c.gas_tracing, "gas tracing is opt-in");
+        assert!(c.clone().with_gas_tracing(true).gas_tracing);
         assert_eq!(c.balance, TokenAmount::from_whole(DEFAULT_BALANCE_FIL));
     }
 }

@@ -134,9 +134,16 @@ impl Devnet {
         self.node.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The configuration the devnet started with.
+    /// The configuration the devnet started with (and [`Devnet::set_gas_tracing`] since).
     pub fn config(&self) -> DevnetConfig {
         self.node().config.clone()
+    }
+
+    /// Turns the per-message gas breakdown ([`crate::GasBreakdown`]) on or off for the messages
+    /// and calls executed from now on: `MessageRecord::gas_trace` and `CallResult::gas_trace`
+    /// are `Some` for those. Tracing costs execution time, not gas.
+    pub fn set_gas_tracing(&self, on: bool) {
+        self.node().config.gas_tracing = on;
     }
 
     /// The chain id.

@@ -6,6 +6,7 @@ mod deals;
 mod devnet;
 mod error;
 mod externs;
+mod gas;
 mod genesis;
 mod keys;
 mod mempool;
@@ -17,6 +18,7 @@ pub use config::*;
 pub use devnet::{Deployed, Devnet, DevnetHandle};
 pub use error::{Error, Result, Shortfall};
 pub use filmark_sdk::keys::{SigType, Signature, SignedMessage, message_cid};
+pub use gas::{GasBreakdown, GasLine};
 pub use genesis::{
     BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID,
     MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,

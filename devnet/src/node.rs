@@ -28,6 +28,7 @@ use crate::config::{
     BASE_FEE_ATTO, BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, NETWORK_VERSION,
 };
 use crate::externs::{DevnetExterns, TipsetCids};
+use crate::gas::GasBreakdown;
 use crate::genesis::{
     self, GenesisAccount, MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err,
 };
@@ -60,6 +61,8 @@ pub struct CallResult {
     pub events: Vec<fvm_shared::event::StampedEvent>,
     /// The FVM's failure description (backtrace), if it failed.
     pub failure: Option<String>,
+    /// Its gas by FVM charge name, if the devnet traces gas ([`DevnetConfig::gas_tracing`]).
+    pub gas_trace: Option<GasBreakdown>,
 }
 
 pub(crate) struct Node {
@@ -274,6 +277,9 @@ impl Node {
         let mut ctx = self.network.for_epoch(epoch, timestamp, root);
         ctx.set_base_fee(self.base_fee.clone())
             .set_circulating_supply(self.circ_supply.clone());
+        if self.config.gas_tracing {
+            ctx.enable_tracing();
+        }
         let machine = DefaultMachine::new(&ctx, self.store.clone(), self.externs.clone())?;
         Ok(ThreadedExecutor(DefaultExecutor::new(
             self.engine.clone(),
@@ -401,6 +407,10 @@ impl Node {
             let root = amt_root(&self.store, EVENTS_AMT_BITWIDTH, ret.events.iter())?;
             debug_assert_eq!(Some(root), ret.msg_receipt.events_root);
         }
+        let gas_trace = self
+            .config
+            .gas_tracing
+            .then(|| GasBreakdown::from_trace(&ret.exec_trace));
         Ok(MessageRecord {
             cid,
             message,
@@ -411,6 +421,7 @@ impl Node {
             events: ret.events,
             failure: ret.failure_info.map(|f| f.to_string()),
             gas_cost: ret.base_fee_burn + ret.over_estimation_burn + ret.miner_tip,
+            gas_trace,
         })
     }
 
@@ -427,6 +438,10 @@ impl Node {
         )?;
         let ret = exec.execute_message(message, ApplyKind::Implicit, 0)?;
         Ok(CallResult {
+            gas_trace: self
+                .config
+                .gas_tracing
+                .then(|| GasBreakdown::from_trace(&ret.exec_trace)),
             receipt: ret.msg_receipt.into(),
             events: ret.events,
             failure: ret.failure_info.map(|f| f.to_string()),

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod deploy;
+mod gas_trace;
 mod market;
 mod mining;
 mod transfer;
