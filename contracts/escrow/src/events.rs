@@ -2,11 +2,16 @@
 //!
 //! Topics: order id, the client / provider / funder as a 20-byte Ethereum address (f410 or
 //! masked ID), and the piece CID as `keccak256(cid bytes)`, so an indexer can filter by any.
+//!
+//! Each event is built with `filmark_actor_shared::events::Log` (the same bytes as alloy's
+//! `SolEvent` encoders, without an instantiation of them per event in the wasm); the tests check
+//! each against alloy's encoding.
 
 use alloy_primitives::{Address as EthAddress, B256, keccak256};
+use alloy_sol_types::SolEvent;
 use cid::Cid;
 use filmark_actor_shared::abi::eth_of;
-use filmark_actor_shared::events::emit;
+use filmark_actor_shared::events::{Log, Word, word};
 use filmark_actor_shared::{ActorError, Runtime};
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
@@ -18,6 +23,16 @@ use crate::abi::IFilmarkEscrow as I;
 use crate::abi::u256_of;
 use crate::order::FinishReason;
 
+/// The `uint256` word of an amount.
+fn amount_word(amount: &TokenAmount) -> Word {
+    word::uint256(&u256_of(amount))
+}
+
+/// The topic word of an actor: its Ethereum address.
+fn who<RT: Runtime>(rt: &RT, id: ActorID) -> Word {
+    word::address(&eth_of(rt, id))
+}
+
 /// Topic of a CID: keccak256 of its binary form.
 pub fn cid_topic(cid: &Cid) -> B256 {
     keccak256(cid.to_bytes())
@@ -26,22 +41,19 @@ pub fn cid_topic(cid: &Cid) -> B256 {
 /// `Deposited`: funds credited to an account.
 pub(crate) fn deposited<RT: Runtime>(
     rt: &RT,
-    who: ActorID,
+    account: ActorID,
     amount: &TokenAmount,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::Deposited {
-            account: eth_of(rt, who),
-            amount: u256_of(amount),
-        },
-    )
+    Log::new(I::Deposited::SIGNATURE_HASH.0)
+        .topic(who(rt, account))
+        .word(amount_word(amount))
+        .emit(rt)
 }
 
 /// `Withdrawn`: funds sent out of an account.
 pub(crate) fn withdrawn<RT: Runtime>(
     rt: &RT,
-    who: ActorID,
+    account: ActorID,
     to: &Address,
     amount: &TokenAmount,
 ) -> Result<(), ActorError> {
@@ -51,14 +63,11 @@ pub(crate) fn withdrawn<RT: Runtime>(
             .map(EthAddress::from)
             .unwrap_or_default(),
     };
-    emit(
-        rt,
-        &I::Withdrawn {
-            account: eth_of(rt, who),
-            to: to_eth,
-            amount: u256_of(amount),
-        },
-    )
+    Log::new(I::Withdrawn::SIGNATURE_HASH.0)
+        .topic(who(rt, account))
+        .word(word::address(&to_eth))
+        .word(amount_word(amount))
+        .emit(rt)
 }
 
 /// `OrderCreated`.
@@ -70,16 +79,14 @@ pub(crate) fn order_created<RT: Runtime>(
     locked: &TokenAmount,
     content: Option<&Cid>,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::OrderCreated {
-            orderId: order_id,
-            client: eth_of(rt, client),
-            pieceCidHash: cid_topic(piece),
-            locked: u256_of(locked),
-            content: content.map(Cid::to_bytes).unwrap_or_default().into(),
-        },
-    )
+    let content = content.map(Cid::to_bytes).unwrap_or_default();
+    Log::new(I::OrderCreated::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, client))
+        .topic(cid_topic(piece).0)
+        .word(amount_word(locked))
+        .bytes(&content)
+        .emit(rt)
 }
 
 /// `OrderFunded`.
@@ -90,15 +97,12 @@ pub(crate) fn order_funded<RT: Runtime>(
     client: ActorID,
     amount: &TokenAmount,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::OrderFunded {
-            orderId: order_id,
-            funder: eth_of(rt, funder),
-            client: eth_of(rt, client),
-            amount: u256_of(amount),
-        },
-    )
+    Log::new(I::OrderFunded::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, funder))
+        .topic(who(rt, client))
+        .word(amount_word(amount))
+        .emit(rt)
 }
 
 /// `DealBound`.
@@ -111,17 +115,14 @@ pub(crate) fn deal_bound<RT: Runtime>(
     start: ChainEpoch,
     end: ChainEpoch,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::DealBound {
-            orderId: order_id,
-            provider: eth_of(rt, provider),
-            pieceCidHash: cid_topic(piece),
-            dealId: deal_id,
-            start,
-            end,
-        },
-    )
+    Log::new(I::DealBound::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, provider))
+        .topic(cid_topic(piece).0)
+        .word(word::uint(deal_id))
+        .word(word::int(start))
+        .word(word::int(end))
+        .emit(rt)
 }
 
 /// `DealActivated`: a settlement saw a bound deal activated for the first time.
@@ -132,15 +133,12 @@ pub(crate) fn deal_activated<RT: Runtime>(
     deal_id: DealID,
     epoch: ChainEpoch,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::DealActivated {
-            orderId: order_id,
-            provider: eth_of(rt, provider),
-            dealId: deal_id,
-            epoch,
-        },
-    )
+    Log::new(I::DealActivated::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, provider))
+        .topic(word::uint(deal_id))
+        .word(word::int(epoch))
+        .emit(rt)
 }
 
 /// `DealRejected`: a deal the market notified could not be bound (recorded, not aborted).
@@ -151,15 +149,12 @@ pub(crate) fn deal_rejected<RT: Runtime>(
     deal_id: DealID,
     reason: &str,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::DealRejected {
-            orderId: order_id,
-            provider: eth_of(rt, provider),
-            dealId: deal_id,
-            reason: reason.to_owned(),
-        },
-    )
+    Log::new(I::DealRejected::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, provider))
+        .topic(word::uint(deal_id))
+        .bytes(reason.as_bytes())
+        .emit(rt)
 }
 
 /// `DealFinished`: a deal left its order.
@@ -170,15 +165,12 @@ pub(crate) fn deal_finished<RT: Runtime>(
     deal_id: DealID,
     reason: FinishReason,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::DealFinished {
-            orderId: order_id,
-            provider: eth_of(rt, provider),
-            dealId: deal_id,
-            reason: reason as u8,
-        },
-    )
+    Log::new(I::DealFinished::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, provider))
+        .topic(word::uint(deal_id))
+        .word(word::uint(reason as u64))
+        .emit(rt)
 }
 
 /// `ProviderPaid`.
@@ -190,16 +182,13 @@ pub(crate) fn provider_paid<RT: Runtime>(
     amount: &TokenAmount,
     epochs: ChainEpoch,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::ProviderPaid {
-            orderId: order_id,
-            provider: eth_of(rt, provider),
-            dealId: deal_id,
-            amount: u256_of(amount),
-            epochs,
-        },
-    )
+    Log::new(I::ProviderPaid::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, provider))
+        .topic(word::uint(deal_id))
+        .word(amount_word(amount))
+        .word(word::int(epochs))
+        .emit(rt)
 }
 
 /// `FundsUnlocked`: a funder's pro-rata share went back to its available funds.
@@ -209,14 +198,11 @@ pub(crate) fn funds_unlocked<RT: Runtime>(
     funder: ActorID,
     amount: &TokenAmount,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::FundsUnlocked {
-            orderId: order_id,
-            funder: eth_of(rt, funder),
-            amount: u256_of(amount),
-        },
-    )
+    Log::new(I::FundsUnlocked::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, funder))
+        .word(amount_word(amount))
+        .emit(rt)
 }
 
 /// `OrderClosed`.
@@ -225,13 +211,10 @@ pub(crate) fn order_closed<RT: Runtime>(
     order_id: u64,
     client: ActorID,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::OrderClosed {
-            orderId: order_id,
-            client: eth_of(rt, client),
-        },
-    )
+    Log::new(I::OrderClosed::SIGNATURE_HASH.0)
+        .topic(word::uint(order_id))
+        .topic(who(rt, client))
+        .emit(rt)
 }
 
 /// `AppKeyAuthorized`.
@@ -242,15 +225,12 @@ pub(crate) fn app_key_authorized<RT: Runtime>(
     cap: &TokenAmount,
     expiry: ChainEpoch,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::AppKeyAuthorized {
-            client: eth_of(rt, client),
-            key: eth_of(rt, key),
-            cap: u256_of(cap),
-            expiry,
-        },
-    )
+    Log::new(I::AppKeyAuthorized::SIGNATURE_HASH.0)
+        .topic(who(rt, client))
+        .topic(who(rt, key))
+        .word(amount_word(cap))
+        .word(word::int(expiry))
+        .emit(rt)
 }
 
 /// `AppKeyRevoked`.
@@ -259,11 +239,170 @@ pub(crate) fn app_key_revoked<RT: Runtime>(
     client: ActorID,
     key: ActorID,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &I::AppKeyRevoked {
-            client: eth_of(rt, client),
-            key: eth_of(rt, key),
-        },
-    )
+    Log::new(I::AppKeyRevoked::SIGNATURE_HASH.0)
+        .topic(who(rt, client))
+        .topic(who(rt, key))
+        .emit(rt)
+}
+
+#[cfg(test)]
+mod tests {
+    use cid::multihash::Multihash;
+    use filmark_actor_shared::events::sol_event;
+    use filmark_actor_shared::testing::FakeRuntime;
+
+    use super::*;
+
+    /// Emits with `f`, then checks the event against alloy's encoding of `want(rt)`.
+    fn check<E: SolEvent>(
+        f: impl FnOnce(&FakeRuntime) -> Result<(), ActorError>,
+        want: impl FnOnce(&FakeRuntime) -> E,
+    ) {
+        let rt = FakeRuntime::new(1000);
+        let eth = rt.add_eth_account(77, [0xab; 20]);
+        rt.add_id_address(eth, 77);
+        f(&rt).unwrap();
+        let events = rt.take_events();
+        assert_eq!(
+            events,
+            vec![sol_event(&want(&rt)).unwrap()],
+            "{}",
+            E::SIGNATURE
+        );
+    }
+
+    #[test]
+    fn events_encode_like_alloy() {
+        let piece = Cid::new_v1(0xf101, Multihash::<64>::wrap(0x1012, &[7; 32]).unwrap());
+        let big = TokenAmount::from_atto(u128::MAX);
+        let amt = TokenAmount::from_atto(123_456_789u64);
+        check(
+            |rt| deposited(rt, 77, &big),
+            |rt| I::Deposited {
+                account: eth_of(rt, 77),
+                amount: u256_of(&big),
+            },
+        );
+        for to in [Address::new_id(77), Address::new_id(5)] {
+            check(
+                |rt| withdrawn(rt, 5, &to, &amt),
+                |rt| I::Withdrawn {
+                    account: eth_of(rt, 5),
+                    to: eth_of(rt, to.id().unwrap()),
+                    amount: u256_of(&amt),
+                },
+            );
+        }
+        let f4 = Address::new_delegated(10, &[0xcd; 20]).unwrap();
+        check(
+            |rt| withdrawn(rt, 5, &f4, &amt),
+            |rt| I::Withdrawn {
+                account: eth_of(rt, 5),
+                to: EthAddress::from([0xcd; 20]),
+                amount: u256_of(&amt),
+            },
+        );
+        for content in [None, Some(piece)] {
+            check(
+                |rt| order_created(rt, 3, 77, &piece, &amt, content.as_ref()),
+                |rt| I::OrderCreated {
+                    orderId: 3,
+                    client: eth_of(rt, 77),
+                    pieceCidHash: cid_topic(&piece),
+                    locked: u256_of(&amt),
+                    content: content.map(|c| c.to_bytes()).unwrap_or_default().into(),
+                },
+            );
+        }
+        check(
+            |rt| order_funded(rt, u64::MAX, 77, 5, &amt),
+            |rt| I::OrderFunded {
+                orderId: u64::MAX,
+                funder: eth_of(rt, 77),
+                client: eth_of(rt, 5),
+                amount: u256_of(&amt),
+            },
+        );
+        check(
+            |rt| deal_bound(rt, 1, 77, &piece, 9, -5, i64::MAX),
+            |rt| I::DealBound {
+                orderId: 1,
+                provider: eth_of(rt, 77),
+                pieceCidHash: cid_topic(&piece),
+                dealId: 9,
+                start: -5,
+                end: i64::MAX,
+            },
+        );
+        check(
+            |rt| deal_activated(rt, 1, 77, 9, i64::MIN),
+            |rt| I::DealActivated {
+                orderId: 1,
+                provider: eth_of(rt, 77),
+                dealId: 9,
+                epoch: i64::MIN,
+            },
+        );
+        for reason in ["", "x", &"r".repeat(32), &"long reason ".repeat(7)] {
+            check(
+                |rt| deal_rejected(rt, 1, 77, 9, reason),
+                |rt| I::DealRejected {
+                    orderId: 1,
+                    provider: eth_of(rt, 77),
+                    dealId: 9,
+                    reason: reason.to_owned(),
+                },
+            );
+        }
+        check(
+            |rt| deal_finished(rt, 1, 77, 9, FinishReason::NotFound),
+            |rt| I::DealFinished {
+                orderId: 1,
+                provider: eth_of(rt, 77),
+                dealId: 9,
+                reason: FinishReason::NotFound as u8,
+            },
+        );
+        check(
+            |rt| provider_paid(rt, 1, 77, 9, &amt, 40),
+            |rt| I::ProviderPaid {
+                orderId: 1,
+                provider: eth_of(rt, 77),
+                dealId: 9,
+                amount: u256_of(&amt),
+                epochs: 40,
+            },
+        );
+        check(
+            |rt| funds_unlocked(rt, 2, 77, &amt),
+            |rt| I::FundsUnlocked {
+                orderId: 2,
+                funder: eth_of(rt, 77),
+                amount: u256_of(&amt),
+            },
+        );
+        check(
+            |rt| order_closed(rt, 2, 77),
+            |rt| I::OrderClosed {
+                orderId: 2,
+                client: eth_of(rt, 77),
+            },
+        );
+        check(
+            |rt| app_key_authorized(rt, 77, 5, &amt, -1),
+            |rt| I::AppKeyAuthorized {
+                client: eth_of(rt, 77),
+                key: eth_of(rt, 5),
+                cap: u256_of(&amt),
+                expiry: -1,
+            },
+        );
+        check(
+            |rt| app_key_revoked(rt, 77, 5),
+            |rt| I::AppKeyRevoked {
+                client: eth_of(rt, 77),
+                key: eth_of(rt, 5),
+            },
+        );
+    }
 }

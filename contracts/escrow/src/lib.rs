@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod abi;
+mod atto;
 mod deals;
 pub mod error;
 pub mod events;
@@ -16,7 +17,7 @@ pub mod types;
 use cid::Cid;
 use filmark_actor_shared::cid::ExternalCid;
 use filmark_actor_shared::dispatch::{no_params, params, require_no_value, ret};
-use filmark_actor_shared::show::Addr;
+use filmark_actor_shared::show::{Addr, Fil};
 use filmark_actor_shared::{ActorError, AsActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -24,6 +25,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, METHOD_SEND, MethodNum};
 
+use crate::atto::{atto_of, tokens};
 pub use crate::method::Method;
 use crate::policy::*;
 use crate::state::{AppKey, Funder, Order, State};
@@ -87,7 +89,7 @@ pub(crate) fn check_spender<RT: Runtime>(
     let spent = &grant.spent + amount;
     if spent > grant.cap {
         return Err(actor_error!(forbidden;
-            "app key f0{caller} spend cap exceeded: {spent} > {}", grant.cap));
+            "app key f0{caller} spend cap exceeded: {} > {}", Fil(&spent), Fil(&grant.cap)));
     }
     grant.spent = spent;
     Ok(Some(grant))
@@ -158,7 +160,7 @@ impl Actor {
                 let acc = a.get(caller)?;
                 if acc.available < p.amount {
                     return Err(actor_error!(insufficient_funds;
-                        "withdrawing {} with {} available", p.amount, acc.available));
+                        "withdrawing {} with {} available", Fil(&p.amount), Fil(&acc.available)));
                 }
                 a.modify(caller, |acc| acc.available -= &p.amount)
                     .map_err(ActorError::from)
@@ -240,7 +242,14 @@ impl Actor {
             return Err(actor_error!(illegal_argument;
                 "activation_deadline {} must be in {now}..={latest}", p.activation_deadline));
         }
-        let lock = p.price_per_epoch.clone() * p.min_duration * p.replicas;
+        let lock = atto_of(&p.price_per_epoch, "price_per_epoch")?
+            .checked_mul(u128::try_from(p.min_duration).unwrap_or(0))
+            .and_then(|l| l.checked_mul(p.replicas.into()))
+            .map(tokens)
+            .ok_or_else(|| {
+                actor_error!(illegal_argument;
+                "price_per_epoch × min_duration × replicas is more than 2^128 attoFIL")
+            })?;
         let order_id = rt.transaction(|st: &mut State, rt| {
             let grant = check_spender(rt, st, client, caller, &lock)?;
             st.update_accounts(rt.store(), |a| {
@@ -248,7 +257,8 @@ impl Actor {
                 acc.available += &value;
                 if acc.available < lock {
                     return Err(actor_error!(insufficient_funds;
-                        "order locks {lock}, client f0{client} has {} available", acc.available));
+                        "order locks {}, client f0{client} has {} available", Fil(&lock),
+                        Fil(&acc.available)));
                 }
                 acc.available -= &lock;
                 acc.locked += &lock;
@@ -438,7 +448,7 @@ impl Actor {
                 if acc.available < p.from_available {
                     return Err(actor_error!(insufficient_funds;
                         "from_available {} exceeds the client's {} available",
-                        p.from_available, acc.available));
+                        Fil(&p.from_available), Fil(&acc.available)));
                 }
                 acc.available -= &p.from_available;
                 acc.locked += &total;

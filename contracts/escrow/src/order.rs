@@ -1,12 +1,14 @@
 //! Order economics, free of any runtime: binding checks, settlement, pro-rata unlocking.
 
 use cid::Cid;
+use filmark_actor_shared::show::Fil;
 use filmark_actor_shared::{ActorError, actor_error};
 use fvm_shared::ActorID;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 
+use crate::atto::{held, per_epochs, share, tokens};
 use crate::state::{DealSlot, Order};
 
 /// What the escrow knows of a deal from the market (see `ext::market`).
@@ -86,7 +88,7 @@ impl Order {
     pub fn reserved(&self) -> TokenAmount {
         self.deals
             .iter()
-            .map(|d| self.price_per_epoch.clone() * (d.end - d.settled_until).max(0))
+            .map(|d| per_epochs(&self.price_per_epoch, d.end - d.settled_until))
             .sum()
     }
 
@@ -124,8 +126,8 @@ impl Order {
         if !self.closed && now <= self.activation_deadline {
             let free = self.free();
             if free.is_positive() && self.price_per_epoch.is_positive() {
-                let epochs = free.div_floor(self.price_per_epoch.atto().clone());
-                let epochs = i64::try_from(epochs.atto()).unwrap_or(i64::MAX);
+                let epochs = held(&free) / held(&self.price_per_epoch);
+                let epochs = i64::try_from(epochs).unwrap_or(i64::MAX);
                 return now.saturating_add(epochs);
             }
             return now;
@@ -173,11 +175,11 @@ impl Order {
             return Err(actor_error!(illegal_state;
                 "all {} replicas of the order are taken", self.replicas));
         }
-        let reservation = self.price_per_epoch.clone() * term;
+        let reservation = per_epochs(&self.price_per_epoch, term);
         let free = self.free();
         if free < reservation {
             return Err(actor_error!(insufficient_funds;
-                "order has {free} free, the deal needs {reservation}"));
+                "order has {} free, the deal needs {}", Fil(&free), Fil(&reservation)));
         }
         Ok(paid_from)
     }
@@ -241,7 +243,7 @@ impl Order {
                 DealStatus::Expired => Some(FinishReason::Expired),
                 DealStatus::NotFound => Some(FinishReason::NotFound),
             };
-            let amount = price.clone() * epochs;
+            let amount = per_epochs(&price, epochs);
             if epochs > 0 {
                 self.paid_until = self.paid_until.max(slot.settled_until);
             }
@@ -284,8 +286,11 @@ impl Order {
         let mut shares = Vec::new();
         let mut total = zero();
         for f in &mut self.funders {
-            let target = (f.amount.clone() * self.unlock_target.atto().clone())
-                .div_floor(self.funded.atto().clone());
+            let target = tokens(share(
+                held(&f.amount),
+                held(&self.unlock_target),
+                held(&self.funded),
+            ));
             let delta = &target - &f.refunded;
             if delta.is_positive() {
                 f.refunded = target;

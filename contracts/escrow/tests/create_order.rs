@@ -3,6 +3,8 @@ mod harness;
 use filmark_escrow::Method;
 use filmark_escrow::policy::*;
 use filmark_escrow::types::{CreateOrderParams, ListOrdersParams, ListOrdersReturn};
+use fvm_shared::bigint::BigInt;
+use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use harness::*;
 
@@ -91,6 +93,17 @@ fn every_limit_is_enforced() {
         |p| p.price_per_epoch = atto(-5),
         E::USR_ILLEGAL_ARGUMENT,
         "price_per_epoch",
+    );
+    // Amounts beyond any FIL supply: the price, or the lock it implies.
+    rejects(
+        |p| p.price_per_epoch = TokenAmount::from_atto(BigInt::from(u128::MAX) + 1),
+        E::USR_ILLEGAL_ARGUMENT,
+        "price_per_epoch",
+    );
+    rejects(
+        |p| p.price_per_epoch = TokenAmount::from_atto(u128::MAX / 2),
+        E::USR_ILLEGAL_ARGUMENT,
+        "price_per_epoch × min_duration × replicas",
     );
     rejects(
         |p| p.piece_size = 3000,

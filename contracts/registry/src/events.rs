@@ -12,21 +12,31 @@
 //! | LinkOrder | `OrderLinked(owner, cidHash, cid, orderId)` |
 //! | AddSigner | `SignerRevoked` for a replaced grant, then `SignerAdded(owner, signer, grantId, scope, expiry)` |
 //! | RevokeSigner | `SignerRevoked(owner, signer, grantId)` |
+//!
+//! Each is built with `filmark_actor_shared::events::Log` (the bytes of alloy's `SolEvent`
+//! encoders without their per-event instantiation in the wasm); the tests check each against
+//! alloy's encoding.
 
-use alloy_primitives::{B256, Bytes, keccak256};
+use alloy_primitives::{B256, keccak256};
+use alloy_sol_types::SolEvent;
 use cid::Cid;
 use filmark_actor_shared::abi::eth_of;
-use filmark_actor_shared::events::emit;
+use filmark_actor_shared::events::{Log, Word, word};
 use filmark_actor_shared::{ActorError, Runtime};
 use fvm_shared::ActorID;
 use fvm_shared::clock::ChainEpoch;
 
-use crate::abi::IFilmarkRegistry;
+use crate::abi::IFilmarkRegistry as I;
 
 /// The topic under which a content CID is indexed: keccak256 of its binary form.
 #[must_use]
 pub fn cid_topic(cid: &Cid) -> B256 {
     keccak256(cid.to_bytes())
+}
+
+/// The topic word of an actor: its Ethereum address.
+fn who<RT: Runtime>(rt: &RT, id: ActorID) -> Word {
+    word::address(&eth_of(rt, id))
 }
 
 pub(crate) fn registered<RT: Runtime>(
@@ -36,16 +46,14 @@ pub(crate) fn registered<RT: Runtime>(
     kind: &str,
     size: u64,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &IFilmarkRegistry::Registered {
-            owner: eth_of(rt, owner),
-            cidHash: cid_topic(cid),
-            cid: Bytes::from(cid.to_bytes()),
-            kind: kind.to_owned(),
-            size,
-        },
-    )
+    let cid_bytes = cid.to_bytes();
+    Log::new(I::Registered::SIGNATURE_HASH.0)
+        .topic(who(rt, owner))
+        .topic(cid_topic(cid).0)
+        .bytes(&cid_bytes)
+        .bytes(kind.as_bytes())
+        .word(word::uint(size))
+        .emit(rt)
 }
 
 pub(crate) fn metadata_updated<RT: Runtime>(
@@ -54,15 +62,14 @@ pub(crate) fn metadata_updated<RT: Runtime>(
     cid: &Cid,
     entries: usize,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &IFilmarkRegistry::MetadataUpdated {
-            owner: eth_of(rt, owner),
-            cidHash: cid_topic(cid),
-            cid: Bytes::from(cid.to_bytes()),
-            entries: u32::try_from(entries).unwrap_or(u32::MAX),
-        },
-    )
+    let cid_bytes = cid.to_bytes();
+    let entries = u32::try_from(entries).unwrap_or(u32::MAX);
+    Log::new(I::MetadataUpdated::SIGNATURE_HASH.0)
+        .topic(who(rt, owner))
+        .topic(cid_topic(cid).0)
+        .bytes(&cid_bytes)
+        .word(word::uint(entries.into()))
+        .emit(rt)
 }
 
 pub(crate) fn transferred<RT: Runtime>(
@@ -71,15 +78,13 @@ pub(crate) fn transferred<RT: Runtime>(
     to: ActorID,
     cid: &Cid,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &IFilmarkRegistry::Transferred {
-            from: eth_of(rt, from),
-            to: eth_of(rt, to),
-            cidHash: cid_topic(cid),
-            cid: Bytes::from(cid.to_bytes()),
-        },
-    )
+    let cid_bytes = cid.to_bytes();
+    Log::new(I::Transferred::SIGNATURE_HASH.0)
+        .topic(who(rt, from))
+        .topic(who(rt, to))
+        .topic(cid_topic(cid).0)
+        .bytes(&cid_bytes)
+        .emit(rt)
 }
 
 pub(crate) fn tombstoned<RT: Runtime>(
@@ -87,14 +92,12 @@ pub(crate) fn tombstoned<RT: Runtime>(
     owner: ActorID,
     cid: &Cid,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &IFilmarkRegistry::Tombstoned {
-            owner: eth_of(rt, owner),
-            cidHash: cid_topic(cid),
-            cid: Bytes::from(cid.to_bytes()),
-        },
-    )
+    let cid_bytes = cid.to_bytes();
+    Log::new(I::Tombstoned::SIGNATURE_HASH.0)
+        .topic(who(rt, owner))
+        .topic(cid_topic(cid).0)
+        .bytes(&cid_bytes)
+        .emit(rt)
 }
 
 pub(crate) fn order_linked<RT: Runtime>(
@@ -103,15 +106,13 @@ pub(crate) fn order_linked<RT: Runtime>(
     cid: &Cid,
     order_id: u64,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &IFilmarkRegistry::OrderLinked {
-            owner: eth_of(rt, owner),
-            cidHash: cid_topic(cid),
-            cid: Bytes::from(cid.to_bytes()),
-            orderId: order_id,
-        },
-    )
+    let cid_bytes = cid.to_bytes();
+    Log::new(I::OrderLinked::SIGNATURE_HASH.0)
+        .topic(who(rt, owner))
+        .topic(cid_topic(cid).0)
+        .bytes(&cid_bytes)
+        .word(word::uint(order_id))
+        .emit(rt)
 }
 
 pub(crate) fn signer_added<RT: Runtime>(
@@ -122,16 +123,13 @@ pub(crate) fn signer_added<RT: Runtime>(
     scope: u32,
     expiry: ChainEpoch,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &IFilmarkRegistry::SignerAdded {
-            owner: eth_of(rt, owner),
-            signer: eth_of(rt, signer),
-            grantId: grant_id,
-            scope,
-            expiry,
-        },
-    )
+    Log::new(I::SignerAdded::SIGNATURE_HASH.0)
+        .topic(who(rt, owner))
+        .topic(who(rt, signer))
+        .word(word::uint(grant_id))
+        .word(word::uint(scope.into()))
+        .word(word::int(expiry))
+        .emit(rt)
 }
 
 pub(crate) fn signer_revoked<RT: Runtime>(
@@ -140,12 +138,113 @@ pub(crate) fn signer_revoked<RT: Runtime>(
     signer: ActorID,
     grant_id: u64,
 ) -> Result<(), ActorError> {
-    emit(
-        rt,
-        &IFilmarkRegistry::SignerRevoked {
-            owner: eth_of(rt, owner),
-            signer: eth_of(rt, signer),
-            grantId: grant_id,
-        },
-    )
+    Log::new(I::SignerRevoked::SIGNATURE_HASH.0)
+        .topic(who(rt, owner))
+        .topic(who(rt, signer))
+        .word(word::uint(grant_id))
+        .emit(rt)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::Bytes;
+    use cid::multihash::Multihash;
+    use filmark_actor_shared::events::sol_event;
+    use filmark_actor_shared::testing::FakeRuntime;
+
+    use super::*;
+
+    /// Emits with `f`, then checks the event against alloy's encoding of `want(rt)`.
+    fn check<E: SolEvent>(
+        f: impl FnOnce(&FakeRuntime) -> Result<(), ActorError>,
+        want: impl FnOnce(&FakeRuntime) -> E,
+    ) {
+        let rt = FakeRuntime::new(1000);
+        let eth = rt.add_eth_account(77, [0xab; 20]);
+        rt.add_id_address(eth, 77);
+        f(&rt).unwrap();
+        assert_eq!(
+            rt.take_events(),
+            vec![sol_event(&want(&rt)).unwrap()],
+            "{}",
+            E::SIGNATURE
+        );
+    }
+
+    #[test]
+    fn events_encode_like_alloy() {
+        let cid = Cid::new_v1(0x55, Multihash::<64>::wrap(0x12, &[7; 32]).unwrap());
+        let bytes = || Bytes::from(cid.to_bytes());
+        for kind in [
+            "",
+            "text/plain",
+            "application/vnd.a-very-long-mime-type+json",
+        ] {
+            check(
+                |rt| registered(rt, 77, &cid, kind, u64::MAX),
+                |rt| I::Registered {
+                    owner: eth_of(rt, 77),
+                    cidHash: cid_topic(&cid),
+                    cid: bytes(),
+                    kind: kind.to_owned(),
+                    size: u64::MAX,
+                },
+            );
+        }
+        check(
+            |rt| metadata_updated(rt, 5, &cid, 3),
+            |rt| I::MetadataUpdated {
+                owner: eth_of(rt, 5),
+                cidHash: cid_topic(&cid),
+                cid: bytes(),
+                entries: 3,
+            },
+        );
+        check(
+            |rt| transferred(rt, 5, 77, &cid),
+            |rt| I::Transferred {
+                from: eth_of(rt, 5),
+                to: eth_of(rt, 77),
+                cidHash: cid_topic(&cid),
+                cid: bytes(),
+            },
+        );
+        check(
+            |rt| tombstoned(rt, 77, &cid),
+            |rt| I::Tombstoned {
+                owner: eth_of(rt, 77),
+                cidHash: cid_topic(&cid),
+                cid: bytes(),
+            },
+        );
+        check(
+            |rt| order_linked(rt, 77, &cid, 9),
+            |rt| I::OrderLinked {
+                owner: eth_of(rt, 77),
+                cidHash: cid_topic(&cid),
+                cid: bytes(),
+                orderId: 9,
+            },
+        );
+        for expiry in [-1, 0, i64::MAX] {
+            check(
+                |rt| signer_added(rt, 77, 5, 2, u32::MAX, expiry),
+                |rt| I::SignerAdded {
+                    owner: eth_of(rt, 77),
+                    signer: eth_of(rt, 5),
+                    grantId: 2,
+                    scope: u32::MAX,
+                    expiry,
+                },
+            );
+        }
+        check(
+            |rt| signer_revoked(rt, 77, 5, 2),
+            |rt| I::SignerRevoked {
+                owner: eth_of(rt, 77),
+                signer: eth_of(rt, 5),
+                grantId: 2,
+            },
+        );
+    }
 }

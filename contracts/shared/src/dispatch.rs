@@ -154,7 +154,8 @@ pub fn require_no_value(value: &fvm_shared::econ::TokenAmount) -> Result<(), Act
         Ok(())
     } else {
         Err(ActorError::not_payable(format!(
-            "this method does not accept value (got {value})"
+            "this method does not accept value (got {} FIL)",
+            crate::show::Fil(value)
         )))
     }
 }

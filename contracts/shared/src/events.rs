@@ -21,8 +21,6 @@ pub const DATA_KEY: &str = "d";
 ///
 /// # Errors
 /// `USR_ASSERTION_FAILED` for more than four topics.
-// Not inlined: `sol_event` is instantiated once per event type and shares this body.
-#[inline(never)]
 pub fn evm_log(topics: &[[u8; 32]], data: &[u8]) -> Result<ActorEvent, ActorError> {
     if topics.len() > TOPIC_KEYS.len() {
         return Err(ActorError::assertion_failed(format!(
@@ -49,7 +47,9 @@ pub fn evm_log(topics: &[[u8; 32]], data: &[u8]) -> Result<ActorEvent, ActorErro
     Ok(ActorEvent { entries })
 }
 
-/// Encodes a `sol!` event as an Ethereum-log-shaped actor event.
+/// Encodes a `sol!` event as an Ethereum-log-shaped actor event with alloy's encoders (one
+/// instantiation per event type: actors build their events with [`Log`] instead, and tests check
+/// those against this).
 ///
 /// # Errors
 /// As [`evm_log`].
@@ -58,12 +58,144 @@ pub fn sol_event<E: SolEvent>(event: &E) -> Result<ActorEvent, ActorError> {
     evm_log(&topics, &event.encode_data())
 }
 
-/// Emits a `sol!` event.
+/// One 32-byte ABI word (a topic or a static data field).
+pub type Word = [u8; 32];
+
+/// ABI words of the static Solidity types Filmark's events carry.
+pub mod word {
+    use alloy_primitives::{Address, U256};
+
+    use super::Word;
+
+    /// A `uint<N>` word for `N` up to 64.
+    #[must_use]
+    pub fn uint(v: u64) -> Word {
+        let mut w = [0u8; 32];
+        w[24..].copy_from_slice(&v.to_be_bytes());
+        w
+    }
+
+    /// An `int<N>` word for `N` up to 64 (sign-extended).
+    #[must_use]
+    pub fn int(v: i64) -> Word {
+        let mut w = if v < 0 { [0xff; 32] } else { [0u8; 32] };
+        w[24..].copy_from_slice(&v.to_be_bytes());
+        w
+    }
+
+    /// An `address` word.
+    #[must_use]
+    pub fn address(a: &Address) -> Word {
+        let mut w = [0u8; 32];
+        w[12..].copy_from_slice(a.as_slice());
+        w
+    }
+
+    /// A `uint256` word.
+    #[must_use]
+    pub fn uint256(v: &U256) -> Word {
+        v.to_be_bytes::<32>()
+    }
+}
+
+/// A data field of a [`Log`].
+#[derive(Debug, Clone, Copy)]
+enum Field<'a> {
+    Word(Word),
+    Bytes(&'a [u8]),
+}
+
+/// An Ethereum-log-shaped event built field by field, in the declaration order of a `sol!`
+/// event: topic 0 (its `SIGNATURE_HASH`), the indexed fields as topics, the others as data.
+/// The bytes are those of `SolEvent::encode_topics` / `encode_data` (static words and dynamic
+/// `bytes` / `string` fields), through one non-generic path: the wasm carries no per-event
+/// instantiation of alloy's encoders.
 ///
-/// # Errors
-/// As [`evm_log`] and [`Runtime::emit_event`].
-pub fn emit<RT: Runtime, E: SolEvent>(rt: &RT, event: &E) -> Result<(), ActorError> {
-    rt.emit_event(&sol_event(event)?)
+/// ```
+/// # use filmark_actor_shared::events::{Log, word};
+/// alloy_sol_types::sol! { event Noted(uint64 indexed id, string note, uint64 at); }
+/// use alloy_sol_types::SolEvent;
+/// let event = Log::new(Noted::SIGNATURE_HASH.0)
+///     .topic(word::uint(7))
+///     .bytes(b"hello")
+///     .word(word::uint(9))
+///     .build()
+///     .unwrap();
+/// let want = Noted { id: 7, note: "hello".into(), at: 9 };
+/// assert_eq!(event, filmark_actor_shared::events::sol_event(&want).unwrap());
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Log<'a> {
+    topics: Vec<Word>,
+    data: Vec<Field<'a>>,
+}
+
+impl<'a> Log<'a> {
+    /// A log whose topic 0 is `signature` (the event's `SIGNATURE_HASH`).
+    pub fn new(signature: Word) -> Self {
+        let mut topics = Vec::with_capacity(TOPIC_KEYS.len());
+        topics.push(signature);
+        Self {
+            topics,
+            data: Vec::new(),
+        }
+    }
+
+    /// The next indexed field (a static value's word, or `keccak256` of a dynamic one).
+    pub fn topic(mut self, topic: Word) -> Self {
+        self.topics.push(topic);
+        self
+    }
+
+    /// The next data field: a static value's word.
+    pub fn word(mut self, word: Word) -> Self {
+        self.data.push(Field::Word(word));
+        self
+    }
+
+    /// The next data field: a `bytes` or `string` value.
+    pub fn bytes(mut self, bytes: &'a [u8]) -> Self {
+        self.data.push(Field::Bytes(bytes));
+        self
+    }
+
+    /// The ABI encoding of the data fields: a head of one word per field (a dynamic field's
+    /// word is the offset of its tail), then the tails (length word, bytes padded to a word).
+    fn encode_data(&self) -> Vec<u8> {
+        let head_len = self.data.len() * 32;
+        let mut head = Vec::with_capacity(head_len);
+        let mut tail = Vec::new();
+        for field in &self.data {
+            match field {
+                Field::Word(w) => head.extend_from_slice(w),
+                Field::Bytes(b) => {
+                    head.extend_from_slice(&word::uint((head_len + tail.len()) as u64));
+                    tail.extend_from_slice(&word::uint(b.len() as u64));
+                    tail.extend_from_slice(b);
+                    tail.resize(tail.len().next_multiple_of(32), 0);
+                }
+            }
+        }
+        head.extend_from_slice(&tail);
+        head
+    }
+
+    /// The actor event.
+    ///
+    /// # Errors
+    /// As [`evm_log`] (more than four topics).
+    pub fn build(&self) -> Result<ActorEvent, ActorError> {
+        evm_log(&self.topics, &self.encode_data())
+    }
+
+    /// Emits the event.
+    ///
+    /// # Errors
+    /// As [`Log::build`] and [`Runtime::emit_event`].
+    pub fn emit<RT: Runtime>(&self, rt: &RT) -> Result<(), ActorError> {
+        rt.emit_event(&self.build()?)
+    }
 }
 
 /// Decodes an Ethereum-log-shaped actor event back into topics and data.
@@ -122,8 +254,56 @@ mod tests {
         assert_eq!(back.to, Address::repeat_byte(9));
     }
 
+    alloy_sol_types::sol! {
+        event Mixed(uint64 indexed id, address indexed who, bytes32 indexed hash, bytes blob,
+            uint64 size, string text, int64 at, uint256 amount);
+        event Bare(address indexed who);
+    }
+
+    #[test]
+    fn log_builder_encodes_like_alloy() {
+        let blobs: [&[u8]; 4] = [b"", b"x", &[7; 32], &[9; 33]];
+        for blob in blobs {
+            for (text, at) in [
+                ("", 0i64),
+                ("a dog", -1),
+                ("long text ".repeat(9).as_str(), i64::MIN),
+            ] {
+                let want = Mixed {
+                    id: u64::MAX,
+                    who: Address::repeat_byte(0xab),
+                    hash: B256::repeat_byte(3),
+                    blob: blob.to_vec().into(),
+                    size: 12,
+                    text: text.to_owned(),
+                    at,
+                    amount: U256::MAX - U256::from(1),
+                };
+                let got = Log::new(Mixed::SIGNATURE_HASH.0)
+                    .topic(word::uint(want.id))
+                    .topic(word::address(&want.who))
+                    .topic(want.hash.0)
+                    .bytes(blob)
+                    .word(word::uint(want.size))
+                    .bytes(text.as_bytes())
+                    .word(word::int(at))
+                    .word(word::uint256(&want.amount))
+                    .build()
+                    .unwrap();
+                assert_eq!(got, sol_event(&want).unwrap(), "{blob:?} {text:?}");
+            }
+        }
+        let bare = Bare {
+            who: Address::repeat_byte(1),
+        };
+        let got = Log::new(Bare::SIGNATURE_HASH.0).topic(word::address(&bare.who));
+        assert_eq!(got.build().unwrap(), sol_event(&bare).unwrap());
+    }
+
     #[test]
     fn too_many_topics_rejected() {
         assert!(evm_log(&[[0; 32]; 5], &[]).is_err());
+        let five = (0..4).fold(Log::new([0; 32]), |log, i| log.topic(word::uint(i)));
+        assert!(five.build().is_err());
     }
 }

@@ -1,13 +1,16 @@
 //! Cheap `Display` forms for error messages.
 //!
-//! `Address` and `Cid` implement `Display` with base32 / multibase encoders that add tens of KB
-//! to every actor's wasm. Messages use these forms instead: an ID address shows as `f0<id>`,
-//! any other address as `f<protocol>:0x<payload hex>`, a CID as `0x<hex of its bytes>`.
+//! `Address` and `Cid` implement `Display` with base32 / multibase encoders, and `TokenAmount`
+//! with big-integer division, that add tens of KB to every actor's wasm. Messages use these
+//! forms instead: an ID address shows as `f0<id>`, any other address as
+//! `f<protocol>:0x<payload hex>`, a CID as `0x<hex of its bytes>`, an amount as `TokenAmount`
+//! shows it (in FIL).
 
 use core::fmt;
 
 use cid::Cid;
 use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
 
 /// Shows an address without the base32 encoder.
 #[derive(Debug, Clone, Copy)]
@@ -40,9 +43,72 @@ impl fmt::Display for CidHex<'_> {
     }
 }
 
+/// Shows an amount as `TokenAmount`'s `Display` does (whole FIL, a point, the fraction without
+/// trailing zeros; width, fill and sign flags apply), in `u128` arithmetic. An amount of 2^128
+/// attoFIL or more (more than anyone holds: the FIL supply is below 2^91 attoFIL) shows as the
+/// hex of its attoFIL.
+#[derive(Debug, Clone, Copy)]
+pub struct Fil<'a>(pub &'a TokenAmount);
+
+impl fmt::Display for Fil<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const PRECISION: u128 = 10u128.pow(TokenAmount::DECIMALS as u32);
+        let atto = self.0.atto();
+        let non_negative = atto.sign() != fvm_shared::bigint::Sign::Minus;
+        let Ok(magnitude) = u128::try_from(atto.magnitude()) else {
+            let hex: String = atto
+                .magnitude()
+                .to_bytes_be()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            return f.pad_integral(non_negative, "", &format!("0x{hex} attoFIL"));
+        };
+        let fraction = format!("{:018}", magnitude % PRECISION);
+        let fraction = match fraction.trim_end_matches('0') {
+            "" => "0",
+            digits => digits,
+        };
+        f.pad_integral(
+            non_negative,
+            "",
+            &format!("{}.{fraction}", magnitude / PRECISION),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_show_as_token_amount_does() {
+        use fvm_shared::bigint::BigInt;
+        for atto in [
+            BigInt::from(0),
+            BigInt::from(1),
+            BigInt::from(-1),
+            BigInt::from(10),
+            BigInt::from(1_500_000_000_000_000_000u128),
+            BigInt::from(-3_000_000_000_000_000_000i128),
+            BigInt::from(123_456_789_000_000_000_001u128),
+            BigInt::from(u128::MAX),
+            -BigInt::from(u128::MAX),
+        ] {
+            let t = TokenAmount::from_atto(atto);
+            assert_eq!(Fil(&t).to_string(), t.to_string());
+            assert_eq!(format!("[{:>30}]", Fil(&t)), format!("[{t:>30}]"));
+        }
+        let huge = TokenAmount::from_atto(BigInt::from(u128::MAX) + 1);
+        assert_eq!(
+            Fil(&huge).to_string(),
+            "0x0100000000000000000000000000000000 attoFIL"
+        );
+        assert_eq!(
+            Fil(&-huge).to_string(),
+            "-0x0100000000000000000000000000000000 attoFIL"
+        );
+    }
 
     #[test]
     fn addresses_show_without_base32() {
