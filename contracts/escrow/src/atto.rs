@@ -8,7 +8,6 @@
 //! `u128` with room. Amounts that come in params are checked to fit before they are multiplied
 //! ([`atto_of`]); pro-rata shares take their intermediate product in 256 bits.
 
-use alloy_primitives::U256;
 use filmark_actor_shared::{ActorError, actor_error};
 use fvm_shared::econ::TokenAmount;
 
@@ -48,13 +47,42 @@ pub(crate) fn per_epochs(price: &TokenAmount, epochs: i64) -> TokenAmount {
 }
 
 /// ⌊`part` × `of` / `whole`⌋: `part`'s pro-rata share of `of`, for `part ≤ whole` (the share
-/// is then at most `of`); 0 when `whole` is 0. The product is taken in 256 bits.
+/// is then at most `of`); 0 when `whole` is 0. The product is taken in 256 bits, then divided
+/// bit by bit (a few hundred instructions; a 256-bit integer library's general division would
+/// add ~9 KB to the wasm for this one use).
 pub(crate) fn share(part: u128, of: u128, whole: u128) -> u128 {
     if whole == 0 {
         return 0;
     }
-    let q = U256::from(part) * U256::from(of) / U256::from(whole);
-    q.saturating_to()
+    let (hi, lo) = widening_mul(part, of);
+    let (mut rem, mut quotient) = (0u128, 0u128);
+    for i in (0..256).rev() {
+        let bit = if i >= 128 {
+            (hi >> (i - 128)) & 1
+        } else {
+            (lo >> i) & 1
+        };
+        // `rem < whole` before the shift, so `rem` fits once its top bit is carried.
+        let carried = rem >> 127 == 1;
+        rem = (rem << 1) | bit;
+        quotient <<= 1;
+        if carried || rem >= whole {
+            rem = rem.wrapping_sub(whole);
+            quotient |= 1;
+        }
+    }
+    quotient
+}
+
+/// The 256-bit product `a × b` as (high, low) 128-bit halves.
+fn widening_mul(a: u128, b: u128) -> (u128, u128) {
+    const LOW: u128 = u64::MAX as u128;
+    let (a_hi, a_lo) = (a >> 64, a & LOW);
+    let (b_hi, b_lo) = (b >> 64, b & LOW);
+    let (mid, mid_carry) = (a_hi * b_lo).overflowing_add(a_lo * b_hi);
+    let (lo, lo_carry) = (a_lo * b_lo).overflowing_add(mid << 64);
+    let hi = a_hi * b_hi + (mid >> 64) + (u128::from(mid_carry) << 64) + u128::from(lo_carry);
+    (hi, lo)
 }
 
 #[cfg(test)]
@@ -120,5 +148,18 @@ mod tests {
             );
         }
         assert_eq!(share(5, 5, 0), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn share_matches_big_integers(a: u128, b: u128, c: u128) {
+            let (part, whole) = (a.min(c), a.max(c));
+            let want = if whole == 0 {
+                BigInt::from(0)
+            } else {
+                BigInt::from(part) * BigInt::from(b) / BigInt::from(whole)
+            };
+            proptest::prop_assert_eq!(BigInt::from(share(part, b, whole)), want);
+        }
     }
 }
