@@ -6,91 +6,33 @@
 
 use cid::Cid;
 use filmark_actor_shared::cid::ExternalCid;
-use filmark_actor_shared::hamt::Sha256;
+use filmark_actor_shared::hamt::{self, IpldMap, Sha256};
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_hamt::{BytesKey, Hamt};
+use fvm_ipld_hamt::{BytesKey, Config, Hamt};
 use fvm_shared::ActorID;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
-use ipld_core::ipld::Ipld;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::error::StateError;
 
-/// The escrow's HAMTs: byte keys, SHA-256 key hash (the FVM's syscall in the actor).
+/// The escrow's HAMTs: byte keys, SHA-256 key hash (the FVM's syscall in the actor). The
+/// actor's own code holds them as [`IpldMap`]s (the same blocks, one HAMT instantiation).
 pub type Map<BS, V> = Hamt<BS, V, BytesKey, Sha256>;
 
-/// What the actor's own code holds its HAMTs as: values kept as IPLD and converted at the edges
-/// (see [`IpldMap`]). The blocks are the same as a [`Map`] of the typed value.
-type RawMap<BS> = Hamt<BS, Ipld, BytesKey, Sha256>;
-
-/// A HAMT of `V` values (same blocks as [`Map<BS, V>`]) over one HAMT instantiation shared by
-/// every map: the value converts to and from IPLD at each access, so the wasm carries the HAMT's
-/// code once rather than once per value type.
-#[derive(Debug)]
-pub struct IpldMap<BS: Blockstore, V> {
-    raw: RawMap<BS>,
-    _value: core::marker::PhantomData<V>,
+/// The configuration of every map: [`HAMT_BIT_WIDTH`], the HAMT's other defaults.
+fn map_config() -> Config {
+    Config {
+        bit_width: HAMT_BIT_WIDTH,
+        ..Config::default()
+    }
 }
 
-fn codec_error(e: impl core::fmt::Display) -> StateError {
-    StateError::Store(e.to_string())
-}
-
-impl<BS: Blockstore, V: Serialize + DeserializeOwned> IpldMap<BS, V> {
-    /// Loads a map with the escrow's bit width.
-    ///
-    /// # Errors
-    /// When the root cannot be loaded.
-    pub fn load(store: BS, root: &Cid) -> Result<Self, StateError> {
-        Ok(Self {
-            raw: RawMap::load_with_bit_width(root, store, HAMT_BIT_WIDTH)?,
-            _value: core::marker::PhantomData,
-        })
-    }
-
-    /// The value under `key`.
-    ///
-    /// # Errors
-    /// When the store fails or the value does not decode.
-    pub fn get(&self, key: &BytesKey) -> Result<Option<V>, StateError> {
-        match self.raw.get(key)? {
-            Some(v) => ipld_core::serde::from_ipld(v.clone())
-                .map(Some)
-                .map_err(codec_error),
-            None => Ok(None),
-        }
-    }
-
-    /// Stores `value` under `key`.
-    ///
-    /// # Errors
-    /// When the store fails.
-    pub fn set(&mut self, key: BytesKey, value: &V) -> Result<(), StateError> {
-        let v = ipld_core::serde::to_ipld(value).map_err(codec_error)?;
-        self.raw.set(key, v)?;
-        Ok(())
-    }
-
-    /// Deletes `key` (nothing if absent).
-    ///
-    /// # Errors
-    /// When the store fails.
-    pub fn delete(&mut self, key: &BytesKey) -> Result<(), StateError> {
-        self.raw.delete(key)?;
-        Ok(())
-    }
-
-    /// Writes the map's changes; returns its root.
-    ///
-    /// # Errors
-    /// When the store fails.
-    pub fn flush(&mut self) -> Result<Cid, StateError> {
-        Ok(self.raw.flush()?)
+impl From<hamt::Error> for StateError {
+    fn from(e: hamt::Error) -> Self {
+        Self::Store(e.to_string())
     }
 }
 
@@ -239,7 +181,7 @@ impl State {
     /// # Errors
     /// When the store fails.
     pub fn new<BS: Blockstore>(store: &BS) -> Result<Self, StateError> {
-        let empty_map = RawMap::new_with_bit_width(store, HAMT_BIT_WIDTH).flush()?;
+        let empty_map = IpldMap::<_, ()>::new(store, map_config()).flush()?;
         let orders = Amt::<Order, _>::new_with_bit_width(store, AMT_BIT_WIDTH).flush()?;
         Ok(Self {
             accounts: empty_map,
@@ -256,7 +198,7 @@ impl State {
     /// # Errors
     /// When the store fails.
     pub fn account<BS: Blockstore>(&self, store: &BS, id: ActorID) -> Result<Account, StateError> {
-        let map: IpldMap<_, Account> = IpldMap::load(store, &self.accounts)?;
+        let map: IpldMap<_, Account> = IpldMap::load(store, &self.accounts, map_config())?;
         Ok(map.get(&id_key(id))?.unwrap_or_default())
     }
 
@@ -273,10 +215,10 @@ impl State {
         BS: Blockstore,
         E: From<StateError>,
     {
-        let map = IpldMap::load(store, &self.accounts)?;
+        let map = IpldMap::load(store, &self.accounts, map_config()).map_err(StateError::from)?;
         let mut accounts = Accounts { map };
         let r = f(&mut accounts)?;
-        self.accounts = accounts.map.flush()?;
+        self.accounts = accounts.map.flush().map_err(StateError::from)?;
         Ok(r)
     }
 
@@ -331,8 +273,8 @@ impl State {
         store: &BS,
         deal_id: DealID,
     ) -> Result<Option<u64>, StateError> {
-        let map: IpldMap<_, u64> = IpldMap::load(store, &self.deals)?;
-        map.get(&id_key(deal_id))
+        let map: IpldMap<_, u64> = IpldMap::load(store, &self.deals, map_config())?;
+        Ok(map.get(&id_key(deal_id))?)
     }
 
     /// Records that `deal_id` is bound to `order_id`.
@@ -345,7 +287,7 @@ impl State {
         deal_id: DealID,
         order_id: u64,
     ) -> Result<(), StateError> {
-        let mut map: IpldMap<_, u64> = IpldMap::load(store, &self.deals)?;
+        let mut map: IpldMap<_, u64> = IpldMap::load(store, &self.deals, map_config())?;
         map.set(id_key(deal_id), &order_id)?;
         self.deals = map.flush()?;
         Ok(())
@@ -361,8 +303,8 @@ impl State {
         client: ActorID,
         key: ActorID,
     ) -> Result<Option<AppKey>, StateError> {
-        let map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys)?;
-        map.get(&app_key_key(client, key))
+        let map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys, map_config())?;
+        Ok(map.get(&app_key_key(client, key))?)
     }
 
     /// Stores (`Some`) or deletes (`None`) an app key grant.
@@ -376,10 +318,12 @@ impl State {
         key: ActorID,
         grant: Option<AppKey>,
     ) -> Result<(), StateError> {
-        let mut map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys)?;
+        let mut map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys, map_config())?;
         match grant {
             Some(g) => map.set(app_key_key(client, key), &g)?,
-            None => map.delete(&app_key_key(client, key))?,
+            None => {
+                map.delete(&app_key_key(client, key))?;
+            }
         }
         self.app_keys = map.flush()?;
         Ok(())

@@ -14,16 +14,12 @@
 
 use cid::Cid;
 use filmark_actor_shared::cid::ExternalCid;
+use filmark_actor_shared::hamt::{BytesKey, Config, IpldMap};
 use filmark_actor_shared::{ActorError, AsActorError};
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
 use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_hamt::{BytesKey, Config, Hamt};
-
-/// Every map in the state: bytes keys hashed with SHA-256 (by the FVM's hash syscall in the
-/// wasm actor, see [`filmark_actor_shared::hamt`]).
-pub(crate) type Map<'a, BS, V> = Hamt<&'a BS, V, BytesKey, filmark_actor_shared::hamt::Sha256>;
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
@@ -32,6 +28,11 @@ use multihash_codetable::Code;
 
 use crate::policy::{AMT_BIT_WIDTH, HAMT_BIT_WIDTH, HAMT_MAX_ARRAY_WIDTH, MAX_SIGNERS_PER_OWNER};
 use crate::types::{CountsReturn, OwnedRecord, Record, SignerGrant};
+
+/// Every map in the state: bytes keys hashed with SHA-256 (by the FVM's hash syscall in the
+/// wasm actor), values held as IPLD so that every map shares one HAMT instantiation (see
+/// [`filmark_actor_shared::hamt`]); the blocks are those of a `Hamt` of `V`.
+pub(crate) type Map<'a, BS, V> = IpldMap<&'a BS, V>;
 
 /// The state root.
 #[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
@@ -123,7 +124,7 @@ pub(crate) fn load_hamt<'a, BS: Blockstore, V>(
 where
     V: serde::Serialize + serde::de::DeserializeOwned,
 {
-    Hamt::load_with_config(root, store, hamt_config())
+    IpldMap::load(store, root, hamt_config())
         .with_context_code(ExitCode::USR_ILLEGAL_STATE, state_err(what))
 }
 
@@ -135,7 +136,7 @@ pub(crate) fn load_amt<'a, BS: Blockstore>(
 }
 
 fn empty_hamt<BS: Blockstore>(store: &BS) -> Result<Cid, ActorError> {
-    Map::<BS, Cid>::new_with_config(store, hamt_config())
+    Map::<BS, ()>::new(store, hamt_config())
         .flush()
         .context_code(ExitCode::USR_ILLEGAL_STATE, "creating empty map")
 }
@@ -197,7 +198,7 @@ impl State {
     ) -> Result<Option<Record>, ActorError> {
         let records = load_hamt::<_, Cid>(store, &self.records, "loading records")?;
         match records.get(&cid_key(cid)).map_err(ise("reading record"))? {
-            Some(link) => load_record_block(store, link).map(Some),
+            Some(link) => load_record_block(store, &link).map(Some),
             None => Ok(None),
         }
     }
@@ -217,7 +218,7 @@ impl State {
         for (cid, mut record) in items {
             let key = cid_key(&cid);
             if let Some(link) = records.get(&key).map_err(ise("reading record"))? {
-                let existing = load_record_block(store, link)?;
+                let existing = load_record_block(store, &link)?;
                 return Err(if existing.status == crate::types::Status::Tombstoned {
                     actor_error_state(format!(
                         "content {cid} is tombstoned and can never be registered again"
@@ -228,7 +229,7 @@ impl State {
             }
             record.index = self.index_add(store, &mut owners, record.owner, &cid)?;
             let link = put_record_block(store, &record)?;
-            records.set(key, link).map_err(ise("writing record"))?;
+            records.set(key, &link).map_err(ise("writing record"))?;
             self.record_count += 1;
         }
         self.records = records.flush().map_err(ise("flushing records"))?;
@@ -249,7 +250,7 @@ impl State {
         let mut records = load_hamt::<_, Cid>(store, &self.records, "loading records")?;
         let link = put_record_block(store, &record)?;
         records
-            .set(cid_key(cid), link)
+            .set(cid_key(cid), &link)
             .map_err(ise("writing record"))?;
         self.records = records.flush().map_err(ise("flushing records"))?;
         Ok(())
@@ -282,7 +283,7 @@ impl State {
         cid: &Cid,
     ) -> Result<u64, ActorError> {
         let key = id_key(owner);
-        let info = owners.get(&key).map_err(ise("reading owner"))?.cloned();
+        let info = owners.get(&key).map_err(ise("reading owner"))?;
         let (mut amt, mut info) = match info {
             Some(info) => (load_amt(store, &info.index)?, info),
             None => {
@@ -304,7 +305,7 @@ impl State {
         info.index = amt.flush().map_err(ise("flushing owner index"))?;
         info.next_index += 1;
         info.count += 1;
-        owners.set(key, info).map_err(ise("writing owner"))?;
+        owners.set(key, &info).map_err(ise("writing owner"))?;
         Ok(index)
     }
 
@@ -319,7 +320,6 @@ impl State {
         let mut info = owners
             .get(&key)
             .map_err(ise("reading owner"))?
-            .cloned()
             .ok_or_else(|| actor_error_state(format!("owner f0{owner} missing from the index")))?;
         let mut amt = load_amt(store, &info.index)?;
         amt.delete(index)
@@ -333,7 +333,7 @@ impl State {
             self.owner_count = self.owner_count.saturating_sub(1);
         } else {
             info.index = amt.flush().map_err(ise("flushing owner index"))?;
-            owners.set(key, info).map_err(ise("writing owner"))?;
+            owners.set(key, &info).map_err(ise("writing owner"))?;
         }
         Ok(())
     }
@@ -348,10 +348,7 @@ impl State {
         owner: ActorID,
     ) -> Result<Option<OwnerInfo>, ActorError> {
         let owners = load_hamt::<_, OwnerInfo>(store, &self.owners, "loading owners")?;
-        owners
-            .get(&id_key(owner))
-            .map(Option::<&OwnerInfo>::cloned)
-            .map_err(ise("reading owner"))
+        owners.get(&id_key(owner)).map_err(ise("reading owner"))
     }
 
     /// Up to `limit` of the owner's records from index `cursor` on, and the next cursor.
@@ -386,7 +383,7 @@ impl State {
                 .get(&cid_key(&cid))
                 .map_err(ise("reading record"))?
                 .ok_or_else(|| actor_error_state(format!("indexed content {cid} has no record")))?;
-            let record = load_record_block(store, link)?;
+            let record = load_record_block(store, &link)?;
             out.push(OwnedRecord { cid, record });
         }
         Ok((out, next))
@@ -404,7 +401,7 @@ impl State {
             .get(&id_key(owner))
             .map_err(ise("reading signers"))?
         {
-            Some(root) => Ok(Some(load_hamt(store, root, "loading owner signers")?)),
+            Some(root) => Ok(Some(load_hamt(store, &root, "loading owner signers")?)),
             None => Ok(None),
         }
     }
@@ -420,10 +417,7 @@ impl State {
         signer: ActorID,
     ) -> Result<Option<SignerGrant>, ActorError> {
         match self.owner_grants(store, owner)? {
-            Some(grants) => grants
-                .get(&id_key(signer))
-                .map(Option::<&SignerGrant>::cloned)
-                .map_err(ise("reading grant")),
+            Some(grants) => grants.get(&id_key(signer)).map_err(ise("reading grant")),
             None => Ok(None),
         }
     }
@@ -441,7 +435,7 @@ impl State {
         if let Some(grants) = self.owner_grants(store, owner)? {
             grants
                 .for_each(|_, g| {
-                    out.push(g.clone());
+                    out.push(g);
                     Ok(())
                 })
                 .map_err(ise("iterating grants"))?;
@@ -466,19 +460,13 @@ impl State {
             .get(&id_key(owner))
             .map_err(ise("reading signers"))?
         {
-            Some(root) => load_hamt::<_, SignerGrant>(store, root, "loading owner signers")?,
-            None => Map::new_with_config(store, hamt_config()),
+            Some(root) => load_hamt::<_, SignerGrant>(store, &root, "loading owner signers")?,
+            None => Map::new(store, hamt_config()),
         };
         let key = id_key(grant.signer);
-        let replaced = grants.get(&key).map_err(ise("reading grant"))?.cloned();
+        let replaced = grants.get(&key).map_err(ise("reading grant"))?;
         if replaced.is_none() {
-            let mut n = 0usize;
-            grants
-                .for_each(|_, _| {
-                    n += 1;
-                    Ok(())
-                })
-                .map_err(ise("counting grants"))?;
+            let n = grants.count().map_err(ise("counting grants"))?;
             if n >= MAX_SIGNERS_PER_OWNER {
                 return Err(ActorError::illegal_argument(format!(
                     "owner f0{owner} already has {n} signer grants (MAX_SIGNERS_PER_OWNER = \
@@ -487,10 +475,10 @@ impl State {
             }
             self.signer_count += 1;
         }
-        grants.set(key, grant).map_err(ise("writing grant"))?;
+        grants.set(key, &grant).map_err(ise("writing grant"))?;
         let root = grants.flush().map_err(ise("flushing grants"))?;
         signers
-            .set(id_key(owner), root)
+            .set(id_key(owner), &root)
             .map_err(ise("writing signers"))?;
         self.signers = signers.flush().map_err(ise("flushing signers"))?;
         Ok(replaced)
@@ -513,18 +501,19 @@ impl State {
         let root = signers
             .get(&okey)
             .map_err(ise("reading signers"))?
-            .copied()
             .ok_or_else(|| no_grant(owner, signer))?;
         let mut grants = load_hamt::<_, SignerGrant>(store, &root, "loading owner signers")?;
-        let (_, grant) = grants
-            .delete(&id_key(signer))
-            .map_err(ise("deleting grant"))?
+        let skey = id_key(signer);
+        let grant = grants
+            .get(&skey)
+            .map_err(ise("reading grant"))?
             .ok_or_else(|| no_grant(owner, signer))?;
+        grants.delete(&skey).map_err(ise("deleting grant"))?;
         if grants.is_empty() {
             signers.delete(&okey).map_err(ise("deleting signers"))?;
         } else {
             let root = grants.flush().map_err(ise("flushing grants"))?;
-            signers.set(okey, root).map_err(ise("writing signers"))?;
+            signers.set(okey, &root).map_err(ise("writing signers"))?;
         }
         self.signers = signers.flush().map_err(ise("flushing signers"))?;
         let seq = self.next_seq();
@@ -532,7 +521,7 @@ impl State {
         revoked
             .set(
                 id_key(grant.grant_id),
-                Revocation {
+                &Revocation {
                     owner,
                     signer,
                     revoked_at: epoch,
@@ -558,7 +547,6 @@ impl State {
         let revoked = load_hamt::<_, Revocation>(store, &self.revoked, "loading revoked")?;
         revoked
             .get(&id_key(grant_id))
-            .map(Option::<&Revocation>::cloned)
             .map_err(ise("reading revocation"))
     }
 }

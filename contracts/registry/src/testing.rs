@@ -45,7 +45,7 @@ pub fn check_state_invariants<BS: Blockstore>(
     ) {
         let r = records.for_each(|k, link| {
             let cid = Cid::try_from(k.0.as_slice())?;
-            let r = load_record_block(store, link)?;
+            let r = load_record_block(store, &link)?;
             summary.records.insert(cid, r);
             Ok(())
         });
@@ -154,7 +154,7 @@ pub fn check_state_invariants<BS: Blockstore>(
     ) {
         let r = signers.for_each(|k, root| {
             let owner = key_id(k).unwrap_or_default();
-            let grants = load_hamt::<_, SignerGrant>(store, root, "owner signers")?;
+            let grants = load_hamt::<_, SignerGrant>(store, &root, "owner signers")?;
             let mut n = 0usize;
             grants.for_each(|sk, g| {
                 n += 1;
@@ -162,7 +162,7 @@ pub fn check_state_invariants<BS: Blockstore>(
                     key_id(sk) == Some(g.signer),
                     format!("grant {} stored under the wrong signer", g.grant_id),
                 );
-                summary.grants.insert((owner, g.signer), g.clone());
+                summary.grants.insert((owner, g.signer), g);
                 Ok(())
             })?;
             acc.require(n > 0, format!("owner f0{owner} has an empty signer map"));
@@ -180,7 +180,7 @@ pub fn check_state_invariants<BS: Blockstore>(
     ) {
         let r = revoked.for_each(|k, rev| {
             if let Some(id) = key_id(k) {
-                summary.revoked.insert(id, rev.clone());
+                summary.revoked.insert(id, rev);
             }
             Ok(())
         });
