@@ -248,28 +248,9 @@ pub(crate) fn app_key_revoked<RT: Runtime>(
 #[cfg(test)]
 mod tests {
     use cid::multihash::Multihash;
-    use filmark_actor_shared::events::sol_event;
-    use filmark_actor_shared::testing::FakeRuntime;
+    use filmark_actor_shared::testing::assert_emits_like_alloy as check;
 
     use super::*;
-
-    /// Emits with `f`, then checks the event against alloy's encoding of `want(rt)`.
-    fn check<E: SolEvent>(
-        f: impl FnOnce(&FakeRuntime) -> Result<(), ActorError>,
-        want: impl FnOnce(&FakeRuntime) -> E,
-    ) {
-        let rt = FakeRuntime::new(1000);
-        let eth = rt.add_eth_account(77, [0xab; 20]);
-        rt.add_id_address(eth, 77);
-        f(&rt).unwrap();
-        let events = rt.take_events();
-        assert_eq!(
-            events,
-            vec![sol_event(&want(&rt)).unwrap()],
-            "{}",
-            E::SIGNATURE
-        );
-    }
 
     #[test]
     fn events_encode_like_alloy() {

@@ -149,27 +149,9 @@ pub(crate) fn signer_revoked<RT: Runtime>(
 mod tests {
     use alloy_primitives::Bytes;
     use cid::multihash::Multihash;
-    use filmark_actor_shared::events::sol_event;
-    use filmark_actor_shared::testing::FakeRuntime;
+    use filmark_actor_shared::testing::assert_emits_like_alloy as check;
 
     use super::*;
-
-    /// Emits with `f`, then checks the event against alloy's encoding of `want(rt)`.
-    fn check<E: SolEvent>(
-        f: impl FnOnce(&FakeRuntime) -> Result<(), ActorError>,
-        want: impl FnOnce(&FakeRuntime) -> E,
-    ) {
-        let rt = FakeRuntime::new(1000);
-        let eth = rt.add_eth_account(77, [0xab; 20]);
-        rt.add_id_address(eth, 77);
-        f(&rt).unwrap();
-        assert_eq!(
-            rt.take_events(),
-            vec![sol_event(&want(&rt)).unwrap()],
-            "{}",
-            E::SIGNATURE
-        );
-    }
 
     #[test]
     fn events_encode_like_alloy() {
