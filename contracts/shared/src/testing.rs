@@ -411,6 +411,27 @@ impl Runtime for FakeRuntime {
     }
 }
 
+/// The ID of the f410 (Ethereum) account [`assert_emits_like_alloy`] sets up.
+pub const ETH_ACTOR: ActorID = 77;
+
+/// Runs `emit` on a fresh [`FakeRuntime`] (where actor [`ETH_ACTOR`] is an f410 account, so
+/// events show both address forms) and asserts that it emitted exactly one event: alloy's
+/// encoding of `want(rt)` (see [`crate::events::sol_event`]).
+///
+/// # Panics
+/// When `emit` fails or the events differ.
+pub fn assert_emits_like_alloy<E: alloy_sol_types::SolEvent>(
+    emit: impl FnOnce(&FakeRuntime) -> Result<(), ActorError>,
+    want: impl FnOnce(&FakeRuntime) -> E,
+) {
+    let rt = FakeRuntime::new(1000);
+    let eth = rt.add_eth_account(ETH_ACTOR, [0xab; 20]);
+    rt.add_id_address(eth, ETH_ACTOR);
+    emit(&rt).unwrap();
+    let expected = crate::events::sol_event(&want(&rt)).unwrap();
+    assert_eq!(rt.take_events(), vec![expected], "{}", E::SIGNATURE);
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
@@ -500,25 +521,4 @@ mod tests {
             None,
         );
     }
-}
-
-/// The ID of the f410 (Ethereum) account [`assert_emits_like_alloy`] sets up.
-pub const ETH_ACTOR: ActorID = 77;
-
-/// Runs `emit` on a fresh [`FakeRuntime`] (where actor [`ETH_ACTOR`] is an f410 account, so
-/// events show both address forms) and asserts that it emitted exactly one event: alloy's
-/// encoding of `want(rt)` (see [`crate::events::sol_event`]).
-///
-/// # Panics
-/// When `emit` fails or the events differ.
-pub fn assert_emits_like_alloy<E: alloy_sol_types::SolEvent>(
-    emit: impl FnOnce(&FakeRuntime) -> Result<(), ActorError>,
-    want: impl FnOnce(&FakeRuntime) -> E,
-) {
-    let rt = FakeRuntime::new(1000);
-    let eth = rt.add_eth_account(ETH_ACTOR, [0xab; 20]);
-    rt.add_id_address(eth, ETH_ACTOR);
-    emit(&rt).unwrap();
-    let expected = crate::events::sol_event(&want(&rt)).unwrap();
-    assert_eq!(rt.take_events(), vec![expected], "{}", E::SIGNATURE);
 }
