@@ -75,12 +75,14 @@ const SOURCES: &[&str] = &[
 /// encoding allows (an MVP module must have the single byte 0x00 there).
 ///
 /// Size (issue 4: under 400 KB a module): `-Zfmt-debug=none` turns every `Debug` impl into a
-/// no-op and `-Zlocation-detail=none` drops file/line/column from panic locations. Most of an
-/// actor's formatting weight is reached only through `Debug` in libraries: float printing (through
-/// `Ipld`'s `Debug` in ipld-core's error messages), backtrace printing and symbol demangling
-/// (through `anyhow`'s `Debug`, which the IPLD crates' errors carry). The actors' own messages
-/// use `Display`, so their text is unchanged. Path prefixes are remapped so that the modules (and
-/// their code CIDs) do not depend on where the workspace, cargo's registry or the toolchain sit.
+/// no-op and `-Zlocation-detail=none` drops file/line/column from panic locations. Much of an
+/// actor's formatting weight is reached only through `Debug` in libraries (`Ipld`'s `Debug` in
+/// ipld-core's error messages, for one). What stays is reached through `Display` or a vtable:
+/// float printing from serde's "invalid type" messages, CID text from the HAMT/AMT errors,
+/// symbol demangling from `anyhow`'s error vtable (never run: no backtrace is captured on
+/// wasm32-unknown-unknown). The actors' own messages use `Display`, so their text is unchanged.
+/// Path prefixes are remapped so that the modules (and their code CIDs) do not depend on where
+/// the workspace, cargo's registry or the toolchain sit.
 const RUSTFLAGS: &[&str] = &[
     "-Ctarget-cpu=mvp",
     "-Ctarget-feature=+bulk-memory,+mutable-globals,+sign-ext,+nontrapping-fptoint",
