@@ -98,7 +98,7 @@ fn credit_unlocks<RT: Runtime>(
     shares: &[(ActorID, TokenAmount)],
 ) -> Result<TokenAmount, ActorError> {
     let unlocked: TokenAmount = shares.iter().map(|(_, a)| a).sum();
-    st.update_accounts(rt.store(), |a| {
+    st.update_accounts(rt.store(), &mut |a| {
         a.modify(client, |acc| acc.locked -= &(paid + &unlocked))?;
         for (id, amount) in shares {
             a.modify(*id, |acc| acc.available += amount)?;

@@ -135,7 +135,7 @@ impl Actor {
             return Err(actor_error!(illegal_argument; "deposit needs a positive value"));
         }
         rt.transaction(|st: &mut State, rt| {
-            st.update_accounts(rt.store(), |a| {
+            st.update_accounts(rt.store(), &mut |a| {
                 a.modify(caller, |acc| acc.available += &value)
                     .map_err(ActorError::from)
             })
@@ -156,7 +156,7 @@ impl Actor {
         }
         let to = p.to.unwrap_or_else(|| Address::new_id(caller));
         rt.transaction(|st: &mut State, rt| {
-            st.update_accounts(rt.store(), |a| {
+            st.update_accounts(rt.store(), &mut |a| {
                 let acc = a.get(caller)?;
                 if acc.available < p.amount {
                     return Err(actor_error!(insufficient_funds;
@@ -252,7 +252,7 @@ impl Actor {
             })?;
         let order_id = rt.transaction(|st: &mut State, rt| {
             let grant = check_spender(rt, st, client, caller, &lock)?;
-            st.update_accounts(rt.store(), |a| {
+            st.update_accounts(rt.store(), &mut |a| {
                 let mut acc = a.get(client)?;
                 acc.available += &value;
                 if acc.available < lock {
@@ -443,7 +443,7 @@ impl Actor {
                 }
             }
             let total = &value + &p.from_available;
-            st.update_accounts(rt.store(), |a| {
+            st.update_accounts(rt.store(), &mut |a| {
                 let mut acc = a.get(client)?;
                 if acc.available < p.from_available {
                     return Err(actor_error!(insufficient_funds;

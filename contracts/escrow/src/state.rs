@@ -202,24 +202,26 @@ impl State {
         Ok(map.get(&id_key(id))?.unwrap_or_default())
     }
 
-    /// Applies `f` to several accounts and saves them.
+    /// Applies `f` to several accounts and saves them; nothing is saved if `f` fails.
+    ///
+    /// `f` is a trait object so that every caller shares one copy of the load and the save.
     ///
     /// # Errors
     /// When the store fails or `f` does.
-    pub fn update_accounts<BS, R, E>(
+    pub fn update_accounts<BS, E>(
         &mut self,
         store: &BS,
-        f: impl FnOnce(&mut Accounts<&BS>) -> Result<R, E>,
-    ) -> Result<R, E>
+        f: &mut dyn FnMut(&mut Accounts<&BS>) -> Result<(), E>,
+    ) -> Result<(), E>
     where
         BS: Blockstore,
         E: From<StateError>,
     {
         let map = IpldMap::load(store, &self.accounts, map_config()).map_err(StateError::from)?;
         let mut accounts = Accounts { map };
-        let r = f(&mut accounts)?;
+        f(&mut accounts)?;
         self.accounts = accounts.map.flush().map_err(StateError::from)?;
-        Ok(r)
+        Ok(())
     }
 
     /// An order.
@@ -365,11 +367,17 @@ impl<BS: Blockstore> Accounts<BS> {
     pub fn modify(&mut self, id: ActorID, f: impl FnOnce(&mut Account)) -> Result<(), StateError> {
         let mut a = self.get(id)?;
         f(&mut a);
-        if a.available.is_negative() || a.locked.is_negative() {
+        self.set_non_negative(id, a)
+    }
+
+    /// [`set`](Self::set), refusing a negative field: the part of [`modify`](Self::modify)
+    /// that does not depend on its closure, compiled once.
+    fn set_non_negative(&mut self, id: ActorID, account: Account) -> Result<(), StateError> {
+        if account.available.is_negative() || account.locked.is_negative() {
             return Err(StateError::Inconsistent(format!(
                 "account f0{id} would go negative"
             )));
         }
-        self.set(id, a)
+        self.set(id, account)
     }
 }
