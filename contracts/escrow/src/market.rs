@@ -30,9 +30,19 @@ fn require<RT: Runtime, T: serde::de::DeserializeOwned>(
     method: u64,
     deal_id: DealID,
 ) -> Result<T, ActorError> {
+    decode_return(required_answer(rt, method, deal_id)?)
+}
+
+/// The return block of [`require`]'s getter call: the part that does not depend on the
+/// answer's type, compiled once.
+fn required_answer<RT: Runtime>(
+    rt: &RT,
+    method: u64,
+    deal_id: DealID,
+) -> Result<Option<IpldBlock>, ActorError> {
     let resp = query(rt, method, deal_id)?;
     match resp.exit_code {
-        ExitCode::OK => decode_return(resp.return_data),
+        ExitCode::OK => Ok(resp.return_data),
         ExitCode::USR_NOT_FOUND => Err(actor_error!(not_found; "deal {deal_id} not found")),
         market::EX_DEAL_EXPIRED => {
             Err(actor_error!(illegal_argument; "deal {deal_id} expired or was slashed"))
