@@ -11,6 +11,7 @@ pub mod market {
     use fvm_shared::econ::TokenAmount;
     use fvm_shared::error::ExitCode;
     use fvm_shared::piece::PaddedPieceSize;
+    use ipld_core::ipld::Ipld;
     use serde::{Deserialize, Serialize};
 
     /// The market's address, f05.
@@ -104,22 +105,35 @@ pub mod market {
         }
     }
 
+    /// Decodes through the IPLD data model (whose DAG-CBOR decoder the actor carries anyway for
+    /// its HAMTs) rather than a `deserialize_any` visitor of its own, which would compile a
+    /// decoder for every CBOR major type into the wasm for this one field.
     impl<'de> Deserialize<'de> for Label {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl serde::de::Visitor<'_> for V {
-                type Value = Label;
-                fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                    f.write_str("a string or bytes")
-                }
-                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Label, E> {
-                    Ok(Label::String(v.to_owned()))
-                }
-                fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Label, E> {
-                    Ok(Label::Bytes(v.to_vec()))
-                }
+            use serde::de::Error;
+            match Ipld::deserialize(d)? {
+                Ipld::String(s) => Ok(Self::String(s)),
+                Ipld::Bytes(b) => Ok(Self::Bytes(b)),
+                other => Err(D::Error::custom(format_args!(
+                    "invalid type: {}, expected a string or bytes",
+                    kind_name(&other)
+                ))),
             }
-            d.deserialize_any(V)
+        }
+    }
+
+    /// The data model kind of a value, for error messages.
+    fn kind_name(v: &Ipld) -> &'static str {
+        match v {
+            Ipld::Null => "null",
+            Ipld::Bool(_) => "boolean",
+            Ipld::Integer(_) => "integer",
+            Ipld::Float(_) => "float",
+            Ipld::String(_) => "string",
+            Ipld::Bytes(_) => "bytes",
+            Ipld::List(_) => "list",
+            Ipld::Map(_) => "map",
+            Ipld::Link(_) => "link",
         }
     }
 
@@ -181,6 +195,35 @@ mod tests {
         let bytes = fvm_ipld_encoding::to_vec(&market::Label::Bytes(vec![1])).unwrap();
         assert_eq!(bytes, vec![0x41, 1]);
         let back: market::Label = fvm_ipld_encoding::from_slice(&text).unwrap();
-        assert_eq!(back.as_bytes(), b"7");
+        assert_eq!(back, market::Label::String("7".into()));
+        let back: market::Label = fvm_ipld_encoding::from_slice(&bytes).unwrap();
+        assert_eq!(back, market::Label::Bytes(vec![1]));
+        let empty: market::Label = fvm_ipld_encoding::from_slice(&[0x60]).unwrap();
+        assert_eq!(empty, market::Label::String(String::new()));
+    }
+
+    #[test]
+    fn label_refuses_other_kinds_naming_them() {
+        // 5, [], {}, null, true, 1.5, a CID link, and a text string that is not UTF-8.
+        let cid = cid::Cid::default().to_bytes();
+        let mut link = vec![0xd8, 0x2a, 0x40 + (cid.len() as u8 + 1), 0];
+        link.extend_from_slice(&cid);
+        for (cbor, kind) in [
+            (vec![0x05], "integer"),
+            (vec![0x80], "list"),
+            (vec![0xa0], "map"),
+            (vec![0xf6], "null"),
+            (vec![0xf5], "boolean"),
+            (vec![0xfb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], "float"),
+            (link, "link"),
+        ] {
+            let e = fvm_ipld_encoding::from_slice::<market::Label>(&cbor).unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains(&format!("invalid type: {kind}, expected a string or bytes")),
+                "{kind}: {e}"
+            );
+        }
+        assert!(fvm_ipld_encoding::from_slice::<market::Label>(&[0x61, 0xff]).is_err());
     }
 }
