@@ -104,7 +104,12 @@ pub trait Runtime {
         self.store()
             .get_cbor::<S>(&root)
             .map_err(|e| ActorError::illegal_state(format!("loading state: {e}")))?
-            .ok_or_else(|| ActorError::illegal_state(format!("state root {root} not found")))
+            .ok_or_else(|| {
+                ActorError::illegal_state(format!(
+                    "state root {} not found",
+                    crate::show::CidHex(&root)
+                ))
+            })
     }
 
     /// Writes a new state object and makes it the state root (used by constructors).
