@@ -36,16 +36,7 @@ fn script() -> Vec<Cid> {
     p.owner = Some(id(ALICE));
     call(&rt, APP, Method::Register, &p).unwrap();
     add_signer(&rt, ALICE, APP, scope::REGISTER | scope::TOMBSTONE, 20_000);
-    call(
-        &rt,
-        ALICE,
-        Method::RevokeSigner,
-        &RevokeSignerParams {
-            owner: None,
-            signer: id(APP2),
-        },
-    )
-    .unwrap();
+    revoke_signer(&rt, ALICE, APP2);
     step(&rt);
     // Metadata, transfers (one empties nothing, one moves BOB's last-but-all records), tombstone.
     call(

@@ -173,6 +173,21 @@ pub fn add_signer(
     r.grant_id
 }
 
+/// The owner revokes its grant to `signer`.
+#[track_caller]
+pub fn revoke_signer(rt: &FakeRuntime, owner: ActorID, signer: ActorID) {
+    call(
+        rt,
+        owner,
+        Method::RevokeSigner,
+        &RevokeSignerParams {
+            owner: None,
+            signer: id(signer),
+        },
+    )
+    .unwrap();
+}
+
 /// Asserts an error with this exit code, and returns its message.
 #[track_caller]
 pub fn expect_code<T: std::fmt::Debug>(res: Result<T, ActorError>, code: ExitCode) -> String {

@@ -23,16 +23,7 @@ fn populated() -> FakeRuntime {
     register(&rt, ALICE, 1);
     register(&rt, BOB, 2);
     add_signer(&rt, ALICE, APP, scope::ALL, 1000);
-    call(
-        &rt,
-        ALICE,
-        Method::RevokeSigner,
-        &RevokeSignerParams {
-            owner: None,
-            signer: id(APP),
-        },
-    )
-    .unwrap();
+    revoke_signer(&rt, ALICE, APP);
     check_state(&rt);
     rt
 }

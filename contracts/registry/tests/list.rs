@@ -141,16 +141,7 @@ fn counts_track_every_change() {
     .unwrap();
     add_signer(&rt, ALICE, APP, scope::ALL, 1000);
     add_signer(&rt, ALICE, APP2, scope::ALL, 1000);
-    call(
-        &rt,
-        ALICE,
-        Method::RevokeSigner,
-        &RevokeSignerParams {
-            owner: None,
-            signer: id(APP2),
-        },
-    )
-    .unwrap();
+    revoke_signer(&rt, ALICE, APP2);
     assert_eq!(
         counts(&rt),
         CountsReturn {
