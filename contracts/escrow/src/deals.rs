@@ -1,6 +1,6 @@
 //! Deals: binding (market callbacks and `BindDeal`), settlement and closing.
 
-use filmark_actor_shared::dispatch::{params, require_no_value};
+use filmark_actor_shared::dispatch::{decode_cbor, params, require_no_value};
 use filmark_actor_shared::show::{Addr, Fil};
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
@@ -121,7 +121,7 @@ impl Actor {
     ) -> Result<bool, ActorError> {
         validate_market(rt)?;
         let p: AuthenticateMessageParams = params(p)?;
-        let proposal: DealProposal = fvm_ipld_encoding::from_slice(&p.message)
+        let proposal: DealProposal = decode_cbor(&p.message)
             .map_err(|e| actor_error!(serialization; "message is not a deal proposal: {e}"))?;
         let st: State = rt.state()?;
         check_proposal(rt, &st, &proposal)?;
@@ -142,7 +142,7 @@ impl Actor {
     ) -> Result<(), ActorError> {
         validate_market(rt)?;
         let p: MarketNotifyDealParams = params(p)?;
-        let proposal: DealProposal = fvm_ipld_encoding::from_slice(&p.proposal)
+        let proposal: DealProposal = decode_cbor(&p.proposal)
             .map_err(|e| actor_error!(serialization; "proposal is not a deal proposal: {e}"))?;
         let provider = rt.resolve_address(&proposal.provider).unwrap_or_default();
         let label_order = order_of_label(&proposal).unwrap_or(u64::MAX);

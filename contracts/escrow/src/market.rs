@@ -1,6 +1,6 @@
 //! Queries to the storage market's exported getters (read-only sends).
 
-use filmark_actor_shared::dispatch::decode_return;
+use filmark_actor_shared::dispatch::{decode_return, encode_cbor};
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::Response;
@@ -12,12 +12,12 @@ use crate::ext::market::{self, DealQueryParams};
 use crate::order::{DealStatus, DealTerms};
 
 fn query<RT: Runtime>(rt: &RT, method: u64, deal_id: DealID) -> Result<Response, ActorError> {
-    let params = IpldBlock::serialize_cbor(&DealQueryParams { id: deal_id })
+    let params = encode_cbor(&DealQueryParams { id: deal_id })
         .map_err(|e| actor_error!(serialization; "encoding deal id: {e}"))?;
     rt.send(
         &market::ADDRESS,
         method,
-        params,
+        Some(params),
         TokenAmount::from_atto(0),
         true,
     )

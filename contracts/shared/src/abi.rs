@@ -38,7 +38,7 @@ pub fn calldata(params: Option<IpldBlock>) -> Result<Vec<u8>, ActorError> {
         None => Ok(Vec::new()),
         Some(block) if block.data.is_empty() => Ok(Vec::new()),
         Some(block) if block.codec == CBOR || block.codec == DAG_CBOR => {
-            let BytesDe(bytes) = fvm_ipld_encoding::from_slice(&block.data).map_err(|e| {
+            let BytesDe(bytes) = crate::dispatch::decode_cbor(&block.data).map_err(|e| {
                 ActorError::serialization(format!("calldata must be a CBOR byte string: {e}"))
             })?;
             Ok(bytes)
@@ -80,15 +80,13 @@ pub fn revert_payload(err: &ActorError) -> Vec<u8> {
 /// Attaches a Solidity revert payload (as a CBOR byte string) to an error, keeping its exit code.
 pub fn into_revert(err: ActorError) -> ActorError {
     let payload = revert_payload(&err);
-    let data = IpldBlock::serialize_cbor(&BytesSer(&payload))
-        .ok()
-        .flatten();
+    let data = crate::dispatch::encode_cbor(&BytesSer(&payload)).ok();
     err.with_data(data)
 }
 
 /// Decodes the revert reason from an error's return data, if it carries one.
 pub fn decode_revert(data: &[u8]) -> Option<String> {
-    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(data).ok()?;
+    let BytesDe(bytes) = crate::dispatch::decode_cbor(data).ok()?;
     Revert::abi_decode(&bytes).ok().map(|r| r.reason)
 }
 

@@ -91,12 +91,29 @@ macro_rules! methods {
 /// `USR_SERIALIZATION` when the parameters are missing, use another codec, or do not decode.
 pub fn params<T: DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, ActorError> {
     let block = cbor_block(params)?;
-    // What `fvm_ipld_encoding::from_slice` does (the same decoder, the same end-of-input check,
-    // the same error text), without its two layers of per-type wrappers around the decoder's
-    // own error type: those cost about 450 bytes of wasm per parameter type.
-    let mut de = Deserializer::from_slice(&block.data);
-    let value = T::deserialize(&mut de).map_err(malformed_cbor)?;
-    de.end().map_err(malformed_cbor)?;
+    decode(&block.data, malformed_cbor)
+}
+
+/// Decodes DAG-CBOR as `fvm_ipld_encoding::from_slice` does: the same decoder, the same check
+/// that nothing follows the value, the same error. Without `from_slice`'s two layers of per-type
+/// wrappers around the decoder's own error type (about 450 bytes of wasm per decoded type).
+///
+/// # Errors
+/// When the bytes are not one CBOR encoding of a `T`.
+pub fn decode_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, fvm_ipld_encoding::Error> {
+    decode(bytes, codec_error)
+}
+
+/// [`decode_cbor`], the decoder's error mapped by `error` (a non-generic function). Inlined, so
+/// that each caller is one function per type, calling `error` directly.
+#[inline(always)]
+fn decode<T: DeserializeOwned, E>(
+    bytes: &[u8],
+    error: fn(DecodeError<Infallible>) -> E,
+) -> Result<T, E> {
+    let mut de = Deserializer::from_slice(bytes);
+    let value = T::deserialize(&mut de).map_err(error)?;
+    de.end().map_err(error)?;
     Ok(value)
 }
 
@@ -119,7 +136,7 @@ fn cbor_block(params: Option<IpldBlock>) -> Result<IpldBlock, ActorError> {
 #[cold]
 #[inline(never)]
 fn malformed_cbor(e: DecodeError<Infallible>) -> ActorError {
-    malformed_params(e.into())
+    malformed_params(codec_error(e))
 }
 
 #[cold]
@@ -146,12 +163,32 @@ pub fn no_params(params: Option<IpldBlock>) -> Result<(), ActorError> {
 /// # Errors
 /// `USR_SERIALIZATION` when the value cannot be encoded (a bug).
 pub fn ret<T: Serialize + ?Sized>(value: &T) -> Result<Option<IpldBlock>, ActorError> {
-    // The block `IpldBlock::serialize_cbor` makes, without its per-type copies of the raw-codec
-    // encoder (it takes the codec as a run-time value) and of the wrappers around the encoder's
-    // error type: about 600 bytes of wasm per return type.
+    encode(value, unencodable_cbor).map(Some)
+}
+
+/// Encodes a value as a CBOR block: the block `IpldBlock::serialize_cbor` makes, with the same
+/// error, without its per-type copies of the raw-codec encoder (it takes the codec as a run-time
+/// value) and of the wrappers around the encoder's error type (about 600 bytes of wasm per
+/// encoded type).
+///
+/// # Errors
+/// When the value cannot be encoded.
+pub fn encode_cbor<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<IpldBlock, fvm_ipld_encoding::Error> {
+    encode(value, codec_error)
+}
+
+/// [`encode_cbor`], the encoder's error mapped by `error` (a non-generic function). Inlined, so
+/// that each caller is one function per type, calling `error` directly.
+#[inline(always)]
+fn encode<T: Serialize + ?Sized, E>(
+    value: &T,
+    error: fn(EncodeError<TryReserveError>) -> E,
+) -> Result<IpldBlock, E> {
     let mut ser = Serializer::new(BufWriter::new(Vec::new()));
-    value.serialize(&mut ser).map_err(unencodable_cbor)?;
-    Ok(Some(cbor_block_of(ser)))
+    value.serialize(&mut ser).map_err(error)?;
+    Ok(cbor_block_of(ser))
 }
 
 /// The encoded bytes as a CBOR block.
@@ -163,10 +200,17 @@ fn cbor_block_of(ser: Serializer<BufWriter>) -> IpldBlock {
     }
 }
 
+/// A codec error as `fvm_ipld_encoding` reports it.
+#[cold]
+#[inline(never)]
+fn codec_error<E: Into<fvm_ipld_encoding::Error>>(e: E) -> fvm_ipld_encoding::Error {
+    e.into()
+}
+
 #[cold]
 #[inline(never)]
 fn unencodable_cbor(e: EncodeError<TryReserveError>) -> ActorError {
-    unencodable_return(e.into())
+    unencodable_return(codec_error(e))
 }
 
 #[cold]
@@ -281,6 +325,10 @@ mod tests {
         ];
         for v in &values {
             assert_eq!(ret(v).unwrap(), IpldBlock::serialize_cbor(v).unwrap());
+            assert_eq!(
+                Some(encode_cbor(v).unwrap()),
+                IpldBlock::serialize_cbor(v).unwrap()
+            );
         }
         assert_eq!(ret(&()).unwrap(), IpldBlock::serialize_cbor(&()).unwrap());
 
@@ -302,7 +350,9 @@ mod tests {
                 codec: DAG_CBOR,
                 data: data.clone(),
             }));
-            match fvm_ipld_encoding::from_slice::<P>(&data) {
+            let theirs = fvm_ipld_encoding::from_slice::<P>(&data);
+            assert_eq!(decode_cbor::<P>(&data), theirs, "{data:02x?}");
+            match theirs {
                 Ok(v) => assert_eq!(ours.unwrap(), v),
                 Err(e) => assert_eq!(
                     ours.unwrap_err().msg(),
