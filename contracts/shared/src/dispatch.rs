@@ -7,6 +7,7 @@
 use core::convert::Infallible;
 use std::collections::TryReserveError;
 
+use cbor4ii::core::utils::SliceReader;
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR};
 use serde::Serialize;
@@ -90,8 +91,33 @@ macro_rules! methods {
 /// # Errors
 /// `USR_SERIALIZATION` when the parameters are missing, use another codec, or do not decode.
 pub fn params<T: DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, ActorError> {
+    let mut value = None;
+    decode_params(params, &mut |de| {
+        value = Some(T::deserialize(de)?);
+        Ok(())
+    })?;
+    value.ok_or_else(nothing_decoded)
+}
+
+/// Decodes one value into the closure's captures.
+type DecodeFn<'a> =
+    dyn FnMut(&mut Deserializer<SliceReader<'_>>) -> Result<(), DecodeError<Infallible>> + 'a;
+
+/// What [`params`] does but for the decoding of its type: through a trait object, so that the
+/// wasm holds it once rather than once per parameter type.
+#[inline(never)]
+fn decode_params(params: Option<IpldBlock>, decode: &mut DecodeFn<'_>) -> Result<(), ActorError> {
     let block = cbor_block(params)?;
-    decode(&block.data, malformed_cbor)
+    let mut de = Deserializer::from_slice(&block.data);
+    decode(&mut de).map_err(malformed_cbor)?;
+    de.end().map_err(malformed_cbor)
+}
+
+/// [`decode_params`] returned without its closure storing a value (cannot happen).
+#[cold]
+#[inline(never)]
+fn nothing_decoded() -> ActorError {
+    ActorError::serialization("malformed parameters: nothing decoded")
 }
 
 /// Decodes DAG-CBOR as `fvm_ipld_encoding::from_slice` does: the same decoder, the same check
@@ -101,19 +127,9 @@ pub fn params<T: DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, Actor
 /// # Errors
 /// When the bytes are not one CBOR encoding of a `T`.
 pub fn decode_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, fvm_ipld_encoding::Error> {
-    decode(bytes, codec_error)
-}
-
-/// [`decode_cbor`], the decoder's error mapped by `error` (a non-generic function). Inlined, so
-/// that each caller is one function per type, calling `error` directly.
-#[inline(always)]
-fn decode<T: DeserializeOwned, E>(
-    bytes: &[u8],
-    error: fn(DecodeError<Infallible>) -> E,
-) -> Result<T, E> {
     let mut de = Deserializer::from_slice(bytes);
-    let value = T::deserialize(&mut de).map_err(error)?;
-    de.end().map_err(error)?;
+    let value = T::deserialize(&mut de).map_err(codec_error)?;
+    de.end().map_err(codec_error)?;
     Ok(value)
 }
 
@@ -163,7 +179,20 @@ pub fn no_params(params: Option<IpldBlock>) -> Result<(), ActorError> {
 /// # Errors
 /// `USR_SERIALIZATION` when the value cannot be encoded (a bug).
 pub fn ret<T: Serialize + ?Sized>(value: &T) -> Result<Option<IpldBlock>, ActorError> {
-    encode(value, unencodable_cbor).map(Some)
+    encode_return(&mut |ser| value.serialize(ser)).map(Some)
+}
+
+/// Encodes one captured value.
+type EncodeFn<'a> =
+    dyn FnMut(&mut Serializer<BufWriter>) -> Result<(), EncodeError<TryReserveError>> + 'a;
+
+/// What [`ret`] does but for the encoding of its type: through a trait object, so that the wasm
+/// holds it once rather than once per return type.
+#[inline(never)]
+fn encode_return(encode: &mut EncodeFn<'_>) -> Result<IpldBlock, ActorError> {
+    let mut ser = Serializer::new(BufWriter::new(Vec::new()));
+    encode(&mut ser).map_err(unencodable_cbor)?;
+    Ok(cbor_block_of(ser))
 }
 
 /// Encodes a value as a CBOR block: the block `IpldBlock::serialize_cbor` makes, with the same
@@ -176,18 +205,8 @@ pub fn ret<T: Serialize + ?Sized>(value: &T) -> Result<Option<IpldBlock>, ActorE
 pub fn encode_cbor<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<IpldBlock, fvm_ipld_encoding::Error> {
-    encode(value, codec_error)
-}
-
-/// [`encode_cbor`], the encoder's error mapped by `error` (a non-generic function). Inlined, so
-/// that each caller is one function per type, calling `error` directly.
-#[inline(always)]
-fn encode<T: Serialize + ?Sized, E>(
-    value: &T,
-    error: fn(EncodeError<TryReserveError>) -> E,
-) -> Result<IpldBlock, E> {
     let mut ser = Serializer::new(BufWriter::new(Vec::new()));
-    value.serialize(&mut ser).map_err(error)?;
+    value.serialize(&mut ser).map_err(codec_error)?;
     Ok(cbor_block_of(ser))
 }
 
