@@ -6,10 +6,6 @@ use wasmparser::{Parser, Payload, TypeRef, Validator, WasmFeatures};
 /// Budget per module (issue 4: "under 400 KB each"), in decimal kilobytes.
 const MAX_MODULE_SIZE: usize = 400_000;
 
-/// Actors still over [`MAX_MODULE_SIZE`], each with the ceiling that keeps it from growing
-/// while it is brought under (see contracts/bundle/README.md, "Size").
-const OVER_BUDGET: &[(&str, usize)] = &[("escrow", 420_000)];
-
 /// Syscall modules the FVM links (fvm 4.8.4 `syscalls/mod.rs`), plus `gas`.
 const FVM_IMPORT_MODULES: &[&str] = &[
     "vm", "network", "ipld", "self", "message", "actor", "crypto", "event", "rand", "gas", "send",
@@ -64,7 +60,7 @@ fn inspect(name: &str, wasm: &[u8]) -> Summary {
     summary
 }
 
-fn check_actor(name: &str, wasm: &[u8], limit: usize) -> Summary {
+fn check_actor(name: &str, wasm: &[u8]) -> Summary {
     println!(
         "{name:<14} {:>7} bytes ({:+} vs the {MAX_MODULE_SIZE}-byte budget)  {}",
         wasm.len(),
@@ -72,8 +68,8 @@ fn check_actor(name: &str, wasm: &[u8], limit: usize) -> Summary {
         code_cid(wasm)
     );
     assert!(
-        wasm.len() < limit,
-        "{name} is {} bytes, over its {limit}-byte limit",
+        wasm.len() < MAX_MODULE_SIZE,
+        "{name} is {} bytes, over the {MAX_MODULE_SIZE}-byte budget",
         wasm.len()
     );
     let summary = inspect(name, wasm);
@@ -96,7 +92,7 @@ fn builtin_actors_export_invoke_and_memory() {
         filmark_devnet_actors::MANIFEST_NAMES,
     );
     for (name, wasm) in BUILTIN_ACTORS {
-        let summary = check_actor(name, wasm, MAX_MODULE_SIZE);
+        let summary = check_actor(name, wasm);
         for export in ["invoke", "memory"] {
             assert!(
                 summary.exports.iter().any(|e| e == export),
@@ -109,11 +105,7 @@ fn builtin_actors_export_invoke_and_memory() {
 #[test]
 fn filmark_actors_are_loadable() {
     for (name, wasm) in FILMARK_ACTORS {
-        let limit = OVER_BUDGET
-            .iter()
-            .find(|(over, _)| over == name)
-            .map_or(MAX_MODULE_SIZE, |(_, ceiling)| *ceiling);
-        let summary = check_actor(name, wasm, limit);
+        let summary = check_actor(name, wasm);
         for export in ["invoke", "memory"] {
             assert!(
                 summary.exports.iter().any(|e| e == export),
