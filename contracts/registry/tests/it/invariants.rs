@@ -1,6 +1,5 @@
 //! The invariant check itself: it reports corrupted states (and is clean on valid ones).
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 fn corrupt(rt: &FakeRuntime, f: impl FnOnce(&mut State)) -> Vec<String> {
     rt.call(

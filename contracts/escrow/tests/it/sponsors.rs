@@ -1,10 +1,9 @@
 //! Sponsors: anyone funds an order; unspent funds go back to each funder pro rata, exactly.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::policy::MAX_FUNDERS;
 use filmark_escrow::types::FundOrderParams;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 fn fund(rt: &Rt, who: u64, order_id: u64, value: i64) {
     call(

@@ -2,8 +2,7 @@
 //! owner index, per-owner signer maps, revocations) must end in the same state roots, block for
 //! block, as the layout documented in `state.rs` gives. A change to how the actor holds its maps
 //! in memory must not move these roots.
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 /// Runs the script and returns the state root after each step.
 fn script() -> Vec<Cid> {

@@ -1,6 +1,5 @@
 //! Transfer and Tombstone: ownership moves with the owner index; tombstones are final.
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 fn transfer(
     rt: &FakeRuntime,

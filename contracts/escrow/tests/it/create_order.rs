@@ -1,12 +1,11 @@
 //! Creating and listing orders, and every order limit.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::policy::*;
 use filmark_escrow::types::{CreateOrderParams, ListOrdersParams, ListOrdersReturn};
 use fvm_shared::bigint::BigInt;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 #[test]
 fn creating_locks_price_times_duration_times_replicas() {

@@ -1,10 +1,9 @@
 //! Accounts: deposit, withdraw, balances.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::types::WithdrawParams;
 use fvm_shared::METHOD_SEND;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 #[test]
 fn deposit_then_withdraw_to_self_and_to_another_address() {

@@ -1,7 +1,6 @@
 //! Every limit of `policy` on Register/RegisterBatch, each refused with USR_ILLEGAL_ARGUMENT
 //! and a message naming it; values at the limit pass.
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 fn refused(rt: &FakeRuntime, p: &RegisterParams, limit: &str) {
     let msg = expect_code(

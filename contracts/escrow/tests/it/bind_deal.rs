@@ -1,10 +1,9 @@
 //! `BindDeal`: binding an existing market deal, checked through the market's getters.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::ext::market::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
 use filmark_escrow::types::CreateOrderParams;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 #[test]
 fn binds_an_activated_deal_and_reserves_its_term() {

@@ -1,6 +1,5 @@
 //! App signers: scope, expiry, revocation, re-grants, self-revocation, limits.
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 fn bob_record(n: u64) -> RegisterParams {
     let mut p = reg(n);

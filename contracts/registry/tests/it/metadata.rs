@@ -1,6 +1,5 @@
 //! UpdateMetadata: set, overwrite, remove, limits after the merge, tombstoned records.
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 fn update(
     rt: &FakeRuntime,

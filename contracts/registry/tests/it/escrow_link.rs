@@ -1,6 +1,5 @@
 //! LinkOrder and GetFunding: the registry reads the escrow read-only (cross-actor contract).
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 fn link(
     rt: &FakeRuntime,

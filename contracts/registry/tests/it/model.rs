@@ -1,8 +1,7 @@
 //! proptest: random operation sequences keep the invariants and match a plain in-memory model.
-mod harness;
 use std::collections::BTreeMap;
 
-use harness::*;
+use crate::harness::*;
 use proptest::prelude::*;
 
 const ACTORS: [ActorID; 5] = [ALICE, BOB, CAROL, APP, APP2];

@@ -1,5 +1,5 @@
 //! The Ethereum path (method 3844450837) gives the same state and results as the CBOR methods.
-mod harness;
+use crate::harness::*;
 use alloy_primitives::{Address as EthAddress, U256};
 use alloy_sol_types::SolCall;
 use filmark_actor_shared::ActorError;
@@ -10,7 +10,6 @@ use filmark_escrow::types::*;
 use fvm_ipld_encoding::BytesSer;
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 fn eth(id: u64) -> EthAddress {
     EthAddress::from(masked_id_address(id))

@@ -1,6 +1,5 @@
 //! ListByOwner: cursor pages, holes left by transfers, page limits; ListSigners; Counts.
-mod harness;
-use harness::*;
+use crate::harness::*;
 
 #[test]
 fn pages_follow_the_cursor_to_the_end() {

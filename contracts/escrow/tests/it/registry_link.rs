@@ -1,10 +1,9 @@
 //! The registry ⇄ escrow contract: `GetOrderFunding`'s exact CBOR shape and "funded until".
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::types::{FundOrderParams, OrderFunding, OrderIdParams};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 #[test]
 fn order_funding_is_the_agreed_six_tuple() {

@@ -3,15 +3,14 @@
 //! model; no provider is ever paid more than price × the epochs its deal was really active.
 //!
 //! `MODEL_STATS=1` prints what each case exercised. Cases: 64 by default (debug CI run); `PROPTEST_CASES=10000 cargo test --release -p
-//! filmark-escrow --test model` for the full run.
-mod harness;
+//! filmark-escrow --test it model::` for the full run.
 use std::collections::BTreeMap;
 
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::abi::IFilmarkEscrow as I;
 use filmark_escrow::ext::market::EX_DEAL_EXPIRED;
 use filmark_escrow::types::*;
-use harness::*;
 use proptest::prelude::*;
 
 const CLIENTS: [u64; 2] = [CLIENT, OTHER];
@@ -416,7 +415,7 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
                     ok,
                     "authenticate {op:?}"
                 );
-                harness::notify(rt, MARKET, &prop, deal_id).expect("notify never aborts");
+                crate::harness::notify(rt, MARKET, &prop, deal_id).expect("notify never aborts");
             } else {
                 let act = if activate {
                     Act::Ok(now, -1)

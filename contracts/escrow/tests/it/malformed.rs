@@ -1,10 +1,9 @@
 //! Malformed parameters never panic: every method answers with an exit code.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::{Method, dispatch};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR, IPLD_RAW};
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 fn garbage() -> Vec<Option<IpldBlock>> {
     let mut out = vec![None];

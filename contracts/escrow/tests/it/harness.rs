@@ -1,6 +1,5 @@
-//! Shared helpers for the escrow's behaviour tests (each test file is its own binary, so not
-//! every helper is used everywhere).
-#![allow(dead_code, unused_imports, unreachable_pub, missing_docs)]
+//! Shared helpers for the escrow's behaviour tests: named actors, setup, method calls, the
+//! faked market and the invariant check.
 
 use cid::Cid;
 use cid::multihash::Multihash;
@@ -21,43 +20,43 @@ use fvm_shared::{ActorID, METHOD_SEND};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use filmark_actor_shared::testing::FakeRuntime as Rt;
+pub(crate) use filmark_actor_shared::testing::FakeRuntime as Rt;
 
-pub const ESCROW: ActorID = 1000;
-pub const INIT: ActorID = 1;
-pub const MARKET: ActorID = 5;
-pub const CLIENT: ActorID = 101;
-pub const SPONSOR: ActorID = 102;
-pub const SPONSOR2: ActorID = 103;
-pub const APP_KEY: ActorID = 104;
-pub const OTHER: ActorID = 105;
-pub const PROVIDER: ActorID = 201;
-pub const PROVIDER2: ActorID = 202;
+pub(crate) const ESCROW: ActorID = 1000;
+pub(crate) const INIT: ActorID = 1;
+pub(crate) const MARKET: ActorID = 5;
+pub(crate) const CLIENT: ActorID = 101;
+pub(crate) const SPONSOR: ActorID = 102;
+pub(crate) const SPONSOR2: ActorID = 103;
+pub(crate) const APP_KEY: ActorID = 104;
+pub(crate) const OTHER: ActorID = 105;
+pub(crate) const PROVIDER: ActorID = 201;
+pub(crate) const PROVIDER2: ActorID = 202;
 
-pub const PRICE: i64 = 10;
-pub const MIN_DURATION: i64 = 100;
-pub const DEADLINE: i64 = 50;
-pub const SIZE: u64 = 2048;
+pub(crate) const PRICE: i64 = 10;
+pub(crate) const MIN_DURATION: i64 = 100;
+pub(crate) const DEADLINE: i64 = 50;
+pub(crate) const SIZE: u64 = 2048;
 
-pub fn atto(v: i64) -> TokenAmount {
+pub(crate) fn atto(v: i64) -> TokenAmount {
     TokenAmount::from_atto(v)
 }
 
-pub fn id(a: ActorID) -> Address {
+pub(crate) fn id(a: ActorID) -> Address {
     Address::new_id(a)
 }
 
 /// A v1 piece CID (`baga...`).
-pub fn piece(n: u8) -> Cid {
+pub(crate) fn piece(n: u8) -> Cid {
     Cid::new_v1(0xf101, Multihash::<64>::wrap(0x1012, &[n; 32]).unwrap())
 }
 
 /// A content CID (dag-pb sha256).
-pub fn content(n: u8) -> Cid {
+pub(crate) fn content(n: u8) -> Cid {
     Cid::new_v1(0x70, Multihash::<64>::wrap(0x12, &[n; 32]).unwrap())
 }
 
-pub fn setup() -> FakeRuntime {
+pub(crate) fn setup() -> FakeRuntime {
     let rt = FakeRuntime::new(ESCROW);
     rt.set_caller(INIT);
     rt.call(dispatch, Method::Constructor.number(), None)
@@ -65,12 +64,12 @@ pub fn setup() -> FakeRuntime {
     rt
 }
 
-pub fn block<T: Serialize>(p: &T) -> Option<IpldBlock> {
+pub(crate) fn block<T: Serialize>(p: &T) -> Option<IpldBlock> {
     IpldBlock::serialize_cbor(p).unwrap()
 }
 
 /// Calls a method as `caller` with `value`.
-pub fn call<P: Serialize>(
+pub(crate) fn call<P: Serialize>(
     rt: &FakeRuntime,
     caller: ActorID,
     method: Method,
@@ -86,11 +85,11 @@ pub fn call<P: Serialize>(
     r
 }
 
-pub fn decode<R: DeserializeOwned>(b: Option<IpldBlock>) -> R {
+pub(crate) fn decode<R: DeserializeOwned>(b: Option<IpldBlock>) -> R {
     fvm_ipld_encoding::from_slice(&b.expect("a return value").data).unwrap()
 }
 
-pub fn call_ok<P: Serialize, R: DeserializeOwned>(
+pub(crate) fn call_ok<P: Serialize, R: DeserializeOwned>(
     rt: &FakeRuntime,
     caller: ActorID,
     method: Method,
@@ -100,7 +99,7 @@ pub fn call_ok<P: Serialize, R: DeserializeOwned>(
 }
 
 /// Asserts a call fails with `code`; returns the message.
-pub fn expect_err(r: Result<Option<IpldBlock>, ActorError>, code: ExitCode) -> String {
+pub(crate) fn expect_err(r: Result<Option<IpldBlock>, ActorError>, code: ExitCode) -> String {
     match r {
         Ok(_) => panic!("expected exit code {code}, call succeeded"),
         Err(e) => {
@@ -110,11 +109,11 @@ pub fn expect_err(r: Result<Option<IpldBlock>, ActorError>, code: ExitCode) -> S
     }
 }
 
-pub fn deposit(rt: &FakeRuntime, who: ActorID, amount: i64) {
+pub(crate) fn deposit(rt: &FakeRuntime, who: ActorID, amount: i64) {
     call::<()>(rt, who, Method::Deposit, None, amount).unwrap();
 }
 
-pub fn account(rt: &FakeRuntime, who: ActorID) -> (i64, i64) {
+pub(crate) fn account(rt: &FakeRuntime, who: ActorID) -> (i64, i64) {
     let r: GetAccountReturn = call_ok(
         rt,
         OTHER,
@@ -124,11 +123,11 @@ pub fn account(rt: &FakeRuntime, who: ActorID) -> (i64, i64) {
     (to_i64(&r.available), to_i64(&r.locked))
 }
 
-pub fn to_i64(t: &TokenAmount) -> i64 {
+pub(crate) fn to_i64(t: &TokenAmount) -> i64 {
     i64::try_from(t.atto()).unwrap()
 }
 
-pub fn order_params() -> CreateOrderParams {
+pub(crate) fn order_params() -> CreateOrderParams {
     CreateOrderParams {
         piece_cid: piece(1),
         piece_size: SIZE,
@@ -142,7 +141,7 @@ pub fn order_params() -> CreateOrderParams {
     }
 }
 
-pub fn try_create(
+pub(crate) fn try_create(
     rt: &FakeRuntime,
     caller: ActorID,
     p: &CreateOrderParams,
@@ -150,23 +149,23 @@ pub fn try_create(
     call(rt, caller, Method::CreateOrder, Some(p), 0)
 }
 
-pub fn create(rt: &FakeRuntime, caller: ActorID, p: &CreateOrderParams) -> u64 {
+pub(crate) fn create(rt: &FakeRuntime, caller: ActorID, p: &CreateOrderParams) -> u64 {
     let r: CreateOrderReturn = decode(try_create(rt, caller, p).unwrap());
     r.order_id
 }
 
 /// Deposits enough and creates the default order for CLIENT.
-pub fn funded_order(rt: &FakeRuntime) -> u64 {
+pub(crate) fn funded_order(rt: &FakeRuntime) -> u64 {
     let p = order_params();
     deposit(rt, CLIENT, PRICE * MIN_DURATION * 2);
     create(rt, CLIENT, &p)
 }
 
-pub fn get_order(rt: &FakeRuntime, order_id: u64) -> Order {
+pub(crate) fn get_order(rt: &FakeRuntime, order_id: u64) -> Order {
     call_ok(rt, OTHER, Method::GetOrder, &OrderIdParams { order_id })
 }
 
-pub fn funding(rt: &FakeRuntime, order_id: u64) -> OrderFunding {
+pub(crate) fn funding(rt: &FakeRuntime, order_id: u64) -> OrderFunding {
     call_ok(
         rt,
         OTHER,
@@ -177,16 +176,16 @@ pub fn funding(rt: &FakeRuntime, order_id: u64) -> OrderFunding {
 
 /// A deal as the (simulated) market knows it.
 #[derive(Clone, Debug)]
-pub struct Deal {
-    pub id: u64,
-    pub piece: Cid,
-    pub size: u64,
-    pub provider: ActorID,
-    pub start: ChainEpoch,
-    pub end: ChainEpoch,
+pub(crate) struct Deal {
+    pub(crate) id: u64,
+    pub(crate) piece: Cid,
+    pub(crate) size: u64,
+    pub(crate) provider: ActorID,
+    pub(crate) start: ChainEpoch,
+    pub(crate) end: ChainEpoch,
 }
 
-pub fn deal(id: u64, provider: ActorID, start: ChainEpoch, end: ChainEpoch) -> Deal {
+pub(crate) fn deal(id: u64, provider: ActorID, start: ChainEpoch, end: ChainEpoch) -> Deal {
     Deal {
         id,
         piece: piece(1),
@@ -199,7 +198,7 @@ pub fn deal(id: u64, provider: ActorID, start: ChainEpoch, end: ChainEpoch) -> D
 
 /// What `GetDealActivation` answers.
 #[derive(Clone, Copy, Debug)]
-pub enum Act {
+pub(crate) enum Act {
     /// `[activated, terminated]`.
     Ok(ChainEpoch, ChainEpoch),
     /// An exit code (17, 32, 33).
@@ -210,7 +209,7 @@ fn query(method: u64, deal_id: u64) -> ExpectedSend {
     ExpectedSend::new(id(MARKET), method, block(&DealQueryParams { id: deal_id })).read_only()
 }
 
-pub fn expect_getter<R: Serialize>(
+pub(crate) fn expect_getter<R: Serialize>(
     rt: &FakeRuntime,
     method: u64,
     deal_id: u64,
@@ -223,7 +222,7 @@ pub fn expect_getter<R: Serialize>(
     });
 }
 
-pub fn expect_terms(rt: &FakeRuntime, d: &Deal) {
+pub(crate) fn expect_terms(rt: &FakeRuntime, d: &Deal) {
     expect_getter(
         rt,
         market::GET_DEAL_DATA_COMMITMENT,
@@ -252,7 +251,7 @@ pub fn expect_terms(rt: &FakeRuntime, d: &Deal) {
     );
 }
 
-pub fn expect_activation(rt: &FakeRuntime, deal_id: u64, act: Act) {
+pub(crate) fn expect_activation(rt: &FakeRuntime, deal_id: u64, act: Act) {
     match act {
         Act::Ok(a, t) => expect_getter(
             rt,
@@ -267,7 +266,7 @@ pub fn expect_activation(rt: &FakeRuntime, deal_id: u64, act: Act) {
     }
 }
 
-pub fn try_bind(
+pub(crate) fn try_bind(
     rt: &FakeRuntime,
     order_id: u64,
     d: &Deal,
@@ -287,17 +286,17 @@ pub fn try_bind(
     )
 }
 
-pub fn bind(rt: &FakeRuntime, order_id: u64, d: &Deal, act: Act) {
+pub(crate) fn bind(rt: &FakeRuntime, order_id: u64, d: &Deal, act: Act) {
     try_bind(rt, order_id, d, act).unwrap();
     rt.verify();
 }
 
-pub fn expect_payment(rt: &FakeRuntime, provider: ActorID, amount: i64) {
+pub(crate) fn expect_payment(rt: &FakeRuntime, provider: ActorID, amount: i64) {
     rt.expect_send(ExpectedSend::new(id(provider), METHOD_SEND, None).value(atto(amount)));
 }
 
 /// Settles with the given activation answers (in the order's deal order) and expected payments.
-pub fn settle(
+pub(crate) fn settle(
     rt: &FakeRuntime,
     order_id: u64,
     acts: &[(u64, Act)],
@@ -323,7 +322,7 @@ pub fn settle(
     r
 }
 
-pub fn proposal(order_id: u64, d: &Deal) -> DealProposal {
+pub(crate) fn proposal(order_id: u64, d: &Deal) -> DealProposal {
     DealProposal {
         piece_cid: d.piece,
         piece_size: PaddedPieceSize(d.size),
@@ -339,7 +338,7 @@ pub fn proposal(order_id: u64, d: &Deal) -> DealProposal {
     }
 }
 
-pub fn authenticate(
+pub(crate) fn authenticate(
     rt: &FakeRuntime,
     caller: ActorID,
     p: &DealProposal,
@@ -354,7 +353,7 @@ pub fn authenticate(
     r
 }
 
-pub fn notify(
+pub(crate) fn notify(
     rt: &FakeRuntime,
     caller: ActorID,
     p: &DealProposal,
@@ -368,7 +367,7 @@ pub fn notify(
 }
 
 /// Checks the invariants against the runtime's balance.
-pub fn check_state(rt: &FakeRuntime) {
+pub(crate) fn check_state(rt: &FakeRuntime) {
     rt.verify();
     let st: State = filmark_actor_shared::Runtime::state(rt).unwrap();
     let balance = filmark_actor_shared::Runtime::current_balance(rt);
@@ -377,7 +376,7 @@ pub fn check_state(rt: &FakeRuntime) {
 }
 
 /// Names of the events emitted so far (decoded by their topic0).
-pub fn event_names(rt: &FakeRuntime) -> Vec<&'static str> {
+pub(crate) fn event_names(rt: &FakeRuntime) -> Vec<&'static str> {
     use alloy_sol_types::SolEvent;
     use filmark_escrow::abi::IFilmarkEscrow as I;
     let sigs: [(alloy_primitives::B256, &str); 13] = [

@@ -1,6 +1,6 @@
 //! The Solidity ABI path (method 3844450837): each function gives the same state, events and
 //! results as the CBOR method, errors revert with the same exit code and a readable reason.
-mod harness;
+use crate::harness::*;
 use alloy_primitives::{Address as EthAddress, B256, Bytes};
 use alloy_sol_types::SolCall;
 use filmark_actor_shared::abi::{abi_return_bytes, decode_revert, masked_id_address};
@@ -8,7 +8,6 @@ use filmark_registry::abi::{
     IFilmarkRegistry as I, counts_to_abi, funding_to_abi, grant_to_abi, record_to_abi,
 };
 use fvm_ipld_encoding::BytesSer;
-use harness::*;
 
 fn abi_call(rt: &FakeRuntime, caller: ActorID, data: Vec<u8>) -> Result<Vec<u8>, ActorError> {
     rt.set_caller(caller);

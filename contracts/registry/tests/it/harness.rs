@@ -1,55 +1,54 @@
 //! Shared test harness: named actors, setup, method helpers and the invariant check.
-#![allow(dead_code, unused_imports, unreachable_pub, missing_docs)]
 
-pub use cid::Cid;
-pub use filmark_actor_shared::testing::{ExpectedSend, FakeRuntime};
-pub use filmark_actor_shared::{ActorError, Runtime};
-pub use filmark_registry::ext::escrow::{
+pub(crate) use cid::Cid;
+pub(crate) use filmark_actor_shared::testing::{ExpectedSend, FakeRuntime};
+pub(crate) use filmark_actor_shared::{ActorError, Runtime};
+pub(crate) use filmark_registry::ext::escrow::{
     GET_ORDER_FUNDING_METHOD, GetOrderFundingParams, OrderFunding,
 };
-pub use filmark_registry::policy::*;
-pub use filmark_registry::testing::check_state_invariants;
-pub use filmark_registry::types::*;
-pub use filmark_registry::{Method, State, dispatch};
-pub use fvm_ipld_encoding::ipld_block::IpldBlock;
-pub use fvm_shared::ActorID;
-pub use fvm_shared::address::Address;
-pub use fvm_shared::error::ExitCode;
+pub(crate) use filmark_registry::policy::*;
+pub(crate) use filmark_registry::testing::check_state_invariants;
+pub(crate) use filmark_registry::types::*;
+pub(crate) use filmark_registry::{Method, State, dispatch};
+pub(crate) use fvm_ipld_encoding::ipld_block::IpldBlock;
+pub(crate) use fvm_shared::ActorID;
+pub(crate) use fvm_shared::address::Address;
+pub(crate) use fvm_shared::error::ExitCode;
 use multihash_codetable::{Code, MultihashDigest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub const INIT: ActorID = 1;
-pub const REGISTRY: ActorID = 100;
-pub const ESCROW: ActorID = 200;
+pub(crate) const INIT: ActorID = 1;
+pub(crate) const REGISTRY: ActorID = 100;
+pub(crate) const ESCROW: ActorID = 200;
 /// An f1 account.
-pub const ALICE: ActorID = 1001;
+pub(crate) const ALICE: ActorID = 1001;
 /// An f0-only actor.
-pub const BOB: ActorID = 1002;
+pub(crate) const BOB: ActorID = 1002;
 /// An Ethereum account (f410).
-pub const CAROL: ActorID = 1003;
+pub(crate) const CAROL: ActorID = 1003;
 /// An app signer.
-pub const APP: ActorID = 1010;
+pub(crate) const APP: ActorID = 1010;
 /// Another app signer.
-pub const APP2: ActorID = 1011;
+pub(crate) const APP2: ActorID = 1011;
 
-pub const CAROL_ETH: [u8; 20] = [0xca; 20];
-pub const APP_ETH: [u8; 20] = [0xa9; 20];
+pub(crate) const CAROL_ETH: [u8; 20] = [0xca; 20];
+pub(crate) const APP_ETH: [u8; 20] = [0xa9; 20];
 
-pub fn alice_f1() -> Address {
+pub(crate) fn alice_f1() -> Address {
     Address::new_secp256k1(&[7u8; 65]).unwrap()
 }
 
-pub fn carol_f410() -> Address {
+pub(crate) fn carol_f410() -> Address {
     Address::new_delegated(10, &CAROL_ETH).unwrap()
 }
 
-pub fn id(a: ActorID) -> Address {
+pub(crate) fn id(a: ActorID) -> Address {
     Address::new_id(a)
 }
 
 /// A fresh registry with an escrow, constructed by the init actor.
-pub fn setup() -> FakeRuntime {
+pub(crate) fn setup() -> FakeRuntime {
     let rt = FakeRuntime::new(REGISTRY);
     rt.add_id_address(alice_f1(), ALICE);
     rt.add_eth_account(CAROL, CAROL_ETH);
@@ -59,16 +58,16 @@ pub fn setup() -> FakeRuntime {
     rt
 }
 
-pub fn construct(rt: &FakeRuntime, escrow: Option<Address>) -> Result<(), ActorError> {
+pub(crate) fn construct(rt: &FakeRuntime, escrow: Option<Address>) -> Result<(), ActorError> {
     call(rt, INIT, Method::Constructor, &ConstructorParams { escrow }).map(|_| ())
 }
 
-pub fn block<T: Serialize>(p: &T) -> Option<IpldBlock> {
+pub(crate) fn block<T: Serialize>(p: &T) -> Option<IpldBlock> {
     IpldBlock::serialize_cbor(p).unwrap()
 }
 
 /// Calls a CBOR method as `caller`.
-pub fn call<T: Serialize>(
+pub(crate) fn call<T: Serialize>(
     rt: &FakeRuntime,
     caller: ActorID,
     method: Method,
@@ -79,7 +78,7 @@ pub fn call<T: Serialize>(
 }
 
 /// Calls a CBOR method and decodes its return.
-pub fn call_ret<T: Serialize, R: DeserializeOwned>(
+pub(crate) fn call_ret<T: Serialize, R: DeserializeOwned>(
     rt: &FakeRuntime,
     caller: ActorID,
     method: Method,
@@ -89,18 +88,18 @@ pub fn call_ret<T: Serialize, R: DeserializeOwned>(
     Ok(ret.expect("a return value").deserialize().unwrap())
 }
 
-pub fn cid(n: u64) -> Cid {
+pub(crate) fn cid(n: u64) -> Cid {
     Cid::new_v1(0x71, Code::Blake2b256.digest(&n.to_be_bytes()))
 }
 
-pub fn piece(n: u64) -> Cid {
+pub(crate) fn piece(n: u64) -> Cid {
     Cid::new_v1(
         0xf101,
         Code::Blake2b256.digest(&[n.to_be_bytes(), [0xaa; 8]].concat()),
     )
 }
 
-pub fn entry(k: &str, v: &str) -> MetadataEntry {
+pub(crate) fn entry(k: &str, v: &str) -> MetadataEntry {
     MetadataEntry {
         key: k.into(),
         value: v.into(),
@@ -108,7 +107,7 @@ pub fn entry(k: &str, v: &str) -> MetadataEntry {
 }
 
 /// Register params for content `n`, owned by the caller.
-pub fn reg(n: u64) -> RegisterParams {
+pub(crate) fn reg(n: u64) -> RegisterParams {
     RegisterParams {
         cid: cid(n),
         owner: None,
@@ -121,15 +120,15 @@ pub fn reg(n: u64) -> RegisterParams {
     }
 }
 
-pub fn register(rt: &FakeRuntime, caller: ActorID, n: u64) {
+pub(crate) fn register(rt: &FakeRuntime, caller: ActorID, n: u64) {
     call(rt, caller, Method::Register, &reg(n)).unwrap();
 }
 
-pub fn get(rt: &FakeRuntime, c: Cid) -> Record {
+pub(crate) fn get(rt: &FakeRuntime, c: Cid) -> Record {
     call_ret(rt, ALICE, Method::Get, &GetParams { cid: c }).unwrap()
 }
 
-pub fn counts(rt: &FakeRuntime) -> CountsReturn {
+pub(crate) fn counts(rt: &FakeRuntime) -> CountsReturn {
     rt.set_caller(ALICE);
     rt.call(dispatch, Method::Counts.number(), None)
         .unwrap()
@@ -138,7 +137,7 @@ pub fn counts(rt: &FakeRuntime) -> CountsReturn {
         .unwrap()
 }
 
-pub fn list(rt: &FakeRuntime, owner: ActorID, cursor: u64, limit: u32) -> ListByOwnerReturn {
+pub(crate) fn list(rt: &FakeRuntime, owner: ActorID, cursor: u64, limit: u32) -> ListByOwnerReturn {
     call_ret(
         rt,
         ALICE,
@@ -152,7 +151,7 @@ pub fn list(rt: &FakeRuntime, owner: ActorID, cursor: u64, limit: u32) -> ListBy
     .unwrap()
 }
 
-pub fn add_signer(
+pub(crate) fn add_signer(
     rt: &FakeRuntime,
     owner: ActorID,
     signer: ActorID,
@@ -175,7 +174,7 @@ pub fn add_signer(
 
 /// The owner revokes its grant to `signer`.
 #[track_caller]
-pub fn revoke_signer(rt: &FakeRuntime, owner: ActorID, signer: ActorID) {
+pub(crate) fn revoke_signer(rt: &FakeRuntime, owner: ActorID, signer: ActorID) {
     call(
         rt,
         owner,
@@ -190,7 +189,10 @@ pub fn revoke_signer(rt: &FakeRuntime, owner: ActorID, signer: ActorID) {
 
 /// Asserts an error with this exit code, and returns its message.
 #[track_caller]
-pub fn expect_code<T: std::fmt::Debug>(res: Result<T, ActorError>, code: ExitCode) -> String {
+pub(crate) fn expect_code<T: std::fmt::Debug>(
+    res: Result<T, ActorError>,
+    code: ExitCode,
+) -> String {
     match res {
         Ok(v) => panic!("expected exit code {code}, got Ok({v:?})"),
         Err(e) => {
@@ -202,14 +204,14 @@ pub fn expect_code<T: std::fmt::Debug>(res: Result<T, ActorError>, code: ExitCod
 
 /// Asserts the state invariants hold.
 #[track_caller]
-pub fn check_state(rt: &FakeRuntime) {
+pub(crate) fn check_state(rt: &FakeRuntime) {
     let st: State = rt.state().unwrap();
     let (_, acc) = check_state_invariants(rt.blockstore(), &st);
     acc.assert_empty();
 }
 
 /// Announces the escrow's answer to `GetOrderFunding(order_id)`.
-pub fn expect_funding(
+pub(crate) fn expect_funding(
     rt: &FakeRuntime,
     order_id: u64,
     code: ExitCode,
@@ -226,7 +228,7 @@ pub fn expect_funding(
     );
 }
 
-pub fn funding_for(content: Option<Cid>) -> OrderFunding {
+pub(crate) fn funding_for(content: Option<Cid>) -> OrderFunding {
     OrderFunding {
         piece_cid: piece(1),
         content,

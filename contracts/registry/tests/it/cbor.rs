@@ -1,7 +1,6 @@
 //! CBOR round-trips of every params/return type, and the wire shapes other parts rely on.
-mod harness;
+use crate::harness::*;
 use fvm_ipld_encoding::{RawBytes, to_vec};
-use harness::*;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -1,10 +1,9 @@
 //! The escrow as a deal's client: `AuthenticateMessage` (read-only) and `MarketNotifyDeal`.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::ext::market::Label;
 use filmark_escrow::state::State;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 #[test]
 fn authenticates_a_matching_proposal_without_writing_state() {

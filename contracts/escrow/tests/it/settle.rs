@@ -1,11 +1,10 @@
 //! `Settle` and `CloseOrder`: providers paid price × active epochs, unearned funds unlocked.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::ext::market::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
 use filmark_escrow::order::FinishReason;
 use filmark_escrow::types::OrderIdParams;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 fn close(
     rt: &Rt,

@@ -1,9 +1,8 @@
 //! Spend-capped app keys: create and fund orders for a client, enforced on-chain.
-mod harness;
+use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::types::*;
 use fvm_shared::error::ExitCode;
-use harness::*;
 
 fn authorize(rt: &Rt, cap: i64, expiry: i64) {
     call(

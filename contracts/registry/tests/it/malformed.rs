@@ -1,9 +1,8 @@
 //! Dispatch edges: the constructor's caller, malformed params, unknown methods, value,
 //! read-only calls. Nothing panics.
-mod harness;
+use crate::harness::*;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR};
 use fvm_shared::econ::TokenAmount;
-use harness::*;
 
 #[test]
 fn only_the_init_actor_constructs() {
