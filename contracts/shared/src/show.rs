@@ -6,7 +6,7 @@
 //! `f<protocol>:0x<payload hex>`, a CID as `0x<hex of its bytes>`, an amount as `TokenAmount`
 //! shows it (in FIL).
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 
 use cid::Cid;
 use fvm_shared::address::Address;
@@ -51,10 +51,7 @@ impl fmt::Display for Fil<'_> {
         let non_negative = atto.sign() != fvm_shared::bigint::Sign::Minus;
         let Ok(magnitude) = u128::try_from(atto.magnitude()) else {
             let mut text = String::from("0x");
-            for b in atto.magnitude().to_bytes_be() {
-                text.push(HEX[usize::from(b >> 4)].into());
-                text.push(HEX[usize::from(b & 0xf)].into());
-            }
+            write_hex(&mut text, &atto.magnitude().to_bytes_be())?;
             text.push_str(" attoFIL");
             return f.pad_integral(non_negative, "", &text);
         };
@@ -67,10 +64,10 @@ impl fmt::Display for Fil<'_> {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Writes `bytes` as lower-case hex, two digits a byte.
-fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+fn write_hex(w: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
     bytes.iter().try_for_each(|b| {
-        f.write_char(HEX[usize::from(b >> 4)].into())?;
-        f.write_char(HEX[usize::from(b & 0xf)].into())
+        w.write_char(HEX[usize::from(b >> 4)].into())?;
+        w.write_char(HEX[usize::from(b & 0xf)].into())
     })
 }
 
