@@ -40,7 +40,7 @@ fn vector_file(dir: &Path, len: usize) -> PathBuf {
 }
 
 fn small_vector(size: u64) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/small.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/tests/vectors/small.json");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     all["vectors"]
         .as_array()

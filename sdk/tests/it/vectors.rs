@@ -1,4 +1,4 @@
-//! Every vector of `shared/vectors/{small,content}.json`.
+//! Every vector of `sdk/tests/vectors/{small,content}.json` (provenance in that folder's README).
 
 use std::{
     io::{Cursor, Read},
@@ -13,7 +13,7 @@ use crate::{car_reader, input::KeyStream};
 
 fn load(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors")
+        .join("tests/vectors")
         .join(name);
     serde_json::from_str(&std::fs::read_to_string(&path).expect("vector file")).unwrap()
 }
