@@ -118,36 +118,17 @@ fn registry_gas() -> anyhow::Result<()> {
         metadata: vec![],
     };
     let mut breakdowns: Vec<(u64, GasBreakdown)> = Vec::new();
+    // (records before, gas) of each single Register.
+    let mut singles: Vec<(u64, u64)> = Vec::new();
     let mut measure = |net: &Devnet, n: u64| -> anyhow::Result<()> {
         let params = RawBytes::serialize(record(n))?;
-        net.set_gas_tracing(true);
-        let sent = net.send(
-            &owners[0].key,
-            registry,
-            TokenAmount::default(),
-            Method::Register as u64,
-            params,
-        );
-        net.set_gas_tracing(false);
-        let r = sent?.record;
-        anyhow::ensure!(
-            r.receipt.exit_code.is_success(),
-            "register failed: {:?}",
-            r.failure
-        );
+        let (gas, trace) = traced(net, &owners[0].key, registry, Method::Register, params)?;
         println!(
-            "gas of one Register at {:>7} records:                         {}",
+            "gas of one Register at {:>7} records:                         {gas}",
             n + 1,
-            r.receipt.gas_used
-        );
-        let trace = r.gas_trace.unwrap_or_default();
-        anyhow::ensure!(
-            trace.total_gas() == r.receipt.gas_used,
-            "the gas breakdown ({}) does not sum to gas_used ({})",
-            trace.total_gas(),
-            r.receipt.gas_used
         );
         breakdowns.push((n + 1, trace));
+        singles.push((n, gas));
         Ok(())
     };
     measure(&net, next)?;
@@ -192,9 +173,68 @@ fn registry_gas() -> anyhow::Result<()> {
         measure(&net, next)?;
         next += 1;
     }
+    if let [.., (at_10k, gas_10k), (at_100k, gas_100k)] = singles[..] {
+        println!(
+            "Register growth from {} to {} records:                     x{:.3} (target <= x1.35)",
+            at_10k + 1,
+            at_100k + 1,
+            gas_100k as f64 / gas_10k as f64
+        );
+    }
+    // One RegisterBatch of BATCH records from one owner into the registry as it now stands.
+    const BATCH: u64 = 100;
+    let params = RawBytes::serialize(RegisterBatchParams {
+        records: (next..next + BATCH).map(record).collect(),
+    })?;
+    let (gas, trace) = traced(
+        &net,
+        &owners[1].key,
+        registry,
+        Method::RegisterBatch,
+        params,
+    )?;
+    let per_record = gas / BATCH;
+    println!(
+        "gas of one RegisterBatch of {BATCH} at {next:>7} records:              {gas} ({per_record} a record)"
+    );
+    if let Some((_, single)) = singles.last() {
+        println!(
+            "RegisterBatch per record / one Register at that size:           x{:.3} (target <= x0.3)",
+            per_record as f64 / *single as f64
+        );
+    }
+    breakdowns.push((next + BATCH, trace));
     println!("(filling the registry took {})", ms(start.elapsed()));
     print_breakdowns(&breakdowns);
     Ok(())
+}
+
+/// Sends one registry message with gas tracing on; its gas used and breakdown.
+fn traced(
+    net: &Devnet,
+    key: &filmark_devnet::DevnetKey,
+    registry: Address,
+    method: Method,
+    params: RawBytes,
+) -> anyhow::Result<(u64, GasBreakdown)> {
+    net.set_gas_tracing(true);
+    let sent = net.send(key, registry, TokenAmount::default(), method as u64, params);
+    net.set_gas_tracing(false);
+    let r = sent?.record;
+    anyhow::ensure!(
+        r.receipt.exit_code.is_success(),
+        "{} failed: {:?}",
+        method.name(),
+        r.failure
+    );
+    let trace = r.gas_trace.unwrap_or_default();
+    anyhow::ensure!(
+        trace.total_gas() == r.receipt.gas_used,
+        "the gas breakdown ({}) does not sum to gas_used ({})",
+        trace.total_gas(),
+        r.receipt.gas_used
+    );
+    Ok((r.receipt.gas_used, trace))
 }
 
 /// FVM v4 price list (fvm 4.8.4 `gas/price_list.rs`): what `OnBlockLink` charges per block
@@ -221,7 +261,7 @@ fn print_breakdowns(breakdowns: &[(u64, GasBreakdown)]) {
     }
     let milligas = |b: &GasBreakdown, name: &str| b.get(name).map_or(0, |l| l.total_milligas());
     names.sort_by_key(|n| std::cmp::Reverse(milligas(largest, n)));
-    println!("gas of one Register by FVM charge (count x gas):");
+    println!("gas by FVM charge (count x gas) of each measured message (the last is the batch):");
     print!("  {:<20}", "charge");
     for (records, _) in breakdowns {
         print!(" {:>24}", format!("{records} records"));

@@ -5,8 +5,9 @@ use std::time::Duration;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::version::NetworkVersion;
 
-/// The devnet's EIP-155 chain id (mainnet is 314, calibration 314159).
-pub const CHAIN_ID: u64 = 31_415_926;
+/// The devnet's EIP-155 chain id, 31415926 (defined once, by the SDK, beside mainnet's 314 and
+/// calibration's 314159).
+pub use filmark_sdk::keys::DEVNET_CHAIN_ID as CHAIN_ID;
 /// The network name written into the init actor's state.
 pub const NETWORK_NAME: &str = "filmark-devnet";
 /// The one network version the devnet runs (the newest fvm 4.8.4 supports without `nv30-dev`).

@@ -403,8 +403,12 @@ impl Devnet {
         self.push(key.sign(message, chain_id)?)
     }
 
-    /// Sends a message from a prefunded (or any funded f1 or f410) key and waits for it: prepares, signs,
-    /// pushes, mines if the devnet does not mine instantly, and returns where it landed.
+    /// Sends a message from a prefunded (or any funded f1 or f410) key and waits for it: prepares,
+    /// signs, pushes, mines if the devnet does not mine instantly, and returns where it landed.
+    ///
+    /// An f1 key can send any method. An f410 key signs an EIP-1559 transaction, which carries
+    /// only `InvokeEVM` (3844450837; a value transfer too) to an actor, or `CreateExternal` to
+    /// the EAM: any other method, `METHOD_SEND` among them, is refused with [`Error::Key`].
     ///
     /// # Errors
     ///
@@ -454,8 +458,9 @@ impl Devnet {
     ///
     /// # Errors
     ///
-    /// [`Error::ImplicitFailed`]-like failures come back as [`Error::NotFound`] with the exit
-    /// code when the Exec fails on chain; refusals and fatal errors as for [`Devnet::send`].
+    /// [`Error::ImplicitFailed`] with init's exit code and message when the `Exec` fails on
+    /// chain (the constructor's failure among them); refusals and fatal errors as for
+    /// [`Devnet::send`]; [`Error::Fvm`] when the module does not compile ([`Devnet::install_code`]).
     pub fn deploy(
         &self,
         key: &DevnetKey,

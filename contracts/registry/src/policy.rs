@@ -31,7 +31,7 @@ pub const MAX_METADATA_VALUE_BYTES: usize = 256;
 pub const MAX_CID_BYTES: usize = 100;
 
 /// Maximum records in one `RegisterBatch`.
-pub const MAX_BATCH_SIZE: usize = 32;
+pub const MAX_BATCH_SIZE: usize = 100;
 
 /// Maximum records in one `ListByOwner` page.
 pub const MAX_PAGE_SIZE: u32 = 100;

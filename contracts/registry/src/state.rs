@@ -215,6 +215,9 @@ impl State {
     ) -> Result<(), ActorError> {
         let mut records = load_hamt::<_, Cid>(store, &self.records, "loading records")?;
         let mut owners = load_hamt::<_, OwnerInfo>(store, &self.owners, "loading owners")?;
+        // Each owner's index stays open for the whole batch and is flushed once, so a batch
+        // rewrites the path to its tail once rather than once per record.
+        let mut open: Vec<OwnerIndex<'_, BS>> = Vec::new();
         for (cid, mut record) in items {
             let key = cid_key(&cid);
             if let Some(link) = records.get(&key).map_err(ise("reading record"))? {
@@ -227,10 +230,20 @@ impl State {
                     actor_error_state(format!("content {cid} is already registered"))
                 });
             }
-            record.index = self.index_add(store, &mut owners, record.owner, &cid)?;
+            let slot = match open.iter().position(|i| i.owner == record.owner) {
+                Some(slot) => slot,
+                None => {
+                    open.push(OwnerIndex::open(self, store, &owners, record.owner)?);
+                    open.len() - 1
+                }
+            };
+            record.index = open[slot].push(&cid)?;
             let link = put_record_block(store, &record)?;
             records.set(key, &link).map_err(ise("writing record"))?;
             self.record_count += 1;
+        }
+        for index in open {
+            index.close(&mut owners)?;
         }
         self.records = records.flush().map_err(ise("flushing records"))?;
         self.owners = owners.flush().map_err(ise("flushing owners"))?;
@@ -282,31 +295,10 @@ impl State {
         owner: ActorID,
         cid: &Cid,
     ) -> Result<u64, ActorError> {
-        let key = id_key(owner);
-        let info = owners.get(&key).map_err(ise("reading owner"))?;
-        let (mut amt, mut info) = match info {
-            Some(info) => (load_amt(store, &info.index)?, info),
-            None => {
-                self.owner_count += 1;
-                let amt = Amt::<ExternalCid, _>::new_with_bit_width(store, AMT_BIT_WIDTH);
-                (
-                    amt,
-                    OwnerInfo {
-                        count: 0,
-                        next_index: 0,
-                        index: Cid::default(),
-                    },
-                )
-            }
-        };
-        let index = info.next_index;
-        amt.set(index, ExternalCid(*cid))
-            .map_err(ise("writing owner index"))?;
-        info.index = amt.flush().map_err(ise("flushing owner index"))?;
-        info.next_index += 1;
-        info.count += 1;
-        owners.set(key, &info).map_err(ise("writing owner"))?;
-        Ok(index)
+        let mut index = OwnerIndex::open(self, store, owners, owner)?;
+        let at = index.push(cid)?;
+        index.close(owners)?;
+        Ok(at)
     }
 
     fn index_remove<BS: Blockstore>(
@@ -563,6 +555,65 @@ pub(crate) fn load_record_block<BS: Blockstore>(
 }
 
 /// Stores a record as its own block (keeping the records HAMT's nodes small).
+/// One owner's index, open for appending: its AMT is flushed and its [`OwnerInfo`] written
+/// back once, by [`OwnerIndex::close`].
+struct OwnerIndex<'a, BS> {
+    owner: ActorID,
+    info: OwnerInfo,
+    amt: Amt<ExternalCid, &'a BS>,
+}
+
+impl<'a, BS: Blockstore> OwnerIndex<'a, BS> {
+    /// Opens `owner`'s index, counting a new owner in `state`.
+    fn open(
+        state: &mut State,
+        store: &'a BS,
+        owners: &Map<'_, BS, OwnerInfo>,
+        owner: ActorID,
+    ) -> Result<Self, ActorError> {
+        let (amt, info) = match owners.get(&id_key(owner)).map_err(ise("reading owner"))? {
+            Some(info) => (load_amt(store, &info.index)?, info),
+            None => {
+                state.owner_count = increment(state.owner_count, "owner count")?;
+                let amt = Amt::<ExternalCid, _>::new_with_bit_width(store, AMT_BIT_WIDTH);
+                let info = OwnerInfo {
+                    count: 0,
+                    next_index: 0,
+                    index: Cid::default(),
+                };
+                (amt, info)
+            }
+        };
+        Ok(Self { owner, info, amt })
+    }
+
+    /// Appends `cid`; returns its index.
+    fn push(&mut self, cid: &Cid) -> Result<u64, ActorError> {
+        let at = self.info.next_index;
+        self.amt
+            .set(at, ExternalCid(*cid))
+            .map_err(ise("writing owner index"))?;
+        self.info.next_index = increment(at, "owner index")?;
+        self.info.count = increment(self.info.count, "owner record count")?;
+        Ok(at)
+    }
+
+    /// Flushes the index and writes the owner's entry.
+    fn close(mut self, owners: &mut Map<'_, BS, OwnerInfo>) -> Result<(), ActorError> {
+        self.info.index = self.amt.flush().map_err(ise("flushing owner index"))?;
+        owners
+            .set(id_key(self.owner), &self.info)
+            .map_err(ise("writing owner"))?;
+        Ok(())
+    }
+}
+
+/// `n + 1`, or `USR_ILLEGAL_STATE` naming the counter when it would overflow.
+fn increment(n: u64, what: &str) -> Result<u64, ActorError> {
+    n.checked_add(1)
+        .ok_or_else(|| actor_error_state(format!("{what} overflows u64")))
+}
+
 fn put_record_block<BS: Blockstore>(store: &BS, record: &Record) -> Result<Cid, ActorError> {
     store
         .put_cbor(record, Code::Blake2b256)

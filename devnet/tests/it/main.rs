@@ -1,8 +1,10 @@
 //! Integration tests of the devnet: the real FVM with the devnet's builtin actors.
 
 mod bad_input;
+mod config;
 mod deploy;
 mod gas_trace;
+mod install;
 mod market;
 mod mining;
 mod transfer;
