@@ -140,16 +140,24 @@ fn failed_payout_rolls_back() {
 }
 
 #[test]
-fn unknown_accounts_read_as_zero_and_constructor_is_guarded() {
+fn accounts_read_as_zero_unknown_addresses_are_not_found_and_constructor_is_guarded() {
     let rt = setup();
+    assert_eq!(account(&rt, OTHER), (0, 0), "an actor that never deposited");
     let f4 = fvm_shared::address::Address::new_delegated(10, &[7u8; 20]).unwrap();
-    let r: filmark_escrow::types::GetAccountReturn = call_ok(
-        &rt,
-        OTHER,
-        Method::GetAccount,
-        &filmark_escrow::types::GetAccountParams { account: f4 },
+    let msg = expect_err(
+        call(
+            &rt,
+            OTHER,
+            Method::GetAccount,
+            Some(&filmark_escrow::types::GetAccountParams { account: f4 }),
+            0,
+        ),
+        ExitCode::USR_NOT_FOUND,
     );
-    assert!(r.available.is_zero() && r.locked.is_zero());
+    assert_eq!(
+        msg,
+        "account f4:0x0a0707070707070707070707070707070707070707 does not resolve to an actor on chain"
+    );
     expect_err(
         call::<()>(&rt, CLIENT, Method::Constructor, None, 0),
         ExitCode::USR_FORBIDDEN,

@@ -147,10 +147,14 @@ fn every_limit_is_enforced() {
     let f1 = fvm_shared::address::Address::new_secp256k1(&[3u8; 65]).unwrap();
     rejects(
         |p| p.allowed_providers = vec![f1],
-        E::USR_ILLEGAL_ARGUMENT,
-        "no actor",
+        E::USR_NOT_FOUND,
+        "allowed provider f1",
     );
-    rejects(|p| p.client = Some(f1), E::USR_ILLEGAL_ARGUMENT, "no actor");
+    rejects(
+        |p| p.client = Some(f1),
+        E::USR_NOT_FOUND,
+        "client f1:0xd065a0f91ccebee8cfcad088df8e710b1ee02a39 does not resolve to an actor on chain",
+    );
 }
 
 #[test]
