@@ -112,13 +112,14 @@ impl Actor {
     /// (see README, "Binding deals"); any mismatch aborts with a named exit code. Caller: f05.
     ///
     /// # Errors
-    /// `USR_FORBIDDEN` for another caller; `USR_SERIALIZATION` for malformed params; the
-    /// failed rule's exit code otherwise.
+    /// `USR_FORBIDDEN` for another caller; `USR_NOT_PAYABLE` with value; `USR_SERIALIZATION`
+    /// for malformed params; the failed rule's exit code otherwise.
     pub fn authenticate_message<RT: Runtime>(
         rt: &RT,
         p: Option<IpldBlock>,
     ) -> Result<bool, ActorError> {
         validate_market(rt)?;
+        require_no_value(&rt.value_received())?;
         let p: AuthenticateMessageParams = params(p)?;
         let proposal: DealProposal = decode_cbor(&p.message)
             .map_err(|e| actor_error!(serialization; "message is not a deal proposal: {e}"))?;
@@ -133,13 +134,14 @@ impl Actor {
     /// (`rejected_deals`, `DealRejected` event) and the call succeeds.
     ///
     /// # Errors
-    /// `USR_FORBIDDEN` for another caller, `USR_SERIALIZATION` for malformed params, state
-    /// store failures.
+    /// `USR_FORBIDDEN` for another caller, `USR_NOT_PAYABLE` with value, `USR_SERIALIZATION`
+    /// for malformed params, state store failures.
     pub fn market_notify_deal<RT: Runtime>(
         rt: &RT,
         p: Option<IpldBlock>,
     ) -> Result<(), ActorError> {
         validate_market(rt)?;
+        require_no_value(&rt.value_received())?;
         let p: MarketNotifyDealParams = params(p)?;
         let proposal: DealProposal = decode_cbor(&p.proposal)
             .map_err(|e| actor_error!(serialization; "proposal is not a deal proposal: {e}"))?;

@@ -99,9 +99,11 @@ impl Actor {
     /// Constructor: empty state. Caller: the init actor.
     ///
     /// # Errors
-    /// `USR_FORBIDDEN` for another caller.
+    /// `USR_FORBIDDEN` for another caller; `USR_NOT_PAYABLE` with value (it would be a balance
+    /// no account holds).
     pub fn constructor<RT: Runtime>(rt: &RT) -> Result<(), ActorError> {
         rt.validate_caller_is([&Address::new_id(INIT_ACTOR_ID)])?;
+        require_no_value(&rt.value_received())?;
         let st = State::new(rt.store())?;
         rt.create(&st)
     }

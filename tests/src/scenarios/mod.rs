@@ -99,11 +99,6 @@ pub fn ref_hash(url: &str) -> [u8; 32] {
     out
 }
 
-/// The keccak-256 of a CID's bytes: the topic indexers filter a CID by.
-pub fn cid_topic(cid: &Cid) -> [u8; 32] {
-    alloy_primitives::keccak256(cid.to_bytes()).0
-}
-
 /// The 32-byte topic of an address (its Ethereum form, left-padded).
 pub fn address_topic(eth: [u8; 20]) -> [u8; 32] {
     let mut out = [0u8; 32];

@@ -1,5 +1,6 @@
 //! Accounts: deposit, withdraw, balances.
 use crate::harness::*;
+use filmark_actor_shared::Runtime;
 use filmark_escrow::Method;
 use filmark_escrow::types::WithdrawParams;
 use fvm_shared::METHOD_SEND;
@@ -162,5 +163,30 @@ fn accounts_read_as_zero_unknown_addresses_are_not_found_and_constructor_is_guar
         call::<()>(&rt, CLIENT, Method::Constructor, None, 0),
         ExitCode::USR_FORBIDDEN,
     );
+    check_state(&rt);
+}
+
+/// Value no account holds is refused: with the constructor and with the market's callbacks
+/// (`USR_NOT_PAYABLE`), so the balance stays the sum of the accounts.
+#[test]
+fn constructor_and_callbacks_take_no_value() {
+    let rt = Rt::new(ESCROW);
+    rt.set_balance(atto(0));
+    let msg = expect_err(
+        call::<()>(&rt, INIT, Method::Constructor, None, 5),
+        ExitCode::USR_NOT_PAYABLE,
+    );
+    assert!(
+        msg.starts_with("this method does not accept value"),
+        "{msg}"
+    );
+    assert!(rt.root().is_none() && rt.current_balance().is_zero());
+    let rt = setup();
+    for m in [Method::AuthenticateMessage, Method::MarketNotifyDeal] {
+        expect_err(
+            call::<()>(&rt, MARKET, m, None, 5),
+            ExitCode::USR_NOT_PAYABLE,
+        );
+    }
     check_state(&rt);
 }
