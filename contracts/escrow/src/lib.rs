@@ -297,7 +297,7 @@ impl Actor {
     pub fn get_order<RT: Runtime>(rt: &RT, order_id: u64) -> Result<Order, ActorError> {
         require_no_value(&rt.value_received())?;
         let st: State = rt.state()?;
-        Ok(st.order(rt.store(), order_id)?)
+        st.order(rt.store(), order_id)
     }
 
     /// A page of orders from `cursor`, optionally one client's (scanning at most

@@ -145,7 +145,7 @@ pub fn check_state_invariants<BS: Blockstore>(
             sum.accounts += 1;
             sum.total_available += &a.available;
             sum.total_locked += &a.locked;
-            locked_by_account.insert(id, a.locked.clone());
+            locked_by_account.insert(id, a.locked);
             Ok(())
         });
         acc.require_ok(r, "iterating accounts");

@@ -8,7 +8,6 @@ mod registry;
 use std::io::Cursor;
 
 use anyhow::{Context, ensure};
-use cid::Cid;
 use filmark_devnet::DevnetKey;
 use filmark_registry::types::ConstructorParams;
 use filmark_sdk::content::{NoProgress, Options, Packed, pack};
