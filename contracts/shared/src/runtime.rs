@@ -255,3 +255,53 @@ pub fn response_ok(
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_syscalls_map_to_exit_codes() {
+        let to = Address::new_id(7);
+        for (e, code) in [
+            (ErrorNumber::NotFound, ExitCode::USR_NOT_FOUND),
+            (
+                ErrorNumber::InsufficientFunds,
+                ExitCode::USR_INSUFFICIENT_FUNDS,
+            ),
+            (ErrorNumber::ReadOnly, ExitCode::USR_READ_ONLY),
+            (ErrorNumber::LimitExceeded, ExitCode::USR_ILLEGAL_STATE),
+            (ErrorNumber::IllegalArgument, ExitCode::USR_UNSPECIFIED),
+        ] {
+            let err = send_error(e, &to, 0);
+            assert_eq!(err.exit_code(), code, "{e:?}");
+            assert_eq!(err.msg(), format!("send to f07 method 0 failed: {e}"));
+        }
+        let read_only = emit_error(ErrorNumber::ReadOnly);
+        assert_eq!(read_only.exit_code(), ExitCode::USR_READ_ONLY);
+        assert_eq!(
+            read_only.msg(),
+            "emit event: execution context is read-only"
+        );
+        assert_eq!(
+            emit_error(ErrorNumber::IllegalArgument).exit_code(),
+            ExitCode::USR_ILLEGAL_ARGUMENT
+        );
+        assert_eq!(read_only_write_error().exit_code(), ExitCode::USR_READ_ONLY);
+    }
+
+    #[test]
+    fn failed_callees_keep_user_exit_codes_only() {
+        let to = Address::new_id(7);
+        let resp = |code| Response {
+            exit_code: ExitCode::new(code),
+            return_data: None,
+        };
+        assert_eq!(response_ok(resp(0), &to, 2).unwrap(), None);
+        let user = response_ok(resp(17), &to, 2).unwrap_err();
+        assert_eq!(user.exit_code(), ExitCode::USR_NOT_FOUND);
+        let system = response_ok(resp(7), &to, 2).unwrap_err();
+        assert_eq!(system.exit_code(), ExitCode::USR_UNSPECIFIED);
+        assert_eq!(system.msg(), "send to f07 method 2 failed with exit code 7");
+    }
+}
