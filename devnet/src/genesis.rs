@@ -17,20 +17,14 @@ use crate::keys::{DevnetKey, KeyKind};
 use crate::store::Store;
 use crate::{Error, Result};
 
-/// The system actor's id (f00).
-pub const SYSTEM_ACTOR_ID: ActorID = 0;
-/// The init actor's id (f01).
-pub const INIT_ACTOR_ID: ActorID = 1;
-/// The reward actor's id (f02): miner tips are paid to it.
-pub const REWARD_ACTOR_ID: ActorID = 2;
-/// The storage market actor's id (f05).
-pub const MARKET_ACTOR_ID: ActorID = 5;
-/// The Ethereum Address Manager's id (f010).
-pub const EAM_ACTOR_ID: ActorID = 10;
-/// The burnt funds actor's id (f099): base fees and penalties are burnt into it.
-pub const BURNT_FUNDS_ACTOR_ID: ActorID = 99;
+/// The builtin singletons' ids (defined once, in `filmark_actor_shared::builtin`): the reward
+/// actor (f02) is paid miner tips, base fees and penalties are burnt into f099.
+pub use filmark_devnet_actors::{
+    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, REWARD_ACTOR_ID,
+    STORAGE_MARKET_ACTOR_ID as MARKET_ACTOR_ID, SYSTEM_ACTOR_ID,
+};
 /// The first id given to a non-singleton actor.
-pub const FIRST_NON_SINGLETON_ID: ActorID = 100;
+pub use fvm_shared::address::FIRST_NON_SINGLETON_ADDR as FIRST_NON_SINGLETON_ID;
 
 /// Manifest names the FVM requires.
 const REQUIRED: [&str; 6] = [
@@ -184,4 +178,18 @@ fn actor_err(e: filmark_devnet_actors::ActorError) -> Error {
 /// Maps an FVM execution error (only fatal ones occur outside message execution) to ours.
 pub(crate) fn fvm_err(e: impl Into<anyhow::Error>) -> Error {
     Error::Fvm(e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_ids_are_the_ones_the_fvm_uses() {
+        // The ids `fvm` exports publicly; it hard-codes init (1) and the EAM (10) privately,
+        // and the devnet's own tests fail if those disagree (no actor could be created).
+        assert_eq!(REWARD_ACTOR_ID, fvm::machine::REWARD_ACTOR_ID);
+        assert_eq!(BURNT_FUNDS_ACTOR_ID, fvm::machine::BURNT_FUNDS_ACTOR_ID);
+        assert_eq!(FIRST_NON_SINGLETON_ID, 100);
+    }
 }

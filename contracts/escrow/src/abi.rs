@@ -1,14 +1,15 @@
-//! The Solidity interface of the escrow, declared once and shared with the SDK, and the
-//! translation of ABI calls arriving through method 3844450837 into the native methods.
+//! The Solidity interface of the escrow, declared once (Rust clients and the tests use it from
+//! here), and the translation of ABI calls arriving through method 3844450837 into the native
+//! methods.
 //!
 //! Conventions: amounts are `uint256` attoFIL; addresses are 20-byte Ethereum addresses (f410,
 //! or masked ID `0xff‖0^11‖id` for other actors); CIDs are `bytes` (binary CID, empty = none);
 //! the zero address means "none" where a native parameter is optional.
 
 use alloy_primitives::U256;
-use alloy_sol_types::{SolCall, SolInterface};
+use alloy_sol_types::SolCall;
 use filmark_actor_shared::abi::{
-    abi_return, address_from_eth, calldata, cid_from_abi, eth_of, into_revert,
+    abi_return, address_from_eth, calldata, cid_from_abi, decode_call, eth_of, into_revert,
     opt_address_from_abi, opt_cid_from_abi,
 };
 use filmark_actor_shared::{ActorError, Runtime};
@@ -65,7 +66,7 @@ alloy_sol_types::sol! {
         function createOrder(OrderParams params) external payable returns (uint64 orderId);
         function getOrder(uint64 orderId) external view returns (OrderView order);
         function listOrders(address client, uint64 cursor, uint64 limit) external view returns (OrderView[] orders, bool more, uint64 nextCursor);
-        function getOrderFunding(uint64 orderId) external view returns (bytes pieceCid, bytes content, uint64 client, int64 fundedUntil, uint64 activeReplicas, bool open);
+        function getOrderFunding(uint64 orderId) external view returns (bytes pieceCid, bytes content, address client, int64 fundedUntil, uint64 activeReplicas, bool open);
         function fundOrder(uint64 orderId, uint256 fromAvailable) external payable;
         function bindDeal(uint64 orderId, uint64 dealId) external;
         function settle(uint64 orderId) external returns (uint256 paid, uint256 unlocked);
@@ -127,7 +128,8 @@ pub fn order_view<RT: Runtime>(rt: &RT, id: u64, o: &Order) -> IFilmarkEscrow::O
 
 /// Handles method 3844450837: decodes the calldata, runs the native method, ABI-encodes the
 /// result. Empty calldata with value is a deposit (like a Solidity `receive()`); empty calldata
-/// without value is `USR_UNHANDLED_MESSAGE`. Errors keep their exit code and carry a revert.
+/// without value, short calldata and unknown selectors are `USR_UNHANDLED_MESSAGE`; arguments
+/// that do not decode `USR_SERIALIZATION`. Errors keep their exit code and carry a revert.
 ///
 /// # Errors
 /// The native method's error, as a revert.
@@ -149,9 +151,7 @@ fn run<RT: Runtime>(rt: &RT, params: Option<IpldBlock>) -> Result<Option<IpldBlo
             "empty calldata without value",
         ));
     }
-    let call = Call::abi_decode(&data).map_err(|e| {
-        ActorError::unhandled_message(format!("unknown selector or malformed calldata: {e}"))
-    })?;
+    let call: Call = decode_call(&data)?;
     let out = match call {
         Call::deposit(_) => {
             Actor::deposit(rt)?;
@@ -224,7 +224,7 @@ fn run<RT: Runtime>(rt: &RT, params: Option<IpldBlock>) -> Result<Option<IpldBlo
             IFilmarkEscrow::getOrderFundingCall::abi_encode_returns_tuple(&(
                 alloy_primitives::Bytes::from(f.piece_cid.to_bytes()),
                 alloy_primitives::Bytes::from(f.content.map(|c| c.to_bytes()).unwrap_or_default()),
-                f.client,
+                eth_of(rt, f.client),
                 f.funded_until,
                 f.active_replicas,
                 f.open,

@@ -1,5 +1,6 @@
 //! Deals: binding (market callbacks and `BindDeal`), settlement and closing.
 
+use filmark_actor_shared::counter::increment;
 use filmark_actor_shared::dispatch::{decode_cbor, params, require_no_value};
 use filmark_actor_shared::show::{Addr, Fil};
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
@@ -15,7 +16,7 @@ use crate::state::{Order, State};
 use crate::types::{
     AuthenticateMessageParams, BindDealParams, MarketNotifyDealParams, SettleReturn,
 };
-use crate::{Actor, events, market as mkt};
+use crate::{Actor, events, market_queries};
 
 /// The order a proposal names: its label is the order id in decimal (text or bytes).
 fn order_of_label(p: &DealProposal) -> Result<u64, ActorError> {
@@ -42,9 +43,7 @@ fn check_proposal<RT: Runtime>(
     }
     let order_id = order_of_label(p)?;
     let order = st.order(rt.store(), order_id)?;
-    let provider = rt.resolve_address(&p.provider).ok_or_else(
-        || actor_error!(illegal_argument; "provider {} has no actor", Addr(&p.provider)),
-    )?;
+    let provider = rt.resolve_actor(&p.provider, "provider")?;
     if p.storage_price_per_epoch > order.price_per_epoch {
         return Err(actor_error!(illegal_argument;
             "market price per epoch {} exceeds the order's {}",
@@ -113,13 +112,14 @@ impl Actor {
     /// (see README, "Binding deals"); any mismatch aborts with a named exit code. Caller: f05.
     ///
     /// # Errors
-    /// `USR_FORBIDDEN` for another caller; `USR_SERIALIZATION` for malformed params; the
-    /// failed rule's exit code otherwise.
+    /// `USR_FORBIDDEN` for another caller; `USR_NOT_PAYABLE` with value; `USR_SERIALIZATION`
+    /// for malformed params; the failed rule's exit code otherwise.
     pub fn authenticate_message<RT: Runtime>(
         rt: &RT,
         p: Option<IpldBlock>,
     ) -> Result<bool, ActorError> {
         validate_market(rt)?;
+        require_no_value(&rt.value_received())?;
         let p: AuthenticateMessageParams = params(p)?;
         let proposal: DealProposal = decode_cbor(&p.message)
             .map_err(|e| actor_error!(serialization; "message is not a deal proposal: {e}"))?;
@@ -134,13 +134,14 @@ impl Actor {
     /// (`rejected_deals`, `DealRejected` event) and the call succeeds.
     ///
     /// # Errors
-    /// `USR_FORBIDDEN` for another caller, `USR_SERIALIZATION` for malformed params, state
-    /// store failures.
+    /// `USR_FORBIDDEN` for another caller, `USR_NOT_PAYABLE` with value, `USR_SERIALIZATION`
+    /// for malformed params, state store failures.
     pub fn market_notify_deal<RT: Runtime>(
         rt: &RT,
         p: Option<IpldBlock>,
     ) -> Result<(), ActorError> {
         validate_market(rt)?;
+        require_no_value(&rt.value_received())?;
         let p: MarketNotifyDealParams = params(p)?;
         let proposal: DealProposal = decode_cbor(&p.proposal)
             .map_err(|e| actor_error!(serialization; "proposal is not a deal proposal: {e}"))?;
@@ -155,7 +156,7 @@ impl Actor {
             match attempt {
                 Ok(bound) => Ok(Ok(bound)),
                 Err(e) => {
-                    st.rejected_deals += 1;
+                    increment(&mut st.rejected_deals, "rejected_deals")?;
                     Ok(Err(e))
                 }
             }
@@ -189,8 +190,8 @@ impl Actor {
             let st: State = rt.state()?;
             st.order(rt.store(), p.order_id)?;
         }
-        let terms = mkt::deal_terms(rt, p.deal_id)?;
-        let activation = match mkt::deal_status(rt, p.deal_id)? {
+        let terms = market_queries::deal_terms(rt, p.deal_id)?;
+        let activation = match market_queries::deal_status(rt, p.deal_id)? {
             DealStatus::Known {
                 activated,
                 terminated,
@@ -253,7 +254,7 @@ impl Actor {
         };
         let mut statuses = Vec::with_capacity(deal_ids.len());
         for id in &deal_ids {
-            statuses.push(mkt::deal_status(rt, *id)?);
+            statuses.push(market_queries::deal_status(rt, *id)?);
         }
         let (outcomes, shares, ret) = rt.transaction(|st: &mut State, rt| {
             let mut o = st.order(rt.store(), order_id)?;

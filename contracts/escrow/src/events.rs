@@ -7,11 +7,11 @@
 //! `SolEvent` encoders, without an instantiation of them per event in the wasm); the tests check
 //! each against alloy's encoding.
 
-use alloy_primitives::{Address as EthAddress, B256, keccak256};
+use alloy_primitives::Address as EthAddress;
 use alloy_sol_types::SolEvent;
 use cid::Cid;
 use filmark_actor_shared::abi::eth_of;
-use filmark_actor_shared::events::{Log, Word, word};
+use filmark_actor_shared::events::{Log, Word, cid_topic, word};
 use filmark_actor_shared::{ActorError, Runtime};
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
@@ -31,11 +31,6 @@ fn amount_word(amount: &TokenAmount) -> Word {
 /// The topic word of an actor: its Ethereum address.
 fn who<RT: Runtime>(rt: &RT, id: ActorID) -> Word {
     word::address(&eth_of(rt, id))
-}
-
-/// Topic of a CID: keccak256 of its binary form.
-pub fn cid_topic(cid: &Cid) -> B256 {
-    keccak256(cid.to_bytes())
 }
 
 /// `Deposited`: funds credited to an account.

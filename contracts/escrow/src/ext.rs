@@ -15,7 +15,8 @@ pub mod market {
     use serde::{Deserialize, Serialize};
 
     /// The market's address, f05.
-    pub const ADDRESS: Address = Address::new_id(5);
+    pub const ADDRESS: Address =
+        Address::new_id(filmark_actor_shared::builtin::STORAGE_MARKET_ACTOR_ID);
 
     /// `GetDealDataCommitment`: deal id → [`GetDealDataCommitmentReturn`].
     pub const GET_DEAL_DATA_COMMITMENT: u64 = frc42_dispatch::method_hash!("GetDealDataCommitment");

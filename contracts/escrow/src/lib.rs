@@ -3,10 +3,9 @@
 pub mod abi;
 mod atto;
 mod deals;
-pub mod error;
 pub mod events;
 pub mod ext;
-mod market;
+mod market_queries;
 pub mod method;
 pub mod order;
 pub mod policy;
@@ -15,9 +14,10 @@ pub mod testing;
 pub mod types;
 
 use cid::Cid;
+use filmark_actor_shared::builtin::INIT_ACTOR_ID;
 use filmark_actor_shared::cid::ExternalCid;
 use filmark_actor_shared::dispatch::{no_params, params, require_no_value, ret};
-use filmark_actor_shared::show::{Addr, Fil};
+use filmark_actor_shared::show::Fil;
 use filmark_actor_shared::{ActorError, AsActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -31,30 +31,12 @@ use crate::policy::*;
 use crate::state::{AppKey, Funder, Order, State};
 use crate::types::*;
 
-/// The init actor (f01), the only caller of a constructor.
-const INIT_ACTOR: Address = Address::new_id(1);
-
 /// The escrow actor: one function per method.
 #[derive(Debug)]
 pub struct Actor;
 
 fn zero() -> TokenAmount {
     TokenAmount::from_atto(0)
-}
-
-/// Resolves an address to an actor id.
-///
-/// # Errors
-/// `USR_ILLEGAL_ARGUMENT` naming `what` when no actor has that address.
-pub(crate) fn resolve<RT: Runtime>(
-    rt: &RT,
-    addr: &Address,
-    what: &str,
-) -> Result<ActorID, ActorError> {
-    rt.resolve_address(addr)
-        .with_context_code(ExitCode::USR_ILLEGAL_ARGUMENT, || {
-            format!("{what} {} has no actor", Addr(addr))
-        })
 }
 
 fn non_negative(v: &TokenAmount, field: &str) -> Result<(), ActorError> {
@@ -117,9 +99,11 @@ impl Actor {
     /// Constructor: empty state. Caller: the init actor.
     ///
     /// # Errors
-    /// `USR_FORBIDDEN` for another caller.
+    /// `USR_FORBIDDEN` for another caller; `USR_NOT_PAYABLE` with value (it would be a balance
+    /// no account holds).
     pub fn constructor<RT: Runtime>(rt: &RT) -> Result<(), ActorError> {
-        rt.validate_caller_is([&INIT_ACTOR])?;
+        rt.validate_caller_is([&Address::new_id(INIT_ACTOR_ID)])?;
+        require_no_value(&rt.value_received())?;
         let st = State::new(rt.store())?;
         rt.create(&st)
     }
@@ -137,7 +121,6 @@ impl Actor {
         rt.transaction(|st: &mut State, rt| {
             st.update_accounts(rt.store(), &mut |a| {
                 a.modify(caller, |acc| acc.available += &value)
-                    .map_err(ActorError::from)
             })
         })?;
         events::deposited(rt, caller, &value)
@@ -163,7 +146,6 @@ impl Actor {
                         "withdrawing {} with {} available", Fil(&p.amount), Fil(&acc.available)));
                 }
                 a.modify(caller, |acc| acc.available -= &p.amount)
-                    .map_err(ActorError::from)
             })
         })?;
         events::withdrawn(rt, caller, &to, &p.amount)?;
@@ -171,18 +153,16 @@ impl Actor {
         Ok(())
     }
 
-    /// An account's available and locked funds (zero for unknown addresses).
+    /// An account's available and locked funds (zero for an actor that never deposited).
     ///
     /// # Errors
-    /// State load failures.
+    /// `USR_NOT_FOUND` when the address does not resolve; state load failures.
     pub fn get_account<RT: Runtime>(
         rt: &RT,
         account: Address,
     ) -> Result<GetAccountReturn, ActorError> {
         require_no_value(&rt.value_received())?;
-        let Some(id) = rt.resolve_address(&account) else {
-            return Ok(GetAccountReturn::default());
-        };
+        let id = rt.resolve_actor(&account, "account")?;
         let st: State = rt.state()?;
         let a = st.account(rt.store(), id)?;
         Ok(GetAccountReturn {
@@ -202,7 +182,7 @@ impl Actor {
     ) -> Result<CreateOrderReturn, ActorError> {
         let caller = rt.caller();
         let client = match &p.client {
-            Some(c) => resolve(rt, c, "client")?,
+            Some(c) => rt.resolve_actor(c, "client")?,
             None => caller,
         };
         let value = rt.value_received();
@@ -231,7 +211,7 @@ impl Actor {
         }
         let mut providers = Vec::with_capacity(p.allowed_providers.len());
         for a in &p.allowed_providers {
-            let id = resolve(rt, a, "allowed provider")?;
+            let id = rt.resolve_actor(a, "allowed provider")?;
             if providers.contains(&id) {
                 return Err(actor_error!(illegal_argument; "allowed provider f0{id} listed twice"));
             }
@@ -262,13 +242,12 @@ impl Actor {
                 }
                 acc.available -= &lock;
                 acc.locked += &lock;
-                a.set(client, acc).map_err(ActorError::from)
+                a.set(client, acc)
             })?;
             if let Some(g) = &grant {
                 st.set_app_key(rt.store(), client, caller, Some(g.clone()))?;
             }
-            let id = st.next_order_id;
-            st.next_order_id += 1;
+            let id = st.take_order_id()?;
             let order = Order {
                 client,
                 piece_cid: p.piece_cid,
@@ -318,14 +297,15 @@ impl Actor {
     pub fn get_order<RT: Runtime>(rt: &RT, order_id: u64) -> Result<Order, ActorError> {
         require_no_value(&rt.value_received())?;
         let st: State = rt.state()?;
-        Ok(st.order(rt.store(), order_id)?)
+        st.order(rt.store(), order_id)
     }
 
     /// A page of orders from `cursor`, optionally one client's (scanning at most
     /// `MAX_LIST_SCAN` orders per call).
     ///
     /// # Errors
-    /// `USR_ILLEGAL_ARGUMENT` for a limit outside 1..=`MAX_LIST_LIMIT`.
+    /// `USR_ILLEGAL_ARGUMENT` for a limit outside 1..=`MAX_LIST_LIMIT`; `USR_NOT_FOUND` when the
+    /// client does not resolve.
     pub fn list_orders<RT: Runtime>(
         rt: &RT,
         p: ListOrdersParams,
@@ -337,15 +317,7 @@ impl Actor {
             );
         }
         let client = match &p.client {
-            Some(c) => match rt.resolve_address(c) {
-                Some(id) => Some(id),
-                None => {
-                    return Ok(ListOrdersReturn {
-                        orders: Vec::new(),
-                        next_cursor: None,
-                    });
-                }
-            },
+            Some(c) => Some(rt.resolve_actor(c, "client")?),
             None => None,
         };
         let st: State = rt.state()?;
@@ -452,7 +424,7 @@ impl Actor {
                 }
                 acc.available -= &p.from_available;
                 acc.locked += &total;
-                a.set(client, acc).map_err(ActorError::from)
+                a.set(client, acc)
             })?;
             o.funded += &total;
             o.balance += &total;
@@ -477,7 +449,7 @@ impl Actor {
     pub fn authorize_key<RT: Runtime>(rt: &RT, p: AuthorizeKeyParams) -> Result<(), ActorError> {
         let caller = rt.caller();
         require_no_value(&rt.value_received())?;
-        let key = resolve(rt, &p.key, "app key")?;
+        let key = rt.resolve_actor(&p.key, "app key")?;
         if key == caller {
             return Err(actor_error!(illegal_argument; "an account cannot be its own app key"));
         }
@@ -497,7 +469,6 @@ impl Actor {
                 expiry: p.expiry,
             };
             st.set_app_key(rt.store(), caller, key, Some(grant))
-                .map_err(ActorError::from)
         })?;
         events::app_key_authorized(rt, caller, key, &p.cap, p.expiry)
     }
@@ -505,21 +476,16 @@ impl Actor {
     /// Revokes one of the caller's app keys.
     ///
     /// # Errors
-    /// `USR_NOT_FOUND` when the key is not one of the caller's.
+    /// `USR_NOT_FOUND` when the key does not resolve or is not one of the caller's.
     pub fn revoke_key<RT: Runtime>(rt: &RT, key: Address) -> Result<(), ActorError> {
         let caller = rt.caller();
         require_no_value(&rt.value_received())?;
-        let key = rt
-            .resolve_address(&key)
-            .with_context_code(ExitCode::USR_NOT_FOUND, || {
-                format!("app key {} not found", Addr(&key))
-            })?;
+        let key = rt.resolve_actor(&key, "app key")?;
         rt.transaction(|st: &mut State, rt| {
             if st.app_key(rt.store(), caller, key)?.is_none() {
                 return Err(actor_error!(not_found; "f0{key} is not an app key of f0{caller}"));
             }
             st.set_app_key(rt.store(), caller, key, None)
-                .map_err(ActorError::from)
         })?;
         events::app_key_revoked(rt, caller, key)
     }
@@ -527,16 +493,14 @@ impl Actor {
     /// An app key's grant, if any.
     ///
     /// # Errors
-    /// State load failures.
+    /// `USR_NOT_FOUND` when the client or the key does not resolve; state load failures.
     pub fn get_app_key<RT: Runtime>(
         rt: &RT,
         p: GetAppKeyParams,
     ) -> Result<GetAppKeyReturn, ActorError> {
         require_no_value(&rt.value_received())?;
-        let (Some(client), Some(key)) = (rt.resolve_address(&p.client), rt.resolve_address(&p.key))
-        else {
-            return Ok(GetAppKeyReturn { grant: None });
-        };
+        let client = rt.resolve_actor(&p.client, "client")?;
+        let key = rt.resolve_actor(&p.key, "app key")?;
         let st: State = rt.state()?;
         Ok(GetAppKeyReturn {
             grant: st.app_key(rt.store(), client, key)?,

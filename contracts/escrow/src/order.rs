@@ -260,6 +260,8 @@ impl Order {
             self.paid += &o.amount;
             self.balance -= &o.amount;
             if o.finished == Some(FinishReason::Completed) {
+                // At most `replicas` (≤ MAX_REPLICAS) deals ever complete: no overflow possible,
+                // unlike the state's counters (see `filmark_actor_shared::counter`).
                 self.completed += 1;
             }
         }

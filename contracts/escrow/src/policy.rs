@@ -1,6 +1,22 @@
-//! Limits, enforced with an error that names them.
+//! The escrow's state layout parameters (HAMT and AMT configuration) and its limits, each
+//! enforced with an error that names it.
 
+use filmark_actor_shared::hamt::Config;
 use fvm_shared::clock::ChainEpoch;
+
+/// Bit width of every HAMT in the state (accounts, deal index, app keys).
+pub const HAMT_BIT_WIDTH: u32 = 5;
+
+/// The configuration of every HAMT in the state: [`HAMT_BIT_WIDTH`] and `fvm_ipld_hamt`'s
+/// defaults for the rest (data from the root on, buckets of 3).
+pub const HAMT_CONFIG: Config = Config {
+    bit_width: HAMT_BIT_WIDTH,
+    min_data_depth: 0,
+    max_array_width: 3,
+};
+
+/// Bit width of the order AMT.
+pub const AMT_BIT_WIDTH: u32 = 5;
 
 /// Most replicas one order may ask for.
 pub const MAX_REPLICAS: u64 = 10;

@@ -5,41 +5,26 @@
 //! allowed providers, live deals) are bounded by [`crate::policy`].
 
 use cid::Cid;
+use filmark_actor_shared::ActorError;
 use filmark_actor_shared::cid::ExternalCid;
-use filmark_actor_shared::hamt::{self, IpldMap, Sha256};
+use filmark_actor_shared::hamt::{BytesKey, IpldMap};
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_hamt::{BytesKey, Config, Hamt};
 use fvm_shared::ActorID;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 
-use crate::error::StateError;
+use crate::policy::{AMT_BIT_WIDTH, HAMT_CONFIG};
 
-/// The escrow's HAMTs: byte keys, SHA-256 key hash (the FVM's syscall in the actor). The
-/// actor's own code holds them as [`IpldMap`]s (the same blocks, one HAMT instantiation).
-pub type Map<BS, V> = Hamt<BS, V, BytesKey, Sha256>;
-
-/// The configuration of every map: [`HAMT_BIT_WIDTH`], the HAMT's other defaults.
-fn map_config() -> Config {
-    Config {
-        bit_width: HAMT_BIT_WIDTH,
-        ..Config::default()
-    }
+/// A HAMT or AMT failure: `USR_ILLEGAL_STATE` (the store failed or a block is not what the
+/// state says it is).
+#[cold]
+#[inline(never)]
+fn store_error(e: impl core::fmt::Display) -> ActorError {
+    ActorError::illegal_state(format!("state store: {e}"))
 }
-
-impl From<hamt::Error> for StateError {
-    fn from(e: hamt::Error) -> Self {
-        Self::Store(e.to_string())
-    }
-}
-
-/// HAMT bit width of every map.
-pub const HAMT_BIT_WIDTH: u32 = 5;
-/// AMT bit width of the order list.
-pub const AMT_BIT_WIDTH: u32 = 5;
 
 /// The escrow's state root.
 #[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
@@ -164,25 +149,37 @@ pub fn app_key_key(client: ActorID, key: ActorID) -> BytesKey {
     BytesKey(k)
 }
 
-/// Loads a HAMT with the escrow's bit width.
+/// Loads one of the state's HAMTs ([`HAMT_CONFIG`]).
 ///
 /// # Errors
-/// When the root cannot be loaded.
-pub fn load_map<BS: Blockstore, V>(store: BS, root: &Cid) -> Result<Map<BS, V>, StateError>
+/// `USR_ILLEGAL_STATE` when the root cannot be loaded.
+pub fn load_map<BS: Blockstore, V>(store: BS, root: &Cid) -> Result<IpldMap<BS, V>, ActorError>
 where
     V: serde::Serialize + serde::de::DeserializeOwned,
 {
-    Ok(Map::load_with_bit_width(root, store, HAMT_BIT_WIDTH)?)
+    IpldMap::load(store, root, HAMT_CONFIG).map_err(store_error)
+}
+
+/// Loads the order AMT.
+fn load_orders<'a, BS: Blockstore>(
+    store: &'a BS,
+    root: &Cid,
+) -> Result<Amt<Order, &'a BS>, ActorError> {
+    Amt::load(root, store).map_err(store_error)
 }
 
 impl State {
     /// An empty state.
     ///
     /// # Errors
-    /// When the store fails.
-    pub fn new<BS: Blockstore>(store: &BS) -> Result<Self, StateError> {
-        let empty_map = IpldMap::<_, ()>::new(store, map_config()).flush()?;
-        let orders = Amt::<Order, _>::new_with_bit_width(store, AMT_BIT_WIDTH).flush()?;
+    /// `USR_ILLEGAL_STATE` when the store fails.
+    pub fn new<BS: Blockstore>(store: &BS) -> Result<Self, ActorError> {
+        let empty_map = IpldMap::<_, ()>::new(store, HAMT_CONFIG)
+            .flush()
+            .map_err(store_error)?;
+        let orders = Amt::<Order, _>::new_with_bit_width(store, AMT_BIT_WIDTH)
+            .flush()
+            .map_err(store_error)?;
         Ok(Self {
             accounts: empty_map,
             orders,
@@ -193,13 +190,24 @@ impl State {
         })
     }
 
+    /// Takes the next order id.
+    ///
+    /// # Errors
+    /// `USR_ILLEGAL_STATE` when `next_order_id` is at `u64::MAX`.
+    pub fn take_order_id(&mut self) -> Result<u64, ActorError> {
+        filmark_actor_shared::counter::take_id(&mut self.next_order_id, "next_order_id")
+    }
+
     /// An account (all zero if it never existed).
     ///
     /// # Errors
-    /// When the store fails.
-    pub fn account<BS: Blockstore>(&self, store: &BS, id: ActorID) -> Result<Account, StateError> {
-        let map: IpldMap<_, Account> = IpldMap::load(store, &self.accounts, map_config())?;
-        Ok(map.get(&id_key(id))?.unwrap_or_default())
+    /// `USR_ILLEGAL_STATE` when the store fails.
+    pub fn account<BS: Blockstore>(&self, store: &BS, id: ActorID) -> Result<Account, ActorError> {
+        let map: IpldMap<_, Account> = load_map(store, &self.accounts)?;
+        Ok(map
+            .get(&id_key(id))
+            .map_err(store_error)?
+            .unwrap_or_default())
     }
 
     /// Applies `f` to several accounts and saves them; nothing is saved if `f` fails.
@@ -207,45 +215,45 @@ impl State {
     /// `f` is a trait object so that every caller shares one copy of the load and the save.
     ///
     /// # Errors
-    /// When the store fails or `f` does.
-    pub fn update_accounts<BS, E>(
+    /// `USR_ILLEGAL_STATE` when the store fails, or what `f` returns.
+    pub fn update_accounts<BS: Blockstore>(
         &mut self,
         store: &BS,
-        f: &mut dyn FnMut(&mut Accounts<&BS>) -> Result<(), E>,
-    ) -> Result<(), E>
-    where
-        BS: Blockstore,
-        E: From<StateError>,
-    {
-        let map = IpldMap::load(store, &self.accounts, map_config()).map_err(StateError::from)?;
-        let mut accounts = Accounts { map };
+        f: &mut dyn FnMut(&mut Accounts<&BS>) -> Result<(), ActorError>,
+    ) -> Result<(), ActorError> {
+        let mut accounts = Accounts {
+            map: load_map(store, &self.accounts)?,
+        };
         f(&mut accounts)?;
-        self.accounts = accounts.map.flush().map_err(StateError::from)?;
+        self.accounts = accounts.map.flush().map_err(store_error)?;
         Ok(())
     }
 
     /// An order.
     ///
     /// # Errors
-    /// `OrderNotFound`, or when the store fails.
-    pub fn order<BS: Blockstore>(&self, store: &BS, id: u64) -> Result<Order, StateError> {
-        let amt: Amt<Order, _> = Amt::load(&self.orders, store)?;
-        amt.get(id)?.cloned().ok_or(StateError::OrderNotFound(id))
+    /// `USR_NOT_FOUND` for an unknown id; `USR_ILLEGAL_STATE` when the store fails.
+    pub fn order<BS: Blockstore>(&self, store: &BS, id: u64) -> Result<Order, ActorError> {
+        let amt = load_orders(store, &self.orders)?;
+        amt.get(id)
+            .map_err(store_error)?
+            .cloned()
+            .ok_or_else(|| ActorError::not_found(format!("order {id} not found")))
     }
 
     /// Stores an order under `id`.
     ///
     /// # Errors
-    /// When the store fails.
+    /// `USR_ILLEGAL_STATE` when the store fails.
     pub fn put_order<BS: Blockstore>(
         &mut self,
         store: &BS,
         id: u64,
         order: Order,
-    ) -> Result<(), StateError> {
-        let mut amt: Amt<Order, _> = Amt::load(&self.orders, store)?;
-        amt.set(id, order)?;
-        self.orders = amt.flush()?;
+    ) -> Result<(), ActorError> {
+        let mut amt = load_orders(store, &self.orders)?;
+        amt.set(id, order).map_err(store_error)?;
+        self.orders = amt.flush().map_err(store_error)?;
         Ok(())
     }
 
@@ -253,81 +261,83 @@ impl State {
     /// Returns the id of the next order not visited, if any.
     ///
     /// # Errors
-    /// When the store fails.
+    /// `USR_ILLEGAL_STATE` when the store fails.
     pub fn for_each_order<BS: Blockstore>(
         &self,
         store: &BS,
         start: u64,
         limit: u64,
         mut f: impl FnMut(u64, &Order) -> bool,
-    ) -> Result<Option<u64>, StateError> {
-        let amt: Amt<Order, _> = Amt::load(&self.orders, store)?;
-        let (_, next) = amt.for_each_while_ranged(Some(start), Some(limit), |i, o| Ok(f(i, o)))?;
+    ) -> Result<Option<u64>, ActorError> {
+        let amt = load_orders(store, &self.orders)?;
+        let (_, next) = amt
+            .for_each_while_ranged(Some(start), Some(limit), |i, o| Ok(f(i, o)))
+            .map_err(store_error)?;
         Ok(next)
     }
 
     /// The order a deal is bound to, if any.
     ///
     /// # Errors
-    /// When the store fails.
+    /// `USR_ILLEGAL_STATE` when the store fails.
     pub fn deal_order<BS: Blockstore>(
         &self,
         store: &BS,
         deal_id: DealID,
-    ) -> Result<Option<u64>, StateError> {
-        let map: IpldMap<_, u64> = IpldMap::load(store, &self.deals, map_config())?;
-        Ok(map.get(&id_key(deal_id))?)
+    ) -> Result<Option<u64>, ActorError> {
+        let map: IpldMap<_, u64> = load_map(store, &self.deals)?;
+        map.get(&id_key(deal_id)).map_err(store_error)
     }
 
     /// Records that `deal_id` is bound to `order_id`.
     ///
     /// # Errors
-    /// When the store fails.
+    /// `USR_ILLEGAL_STATE` when the store fails.
     pub fn bind_deal_index<BS: Blockstore>(
         &mut self,
         store: &BS,
         deal_id: DealID,
         order_id: u64,
-    ) -> Result<(), StateError> {
-        let mut map: IpldMap<_, u64> = IpldMap::load(store, &self.deals, map_config())?;
-        map.set(id_key(deal_id), &order_id)?;
-        self.deals = map.flush()?;
+    ) -> Result<(), ActorError> {
+        let mut map: IpldMap<_, u64> = load_map(store, &self.deals)?;
+        map.set(id_key(deal_id), &order_id).map_err(store_error)?;
+        self.deals = map.flush().map_err(store_error)?;
         Ok(())
     }
 
     /// An app key grant.
     ///
     /// # Errors
-    /// When the store fails.
+    /// `USR_ILLEGAL_STATE` when the store fails.
     pub fn app_key<BS: Blockstore>(
         &self,
         store: &BS,
         client: ActorID,
         key: ActorID,
-    ) -> Result<Option<AppKey>, StateError> {
-        let map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys, map_config())?;
-        Ok(map.get(&app_key_key(client, key))?)
+    ) -> Result<Option<AppKey>, ActorError> {
+        let map: IpldMap<_, AppKey> = load_map(store, &self.app_keys)?;
+        map.get(&app_key_key(client, key)).map_err(store_error)
     }
 
     /// Stores (`Some`) or deletes (`None`) an app key grant.
     ///
     /// # Errors
-    /// When the store fails.
+    /// `USR_ILLEGAL_STATE` when the store fails.
     pub fn set_app_key<BS: Blockstore>(
         &mut self,
         store: &BS,
         client: ActorID,
         key: ActorID,
         grant: Option<AppKey>,
-    ) -> Result<(), StateError> {
-        let mut map: IpldMap<_, AppKey> = IpldMap::load(store, &self.app_keys, map_config())?;
+    ) -> Result<(), ActorError> {
+        let mut map: IpldMap<_, AppKey> = load_map(store, &self.app_keys)?;
         match grant {
-            Some(g) => map.set(app_key_key(client, key), &g)?,
+            Some(g) => map.set(app_key_key(client, key), &g).map_err(store_error)?,
             None => {
-                map.delete(&app_key_key(client, key))?;
+                map.delete(&app_key_key(client, key)).map_err(store_error)?;
             }
         }
-        self.app_keys = map.flush()?;
+        self.app_keys = map.flush().map_err(store_error)?;
         Ok(())
     }
 }
@@ -342,20 +352,24 @@ impl<BS: Blockstore> Accounts<BS> {
     /// An account (zero if absent).
     ///
     /// # Errors
-    /// When the store fails.
-    pub fn get(&self, id: ActorID) -> Result<Account, StateError> {
-        Ok(self.map.get(&id_key(id))?.unwrap_or_default())
+    /// `USR_ILLEGAL_STATE` when the store fails.
+    pub fn get(&self, id: ActorID) -> Result<Account, ActorError> {
+        Ok(self
+            .map
+            .get(&id_key(id))
+            .map_err(store_error)?
+            .unwrap_or_default())
     }
 
     /// Replaces an account; an all-zero account is deleted.
     ///
     /// # Errors
-    /// When the store fails.
-    pub fn set(&mut self, id: ActorID, account: Account) -> Result<(), StateError> {
+    /// `USR_ILLEGAL_STATE` when the store fails.
+    pub fn set(&mut self, id: ActorID, account: Account) -> Result<(), ActorError> {
         if account.available.is_zero() && account.locked.is_zero() {
-            self.map.delete(&id_key(id))?;
+            self.map.delete(&id_key(id)).map_err(store_error)?;
         } else {
-            self.map.set(id_key(id), &account)?;
+            self.map.set(id_key(id), &account).map_err(store_error)?;
         }
         Ok(())
     }
@@ -363,8 +377,9 @@ impl<BS: Blockstore> Accounts<BS> {
     /// Changes an account with `f`; fails if a field would go negative.
     ///
     /// # Errors
-    /// `Inconsistent` when a field would go negative (callers check funds first), or a store error.
-    pub fn modify(&mut self, id: ActorID, f: impl FnOnce(&mut Account)) -> Result<(), StateError> {
+    /// `USR_ASSERTION_FAILED` when a field would go negative (callers check funds first, so
+    /// this is a bug); `USR_ILLEGAL_STATE` when the store fails.
+    pub fn modify(&mut self, id: ActorID, f: impl FnOnce(&mut Account)) -> Result<(), ActorError> {
         let mut a = self.get(id)?;
         f(&mut a);
         self.set_non_negative(id, a)
@@ -372,10 +387,10 @@ impl<BS: Blockstore> Accounts<BS> {
 
     /// [`set`](Self::set), refusing a negative field: the part of [`modify`](Self::modify)
     /// that does not depend on its closure, compiled once.
-    fn set_non_negative(&mut self, id: ActorID, account: Account) -> Result<(), StateError> {
+    fn set_non_negative(&mut self, id: ActorID, account: Account) -> Result<(), ActorError> {
         if account.available.is_negative() || account.locked.is_negative() {
-            return Err(StateError::Inconsistent(format!(
-                "account f0{id} would go negative"
+            return Err(ActorError::assertion_failed(format!(
+                "inconsistent state: account f0{id} would go negative"
             )));
         }
         self.set(id, account)

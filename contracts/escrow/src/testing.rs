@@ -145,7 +145,7 @@ pub fn check_state_invariants<BS: Blockstore>(
             sum.accounts += 1;
             sum.total_available += &a.available;
             sum.total_locked += &a.locked;
-            locked_by_account.insert(id, a.locked.clone());
+            locked_by_account.insert(id, a.locked);
             Ok(())
         });
         acc.require_ok(r, "iterating accounts");
@@ -155,10 +155,10 @@ pub fn check_state_invariants<BS: Blockstore>(
         let r = map.for_each(|k, order| {
             let deal = key_u64(k).ok_or_else(|| anyhow::anyhow!("bad deal key"))?;
             acc.require(
-                *order < state.next_order_id,
+                order < state.next_order_id,
                 format!("deal {deal} indexed to unknown order {order}"),
             );
-            index.insert(deal, *order);
+            index.insert(deal, order);
             Ok(())
         });
         acc.require_ok(r, "iterating deal index");

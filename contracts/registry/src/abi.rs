@@ -1,5 +1,6 @@
-//! The Solidity interface of the registry, declared once (the SDK imports it), and the
-//! `InvokeEVM` (3844450837) dispatch that runs the same logic as the CBOR methods.
+//! The Solidity interface of the registry, declared once (Rust clients and the tests use it
+//! from here), and the `InvokeEVM` (3844450837) dispatch that runs the same logic as the CBOR
+//! methods.
 //!
 //! Conventions: CIDs are `bytes` in their binary form (empty = none for optional ones);
 //! addresses are 20-byte Ethereum addresses (f410 addresses, or masked ID addresses
@@ -8,14 +9,14 @@
 //! with `USR_UNHANDLED_MESSAGE` (the registry holds no funds, so it takes no plain transfers).
 
 use alloy_primitives::{Address as EthAddress, B256, Bytes};
-use alloy_sol_types::{SolCall, SolInterface};
+use alloy_sol_types::SolCall;
 use cid::Cid;
 use filmark_actor_shared::abi::{
-    abi_return, address_from_eth, calldata, cid_from_abi, eth_of, opt_address_from_abi,
-    opt_cid_from_abi,
+    abi_return, address_from_eth, calldata, cid_from_abi, decode_call, eth_of,
+    opt_address_from_abi, opt_cid_from_abi,
 };
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
-use filmark_actor_shared::{ActorError, Runtime, actor_error};
+use filmark_actor_shared::{ActorError, Runtime};
 use fvm_shared::address::Address;
 
 use crate::Actor;
@@ -234,18 +235,13 @@ pub fn invoke_evm<RT: Runtime>(
     params: Option<IpldBlock>,
 ) -> Result<Option<IpldBlock>, ActorError> {
     let data = calldata(params)?;
-    let Some(selector) = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok()) else {
+    if data.is_empty() {
         return Err(ActorError::unhandled_message(
             "empty calldata: the registry accepts no plain transfers",
         ));
-    };
-    if !Calls::valid_selector(selector) {
-        return Err(actor_error!(unhandled_message;
-            "unknown function selector 0x{}", alloy_primitives::hex::encode(selector)));
     }
+    let call: Calls = decode_call(&data)?;
     crate::refuse_value(rt)?;
-    let call = Calls::abi_decode(&data)
-        .map_err(|e| actor_error!(serialization; "malformed calldata: {e}"))?;
     use IFilmarkRegistry as I;
     match call {
         Calls::register(c) => {

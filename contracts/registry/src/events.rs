@@ -17,22 +17,15 @@
 //! encoders without their per-event instantiation in the wasm); the tests check each against
 //! alloy's encoding.
 
-use alloy_primitives::{B256, keccak256};
 use alloy_sol_types::SolEvent;
 use cid::Cid;
 use filmark_actor_shared::abi::eth_of;
-use filmark_actor_shared::events::{Log, Word, word};
+use filmark_actor_shared::events::{Log, Word, cid_topic, word};
 use filmark_actor_shared::{ActorError, Runtime};
 use fvm_shared::ActorID;
 use fvm_shared::clock::ChainEpoch;
 
 use crate::abi::IFilmarkRegistry as I;
-
-/// The topic under which a content CID is indexed: keccak256 of its binary form.
-#[must_use]
-pub fn cid_topic(cid: &Cid) -> B256 {
-    keccak256(cid.to_bytes())
-}
 
 /// The topic word of an actor: its Ethereum address.
 fn who<RT: Runtime>(rt: &RT, id: ActorID) -> Word {

@@ -1,13 +1,5 @@
 //! What the registry calls on other actors: method numbers and their param/return types.
 
-/// The init actor (the only caller allowed to construct an actor).
-pub mod init {
-    use fvm_shared::ActorID;
-
-    /// The init actor's ID (f01).
-    pub const INIT_ACTOR_ID: ActorID = 1;
-}
-
 /// The Filmark escrow actor (cross-actor contract; the registry does not depend on its crate).
 pub mod escrow {
     use cid::Cid;

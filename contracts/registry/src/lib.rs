@@ -14,9 +14,10 @@ mod validate;
 mod cost_probe;
 
 use cid::Cid;
+use filmark_actor_shared::builtin::INIT_ACTOR_ID;
+use filmark_actor_shared::counter::increment;
 use filmark_actor_shared::dispatch::{decode_return, no_params, params, ret};
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
-use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, Runtime, actor_error, response_ok};
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
@@ -32,13 +33,6 @@ use crate::ext::escrow::{GET_ORDER_FUNDING_METHOD, GetOrderFundingParams, OrderF
 /// parameters, then changes state inside one transaction and emits its events.
 #[derive(Debug)]
 pub struct Actor;
-
-/// Resolves an address to an actor ID.
-fn resolve<RT: Runtime>(rt: &RT, addr: &Address, what: &str) -> Result<ActorID, ActorError> {
-    rt.resolve_address(addr).ok_or_else(
-        || actor_error!(not_found; "{what} {} does not resolve to an actor on chain", Addr(addr)),
-    )
-}
 
 /// Checks that the caller may act for `owner` within `needed` scope. Returns the grant used,
 /// `None` when the caller is the owner.
@@ -110,17 +104,12 @@ impl Actor {
     /// `Constructor`: only the init actor (f01) may call it, as for builtin actors.
     ///
     /// # Errors
-    /// `USR_FORBIDDEN` for another caller; `USR_ILLEGAL_ARGUMENT` when the escrow address does
-    /// not resolve.
+    /// `USR_FORBIDDEN` for another caller; `USR_NOT_FOUND` when the escrow address does not
+    /// resolve.
     pub fn constructor<RT: Runtime>(rt: &RT, p: ConstructorParams) -> Result<(), ActorError> {
-        if rt.caller() != ext::init::INIT_ACTOR_ID {
-            return Err(actor_error!(forbidden;
-                "constructor caller f0{} is not the init actor", rt.caller()));
-        }
+        rt.validate_caller_is([&Address::new_id(INIT_ACTOR_ID)])?;
         let escrow = match p.escrow {
-            Some(addr) => Some(Address::new_id(rt.resolve_address(&addr).ok_or_else(|| {
-                actor_error!(illegal_argument; "escrow {} does not resolve to an actor on chain", Addr(&addr))
-            })?)),
+            Some(addr) => Some(Address::new_id(rt.resolve_actor(&addr, "escrow")?)),
             None => None,
         };
         let st = State::new(rt.store(), escrow)?;
@@ -152,7 +141,7 @@ impl Actor {
             .iter()
             .map(|p| match &p.owner {
                 None => Ok(rt.caller()),
-                Some(addr) => resolve(rt, addr, "owner"),
+                Some(addr) => rt.resolve_actor(addr, "owner"),
             })
             .collect::<Result<Vec<_>, _>>()?;
         let epoch = rt.curr_epoch();
@@ -181,7 +170,7 @@ impl Actor {
                     status: Status::Active,
                     order_id: None,
                     index: 0,
-                    seq: st.next_seq(),
+                    seq: st.next_seq()?,
                     via_grant: grants
                         .iter()
                         .find(|(o, _)| o == owner)
@@ -243,7 +232,7 @@ impl Actor {
             validate::entry_count(record.metadata.len())
                 .map_err(|e| e.wrap("after the update the record would have too many entries"))?;
             record.updated = rt.curr_epoch();
-            record.seq = st.next_seq();
+            record.seq = st.next_seq()?;
             record.via_grant = via;
             let out = (record.owner, record.metadata.len());
             st.put_record(rt.store(), &p.cid, record)?;
@@ -260,7 +249,7 @@ impl Actor {
     /// new owner is the current one.
     pub fn transfer<RT: Runtime>(rt: &RT, p: TransferParams) -> Result<(), ActorError> {
         require_writable(rt)?;
-        let new_owner = resolve(rt, &p.new_owner, "new owner")?;
+        let new_owner = rt.resolve_actor(&p.new_owner, "new owner")?;
         let from = rt.transaction(|st: &mut State, rt| {
             let mut record = load_record(rt, st, &p.cid)?;
             let via = authorize(rt, st, record.owner, scope::TRANSFER, Method::Transfer)?;
@@ -271,7 +260,7 @@ impl Actor {
             }
             let from = record.owner;
             record.updated = rt.curr_epoch();
-            record.seq = st.next_seq();
+            record.seq = st.next_seq()?;
             record.via_grant = via;
             st.move_record(rt.store(), &p.cid, record, new_owner)?;
             Ok(from)
@@ -292,11 +281,11 @@ impl Actor {
             require_active(&p.cid, &record)?;
             record.status = Status::Tombstoned;
             record.updated = rt.curr_epoch();
-            record.seq = st.next_seq();
+            record.seq = st.next_seq()?;
             record.via_grant = via;
             let owner = record.owner;
             st.put_record(rt.store(), &p.cid, record)?;
-            st.tombstoned_count += 1;
+            increment(&mut st.tombstoned_count, "tombstoned_count")?;
             Ok(owner)
         })?;
         events::tombstoned(rt, owner, &p.cid)
@@ -314,7 +303,7 @@ impl Actor {
     ) -> Result<AddSignerReturn, ActorError> {
         require_writable(rt)?;
         let owner = rt.caller();
-        let signer = resolve(rt, &p.signer, "signer")?;
+        let signer = rt.resolve_actor(&p.signer, "signer")?;
         if signer == owner {
             return Err(ActorError::illegal_argument(
                 "an owner cannot be its own signer",
@@ -327,9 +316,8 @@ impl Actor {
                 Some(_) => Some(st.revoke_grant(rt.store(), owner, signer, epoch)?.grant_id),
                 None => None,
             };
-            let grant_id = st.next_grant_id;
-            st.next_grant_id += 1;
-            st.next_seq();
+            let grant_id = st.take_grant_id()?;
+            st.next_seq()?;
             let grant = SignerGrant {
                 signer,
                 grant_id,
@@ -360,9 +348,9 @@ impl Actor {
         let caller = rt.caller();
         let owner = match &p.owner {
             None => caller,
-            Some(addr) => resolve(rt, addr, "owner")?,
+            Some(addr) => rt.resolve_actor(addr, "owner")?,
         };
-        let signer = resolve(rt, &p.signer, "signer")?;
+        let signer = rt.resolve_actor(&p.signer, "signer")?;
         if caller != owner && caller != signer {
             return Err(actor_error!(forbidden;
                 "caller f0{caller} is neither the owner f0{owner} nor the signer f0{signer}"));
@@ -394,7 +382,7 @@ impl Actor {
         p: ListByOwnerParams,
     ) -> Result<ListByOwnerReturn, ActorError> {
         validate::page(p.limit)?;
-        let owner = resolve(rt, &p.owner, "owner")?;
+        let owner = rt.resolve_actor(&p.owner, "owner")?;
         let st: State = rt.state()?;
         let (records, next_cursor) = st.list_by_owner(rt.store(), owner, p.cursor, p.limit)?;
         Ok(ListByOwnerReturn {
@@ -411,7 +399,7 @@ impl Actor {
         rt: &RT,
         p: ListSignersParams,
     ) -> Result<ListSignersReturn, ActorError> {
-        let owner = resolve(rt, &p.owner, "owner")?;
+        let owner = rt.resolve_actor(&p.owner, "owner")?;
         let st: State = rt.state()?;
         let mut grants = st.grants(rt.store(), owner)?;
         grants.sort_by_key(|g| g.signer);
@@ -449,7 +437,7 @@ impl Actor {
             let via = authorize(rt, st, record.owner, scope::LINK_ORDER, Method::LinkOrder)?;
             record.order_id = Some(p.order_id);
             record.updated = rt.curr_epoch();
-            record.seq = st.next_seq();
+            record.seq = st.next_seq()?;
             record.via_grant = via;
             let owner = record.owner;
             st.put_record(rt.store(), &p.cid, record)?;

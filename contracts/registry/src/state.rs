@@ -14,7 +14,8 @@
 
 use cid::Cid;
 use filmark_actor_shared::cid::ExternalCid;
-use filmark_actor_shared::hamt::{BytesKey, Config, IpldMap};
+use filmark_actor_shared::counter::increment;
+use filmark_actor_shared::hamt::{BytesKey, IpldMap};
 use filmark_actor_shared::{ActorError, AsActorError};
 use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
@@ -26,13 +27,8 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::error::ExitCode;
 use multihash_codetable::Code;
 
-use crate::policy::{AMT_BIT_WIDTH, HAMT_BIT_WIDTH, HAMT_MAX_ARRAY_WIDTH, MAX_SIGNERS_PER_OWNER};
+use crate::policy::{AMT_BIT_WIDTH, HAMT_CONFIG, MAX_SIGNERS_PER_OWNER};
 use crate::types::{CountsReturn, OwnedRecord, Record, SignerGrant};
-
-/// Every map in the state: bytes keys hashed with SHA-256 (by the FVM's hash syscall in the
-/// wasm actor), values held as IPLD so that every map shares one HAMT instantiation (see
-/// [`filmark_actor_shared::hamt`]); the blocks are those of a `Hamt` of `V`.
-pub(crate) type Map<'a, BS, V> = IpldMap<&'a BS, V>;
 
 /// The state root.
 #[derive(Serialize_tuple, Deserialize_tuple, Clone, Debug, PartialEq, Eq)]
@@ -103,15 +99,6 @@ pub(crate) fn key_id(key: &BytesKey) -> Option<u64> {
     Some(u64::from_be_bytes(key.0.as_slice().try_into().ok()?))
 }
 
-/// The configuration of every HAMT in the state.
-pub(crate) const fn hamt_config() -> Config {
-    Config {
-        bit_width: HAMT_BIT_WIDTH,
-        min_data_depth: 0,
-        max_array_width: HAMT_MAX_ARRAY_WIDTH,
-    }
-}
-
 fn state_err(what: &'static str) -> impl FnOnce() -> &'static str {
     move || what
 }
@@ -120,11 +107,11 @@ pub(crate) fn load_hamt<'a, BS: Blockstore, V>(
     store: &'a BS,
     root: &Cid,
     what: &'static str,
-) -> Result<Map<'a, BS, V>, ActorError>
+) -> Result<IpldMap<&'a BS, V>, ActorError>
 where
     V: serde::Serialize + serde::de::DeserializeOwned,
 {
-    IpldMap::load(store, root, hamt_config())
+    IpldMap::load(store, root, HAMT_CONFIG)
         .with_context_code(ExitCode::USR_ILLEGAL_STATE, state_err(what))
 }
 
@@ -136,7 +123,7 @@ pub(crate) fn load_amt<'a, BS: Blockstore>(
 }
 
 fn empty_hamt<BS: Blockstore>(store: &BS) -> Result<Cid, ActorError> {
-    Map::<BS, ()>::new(store, hamt_config())
+    IpldMap::<&BS, ()>::new(store, HAMT_CONFIG)
         .flush()
         .context_code(ExitCode::USR_ILLEGAL_STATE, "creating empty map")
 }
@@ -182,9 +169,19 @@ impl State {
     }
 
     /// Takes the next change sequence number.
-    pub(crate) fn next_seq(&mut self) -> u64 {
-        self.seq = self.seq.saturating_add(1);
-        self.seq
+    ///
+    /// # Errors
+    /// `USR_ILLEGAL_STATE` when `seq` is at `u64::MAX`.
+    pub(crate) fn next_seq(&mut self) -> Result<u64, ActorError> {
+        increment(&mut self.seq, "seq")
+    }
+
+    /// Takes the next grant id.
+    ///
+    /// # Errors
+    /// `USR_ILLEGAL_STATE` when `next_grant_id` is at `u64::MAX`.
+    pub(crate) fn take_grant_id(&mut self) -> Result<u64, ActorError> {
+        filmark_actor_shared::counter::take_id(&mut self.next_grant_id, "next_grant_id")
     }
 
     /// The record of `cid`, if registered.
@@ -240,7 +237,7 @@ impl State {
             record.index = open[slot].push(&cid)?;
             let link = put_record_block(store, &record)?;
             records.set(key, &link).map_err(ise("writing record"))?;
-            self.record_count += 1;
+            increment(&mut self.record_count, "record_count")?;
         }
         for index in open {
             index.close(&mut owners)?;
@@ -291,7 +288,7 @@ impl State {
     fn index_add<BS: Blockstore>(
         &mut self,
         store: &BS,
-        owners: &mut Map<'_, BS, OwnerInfo>,
+        owners: &mut IpldMap<&BS, OwnerInfo>,
         owner: ActorID,
         cid: &Cid,
     ) -> Result<u64, ActorError> {
@@ -304,7 +301,7 @@ impl State {
     fn index_remove<BS: Blockstore>(
         &mut self,
         store: &BS,
-        owners: &mut Map<'_, BS, OwnerInfo>,
+        owners: &mut IpldMap<&BS, OwnerInfo>,
         owner: ActorID,
         index: u64,
     ) -> Result<(), ActorError> {
@@ -387,7 +384,7 @@ impl State {
         &self,
         store: &'a BS,
         owner: ActorID,
-    ) -> Result<Option<Map<'a, BS, SignerGrant>>, ActorError> {
+    ) -> Result<Option<IpldMap<&'a BS, SignerGrant>>, ActorError> {
         let signers = load_hamt::<_, Cid>(store, &self.signers, "loading signers")?;
         match signers
             .get(&id_key(owner))
@@ -453,7 +450,7 @@ impl State {
             .map_err(ise("reading signers"))?
         {
             Some(root) => load_hamt::<_, SignerGrant>(store, &root, "loading owner signers")?,
-            None => Map::new(store, hamt_config()),
+            None => IpldMap::new(store, HAMT_CONFIG),
         };
         let key = id_key(grant.signer);
         let replaced = grants.get(&key).map_err(ise("reading grant"))?;
@@ -465,7 +462,7 @@ impl State {
                      {MAX_SIGNERS_PER_OWNER}); revoke one first"
                 )));
             }
-            self.signer_count += 1;
+            increment(&mut self.signer_count, "signer_count")?;
         }
         grants.set(key, &grant).map_err(ise("writing grant"))?;
         let root = grants.flush().map_err(ise("flushing grants"))?;
@@ -508,7 +505,7 @@ impl State {
             signers.set(okey, &root).map_err(ise("writing signers"))?;
         }
         self.signers = signers.flush().map_err(ise("flushing signers"))?;
-        let seq = self.next_seq();
+        let seq = self.next_seq()?;
         let mut revoked = load_hamt::<_, Revocation>(store, &self.revoked, "loading revoked")?;
         revoked
             .set(
@@ -523,7 +520,7 @@ impl State {
             .map_err(ise("writing revocation"))?;
         self.revoked = revoked.flush().map_err(ise("flushing revoked"))?;
         self.signer_count = self.signer_count.saturating_sub(1);
-        self.revoked_count += 1;
+        increment(&mut self.revoked_count, "revoked_count")?;
         Ok(grant)
     }
 
@@ -568,13 +565,13 @@ impl<'a, BS: Blockstore> OwnerIndex<'a, BS> {
     fn open(
         state: &mut State,
         store: &'a BS,
-        owners: &Map<'_, BS, OwnerInfo>,
+        owners: &IpldMap<&BS, OwnerInfo>,
         owner: ActorID,
     ) -> Result<Self, ActorError> {
         let (amt, info) = match owners.get(&id_key(owner)).map_err(ise("reading owner"))? {
             Some(info) => (load_amt(store, &info.index)?, info),
             None => {
-                state.owner_count = increment(state.owner_count, "owner count")?;
+                increment(&mut state.owner_count, "owner_count")?;
                 let amt = Amt::<ExternalCid, _>::new_with_bit_width(store, AMT_BIT_WIDTH);
                 let info = OwnerInfo {
                     count: 0,
@@ -593,25 +590,19 @@ impl<'a, BS: Blockstore> OwnerIndex<'a, BS> {
         self.amt
             .set(at, ExternalCid(*cid))
             .map_err(ise("writing owner index"))?;
-        self.info.next_index = increment(at, "owner index")?;
-        self.info.count = increment(self.info.count, "owner record count")?;
+        increment(&mut self.info.next_index, "owner next_index")?;
+        increment(&mut self.info.count, "owner count")?;
         Ok(at)
     }
 
     /// Flushes the index and writes the owner's entry.
-    fn close(mut self, owners: &mut Map<'_, BS, OwnerInfo>) -> Result<(), ActorError> {
+    fn close(mut self, owners: &mut IpldMap<&BS, OwnerInfo>) -> Result<(), ActorError> {
         self.info.index = self.amt.flush().map_err(ise("flushing owner index"))?;
         owners
             .set(id_key(self.owner), &self.info)
             .map_err(ise("writing owner"))?;
         Ok(())
     }
-}
-
-/// `n + 1`, or `USR_ILLEGAL_STATE` naming the counter when it would overflow.
-fn increment(n: u64, what: &str) -> Result<u64, ActorError> {
-    n.checked_add(1)
-        .ok_or_else(|| actor_error_state(format!("{what} overflows u64")))
 }
 
 fn put_record_block<BS: Blockstore>(store: &BS, record: &Record) -> Result<Cid, ActorError> {

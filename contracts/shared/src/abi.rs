@@ -8,23 +8,22 @@
 //! ABI-encoded return; an error keeps its exit code and carries a Solidity `Error(string)`
 //! revert payload as its return data, so `eth_call` and wallets show the reason.
 
-use alloy_sol_types::{Revert, SolError};
+use alloy_sol_types::{Revert, SolError, SolInterface};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{BytesDe, BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
 use fvm_shared::ActorID;
 use fvm_shared::address::{Address, Payload};
 
+use crate::builtin::EAM_ACTOR_ID;
 use crate::{ActorError, Runtime};
 
 /// FRC-42 number of `InvokeEVM`: the method Ethereum transactions are delivered to. Plain ETH
 /// value transfers arrive here too, with no parameters.
 pub const INVOKE_EVM_METHOD: u64 = frc42_dispatch::method_hash!("InvokeEVM");
 
-/// Address namespace of the Ethereum Address Manager (f410 addresses).
-pub const EAM_NAMESPACE: u64 = 10;
-
-/// Longest CID accepted from ABI `bytes` (a CID carries at most a 64-byte digest).
-pub const MAX_CID_BYTES: usize = 100;
+/// Longest CID accepted, in bytes of its binary form (from ABI `bytes` or in CBOR params): the
+/// FVM's own limit, `fvm_shared::MAX_CID_LEN` (a CID carries at most a 64-byte digest).
+pub const MAX_CID_BYTES: usize = fvm_shared::MAX_CID_LEN;
 
 /// First 12 bytes of an Ethereum address that encodes a Filecoin actor ID (`0xff` + 11 zeros).
 pub const MASKED_ID_PREFIX: [u8; 12] = [0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -49,6 +48,28 @@ pub fn calldata(params: Option<IpldBlock>) -> Result<Vec<u8>, ActorError> {
             block.codec
         ))),
     }
+}
+
+/// Decodes non-empty calldata into a call of the `sol!` interface `C` (its `…Calls` enum).
+/// Callers decide first what empty calldata means (a plain value transfer).
+///
+/// # Errors
+/// `USR_UNHANDLED_MESSAGE` for calldata shorter than a selector or a selector `C` does not
+/// have; `USR_SERIALIZATION` when the arguments do not decode.
+pub fn decode_call<C: SolInterface>(data: &[u8]) -> Result<C, ActorError> {
+    let Some(selector) = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok()) else {
+        return Err(ActorError::unhandled_message(format!(
+            "calldata of {} bytes is shorter than a function selector",
+            data.len()
+        )));
+    };
+    if !C::valid_selector(selector) {
+        return Err(ActorError::unhandled_message(format!(
+            "unknown function selector 0x{}",
+            alloy_primitives::hex::encode(selector)
+        )));
+    }
+    C::abi_decode(data).map_err(|e| ActorError::serialization(format!("malformed calldata: {e}")))
 }
 
 /// Wraps ABI-encoded return data the way the EVM actor returns it (one CBOR byte string).
@@ -162,23 +183,52 @@ pub fn masked_id_address(id: ActorID) -> [u8; 20] {
 /// The 20 bytes of an f410 address, or `None` for other addresses.
 pub fn eth_address_from_f4(addr: &Address) -> Option<[u8; 20]> {
     match addr.payload() {
-        Payload::Delegated(d) if d.namespace() == EAM_NAMESPACE => d.subaddress().try_into().ok(),
+        Payload::Delegated(d) if d.namespace() == EAM_ACTOR_ID => d.subaddress().try_into().ok(),
         _ => None,
     }
 }
 
-/// The Filecoin address an Ethereum address stands for: f0 for a masked ID address, else f410.
-///
-/// # Errors
-/// Never for 20 bytes; kept fallible for symmetry with the address constructors.
-pub fn address_from_eth(eth: [u8; 20]) -> Result<Address, ActorError> {
+/// The actor ID a masked ID Ethereum address encodes, `None` for any other address.
+pub fn masked_id_of(eth: &[u8; 20]) -> Option<ActorID> {
     if eth[..12] == MASKED_ID_PREFIX {
         let mut id = [0u8; 8];
         id.copy_from_slice(&eth[12..]);
-        return Ok(Address::new_id(u64::from_be_bytes(id)));
+        Some(u64::from_be_bytes(id))
+    } else {
+        None
     }
-    Address::new_delegated(EAM_NAMESPACE, &eth)
-        .map_err(|e| ActorError::illegal_argument(format!("invalid eth address: {e}")))
+}
+
+/// The Ethereum address of a Filecoin address: the masked ID address for `f0<id>`, the 20
+/// bytes of an f410 address; `None` for other addresses (f1, f2, f3, other namespaces).
+pub fn eth_address_of_filecoin(addr: &Address) -> Option<[u8; 20]> {
+    match addr.payload() {
+        Payload::ID(id) => Some(masked_id_address(*id)),
+        _ => eth_address_from_f4(addr),
+    }
+}
+
+/// The f410 address of a 20-byte Ethereum address (namespace [`EAM_ACTOR_ID`]).
+pub fn f410_address(eth: &[u8; 20]) -> Address {
+    match Address::new_delegated(EAM_ACTOR_ID, eth) {
+        Ok(addr) => addr,
+        // A 20-byte subaddress is always within the 54-byte limit.
+        Err(_) => unreachable!("20 bytes make a valid f410 address"),
+    }
+}
+
+/// The Filecoin address an Ethereum address stands for, as Lotus maps it: f0 for a masked ID
+/// address, else f410.
+pub fn filecoin_address_of_eth(eth: &[u8; 20]) -> Address {
+    masked_id_of(eth).map_or_else(|| f410_address(eth), Address::new_id)
+}
+
+/// [`filecoin_address_of_eth`], fallible for the ABI decoders' `?` chains.
+///
+/// # Errors
+/// Never.
+pub fn address_from_eth(eth: [u8; 20]) -> Result<Address, ActorError> {
+    Ok(filecoin_address_of_eth(&eth))
 }
 
 #[cfg(test)]
@@ -250,9 +300,63 @@ mod tests {
     #[test]
     fn eth_addresses_map_both_ways() {
         let masked = masked_id_address(1234);
+        assert_eq!(masked, *b"\xff\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x04\xd2");
+        assert_eq!(masked_id_of(&masked), Some(1234));
         assert_eq!(address_from_eth(masked).unwrap(), Address::new_id(1234));
+        assert_eq!(
+            eth_address_of_filecoin(&Address::new_id(1234)),
+            Some(masked)
+        );
         let eth = [0x11u8; 20];
         let f4 = address_from_eth(eth).unwrap();
+        assert_eq!(f4, f410_address(&eth));
+        assert_eq!(
+            f4.to_string(),
+            "f410fceirceirceirceirceirceirceirceirvj62oxy"
+        );
         assert_eq!(eth_address_from_f4(&f4), Some(eth));
+        assert_eq!(eth_address_of_filecoin(&f4), Some(eth));
+        // 0xff followed by a non-zero byte is an ordinary address.
+        let mut almost = masked;
+        almost[5] = 1;
+        assert_eq!(masked_id_of(&almost), None);
+        assert_eq!(filecoin_address_of_eth(&almost), f410_address(&almost));
+        let f1 = Address::new_secp256k1(&[4; 65]).unwrap();
+        assert_eq!(eth_address_of_filecoin(&f1), None);
+        let other_namespace = Address::new_delegated(32, &[1; 20]).unwrap();
+        assert_eq!(eth_address_of_filecoin(&other_namespace), None);
+    }
+
+    alloy_sol_types::sol! {
+        #[derive(Debug)]
+        interface ITest {
+            function ping(uint64 n) external;
+        }
+    }
+
+    #[test]
+    fn calls_decode_with_one_exit_code_per_failure() {
+        use alloy_sol_types::SolCall;
+        let good = ITest::pingCall { n: 7 }.abi_encode();
+        assert!(matches!(
+            decode_call::<ITest::ITestCalls>(&good).unwrap(),
+            ITest::ITestCalls::ping(ITest::pingCall { n: 7 })
+        ));
+        let short = decode_call::<ITest::ITestCalls>(&good[..3]).unwrap_err();
+        assert_eq!(short.exit_code(), ExitCode::USR_UNHANDLED_MESSAGE);
+        assert_eq!(
+            short.msg(),
+            "calldata of 3 bytes is shorter than a function selector"
+        );
+        let unknown = decode_call::<ITest::ITestCalls>(&[1, 2, 3, 4]).unwrap_err();
+        assert_eq!(unknown.exit_code(), ExitCode::USR_UNHANDLED_MESSAGE);
+        assert_eq!(unknown.msg(), "unknown function selector 0x01020304");
+        let truncated = decode_call::<ITest::ITestCalls>(&good[..20]).unwrap_err();
+        assert_eq!(truncated.exit_code(), ExitCode::USR_SERIALIZATION);
+        assert!(
+            truncated.msg().starts_with("malformed calldata: "),
+            "{}",
+            truncated.msg()
+        );
     }
 }

@@ -61,6 +61,13 @@ pub fn sol_event<E: SolEvent>(event: &E) -> Result<ActorEvent, ActorError> {
 /// One 32-byte ABI word (a topic or a static data field).
 pub type Word = [u8; 32];
 
+/// The topic under which events index a CID (a content or piece CID): `keccak256` of its
+/// binary form, as Solidity's `keccak256(bytes)` of the same bytes.
+#[must_use]
+pub fn cid_topic(cid: &::cid::Cid) -> alloy_primitives::B256 {
+    alloy_primitives::keccak256(cid.to_bytes())
+}
+
 /// ABI words of the static Solidity types Filmark's events carry.
 pub mod word {
     use alloy_primitives::{Address, U256};

@@ -7,7 +7,7 @@ use fvm_sdk::NO_DATA_BLOCK_ID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::{ErrorNumber, ExitCode};
+use fvm_shared::error::ExitCode;
 use fvm_shared::event::ActorEvent;
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum, Response};
@@ -74,23 +74,6 @@ pub struct FvmRuntime {
     store: FvmBlockstore,
 }
 
-fn send_error(e: ErrorNumber, to: &Address, method: MethodNum) -> ActorError {
-    let code = match e {
-        ErrorNumber::NotFound => ExitCode::USR_NOT_FOUND,
-        ErrorNumber::InsufficientFunds => ExitCode::USR_INSUFFICIENT_FUNDS,
-        ErrorNumber::ReadOnly => ExitCode::USR_READ_ONLY,
-        ErrorNumber::LimitExceeded => ExitCode::USR_ILLEGAL_STATE,
-        _ => ExitCode::USR_UNSPECIFIED,
-    };
-    ActorError::unchecked(
-        code,
-        format!(
-            "send to {} method {method} failed: {e}",
-            crate::show::Addr(to)
-        ),
-    )
-}
-
 impl Runtime for FvmRuntime {
     type Blockstore = FvmBlockstore;
 
@@ -136,9 +119,7 @@ impl Runtime for FvmRuntime {
 
     fn set_state_root(&self, root: &Cid) -> Result<(), ActorError> {
         fvm_sdk::sself::set_root(root).map_err(|e| match e {
-            fvm_sdk::error::StateUpdateError::ReadOnly => {
-                ActorError::read_only("state write in a read-only call")
-            }
+            fvm_sdk::error::StateUpdateError::ReadOnly => crate::runtime::read_only_write_error(),
             other => ActorError::illegal_state(format!("set state root: {other}")),
         })
     }
@@ -157,12 +138,11 @@ impl Runtime for FvmRuntime {
             SendFlags::empty()
         };
         fvm_sdk::send::send(to, method, params, value, None, flags)
-            .map_err(|e| send_error(e, to, method))
+            .map_err(|e| crate::runtime::send_error(e, to, method))
     }
 
     fn emit_event(&self, event: &ActorEvent) -> Result<(), ActorError> {
-        fvm_sdk::event::emit_event(event)
-            .map_err(|e| ActorError::illegal_argument(format!("emit event: {e}")))
+        fvm_sdk::event::emit_event(event).map_err(crate::runtime::emit_error)
     }
 }
 

@@ -1,7 +1,9 @@
 #![doc = include_str!("../README.md")]
 
 pub mod abi;
+pub mod builtin;
 pub mod cid;
+pub mod counter;
 pub mod dispatch;
 mod error;
 pub mod events;
@@ -17,7 +19,7 @@ pub mod testing;
 
 pub use error::{ActorError, AsActorError};
 pub use invariants::MessageAccumulator;
-pub use runtime::{Runtime, response_ok};
+pub use runtime::{Runtime, emit_error, read_only_write_error, response_ok, send_error};
 
 // Re-exported so actors and their users agree on one version.
 pub use alloy_primitives;

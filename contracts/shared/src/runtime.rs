@@ -12,7 +12,7 @@ use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
+use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::event::ActorEvent;
 use fvm_shared::{ActorID, MethodNum, Response};
 use multihash_codetable::Code;
@@ -72,7 +72,8 @@ pub trait Runtime {
     ///
     /// # Errors
     /// When the send itself could not happen: unknown recipient (`USR_NOT_FOUND`), not enough
-    /// balance (`USR_INSUFFICIENT_FUNDS`), a value transfer in a read-only context (`USR_READ_ONLY`).
+    /// balance (`USR_INSUFFICIENT_FUNDS`), a value transfer in a read-only invocation or with
+    /// `read_only` set (`USR_READ_ONLY`). See [`send_error`].
     fn send(
         &self,
         to: &Address,
@@ -85,10 +86,25 @@ pub trait Runtime {
     /// Emits an event (see [`crate::events`] for the Ethereum-log shape).
     ///
     /// # Errors
-    /// When the event is malformed or too large.
+    /// `USR_READ_ONLY` in a read-only invocation; `USR_ILLEGAL_ARGUMENT` when the event is
+    /// malformed or too large.
     fn emit_event(&self, event: &ActorEvent) -> Result<(), ActorError>;
 
     // ---- provided ----
+
+    /// Resolves an address an operation needs as an actor (an owner, a signer, a client, a
+    /// key, ...).
+    ///
+    /// # Errors
+    /// `USR_NOT_FOUND`, naming `what`, when no actor has that address.
+    fn resolve_actor(&self, addr: &Address, what: &str) -> Result<ActorID, ActorError> {
+        self.resolve_address(addr).ok_or_else(|| {
+            ActorError::not_found(format!(
+                "{what} {} does not resolve to an actor on chain",
+                crate::show::Addr(addr)
+            ))
+        })
+    }
 
     /// The immediate caller as an ID address.
     fn caller_address(&self) -> Address {
@@ -175,6 +191,43 @@ pub trait Runtime {
     }
 }
 
+/// The error of a send the VM refused (the syscall's error number, not the callee's exit code),
+/// as [`Runtime::send`] reports it: `NotFound` → `USR_NOT_FOUND`, `InsufficientFunds` →
+/// `USR_INSUFFICIENT_FUNDS`, `ReadOnly` → `USR_READ_ONLY`, `LimitExceeded` →
+/// `USR_ILLEGAL_STATE`, others `USR_UNSPECIFIED`.
+pub fn send_error(e: ErrorNumber, to: &Address, method: MethodNum) -> ActorError {
+    let code = match e {
+        ErrorNumber::NotFound => ExitCode::USR_NOT_FOUND,
+        ErrorNumber::InsufficientFunds => ExitCode::USR_INSUFFICIENT_FUNDS,
+        ErrorNumber::ReadOnly => ExitCode::USR_READ_ONLY,
+        ErrorNumber::LimitExceeded => ExitCode::USR_ILLEGAL_STATE,
+        _ => ExitCode::USR_UNSPECIFIED,
+    };
+    ActorError::unchecked(
+        code,
+        format!(
+            "send to {} method {method} failed: {e}",
+            crate::show::Addr(to)
+        ),
+    )
+}
+
+/// The error of an event the VM refused, as [`Runtime::emit_event`] reports it: `ReadOnly` →
+/// `USR_READ_ONLY` (no events in a read-only call), others (a malformed or too large event)
+/// `USR_ILLEGAL_ARGUMENT`.
+pub fn emit_error(e: ErrorNumber) -> ActorError {
+    let code = match e {
+        ErrorNumber::ReadOnly => ExitCode::USR_READ_ONLY,
+        _ => ExitCode::USR_ILLEGAL_ARGUMENT,
+    };
+    ActorError::unchecked(code, format!("emit event: {e}"))
+}
+
+/// The error of a state write in a read-only call, as [`Runtime::set_state_root`] reports it.
+pub fn read_only_write_error() -> ActorError {
+    ActorError::read_only("state write in a read-only call")
+}
+
 /// Turns a non-zero exit code into an error that keeps the callee's code.
 ///
 /// # Errors
@@ -200,5 +253,55 @@ pub fn response_ok(
                 resp.exit_code
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_syscalls_map_to_exit_codes() {
+        let to = Address::new_id(7);
+        for (e, code) in [
+            (ErrorNumber::NotFound, ExitCode::USR_NOT_FOUND),
+            (
+                ErrorNumber::InsufficientFunds,
+                ExitCode::USR_INSUFFICIENT_FUNDS,
+            ),
+            (ErrorNumber::ReadOnly, ExitCode::USR_READ_ONLY),
+            (ErrorNumber::LimitExceeded, ExitCode::USR_ILLEGAL_STATE),
+            (ErrorNumber::IllegalArgument, ExitCode::USR_UNSPECIFIED),
+        ] {
+            let err = send_error(e, &to, 0);
+            assert_eq!(err.exit_code(), code, "{e:?}");
+            assert_eq!(err.msg(), format!("send to f07 method 0 failed: {e}"));
+        }
+        let read_only = emit_error(ErrorNumber::ReadOnly);
+        assert_eq!(read_only.exit_code(), ExitCode::USR_READ_ONLY);
+        assert_eq!(
+            read_only.msg(),
+            "emit event: execution context is read-only"
+        );
+        assert_eq!(
+            emit_error(ErrorNumber::IllegalArgument).exit_code(),
+            ExitCode::USR_ILLEGAL_ARGUMENT
+        );
+        assert_eq!(read_only_write_error().exit_code(), ExitCode::USR_READ_ONLY);
+    }
+
+    #[test]
+    fn failed_callees_keep_user_exit_codes_only() {
+        let to = Address::new_id(7);
+        let resp = |code| Response {
+            exit_code: ExitCode::new(code),
+            return_data: None,
+        };
+        assert_eq!(response_ok(resp(0), &to, 2).unwrap(), None);
+        let user = response_ok(resp(17), &to, 2).unwrap_err();
+        assert_eq!(user.exit_code(), ExitCode::USR_NOT_FOUND);
+        let system = response_ok(resp(7), &to, 2).unwrap_err();
+        assert_eq!(system.exit_code(), ExitCode::USR_UNSPECIFIED);
+        assert_eq!(system.msg(), "send to f07 method 2 failed with exit code 7");
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! It mirrors the FVM where tests depend on it: a failed call rolls back state, balance and
 //! events; value received is added to the balance; sends must have been announced with
-//! [`FakeRuntime::expect_send`] and are checked field by field; read-only calls that try to write
-//! state, transfer value or emit events fail the test.
+//! [`FakeRuntime::expect_send`] and are checked field by field; in a read-only call a state
+//! write, a value transfer or an event fails with `USR_READ_ONLY`, as the FVM refuses the
+//! syscall (a value send with the read-only flag too).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -14,7 +15,7 @@ use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
+use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::event::ActorEvent;
 use fvm_shared::{ActorID, MethodNum, Response};
 
@@ -161,8 +162,7 @@ impl FakeRuntime {
 
     /// Registers an Ethereum account: `eth` is its f410 address.
     pub fn add_eth_account(&self, id: ActorID, eth: [u8; 20]) -> Address {
-        let addr = Address::new_delegated(crate::abi::EAM_NAMESPACE, &eth)
-            .expect("20 bytes make a valid f410 address");
+        let addr = crate::abi::f410_address(&eth);
         self.add_id_address(addr, id);
         self.delegated.borrow_mut().insert(id, addr);
         addr
@@ -337,10 +337,9 @@ impl Runtime for FakeRuntime {
     }
 
     fn set_state_root(&self, root: &Cid) -> Result<(), ActorError> {
-        assert!(
-            !self.read_only.get(),
-            "state write attempted in a read-only call"
-        );
+        if self.read_only.get() {
+            return Err(crate::read_only_write_error());
+        }
         self.check_state_links(root);
         *self.state_root.borrow_mut() = Some(*root);
         Ok(())
@@ -354,11 +353,9 @@ impl Runtime for FakeRuntime {
         value: TokenAmount,
         read_only: bool,
     ) -> Result<Response, ActorError> {
-        if self.read_only.get() {
-            assert!(
-                value.is_zero(),
-                "value transfer attempted in a read-only call"
-            );
+        if (self.read_only.get() || read_only) && !value.is_zero() {
+            // The FVM refuses the send before it reaches the recipient.
+            return Err(crate::send_error(ErrorNumber::ReadOnly, to, method));
         }
         let expected = self
             .expected_sends
@@ -403,7 +400,9 @@ impl Runtime for FakeRuntime {
     }
 
     fn emit_event(&self, event: &ActorEvent) -> Result<(), ActorError> {
-        assert!(!self.read_only.get(), "event emitted in a read-only call");
+        if self.read_only.get() {
+            return Err(crate::emit_error(ErrorNumber::ReadOnly));
+        }
         self.events
             .borrow_mut()
             .push((self.receiver, event.clone()));
@@ -506,19 +505,66 @@ mod tests {
         .unwrap();
     }
 
+    /// The three things a read-only call may not do, each as one method of a test actor.
+    fn read_only_breaker(
+        rt: &FakeRuntime,
+        method: MethodNum,
+        _: Option<IpldBlock>,
+    ) -> Result<Option<IpldBlock>, ActorError> {
+        match method {
+            2 => rt.create(&Counter(9))?,
+            3 => {
+                rt.send(
+                    &Address::new_id(7),
+                    0,
+                    None,
+                    TokenAmount::from_atto(1),
+                    false,
+                )?;
+            }
+            4 => rt.emit_event(&crate::events::evm_log(&[[1; 32]], b"x")?)?,
+            _ => {
+                rt.send(
+                    &Address::new_id(7),
+                    0,
+                    None,
+                    TokenAmount::from_atto(1),
+                    true,
+                )?;
+            }
+        }
+        Ok(None)
+    }
+
     #[test]
-    #[should_panic(expected = "read-only")]
-    fn read_only_writes_fail_the_test() {
+    fn read_only_calls_fail_like_the_fvm() {
         let rt = FakeRuntime::new(100);
         rt.call(bump, 1, None).unwrap();
+        rt.set_balance(TokenAmount::from_atto(10));
+        let root = rt.root();
         rt.set_read_only(true);
-        let _ = rt.call(
-            |rt, _, _| {
-                rt.create(&Counter(9))?;
-                Ok(None)
-            },
-            2,
-            None,
-        );
+        let cases = [
+            (2, "state write in a read-only call"),
+            (
+                3,
+                "send to f07 method 0 failed: execution context is read-only",
+            ),
+            (4, "emit event: execution context is read-only"),
+        ];
+        for (method, msg) in cases {
+            let e = rt.call(read_only_breaker, method, None).unwrap_err();
+            assert_eq!(e.exit_code(), ExitCode::USR_READ_ONLY, "method {method}");
+            assert_eq!(e.msg(), msg, "method {method}");
+        }
+        rt.set_read_only(false);
+        // A value send flagged read-only is refused outside read-only calls too.
+        let e = rt.call(read_only_breaker, 5, None).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_READ_ONLY);
+        assert_eq!(rt.root(), root, "nothing was written");
+        assert_eq!(rt.current_balance(), TokenAmount::from_atto(10));
+        assert!(rt.events().is_empty() && rt.sent().is_empty());
+        // Outside read-only calls the same write succeeds.
+        rt.call(read_only_breaker, 2, None).unwrap();
+        assert_eq!(rt.state::<Counter>().unwrap().0, 9);
     }
 }

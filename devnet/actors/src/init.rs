@@ -255,7 +255,7 @@ pub fn dispatch(
 
 /// The first id the constructor allocates (ids below are singletons).
 #[cfg(feature = "fil-actor")]
-const FIRST_ID: ActorID = 100;
+const FIRST_ID: ActorID = fvm_shared::address::FIRST_NON_SINGLETON_ADDR;
 
 #[cfg(feature = "fil-actor")]
 mod actor {

@@ -23,7 +23,7 @@ pub mod wasm {
     pub use crate::fvm::invoke;
 }
 
-use fvm_shared::{ActorID, MethodNum};
+use fvm_shared::MethodNum;
 
 /// The result of an actor method.
 pub type ActorResult<T> = Result<T, ActorError>;
@@ -31,18 +31,11 @@ pub type ActorResult<T> = Result<T, ActorError>;
 /// FRC-46 universal receiver hook `Receive`, called on a token transfer's recipient.
 pub const RECEIVE_METHOD: MethodNum = frc42_dispatch::method_hash!("Receive");
 
-/// ID of the system actor (`f00`).
-pub const SYSTEM_ACTOR_ID: ActorID = 0;
-/// ID of the init actor (`f01`).
-pub const INIT_ACTOR_ID: ActorID = 1;
-/// ID of the reward actor (`f02`).
-pub const REWARD_ACTOR_ID: ActorID = 2;
-/// ID of the storage market actor (`f05`).
-pub const STORAGE_MARKET_ACTOR_ID: ActorID = 5;
-/// ID of the Ethereum address manager (`f010`).
-pub const EAM_ACTOR_ID: ActorID = 10;
-/// ID of the burnt funds actor (`f099`).
-pub const BURNT_FUNDS_ACTOR_ID: ActorID = 99;
+/// IDs of the builtin singleton actors (one definition for the workspace).
+pub use filmark_actor_shared::builtin::{
+    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, REWARD_ACTOR_ID, STORAGE_MARKET_ACTOR_ID,
+    SYSTEM_ACTOR_ID,
+};
 
 /// Manifest names of the builtin actors, in the order the bundle lists them. The FVM requires
 /// `system`, `init`, `account`, `placeholder`, `eam` and `ethaccount`; `storagemarket` and

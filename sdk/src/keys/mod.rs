@@ -80,7 +80,7 @@ pub const MAINNET_CHAIN_ID: u64 = 314;
 pub const CALIBNET_CHAIN_ID: u64 = 314_159;
 
 /// Actor id of the Ethereum Address Manager (f010), whose namespace f410 addresses live in.
-pub const EAM_ACTOR_ID: u64 = 10;
+pub use filmark_actor_shared::builtin::EAM_ACTOR_ID;
 
 /// Methods of builtin actors that Ethereum transactions map to.
 pub mod ext {

@@ -3,10 +3,11 @@
 use std::fmt;
 
 use alloy_primitives::{B256, keccak256};
-use fvm_shared::address::{Address, Network, Payload};
+use filmark_actor_shared::abi;
+use fvm_shared::address::{Address, Network};
 use k256::ecdsa::{RecoveryId, Signature as EcdsaSignature, SigningKey, VerifyingKey};
 
-use super::{EAM_ACTOR_ID, EthAddress};
+use super::EthAddress;
 use crate::{Error, Result};
 
 /// Length of an uncompressed secp256k1 public key (`0x04 ‖ x ‖ y`).
@@ -191,40 +192,29 @@ pub fn eth_from_public_key(public_key: &[u8; PUBLIC_KEY_LEN]) -> EthAddress {
 
 /// The f410 address of an Ethereum address (namespace 10, the EAM).
 pub fn f410_from_eth(eth: &EthAddress) -> Address {
-    Address::new_delegated(EAM_ACTOR_ID, eth.as_slice()).expect("20 bytes fit a delegated address")
+    abi::f410_address(&eth.0.0)
 }
 
 /// The masked-ID Ethereum address of an actor: `0xff ‖ 11 zero bytes ‖ id (8 bytes BE)`.
 pub fn masked_id(id: u64) -> EthAddress {
-    let mut bytes = [0u8; 20];
-    bytes[0] = 0xff;
-    bytes[12..].copy_from_slice(&id.to_be_bytes());
-    EthAddress::from(bytes)
+    EthAddress::from(abi::masked_id_address(id))
 }
 
 /// The actor id of a masked-ID Ethereum address, `None` for any other address.
 pub fn as_masked_id(eth: &EthAddress) -> Option<u64> {
-    let bytes = eth.as_slice();
-    (bytes[0] == 0xff && bytes[1..12].iter().all(|&b| b == 0))
-        .then(|| u64::from_be_bytes(bytes[12..].try_into().expect("8 bytes")))
+    abi::masked_id_of(&eth.0.0)
 }
 
 /// The Filecoin address an Ethereum `to` stands for, as Lotus maps it: a masked-ID address
 /// becomes `f0<id>`, anything else the f410 address.
 pub fn eth_to_filecoin(eth: &EthAddress) -> Address {
-    as_masked_id(eth).map_or_else(|| f410_from_eth(eth), Address::new_id)
+    abi::filecoin_address_of_eth(&eth.0.0)
 }
 
 /// The Ethereum address of a Filecoin address: `f0<id>` gives the masked-ID address, an f410
 /// address its 20 bytes; other addresses (f1, f2, f3, other namespaces) have none.
 pub fn filecoin_to_eth(addr: &Address) -> Option<EthAddress> {
-    match addr.payload() {
-        Payload::ID(id) => Some(masked_id(*id)),
-        Payload::Delegated(d) if d.namespace() == EAM_ACTOR_ID && d.subaddress().len() == 20 => {
-            Some(EthAddress::from_slice(d.subaddress()))
-        }
-        _ => None,
-    }
+    abi::eth_address_of_filecoin(addr).map(EthAddress::from)
 }
 
 /// Formats an address with the given network's prefix (`f` for mainnet, `t` for test networks

@@ -3,8 +3,9 @@
 
 use alloy_primitives::{Address as EthAddress, B256, Bytes, LogData};
 use alloy_sol_types::{SolCall, SolEvent};
-use anyhow::ensure;
+use anyhow::{Context, ensure};
 use filmark_actor_shared::abi::{INVOKE_EVM_METHOD, decode_revert, masked_id_address};
+use filmark_actor_shared::events::cid_topic;
 use filmark_registry::abi::IFilmarkRegistry::{
     MetadataEntry, RegisterRequest, Registered, getCall, registerCall, transferCall,
 };
@@ -12,10 +13,8 @@ use filmark_sdk::keys::calldata_params;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 
-use super::{
-    address_topic, check_invariants, cid_topic, deploy_filmark, id_of, ref_hash, sample_content,
-};
-use crate::chain::Chain;
+use super::{address_topic, check_invariants, deploy_filmark, id_of, ref_hash, sample_content};
+use crate::chain::{Chain, ChainStore};
 
 /// Registers a post from an f410 account with ABI calldata, checks the `Registered` log an
 /// indexer would see, reads the record back with an ABI `get`, and checks that a refused call
@@ -74,7 +73,7 @@ pub fn eth_account_calls_registry_with_abi<C: Chain>(chain: &C) -> anyhow::Resul
         log.topics[1] == address_topic(user_eth.0.0),
         "owner topic is the f410 account"
     );
-    ensure!(log.topics[2] == cid_topic(&post.root), "cid topic");
+    ensure!(log.topics[2] == cid_topic(&post.root).0, "cid topic");
     let data = LogData::new_unchecked(
         log.topics.iter().map(|t| B256::from(*t)).collect(),
         log.data.clone().into(),
@@ -108,9 +107,26 @@ pub fn eth_account_calls_registry_with_abi<C: Chain>(chain: &C) -> anyhow::Resul
         record.owner == user_eth && record.kind == "text/plain",
         "ABI record {record:?}"
     );
+    // The owner the registry stored is the actor the init actor created for the f410 address:
+    // the id resolves from the address and back to it, and it is a new (non-singleton) actor.
+    let user_id = id_of(chain, &user.address())?;
     ensure!(
-        id_of(chain, &user.address())? > 0,
-        "the f410 account exists"
+        user_id >= filmark_devnet::FIRST_NON_SINGLETON_ID,
+        "f410 account id {user_id} is not a new actor's"
+    );
+    ensure!(
+        chain.delegated_address(user_id)? == Some(user.address()),
+        "f0{user_id} is not bound to {}",
+        user.address()
+    );
+    let state: filmark_registry::State = chain.actor_state(&reg)?;
+    let stored = state
+        .get_record(&ChainStore(chain), &post.root)?
+        .context("the record is in the registry's state")?;
+    ensure!(
+        stored.owner == user_id,
+        "stored owner f0{} is not the f410 account f0{user_id}",
+        stored.owner
     );
 
     // Someone else may not transfer it: the call reverts with a decodable reason.

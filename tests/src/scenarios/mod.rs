@@ -8,7 +8,6 @@ mod registry;
 use std::io::Cursor;
 
 use anyhow::{Context, ensure};
-use cid::Cid;
 use filmark_devnet::DevnetKey;
 use filmark_registry::types::ConstructorParams;
 use filmark_sdk::content::{NoProgress, Options, Packed, pack};
@@ -97,11 +96,6 @@ pub fn ref_hash(url: &str) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(mh.digest());
     out
-}
-
-/// The keccak-256 of a CID's bytes: the topic indexers filter a CID by.
-pub fn cid_topic(cid: &Cid) -> [u8; 32] {
-    alloy_primitives::keccak256(cid.to_bytes()).0
 }
 
 /// The 32-byte topic of an address (its Ethereum form, left-padded).

@@ -1,6 +1,7 @@
 //! The registry's lifecycle with native (CBOR) messages from f1 accounts.
 
 use anyhow::ensure;
+use filmark_actor_shared::events::cid_topic;
 use filmark_registry::Method;
 use filmark_registry::types::{
     AddSignerParams, AddSignerReturn, CountsReturn, GetParams, ListByOwnerParams,
@@ -9,9 +10,7 @@ use filmark_registry::types::{
 };
 use fvm_shared::error::ExitCode;
 
-use super::{
-    address_topic, check_invariants, cid_topic, deploy_filmark, id_of, ref_hash, sample_content,
-};
+use super::{address_topic, check_invariants, deploy_filmark, id_of, ref_hash, sample_content};
 use crate::chain::{Chain, serialize};
 
 /// Register, delegate to an app signer, update through it, revoke, transfer to an f410
@@ -65,7 +64,7 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     ensure!(logs.len() == 1, "one Registered event, got {logs:?}");
     let owner_eth = filmark_actor_shared::abi::masked_id_address(owner_id);
     ensure!(logs[0].topics[1] == address_topic(owner_eth), "owner topic");
-    ensure!(logs[0].topics[2] == cid_topic(&post.root), "cid topic");
+    ensure!(logs[0].topics[2] == cid_topic(&post.root).0, "cid topic");
     let record = get(post.root)?;
     ensure!(
         record.owner == owner_id && record.status == Status::Active,

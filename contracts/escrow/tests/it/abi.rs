@@ -174,7 +174,7 @@ fn views_agree_with_the_cbor_views() {
     let nf = funding(&rt, 0);
     assert_eq!(
         (f.client, f.fundedUntil, f.activeReplicas, f.open),
-        (CLIENT, nf.funded_until, 1, true)
+        (eth(CLIENT), nf.funded_until, 1, true)
     );
     assert_eq!(f.content.as_ref(), content(1).to_bytes().as_slice());
     let l = abi_call(
@@ -249,10 +249,24 @@ fn empty_calldata_deposits_value_and_unknown_selectors_are_unhandled() {
         .map(|_| ())
         .expect_err("an error");
     assert_eq!(e.exit_code(), ExitCode::USR_UNHANDLED_MESSAGE);
-    for data in [
-        vec![1, 2, 3, 4],
-        vec![0xde, 0xad],
-        I::getOrderCall { orderId: 1 }.abi_encode()[..10].to_vec(),
+    assert_eq!(e.msg(), "empty calldata without value");
+    for (data, code, msg) in [
+        (
+            vec![1, 2, 3, 4],
+            ExitCode::USR_UNHANDLED_MESSAGE,
+            "unknown function selector 0x01020304",
+        ),
+        (
+            vec![0xde, 0xad],
+            ExitCode::USR_UNHANDLED_MESSAGE,
+            "calldata of 2 bytes is shorter than a function selector",
+        ),
+        // A known selector with arguments cut short: malformed calldata, as in the registry.
+        (
+            I::getOrderCall { orderId: 1 }.abi_encode()[..10].to_vec(),
+            ExitCode::USR_SERIALIZATION,
+            "malformed calldata: ",
+        ),
     ] {
         let p = IpldBlock::serialize_cbor(&BytesSer(&data)).unwrap();
         rt.set_caller(CLIENT);
@@ -260,8 +274,10 @@ fn empty_calldata_deposits_value_and_unknown_selectors_are_unhandled() {
             .call(filmark_escrow::dispatch, Method::InvokeEvm.number(), p)
             .map(|_| ())
             .expect_err("an error");
-        assert_eq!(e.exit_code(), ExitCode::USR_UNHANDLED_MESSAGE);
-        assert!(e.data().is_some(), "reverts carry a reason");
+        assert_eq!(e.exit_code(), code, "{data:02x?}");
+        assert!(e.msg().starts_with(msg), "{data:02x?}: {}", e.msg());
+        let reason = decode_revert(&e.data().expect("a revert").data).unwrap();
+        assert!(reason.starts_with(msg), "{reason}");
     }
     check_state(&rt);
 }

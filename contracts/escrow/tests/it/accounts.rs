@@ -1,5 +1,6 @@
 //! Accounts: deposit, withdraw, balances.
 use crate::harness::*;
+use filmark_actor_shared::Runtime;
 use filmark_escrow::Method;
 use filmark_escrow::types::WithdrawParams;
 use fvm_shared::METHOD_SEND;
@@ -140,19 +141,52 @@ fn failed_payout_rolls_back() {
 }
 
 #[test]
-fn unknown_accounts_read_as_zero_and_constructor_is_guarded() {
+fn accounts_read_as_zero_unknown_addresses_are_not_found_and_constructor_is_guarded() {
     let rt = setup();
+    assert_eq!(account(&rt, OTHER), (0, 0), "an actor that never deposited");
     let f4 = fvm_shared::address::Address::new_delegated(10, &[7u8; 20]).unwrap();
-    let r: filmark_escrow::types::GetAccountReturn = call_ok(
-        &rt,
-        OTHER,
-        Method::GetAccount,
-        &filmark_escrow::types::GetAccountParams { account: f4 },
+    let msg = expect_err(
+        call(
+            &rt,
+            OTHER,
+            Method::GetAccount,
+            Some(&filmark_escrow::types::GetAccountParams { account: f4 }),
+            0,
+        ),
+        ExitCode::USR_NOT_FOUND,
     );
-    assert!(r.available.is_zero() && r.locked.is_zero());
+    assert_eq!(
+        msg,
+        "account f4:0x0a0707070707070707070707070707070707070707 does not resolve to an actor on chain"
+    );
     expect_err(
         call::<()>(&rt, CLIENT, Method::Constructor, None, 0),
         ExitCode::USR_FORBIDDEN,
     );
+    check_state(&rt);
+}
+
+/// Value no account holds is refused: with the constructor and with the market's callbacks
+/// (`USR_NOT_PAYABLE`), so the balance stays the sum of the accounts.
+#[test]
+fn constructor_and_callbacks_take_no_value() {
+    let rt = Rt::new(ESCROW);
+    rt.set_balance(atto(0));
+    let msg = expect_err(
+        call::<()>(&rt, INIT, Method::Constructor, None, 5),
+        ExitCode::USR_NOT_PAYABLE,
+    );
+    assert!(
+        msg.starts_with("this method does not accept value"),
+        "{msg}"
+    );
+    assert!(rt.root().is_none() && rt.current_balance().is_zero());
+    let rt = setup();
+    for m in [Method::AuthenticateMessage, Method::MarketNotifyDeal] {
+        expect_err(
+            call::<()>(&rt, MARKET, m, None, 5),
+            ExitCode::USR_NOT_PAYABLE,
+        );
+    }
     check_state(&rt);
 }

@@ -180,11 +180,6 @@ fn authorize_checks_its_params() {
             cap: atto(1),
             expiry: 0,
         },
-        AuthorizeKeyParams {
-            key: fvm_shared::address::Address::new_delegated(10, &[1u8; 20]).unwrap(),
-            cap: atto(1),
-            expiry: 10,
-        },
     ];
     for p in bad {
         expect_err(
@@ -192,6 +187,35 @@ fn authorize_checks_its_params() {
             ExitCode::USR_ILLEGAL_ARGUMENT,
         );
     }
+    // A key with no actor is not found, as every address that does not resolve.
+    let no_actor = fvm_shared::address::Address::new_delegated(10, &[1u8; 20]).unwrap();
+    let p = AuthorizeKeyParams {
+        key: no_actor,
+        cap: atto(1),
+        expiry: 10,
+    };
+    let msg = expect_err(
+        call(&rt, CLIENT, Method::AuthorizeKey, Some(&p), 0),
+        ExitCode::USR_NOT_FOUND,
+    );
+    assert_eq!(
+        msg,
+        "app key f4:0x0a0101010101010101010101010101010101010101 does not resolve to an actor on chain"
+    );
+    let msg = expect_err(
+        call(
+            &rt,
+            OTHER,
+            Method::GetAppKey,
+            Some(&GetAppKeyParams {
+                client: id(CLIENT),
+                key: no_actor,
+            }),
+            0,
+        ),
+        ExitCode::USR_NOT_FOUND,
+    );
+    assert!(msg.starts_with("app key f4:"), "{msg}");
     let none: GetAppKeyReturn = call_ok(
         &rt,
         OTHER,

@@ -1,5 +1,6 @@
 //! Creating and listing orders, and every order limit.
 use crate::harness::*;
+use filmark_actor_shared::Runtime;
 use filmark_escrow::Method;
 use filmark_escrow::policy::*;
 use filmark_escrow::types::{CreateOrderParams, ListOrdersParams, ListOrdersReturn};
@@ -147,10 +148,14 @@ fn every_limit_is_enforced() {
     let f1 = fvm_shared::address::Address::new_secp256k1(&[3u8; 65]).unwrap();
     rejects(
         |p| p.allowed_providers = vec![f1],
-        E::USR_ILLEGAL_ARGUMENT,
-        "no actor",
+        E::USR_NOT_FOUND,
+        "allowed provider f1",
     );
-    rejects(|p| p.client = Some(f1), E::USR_ILLEGAL_ARGUMENT, "no actor");
+    rejects(
+        |p| p.client = Some(f1),
+        E::USR_NOT_FOUND,
+        "client f1:0xd065a0f91ccebee8cfcad088df8e710b1ee02a39 does not resolve to an actor on chain",
+    );
 }
 
 #[test]
@@ -280,4 +285,29 @@ fn a_client_filter_scans_a_bounded_number_of_orders_per_call() {
     );
     assert_eq!(page.next_cursor, None);
     check_state(&rt);
+}
+
+/// Order ids are taken with checked arithmetic: with `next_order_id` at `u64::MAX`,
+/// `CreateOrder` fails with `USR_ILLEGAL_STATE` and locks nothing.
+#[test]
+fn order_ids_never_wrap() {
+    let rt = setup();
+    deposit(&rt, CLIENT, 1_000_000);
+    rt.call(
+        |rt, _, _| {
+            let mut st: filmark_escrow::state::State = rt.state()?;
+            st.next_order_id = u64::MAX;
+            rt.create(&st)?;
+            Ok(None)
+        },
+        0,
+        None,
+    )
+    .unwrap();
+    let msg = expect_err(
+        try_create(&rt, CLIENT, &order_params()),
+        ExitCode::USR_ILLEGAL_STATE,
+    );
+    assert_eq!(msg, "counter next_order_id is at u64::MAX and cannot grow");
+    assert_eq!(account(&rt, CLIENT), (1_000_000, 0));
 }

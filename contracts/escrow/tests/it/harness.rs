@@ -23,8 +23,8 @@ use serde::de::DeserializeOwned;
 pub(crate) use filmark_actor_shared::testing::FakeRuntime as Rt;
 
 pub(crate) const ESCROW: ActorID = 1000;
-pub(crate) const INIT: ActorID = 1;
-pub(crate) const MARKET: ActorID = 5;
+pub(crate) use filmark_actor_shared::builtin::INIT_ACTOR_ID as INIT;
+pub(crate) use filmark_actor_shared::builtin::STORAGE_MARKET_ACTOR_ID as MARKET;
 pub(crate) const CLIENT: ActorID = 101;
 pub(crate) const SPONSOR: ActorID = 102;
 pub(crate) const SPONSOR2: ActorID = 103;

@@ -3,6 +3,7 @@ use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::ext::market::Label;
 use filmark_escrow::state::State;
+use filmark_escrow::types::{AuthorizeKeyParams, WithdrawParams};
 use fvm_shared::error::ExitCode;
 
 #[test]
@@ -127,12 +128,36 @@ fn notify_is_for_the_market_only_and_checks_its_params() {
     check_state(&rt);
 }
 
-/// Guards the test above: the same fake runtime does fail a method that writes in read-only mode.
+/// A method that writes state, called read-only, fails as on chain: `USR_READ_ONLY`, nothing
+/// changed (the fake refuses the write as the FVM does).
 #[test]
-#[should_panic(expected = "read-only")]
-fn a_write_in_read_only_mode_fails_the_test() {
+fn a_write_in_a_read_only_call_is_refused_with_read_only() {
     let rt = setup();
+    deposit(&rt, CLIENT, 100);
+    let before = rt.root();
     rt.set_read_only(true);
-    let _ = call::<()>(&rt, CLIENT, Method::Deposit, None, 0);
-    let _ = call::<()>(&rt, CLIENT, Method::Deposit, None, 5);
+    let p = AuthorizeKeyParams {
+        key: id(APP_KEY),
+        cap: atto(10),
+        expiry: 100,
+    };
+    let msg = expect_err(
+        call(&rt, CLIENT, Method::AuthorizeKey, Some(&p), 0),
+        ExitCode::USR_READ_ONLY,
+    );
+    assert_eq!(msg, "state write in a read-only call");
+    let w = WithdrawParams {
+        amount: atto(10),
+        to: None,
+    };
+    let msg = expect_err(
+        call(&rt, CLIENT, Method::Withdraw, Some(&w), 0),
+        ExitCode::USR_READ_ONLY,
+    );
+    assert_eq!(msg, "state write in a read-only call");
+    rt.set_read_only(false);
+    assert_eq!(rt.root(), before);
+    assert!(rt.sent().is_empty());
+    assert_eq!(account(&rt, CLIENT), (100, 0));
+    check_state(&rt);
 }

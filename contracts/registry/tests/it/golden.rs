@@ -111,3 +111,79 @@ fn state_roots_are_fixed() {
     ];
     assert_eq!(roots, expected);
 }
+
+/// A state root derived without the actor's map code: the same records put into
+/// `fvm_ipld_hamt` / `fvm_ipld_amt` directly (the configuration `state.rs` documents: HAMT bit
+/// width 3, buckets of 1, SHA-256 of the key bytes; AMT bit width 3) and the root encoded as a
+/// plain tuple, block for block the root the actor wrote.
+#[test]
+fn state_root_rebuilt_with_the_ipld_libraries() {
+    use fvm_ipld_amt::Amt;
+    use fvm_ipld_blockstore::MemoryBlockstore;
+    use fvm_ipld_encoding::{CborStore, RawBytes};
+    use fvm_ipld_hamt::{BytesKey, Config, Hamt, Sha256};
+    use multihash_codetable::Code;
+
+    let rt = setup();
+    let alice: Vec<u64> = (0..12).collect();
+    let bob: Vec<u64> = (100..104).collect();
+    for n in &alice {
+        register(&rt, ALICE, *n);
+    }
+    for n in &bob {
+        register(&rt, BOB, *n);
+    }
+    check_state(&rt);
+
+    let store = MemoryBlockstore::new();
+    let config = Config {
+        bit_width: 3,
+        min_data_depth: 0,
+        max_array_width: 1,
+    };
+    let mut records: Hamt<_, Cid, BytesKey, Sha256> = Hamt::new_with_config(&store, config.clone());
+    let mut owners: Hamt<_, (u64, u64, Cid), BytesKey, Sha256> =
+        Hamt::new_with_config(&store, config.clone());
+    for (owner, ns) in [(ALICE, &alice), (BOB, &bob)] {
+        // Each owner's index: AMT<index → content CID as a CBOR byte string>.
+        let mut index: Amt<RawBytes, _> = Amt::new_with_bit_width(&store, 3);
+        for (i, n) in ns.iter().enumerate() {
+            let record = get(&rt, cid(*n));
+            assert_eq!((record.owner, record.index), (owner, i as u64));
+            let block = store.put_cbor(&record, Code::Blake2b256).unwrap();
+            records.set(BytesKey(cid(*n).to_bytes()), block).unwrap();
+            index
+                .set(i as u64, RawBytes::new(cid(*n).to_bytes()))
+                .unwrap();
+        }
+        let len = ns.len() as u64;
+        owners
+            .set(
+                BytesKey(owner.to_be_bytes().to_vec()),
+                (len, len, index.flush().unwrap()),
+            )
+            .unwrap();
+    }
+    let empty = Hamt::<_, ()>::new_with_config(&store, config)
+        .flush()
+        .unwrap();
+    let n = (alice.len() + bob.len()) as u64;
+    // [escrow, records, owners, signers, revoked, next_grant_id, seq, record_count,
+    //  tombstoned_count, owner_count, signer_count, revoked_count]
+    let root = (
+        Some(id(ESCROW)),
+        records.flush().unwrap(),
+        owners.flush().unwrap(),
+        empty,
+        empty,
+        0u64,
+        n,
+        n,
+        0u64,
+        2u64,
+        0u64,
+        0u64,
+    );
+    let root = store.put_cbor(&root, Code::Blake2b256).unwrap();
+    assert_eq!(Some(root), rt.root());
+}

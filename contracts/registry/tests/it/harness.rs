@@ -18,7 +18,7 @@ use multihash_codetable::{Code, MultihashDigest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub(crate) const INIT: ActorID = 1;
+pub(crate) use filmark_actor_shared::builtin::INIT_ACTOR_ID as INIT;
 pub(crate) const REGISTRY: ActorID = 100;
 pub(crate) const ESCROW: ActorID = 200;
 /// An f1 account.

@@ -124,3 +124,40 @@ fn batch_limits() {
     assert_eq!(counts(&rt).records, MAX_BATCH_SIZE as u64);
     check_state(&rt);
 }
+
+/// Counters use checked arithmetic: at `u64::MAX` a change fails with `USR_ILLEGAL_STATE`
+/// naming the counter, and nothing is written.
+#[test]
+fn a_full_counter_is_an_error_not_a_trap() {
+    let rt = setup();
+    register(&rt, ALICE, 1);
+    rt.call(
+        |rt, _, _| {
+            let mut st: State = rt.state()?;
+            st.seq = u64::MAX;
+            rt.create(&st)?;
+            Ok(None)
+        },
+        0,
+        None,
+    )
+    .unwrap();
+    let root = rt.root();
+    let msg = expect_code(
+        call(&rt, ALICE, Method::Register, &reg(2)),
+        ExitCode::USR_ILLEGAL_STATE,
+    );
+    assert_eq!(msg, "counter seq is at u64::MAX and cannot grow");
+    let msg = expect_code(
+        call(
+            &rt,
+            ALICE,
+            Method::Tombstone,
+            &TombstoneParams { cid: cid(1) },
+        ),
+        ExitCode::USR_ILLEGAL_STATE,
+    );
+    assert_eq!(msg, "counter seq is at u64::MAX and cannot grow");
+    assert_eq!(rt.root(), root, "nothing written");
+    assert_eq!(counts(&rt).records, 1);
+}

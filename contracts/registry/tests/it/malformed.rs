@@ -13,11 +13,19 @@ fn only_the_init_actor_constructs() {
         Method::Constructor.number(),
         block(&ConstructorParams { escrow: None }),
     );
-    expect_code(res, ExitCode::USR_FORBIDDEN);
+    let msg = expect_code(res, ExitCode::USR_FORBIDDEN);
+    assert_eq!(
+        msg,
+        format!("caller f0{ALICE} is not allowed to call this method")
+    );
     assert!(rt.root().is_none());
-    // An escrow that does not resolve is refused.
+    // An escrow that does not resolve is not found, as every address that does not resolve.
     let res = construct(&rt, Some(Address::new_secp256k1(&[2u8; 65]).unwrap()));
-    expect_code(res, ExitCode::USR_ILLEGAL_ARGUMENT);
+    let msg = expect_code(res, ExitCode::USR_NOT_FOUND);
+    assert_eq!(
+        msg,
+        "escrow f1:0xa62192ac3fc7d4acb3e997f5ad91502e2611e729 does not resolve to an actor on chain"
+    );
     // The escrow is stored as its ID address.
     rt.add_id_address(Address::new_secp256k1(&[3u8; 65]).unwrap(), ESCROW);
     construct(&rt, Some(Address::new_secp256k1(&[3u8; 65]).unwrap())).unwrap();

@@ -1,7 +1,7 @@
 //! Register and RegisterBatch: happy paths, owners by any address kind, duplicates, batches.
 use crate::harness::*;
+use filmark_actor_shared::events::cid_topic;
 use filmark_actor_shared::events::decode_log;
-use filmark_registry::events::cid_topic;
 
 #[test]
 fn register_stores_the_record_and_counts() {

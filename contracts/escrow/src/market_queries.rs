@@ -1,4 +1,6 @@
-//! Queries to the storage market's exported getters (read-only sends).
+//! The escrow's queries of the storage market: read-only sends to its exported deal getters,
+//! their answers turned into deal terms and statuses. (The getters' numbers and CBOR shapes are
+//! the market's interface, in [`crate::ext::market`].)
 
 use filmark_actor_shared::dispatch::{decode_return, encode_cbor};
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
