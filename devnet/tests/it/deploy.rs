@@ -1,7 +1,8 @@
 //! Deploying actors through init, and calling them.
 
-use filmark_actor_bundle::{ACCOUNT_WASM, REGISTRY_WASM};
+use filmark_actor_bundle::REGISTRY_WASM;
 use filmark_devnet::{Error, KeyKind, TipsetRef};
+use filmark_devnet_bundle::ACCOUNT_WASM;
 use filmark_registry::Method;
 use filmark_registry::types::{ConstructorParams, CountsReturn, GetParams, Record, RegisterParams};
 use fvm_ipld_amt::Amt;
