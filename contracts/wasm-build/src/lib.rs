@@ -19,7 +19,8 @@ pub fn code_cid(wasm: &[u8]) -> Cid {
 /// Which targets of a package one cargo invocation builds.
 #[derive(Debug, Clone, Copy)]
 pub enum Targets {
-    /// The package's cdylib library (`--lib`).
+    /// The package's library, as a cdylib (`cargo rustc --lib --crate-type cdylib`: the
+    /// library is an rlib in its `Cargo.toml`, see [`build_bundle`]).
     Lib,
     /// Its cdylib examples, one module each, against one build of the library (`--examples`).
     Examples,
@@ -86,6 +87,11 @@ const WORKSPACE_FILES: &[&str] = &[
 /// bundle names those crates as build-dependencies, but a host build of them reads neither
 /// their `fil-actor`/wasm32-only files nor their `entry/` examples, so the script also reruns
 /// when anything under `sources` changes; the nested cargo then rebuilds only what changed.
+///
+/// A compiled library must not be a cdylib in its own `Cargo.toml` ([`Targets::Lib`] makes it
+/// one for the nested build only): cdylib files carry no hash in their names, so the
+/// build-dependency's host build and the crate's other builds in the same target dir would
+/// overwrite each other's `.rlib` (cargo warns "output filename collision").
 ///
 /// # Panics
 ///
@@ -174,13 +180,14 @@ fn run_cargo(
     let Build {
         package, features, ..
     } = build;
-    let targets = match build.targets {
-        Targets::Lib => "--lib",
-        Targets::Examples => "--examples",
+    let targets: &[&str] = match build.targets {
+        Targets::Lib => &["rustc", "--lib", "--crate-type", "cdylib"],
+        Targets::Examples => &["build", "--examples"],
     };
     let output = Command::new(cargo)
         .current_dir(workspace)
-        .args(["build", "--locked", targets])
+        .args(targets)
+        .arg("--locked")
         .arg("--message-format=json-render-diagnostics")
         .args(["--target", "wasm32-unknown-unknown", "--profile", "wasm"])
         .args([
