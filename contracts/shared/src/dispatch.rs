@@ -8,17 +8,18 @@ use core::convert::Infallible;
 use std::collections::TryReserveError;
 
 use cbor4ii::core::utils::SliceReader;
-use fvm_ipld_encoding::ipld_block::IpldBlock;
+pub use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+pub use serde::de::DeserializeOwned;
 use serde_ipld_dagcbor::de::Deserializer;
 use serde_ipld_dagcbor::ser::{BufWriter, Serializer};
 use serde_ipld_dagcbor::{DecodeError, EncodeError};
 
 use crate::ActorError;
 
-/// Declares an actor's `Method` enum with `from_number`, `number`, `name` and `ALL`.
+/// Declares an actor's `Method` enum with `from_number`, `number`, `name`, `ALL`, and
+/// `params`/`no_params`, which decode a method's parameters with errors that name it.
 ///
 /// ```
 /// filmark_actor_shared::methods! {
@@ -32,6 +33,8 @@ use crate::ActorError;
 /// }
 /// assert_eq!(Method::from_number(1), Some(Method::Constructor));
 /// assert_eq!(Method::Hello.name(), "Hello");
+/// let e = Method::Hello.params::<u64>(None).unwrap_err();
+/// assert_eq!(e.msg(), "Hello: missing parameters");
 /// ```
 #[macro_export]
 macro_rules! methods {
@@ -64,6 +67,32 @@ macro_rules! methods {
                 match self {
                     $($name::$variant => stringify!($variant)),+
                 }
+            }
+
+            /// Decodes this method's tuple-encoded CBOR parameters, as
+            /// [`dispatch::params`]($crate::dispatch::params) does.
+            ///
+            /// # Errors
+            /// `USR_SERIALIZATION` when they are missing, use another codec, or do not
+            /// decode; the message starts with the method's name.
+            pub fn params<T: $crate::dispatch::DeserializeOwned>(
+                self,
+                params: Option<$crate::dispatch::IpldBlock>,
+            ) -> Result<T, $crate::ActorError> {
+                $crate::dispatch::params(params).map_err(|e| e.wrap(self.name()))
+            }
+
+            /// Accepts no parameters (none, or an empty block), as
+            /// [`dispatch::no_params`]($crate::dispatch::no_params) does.
+            ///
+            /// # Errors
+            /// `USR_SERIALIZATION` when parameters were given; the message starts with the
+            /// method's name.
+            pub fn no_params(
+                self,
+                params: Option<$crate::dispatch::IpldBlock>,
+            ) -> Result<(), $crate::ActorError> {
+                $crate::dispatch::no_params(params).map_err(|e| e.wrap(self.name()))
             }
 
             /// The method with this number, if the actor has one.
@@ -291,6 +320,26 @@ mod tests {
         }
         assert!(Method::Hello.number() >= 1 << 24);
         assert_eq!(Method::from_number(2), None);
+    }
+
+    #[test]
+    fn method_params_errors_name_the_method_and_keep_the_reason() {
+        let data = vec![0x82, 0x01];
+        let reason = fvm_ipld_encoding::from_slice::<P>(&data).unwrap_err();
+        let e = Method::Hello
+            .params::<P>(Some(IpldBlock {
+                codec: DAG_CBOR,
+                data,
+            }))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_SERIALIZATION);
+        assert_eq!(e.msg(), format!("Hello: malformed parameters: {reason}"));
+        assert!(!reason.description.is_empty());
+        let e = Method::Constructor
+            .no_params(ret(&1u8).unwrap())
+            .unwrap_err();
+        assert_eq!(e.msg(), "Constructor: this method takes no parameters");
+        assert_eq!(Method::Hello.params::<u8>(ret(&7u8).unwrap()).unwrap(), 7);
     }
 
     #[test]
