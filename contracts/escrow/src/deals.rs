@@ -1,7 +1,7 @@
 //! Deals: binding (market callbacks and `BindDeal`), settlement and closing.
 
 use filmark_actor_shared::dispatch::{decode_cbor, params, require_no_value};
-use filmark_actor_shared::show::{Addr, Fil};
+use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -48,7 +48,7 @@ fn check_proposal<RT: Runtime>(
     if p.storage_price_per_epoch > order.price_per_epoch {
         return Err(actor_error!(illegal_argument;
             "market price per epoch {} exceeds the order's {}",
-            Fil(&p.storage_price_per_epoch), Fil(&order.price_per_epoch)));
+            p.storage_price_per_epoch, order.price_per_epoch));
     }
     if p.end_epoch <= p.start_epoch {
         return Err(actor_error!(illegal_argument; "deal ends before it starts"));

@@ -17,7 +17,7 @@ pub mod types;
 use cid::Cid;
 use filmark_actor_shared::cid::ExternalCid;
 use filmark_actor_shared::dispatch::{require_no_value, ret};
-use filmark_actor_shared::show::{Addr, Fil};
+use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, AsActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -89,7 +89,7 @@ pub(crate) fn check_spender<RT: Runtime>(
     let spent = &grant.spent + amount;
     if spent > grant.cap {
         return Err(actor_error!(forbidden;
-            "app key f0{caller} spend cap exceeded: {} > {}", Fil(&spent), Fil(&grant.cap)));
+            "app key f0{caller} spend cap exceeded: {} > {}", spent, grant.cap));
     }
     grant.spent = spent;
     Ok(Some(grant))
@@ -160,7 +160,7 @@ impl Actor {
                 let acc = a.get(caller)?;
                 if acc.available < p.amount {
                     return Err(actor_error!(insufficient_funds;
-                        "withdrawing {} with {} available", Fil(&p.amount), Fil(&acc.available)));
+                        "withdrawing {} with {} available", p.amount, acc.available));
                 }
                 a.modify(caller, |acc| acc.available -= &p.amount)
                     .map_err(ActorError::from)
@@ -257,8 +257,8 @@ impl Actor {
                 acc.available += &value;
                 if acc.available < lock {
                     return Err(actor_error!(insufficient_funds;
-                        "order locks {}, client f0{client} has {} available", Fil(&lock),
-                        Fil(&acc.available)));
+                        "order locks {}, client f0{client} has {} available", lock,
+                        acc.available));
                 }
                 acc.available -= &lock;
                 acc.locked += &lock;
@@ -448,7 +448,7 @@ impl Actor {
                 if acc.available < p.from_available {
                     return Err(actor_error!(insufficient_funds;
                         "from_available {} exceeds the client's {} available",
-                        Fil(&p.from_available), Fil(&acc.available)));
+                        p.from_available, acc.available));
                 }
                 acc.available -= &p.from_available;
                 acc.locked += &total;

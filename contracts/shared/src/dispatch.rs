@@ -182,7 +182,7 @@ pub fn require_no_value(value: &fvm_shared::econ::TokenAmount) -> Result<(), Act
     } else {
         Err(ActorError::not_payable(format!(
             "this method does not accept value (got {} FIL)",
-            crate::show::Fil(value)
+            value
         )))
     }
 }
