@@ -19,7 +19,7 @@ use fvm_shared::econ::TokenAmount;
 use crate::error::StateError;
 
 /// The escrow's HAMTs: byte keys, SHA-256 key hash (the FVM's syscall in the actor). The
-/// actor's own code holds them as [`IpldMap`]s (the same blocks, one HAMT instantiation).
+/// actor's own code reaches them through [`IpldMap`] (the same type behind a smaller API).
 pub type Map<BS, V> = Hamt<BS, V, BytesKey, Sha256>;
 
 /// The configuration of every map: [`HAMT_BIT_WIDTH`], the HAMT's other defaults.

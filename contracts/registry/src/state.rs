@@ -30,8 +30,7 @@ use crate::policy::{AMT_BIT_WIDTH, HAMT_BIT_WIDTH, HAMT_MAX_ARRAY_WIDTH, MAX_SIG
 use crate::types::{CountsReturn, OwnedRecord, Record, SignerGrant};
 
 /// Every map in the state: bytes keys hashed with SHA-256 (by the FVM's hash syscall in the
-/// wasm actor), values held as IPLD so that every map shares one HAMT instantiation (see
-/// [`filmark_actor_shared::hamt`]); the blocks are those of a `Hamt` of `V`.
+/// wasm actor), a `Hamt` of `V` (see [`filmark_actor_shared::hamt`]).
 pub(crate) type Map<'a, BS, V> = IpldMap<&'a BS, V>;
 
 /// The state root.
