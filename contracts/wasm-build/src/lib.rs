@@ -47,17 +47,19 @@ pub struct Build {
 /// and its gas instrumentation prices no reference-type instructions. So the actors start from
 /// the MVP and add back what the FVM enables and prices: bulk memory (`memory.copy`/
 /// `memory.fill`, linearly priced), sign extension, non-trapping float-to-int and mutable
-/// globals. The prebuilt std is compiled for the newer baseline, but `lto = true` (profile
-/// `wasm`) recompiles it from its bitcode with these flags, so no std instruction outside them
-/// reaches a module (the bundles' tests validate every module against exactly this feature
-/// set).
+/// globals. The prebuilt std is compiled for the newer baseline, but it ships its LLVM bitcode
+/// and `lto = true` (profile `wasm`) generates its code again with these flags; what LTO leaves
+/// alone (`compiler_builtins`) uses none of the features the FVM refuses. The bundles' tests
+/// hold every module to exactly this feature set, and the devnet runs them in the FVM.
 ///
 /// `--compress-relocations` makes wasm-ld write relocated indices as minimal LEBs: without it,
 /// some `call_indirect`s keep a 5-byte padded table index, which only the reference-types
-/// encoding allows (an MVP module must have the single byte 0x00 there).
+/// encoding allows (an MVP module must have the single byte 0x00 there). Still needed with the
+/// prebuilt std: without it the registry fails the bundle test ("zero byte expected") and is
+/// 30 KB larger.
 ///
-/// Path prefixes are remapped (see [`rustflags`]) so that a module's bytes, and so its code
-/// CID, do not depend on where the workspace or cargo's registry sit.
+/// The nested builds add path remappings (the workspace, cargo's registry and git sources) so
+/// that a module's bytes, and so its code CID, do not depend on where those sit.
 pub const RUSTFLAGS: &[&str] = &[
     "-Ctarget-cpu=mvp",
     "-Ctarget-feature=+bulk-memory,+mutable-globals,+sign-ext,+nontrapping-fptoint",

@@ -43,9 +43,8 @@ module!(
     MARKET_WASM = "market.wasm"
 );
 
-/// The builtin actors as (manifest name, wasm module), in the order of
-/// [`manifest::NAMES`](filmark_devnet_actors::manifest::NAMES): every name the FVM requires
-/// first.
+/// The builtin actors as (manifest name, wasm module), in the order of [`manifest::NAMES`]:
+/// every name the FVM requires first.
 pub const BUILTIN_ACTORS: &[(&str, &[u8])] = &[
     (manifest::SYSTEM, SYSTEM_WASM),
     (manifest::INIT, INIT_WASM),
