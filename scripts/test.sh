@@ -9,7 +9,7 @@ step() { printf '\n==> %s (%ss)\n' "$*" "$SECONDS"; }
 step "toolchain"
 # rust-toolchain.toml pins the channel, components and the wasm32 target; `rustup show` installs them.
 rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
-rustup component add clippy rustfmt rust-src >/dev/null
+rustup component add clippy rustfmt >/dev/null
 rustup target add wasm32-unknown-unknown >/dev/null
 
 step "fmt"

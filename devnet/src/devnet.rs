@@ -87,13 +87,13 @@ pub struct Deployed {
 }
 
 impl Devnet {
-    /// Starts a devnet with Filmark's builtin actors (from `filmark-actor-bundle`).
+    /// Starts a devnet with its builtin actors (from `filmark-devnet-bundle`).
     ///
     /// # Errors
     ///
     /// Fails if genesis or the FVM engine cannot be built.
     pub fn spawn(config: DevnetConfig) -> Result<DevnetHandle> {
-        Self::spawn_with_actors(config, filmark_actor_bundle::BUILTIN_ACTORS)
+        Self::spawn_with_actors(config, filmark_devnet_bundle::BUILTIN_ACTORS)
     }
 
     /// Starts a devnet with the given builtin actors: `(manifest name, wasm)` pairs, which must

@@ -2,15 +2,15 @@
 //! deterministic prefunded accounts.
 
 use cid::Cid;
-use filmark_devnet_actors::{account, init, system};
+use filmark_devnet_actors::{account, init, manifest, system};
 use fvm::state_tree::{ActorState, StateTree};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::StateTreeVersion;
-use fvm_shared::{ActorID, EMPTY_ARR_CID, IPLD_RAW};
-use multihash_codetable::{Code, MultihashDigest};
+use fvm_shared::{ActorID, EMPTY_ARR_CID};
+use multihash_codetable::Code;
 
 use crate::config::{DevnetConfig, NETWORK_NAME};
 use crate::keys::{DevnetKey, KeyKind};
@@ -26,20 +26,7 @@ pub use filmark_devnet_actors::{
 /// The first id given to a non-singleton actor.
 pub use fvm_shared::address::FIRST_NON_SINGLETON_ADDR as FIRST_NON_SINGLETON_ID;
 
-/// Manifest names the FVM requires.
-const REQUIRED: [&str; 6] = [
-    "system",
-    "init",
-    "account",
-    "placeholder",
-    "eam",
-    "ethaccount",
-];
-
-/// The code CID the FVM loads a wasm module by: IPLD_RAW, blake2b-256, CIDv1.
-pub fn code_cid(wasm: &[u8]) -> Cid {
-    Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(wasm))
-}
+pub use filmark_devnet_bundle::code_cid;
 
 /// A prefunded genesis account.
 #[derive(Debug, Clone)]
@@ -90,7 +77,7 @@ pub(crate) fn build(
             .map(|(_, c)| *c)
             .ok_or_else(|| Error::Config(format!("builtin actors lack `{name}`")))
     };
-    for name in REQUIRED {
+    for name in manifest::REQUIRED {
         code(name)?;
     }
     let manifest_cid = store.put_cbor(&manifest, Code::Blake2b256)?;
@@ -107,17 +94,23 @@ pub(crate) fn build(
     )?;
     tree.set_actor(
         SYSTEM_ACTOR_ID,
-        ActorState::new(code("system")?, system, TokenAmount::default(), 0, None),
+        ActorState::new(
+            code(manifest::SYSTEM)?,
+            system,
+            TokenAmount::default(),
+            0,
+            None,
+        ),
     );
     for (id, name) in [
-        (REWARD_ACTOR_ID, "reward"),
-        (MARKET_ACTOR_ID, "storagemarket"),
-        (EAM_ACTOR_ID, "eam"),
-        (BURNT_FUNDS_ACTOR_ID, "reward"),
+        (REWARD_ACTOR_ID, manifest::REWARD),
+        (MARKET_ACTOR_ID, manifest::STORAGE_MARKET),
+        (EAM_ACTOR_ID, manifest::EAM),
+        (BURNT_FUNDS_ACTOR_ID, manifest::REWARD),
     ] {
         // Optional singletons without a manifest entry run the system code: they only need to
         // exist to receive funds. f099 runs the reward code (both are value sinks).
-        let code = code(name).or_else(|_| code("system"))?;
+        let code = code(name).or_else(|_| code(manifest::SYSTEM))?;
         // The market's state is written by its own constructor (see `Node::new`), so it is always
         // the shape its wasm expects.
         tree.set_actor(
@@ -139,10 +132,16 @@ pub(crate) fn build(
         let actor = match kind {
             KeyKind::Secp256k1 => {
                 let state = store.put_cbor(&account::State { address }, Code::Blake2b256)?;
-                ActorState::new(code("account")?, state, config.balance.clone(), 0, None)
+                ActorState::new(
+                    code(manifest::ACCOUNT)?,
+                    state,
+                    config.balance.clone(),
+                    0,
+                    None,
+                )
             }
             KeyKind::Eth => ActorState::new(
-                code("ethaccount")?,
+                code(manifest::ETHACCOUNT)?,
                 EMPTY_ARR_CID,
                 config.balance.clone(),
                 0,
@@ -159,7 +158,7 @@ pub(crate) fn build(
     let init = store.put_cbor(&init_state, Code::Blake2b256)?;
     tree.set_actor(
         INIT_ACTOR_ID,
-        ActorState::new(code("init")?, init, TokenAmount::default(), 0, None),
+        ActorState::new(code(manifest::INIT)?, init, TokenAmount::default(), 0, None),
     );
 
     let state_root = tree.flush().map_err(fvm_err)?;

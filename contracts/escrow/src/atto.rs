@@ -1,14 +1,14 @@
 //! Amount arithmetic in `u128` attoFIL.
 //!
 //! Amounts stay `TokenAmount` in state and messages (the same CBOR), and are added, subtracted
-//! and compared as such. Products and quotients are taken in `u128` instead of big integers
-//! (whose multiplication, division and decimal code would otherwise weigh on the wasm): every
+//! and compared as such. Products are taken in `u128`: every
 //! amount the escrow holds is backed by FIL it received, and the whole FIL supply
 //! (2·10^27 attoFIL) is below 2^91, so a held amount times any epoch count of a deal fits in
 //! `u128` with room. Amounts that come in params are checked to fit before they are multiplied
-//! ([`atto_of`]); pro-rata shares take their intermediate product in 256 bits.
+//! ([`atto_of`]); pro-rata shares take their intermediate product as a big integer.
 
 use filmark_actor_shared::{ActorError, actor_error};
+use fvm_shared::bigint::BigInt;
 use fvm_shared::econ::TokenAmount;
 
 /// attoFIL of an amount from params.
@@ -47,47 +47,18 @@ pub(crate) fn per_epochs(price: &TokenAmount, epochs: i64) -> TokenAmount {
 }
 
 /// ⌊`part` × `of` / `whole`⌋: `part`'s pro-rata share of `of`, for `part ≤ whole` (the share
-/// is then at most `of`); 0 when `whole` is 0. The product is taken in 256 bits, then divided
-/// bit by bit (a few hundred instructions; a 256-bit integer library's general division would
-/// add ~9 KB to the wasm for this one use).
+/// is then at most `of`); 0 when `whole` is 0. The product is taken as a big integer.
 pub(crate) fn share(part: u128, of: u128, whole: u128) -> u128 {
     if whole == 0 {
         return 0;
     }
-    let (hi, lo) = widening_mul(part, of);
-    let (mut rem, mut quotient) = (0u128, 0u128);
-    for i in (0..256).rev() {
-        let bit = if i >= 128 {
-            (hi >> (i - 128)) & 1
-        } else {
-            (lo >> i) & 1
-        };
-        // `rem < whole` before the shift, so `rem` fits once its top bit is carried.
-        let carried = rem >> 127 == 1;
-        rem = (rem << 1) | bit;
-        quotient <<= 1;
-        if carried || rem >= whole {
-            rem = rem.wrapping_sub(whole);
-            quotient |= 1;
-        }
-    }
-    quotient
-}
-
-/// The 256-bit product `a × b` as (high, low) 128-bit halves.
-fn widening_mul(a: u128, b: u128) -> (u128, u128) {
-    const LOW: u128 = u64::MAX as u128;
-    let (a_hi, a_lo) = (a >> 64, a & LOW);
-    let (b_hi, b_lo) = (b >> 64, b & LOW);
-    let (mid, mid_carry) = (a_hi * b_lo).overflowing_add(a_lo * b_hi);
-    let (lo, lo_carry) = (a_lo * b_lo).overflowing_add(mid << 64);
-    let hi = a_hi * b_hi + (mid >> 64) + (u128::from(mid_carry) << 64) + u128::from(lo_carry);
-    (hi, lo)
+    let quotient = BigInt::from(part) * of / whole;
+    // At most `of` when `part ≤ whole`; saturates otherwise.
+    u128::try_from(quotient).unwrap_or(u128::MAX)
 }
 
 #[cfg(test)]
 mod tests {
-    use fvm_shared::bigint::BigInt;
     use fvm_shared::error::ExitCode;
 
     use super::*;

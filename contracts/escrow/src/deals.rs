@@ -1,8 +1,8 @@
 //! Deals: binding (market callbacks and `BindDeal`), settlement and closing.
 
 use filmark_actor_shared::counter::increment;
-use filmark_actor_shared::dispatch::{decode_cbor, params, require_no_value};
-use filmark_actor_shared::show::{Addr, Fil};
+use filmark_actor_shared::dispatch::{decode_cbor, require_no_value};
+use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -16,7 +16,7 @@ use crate::state::{Order, State};
 use crate::types::{
     AuthenticateMessageParams, BindDealParams, MarketNotifyDealParams, SettleReturn,
 };
-use crate::{Actor, events, market_queries};
+use crate::{Actor, Method, events, market_queries};
 
 /// The order a proposal names: its label is the order id in decimal (text or bytes).
 fn order_of_label(p: &DealProposal) -> Result<u64, ActorError> {
@@ -47,7 +47,7 @@ fn check_proposal<RT: Runtime>(
     if p.storage_price_per_epoch > order.price_per_epoch {
         return Err(actor_error!(illegal_argument;
             "market price per epoch {} exceeds the order's {}",
-            Fil(&p.storage_price_per_epoch), Fil(&order.price_per_epoch)));
+            p.storage_price_per_epoch, order.price_per_epoch));
     }
     if p.end_epoch <= p.start_epoch {
         return Err(actor_error!(illegal_argument; "deal ends before it starts"));
@@ -120,7 +120,7 @@ impl Actor {
     ) -> Result<bool, ActorError> {
         validate_market(rt)?;
         require_no_value(&rt.value_received())?;
-        let p: AuthenticateMessageParams = params(p)?;
+        let p: AuthenticateMessageParams = Method::AuthenticateMessage.params(p)?;
         let proposal: DealProposal = decode_cbor(&p.message)
             .map_err(|e| actor_error!(serialization; "message is not a deal proposal: {e}"))?;
         let st: State = rt.state()?;
@@ -142,7 +142,7 @@ impl Actor {
     ) -> Result<(), ActorError> {
         validate_market(rt)?;
         require_no_value(&rt.value_received())?;
-        let p: MarketNotifyDealParams = params(p)?;
+        let p: MarketNotifyDealParams = Method::MarketNotifyDeal.params(p)?;
         let proposal: DealProposal = decode_cbor(&p.proposal)
             .map_err(|e| actor_error!(serialization; "proposal is not a deal proposal: {e}"))?;
         let provider = rt.resolve_address(&proposal.provider).unwrap_or_default();

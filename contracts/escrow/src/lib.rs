@@ -16,8 +16,7 @@ pub mod types;
 use cid::Cid;
 use filmark_actor_shared::builtin::INIT_ACTOR_ID;
 use filmark_actor_shared::cid::ExternalCid;
-use filmark_actor_shared::dispatch::{no_params, params, require_no_value, ret};
-use filmark_actor_shared::show::Fil;
+use filmark_actor_shared::dispatch::{require_no_value, ret};
 use filmark_actor_shared::{ActorError, AsActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
@@ -71,7 +70,7 @@ pub(crate) fn check_spender<RT: Runtime>(
     let spent = &grant.spent + amount;
     if spent > grant.cap {
         return Err(actor_error!(forbidden;
-            "app key f0{caller} spend cap exceeded: {} > {}", Fil(&spent), Fil(&grant.cap)));
+            "app key f0{caller} spend cap exceeded: {} > {}", spent, grant.cap));
     }
     grant.spent = spent;
     Ok(Some(grant))
@@ -143,7 +142,7 @@ impl Actor {
                 let acc = a.get(caller)?;
                 if acc.available < p.amount {
                     return Err(actor_error!(insufficient_funds;
-                        "withdrawing {} with {} available", Fil(&p.amount), Fil(&acc.available)));
+                        "withdrawing {} with {} available", p.amount, acc.available));
                 }
                 a.modify(caller, |acc| acc.available -= &p.amount)
             })
@@ -237,8 +236,8 @@ impl Actor {
                 acc.available += &value;
                 if acc.available < lock {
                     return Err(actor_error!(insufficient_funds;
-                        "order locks {}, client f0{client} has {} available", Fil(&lock),
-                        Fil(&acc.available)));
+                        "order locks {}, client f0{client} has {} available", lock,
+                        acc.available));
                 }
                 acc.available -= &lock;
                 acc.locked += &lock;
@@ -420,7 +419,7 @@ impl Actor {
                 if acc.available < p.from_available {
                     return Err(actor_error!(insufficient_funds;
                         "from_available {} exceeds the client's {} available",
-                        Fil(&p.from_available), Fil(&acc.available)));
+                        p.from_available, acc.available));
                 }
                 acc.available -= &p.from_available;
                 acc.locked += &total;
@@ -522,60 +521,60 @@ pub fn dispatch<RT: Runtime>(
     };
     match m {
         Method::Constructor => {
-            no_params(p)?;
+            m.no_params(p)?;
             Actor::constructor(rt)?;
             Ok(None)
         }
         Method::Deposit => {
-            no_params(p)?;
+            m.no_params(p)?;
             Actor::deposit(rt)?;
             Ok(None)
         }
         Method::Withdraw => {
-            Actor::withdraw(rt, params(p)?)?;
+            Actor::withdraw(rt, m.params(p)?)?;
             Ok(None)
         }
         Method::GetAccount => {
-            let GetAccountParams { account } = params(p)?;
+            let GetAccountParams { account } = m.params(p)?;
             ret(&Actor::get_account(rt, account)?)
         }
-        Method::CreateOrder => ret(&Actor::create_order(rt, params(p)?)?),
+        Method::CreateOrder => ret(&Actor::create_order(rt, m.params(p)?)?),
         Method::GetOrder => {
-            let OrderIdParams { order_id } = params(p)?;
+            let OrderIdParams { order_id } = m.params(p)?;
             ret(&Actor::get_order(rt, order_id)?)
         }
-        Method::ListOrders => ret(&Actor::list_orders(rt, params(p)?)?),
+        Method::ListOrders => ret(&Actor::list_orders(rt, m.params(p)?)?),
         Method::GetOrderFunding => {
-            let OrderIdParams { order_id } = params(p)?;
+            let OrderIdParams { order_id } = m.params(p)?;
             ret(&Actor::get_order_funding(rt, order_id)?)
         }
         Method::FundOrder => {
-            Actor::fund_order(rt, params(p)?)?;
+            Actor::fund_order(rt, m.params(p)?)?;
             Ok(None)
         }
         Method::BindDeal => {
-            Actor::bind_deal(rt, params(p)?)?;
+            Actor::bind_deal(rt, m.params(p)?)?;
             Ok(None)
         }
         Method::Settle => {
-            let OrderIdParams { order_id } = params(p)?;
+            let OrderIdParams { order_id } = m.params(p)?;
             ret(&Actor::settle(rt, order_id)?)
         }
         Method::CloseOrder => {
-            let OrderIdParams { order_id } = params(p)?;
+            let OrderIdParams { order_id } = m.params(p)?;
             Actor::close_order(rt, order_id)?;
             Ok(None)
         }
         Method::AuthorizeKey => {
-            Actor::authorize_key(rt, params(p)?)?;
+            Actor::authorize_key(rt, m.params(p)?)?;
             Ok(None)
         }
         Method::RevokeKey => {
-            let RevokeKeyParams { key } = params(p)?;
+            let RevokeKeyParams { key } = m.params(p)?;
             Actor::revoke_key(rt, key)?;
             Ok(None)
         }
-        Method::GetAppKey => ret(&Actor::get_app_key(rt, params(p)?)?),
+        Method::GetAppKey => ret(&Actor::get_app_key(rt, m.params(p)?)?),
         Method::AuthenticateMessage => ret(&Actor::authenticate_message(rt, p)?),
         Method::MarketNotifyDeal => {
             Actor::market_notify_deal(rt, p)?;

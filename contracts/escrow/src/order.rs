@@ -1,7 +1,6 @@
 //! Order economics, free of any runtime: binding checks, settlement, pro-rata unlocking.
 
 use cid::Cid;
-use filmark_actor_shared::show::Fil;
 use filmark_actor_shared::{ActorError, actor_error};
 use fvm_shared::ActorID;
 use fvm_shared::clock::ChainEpoch;
@@ -179,7 +178,7 @@ impl Order {
         let free = self.free();
         if free < reservation {
             return Err(actor_error!(insufficient_funds;
-                "order has {} free, the deal needs {}", Fil(&free), Fil(&reservation)));
+                "order has {} free, the deal needs {}", free, reservation));
         }
         Ok(paid_from)
     }

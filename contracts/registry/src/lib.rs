@@ -16,7 +16,7 @@ mod cost_probe;
 use cid::Cid;
 use filmark_actor_shared::builtin::INIT_ACTOR_ID;
 use filmark_actor_shared::counter::increment;
-use filmark_actor_shared::dispatch::{decode_return, no_params, params, ret};
+use filmark_actor_shared::dispatch::{decode_return, ret};
 use filmark_actor_shared::fvm_ipld_encoding::ipld_block::IpldBlock;
 use filmark_actor_shared::{ActorError, Runtime, actor_error, response_ok};
 use fvm_shared::ActorID;
@@ -506,23 +506,23 @@ pub fn dispatch<RT: Runtime>(
     }
     refuse_value(rt)?;
     match m {
-        Method::Constructor => Actor::constructor(rt, params(p)?).map(|()| None),
-        Method::Register => Actor::register(rt, params(p)?).map(|()| None),
-        Method::RegisterBatch => Actor::register_batch(rt, params(p)?).map(|()| None),
-        Method::UpdateMetadata => Actor::update_metadata(rt, params(p)?).map(|()| None),
-        Method::Transfer => Actor::transfer(rt, params(p)?).map(|()| None),
-        Method::Tombstone => Actor::tombstone(rt, params(p)?).map(|()| None),
-        Method::AddSigner => ret(&Actor::add_signer(rt, params(p)?)?),
-        Method::RevokeSigner => ret(&Actor::revoke_signer(rt, params(p)?)?),
-        Method::Get => ret(&Actor::get(rt, params(p)?)?),
-        Method::ListByOwner => ret(&Actor::list_by_owner(rt, params(p)?)?),
-        Method::ListSigners => ret(&Actor::list_signers(rt, params(p)?)?),
+        Method::Constructor => Actor::constructor(rt, m.params(p)?).map(|()| None),
+        Method::Register => Actor::register(rt, m.params(p)?).map(|()| None),
+        Method::RegisterBatch => Actor::register_batch(rt, m.params(p)?).map(|()| None),
+        Method::UpdateMetadata => Actor::update_metadata(rt, m.params(p)?).map(|()| None),
+        Method::Transfer => Actor::transfer(rt, m.params(p)?).map(|()| None),
+        Method::Tombstone => Actor::tombstone(rt, m.params(p)?).map(|()| None),
+        Method::AddSigner => ret(&Actor::add_signer(rt, m.params(p)?)?),
+        Method::RevokeSigner => ret(&Actor::revoke_signer(rt, m.params(p)?)?),
+        Method::Get => ret(&Actor::get(rt, m.params(p)?)?),
+        Method::ListByOwner => ret(&Actor::list_by_owner(rt, m.params(p)?)?),
+        Method::ListSigners => ret(&Actor::list_signers(rt, m.params(p)?)?),
         Method::Counts => {
-            no_params(p)?;
+            m.no_params(p)?;
             ret(&Actor::counts(rt)?)
         }
-        Method::LinkOrder => Actor::link_order(rt, params(p)?).map(|()| None),
-        Method::GetFunding => ret(&Actor::get_funding(rt, params(p)?)?),
+        Method::LinkOrder => Actor::link_order(rt, m.params(p)?).map(|()| None),
+        Method::GetFunding => ret(&Actor::get_funding(rt, m.params(p)?)?),
         Method::InvokeEvm => Err(ActorError::assertion_failed("InvokeEvm handled above")),
     }
 }

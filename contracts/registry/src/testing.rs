@@ -92,7 +92,7 @@ pub fn check_state_invariants<BS: Blockstore>(
     let mut owner_entries = 0u64;
     if let Some(owners) = acc.require_ok(
         load_hamt::<_, OwnerInfo>(store, &state.owners, "owners"),
-        "owners",
+        "loading the owner index",
     ) {
         let r = owners.for_each(|k, info| {
             owner_entries += 1;

@@ -4,21 +4,15 @@
 //! `frc42_dispatch::method_hash!("Name")` (FRC-0042), and dispatches with a `match` over
 //! `Method::from_number`. Parameters are tuple-encoded CBOR.
 
-use core::convert::Infallible;
-use std::collections::TryReserveError;
-
-use cbor4ii::core::utils::SliceReader;
-use fvm_ipld_encoding::ipld_block::IpldBlock;
+pub use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_ipld_dagcbor::de::Deserializer;
-use serde_ipld_dagcbor::ser::{BufWriter, Serializer};
-use serde_ipld_dagcbor::{DecodeError, EncodeError};
+pub use serde::de::DeserializeOwned;
 
 use crate::ActorError;
 
-/// Declares an actor's `Method` enum with `from_number`, `number`, `name` and `ALL`.
+/// Declares an actor's `Method` enum with `from_number`, `number`, `name`, `ALL`, and
+/// `params`/`no_params`, which decode a method's parameters with errors that name it.
 ///
 /// ```
 /// filmark_actor_shared::methods! {
@@ -32,6 +26,8 @@ use crate::ActorError;
 /// }
 /// assert_eq!(Method::from_number(1), Some(Method::Constructor));
 /// assert_eq!(Method::Hello.name(), "Hello");
+/// let e = Method::Hello.params::<u64>(None).unwrap_err();
+/// assert_eq!(e.msg(), "Hello: missing parameters");
 /// ```
 #[macro_export]
 macro_rules! methods {
@@ -66,6 +62,32 @@ macro_rules! methods {
                 }
             }
 
+            /// Decodes this method's tuple-encoded CBOR parameters, as
+            /// [`dispatch::params`]($crate::dispatch::params) does.
+            ///
+            /// # Errors
+            /// `USR_SERIALIZATION` when they are missing, use another codec, or do not
+            /// decode; the message starts with the method's name.
+            pub fn params<T: $crate::dispatch::DeserializeOwned>(
+                self,
+                params: Option<$crate::dispatch::IpldBlock>,
+            ) -> Result<T, $crate::ActorError> {
+                $crate::dispatch::params(params).map_err(|e| e.wrap(self.name()))
+            }
+
+            /// Accepts no parameters (none, or an empty block), as
+            /// [`dispatch::no_params`]($crate::dispatch::no_params) does.
+            ///
+            /// # Errors
+            /// `USR_SERIALIZATION` when parameters were given; the message starts with the
+            /// method's name.
+            pub fn no_params(
+                self,
+                params: Option<$crate::dispatch::IpldBlock>,
+            ) -> Result<(), $crate::ActorError> {
+                $crate::dispatch::no_params(params).map_err(|e| e.wrap(self.name()))
+            }
+
             /// The method with this number, if the actor has one.
             #[must_use]
             pub fn from_number(number: u64) -> Option<Self> {
@@ -91,54 +113,6 @@ macro_rules! methods {
 /// # Errors
 /// `USR_SERIALIZATION` when the parameters are missing, use another codec, or do not decode.
 pub fn params<T: DeserializeOwned>(params: Option<IpldBlock>) -> Result<T, ActorError> {
-    let mut value = None;
-    decode_params(params, &mut |de| {
-        value = Some(T::deserialize(de)?);
-        Ok(())
-    })?;
-    value.ok_or_else(nothing_decoded)
-}
-
-/// Decodes one value into the closure's captures.
-type DecodeFn<'a> =
-    dyn FnMut(&mut Deserializer<SliceReader<'_>>) -> Result<(), DecodeError<Infallible>> + 'a;
-
-/// What [`params`] does but for the decoding of its type: through a trait object, so that the
-/// wasm holds it once rather than once per parameter type.
-#[inline(never)]
-fn decode_params(params: Option<IpldBlock>, decode: &mut DecodeFn<'_>) -> Result<(), ActorError> {
-    let block = cbor_block(params)?;
-    let mut de = Deserializer::from_slice(&block.data);
-    decode(&mut de).map_err(malformed_cbor)?;
-    de.end().map_err(malformed_cbor)
-}
-
-/// [`decode_params`] returned without its closure storing a value (cannot happen).
-#[cold]
-#[inline(never)]
-fn nothing_decoded() -> ActorError {
-    ActorError::serialization("malformed parameters: nothing decoded")
-}
-
-/// Decodes DAG-CBOR as `fvm_ipld_encoding::from_slice` does: the same decoder, the same check
-/// that nothing follows the value, the same error. Without `from_slice`'s two layers of per-type
-/// wrappers around the decoder's own error type (about 450 bytes of wasm per decoded type).
-///
-/// # Errors
-/// When the bytes are not one CBOR encoding of a `T`.
-pub fn decode_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, fvm_ipld_encoding::Error> {
-    let mut de = Deserializer::from_slice(bytes);
-    let value = T::deserialize(&mut de).map_err(codec_error)?;
-    de.end().map_err(codec_error)?;
-    Ok(value)
-}
-
-// `params` is instantiated once per parameter type; its checks and error messages live in these
-// non-generic functions so the wasm holds them once, not once per type.
-
-/// The parameter block, if present and CBOR.
-#[inline(never)]
-fn cbor_block(params: Option<IpldBlock>) -> Result<IpldBlock, ActorError> {
     let block = params.ok_or_else(|| ActorError::serialization("missing parameters"))?;
     if block.codec != DAG_CBOR && block.codec != CBOR {
         return Err(ActorError::serialization(format!(
@@ -146,19 +120,16 @@ fn cbor_block(params: Option<IpldBlock>) -> Result<IpldBlock, ActorError> {
             block.codec
         )));
     }
-    Ok(block)
+    fvm_ipld_encoding::from_slice(&block.data)
+        .map_err(|e| ActorError::serialization(format!("malformed parameters: {e}")))
 }
 
-#[cold]
-#[inline(never)]
-fn malformed_cbor(e: DecodeError<Infallible>) -> ActorError {
-    malformed_params(codec_error(e))
-}
-
-#[cold]
-#[inline(never)]
-fn malformed_params(e: fvm_ipld_encoding::Error) -> ActorError {
-    ActorError::serialization(format!("malformed parameters: {e}"))
+/// Decodes DAG-CBOR: `fvm_ipld_encoding::from_slice`.
+///
+/// # Errors
+/// When the bytes are not one CBOR encoding of a `T`.
+pub fn decode_cbor<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, fvm_ipld_encoding::Error> {
+    fvm_ipld_encoding::from_slice(bytes)
 }
 
 /// Accepts a method that takes no parameters (none, or an empty block).
@@ -179,63 +150,18 @@ pub fn no_params(params: Option<IpldBlock>) -> Result<(), ActorError> {
 /// # Errors
 /// `USR_SERIALIZATION` when the value cannot be encoded (a bug).
 pub fn ret<T: Serialize + ?Sized>(value: &T) -> Result<Option<IpldBlock>, ActorError> {
-    encode_return(&mut |ser| value.serialize(ser)).map(Some)
+    IpldBlock::serialize_cbor(value)
+        .map_err(|e| ActorError::serialization(format!("encoding return value: {e}")))
 }
 
-/// Encodes one captured value.
-type EncodeFn<'a> =
-    dyn FnMut(&mut Serializer<BufWriter>) -> Result<(), EncodeError<TryReserveError>> + 'a;
-
-/// What [`ret`] does but for the encoding of its type: through a trait object, so that the wasm
-/// holds it once rather than once per return type.
-#[inline(never)]
-fn encode_return(encode: &mut EncodeFn<'_>) -> Result<IpldBlock, ActorError> {
-    let mut ser = Serializer::new(BufWriter::new(Vec::new()));
-    encode(&mut ser).map_err(unencodable_cbor)?;
-    Ok(cbor_block_of(ser))
-}
-
-/// Encodes a value as a CBOR block: the block `IpldBlock::serialize_cbor` makes, with the same
-/// error, without its per-type copies of the raw-codec encoder (it takes the codec as a run-time
-/// value) and of the wrappers around the encoder's error type (about 600 bytes of wasm per
-/// encoded type).
+/// Encodes a value as a CBOR block: `IpldBlock::serialize_cbor`.
 ///
 /// # Errors
 /// When the value cannot be encoded.
 pub fn encode_cbor<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<IpldBlock, fvm_ipld_encoding::Error> {
-    let mut ser = Serializer::new(BufWriter::new(Vec::new()));
-    value.serialize(&mut ser).map_err(codec_error)?;
-    Ok(cbor_block_of(ser))
-}
-
-/// The encoded bytes as a CBOR block.
-#[inline(never)]
-fn cbor_block_of(ser: Serializer<BufWriter>) -> IpldBlock {
-    IpldBlock {
-        codec: CBOR,
-        data: ser.into_inner().into_inner(),
-    }
-}
-
-/// A codec error as `fvm_ipld_encoding` reports it.
-#[cold]
-#[inline(never)]
-fn codec_error<E: Into<fvm_ipld_encoding::Error>>(e: E) -> fvm_ipld_encoding::Error {
-    e.into()
-}
-
-#[cold]
-#[inline(never)]
-fn unencodable_cbor(e: EncodeError<TryReserveError>) -> ActorError {
-    unencodable_return(codec_error(e))
-}
-
-#[cold]
-#[inline(never)]
-fn unencodable_return(e: fvm_ipld_encoding::Error) -> ActorError {
-    ActorError::serialization(format!("encoding return value: {e}"))
+    IpldBlock::serialize(CBOR, value)
 }
 
 /// Decodes a return block from another actor.
@@ -256,7 +182,7 @@ pub fn require_no_value(value: &fvm_shared::econ::TokenAmount) -> Result<(), Act
     } else {
         Err(ActorError::not_payable(format!(
             "this method does not accept value (got {} FIL)",
-            crate::show::Fil(value)
+            value
         )))
     }
 }
@@ -291,6 +217,26 @@ mod tests {
         }
         assert!(Method::Hello.number() >= 1 << 24);
         assert_eq!(Method::from_number(2), None);
+    }
+
+    #[test]
+    fn method_params_errors_name_the_method_and_keep_the_reason() {
+        let data = vec![0x82, 0x01];
+        let reason = fvm_ipld_encoding::from_slice::<P>(&data).unwrap_err();
+        let e = Method::Hello
+            .params::<P>(Some(IpldBlock {
+                codec: DAG_CBOR,
+                data,
+            }))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_SERIALIZATION);
+        assert_eq!(e.msg(), format!("Hello: malformed parameters: {reason}"));
+        assert!(!reason.description.is_empty());
+        let e = Method::Constructor
+            .no_params(ret(&1u8).unwrap())
+            .unwrap_err();
+        assert_eq!(e.msg(), "Constructor: this method takes no parameters");
+        assert_eq!(Method::Hello.params::<u8>(ret(&7u8).unwrap()).unwrap(), 7);
     }
 
     #[test]

@@ -9,25 +9,21 @@
 //! way are the same blocks. Name the hasher explicitly:
 //! `Hamt<BS, V, BytesKey, filmark_actor_shared::hamt::Sha256>`.
 //!
-//! # One HAMT instantiation
+//! # Typed maps
 //!
-//! `fvm_ipld_hamt` is generic over the value type, so every value type an actor stores puts
-//! another copy of the HAMT's code (about 10 KB) into its wasm. [`IpldMap<BS, V>`] holds its
-//! values as IPLD data model values ([`Ipld`]) in one `Hamt<BS, Ipld, BytesKey, Sha256>` and
-//! converts them to and from `V` at each access, so an actor carries the HAMT's code once
-//! whatever it stores. Its blocks are the same bytes as a `Hamt<BS, V, BytesKey, Sha256>` with
-//! the same configuration: a value encodes to the same DAG-CBOR whether written directly or
-//! through its IPLD form.
+//! [`IpldMap<BS, V>`] is a `Hamt<BS, V, BytesKey, Sha256>` behind the small API the actors
+//! use: values are decoded from and encoded to their DAG-CBOR directly. (It held them as IPLD
+//! data model values in one `Hamt<BS, Ipld, ..>` per actor to save ~10 KB of wasm per value
+//! type, at the cost of a CBOR → IPLD → value conversion on every access; issue 11 measured
+//! the typed form cheaper in gas, see `contracts/bundle/README.md`.) The blocks are the same
+//! either way.
 
 use core::fmt;
-use core::marker::PhantomData;
 
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_hamt::Hamt;
 pub use fvm_ipld_hamt::{BytesKey, Config};
-use ipld_core::ipld::Ipld;
-use ipld_core::serde::{from_ipld, to_ipld};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -83,35 +79,29 @@ mod syscall {
     }
 }
 
-/// A HAMT of `V` values with byte keys and the [`Sha256`] key hash, over the one HAMT
-/// instantiation every map of an actor shares (see the [module docs](self)).
+/// A HAMT of `V` values with byte keys and the [`Sha256`] key hash: a
+/// `Hamt<BS, V, BytesKey, Sha256>` (see the [module docs](self)).
 ///
-/// Its blocks are those of a `Hamt<BS, V, BytesKey, Sha256>` with the same [`Config`]. Each
-/// [`get`](Self::get) decodes the value from the IPLD the HAMT holds and each
-/// [`set`](Self::set) encodes it, so keep a map loaded across the accesses of one operation and
-/// [`flush`](Self::flush) it once.
+/// [`get`](Self::get) returns a copy of the value; keep a map loaded across the accesses of one
+/// operation and [`flush`](Self::flush) it once.
 #[derive(Debug)]
 pub struct IpldMap<BS: Blockstore, V> {
-    raw: Hamt<BS, Ipld, BytesKey, Sha256>,
-    _value: PhantomData<V>,
+    raw: Hamt<BS, V, BytesKey, Sha256>,
 }
 
 /// A failed [`IpldMap`] operation.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The HAMT failed: the store failed, a block is missing or is not a HAMT node, or a
-    /// [`for_each`](IpldMap::for_each) callback failed.
+    /// The HAMT failed: the store failed, a block is missing or is not a HAMT node of `V`
+    /// values, or a [`for_each`](IpldMap::for_each) callback failed.
     Hamt(fvm_ipld_hamt::Error),
-    /// A value did not convert to or from its IPLD form (a stored value of another shape).
-    Value(String),
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Hamt(e) => write!(f, "{e}"),
-            Self::Value(e) => write!(f, "map value does not convert: {e}"),
         }
     }
 }
@@ -120,7 +110,6 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Hamt(e) => Some(e),
-            Self::Value(_) => None,
         }
     }
 }
@@ -131,17 +120,12 @@ impl From<fvm_ipld_hamt::Error> for Error {
     }
 }
 
-fn value_error(e: impl fmt::Display) -> Error {
-    Error::Value(e.to_string())
-}
-
 impl<BS: Blockstore, V: Serialize + DeserializeOwned> IpldMap<BS, V> {
     /// An empty map (its root is written by [`flush`](Self::flush)).
     #[must_use]
     pub fn new(store: BS, config: Config) -> Self {
         Self {
             raw: Hamt::new_with_config(store, config),
-            _value: PhantomData,
         }
     }
 
@@ -152,36 +136,10 @@ impl<BS: Blockstore, V: Serialize + DeserializeOwned> IpldMap<BS, V> {
     pub fn load(store: BS, root: &Cid, config: Config) -> Result<Self, Error> {
         Ok(Self {
             raw: Hamt::load_with_config(root, store, config)?,
-            _value: PhantomData,
         })
     }
 
-    /// The value under `key`, if any.
-    ///
-    /// # Errors
-    /// [`Error::Hamt`] when a block cannot be read; [`Error::Value`] when the value does not
-    /// decode as a `V`.
-    pub fn get(&self, key: &BytesKey) -> Result<Option<V>, Error> {
-        match self.raw.get(key)? {
-            Some(v) => from_ipld(v.clone()).map(Some).map_err(value_error),
-            None => Ok(None),
-        }
-    }
-
-    /// Stores `value` under `key`, replacing any value there.
-    ///
-    /// # Errors
-    /// [`Error::Value`] when the value does not encode; [`Error::Hamt`] when a block cannot be
-    /// read.
-    pub fn set(&mut self, key: BytesKey, value: &V) -> Result<(), Error> {
-        let value = to_ipld(value).map_err(value_error)?;
-        self.raw.set(key, value)?;
-        Ok(())
-    }
-
-    /// Removes `key`; returns whether it was there. (The removed value is not decoded: that
-    /// would cost every caller the decoding; [`get`](Self::get) it first if it is needed, which
-    /// reads no block again.)
+    /// Removes `key`; returns whether it was there.
     ///
     /// # Errors
     /// [`Error::Hamt`] when a block cannot be read.
@@ -195,39 +153,17 @@ impl<BS: Blockstore, V: Serialize + DeserializeOwned> IpldMap<BS, V> {
         self.raw.is_empty()
     }
 
-    /// The number of entries (walks the whole map without decoding the values).
+    /// The number of entries (walks the whole map).
     ///
     /// # Errors
     /// [`Error::Hamt`] when a block cannot be read.
     pub fn count(&self) -> Result<usize, Error> {
         let mut n = 0usize;
-        self.for_each_ipld(&mut |_, _| {
+        self.raw.for_each(|_, _| {
             n += 1;
             Ok(())
         })?;
         Ok(n)
-    }
-
-    /// Calls `f` on every entry, in the HAMT's order (by key hash), stopping at its first error.
-    ///
-    /// # Errors
-    /// [`Error::Hamt`] when a block cannot be read or `f` fails (its error inside);
-    /// [`Error::Value`] when a value does not decode as a `V`.
-    pub fn for_each(
-        &self,
-        mut f: impl FnMut(&BytesKey, V) -> anyhow::Result<()>,
-    ) -> Result<(), Error> {
-        let mut bad_value = None;
-        let walked = self.for_each_ipld(&mut |k, v| match from_ipld(v.clone()) {
-            Ok(v) => f(k, v),
-            Err(e) => {
-                let e = value_error(e);
-                let stop = anyhow::Error::msg(e.to_string());
-                bad_value = Some(e);
-                Err(stop)
-            }
-        });
-        bad_value.map_or(walked, Err)
     }
 
     /// Writes the changed nodes; returns the map's root.
@@ -237,14 +173,36 @@ impl<BS: Blockstore, V: Serialize + DeserializeOwned> IpldMap<BS, V> {
     pub fn flush(&mut self) -> Result<Cid, Error> {
         Ok(self.raw.flush()?)
     }
+}
 
-    /// The raw walk, through a trait object so every caller shares one instantiation of
-    /// `Hamt::for_each`.
-    fn for_each_ipld(
+/// Access to the values, which the map copies in and out.
+impl<BS: Blockstore, V: Serialize + DeserializeOwned + Clone + PartialEq> IpldMap<BS, V> {
+    /// The value under `key`, if any.
+    ///
+    /// # Errors
+    /// [`Error::Hamt`] when a block cannot be read or holds a value that is no `V`.
+    pub fn get(&self, key: &BytesKey) -> Result<Option<V>, Error> {
+        Ok(self.raw.get(key)?.cloned())
+    }
+
+    /// Stores `value` under `key`, replacing any value there.
+    ///
+    /// # Errors
+    /// [`Error::Hamt`] when a block cannot be read.
+    pub fn set(&mut self, key: BytesKey, value: &V) -> Result<(), Error> {
+        self.raw.set(key, value.clone())?;
+        Ok(())
+    }
+
+    /// Calls `f` on every entry, in the HAMT's order (by key hash), stopping at its first error.
+    ///
+    /// # Errors
+    /// [`Error::Hamt`] when a block cannot be read or `f` fails (its error inside).
+    pub fn for_each(
         &self,
-        f: &mut dyn FnMut(&BytesKey, &Ipld) -> anyhow::Result<()>,
+        mut f: impl FnMut(&BytesKey, V) -> anyhow::Result<()>,
     ) -> Result<(), Error> {
-        Ok(self.raw.for_each(f)?)
+        Ok(self.raw.for_each(|k, v| f(k, v.clone()))?)
     }
 }
 
@@ -357,13 +315,13 @@ mod tests {
         assert!(matches!(stop, Err(Error::Hamt(_))), "{stop:?}");
         assert!(stop.unwrap_err().to_string().contains("stop here"));
 
-        // The same blocks read as another value type: a value error, not a panic.
+        // The same blocks read as another value type: an error, not a panic.
         let root = map.flush().unwrap();
-        let wrong = IpldMap::<_, u64>::load(&store, &root, config()).unwrap();
-        assert!(matches!(wrong.get(&key(1)), Err(Error::Value(_))));
-        let walked = wrong.for_each(|_, _| Ok(()));
-        assert!(matches!(walked, Err(Error::Value(_))), "{walked:?}");
-        assert_eq!(wrong.count().unwrap(), 20);
+        let wrong = IpldMap::<_, u64>::load(&store, &root, config());
+        assert!(
+            matches!(wrong, Err(Error::Hamt(_))) || wrong.unwrap().get(&key(1)).is_err(),
+            "values of another shape must not decode"
+        );
         assert!(matches!(
             IpldMap::<_, u64>::load(&store, &value(0).link, config()),
             Err(Error::Hamt(_))

@@ -7,6 +7,6 @@
 pub extern "C" fn invoke(params: u32) -> u32 {
     use filmark_devnet_actors::holder;
     filmark_devnet_actors::wasm::invoke(params, |method, params| {
-        holder::dispatch(holder::REWARD, method, params)
+        holder::dispatch(filmark_devnet_actors::manifest::REWARD, method, params)
     })
 }

@@ -82,7 +82,7 @@ pub fn dispatch(
 
     match Method::from_number(method) {
         Some(Method::Constructor) => {
-            fvm::validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
+            fvm::validate_caller(crate::SYSTEM_ACTOR_ID, crate::manifest::SYSTEM)?;
             let address: Address = decode_params(params)?;
             check_key_address(&address)?;
             fvm::save_state(&State { address })?;
@@ -113,7 +113,7 @@ pub fn dispatch(
             encode_return(&true)
         }
         Some(Method::Receive | Method::InvokeEvm) => Ok(None),
-        None => Err(crate::fvm::unhandled("account", method)),
+        None => Err(crate::fvm::unhandled(crate::manifest::ACCOUNT, method)),
     }
 }
 

@@ -41,7 +41,7 @@ pub(crate) fn validate_caller(expected: ActorID, name: &str) -> ActorResult<()> 
 
 /// The constructor of a stateless builtin actor: only the system actor may call it.
 pub(crate) fn construct_stateless() -> ActorResult<Option<IpldBlock>> {
-    validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
+    validate_caller(crate::SYSTEM_ACTOR_ID, crate::manifest::SYSTEM)?;
     Ok(None)
 }
 

@@ -216,7 +216,7 @@ pub fn dispatch(
 
     match Method::from_number(method) {
         Some(Method::Constructor) => {
-            crate::fvm::validate_caller(crate::SYSTEM_ACTOR_ID, "system")?;
+            crate::fvm::validate_caller(crate::SYSTEM_ACTOR_ID, crate::manifest::SYSTEM)?;
             let params: ConstructorParams = decode_params(params)?;
             let state = State::new(
                 &filmark_actor_shared::fvm::FvmBlockstore,
@@ -249,7 +249,7 @@ pub fn dispatch(
             let params: InstallParams = decode_params(params)?;
             encode_return(&actor::install(&params.code)?)
         }
-        None => Err(crate::fvm::unhandled("init", method)),
+        None => Err(crate::fvm::unhandled(crate::manifest::INIT, method)),
     }
 }
 

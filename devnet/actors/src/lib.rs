@@ -37,24 +37,55 @@ pub use filmark_actor_shared::builtin::{
     SYSTEM_ACTOR_ID,
 };
 
-/// Manifest names of the builtin actors, in the order the bundle lists them. The FVM requires
-/// `system`, `init`, `account`, `placeholder`, `eam` and `ethaccount`; `storagemarket` and
-/// `reward` are the names Lotus uses for the other two. The burnt funds actor (`f099`) runs the
-/// `reward` code: both are plain value sinks here.
-pub const MANIFEST_NAMES: [&str; 8] = [
-    "system",
-    "init",
-    "account",
-    "placeholder",
-    "eam",
-    "ethaccount",
-    "storagemarket",
-    "reward",
-];
+/// The builtin actors' manifest names: the FVM finds each builtin actor type's code CID in the
+/// system actor's manifest by these names.
+pub mod manifest {
+    /// The system actor (`f00`).
+    pub const SYSTEM: &str = "system";
+    /// The init actor (`f01`).
+    pub const INIT: &str = "init";
+    /// The account actor (`f1`/`f3` keys).
+    pub const ACCOUNT: &str = "account";
+    /// The placeholder actor (unknown `f410` addresses).
+    pub const PLACEHOLDER: &str = "placeholder";
+    /// The Ethereum address manager (`f010`).
+    pub const EAM: &str = "eam";
+    /// The ethaccount actor (`f410` keys).
+    pub const ETHACCOUNT: &str = "ethaccount";
+    /// The storage market (`f05`); the name Lotus uses.
+    pub const STORAGE_MARKET: &str = "storagemarket";
+    /// The reward actor (`f02`); the burnt funds actor (`f099`) runs the same code, both are
+    /// plain value sinks here.
+    pub const REWARD: &str = "reward";
+
+    /// The names the FVM requires in a manifest.
+    pub const REQUIRED: [&str; 6] = [SYSTEM, INIT, ACCOUNT, PLACEHOLDER, EAM, ETHACCOUNT];
+
+    /// Every builtin actor's name, in the order the bundle lists them: [`REQUIRED`] first.
+    pub const NAMES: [&str; 8] = [
+        SYSTEM,
+        INIT,
+        ACCOUNT,
+        PLACEHOLDER,
+        EAM,
+        ETHACCOUNT,
+        STORAGE_MARKET,
+        REWARD,
+    ];
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifest_names_are_distinct_and_the_required_come_first() {
+        let mut names = manifest::NAMES.to_vec();
+        assert_eq!(names[..manifest::REQUIRED.len()], manifest::REQUIRED);
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), manifest::NAMES.len());
+    }
 
     #[test]
     fn shared_method_numbers_match_the_protocol() {

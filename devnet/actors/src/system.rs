@@ -35,6 +35,6 @@ pub fn dispatch(
     match Method::from_number(method) {
         // Genesis writes the state directly; the constructor only checks who calls it.
         Some(Method::Constructor) => crate::fvm::construct_stateless(),
-        None => Err(crate::fvm::unhandled("system", method)),
+        None => Err(crate::fvm::unhandled(crate::manifest::SYSTEM, method)),
     }
 }

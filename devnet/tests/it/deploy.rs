@@ -1,7 +1,8 @@
 //! Deploying actors through init, and calling them.
 
-use filmark_actor_bundle::{ACCOUNT_WASM, REGISTRY_WASM};
+use filmark_actor_bundle::REGISTRY_WASM;
 use filmark_devnet::{Error, KeyKind, TipsetRef};
+use filmark_devnet_bundle::ACCOUNT_WASM;
 use filmark_registry::Method;
 use filmark_registry::types::{ConstructorParams, CountsReturn, GetParams, Record, RegisterParams};
 use fvm_ipld_amt::Amt;
@@ -192,4 +193,33 @@ fn builtin_code_cannot_be_exec_ed() {
         ),
         "{err}"
     );
+}
+
+/// Malformed params fail in the real FVM with `USR_SERIALIZATION`, a message that names the
+/// method and keeps the decoder's reason.
+#[test]
+fn malformed_params_name_the_method_and_keep_the_decoders_reason() {
+    let net = devnet();
+    let owner = net.account(KeyKind::Secp256k1, 0).unwrap();
+    let deployed = deploy_registry(&net, &owner.key);
+    // A CBOR array of two with one element: the decoder runs out of input.
+    let params = vec![0x82, 0x01];
+    let reason = fvm_ipld_encoding::from_slice::<RegisterParams>(&params)
+        .unwrap_err()
+        .description;
+    assert!(!reason.is_empty());
+    let lookup = net
+        .send(
+            &owner.key,
+            deployed.robust_address,
+            TokenAmount::default(),
+            Method::Register as u64,
+            RawBytes::new(params),
+        )
+        .unwrap();
+    assert_eq!(lookup.record.receipt.exit_code, ExitCode::USR_SERIALIZATION);
+    let failure = lookup.record.failure.unwrap_or_default();
+    let expected =
+        format!("Register: malformed parameters: Serialization error for Cbor protocol: {reason}");
+    assert!(failure.contains(&expected), "{failure}");
 }

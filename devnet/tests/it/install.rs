@@ -2,9 +2,9 @@
 //! actors (`fvm` built with `m2-native`). A message is at most 64 KiB (`MAX_MESSAGE_SIZE`), so
 //! only modules that fit go this way; `Devnet::install_code` / `Devnet::deploy` take any size.
 
-use filmark_actor_bundle::REWARD_WASM;
 use filmark_devnet::{BLOCK_GAS_LIMIT, INIT_ACTOR_ID, KeyKind, MAX_MESSAGE_SIZE, code_cid};
 use filmark_devnet_actors::init::{ExecParams, InstallParams, InstallReturn, Method};
+use filmark_devnet_bundle::REWARD_WASM;
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;

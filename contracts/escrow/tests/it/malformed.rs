@@ -38,10 +38,12 @@ fn expected(m: Method, caller: u64, p: Option<&IpldBlock>) -> (ExitCode, String)
             ExitCode::USR_ILLEGAL_ARGUMENT,
             "deposit needs a positive value",
         ),
-        Method::Deposit => (
-            ExitCode::USR_SERIALIZATION,
-            "this method takes no parameters",
-        ),
+        Method::Deposit => {
+            return (
+                ExitCode::USR_SERIALIZATION,
+                "Deposit: this method takes no parameters".to_owned(),
+            );
+        }
         Method::AuthenticateMessage | Method::MarketNotifyDeal if caller != MARKET => (
             ExitCode::USR_FORBIDDEN,
             "caller f0105 is not allowed to call this method",
@@ -71,14 +73,15 @@ fn expected(m: Method, caller: u64, p: Option<&IpldBlock>) -> (ExitCode, String)
                 "calldata must be a CBOR byte string: ",
             ),
         },
-        _ => match codec {
-            None => (ExitCode::USR_SERIALIZATION, "missing parameters"),
-            Some(IPLD_RAW) => (
-                ExitCode::USR_SERIALIZATION,
-                "parameters must be CBOR, got codec 0x55",
-            ),
-            Some(_) => (ExitCode::USR_SERIALIZATION, "malformed parameters: "),
-        },
+        // Params decoded by the method's `params`: the message names the method.
+        _ => {
+            let reason = match codec {
+                None => "missing parameters",
+                Some(IPLD_RAW) => "parameters must be CBOR, got codec 0x55",
+                Some(_) => "malformed parameters: ",
+            };
+            return (ExitCode::USR_SERIALIZATION, format!("{}: {reason}", m.name()));
+        }
     };
     (code, msg.to_owned())
 }

@@ -77,15 +77,15 @@ fn wrong_counters_are_reported() {
 #[test]
 fn an_owner_index_out_of_step_with_records_is_reported() {
     let rt = populated();
-    // Point the owner index at the records map: its values are not owner entries, so no record
-    // is indexed and no owner is counted.
+    // Point the owner index at the records map: its values are not owner entries (the typed
+    // map refuses its root node), so no record is indexed and no owner is counted.
     let msgs = corrupt(&rt, |st| {
         let records = st.records;
         st.owners = records;
     });
     assert_eq!(msgs.len(), 3, "{msgs:?}");
     assert!(
-        msgs[0].starts_with("iterating owners: map value does not convert: "),
+        msgs[0].starts_with("loading the owner index: owners: Serialization error"),
         "{msgs:?}"
     );
     assert_eq!(

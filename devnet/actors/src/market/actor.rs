@@ -32,7 +32,7 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
     };
     match method {
         Method::Constructor => {
-            fvm::validate_caller(SYSTEM_ACTOR_ID, "system")?;
+            fvm::validate_caller(SYSTEM_ACTOR_ID, crate::manifest::SYSTEM)?;
             fvm::save_state(&State::new(&FvmBlockstore)?)?;
             Ok(None)
         }
@@ -82,7 +82,7 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
         | Method::GetDealVerifiedExported
         | Method::GetDealActivationExported => getter(method, decode_params(params)?),
         Method::ActivateDeals | Method::TerminateDeals | Method::CronTick => {
-            fvm::validate_caller(SYSTEM_ACTOR_ID, "system")?;
+            fvm::validate_caller(SYSTEM_ACTOR_ID, crate::manifest::SYSTEM)?;
             let now = fvm_sdk::network::curr_epoch();
             let mut state: State = fvm::load_state()?;
             let effects: Effects = match method {
