@@ -31,6 +31,10 @@ pub type ActorResult<T> = Result<T, ActorError>;
 /// FRC-46 universal receiver hook `Receive`, called on a token transfer's recipient.
 pub const RECEIVE_METHOD: MethodNum = frc42_dispatch::method_hash!("Receive");
 
+/// The first FRC-42 exported method number (2^24): user actors may call only these on builtin
+/// actors.
+pub const FIRST_EXPORTED_METHOD_NUMBER: MethodNum = 1 << 24;
+
 /// ID of the system actor (`f00`).
 pub const SYSTEM_ACTOR_ID: ActorID = 0;
 /// ID of the init actor (`f01`).
