@@ -88,12 +88,14 @@ impl MarketPolicy {
     }
 
     /// Not a builtin-actors bundle: [`MarketPolicy::devnet`] with deals of any length from one
-    /// epoch and updates every 10 epochs, so that tests run deals to their end in a few
-    /// tipsets.
+    /// epoch, updates every 10 epochs and no minimum provider collateral (as builtin-actors'
+    /// `testing` bundle, feature `no-provider-deal-collateral`), so that tests run deals to
+    /// their end in a few tipsets.
     pub const fn fast() -> Self {
         Self {
             min_duration: 1,
             deal_updates_interval: 10,
+            prov_collateral_num: 0,
             ..Self::devnet()
         }
     }

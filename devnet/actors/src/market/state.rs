@@ -46,8 +46,10 @@ pub struct State {
 pub struct Deal {
     /// The proposal (client and provider as ID addresses).
     pub proposal: DealProposal,
-    /// Its CID (see [`super::types::proposal_cid`]).
-    pub proposal_cid: Cid,
+    /// The bytes of its CID (see [`super::types::proposal_cid`]): bytes, not a link, as the
+    /// FVM refuses a block linking to a block it does not hold.
+    #[serde(with = "fvm_ipld_encoding::strict_bytes")]
+    pub proposal_cid: Vec<u8>,
     /// Its state.
     pub state: DealState,
 }
@@ -417,7 +419,7 @@ impl State {
                     Some("insufficient client funds to cover proposal cost")
                 } else if tables.balance(provider)?.available() < provider_need {
                     Some("insufficient provider funds to cover proposal cost")
-                } else if tables.is_pending(&c.cid)? || seen.contains(&c.cid) {
+                } else if tables.is_pending(&c.cid.to_bytes())? || seen.contains(&c.cid) {
                     Some("cannot publish duplicate deal proposal")
                 } else {
                     client_lockup.insert(client, need);
@@ -446,13 +448,13 @@ impl State {
                 lock(e, &p.client_balance_requirement())
             })?;
             tables.update_balance(provider, |e| lock(e, &p.provider_collateral))?;
-            tables.add_pending(&c.cid)?;
+            tables.add_pending(&c.cid.to_bytes())?;
             let id = tables.next_deal_id();
             let first_update = self.policy.next_update_epoch(id, p.start_epoch);
             tables.schedule(first_update, id)?;
             let deal = Deal {
                 proposal: p.clone(),
-                proposal_cid: c.cid,
+                proposal_cid: c.cid.to_bytes(),
                 state: DealState::NEW,
             };
             tables.set_deal(id, deal)?;

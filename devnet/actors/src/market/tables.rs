@@ -212,25 +212,25 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
         Ok(())
     }
 
-    pub(super) fn is_pending(&self, cid: &Cid) -> ActorResult<bool> {
+    pub(super) fn is_pending(&self, cid: &[u8]) -> ActorResult<bool> {
         Ok(self
             .pending
-            .contains_key(&BytesKey(cid.to_bytes()))
+            .contains_key(&BytesKey(cid.to_vec()))
             .context_code(STATE, "cannot read pending proposals")?)
     }
 
-    pub(super) fn add_pending(&mut self, cid: &Cid) -> ActorResult<()> {
+    pub(super) fn add_pending(&mut self, cid: &[u8]) -> ActorResult<()> {
         self.pending
-            .set(BytesKey(cid.to_bytes()), true)
+            .set(BytesKey(cid.to_vec()), true)
             .context_code(STATE, "cannot write pending proposals")?;
         Ok(())
     }
 
     /// Removes a pending proposal; whether it was there.
-    pub(super) fn remove_pending(&mut self, cid: &Cid) -> ActorResult<bool> {
+    pub(super) fn remove_pending(&mut self, cid: &[u8]) -> ActorResult<bool> {
         Ok(self
             .pending
-            .delete(&BytesKey(cid.to_bytes()))
+            .delete(&BytesKey(cid.to_vec()))
             .context_code(STATE, "cannot write pending proposals")?
             .is_some())
     }

@@ -53,6 +53,9 @@ fn provider_collateral_is_a_share_of_the_circulating_supply() {
         huge.provider_collateral_bounds(2048, &circ()).0,
         TokenAmount::from_whole(20_000_000)
     );
+    // The fast policy (for tests) asks for none.
+    let fast = MarketPolicy::fast().provider_collateral_bounds(2048, &circ());
+    assert!(fast.0.is_zero());
 }
 
 #[test]
