@@ -213,10 +213,9 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
     }
 
     pub(super) fn is_pending(&self, cid: &[u8]) -> ActorResult<bool> {
-        Ok(self
-            .pending
+        self.pending
             .contains_key(&BytesKey(cid.to_vec()))
-            .context_code(STATE, "cannot read pending proposals")?)
+            .context_code(STATE, "cannot read pending proposals")
     }
 
     pub(super) fn add_pending(&mut self, cid: &[u8]) -> ActorResult<()> {
