@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use filmark_devnet_actors::market::MarketPolicy;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::version::NetworkVersion;
 
@@ -65,6 +66,10 @@ pub struct DevnetConfig {
     pub mining: Mining,
     /// Send the market's cron tick as an implicit message at the end of every tipset.
     pub market_cron: bool,
+    /// The numbers the simulated market checks deals against (its constructor's params):
+    /// [`MarketPolicy::devnet`] by default, [`MarketPolicy::fast`] in [`DevnetConfig::test`],
+    /// [`MarketPolicy::mainnet`] to check deals as mainnet does.
+    pub market_policy: MarketPolicy,
     /// Log the prefunded accounts and each mined tipset (through `tracing`).
     pub verbose: bool,
     /// Genesis timestamp (seconds since the Unix epoch).
@@ -85,6 +90,7 @@ impl Default for DevnetConfig {
             seed: DEFAULT_SEED,
             mining: Mining::Instant,
             market_cron: true,
+            market_policy: MarketPolicy::devnet(),
             verbose: true,
             genesis_timestamp: GENESIS_TIMESTAMP,
             gas_tracing: false,
@@ -93,10 +99,12 @@ impl Default for DevnetConfig {
 }
 
 impl DevnetConfig {
-    /// The preset for tests: quiet, instant mining, the default accounts.
+    /// The preset for tests: quiet, instant mining, the default accounts, the market's
+    /// [`MarketPolicy::fast`] (deals of any length, no minimum provider collateral).
     pub fn test() -> Self {
         Self {
             verbose: false,
+            market_policy: MarketPolicy::fast(),
             ..Self::default()
         }
     }
@@ -143,6 +151,12 @@ impl DevnetConfig {
         self
     }
 
+    /// Sets the market's policy (e.g. [`MarketPolicy::mainnet`]).
+    pub fn with_market_policy(mut self, policy: MarketPolicy) -> Self {
+        self.market_policy = policy;
+        self
+    }
+
     /// Turns logging of accounts and tipsets on or off.
     pub const fn with_verbose(mut self, verbose: bool) -> Self {
         self.verbose = verbose;
@@ -177,6 +191,13 @@ mod tests {
         assert_eq!((c.accounts, c.eth_accounts, c.chain_id), (2, 3, 7));
         assert_eq!(c.mining, Mining::Instant);
         assert!(!c.market_cron);
+        assert_eq!(c.market_policy, MarketPolicy::fast());
+        assert_eq!(
+            DevnetConfig::default().market_policy,
+            MarketPolicy::devnet()
+        );
+        let mainnet = c.clone().with_market_policy(MarketPolicy::mainnet());
+        assert_eq!(mainnet.market_policy, MarketPolicy::mainnet());
         assert!(!c.gas_tracing, "gas tracing is opt-in");
         assert!(c.clone().with_gas_tracing(true).gas_tracing);
         assert_eq!(c.balance, TokenAmount::from_whole(DEFAULT_BALANCE_FIL));

@@ -478,7 +478,7 @@ fn construct_market(
         sequence: 0,
         value: TokenAmount::default(),
         method_num: fvm_shared::METHOD_CONSTRUCTOR,
-        params: RawBytes::default(),
+        params: RawBytes::serialize(&config.market_policy)?,
         gas_limit: IMPLICIT_GAS_LIMIT,
         gas_fee_cap: TokenAmount::default(),
         gas_premium: TokenAmount::default(),

@@ -113,6 +113,9 @@ pub fn dispatch(
             encode_return(&true)
         }
         Some(Method::Receive | Method::InvokeEvm) => Ok(None),
+        // As the builtin account actor's fallback: any other exported method (FRC-42, at least
+        // 2^24) succeeds with no return, e.g. the market's `MarketNotifyDeal`.
+        None if method >= crate::FIRST_EXPORTED_METHOD_NUMBER => Ok(None),
         None => Err(crate::fvm::unhandled(crate::manifest::ACCOUNT, method)),
     }
 }

@@ -31,6 +31,10 @@ pub type ActorResult<T> = Result<T, ActorError>;
 /// FRC-46 universal receiver hook `Receive`, called on a token transfer's recipient.
 pub const RECEIVE_METHOD: MethodNum = frc42_dispatch::method_hash!("Receive");
 
+/// The first FRC-42 exported method number (2^24): user actors may call only these on builtin
+/// actors.
+pub const FIRST_EXPORTED_METHOD_NUMBER: MethodNum = 1 << 24;
+
 /// IDs of the builtin singleton actors (one definition for the workspace).
 pub use filmark_actor_shared::builtin::{
     BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, REWARD_ACTOR_ID, STORAGE_MARKET_ACTOR_ID,

@@ -1,11 +1,17 @@
-//! The simulated storage market: publish, activate, terminate, read back with getters.
+//! The simulated storage market on the real FVM: it answers as builtin-actors v18's market.
 
-use filmark_devnet::{Devnet, GenesisAccount, KeyKind, MARKET_ACTOR_ID, TipsetRef};
-use filmark_devnet_actors::market::{
-    self, ClientDealProposal, DealProposal, EX_DEAL_EXPIRED, GetBalanceReturn,
-    GetDealActivationReturn, GetDealTermReturn, Label, PublishStorageDealsParams,
-    PublishStorageDealsReturn,
+use filmark_devnet::MessageRecord;
+use filmark_devnet::{
+    BURNT_FUNDS_ACTOR_ID, Devnet, DevnetConfig, DevnetHandle, Error, GenesisAccount, KeyKind,
+    MARKET_ACTOR_ID, TipsetRef,
 };
+use filmark_devnet_actors::market::{
+    self, ClientDealProposal, DealProposal, DealSettlementSummary, EX_DEAL_EXPIRED,
+    EX_DEAL_NOT_ACTIVATED, GetBalanceReturn, GetDealActivationReturn, GetDealTermReturn, Label,
+    MarketPolicy, PublishStorageDealsParams, PublishStorageDealsReturn, SettleDealPaymentsParams,
+    SettleDealPaymentsReturn, WithdrawBalanceParams,
+};
+use fvm_ipld_bitfield::BitField;
 use fvm_ipld_encoding::{CborStore, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
@@ -14,25 +20,43 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::piece::PaddedPieceSize;
 
-use crate::devnet;
+const PRICE_NANO: u64 = 10;
+const COLLATERAL_NANO: u64 = 500;
 
 fn market() -> Address {
     Address::new_id(MARKET_ACTOR_ID)
 }
 
+fn acct(net: &Devnet, i: usize) -> GenesisAccount {
+    net.account(KeyKind::Secp256k1, i).unwrap()
+}
+
+/// Sends `method` to the market from `who`; the record, whatever its exit code.
+fn send(
+    net: &Devnet,
+    who: &GenesisAccount,
+    method: market::Method,
+    params: RawBytes,
+    value: TokenAmount,
+) -> MessageRecord {
+    net.send(&who.key, market(), value, method.number(), params)
+        .unwrap()
+        .record
+}
+
+fn ok(r: &MessageRecord) {
+    assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
+}
+
 fn add_balance(net: &Devnet, who: &GenesisAccount, amount: TokenAmount) {
     let params = RawBytes::serialize(who.address()).unwrap();
-    let r = net
-        .send(
-            &who.key,
-            market(),
-            amount,
-            market::Method::AddBalanceExported.number(),
-            params,
-        )
-        .unwrap()
-        .record;
-    assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
+    ok(&send(
+        net,
+        who,
+        market::Method::AddBalanceExported,
+        params,
+        amount,
+    ));
 }
 
 /// A piece CID: CIDv1, fil-commitment-unsealed, sha2-256-trunc254-padded.
@@ -45,26 +69,30 @@ fn piece_cid() -> cid::Cid {
     )
 }
 
-/// A proposal signed by the client the way its account actor's `AuthenticateMessage` checks:
-/// secp256k1 over blake2b-256 of the CBOR proposal.
-fn signed_proposal(
+fn proposal(
     client: &GenesisAccount,
-    provider: &GenesisAccount,
+    provider: Address,
     start: ChainEpoch,
-) -> ClientDealProposal {
-    let proposal = DealProposal {
+    len: ChainEpoch,
+) -> DealProposal {
+    DealProposal {
         piece_cid: piece_cid(),
         piece_size: PaddedPieceSize(2048),
         verified_deal: false,
         client: client.address(),
-        provider: provider.address(),
+        provider,
         label: Label::String("devnet deal".into()),
         start_epoch: start,
-        end_epoch: start + 100,
-        storage_price_per_epoch: TokenAmount::from_nano(10),
-        provider_collateral: TokenAmount::from_nano(500),
+        end_epoch: start + len,
+        storage_price_per_epoch: TokenAmount::from_nano(PRICE_NANO),
+        provider_collateral: TokenAmount::from_nano(COLLATERAL_NANO),
         client_collateral: TokenAmount::default(),
-    };
+    }
+}
+
+/// Signed by the client the way its account actor's `AuthenticateMessage` checks:
+/// secp256k1 over blake2b-256 of the CBOR proposal.
+fn sign(client: &GenesisAccount, proposal: DealProposal) -> ClientDealProposal {
     let bytes = fvm_ipld_encoding::to_vec(&proposal).unwrap();
     let digest = blake2b_simd::Params::new().hash_length(32).hash(&bytes);
     let sig = client
@@ -77,24 +105,93 @@ fn signed_proposal(
     }
 }
 
-fn getter<T: serde::de::DeserializeOwned>(
+fn publish(net: &Devnet, from: &GenesisAccount, deals: Vec<ClientDealProposal>) -> MessageRecord {
+    let params = RawBytes::serialize(PublishStorageDealsParams { deals }).unwrap();
+    send(
+        net,
+        from,
+        market::Method::PublishStorageDealsExported,
+        params,
+        TokenAmount::default(),
+    )
+}
+
+/// Publishes one deal of `len` epochs from `start`, client account 0, provider account 1.
+fn publish_one(net: &Devnet, start: ChainEpoch, len: ChainEpoch) -> u64 {
+    let (client, provider) = (acct(net, 0), acct(net, 1));
+    let r = publish(
+        net,
+        &provider,
+        vec![sign(
+            &client,
+            proposal(&client, provider.address(), start, len),
+        )],
+    );
+    ok(&r);
+    let ret: PublishStorageDealsReturn = r.receipt.return_data.deserialize().unwrap();
+    ret.ids[0]
+}
+
+/// A devnet with the client (account 0) and provider (account 1) funded in the market.
+fn funded(config: DevnetConfig) -> DevnetHandle {
+    let net = Devnet::spawn(config).unwrap();
+    add_balance(&net, &acct(&net, 0), TokenAmount::from_whole(1));
+    add_balance(&net, &acct(&net, 1), TokenAmount::from_whole(1));
+    net
+}
+
+fn query<T: serde::de::DeserializeOwned>(
     net: &Devnet,
     method: market::Method,
-    deal: u64,
+    params: RawBytes,
 ) -> Result<T, ExitCode> {
-    let caller = net.account(KeyKind::Secp256k1, 3).unwrap().address();
     let r = net
-        .call_method(
-            caller,
-            market(),
-            method.number(),
-            RawBytes::serialize(deal).unwrap(),
-        )
+        .call_method(acct(net, 3).address(), market(), method.number(), params)
         .unwrap();
     if r.receipt.exit_code.is_success() {
         Ok(r.receipt.return_data.deserialize().unwrap())
     } else {
         Err(r.receipt.exit_code)
+    }
+}
+
+fn getter<T: serde::de::DeserializeOwned>(
+    net: &Devnet,
+    method: market::Method,
+    deal: u64,
+) -> Result<T, ExitCode> {
+    query(net, method, RawBytes::serialize(deal).unwrap())
+}
+
+fn activation(net: &Devnet, deal: u64) -> Result<(ChainEpoch, ChainEpoch), ExitCode> {
+    getter::<GetDealActivationReturn>(net, market::Method::GetDealActivationExported, deal)
+        .map(|a| (a.activated, a.terminated))
+}
+
+fn escrow(net: &Devnet, who: &GenesisAccount) -> (TokenAmount, TokenAmount) {
+    let b: GetBalanceReturn = query(
+        net,
+        market::Method::GetBalanceExported,
+        RawBytes::serialize(who.address()).unwrap(),
+    )
+    .unwrap();
+    (b.balance, b.locked)
+}
+
+fn burnt(net: &Devnet) -> TokenAmount {
+    net.balance(&Address::new_id(BURNT_FUNDS_ACTOR_ID), TipsetRef::Head)
+        .unwrap()
+}
+
+fn settle_params(ids: &[u64]) -> RawBytes {
+    let deal_ids = BitField::try_from_bits(ids.iter().copied()).unwrap();
+    RawBytes::serialize(SettleDealPaymentsParams { deal_ids }).unwrap()
+}
+
+fn implicit_code(e: Error) -> ExitCode {
+    match e {
+        Error::ImplicitFailed { exit_code, .. } => exit_code,
+        other => panic!("not an implicit failure: {other}"),
     }
 }
 
@@ -108,74 +205,361 @@ fn check_market(net: &Devnet) {
 }
 
 #[test]
-fn a_deal_is_published_activated_and_terminated() {
-    let net = devnet();
-    let client = net.account(KeyKind::Secp256k1, 0).unwrap();
-    let provider = net.account(KeyKind::Secp256k1, 1).unwrap();
-    add_balance(&net, &client, TokenAmount::from_whole(1));
-    add_balance(&net, &provider, TokenAmount::from_whole(1));
-
+fn the_getters_answer_as_the_real_market() {
+    let net = funded(DevnetConfig::test());
     let start = net.head().height() + 20;
-    let params = RawBytes::serialize(PublishStorageDealsParams {
-        deals: vec![signed_proposal(&client, &provider, start)],
-    })
-    .unwrap();
-    let r = net
-        .send(
-            &provider.key,
-            market(),
-            TokenAmount::default(),
-            market::Method::PublishStorageDealsExported.number(),
-            params,
-        )
-        .unwrap()
-        .record;
-    assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
-    let ret: PublishStorageDealsReturn = r.receipt.return_data.deserialize().unwrap();
-    assert_eq!(ret.ids.len(), 1);
-    let deal = ret.ids[0];
-    check_market(&net);
-
+    let deal = publish_one(&net, start, 100);
     let term: GetDealTermReturn = getter(&net, market::Method::GetDealTermExported, deal).unwrap();
     assert_eq!((term.start, term.duration), (start, 100));
-    let client_id: u64 = getter(&net, market::Method::GetDealClientExported, deal).unwrap();
-    assert_eq!(client_id, client.id);
-    let act: GetDealActivationReturn =
-        getter(&net, market::Method::GetDealActivationExported, deal).unwrap();
-    assert_eq!((act.activated, act.terminated), (-1, -1));
+    assert_eq!(
+        getter::<u64>(&net, market::Method::GetDealClientExported, deal),
+        Ok(acct(&net, 0).id)
+    );
+    let collateral = getter::<TokenAmount>(
+        &net,
+        market::Method::GetDealProviderCollateralExported,
+        deal,
+    );
+    assert_eq!(collateral, Ok(TokenAmount::from_nano(COLLATERAL_NANO)));
+    let client_collateral =
+        getter::<TokenAmount>(&net, market::Method::GetDealClientCollateralExported, deal);
+    assert_eq!(client_collateral, Ok(TokenAmount::default()));
+    assert_eq!(activation(&net, deal), Ok((-1, -1)));
+    assert_eq!(
+        getter::<u64>(&net, market::Method::GetDealSectorExported, deal),
+        Err(EX_DEAL_NOT_ACTIVATED)
+    );
+    assert_eq!(
+        getter::<u64>(&net, market::Method::GetDealSectorExported, 999),
+        Err(ExitCode::USR_NOT_FOUND)
+    );
     assert_eq!(
         getter::<u64>(&net, market::Method::GetDealClientExported, 999),
         Err(ExitCode::USR_NOT_FOUND)
     );
-    let caller = net.account(KeyKind::Secp256k1, 3).unwrap().address();
-    let bal = net
-        .call_method(
-            caller,
-            market(),
-            market::Method::GetBalanceExported.number(),
-            RawBytes::serialize(client.address()).unwrap(),
-        )
-        .unwrap();
-    let bal: GetBalanceReturn = bal.receipt.return_data.deserialize().unwrap();
-    assert_eq!(bal.balance, TokenAmount::from_whole(1));
-    assert_eq!(bal.locked, TokenAmount::from_nano(1000));
-
-    // Activate now.
-    let rec = net.activate_deals(&[deal]).unwrap();
-    let act: GetDealActivationReturn =
-        getter(&net, market::Method::GetDealActivationExported, deal).unwrap();
-    assert_eq!((act.activated, act.terminated), (rec.height, -1));
-    // Unknown deal: the implicit call fails and the devnet says so.
-    assert!(net.activate_deals(&[77]).is_err());
-
-    // Terminate at a later epoch; the cron settles it; the getter then reports it gone.
-    let at = net.head().height() + 3;
-    net.terminate_deals_at(at, &[deal]).unwrap();
-    net.mine(3).unwrap();
-    assert_eq!(net.head().height(), at);
     assert_eq!(
-        getter::<GetDealActivationReturn>(&net, market::Method::GetDealActivationExported, deal),
+        escrow(&net, &acct(&net, 0)).1,
+        TokenAmount::from_nano(PRICE_NANO * 100)
+    );
+
+    // GetBalance of an address no actor has: 16.
+    let nobody = Address::new_secp256k1(&[4; 65]).unwrap();
+    let unknown = query::<GetBalanceReturn>(
+        &net,
+        market::Method::GetBalanceExported,
+        RawBytes::serialize(nobody).unwrap(),
+    );
+    assert_eq!(unknown, Err(ExitCode::USR_ILLEGAL_ARGUMENT));
+
+    let rec = net.activate_deals_in_sector(42, &[deal]).unwrap();
+    assert_eq!(activation(&net, deal), Ok((rec.height, -1)));
+    assert_eq!(
+        getter::<u64>(&net, market::Method::GetDealSectorExported, deal),
+        Ok(42)
+    );
+    assert_eq!(
+        implicit_code(net.activate_deals(&[deal]).unwrap_err()),
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+    assert_eq!(
+        implicit_code(net.activate_deals(&[77]).unwrap_err()),
+        ExitCode::USR_NOT_FOUND
+    );
+    check_market(&net);
+}
+
+#[test]
+fn only_a_settlement_pays_and_completes_a_deal() {
+    let net = funded(DevnetConfig::test());
+    let start = net.head().height() + 5;
+    let deal = publish_one(&net, start, 10);
+    let activated = net.activate_deals(&[deal]).unwrap().height;
+    // The cron runs at the end of every tipset: past the end, nothing is paid, the deal is
+    // still [activated, -1].
+    net.mine(20).unwrap();
+    assert_eq!(activation(&net, deal), Ok((activated, -1)));
+    assert_eq!(
+        escrow(&net, &acct(&net, 1)),
+        (
+            TokenAmount::from_whole(1),
+            TokenAmount::from_nano(COLLATERAL_NANO)
+        )
+    );
+
+    // A third party settles it (with an unknown id beside it).
+    let r = send(
+        &net,
+        &acct(&net, 3),
+        market::Method::SettleDealPaymentsExported,
+        settle_params(&[deal, 999]),
+        TokenAmount::default(),
+    );
+    ok(&r);
+    let ret: SettleDealPaymentsReturn = r.receipt.return_data.deserialize().unwrap();
+    assert_eq!(ret.results.codes(), [ExitCode::OK, EX_DEAL_EXPIRED]);
+    let paid = TokenAmount::from_nano(PRICE_NANO * 10);
+    assert_eq!(
+        ret.settlements,
+        [DealSettlementSummary {
+            payment: paid.clone(),
+            completed: true
+        }]
+    );
+    assert_eq!(r.events.len(), 1, "deal-completed");
+    assert_eq!(
+        escrow(&net, &acct(&net, 1)),
+        (TokenAmount::from_whole(1) + paid, TokenAmount::default())
+    );
+    // Removed: its getters answer 32 from now on.
+    assert_eq!(activation(&net, deal), Err(EX_DEAL_EXPIRED));
+    assert_eq!(
+        getter::<u64>(&net, market::Method::GetDealClientExported, deal),
         Err(EX_DEAL_EXPIRED)
     );
+    assert_eq!(
+        getter::<u64>(&net, market::Method::GetDealSectorExported, deal),
+        Err(EX_DEAL_EXPIRED)
+    );
+    check_market(&net);
+}
+
+#[test]
+fn a_terminated_deal_is_paid_up_to_it_and_leaves_at_once() {
+    let net = funded(DevnetConfig::test().with_market_cron(false));
+    let start = net.head().height() + 3;
+    let deal = publish_one(&net, start, 100);
+    net.activate_deals(&[deal]).unwrap();
+    net.mine(10).unwrap();
+    let mid = net.settle_deal_payments(&[deal]).unwrap();
+    assert!(!mid.settlements[0].completed);
+    let burnt_before = burnt(&net);
+    let at = net.terminate_deals(&[deal]).unwrap().height;
+    assert_eq!(
+        activation(&net, deal),
+        Err(EX_DEAL_EXPIRED),
+        "at once, no cron"
+    );
+    assert_eq!(
+        getter::<u64>(&net, market::Method::GetDealSectorExported, deal),
+        Err(EX_DEAL_EXPIRED)
+    );
+    let collateral = TokenAmount::from_nano(COLLATERAL_NANO);
+    assert_eq!(burnt(&net) - burnt_before, collateral);
+    let earned = TokenAmount::from_nano(PRICE_NANO) * (at - start);
+    assert_eq!(
+        escrow(&net, &acct(&net, 1)),
+        (
+            TokenAmount::from_whole(1) + earned - collateral,
+            TokenAmount::default()
+        )
+    );
+    assert_eq!(escrow(&net, &acct(&net, 0)).1, TokenAmount::default());
+    check_market(&net);
+}
+
+#[test]
+fn unactivated_deals_are_settled_as_mainnet() {
+    let net = funded(DevnetConfig::test().with_market_cron(false));
+    let start = net.head().height() + 4;
+    let deal = publish_one(&net, start, 50);
+    // Before its start: a {0, false} success.
+    let early = net.settle_deal_payments(&[deal]).unwrap();
+    let nothing = DealSettlementSummary {
+        payment: TokenAmount::default(),
+        completed: false,
+    };
+    assert_eq!(early.settlements, [nothing]);
+    // Past its start, never activated: activation is refused with 32, settlement drops it,
+    // burns the provider collateral and fails with 32.
+    net.mine(4).unwrap();
+    assert_eq!(
+        implicit_code(net.activate_deals(&[deal]).unwrap_err()),
+        EX_DEAL_EXPIRED
+    );
+    let burnt_before = burnt(&net);
+    let late = net.settle_deal_payments(&[deal]).unwrap();
+    assert_eq!(late.results.codes(), [EX_DEAL_EXPIRED]);
+    assert!(late.settlements.is_empty());
+    assert_eq!(
+        burnt(&net) - burnt_before,
+        TokenAmount::from_nano(COLLATERAL_NANO)
+    );
+    assert_eq!(activation(&net, deal), Err(EX_DEAL_EXPIRED));
+    check_market(&net);
+}
+
+#[test]
+fn the_cron_drops_an_unactivated_deal_at_its_next_scheduled_update() {
+    let net = funded(DevnetConfig::test());
+    // Deals 0 and 1; with updates every 10 epochs deal 1 is first visited at the first epoch
+    // ending in 1 at or after its start, later than its start.
+    let mut start = net.head().height() + 4;
+    if start % 10 == 1 {
+        start += 1;
+    }
+    publish_one(&net, start, 50);
+    let deal = publish_one(&net, start, 60);
+    let due = MarketPolicy::fast().next_update_epoch(deal, start);
+    assert!(due > start);
+    while net.head().height() < start {
+        net.mine(1).unwrap();
+    }
+    assert_eq!(
+        activation(&net, deal),
+        Ok((-1, -1)),
+        "still there at its start"
+    );
+    while net.head().height() < due {
+        net.mine(1).unwrap();
+    }
+    assert_eq!(activation(&net, deal), Err(EX_DEAL_EXPIRED));
+    check_market(&net);
+}
+
+#[test]
+fn publishing_checks_the_caller_and_every_deal() {
+    let net = funded(DevnetConfig::test());
+    let (client, provider, worker, stranger) =
+        (acct(&net, 0), acct(&net, 1), acct(&net, 2), acct(&net, 3));
+    let start = net.head().height() + 50;
+    let deal = |len| sign(&client, proposal(&client, provider.address(), start, len));
+    net.register_provider(
+        provider.address(),
+        provider.address(),
+        worker.address(),
+        vec![],
+    )
+    .unwrap();
+
+    let r = publish(&net, &stranger, vec![deal(10)]);
+    assert_eq!(r.receipt.exit_code, ExitCode::USR_FORBIDDEN);
+    ok(&publish(&net, &worker, vec![deal(10)]));
+    // The owner controls it too (as a miner's IsControllingAddress).
+    ok(&publish(&net, &provider, vec![deal(11)]));
+    // A duplicate, a deal starting in the past, a verified one: each is invalid; alone, 16.
+    for bad in [
+        deal(10),
+        sign(&client, proposal(&client, provider.address(), 1, 10)),
+        sign(
+            &client,
+            DealProposal {
+                verified_deal: true,
+                ..proposal(&client, provider.address(), start, 12)
+            },
+        ),
+    ] {
+        let r = publish(&net, &worker, vec![bad]);
+        assert_eq!(
+            r.receipt.exit_code,
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+            "{:?}",
+            r.failure
+        );
+    }
+    // With a valid deal beside them, only the valid one is published.
+    let r = publish(&net, &worker, vec![deal(10), deal(13)]);
+    ok(&r);
+    let ret: PublishStorageDealsReturn = r.receipt.return_data.deserialize().unwrap();
+    assert_eq!(ret.valid_deals.iter().collect::<Vec<_>>(), [1]);
+    // A deal starting now is accepted.
+    let now = net.head().height() + 1;
+    ok(&publish(
+        &net,
+        &worker,
+        vec![sign(
+            &client,
+            proposal(&client, provider.address(), now, 10),
+        )],
+    ));
+    check_market(&net);
+}
+
+#[test]
+fn withdrawal_checks_the_amount_then_the_caller() {
+    let net = funded(DevnetConfig::test());
+    let (provider, worker, stranger) = (acct(&net, 1), acct(&net, 2), acct(&net, 3));
+    net.register_provider(
+        provider.address(),
+        provider.address(),
+        worker.address(),
+        vec![],
+    )
+    .unwrap();
+    let withdraw = |who: &GenesisAccount, atto: i64| {
+        let params = WithdrawBalanceParams {
+            provider_or_client: provider.address(),
+            amount: TokenAmount::from_atto(atto),
+        };
+        send(
+            &net,
+            who,
+            market::Method::WithdrawBalanceExported,
+            RawBytes::serialize(params).unwrap(),
+            TokenAmount::default(),
+        )
+    };
+    assert_eq!(
+        withdraw(&stranger, -1).receipt.exit_code,
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+    assert_eq!(
+        withdraw(&stranger, 1).receipt.exit_code,
+        ExitCode::USR_FORBIDDEN
+    );
+    // The worker asks; the owner receives.
+    let owner_before = net.balance(&provider.address(), TipsetRef::Head).unwrap();
+    ok(&withdraw(&worker, 1_000));
+    let owner_after = net.balance(&provider.address(), TipsetRef::Head).unwrap();
+    assert_eq!(owner_after - owner_before, TokenAmount::from_atto(1_000));
+    check_market(&net);
+}
+
+#[test]
+fn the_devnet_and_mainnet_policies_are_the_builtin_actors_numbers() {
+    let net = funded(DevnetConfig::test().with_market_policy(MarketPolicy::devnet()));
+    let (client, provider) = (acct(&net, 0), acct(&net, 1));
+    let start = net.head().height() + 10;
+    let min = MarketPolicy::devnet().min_duration;
+    let with = |len, collateral: TokenAmount, size| {
+        let p = DealProposal {
+            provider_collateral: collateral,
+            piece_size: PaddedPieceSize(size),
+            storage_price_per_epoch: TokenAmount::from_atto(1),
+            ..proposal(&client, provider.address(), start, len)
+        };
+        publish(&net, &provider, vec![sign(&client, p)])
+    };
+    let collateral = TokenAmount::from_nano(COLLATERAL_NANO);
+    // 100 epochs is under 180 days; no provider collateral is under 1% of the normalised
+    // circulating supply.
+    assert_eq!(
+        with(100, collateral.clone(), 2048).receipt.exit_code,
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+    assert_eq!(
+        with(min, TokenAmount::default(), 2048).receipt.exit_code,
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+    ok(&with(min, collateral.clone(), 2048));
+    // A 16 MiB piece is published but does not fit the devnet bundle's 8 MiB sectors.
+    let r = with(min + 1, collateral, 16 << 20);
+    ok(&r);
+    let ret: PublishStorageDealsReturn = r.receipt.return_data.deserialize().unwrap();
+    assert_eq!(
+        implicit_code(net.activate_deals(&ret.ids).unwrap_err()),
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+
+    // Mainnet's 64 GiB sectors take it.
+    let net = funded(DevnetConfig::test().with_market_policy(MarketPolicy::mainnet()));
+    let start = net.head().height() + 10;
+    let p = DealProposal {
+        piece_size: PaddedPieceSize(16 << 20),
+        ..proposal(&client, provider.address(), start, min)
+    };
+    let r = publish(&net, &provider, vec![sign(&client, p)]);
+    ok(&r);
+    let ret: PublishStorageDealsReturn = r.receipt.return_data.deserialize().unwrap();
+    net.activate_deals(&ret.ids).unwrap();
     check_market(&net);
 }

@@ -1,17 +1,22 @@
-//! The market's FVM glue: callers, addresses, sends. Every state change is in `state.rs`.
+//! The market's FVM glue: callers, addresses, sends. Every state change is in `state.rs` and
+//! `settle.rs`.
 
 use fvm_ipld_bitfield::BitField;
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, METHOD_SEND, MethodNum};
 
 use super::Method;
 use super::events;
 use super::ext::{AUTHENTICATE_MESSAGE_METHOD, MARKET_NOTIFY_DEAL_METHOD};
-use super::policy::validate_proposal;
-use super::state::{DealEvent, DealEventKind, Effects, State};
+use super::policy::{MarketPolicy, validate_proposal};
+use super::state::{
+    Candidate, DealEvent, DealEventKind, Effects, ProviderInfo, State, check_withdrawal,
+};
 use super::types::*;
 use crate::account::AuthenticateMessageParams;
 use filmark_actor_shared::dispatch::{params as decode_params, ret as encode_return};
@@ -30,48 +35,58 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
     let Some(method) = Method::from_number(method) else {
         return Err(crate::fvm::unhandled("storage market", method));
     };
+    let now = fvm_sdk::network::curr_epoch();
     match method {
         Method::Constructor => {
             fvm::validate_caller(SYSTEM_ACTOR_ID, crate::manifest::SYSTEM)?;
-            fvm::save_state(&State::new(&FvmBlockstore)?)?;
+            let policy = match params {
+                None => MarketPolicy::devnet(),
+                Some(_) => decode_params(params)?,
+            };
+            fvm::save_state(&State::new(&FvmBlockstore, policy)?)?;
             Ok(None)
         }
         Method::AddBalance | Method::AddBalanceExported => {
+            let value = fvm_sdk::message::value_received();
+            if !value.is_positive() {
+                return Err(ActorError::illegal_argument(format!(
+                    "balance to add must be greater than zero was: {value}"
+                )));
+            }
             let id = resolve(&decode_params(params)?)?;
             let mut state: State = fvm::load_state()?;
-            state.add_balance(&FvmBlockstore, id, &fvm_sdk::message::value_received())?;
+            state.add_balance(&FvmBlockstore, id, &value)?;
             fvm::save_state(&state)?;
             Ok(None)
         }
         Method::WithdrawBalance | Method::WithdrawBalanceExported => {
             let params: WithdrawBalanceParams = decode_params(params)?;
+            check_withdrawal(&params.amount)?;
             let id = resolve(&params.provider_or_client)?;
+            let mut state: State = fvm::load_state()?;
+            // A provider's owner receives; its owner or worker may ask (as for a miner).
+            let info = state.provider(&FvmBlockstore, id)?;
             let caller = fvm_sdk::message::caller();
-            if caller != id {
+            if caller != info.owner && caller != info.worker {
                 return Err(ActorError::forbidden(format!(
                     "f0{caller} cannot withdraw the escrow of f0{id}"
                 )));
             }
-            let mut state: State = fvm::load_state()?;
             let taken = state.withdraw_balance(&FvmBlockstore, id, &params.amount)?;
             fvm::save_state(&state)?;
-            transfer(id, &taken)?;
+            transfer(info.owner, &taken)?;
             encode_return(&taken)
         }
         Method::GetBalanceExported => {
-            let address: Address = decode_params(params)?;
-            let state: State = fvm::load_state()?;
-            let entry = match fvm_sdk::actor::resolve_address(&address) {
-                Some(id) => state.balance(&FvmBlockstore, id)?,
-                None => Default::default(),
-            };
+            let id = resolve(&decode_params(params)?)?;
+            let entry = fvm::load_state::<State>()?.balance(&FvmBlockstore, id)?;
             encode_return(&GetBalanceReturn {
                 balance: entry.balance,
                 locked: entry.locked,
             })
         }
         Method::PublishStorageDeals | Method::PublishStorageDealsExported => {
-            encode_return(&publish(decode_params(params)?)?)
+            encode_return(&publish(decode_params(params)?, now)?)
         }
         Method::GetDealDataCommitmentExported
         | Method::GetDealClientExported
@@ -79,34 +94,80 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
         | Method::GetDealLabelExported
         | Method::GetDealTermExported
         | Method::GetDealTotalPriceExported
+        | Method::GetDealClientCollateralExported
+        | Method::GetDealProviderCollateralExported
         | Method::GetDealVerifiedExported
-        | Method::GetDealActivationExported => getter(method, decode_params(params)?),
-        Method::ActivateDeals | Method::TerminateDeals | Method::CronTick => {
+        | Method::GetDealActivationExported
+        | Method::GetDealSectorExported => getter(method, decode_params(params)?),
+        Method::SettleDealPaymentsExported => {
+            let params: SettleDealPaymentsParams = decode_params(params)?;
+            let ids: Vec<DealID> = params.deal_ids.iter().collect();
+            let mut state: State = fvm::load_state()?;
+            let (ret, effects) = state.settle_deal_payments(&FvmBlockstore, &ids, now)?;
+            fvm::save_state(&state)?;
+            apply(&effects)?;
+            encode_return(&ret)
+        }
+        Method::ActivateDeals
+        | Method::TerminateDeals
+        | Method::RegisterProvider
+        | Method::CronTick => {
             fvm::validate_caller(SYSTEM_ACTOR_ID, crate::manifest::SYSTEM)?;
-            let now = fvm_sdk::network::curr_epoch();
             let mut state: State = fvm::load_state()?;
             let effects: Effects = match method {
                 Method::ActivateDeals => {
-                    let p: DealIdsParams = decode_params(params)?;
-                    state.activate_deals(&FvmBlockstore, &p.deal_ids, now)?
+                    let p: ActivateDealsParams = decode_params(params)?;
+                    state.activate_deals(&FvmBlockstore, p.sector_number, &p.deal_ids, now)?
                 }
                 Method::TerminateDeals => {
                     let p: DealIdsParams = decode_params(params)?;
                     state.terminate_deals(&FvmBlockstore, &p.deal_ids, now)?
                 }
+                Method::RegisterProvider => {
+                    let p: RegisterProviderParams = decode_params(params)?;
+                    let info = ProviderInfo {
+                        owner: resolve(&p.owner)?,
+                        worker: resolve(&p.worker)?,
+                        control_addresses: p
+                            .control_addresses
+                            .iter()
+                            .map(resolve)
+                            .collect::<ActorResult<_>>()?,
+                    };
+                    state.register_provider(&FvmBlockstore, resolve(&p.provider)?, info)?;
+                    Effects::default()
+                }
                 _ => state.cron_tick(&FvmBlockstore, now)?,
             };
             fvm::save_state(&state)?;
-            effects.events.iter().try_for_each(events::emit)?;
-            transfer(BURNT_FUNDS_ACTOR_ID, &effects.burn)?;
+            apply(&effects)?;
             Ok(None)
         }
     }
 }
 
+/// Emits a transition's events and burns its slashed collateral.
+fn apply(effects: &Effects) -> ActorResult<()> {
+    effects.events.iter().try_for_each(events::emit)?;
+    transfer(BURNT_FUNDS_ACTOR_ID, &effects.burn)
+}
+
 fn getter(method: Method, id: DealID) -> ActorResult<Option<IpldBlock>> {
     let state: State = fvm::load_state()?;
-    let (p, deal) = state.deal(&FvmBlockstore, id)?;
+    match method {
+        Method::GetDealActivationExported => {
+            let (activated, terminated) = state.deal_activation(&FvmBlockstore, id)?;
+            return encode_return(&GetDealActivationReturn {
+                activated,
+                terminated,
+            });
+        }
+        Method::GetDealSectorExported => {
+            return encode_return(&state.deal_sector(&FvmBlockstore, id)?);
+        }
+        _ => {}
+    }
+    let p = state.deal(&FvmBlockstore, id)?.proposal;
     match method {
         Method::GetDealDataCommitmentExported => encode_return(&GetDealDataCommitmentReturn {
             data: p.piece_cid,
@@ -120,79 +181,111 @@ fn getter(method: Method, id: DealID) -> ActorResult<Option<IpldBlock>> {
             duration: p.duration(),
         }),
         Method::GetDealTotalPriceExported => encode_return(&p.total_storage_fee()),
-        Method::GetDealVerifiedExported => encode_return(&p.verified_deal),
-        _ => encode_return(&GetDealActivationReturn {
-            activated: deal.sector_start_epoch,
-            terminated: deal.slash_epoch,
-        }),
+        Method::GetDealClientCollateralExported => encode_return(&p.client_collateral),
+        Method::GetDealProviderCollateralExported => encode_return(&p.provider_collateral),
+        _ => encode_return(&p.verified_deal),
     }
 }
 
-fn publish(params: PublishStorageDealsParams) -> ActorResult<PublishStorageDealsReturn> {
+fn publish(
+    params: PublishStorageDealsParams,
+    now: ChainEpoch,
+) -> ActorResult<PublishStorageDealsReturn> {
     let first = params
         .deals
         .first()
-        .ok_or_else(|| ActorError::illegal_argument("no deals to publish"))?;
-    let caller = fvm_sdk::message::caller();
-    if fvm_sdk::actor::resolve_address(&first.proposal.provider) != Some(caller) {
-        return Err(ActorError::forbidden(format!(
-            "caller f0{caller} is not the provider {}",
+        .ok_or_else(|| ActorError::illegal_argument("Empty deals parameter"))?;
+    let provider = fvm_sdk::actor::resolve_address(&first.proposal.provider).ok_or_else(|| {
+        ActorError::not_found(format!(
+            "failed to resolve provider address {}",
             Addr(&first.proposal.provider)
+        ))
+    })?;
+    let caller = fvm_sdk::message::caller();
+    let mut state: State = fvm::load_state()?;
+    if !state
+        .provider(&FvmBlockstore, provider)?
+        .is_controlling(caller)
+    {
+        return Err(ActorError::forbidden(format!(
+            "caller f0{caller} is not worker or control address of provider f0{provider}"
         )));
     }
-    let now = fvm_sdk::network::curr_epoch();
-    let mut state: State = fvm::load_state()?;
-    let mut published = Vec::new();
-    let mut first_error = None;
+    let circ_supply = fvm_sdk::network::total_fil_circ_supply();
+    let mut candidates = Vec::new();
+    let mut rejected = Vec::new();
     for (index, deal) in params.deals.into_iter().enumerate() {
-        match publish_one(&mut state, deal, caller, now) {
-            Ok(entry) => published.push((index as u64, entry)),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+        match candidate(index as u64, deal, &state.policy, now, &circ_supply) {
+            Ok(c) => candidates.push(c),
+            Err(e) => rejected.push(format!("deal {index}: {}", e.msg())),
         }
     }
-    if published.is_empty() {
-        let e = first_error.unwrap_or_else(|| ActorError::illegal_argument("no valid deal"));
-        return Err(ActorError::unchecked(
-            e.exit_code(),
-            format!("no valid deal: {}", e.msg()),
-        ));
+    let all_invalid = |more: &str| {
+        ActorError::illegal_argument(format!(
+            "All deal proposals invalid: {}{more}",
+            rejected.join("; ")
+        ))
+    };
+    if candidates.is_empty() {
+        return Err(all_invalid(""));
     }
+    let (published, _) = state
+        .publish_deals(&FvmBlockstore, provider, candidates)
+        .map_err(|e| match e.exit_code() {
+            ExitCode::USR_ILLEGAL_ARGUMENT => all_invalid(&format!("; {}", e.msg())),
+            _ => e,
+        })?;
     fvm::save_state(&state)?;
 
-    for (_, (id, proposal)) in &published {
-        events::emit(&DealEvent::new(DealEventKind::Published, *id, proposal)?)?;
-        notify_client(*id, proposal)?;
+    for deal in &published {
+        notify_client(deal.id, &deal.proposal)?;
+        events::emit(&DealEvent::new(
+            DealEventKind::Published,
+            deal.id,
+            &deal.proposal,
+        )?)?;
     }
     Ok(PublishStorageDealsReturn {
-        ids: published.iter().map(|(_, (id, _))| *id).collect(),
-        valid_deals: BitField::try_from_bits(published.iter().map(|(i, _)| *i))
+        ids: published.iter().map(|d| d.id).collect(),
+        valid_deals: BitField::try_from_bits(published.iter().map(|d| d.index))
             .map_err(|e| ActorError::illegal_state(format!("cannot build bitfield: {e}")))?,
     })
 }
 
-/// Checks, authenticates and stores one deal; returns its id and stored proposal.
-fn publish_one(
-    state: &mut State,
+/// The checks of one deal that need no market state: the proposal's rules and the client's
+/// authentication; then its parties as ID addresses and its CID.
+fn candidate(
+    index: u64,
     deal: ClientDealProposal,
-    provider: ActorID,
-    now: fvm_shared::clock::ChainEpoch,
-) -> ActorResult<(DealID, DealProposal)> {
+    policy: &MarketPolicy,
+    now: ChainEpoch,
+    circ_supply: &TokenAmount,
+) -> ActorResult<Candidate> {
     let mut proposal = deal.proposal;
-    validate_proposal(&proposal, now)?;
-    if fvm_sdk::actor::resolve_address(&proposal.provider) != Some(provider) {
-        return Err(ActorError::forbidden(format!(
-            "deal provider {} is not the caller f0{provider}",
-            Addr(&proposal.provider)
-        )));
-    }
-    let client = resolve(&proposal.client)?;
+    validate_proposal(&proposal, now, policy, circ_supply)?;
     authenticate(&proposal, &deal.client_signature)?;
+    let provider = fvm_sdk::actor::resolve_address(&proposal.provider).ok_or_else(|| {
+        ActorError::illegal_argument("cannot publish deals from multiple providers in one batch")
+    })?;
+    let client = fvm_sdk::actor::resolve_address(&proposal.client).ok_or_else(|| {
+        ActorError::illegal_argument(format!(
+            "failed to resolve proposal.client address {}",
+            Addr(&proposal.client)
+        ))
+    })?;
     proposal.client = Address::new_id(client);
     proposal.provider = Address::new_id(provider);
-    let id = state.publish_deal(&FvmBlockstore, proposal.clone())?;
-    Ok((id, proposal))
+    let digest = fvm_sdk::crypto::hash_blake2b(&encode(&proposal)?);
+    Ok(Candidate {
+        index,
+        cid: proposal_cid(&digest),
+        proposal,
+    })
+}
+
+fn encode(proposal: &DealProposal) -> ActorResult<Vec<u8>> {
+    fvm_ipld_encoding::to_vec(proposal)
+        .map_err(|e| ActorError::serialization(format!("cannot encode proposal: {e}")))
 }
 
 /// Sends the client's `AuthenticateMessage` (read-only) over the proposal as signed; it must
@@ -201,11 +294,9 @@ fn authenticate(
     proposal: &DealProposal,
     signature: &fvm_shared::crypto::signature::Signature,
 ) -> ActorResult<()> {
-    let message = fvm_ipld_encoding::to_vec(proposal)
-        .map_err(|e| ActorError::serialization(format!("cannot encode proposal: {e}")))?;
     let params = IpldBlock::serialize_cbor(&AuthenticateMessageParams {
         signature: signature.bytes().to_vec(),
-        message,
+        message: encode(proposal)?,
     })
     .map_err(|e| ActorError::serialization(format!("cannot encode params: {e}")))?;
     let ret = fvm::send(
@@ -223,49 +314,46 @@ fn authenticate(
     if accepted {
         Ok(())
     } else {
-        Err(ActorError::forbidden(format!(
-            "client {} did not authenticate the proposal (exit code {})",
-            Addr(&proposal.client),
+        Err(ActorError::illegal_argument(format!(
+            "proposal authentication failed (exit code {})",
             ret.exit_code
         )))
     }
 }
 
-/// Sends `MarketNotifyDeal` to a client that is an actor (not a builtin account); a failure
-/// fails the whole publication.
+/// Sends `MarketNotifyDeal` to the deal's client, whatever actor it is; a failure fails the
+/// whole publication with `USR_ILLEGAL_ARGUMENT`.
 fn notify_client(id: DealID, proposal: &DealProposal) -> ActorResult<()> {
-    let code = fvm_sdk::actor::get_actor_code_cid(&proposal.client).ok_or_else(|| {
-        ActorError::illegal_state(format!("client {} vanished", Addr(&proposal.client)))
-    })?;
-    if fvm_sdk::actor::get_builtin_actor_type(&code).is_some() {
-        return Ok(());
-    }
     let params = IpldBlock::serialize_cbor(&MarketNotifyDealParams {
-        proposal: fvm_ipld_encoding::to_vec(proposal)
-            .map_err(|e| ActorError::serialization(format!("cannot encode proposal: {e}")))?,
+        proposal: encode(proposal)?,
         deal_id: id,
     })
     .map_err(|e| ActorError::serialization(format!("cannot encode params: {e}")))?;
+    let failed = |why: String| {
+        ActorError::illegal_argument(format!(
+            "failed to notify deal {id} to client {}: {why}",
+            Addr(&proposal.client)
+        ))
+    };
     let ret = fvm::send(
         &proposal.client,
         MARKET_NOTIFY_DEAL_METHOD,
         params,
         TokenAmount::default(),
         SendFlags::empty(),
-    )?;
+    )
+    .map_err(|e| failed(e.msg().to_owned()))?;
     if ret.exit_code.is_success() {
         Ok(())
     } else {
-        Err(ActorError::unchecked(
-            ret.exit_code,
-            format!("client {} rejected deal {id}", Addr(&proposal.client)),
-        ))
+        Err(failed(format!("exit code {}", ret.exit_code)))
     }
 }
 
 fn resolve(address: &Address) -> ActorResult<ActorID> {
-    fvm_sdk::actor::resolve_address(address)
-        .ok_or_else(|| ActorError::illegal_argument(format!("{} is not an actor", Addr(address))))
+    fvm_sdk::actor::resolve_address(address).ok_or_else(|| {
+        ActorError::illegal_argument(format!("failed to resolve address {}", Addr(address)))
+    })
 }
 
 fn transfer(to: ActorID, amount: &TokenAmount) -> ActorResult<()> {

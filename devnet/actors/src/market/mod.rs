@@ -1,44 +1,54 @@
 //! The simulated storage market (`f05`).
 //!
-//! It answers the real market's exported getters with the real method numbers, CBOR shapes
-//! and exit codes, holds escrow (`AddBalance`, `WithdrawBalance`, `GetBalance`) and accepts
-//! `PublishStorageDeals`, calling each client's `AuthenticateMessage` (read-only) and, for
-//! client actors, `MarketNotifyDeal`, as the real market does. Deals then live by the devnet's
-//! hand: the system actor (`f00`, the devnet's implicit messages) activates, terminates and
-//! ticks them.
+//! It answers as builtin-actors v18's market: the exported getters, `SettleDealPayments`,
+//! escrow (`AddBalance`, `WithdrawBalance`, `GetBalance`) and `PublishStorageDeals` with the
+//! real method numbers, CBOR shapes, checks and exit codes, calling each client's
+//! `AuthenticateMessage` (read-only) and `MarketNotifyDeal`. The numbers deals are checked
+//! against are a [`MarketPolicy`] chosen by the constructor's params: the builtin-actors
+//! `devnet` bundle's by default, [`MarketPolicy::mainnet`] or [`MarketPolicy::fast`] (short
+//! deals, for tests) otherwise. Sectors are the devnet's hand: the system actor (`f00`, the
+//! devnet's implicit messages) activates and terminates deals and runs the cron.
+//!
+//! As on mainnet:
+//! - Only `SettleDealPayments` (anyone may call it) or a termination pays a provider or
+//!   completes a deal; the cron only drops deals not activated by their start, at their
+//!   next scheduled update (every `deal_updates_interval` epochs at an offset of `id mod
+//!   interval`), and pays deals a settlement already updated once.
+//! - A terminated deal is paid up to its termination and leaves the state at once; a deal
+//!   settled at or after its end is removed; the getters then answer 32 (`EX_DEAL_EXPIRED`).
+//!   `GetDealActivation` answers `[activated, -1]` or `[-1, -1]`, never a termination epoch.
+//! - `PublishStorageDeals` is sent by a controlling address of the first deal's provider; a
+//!   deal is skipped if it breaks a rule (label, piece, epochs, duration, price and
+//!   collateral bounds), its client does not authenticate it, funds do not cover it, or it
+//!   duplicates a pending proposal; 16 if none is valid; then, deal by deal, its client gets
+//!   `MarketNotifyDeal` (a failure fails the call with 16) and `deal-published` is emitted.
 //!
 //! Simplifications, against the real market:
-//! - There are no miner actors and no sectors: a provider is any actor, and
-//!   `PublishStorageDeals` must be sent by the provider of its first deal (deals naming
-//!   another provider are skipped). `ActivateDeals` stands in for sector activation.
-//! - No deal duration bounds, no verified registry (`verified_deal` is only recorded), no
-//!   duplicate-proposal check. Events `deal-published`, `deal-activated`, `deal-terminated`
-//!   and `deal-completed` carry `{$type, id, client, provider}` as the real ones do.
-//! - `CronTick` visits every live deal rather than a per-epoch queue: fine for a devnet.
-//! - A proposal is invalid (skipped, as in the real market) if a static check fails, a party
-//!   does not resolve, the client does not authenticate it, or funds do not cover it; if no
-//!   deal is valid the whole call fails with the first deal's reason.
-//! - The client's `AuthenticateMessage` gets the CBOR proposal exactly as the provider sent
-//!   it (what the client signed); the stored proposal, the getters and `MarketNotifyDeal`
-//!   carry the client and provider as ID addresses, as the real market normalises them.
-//! - Payments: the provider earns `storage_price_per_epoch` for every epoch of
-//!   `[start_epoch, min(end_epoch, termination))`, paid when `CronTick` or a termination
-//!   settles. A terminated or dropped deal burns the provider collateral to `f099` and unlocks
-//!   the client's unspent funds; a completed deal unlocks both collaterals.
+//! - No miner actors: a provider is any actor, controlled by itself unless the devnet
+//!   registered an owner, worker and control addresses for it (`RegisterProvider`).
+//! - No verified registry: nobody has DataCap, so verified deals are always skipped.
+//! - No power or reward actor: the provider collateral bound divides by the reward actor's
+//!   genesis baseline power (see [`MarketPolicy::provider_collateral_bounds`]).
+//! - Escrow balances are an AMT by actor id; proposals and deal states share one AMT.
 
 #[cfg(feature = "fil-actor")]
 mod actor;
 #[cfg(feature = "fil-actor")]
 mod events;
 pub mod policy;
+mod settle;
 pub mod state;
+mod tables;
 pub mod testing;
 pub mod types;
 
 #[cfg(feature = "fil-actor")]
 pub use actor::dispatch;
-pub use policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
-pub use state::{BalanceEntry, Deal, DealEvent, DealEventKind, DealState, Effects, State};
+pub use policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED, MarketPolicy};
+pub use state::{
+    BalanceEntry, Candidate, Deal, DealEvent, DealEventKind, DealState, Effects, ProviderInfo,
+    Published, State,
+};
 pub use types::*;
 
 use filmark_actor_shared::methods;
@@ -48,7 +58,8 @@ methods! {
     /// The market's methods: the real numbers, plus the devnet-only deal controls (callable
     /// by the system actor only).
     pub enum Method {
-        /// Caller: the system actor. Writes an empty state.
+        /// Caller: the system actor. Writes an empty state checking deals against the
+        /// [`MarketPolicy`] in the params ([`MarketPolicy::devnet`] without params).
         Constructor = METHOD_CONSTRUCTOR,
         /// Legacy [`Method::AddBalanceExported`].
         AddBalance = 2,
@@ -78,13 +89,25 @@ methods! {
         GetDealTotalPriceExported = frc42_dispatch::method_hash!("GetDealTotalPrice"),
         /// Deal id → bool.
         GetDealVerifiedExported = frc42_dispatch::method_hash!("GetDealVerified"),
+        /// Deal id → TokenAmount.
+        GetDealClientCollateralExported = frc42_dispatch::method_hash!("GetDealClientCollateral"),
+        /// Deal id → TokenAmount.
+        GetDealProviderCollateralExported =
+            frc42_dispatch::method_hash!("GetDealProviderCollateral"),
         /// Deal id → [`GetDealActivationReturn`].
         GetDealActivationExported = frc42_dispatch::method_hash!("GetDealActivation"),
-        /// Devnet only, caller `f00`: [`DealIdsParams`] activated at the current epoch.
+        /// Deal id → sector number.
+        GetDealSectorExported = frc42_dispatch::method_hash!("GetDealSector"),
+        /// [`SettleDealPaymentsParams`] → [`SettleDealPaymentsReturn`]; anyone may call it.
+        SettleDealPaymentsExported = frc42_dispatch::method_hash!("SettleDealPayments"),
+        /// Devnet only, caller `f00`: [`ActivateDealsParams`], activated at the current epoch.
         ActivateDeals = frc42_dispatch::method_hash!("ActivateDeals"),
         /// Devnet only, caller `f00`: [`DealIdsParams`] terminated at the current epoch.
         TerminateDeals = frc42_dispatch::method_hash!("TerminateDeals"),
-        /// Devnet only, caller `f00`: settle payments and remove finished deals (no params).
+        /// Devnet only, caller `f00`: [`RegisterProviderParams`].
+        RegisterProvider = frc42_dispatch::method_hash!("RegisterProvider"),
+        /// Devnet only, caller `f00` (the real one: the cron actor): the end-of-epoch pass
+        /// (no params).
         CronTick = frc42_dispatch::method_hash!("CronTick"),
     }
 }

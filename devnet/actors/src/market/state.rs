@@ -1,24 +1,19 @@
-//! The market's state and every state transition, independent of the FVM so the devnet and the
-//! unit tests run them natively.
+//! The market's state and its transitions but settlement (`settle.rs`), independent of the FVM
+//! so the devnet and the unit tests run them natively.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use cid::Cid;
-use filmark_actor_shared::AsActorError;
-use filmark_actor_shared::show::Addr;
-use fvm_ipld_amt::Amt;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::*;
 use fvm_shared::ActorID;
-use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
 
-use super::policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
+use super::policy::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED, MarketPolicy};
+use super::tables::{Tables, empty_roots, id_of};
 use super::types::{DealID, DealProposal};
 use crate::{ActorError, ActorResult};
-
-/// Bit width of the deal AMTs.
-pub const AMT_BIT_WIDTH: u32 = 5;
 
 /// "Not yet" for the epochs of a [`DealState`].
 pub const EPOCH_UNSET: ChainEpoch = -1;
@@ -26,20 +21,35 @@ pub const EPOCH_UNSET: ChainEpoch = -1;
 /// The market's state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct State {
-    /// AMT of [`DealID`] → [`Deal`] (one AMT rather than two keeps the wasm smaller).
+    /// AMT of [`DealID`] → [`Deal`] (the real market keeps proposals and states in two).
     pub deals: Cid,
-    /// AMT of [`ActorID`] → [`BalanceEntry`] (an AMT, not the real market's HAMT of
-    /// addresses: no key hashing code in the wasm).
+    /// AMT of [`ActorID`] → [`BalanceEntry`] (the real market: two HAMTs of addresses).
     pub balances: Cid,
+    /// HAMT of proposal CID bytes → `true`: published proposals not yet updated once after
+    /// activation (the real market's `pending_proposals`, which refuses duplicates).
+    pub pending: Cid,
+    /// AMT of epoch → deal ids updated by the cron at that epoch (`deal_ops_by_epoch`).
+    pub schedule: Cid,
+    /// AMT of provider [`ActorID`] → [`ProviderInfo`], for providers given controlling
+    /// addresses (the devnet has no miner actors).
+    pub providers: Cid,
     /// The next deal id; ids below it and absent from `deals` were removed.
     pub next_id: DealID,
+    /// The last epoch the cron ran at.
+    pub last_cron: ChainEpoch,
+    /// The numbers deals are checked against.
+    pub policy: MarketPolicy,
 }
 
-/// A live deal: its proposal and what happened to it so far.
+/// A live deal: its proposal, the proposal's CID and what happened to it so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct Deal {
     /// The proposal (client and provider as ID addresses).
     pub proposal: DealProposal,
+    /// The bytes of its CID (see [`super::types::proposal_cid`]): bytes, not a link, as the
+    /// FVM refuses a block linking to a block it does not hold.
+    #[serde(with = "fvm_ipld_encoding::strict_bytes")]
+    pub proposal_cid: Vec<u8>,
     /// Its state.
     pub state: DealState,
 }
@@ -47,16 +57,22 @@ pub struct Deal {
 /// What happened to a deal so far.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct DealState {
+    /// The sector it was activated in (0 until then).
+    pub sector_number: u64,
     /// Epoch the deal was activated (its sector started), or [`EPOCH_UNSET`].
     pub sector_start_epoch: ChainEpoch,
-    /// Epoch up to which the provider has been paid, or [`EPOCH_UNSET`].
+    /// Epoch of its last payment update, or [`EPOCH_UNSET`].
     pub last_updated_epoch: ChainEpoch,
-    /// Epoch the deal was terminated (slashed), or [`EPOCH_UNSET`].
+    /// Epoch the deal was terminated (slashed), or [`EPOCH_UNSET`]. Terminations remove the
+    /// deal at once, so only a state written by hand (as the real market's legacy deals
+    /// marked for termination) has it set.
     pub slash_epoch: ChainEpoch,
 }
 
 impl DealState {
-    const NEW: Self = Self {
+    /// A published, not yet activated deal.
+    pub const NEW: Self = Self {
+        sector_number: 0,
         sector_start_epoch: EPOCH_UNSET,
         last_updated_epoch: EPOCH_UNSET,
         slash_epoch: EPOCH_UNSET,
@@ -67,7 +83,7 @@ impl DealState {
         self.sector_start_epoch != EPOCH_UNSET
     }
 
-    /// Whether the deal was terminated.
+    /// Whether the deal is marked terminated.
     pub const fn is_terminated(&self) -> bool {
         self.slash_epoch != EPOCH_UNSET
     }
@@ -86,6 +102,34 @@ impl BalanceEntry {
     /// What the party may withdraw or lock: `balance - locked`.
     pub fn available(&self) -> TokenAmount {
         &self.balance - &self.locked
+    }
+}
+
+/// The addresses that control a provider, as a miner's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ProviderInfo {
+    /// Receives withdrawals; may publish and withdraw.
+    pub owner: ActorID,
+    /// May publish and withdraw.
+    pub worker: ActorID,
+    /// May publish.
+    pub control_addresses: Vec<ActorID>,
+}
+
+impl ProviderInfo {
+    /// A provider without registered addresses controls itself.
+    pub const fn itself(provider: ActorID) -> Self {
+        Self {
+            owner: provider,
+            worker: provider,
+            control_addresses: Vec::new(),
+        }
+    }
+
+    /// Whether `caller` may publish deals for the provider (the miner's
+    /// `IsControllingAddress`: owner, worker or a control address).
+    pub fn is_controlling(&self, caller: ActorID) -> bool {
+        caller == self.owner || caller == self.worker || self.control_addresses.contains(&caller)
     }
 }
 
@@ -108,7 +152,7 @@ pub enum DealEventKind {
     Activated,
     /// `deal-terminated`.
     Terminated,
-    /// `deal-completed`: the deal reached its end epoch and was removed.
+    /// `deal-completed`: the deal was settled at or after its end epoch and removed.
     Completed,
 }
 
@@ -153,197 +197,46 @@ impl DealEvent {
     }
 }
 
-type Deals<'s, BS> = Amt<Deal, &'s BS>;
-type Balances<'s, BS> = Amt<BalanceEntry, &'s BS>;
-
-/// The collections of a [`State`], loaded for one transition.
-struct Tables<'s, BS: Blockstore> {
-    deals: Deals<'s, BS>,
-    balances: Balances<'s, BS>,
+/// A proposal that passed the checks needing no state (static rules, the client's
+/// authentication), with its parties as ID addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// Its index in the `PublishStorageDeals` params.
+    pub index: u64,
+    /// The normalised proposal.
+    pub proposal: DealProposal,
+    /// Its CID.
+    pub cid: Cid,
 }
 
-impl<'s, BS: Blockstore> Tables<'s, BS> {
-    fn load(state: &State, store: &'s BS) -> ActorResult<Self> {
-        Ok(Self {
-            deals: Amt::load(&state.deals, store)
-                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot load deals")?,
-            balances: Amt::load(&state.balances, store)
-                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot load balances")?,
-        })
-    }
-
-    fn flush(mut self, state: &mut State) -> ActorResult<()> {
-        state.deals = self
-            .deals
-            .flush()
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot flush deals")?;
-        state.balances = self
-            .balances
-            .flush()
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot flush balances")?;
-        Ok(())
-    }
-
-    fn balance(&self, id: ActorID) -> ActorResult<BalanceEntry> {
-        Ok(self
-            .balances
-            .get(id)
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot read balances")?
-            .cloned()
-            .unwrap_or_default())
-    }
-
-    fn set_balance(&mut self, id: ActorID, entry: BalanceEntry) -> ActorResult<()> {
-        if entry.balance.is_zero() {
-            self.balances
-                .delete(id)
-                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write balances")?;
-        } else {
-            self.balances
-                .set(id, entry)
-                .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write balances")?;
-        }
-        Ok(())
-    }
-
-    /// Applies `f` to `id`'s entry.
-    fn update_balance(
-        &mut self,
-        id: ActorID,
-        f: impl FnOnce(&mut BalanceEntry) -> ActorResult<()>,
-    ) -> ActorResult<()> {
-        let mut entry = self.balance(id)?;
-        f(&mut entry)?;
-        if entry.locked.is_negative() || entry.locked > entry.balance {
-            return Err(ActorError::illegal_state(format!(
-                "f0{id}: locked funds would leave [0, balance]"
-            )));
-        }
-        self.set_balance(id, entry)
-    }
-
-    fn deal(&self, next_id: DealID, id: DealID) -> ActorResult<(DealProposal, DealState)> {
-        let deal = self
-            .deals
-            .get(id)
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot read deals")?
-            .ok_or_else(|| missing_deal(next_id, id))?;
-        Ok((deal.proposal.clone(), deal.state))
-    }
-
-    fn set_deal(&mut self, id: DealID, deal: Deal) -> ActorResult<()> {
-        self.deals
-            .set(id, deal)
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write deals")
-    }
-
-    fn remove_deal(&mut self, id: DealID) -> ActorResult<()> {
-        self.deals
-            .delete(id)
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot delete deal")?;
-        Ok(())
-    }
-
-    /// Pays the provider for the epochs in `[max(start, last paid), min(until, end))`.
-    fn settle(
-        &mut self,
-        proposal: &DealProposal,
-        deal: &mut DealState,
-        until: ChainEpoch,
-    ) -> ActorResult<()> {
-        let from = proposal.start_epoch.max(deal.last_updated_epoch);
-        let to = until.min(proposal.end_epoch);
-        if to <= from {
-            return Ok(());
-        }
-        let payment = &proposal.storage_price_per_epoch * (to - from);
-        let client = id_of(&proposal.client)?;
-        let provider = id_of(&proposal.provider)?;
-        self.update_balance(client, |e| {
-            e.balance -= &payment;
-            e.locked -= &payment;
-            Ok(())
-        })?;
-        self.update_balance(provider, |e| {
-            e.balance += &payment;
-            Ok(())
-        })?;
-        deal.last_updated_epoch = to;
-        Ok(())
-    }
-
-    /// Ends a deal early: the client's unspent funds unlock, the provider's collateral burns.
-    fn slash(&mut self, proposal: &DealProposal, deal: &DealState) -> ActorResult<TokenAmount> {
-        let paid_from = proposal
-            .start_epoch
-            .max(deal.last_updated_epoch)
-            .min(proposal.end_epoch);
-        let unspent = &proposal.storage_price_per_epoch * (proposal.end_epoch - paid_from)
-            + &proposal.client_collateral;
-        self.update_balance(id_of(&proposal.client)?, |e| {
-            e.locked -= &unspent;
-            Ok(())
-        })?;
-        let collateral = proposal.provider_collateral.clone();
-        self.update_balance(id_of(&proposal.provider)?, |e| {
-            e.balance -= &collateral;
-            e.locked -= &collateral;
-            Ok(())
-        })?;
-        Ok(collateral)
-    }
-}
-
-/// The error for a deal id with no proposal: removed (32) if it was allocated, else 17.
-pub(crate) fn missing_deal(next_id: DealID, id: DealID) -> ActorError {
-    if id < next_id {
-        ActorError::unchecked(
-            EX_DEAL_EXPIRED,
-            format!("deal {id} expired or was terminated"),
-        )
-    } else {
-        ActorError::not_found(format!("no deal {id}"))
-    }
-}
-
-/// Locks `need` of `entry`'s available funds.
-fn lock(entry: &mut BalanceEntry, need: &TokenAmount, who: &str) -> ActorResult<()> {
-    if entry.available() < *need {
-        return Err(ActorError::insufficient_funds(format!(
-            "{who} has too little available in the market"
-        )));
-    }
-    entry.locked += need;
-    Ok(())
-}
-
-/// The actor id of a stored (normalised) proposal party.
-fn id_of(address: &Address) -> ActorResult<ActorID> {
-    address.id().map_err(|_| {
-        ActorError::illegal_state(format!(
-            "stored party {} is not an ID address",
-            Addr(address)
-        ))
-    })
+/// A published deal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// Its index in the params.
+    pub index: u64,
+    /// Its new id.
+    pub id: DealID,
+    /// The stored proposal.
+    pub proposal: DealProposal,
 }
 
 impl State {
-    /// An empty market.
+    /// An empty market checking deals against `policy`.
     ///
     /// # Errors
     ///
     /// `USR_ILLEGAL_STATE` if the store fails.
-    pub fn new<BS: Blockstore>(store: &BS) -> ActorResult<Self> {
-        let deals = Deals::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
-            .flush()
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot create deals")?;
-        let balances = Balances::<BS>::new_with_bit_width(store, AMT_BIT_WIDTH)
-            .flush()
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot create balances")?;
+    pub fn new<BS: Blockstore>(store: &BS, policy: MarketPolicy) -> ActorResult<Self> {
+        let [deals, balances, pending, schedule, providers] = empty_roots(store)?;
         Ok(Self {
             deals,
             balances,
+            pending,
+            schedule,
+            providers,
             next_id: 0,
+            last_cron: EPOCH_UNSET,
+            policy,
         })
     }
 
@@ -356,18 +249,88 @@ impl State {
         Tables::load(self, store)?.balance(id)
     }
 
-    /// A deal's proposal and state.
+    /// A live deal.
     ///
     /// # Errors
     ///
     /// `USR_NOT_FOUND` (17) for an id never allocated, `EX_DEAL_EXPIRED` (32) for a deal that
-    /// was removed (expired, terminated or dropped), `USR_ILLEGAL_STATE` if the store fails.
-    pub fn deal<BS: Blockstore>(
+    /// was removed (settled to its end, terminated or dropped), `USR_ILLEGAL_STATE` if the
+    /// store fails.
+    pub fn deal<BS: Blockstore>(&self, store: &BS, id: DealID) -> ActorResult<Deal> {
+        Tables::load(self, store)?.deal(id)
+    }
+
+    /// `GetDealActivation`: `(activated, -1)`, or `(-1, -1)` for a deal not activated.
+    ///
+    /// # Errors
+    ///
+    /// As [`State::deal`]; `EX_DEAL_EXPIRED` also for a deal whose slash epoch is set.
+    pub fn deal_activation<BS: Blockstore>(
         &self,
         store: &BS,
         id: DealID,
-    ) -> ActorResult<(DealProposal, DealState)> {
-        Tables::load(self, store)?.deal(self.next_id, id)
+    ) -> ActorResult<(ChainEpoch, ChainEpoch)> {
+        let deal = self.deal(store, id)?;
+        if deal.state.is_terminated() {
+            return Err(ActorError::unchecked(
+                EX_DEAL_EXPIRED,
+                format!("deal {id} expired"),
+            ));
+        }
+        Ok((deal.state.sector_start_epoch, deal.state.slash_epoch))
+    }
+
+    /// `GetDealSector`: the sector a deal was activated in.
+    ///
+    /// # Errors
+    ///
+    /// As [`State::deal_activation`]; `EX_DEAL_NOT_ACTIVATED` (33) for a deal not activated.
+    pub fn deal_sector<BS: Blockstore>(&self, store: &BS, id: DealID) -> ActorResult<u64> {
+        let deal = self.deal(store, id)?;
+        if !deal.state.is_activated() {
+            return Err(ActorError::unchecked(
+                EX_DEAL_NOT_ACTIVATED,
+                format!("deal {id} not yet activated"),
+            ));
+        }
+        if deal.state.is_terminated() {
+            return Err(ActorError::unchecked(
+                EX_DEAL_EXPIRED,
+                format!("deal {id} expired"),
+            ));
+        }
+        Ok(deal.state.sector_number)
+    }
+
+    /// The addresses controlling `provider` ([`ProviderInfo::itself`] if none were registered).
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn provider<BS: Blockstore>(
+        &self,
+        store: &BS,
+        provider: ActorID,
+    ) -> ActorResult<ProviderInfo> {
+        Ok(Tables::load(self, store)?
+            .provider(provider)?
+            .unwrap_or_else(|| ProviderInfo::itself(provider)))
+    }
+
+    /// Records the addresses controlling `provider`.
+    ///
+    /// # Errors
+    ///
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn register_provider<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        provider: ActorID,
+        info: ProviderInfo,
+    ) -> ActorResult<()> {
+        let mut tables = Tables::load(self, store)?;
+        tables.set_provider(provider, info)?;
+        tables.flush(self)
     }
 
     /// Credits `amount` to `id`'s escrow.
@@ -383,9 +346,9 @@ impl State {
         amount: &TokenAmount,
     ) -> ActorResult<()> {
         if !amount.is_positive() {
-            return Err(ActorError::illegal_argument(
-                "balance to add must be positive",
-            ));
+            return Err(ActorError::illegal_argument(format!(
+                "balance to add must be greater than zero was: {amount}"
+            )));
         }
         let mut tables = Tables::load(self, store)?;
         tables.update_balance(id, |e| {
@@ -406,11 +369,7 @@ impl State {
         id: ActorID,
         amount: &TokenAmount,
     ) -> ActorResult<TokenAmount> {
-        if amount.is_negative() {
-            return Err(ActorError::illegal_argument(
-                "amount to withdraw must not be negative",
-            ));
-        }
+        check_withdrawal(amount)?;
         let mut tables = Tables::load(self, store)?;
         let mut taken = TokenAmount::default();
         tables.update_balance(id, |e| {
@@ -422,184 +381,148 @@ impl State {
         Ok(taken)
     }
 
-    /// Stores a checked proposal (client and provider already ID addresses) and locks the
-    /// client's fee and collateral and the provider's collateral.
+    /// Publishes the candidates of one `PublishStorageDeals` call, all from `provider`, as the
+    /// real market: each is dropped (and says why in the second list) if it names another
+    /// provider, is verified (the devnet has no DataCap), its client's or the provider's
+    /// unlocked escrow does not cover it together with the batch's earlier deals, or it
+    /// duplicates a pending proposal or an earlier one of the batch. The others lock their
+    /// funds, get ids in order and are scheduled for their first update.
     ///
     /// # Errors
     ///
-    /// `USR_INSUFFICIENT_FUNDS` if either party's unlocked escrow does not cover its part
-    /// (nothing changes then); `USR_ILLEGAL_STATE` if the store fails.
-    pub fn publish_deal<BS: Blockstore>(
+    /// `USR_ILLEGAL_ARGUMENT` (16) if no candidate is valid (nothing changes then);
+    /// `USR_ILLEGAL_STATE` if the store fails.
+    pub fn publish_deals<BS: Blockstore>(
         &mut self,
         store: &BS,
-        proposal: DealProposal,
-    ) -> ActorResult<DealID> {
-        let client = id_of(&proposal.client)?;
-        let provider = id_of(&proposal.provider)?;
-        let client_lock = proposal.client_balance_requirement();
+        provider: ActorID,
+        candidates: Vec<Candidate>,
+    ) -> ActorResult<(Vec<Published>, Vec<String>)> {
         let mut tables = Tables::load(self, store)?;
-        tables.update_balance(client, |e| lock(e, &client_lock, "client"))?;
-        tables.update_balance(provider, |e| {
-            lock(e, &proposal.provider_collateral, "provider")
-        })?;
-        let id = self.next_id;
-        let state = DealState::NEW;
-        tables.set_deal(id, Deal { proposal, state })?;
+        let mut rejected = Vec::new();
+        let mut client_lockup: BTreeMap<ActorID, TokenAmount> = BTreeMap::new();
+        let mut provider_lockup = TokenAmount::default();
+        let mut seen = BTreeSet::new();
+        let mut valid = Vec::new();
+        for c in candidates {
+            let p = &c.proposal;
+            let reason = if id_of(&p.provider)? != provider {
+                Some("cannot publish deals from multiple providers in one batch")
+            } else if p.verified_deal {
+                Some("verified deal: the client has no DataCap (no verified registry)")
+            } else {
+                let client = id_of(&p.client)?;
+                let need = client_lockup.get(&client).cloned().unwrap_or_default()
+                    + p.client_balance_requirement();
+                let provider_need = &provider_lockup + &p.provider_collateral;
+                if tables.balance(client)?.available() < need {
+                    Some("insufficient client funds to cover proposal cost")
+                } else if tables.balance(provider)?.available() < provider_need {
+                    Some("insufficient provider funds to cover proposal cost")
+                } else if tables.is_pending(&c.cid.to_bytes())? || seen.contains(&c.cid) {
+                    Some("cannot publish duplicate deal proposal")
+                } else {
+                    client_lockup.insert(client, need);
+                    provider_lockup = provider_need;
+                    None
+                }
+            };
+            match reason {
+                Some(why) => rejected.push(format!("deal {}: {why}", c.index)),
+                None => {
+                    seen.insert(c.cid);
+                    valid.push(c);
+                }
+            }
+        }
+        if valid.is_empty() {
+            return Err(ActorError::illegal_argument(format!(
+                "All deal proposals invalid: {}",
+                rejected.join("; ")
+            )));
+        }
+        let mut published = Vec::with_capacity(valid.len());
+        for c in valid {
+            let p = c.proposal;
+            tables.update_balance(id_of(&p.client)?, |e| {
+                lock(e, &p.client_balance_requirement())
+            })?;
+            tables.update_balance(provider, |e| lock(e, &p.provider_collateral))?;
+            tables.add_pending(&c.cid.to_bytes())?;
+            let id = tables.next_deal_id();
+            let first_update = self.policy.next_update_epoch(id, p.start_epoch);
+            tables.schedule(first_update, id)?;
+            let deal = Deal {
+                proposal: p.clone(),
+                proposal_cid: c.cid.to_bytes(),
+                state: DealState::NEW,
+            };
+            tables.set_deal(id, deal)?;
+            published.push(Published {
+                index: c.index,
+                id,
+                proposal: p,
+            });
+        }
         tables.flush(self)?;
-        self.next_id += 1;
-        Ok(id)
+        Ok((published, rejected))
     }
 
-    /// Activates deals at epoch `now`, which must not be past their start.
+    /// Activates deals in sector `sector` at epoch `now` (the devnet's stand-in for sector
+    /// activation), with the real market's checks: the deal exists, `now` is not past its
+    /// start (else 32, as if cleaned up), it is not active yet, its piece fits a sector.
     ///
     /// # Errors
     ///
-    /// 17 / 32 for a missing deal, `USR_ILLEGAL_ARGUMENT` for a deal already activated or past
-    /// its start epoch; nothing changes then.
+    /// 17 / 32 for a missing deal, 32 past its start epoch, `USR_ILLEGAL_ARGUMENT` for a deal
+    /// already active, listed twice or too large; nothing changes then.
     pub fn activate_deals<BS: Blockstore>(
         &mut self,
         store: &BS,
+        sector: u64,
         ids: &[DealID],
         now: ChainEpoch,
     ) -> ActorResult<Effects> {
         let mut tables = Tables::load(self, store)?;
         let mut effects = Effects::default();
+        let mut seen = BTreeSet::new();
         for &id in ids {
-            let (proposal, mut deal) = tables.deal(self.next_id, id)?;
-            if deal.is_activated() {
+            let mut deal = tables.deal(id)?;
+            let p = &deal.proposal;
+            if !seen.insert(id) {
                 return Err(ActorError::illegal_argument(format!(
-                    "deal {id} is already active"
+                    "deal {id} listed twice"
                 )));
             }
-            if now > proposal.start_epoch {
-                return Err(ActorError::illegal_argument(format!(
-                    "deal {id} starts at epoch {}, cannot activate at {now}",
-                    proposal.start_epoch
-                )));
-            }
-            deal.sector_start_epoch = now;
-            let event = DealEvent::new(DealEventKind::Activated, id, &proposal)?;
-            effects.events.push(event);
-            tables.set_deal(
-                id,
-                Deal {
-                    proposal,
-                    state: deal,
-                },
-            )?;
-        }
-        tables.flush(self)?;
-        Ok(effects)
-    }
-
-    /// Terminates (slashes) active deals at epoch `now`: the provider is paid up to `now`, the
-    /// client's unspent fee and collateral unlock, the provider's collateral is burnt. The deal
-    /// stays readable (with its termination epoch) until the next [`State::cron_tick`].
-    ///
-    /// # Errors
-    ///
-    /// 17 / 32 for a missing deal, `EX_DEAL_NOT_ACTIVATED` (33) for a deal not activated,
-    /// `USR_ILLEGAL_ARGUMENT` for one already terminated or ended; nothing changes then.
-    pub fn terminate_deals<BS: Blockstore>(
-        &mut self,
-        store: &BS,
-        ids: &[DealID],
-        now: ChainEpoch,
-    ) -> ActorResult<Effects> {
-        let mut tables = Tables::load(self, store)?;
-        let mut effects = Effects::default();
-        for &id in ids {
-            let (proposal, mut deal) = tables.deal(self.next_id, id)?;
-            if !deal.is_activated() {
+            if now > p.start_epoch {
                 return Err(ActorError::unchecked(
-                    EX_DEAL_NOT_ACTIVATED,
-                    format!("deal {id} is not active"),
+                    EX_DEAL_EXPIRED,
+                    format!(
+                        "deal {id}: start epoch {} has already elapsed at {now}",
+                        p.start_epoch
+                    ),
                 ));
             }
-            if deal.is_terminated() {
+            if deal.state.is_activated() {
                 return Err(ActorError::illegal_argument(format!(
-                    "deal {id} is already terminated"
+                    "deal {id} already activated"
                 )));
             }
-            if now >= proposal.end_epoch {
+            if p.piece_size.0 > self.policy.max_sector_size {
                 return Err(ActorError::illegal_argument(format!(
-                    "deal {id} ended at epoch {}",
-                    proposal.end_epoch
+                    "deal {id}: piece of {} bytes does not fit a {}-byte sector",
+                    p.piece_size.0, self.policy.max_sector_size
                 )));
             }
-            tables.settle(&proposal, &mut deal, now)?;
-            effects.burn += tables.slash(&proposal, &deal)?;
-            deal.slash_epoch = now;
-            let event = DealEvent::new(DealEventKind::Terminated, id, &proposal)?;
-            effects.events.push(event);
-            tables.set_deal(
-                id,
-                Deal {
-                    proposal,
-                    state: deal,
-                },
-            )?;
-        }
-        tables.flush(self)?;
-        Ok(effects)
-    }
-
-    /// The end-of-epoch pass at `now`: pays providers up to `now`, removes ended deals
-    /// (collateral unlocked), terminated deals, and deals not activated by their start epoch
-    /// (provider collateral burnt, client funds unlocked). Visits every live deal.
-    ///
-    /// # Errors
-    ///
-    /// `USR_ILLEGAL_STATE` if the store fails or the state is inconsistent.
-    pub fn cron_tick<BS: Blockstore>(
-        &mut self,
-        store: &BS,
-        now: ChainEpoch,
-    ) -> ActorResult<Effects> {
-        let mut tables = Tables::load(self, store)?;
-        let mut ids = Vec::new();
-        tables
-            .deals
-            .for_each(|id, _| {
-                ids.push(id);
-                Ok(())
-            })
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot iterate deals")?;
-        let mut effects = Effects::default();
-        for id in ids {
-            let (proposal, mut deal) = tables.deal(self.next_id, id)?;
-            if deal.is_terminated() {
-                tables.remove_deal(id)?;
-            } else if !deal.is_activated() {
-                if now >= proposal.start_epoch {
-                    effects.burn += tables.slash(&proposal, &deal)?;
-                    tables.remove_deal(id)?;
-                }
-            } else {
-                tables.settle(&proposal, &mut deal, now)?;
-                if now >= proposal.end_epoch {
-                    let client = id_of(&proposal.client)?;
-                    tables.update_balance(client, |e| {
-                        e.locked -= &proposal.client_collateral;
-                        Ok(())
-                    })?;
-                    tables.update_balance(id_of(&proposal.provider)?, |e| {
-                        e.locked -= &proposal.provider_collateral;
-                        Ok(())
-                    })?;
-                    tables.remove_deal(id)?;
-                    let event = DealEvent::new(DealEventKind::Completed, id, &proposal)?;
-                    effects.events.push(event);
-                } else {
-                    tables.set_deal(
-                        id,
-                        Deal {
-                            proposal,
-                            state: deal,
-                        },
-                    )?;
-                }
-            }
+            deal.state = DealState {
+                sector_number: sector,
+                sector_start_epoch: now,
+                ..DealState::NEW
+            };
+            effects
+                .events
+                .push(DealEvent::new(DealEventKind::Activated, id, p)?);
+            tables.set_deal(id, deal)?;
         }
         tables.flush(self)?;
         Ok(effects)
@@ -613,17 +536,17 @@ impl State {
     pub fn for_each_deal<BS: Blockstore>(
         &self,
         store: &BS,
-        mut f: impl FnMut(DealID, &DealProposal, &DealState) -> ActorResult<()>,
+        mut f: impl FnMut(DealID, &Deal) -> ActorResult<()>,
     ) -> ActorResult<()> {
         let tables = Tables::load(self, store)?;
         let mut result = Ok(());
         tables
             .deals
             .for_each_while(|id, deal| {
-                result = f(id, &deal.proposal, &deal.state);
+                result = f(id, deal);
                 Ok(result.is_ok())
             })
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot iterate deals")?;
+            .map_err(|e| ActorError::illegal_state(format!("cannot iterate deals: {e}")))?;
         result
     }
 
@@ -635,15 +558,31 @@ impl State {
     pub fn for_each_balance<BS: Blockstore>(
         &self,
         store: &BS,
-        mut f: impl FnMut(ActorID, &BalanceEntry),
+        f: impl FnMut(ActorID, &BalanceEntry),
     ) -> ActorResult<()> {
-        let tables = Tables::load(self, store)?;
-        tables
-            .balances
-            .for_each(|id, entry| {
-                f(id, entry);
-                Ok(())
-            })
-            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot iterate balances")
+        Tables::load(self, store)?.for_each_balance(f)
     }
+}
+
+/// `WithdrawBalance`'s first check: the amount is not negative.
+///
+/// # Errors
+///
+/// `USR_ILLEGAL_ARGUMENT` for a negative amount.
+pub fn check_withdrawal(amount: &TokenAmount) -> ActorResult<()> {
+    if amount.is_negative() {
+        return Err(ActorError::illegal_argument(format!(
+            "negative amount: {amount}"
+        )));
+    }
+    Ok(())
+}
+
+/// Locks `need` of `entry`'s available funds.
+fn lock(entry: &mut BalanceEntry, need: &TokenAmount) -> ActorResult<()> {
+    if entry.available() < *need {
+        return Err(ActorError::insufficient_funds("not enough balance to lock"));
+    }
+    entry.locked += need;
+    Ok(())
 }

@@ -10,6 +10,7 @@ use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::crypto::signature::Signature;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
 use fvm_shared::piece::PaddedPieceSize;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
@@ -206,10 +207,110 @@ pub struct MarketNotifyDealParams {
     pub deal_id: DealID,
 }
 
-/// Params of the devnet-only `ActivateDeals` and `TerminateDeals`: the deal ids.
+/// Params of `SettleDealPayments`: a bitfield of deal ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SettleDealPaymentsParams {
+    /// The deals to settle.
+    pub deal_ids: BitField,
+}
+
+/// One failure of a batch: the item's index in the batch and its exit code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct FailCode {
+    /// Index of the failed item.
+    pub idx: u32,
+    /// Why it failed.
+    pub code: ExitCode,
+}
+
+/// The outcome of a batch, as builtin-actors' `BatchReturn`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct BatchReturn {
+    /// Items that succeeded.
+    pub success_count: u32,
+    /// The failed items, in index order.
+    pub fail_codes: Vec<FailCode>,
+}
+
+impl BatchReturn {
+    /// Whether every item succeeded.
+    pub fn all_ok(&self) -> bool {
+        self.fail_codes.is_empty()
+    }
+
+    /// Each item's exit code, successes included (`OK`).
+    pub fn codes(&self) -> Vec<ExitCode> {
+        let size = self.success_count as usize + self.fail_codes.len();
+        let mut codes = vec![ExitCode::OK; size];
+        for fail in &self.fail_codes {
+            if let Some(code) = codes.get_mut(fail.idx as usize) {
+                *code = fail.code;
+            }
+        }
+        codes
+    }
+}
+
+/// What settling one deal did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DealSettlementSummary {
+    /// Paid from client to provider by this settlement.
+    pub payment: TokenAmount,
+    /// Whether the deal was settled for the last time (and removed).
+    pub completed: bool,
+}
+
+/// Return of `SettleDealPayments`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct SettleDealPaymentsReturn {
+    /// Success or failure of each deal, in bitfield order.
+    pub results: BatchReturn,
+    /// One summary per deal that succeeded, in order.
+    pub settlements: Vec<DealSettlementSummary>,
+}
+
+/// Params of the devnet-only `ActivateDeals`: deals activated in one sector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ActivateDealsParams {
+    /// The sector number `GetDealSector` answers.
+    pub sector_number: u64,
+    /// The deals.
+    pub deal_ids: Vec<DealID>,
+}
+
+/// Params of the devnet-only `RegisterProvider`: the addresses that control a provider, as a
+/// miner actor's owner, worker and control addresses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct RegisterProviderParams {
+    /// The provider (the deals' `provider`).
+    pub provider: Address,
+    /// Receives its withdrawals; may publish and withdraw.
+    pub owner: Address,
+    /// May publish and withdraw.
+    pub worker: Address,
+    /// May publish.
+    pub control_addresses: Vec<Address>,
+}
+
+/// Params of the devnet-only `TerminateDeals`: the deal ids.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DealIdsParams {
     /// The deals.
     pub deal_ids: Vec<DealID>,
+}
+
+/// Multicodec DAG-CBOR.
+const DAG_CBOR: u64 = 0x71;
+
+/// Multihash blake2b-256.
+const BLAKE2B_256: u64 = 0xb220;
+
+/// A proposal's CID (what duplicates are detected by): CIDv1 DAG-CBOR over `digest`, the
+/// blake2b-256 of the proposal's CBOR with ID-address parties.
+pub fn proposal_cid(digest: &[u8; 32]) -> Cid {
+    // A 32-byte digest always fits a multihash.
+    let hash = cid::multihash::Multihash::wrap(BLAKE2B_256, digest).unwrap_or_default();
+    Cid::new_v1(DAG_CBOR, hash)
 }
