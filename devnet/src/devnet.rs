@@ -106,9 +106,27 @@ impl Devnet {
         config: DevnetConfig,
         builtins: &[(&str, &[u8])],
     ) -> Result<DevnetHandle> {
+        Self::start(config, builtins, Store::memory())
+    }
+
+    /// Starts a devnet with Filmark's builtin actors on `store` (any [`crate::KvStore`]; e.g. one
+    /// that injects failures, to test that a failed tipset changes nothing).
+    ///
+    /// # Errors
+    ///
+    /// Fails if genesis or the FVM engine cannot be built (a store failure among them).
+    pub fn spawn_with_store(config: DevnetConfig, store: Store) -> Result<DevnetHandle> {
+        Self::start(config, filmark_actor_bundle::BUILTIN_ACTORS, store)
+    }
+
+    fn start(
+        config: DevnetConfig,
+        builtins: &[(&str, &[u8])],
+        store: Store,
+    ) -> Result<DevnetHandle> {
         let verbose = config.verbose;
         let mining = config.mining;
-        let node = Node::new(config, builtins)?;
+        let node = Node::new(config, builtins, store)?;
         if verbose {
             for a in &node.accounts {
                 tracing::info!(address = %a.address(), id = a.id, secret = %hex::encode(a.key.secp_key().secret_bytes()), "account");
@@ -130,8 +148,16 @@ impl Devnet {
         })
     }
 
+    /// Locks the node. A lock poisoned by a panic is cleared and the devnet goes on: every
+    /// change to the node is made by infallible steps once its fallible work is done (a tipset is
+    /// built, then committed; a panic while mining is caught and fails only that tipset), so a
+    /// panic under the lock cannot leave it half-changed.
     fn node(&self) -> MutexGuard<'_, Node> {
-        self.node.lock().unwrap_or_else(|e| e.into_inner())
+        self.node.lock().unwrap_or_else(|poisoned| {
+            tracing::warn!("a panic happened under the devnet's lock; its state is consistent");
+            self.node.clear_poison();
+            poisoned.into_inner()
+        })
     }
 
     /// The configuration the devnet started with (and [`Devnet::set_gas_tracing`] since).
@@ -298,6 +324,17 @@ impl Devnet {
     /// How many messages wait in the pool.
     pub fn pending(&self) -> usize {
         self.node().pool.len()
+    }
+
+    /// Why the background miner's last tipset failed, if it did (cleared by the next tipset
+    /// mined). A failed tipset changes nothing: its messages stay pending and the miner retries.
+    pub fn mining_error(&self) -> Option<String> {
+        self.node().mining_error.clone()
+    }
+
+    /// The CIDs of the messages waiting in the pool, in the order they were accepted.
+    pub fn pending_messages(&self) -> Vec<Cid> {
+        self.node().pool.cids()
     }
 
     /// Where an executed message landed, with its receipt and events.
@@ -573,8 +610,11 @@ fn spawn_miner(devnet: Devnet, stop: Arc<AtomicBool>, every: Duration) -> Result
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                if let Err(e) = devnet.mine(1) {
-                    tracing::error!(error = %e, "background mining failed");
+                let mut node = devnet.node();
+                if let Err(e) = node.mine_one(&[]) {
+                    // Nothing changed: the messages stay pending for the next tick.
+                    tracing::error!(error = %e, "background mining failed; retrying next tick");
+                    node.mining_error = Some(e.to_string());
                 }
             }
         })

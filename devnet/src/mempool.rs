@@ -121,33 +121,47 @@ impl Mempool {
         Ok(cid)
     }
 
-    /// Takes the messages for the next tipset: in arrival order, while their gas limits fit a block.
-    pub(crate) fn take_for_block(&mut self) -> Vec<Pending> {
+    /// The messages for the next tipset (the pool keeps them until [`Mempool::remove`]): in
+    /// arrival order, while their gas limits fit a block.
+    pub(crate) fn select_for_block(&self) -> Vec<Pending> {
         let mut gas = 0u64;
-        let n = self
-            .pending
+        self.pending
             .iter()
             .take_while(|p| {
                 gas += p.signed.message.gas_limit;
                 gas <= BLOCK_GAS_LIMIT
             })
-            .count();
-        let taken: Vec<Pending> = self.pending.drain(..n).collect();
-        for p in &taken {
-            if let Some(e) = self.by_sender.get_mut(&p.sender) {
+            .cloned()
+            .collect()
+    }
+
+    /// Removes the messages a committed tipset included.
+    pub(crate) fn remove(&mut self, included: &[Cid]) {
+        let included: std::collections::HashSet<&Cid> = included.iter().collect();
+        let by_sender = &mut self.by_sender;
+        self.pending.retain(|p| {
+            if !included.contains(&p.cid) {
+                return true;
+            }
+            if let Some(e) = by_sender.get_mut(&p.sender) {
                 e.count -= 1;
                 e.cost -= max_cost(&p.signed);
                 if e.count == 0 {
-                    self.by_sender.remove(&p.sender);
+                    by_sender.remove(&p.sender);
                 }
             }
-        }
-        taken
+            false
+        });
     }
 
     /// Pending messages of `sender`.
     pub(crate) fn pending_count(&self, sender: ActorID) -> u64 {
         self.by_sender.get(&sender).map_or(0, |e| e.count)
+    }
+
+    /// The CIDs of the pending messages, in arrival order.
+    pub(crate) fn cids(&self) -> Vec<Cid> {
+        self.pending.iter().map(|p| p.cid).collect()
     }
 
     /// All pending messages.
@@ -310,11 +324,15 @@ mod tests {
             });
         }
         assert_eq!(pool.pending_count(100), 4);
-        let first = pool.take_for_block();
+        let first = pool.select_for_block();
         assert_eq!(first.len(), 2, "three would exceed the block gas limit");
+        assert_eq!(pool.len(), 4, "selecting takes nothing out");
+        pool.remove(&first.iter().map(|p| p.cid).collect::<Vec<_>>());
         assert_eq!(pool.pending_count(100), 2);
         assert_eq!(pool.by_sender[&100].cost, max_cost(&signed(0, per)) * 2);
-        assert_eq!(pool.take_for_block().len(), 2);
+        let second = pool.select_for_block();
+        assert_eq!(second.len(), 2);
+        pool.remove(&second.iter().map(|p| p.cid).collect::<Vec<_>>());
         assert_eq!(pool.len(), 0);
         assert!(pool.by_sender.is_empty());
         assert_eq!(

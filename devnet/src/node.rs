@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use cid::Cid;
 use fvm::call_manager::DefaultCallManager;
 use fvm::engine::{EnginePool, MultiEngine};
-use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor, ThreadedExecutor};
+use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
 use fvm::kernel::filecoin::DefaultFilecoinKernel;
 use fvm::machine::{DefaultMachine, NetworkConfig};
 use fvm::state_tree::{ActorState, StateTree};
@@ -40,8 +40,10 @@ use filmark_sdk::keys::{SignedMessage, message_cid};
 
 type Machine = DefaultMachine<Store, DevnetExterns>;
 type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
-/// The executor runs each message on a thread with a 64 MiB stack, as the FVM requires.
-type Exec = ThreadedExecutor<DefaultExecutor<Kernel>>;
+/// The executor. It runs only inside [`on_fvm_thread`], which gives it the 64 MiB stack the FVM
+/// requires (fvm's `ThreadedExecutor` does too, but a panic there kills a worker of its fixed
+/// pool for good).
+type Exec = DefaultExecutor<Kernel>;
 
 /// An implicit message the devnet sends from the system actor (f00).
 #[derive(Debug, Clone)]
@@ -50,6 +52,16 @@ pub(crate) struct ImplicitCall {
     pub(crate) method: MethodNum,
     pub(crate) params: RawBytes,
     pub(crate) what: String,
+}
+
+/// A tipset executed and written to the store, not yet the head.
+struct Built {
+    tipset: Tipset,
+    /// Every message's record (implicit ones included).
+    records: Vec<MessageRecord>,
+    /// The records of the caller's `extra` implicit calls.
+    extra_records: Vec<MessageRecord>,
+    implicit_nonce: u64,
 }
 
 /// The result of a read-only call.
@@ -83,6 +95,8 @@ pub(crate) struct Node {
     circ_supply: TokenAmount,
     base_fee: TokenAmount,
     implicit_nonce: u64,
+    /// Why the background miner's last tipset failed (cleared by the next tipset).
+    pub(crate) mining_error: Option<String>,
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
     /// already serializes access).
     head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
@@ -98,8 +112,11 @@ impl std::fmt::Debug for Node {
 }
 
 impl Node {
-    pub(crate) fn new(config: DevnetConfig, builtins: &[(&str, &[u8])]) -> Result<Self> {
-        let store = Store::memory();
+    pub(crate) fn new(
+        config: DevnetConfig,
+        builtins: &[(&str, &[u8])],
+        store: Store,
+    ) -> Result<Self> {
         let mut genesis = genesis::build(&store, builtins, &config)?;
         let mut network = NetworkConfig::new(NETWORK_VERSION);
         network.chain_id(ChainID::from(config.chain_id));
@@ -109,8 +126,9 @@ impl Node {
             .preload_all(&store, genesis.manifest.iter().map(|(_, c)| c))?;
         let tipset_cids = TipsetCids::default();
         let externs = DevnetExterns::new(config.seed, tipset_cids.clone());
-        genesis.state_root =
-            construct_market(&network, &engine, &store, &externs, &genesis, &config)?;
+        genesis.state_root = on_fvm_thread("market constructor", || {
+            construct_market(&network, &engine, &store, &externs, &genesis, &config)
+        })?;
         let empty = amt_root(&store, RECEIPTS_AMT_BITWIDTH, std::iter::empty::<Cid>())?;
         let base_fee = TokenAmount::from_atto(BASE_FEE_ATTO);
         let header = BlockHeader {
@@ -162,6 +180,7 @@ impl Node {
             circ_supply: genesis.circ_supply,
             base_fee,
             implicit_nonce: 0,
+            mining_error: None,
             head_tree: std::sync::Mutex::new(None),
         })
     }
@@ -281,50 +300,47 @@ impl Node {
             ctx.enable_tracing();
         }
         let machine = DefaultMachine::new(&ctx, self.store.clone(), self.externs.clone())?;
-        Ok(ThreadedExecutor(DefaultExecutor::new(
-            self.engine.clone(),
-            machine,
-        )?))
-    }
-
-    fn implicit_message(&mut self, call: &ImplicitCall) -> Message {
-        self.implicit_nonce += 1;
-        Message {
-            version: 0,
-            from: Address::new_id(SYSTEM_ACTOR_ID),
-            to: call.to,
-            sequence: self.implicit_nonce,
-            value: TokenAmount::default(),
-            method_num: call.method,
-            params: call.params.clone(),
-            gas_limit: IMPLICIT_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::default(),
-            gas_premium: TokenAmount::default(),
-        }
+        Ok(DefaultExecutor::new(self.engine.clone(), machine)?)
     }
 
     /// Mines one tipset: scheduled implicit calls, then the pool's messages, then the per-tipset
     /// calls (cron), then `extra` implicit calls. Returns the records of the implicit `extra` calls.
+    ///
+    /// Atomic: the tipset is built without changing the node (a panic inside the FVM included),
+    /// then committed by steps that cannot fail. If building fails, the head, the pool, the
+    /// schedule and the records are as they were (the store may keep unreferenced blocks, which
+    /// are content-addressed and harmless).
     pub(crate) fn mine_one(&mut self, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
-        let parent = self.head().clone();
+        let height = self.head().height() + 1;
+        let built = on_fvm_thread(&format!("tipset {height}"), || self.build_tipset(extra))?;
+        Ok(self.commit(built))
+    }
+
+    /// Executes the next tipset on a fresh executor and writes its blocks, changing nothing in
+    /// the node itself.
+    fn build_tipset(&self, extra: &[ImplicitCall]) -> Result<Built> {
+        let parent = self.head();
         let height = parent.height() + 1;
         let timestamp =
             self.config.genesis_timestamp + u64::try_from(height).unwrap_or(0) * BLOCK_DELAY_SECS;
         let mut exec = self.executor(height, timestamp, parent.state_root)?;
+        let mut nonce = self.implicit_nonce;
+        let mut records = Vec::new();
 
-        let scheduled = self.schedule.remove(&height).unwrap_or_default();
-        for call in &scheduled {
-            let rec = self.apply_implicit(&mut exec, call, height)?;
+        for call in self.schedule.get(&height).into_iter().flatten() {
+            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
             if !rec.receipt.exit_code.is_success() {
                 tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "scheduled call failed");
             }
+            records.push(rec);
         }
-        let pending = self.pool.take_for_block();
+        let pending = self.pool.select_for_block();
         let mut cids = Vec::with_capacity(pending.len());
         let mut receipts = Vec::with_capacity(pending.len());
-        for (index, p) in pending.into_iter().enumerate() {
+        for p in pending {
             let ret =
                 exec.execute_message(p.signed.message.clone(), ApplyKind::Explicit, p.length)?;
+            let index = cids.len();
             let record = self.record(
                 p.cid,
                 p.signed.message.clone(),
@@ -335,17 +351,20 @@ impl Node {
             )?;
             receipts.push(record.receipt.clone());
             cids.push(p.cid);
-            self.messages.insert(p.cid, record);
+            records.push(record);
         }
-        for call in self.every_tipset.clone() {
-            let rec = self.apply_implicit(&mut exec, &call, height)?;
+        for call in &self.every_tipset {
+            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
             if !rec.receipt.exit_code.is_success() {
                 tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "per-tipset call failed");
             }
+            records.push(rec);
         }
         let mut extra_records = Vec::with_capacity(extra.len());
         for call in extra {
-            extra_records.push(self.apply_implicit(&mut exec, call, height)?);
+            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
+            extra_records.push(rec.clone());
+            records.push(rec);
         }
         let state_root = exec.flush()?;
 
@@ -361,36 +380,71 @@ impl Node {
             parent_base_fee: self.base_fee.clone(),
         };
         let cid = self.store.put_cbor(&header, Code::Blake2b256)?;
+        Ok(Built {
+            tipset: Tipset {
+                header,
+                cid,
+                state_root,
+                receipts_root,
+                messages: cids,
+            },
+            records,
+            extra_records,
+            implicit_nonce: nonce,
+        })
+    }
+
+    /// Makes a built tipset the head: infallible steps only, so a tipset is never half-applied.
+    fn commit(&mut self, built: Built) -> Vec<MessageRecord> {
+        let Built {
+            tipset,
+            records,
+            extra_records,
+            implicit_nonce,
+        } = built;
+        let height = tipset.height();
         if self.config.verbose {
-            tracing::info!(height, messages = cids.len(), %cid, "mined tipset");
+            tracing::info!(height, messages = tipset.messages.len(), cid = %tipset.cid, "mined tipset");
         }
-        self.chain.push(Tipset {
-            header,
-            cid,
-            state_root,
-            receipts_root,
-            messages: cids,
-        });
-        self.by_cid.insert(cid, height);
+        self.pool.remove(&tipset.messages);
+        self.schedule.remove(&height);
+        self.implicit_nonce = implicit_nonce;
+        for record in records {
+            self.messages.insert(record.cid, record);
+        }
+        self.by_cid.insert(tipset.cid, height);
         self.tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .push(cid);
-        Ok(extra_records)
+            .push(tipset.cid);
+        self.chain.push(tipset);
+        self.mining_error = None;
+        extra_records
     }
 
     fn apply_implicit(
-        &mut self,
+        &self,
         exec: &mut Exec,
+        nonce: &mut u64,
         call: &ImplicitCall,
         height: ChainEpoch,
     ) -> Result<MessageRecord> {
-        let msg = self.implicit_message(call);
+        *nonce += 1;
+        let msg = Message {
+            version: 0,
+            from: Address::new_id(SYSTEM_ACTOR_ID),
+            to: call.to,
+            sequence: *nonce,
+            value: TokenAmount::default(),
+            method_num: call.method,
+            params: call.params.clone(),
+            gas_limit: IMPLICIT_GAS_LIMIT,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
         let cid = message_cid(&msg);
         let ret = exec.execute_message(msg.clone(), ApplyKind::Implicit, 0)?;
-        let record = self.record(cid, msg, None, height, None, ret)?;
-        self.messages.insert(cid, record.clone());
-        Ok(record)
+        self.record(cid, msg, None, height, None, ret)
     }
 
     fn record(
@@ -426,7 +480,11 @@ impl Node {
     }
 
     /// Applies `message` on the head state as an implicit message, without committing anything.
-    pub(crate) fn call(&self, mut message: Message) -> Result<CallResult> {
+    pub(crate) fn call(&self, message: Message) -> Result<CallResult> {
+        on_fvm_thread("call", || self.call_here(message))
+    }
+
+    fn call_here(&self, mut message: Message) -> Result<CallResult> {
         let head = self.head();
         if message.gas_limit == 0 {
             message.gas_limit = IMPLICIT_GAS_LIMIT;
@@ -470,7 +528,7 @@ fn construct_market(
     let mut ctx = network.for_epoch(0, config.genesis_timestamp, genesis.state_root);
     ctx.set_circulating_supply(genesis.circ_supply.clone());
     let machine = DefaultMachine::new(&ctx, store.clone(), externs.clone())?;
-    let mut exec: Exec = ThreadedExecutor(DefaultExecutor::new(engine.clone(), machine)?);
+    let mut exec: Exec = DefaultExecutor::new(engine.clone(), machine)?;
     let msg = Message {
         version: 0,
         from: Address::new_id(SYSTEM_ACTOR_ID),
@@ -493,6 +551,31 @@ fn construct_market(
     }
     Ok(exec.flush()?)
 }
+
+/// Runs `work` (FVM execution) on a new thread with the 64 MiB stack the FVM needs. A panic in
+/// it (the FVM's, or a store's) is an [`Error::Fvm`] naming `what`, not a panic of the caller.
+fn on_fvm_thread<T: Send>(what: &str, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("filmark-devnet-fvm".into())
+            .stack_size(FVM_STACK_BYTES)
+            .spawn_scoped(scope, work)
+            .map_err(|e| Error::Fvm(anyhow::anyhow!("{what}: cannot start a thread: {e}")))?;
+        thread.join().unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            Err(Error::Fvm(anyhow::anyhow!(
+                "{what} aborted by a panic: {why}"
+            )))
+        })
+    })
+}
+
+/// The stack the FVM needs (as fvm's `ThreadedExecutor` gives it): up to 1024 nested calls.
+const FVM_STACK_BYTES: usize = 64 << 20;
 
 /// The process-wide wasm engines: every devnet in a process (tests, benches) shares compiled
 /// modules, so only the first one pays for compiling the builtin actors.

@@ -1,5 +1,6 @@
 //! Integration tests of the devnet: the real FVM with the devnet's builtin actors.
 
+mod atomic;
 mod bad_input;
 mod config;
 mod deploy;
