@@ -40,6 +40,9 @@ pub enum Error {
     /// The sender cannot pay `value + gas_limit × gas_fee_cap` (on top of its pending messages).
     #[error("insufficient balance for {}: needs {}, has {}", .0.from, .0.required, .0.available)]
     InsufficientBalance(Box<Shortfall>),
+    /// A message with this CID is already on chain or pending (a replay).
+    #[error("message {0} is already on chain or pending")]
+    AlreadyKnown(Cid),
     /// The sender has no actor in the head state.
     #[error("unknown sender {0}")]
     UnknownSender(Address),
@@ -103,6 +106,7 @@ impl Error {
                 | Self::NonceMismatch { .. }
                 | Self::InsufficientBalance(_)
                 | Self::UnknownSender(_)
+                | Self::AlreadyKnown(_)
                 | Self::InvalidMessage(_)
         )
     }

@@ -1,12 +1,13 @@
 //! The message pool: every check the FVM leaves to the node (signature, nonce, balance, limits),
 //! and the pending queue a tipset is filled from.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use cid::Cid;
 use fvm_shared::ActorID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
+use fvm_shared::version::NetworkVersion;
 
 use crate::config::{BLOCK_GAS_LIMIT, MAX_MESSAGE_SIZE};
 use crate::error::Shortfall;
@@ -33,7 +34,17 @@ struct SenderPending {
 #[derive(Debug, Default)]
 pub(crate) struct Mempool {
     pending: Vec<Pending>,
+    cids: HashSet<Cid>,
     by_sender: HashMap<ActorID, SenderPending>,
+}
+
+/// The gas the FVM charges to include a message of `length` bytes (what its preflight refuses
+/// a smaller gas limit for, and what Lotus' pool checks): the price list's `OnChainMessage`.
+pub(crate) fn inclusion_gas(length: usize, network_version: NetworkVersion) -> u64 {
+    fvm::gas::price_list_by_network_version(network_version)
+        .on_chain_message(length)
+        .total()
+        .round_up()
 }
 
 /// The most a message may cost its sender: `value + gas_limit × gas_fee_cap`.
@@ -49,11 +60,16 @@ impl Mempool {
         verified: Verified,
         sender: Option<(ActorID, ActorState)>,
         base_fee: &TokenAmount,
+        network_version: NetworkVersion,
     ) -> Result<Cid> {
         let Verified(signed) = verified;
         let m = &signed.message;
         let from = m.from;
         let length = signed.to_cbor().len();
+        let cid = signed.cid();
+        if self.cids.contains(&cid) {
+            return Err(Error::AlreadyKnown(cid));
+        }
         if length > MAX_MESSAGE_SIZE {
             return Err(Error::InvalidMessage(format!(
                 "{length} bytes, the limit is {MAX_MESSAGE_SIZE}"
@@ -68,6 +84,14 @@ impl Mempool {
         if m.gas_limit == 0 || m.gas_limit > BLOCK_GAS_LIMIT {
             return Err(Error::InvalidMessage(format!(
                 "gas limit {} outside 1..={BLOCK_GAS_LIMIT}",
+                m.gas_limit
+            )));
+        }
+        let inclusion = inclusion_gas(length, network_version);
+        if m.gas_limit < inclusion {
+            return Err(Error::InvalidMessage(format!(
+                "gas limit {} below the message's inclusion cost {inclusion} (its {length} bytes \
+                 at {network_version}'s price list)",
                 m.gas_limit
             )));
         }
@@ -104,7 +128,7 @@ impl Mempool {
                 available: actor.balance,
             })));
         }
-        let cid = signed.cid();
+        self.cids.insert(cid);
         self.by_sender.insert(
             id,
             SenderPending {
@@ -135,14 +159,19 @@ impl Mempool {
             .collect()
     }
 
-    /// Removes the messages a committed tipset included.
+    /// Removes messages (a committed tipset included or dropped them).
     pub(crate) fn remove(&mut self, included: &[Cid]) {
-        let included: std::collections::HashSet<&Cid> = included.iter().collect();
+        if included.is_empty() {
+            return;
+        }
+        let included: HashSet<&Cid> = included.iter().collect();
         let by_sender = &mut self.by_sender;
+        let cids = &mut self.cids;
         self.pending.retain(|p| {
             if !included.contains(&p.cid) {
                 return true;
             }
+            cids.remove(&p.cid);
             if let Some(e) = by_sender.get_mut(&p.sender) {
                 e.count -= 1;
                 e.cost -= max_cost(&p.signed);
@@ -157,6 +186,16 @@ impl Mempool {
     /// Pending messages of `sender`.
     pub(crate) fn pending_count(&self, sender: ActorID) -> u64 {
         self.by_sender.get(&sender).map_or(0, |e| e.count)
+    }
+
+    /// Queues a message without any check (tests of what the miner does with a bad one).
+    #[cfg(test)]
+    pub(crate) fn insert_unchecked(&mut self, p: Pending) {
+        self.cids.insert(p.cid);
+        let e = self.by_sender.entry(p.sender).or_default();
+        e.count += 1;
+        e.cost += max_cost(&p.signed);
+        self.pending.push(p);
     }
 
     /// The CIDs of the pending messages, in arrival order.
@@ -196,6 +235,16 @@ pub(crate) fn verify_signature(signed: SignedMessage, chain_id: u64) -> Result<V
 pub(crate) struct Verified(SignedMessage);
 
 impl Verified {
+    /// Skips verification (tests of the checks that come after it).
+    #[cfg(test)]
+    pub(crate) const fn unchecked(signed: SignedMessage) -> Self {
+        Self(signed)
+    }
+
+    pub(crate) fn cid(&self) -> Cid {
+        self.0.cid()
+    }
+
     pub(crate) const fn message(&self) -> &fvm_shared::message::Message {
         &self.0.message
     }
@@ -209,6 +258,10 @@ mod tests {
     use fvm_shared::message::Message;
 
     use super::*;
+
+    const NV: NetworkVersion = crate::config::NETWORK_VERSION;
+    /// A gas limit above these messages' inclusion cost.
+    const GAS: u64 = 1_000_000;
 
     fn signed(sequence: u64, gas_limit: u64) -> SignedMessage {
         SignedMessage {
@@ -247,7 +300,7 @@ mod tests {
         let fee = TokenAmount::from_atto(100);
         let unchecked = Verified;
         let e = pool
-            .add(unchecked(signed(0, 0)), sender(0, 1 << 40), &fee)
+            .add(unchecked(signed(0, 0)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
         let e = pool
@@ -255,20 +308,36 @@ mod tests {
                 unchecked(signed(0, BLOCK_GAS_LIMIT + 1)),
                 sender(0, 1 << 40),
                 &fee,
+                NV,
             )
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
+        let length = signed(0, GAS).to_cbor().len();
+        let inclusion = inclusion_gas(length, NV);
+        assert!((10_000..GAS).contains(&inclusion), "{inclusion}");
         let e = pool
-            .add(unchecked(signed(0, 1000)), None, &fee)
+            .add(
+                unchecked(signed(0, inclusion - 1)),
+                sender(0, 1 << 40),
+                &fee,
+                NV,
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidMessage(m) if m.contains("inclusion")),
+            "{e}"
+        );
+        let e = pool
+            .add(unchecked(signed(0, GAS)), None, &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::UnknownSender(_)), "{e}");
         let high_fee = TokenAmount::from_atto(201);
         let e = pool
-            .add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &high_fee)
+            .add(unchecked(signed(0, GAS)), sender(0, 1 << 40), &high_fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
         let e = pool
-            .add(unchecked(signed(3, 1000)), sender(0, 1 << 40), &fee)
+            .add(unchecked(signed(3, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(
             matches!(
@@ -282,14 +351,14 @@ mod tests {
             "{e}"
         );
         let e = pool
-            .add(unchecked(signed(0, 1000)), sender(0, 1000), &fee)
+            .add(unchecked(signed(0, GAS)), sender(0, 1000), &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::InsufficientBalance(_)), "{e}");
         assert_eq!(pool.len(), 0);
         // A zero signature does not verify; a BLS one is not supported.
-        let e = verify_signature(signed(0, 1000), 1).unwrap_err();
+        let e = verify_signature(signed(0, GAS), 1).unwrap_err();
         assert!(matches!(e, Error::BadSignature { .. }), "{e}");
-        let mut bls = signed(0, 1000);
+        let mut bls = signed(0, GAS);
         bls.signature = Signature {
             sig_type: SigType::Bls,
             data: vec![0; 96],
@@ -299,11 +368,15 @@ mod tests {
             Err(Error::UnsupportedSignature { .. })
         ));
         // Accepted: counted against the sender's next nonce and balance.
-        pool.add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &fee)
+        pool.add(unchecked(signed(0, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap();
         assert_eq!(pool.pending_count(100), 1);
         let e = pool
-            .add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &fee)
+            .add(unchecked(signed(0, GAS)), sender(0, 1 << 40), &fee, NV)
+            .unwrap_err();
+        assert!(matches!(e, Error::AlreadyKnown(_)), "{e}");
+        let e = pool
+            .add(unchecked(signed(0, GAS + 1)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::NonceMismatch { expected: 1, .. }), "{e}");
     }
@@ -314,9 +387,7 @@ mod tests {
         let per = BLOCK_GAS_LIMIT / 3 + 1;
         for n in 0..4 {
             let s = signed(n, per);
-            pool.by_sender.entry(100).or_default().count += 1;
-            pool.by_sender.get_mut(&100).unwrap().cost += max_cost(&s);
-            pool.pending.push(Pending {
+            pool.insert_unchecked(Pending {
                 cid: s.cid(),
                 signed: s,
                 sender: 100,

@@ -1,7 +1,7 @@
 //! The devnet's node: genesis, the FVM executor, mining, state reads. Not thread-safe by itself:
 //! [`crate::Devnet`] wraps it in a mutex.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cid::Cid;
 use fvm::call_manager::DefaultCallManager;
@@ -61,7 +61,22 @@ struct Built {
     records: Vec<MessageRecord>,
     /// The records of the caller's `extra` implicit calls.
     extra_records: Vec<MessageRecord>,
+    /// Pending messages that can never be included (refused by the FVM's preflight).
+    dropped: Vec<Cid>,
     implicit_nonce: u64,
+}
+
+/// Whether the FVM refused an explicit message in its preflight (before execution): such a
+/// message changed nothing, charged nothing and did not use its nonce.
+fn is_preflight_refusal(ret: &ApplyRet) -> bool {
+    use fvm_shared::error::ExitCode;
+    ret.msg_receipt.gas_used == 0
+        && matches!(
+            ret.msg_receipt.exit_code,
+            ExitCode::SYS_OUT_OF_GAS
+                | ExitCode::SYS_SENDER_INVALID
+                | ExitCode::SYS_SENDER_STATE_INVALID
+        )
 }
 
 /// The result of a read-only call.
@@ -260,8 +275,13 @@ impl Node {
 
     /// Queues a message whose signature was verified (without the node's lock).
     pub(crate) fn push(&mut self, verified: Verified) -> Result<Cid> {
+        let cid = verified.cid();
+        if self.messages.contains_key(&cid) {
+            return Err(Error::AlreadyKnown(cid));
+        }
         let sender = self.actor(&verified.message().from, TipsetRef::Head)?;
-        self.pool.add(verified, sender, &self.base_fee)
+        self.pool
+            .add(verified, sender, &self.base_fee, NETWORK_VERSION)
     }
 
     pub(crate) fn schedule(&mut self, epoch: ChainEpoch, call: ImplicitCall) -> Result<()> {
@@ -337,9 +357,27 @@ impl Node {
         let pending = self.pool.select_for_block();
         let mut cids = Vec::with_capacity(pending.len());
         let mut receipts = Vec::with_capacity(pending.len());
+        let mut dropped = Vec::new();
+        let mut failed_senders = HashSet::new();
         for p in pending {
+            if failed_senders.contains(&p.sender) || self.messages.contains_key(&p.cid) {
+                // After a sender's refused message, its later nonces cannot run; a CID already on
+                // chain is never included twice.
+                dropped.push(p.cid);
+                continue;
+            }
             let ret =
                 exec.execute_message(p.signed.message.clone(), ApplyKind::Explicit, p.length)?;
+            if is_preflight_refusal(&ret) {
+                // The FVM refused it before execution (nonce, balance, sender, inclusion gas):
+                // nothing changed and it cannot be included (Lotus' block validation refuses such
+                // a block). The pool's checks make this rare; the message leaves the pool.
+                tracing::warn!(cid = %p.cid, code = %ret.msg_receipt.exit_code,
+                    info = ?ret.failure_info.map(|f| f.to_string()), "message refused by the FVM's preflight; dropped");
+                failed_senders.insert(p.sender);
+                dropped.push(p.cid);
+                continue;
+            }
             let index = cids.len();
             let record = self.record(
                 p.cid,
@@ -390,6 +428,7 @@ impl Node {
             },
             records,
             extra_records,
+            dropped,
             implicit_nonce: nonce,
         })
     }
@@ -400,6 +439,7 @@ impl Node {
             tipset,
             records,
             extra_records,
+            dropped,
             implicit_nonce,
         } = built;
         let height = tipset.height();
@@ -407,6 +447,7 @@ impl Node {
             tracing::info!(height, messages = tipset.messages.len(), cid = %tipset.cid, "mined tipset");
         }
         self.pool.remove(&tipset.messages);
+        self.pool.remove(&dropped);
         self.schedule.remove(&height);
         self.implicit_nonce = implicit_nonce;
         for record in records {
@@ -596,3 +637,7 @@ fn amt_root<T: serde::Serialize>(
     Amt::new_from_iter_with_bit_width(store.clone(), bit_width, items)
         .map_err(|e| Error::Fvm(e.into()))
 }
+
+#[cfg(test)]
+#[path = "node_tests.rs"]
+mod tests;

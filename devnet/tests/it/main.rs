@@ -5,6 +5,7 @@ mod bad_input;
 mod config;
 mod deploy;
 mod gas_trace;
+mod inclusion;
 mod install;
 mod market;
 mod mining;
