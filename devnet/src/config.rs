@@ -18,9 +18,24 @@ pub const DEFAULT_ACCOUNTS: usize = 10;
 pub const DEFAULT_BALANCE_FIL: u64 = 10_000;
 /// The seed the prefunded keys are derived from (printed keys are stable across runs).
 pub const DEFAULT_SEED: [u8; 32] = *b"filmark devnet deterministic key";
-/// The base fee, in attoFIL. Constant: the devnet has one block producer and no congestion, so
-/// an EIP-1559-style update would only add noise. 100 attoFIL is Lotus' minimum base fee.
-pub const BASE_FEE_ATTO: u64 = 100;
+/// The lowest base fee, in attoFIL (Lotus' `MinimumBaseFee`), and the devnet's genesis base fee
+/// (Lotus' mainnet genesis started at 10^8; a devnet starts cheap). The base fee then follows
+/// Filecoin's EIP-1559-style rule (see [`BASE_FEE_MAX_CHANGE_DENOM`]).
+pub const MINIMUM_BASE_FEE_ATTO: u64 = 100;
+/// The base fee moves by at most 1/8 per tipset (Lotus' `BaseFeeMaxChangeDenom`): by
+/// `base_fee × (gas limits of the tipset's messages − target) / target / 8`, the excess capped at
+/// ± the target.
+pub const BASE_FEE_MAX_CHANGE_DENOM: u64 = 8;
+/// The gas a tipset aims at (Lotus' `BlockGasTarget`: half the block gas limit).
+pub const BLOCK_GAS_TARGET: u64 = BLOCK_GAS_LIMIT / 2;
+/// Most messages a tipset includes (Lotus' `BlockMessageLimit`).
+pub const BLOCK_MESSAGE_LIMIT: usize = 10_000;
+/// Most pending messages per sender (Lotus' `MaxActorPendingMessages`, its limit for local
+/// senders; it allows 10 to untrusted network peers).
+pub const POOL_SENDER_LIMIT: usize = 1_000;
+/// Most pending messages in all (Lotus' `SizeLimitHigh`; Lotus prunes down to 20,000 past it,
+/// the devnet refuses instead).
+pub const POOL_LIMIT: usize = 30_000;
 /// Gas limit of one block (as Lotus' `BlockGasLimit`): the sum of the gas limits of the messages
 /// in a tipset never exceeds it.
 pub const BLOCK_GAS_LIMIT: u64 = 10_000_000_000;
@@ -73,6 +88,10 @@ pub struct DevnetConfig {
     /// ([`crate::GasBreakdown`] in `MessageRecord::gas_trace` and `CallResult::gas_trace`).
     /// Off by default: tracing costs execution time (no gas).
     pub gas_tracing: bool,
+    /// Most pending messages per sender ([`POOL_SENDER_LIMIT`] by default).
+    pub pool_sender_limit: usize,
+    /// Most pending messages in all ([`POOL_LIMIT`] by default).
+    pub pool_limit: usize,
 }
 
 impl Default for DevnetConfig {
@@ -88,6 +107,8 @@ impl Default for DevnetConfig {
             verbose: true,
             genesis_timestamp: GENESIS_TIMESTAMP,
             gas_tracing: false,
+            pool_sender_limit: POOL_SENDER_LIMIT,
+            pool_limit: POOL_LIMIT,
         }
     }
 }
@@ -152,6 +173,13 @@ impl DevnetConfig {
     /// Sets the genesis timestamp.
     pub const fn with_genesis_timestamp(mut self, secs: u64) -> Self {
         self.genesis_timestamp = secs;
+        self
+    }
+
+    /// Sets the pool's limits: pending messages per sender and in all.
+    pub const fn with_pool_limits(mut self, per_sender: usize, total: usize) -> Self {
+        self.pool_sender_limit = per_sender;
+        self.pool_limit = total;
         self
     }
 

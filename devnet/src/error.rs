@@ -43,6 +43,9 @@ pub enum Error {
     /// A message with this CID is already on chain or pending (a replay).
     #[error("message {0} is already on chain or pending")]
     AlreadyKnown(Cid),
+    /// The pool holds its limit of messages, for this sender or in all (mine, or wait).
+    #[error("pool full: {0}")]
+    PoolFull(String),
     /// The sender has no actor in the head state.
     #[error("unknown sender {0}")]
     UnknownSender(Address),
@@ -107,6 +110,7 @@ impl Error {
                 | Self::InsufficientBalance(_)
                 | Self::UnknownSender(_)
                 | Self::AlreadyKnown(_)
+                | Self::PoolFull(_)
                 | Self::InvalidMessage(_)
         )
     }

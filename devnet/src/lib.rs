@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod basefee;
 mod chain;
 mod config;
 mod deals;

@@ -1,7 +1,8 @@
 //! The message pool: every check the FVM leaves to the node (signature, nonce, balance, limits),
 //! and the pending queue a tipset is filled from.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 use cid::Cid;
 use fvm_shared::ActorID;
@@ -9,7 +10,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 use fvm_shared::version::NetworkVersion;
 
-use crate::config::{BLOCK_GAS_LIMIT, MAX_MESSAGE_SIZE};
+use crate::config::{BLOCK_GAS_LIMIT, BLOCK_MESSAGE_LIMIT, MAX_MESSAGE_SIZE};
 use crate::error::Shortfall;
 use crate::{Error, Result};
 use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
@@ -30,9 +31,12 @@ struct SenderPending {
     cost: TokenAmount,
 }
 
-/// The pending queue, in arrival order (per sender that is nonce order: gaps are refused).
-#[derive(Debug, Default)]
+/// The pending queue, in arrival order (per sender that is nonce order: gaps are refused),
+/// bounded per sender and in all.
+#[derive(Debug)]
 pub(crate) struct Mempool {
+    sender_limit: usize,
+    limit: usize,
     pending: Vec<Pending>,
     cids: HashSet<Cid>,
     by_sender: HashMap<ActorID, SenderPending>,
@@ -54,6 +58,17 @@ pub(crate) fn max_cost(signed: &SignedMessage) -> TokenAmount {
 }
 
 impl Mempool {
+    /// An empty pool holding at most `sender_limit` messages per sender and `limit` in all.
+    pub(crate) fn new(sender_limit: usize, limit: usize) -> Self {
+        Self {
+            sender_limit,
+            limit,
+            pending: Vec::new(),
+            cids: HashSet::new(),
+            by_sender: HashMap::new(),
+        }
+    }
+
     /// Checks `signed` against the head state (`sender` is the resolved sender actor) and queues it.
     pub(crate) fn add(
         &mut self,
@@ -112,6 +127,18 @@ impl Mempool {
         let (id, actor) = sender.ok_or(Error::UnknownSender(from))?;
 
         let entry = self.by_sender.get(&id).cloned().unwrap_or_default();
+        if entry.count >= self.sender_limit as u64 {
+            return Err(Error::PoolFull(format!(
+                "{from} has {} pending messages, the limit per sender",
+                entry.count
+            )));
+        }
+        if self.pending.len() >= self.limit {
+            return Err(Error::PoolFull(format!(
+                "the pool holds {} messages, its limit",
+                self.pending.len()
+            )));
+        }
         let expected = actor.sequence + entry.count;
         if m.sequence != expected {
             return Err(Error::NonceMismatch {
@@ -145,18 +172,54 @@ impl Mempool {
         Ok(cid)
     }
 
-    /// The messages for the next tipset (the pool keeps them until [`Mempool::remove`]): in
-    /// arrival order, while their gas limits fit a block.
-    pub(crate) fn select_for_block(&self) -> Vec<Pending> {
-        let mut gas = 0u64;
-        self.pending
+    /// The messages for the next tipset (the pool keeps them until [`Mempool::remove`]), by gas
+    /// premium as Lotus packs a block: the highest premium among each sender's next message goes
+    /// first (ties: the earlier arrival), each sender's messages stay in nonce order, and a
+    /// sender whose next message does not fit the block's gas, or offers a fee cap below
+    /// `base_fee`, waits with its later nonces. At most [`BLOCK_MESSAGE_LIMIT`] messages.
+    pub(crate) fn select_for_block(&self, base_fee: &TokenAmount) -> Vec<Pending> {
+        let mut chains: HashMap<ActorID, VecDeque<(usize, &Pending)>> = HashMap::new();
+        for (arrival, p) in self.pending.iter().enumerate() {
+            chains.entry(p.sender).or_default().push_back((arrival, p));
+        }
+        let mut heap: BinaryHeap<(TokenAmount, Reverse<usize>, ActorID)> = chains
             .iter()
-            .take_while(|p| {
-                gas += p.signed.message.gas_limit;
-                gas <= BLOCK_GAS_LIMIT
+            .filter_map(|(sender, chain)| {
+                let (arrival, p) = chain.front()?;
+                Some((
+                    p.signed.message.gas_premium.clone(),
+                    Reverse(*arrival),
+                    *sender,
+                ))
             })
-            .cloned()
-            .collect()
+            .collect();
+        let mut gas = 0u64;
+        let mut out = Vec::new();
+        while let Some((_, _, sender)) = heap.pop() {
+            if out.len() == BLOCK_MESSAGE_LIMIT {
+                break;
+            }
+            let Some(chain) = chains.get_mut(&sender) else {
+                continue;
+            };
+            let Some((_, p)) = chain.pop_front() else {
+                continue;
+            };
+            let m = &p.signed.message;
+            if m.gas_fee_cap < *base_fee || gas + m.gas_limit > BLOCK_GAS_LIMIT {
+                continue;
+            }
+            gas += m.gas_limit;
+            out.push(p.clone());
+            if let Some((arrival, next)) = chain.front() {
+                heap.push((
+                    next.signed.message.gas_premium.clone(),
+                    Reverse(*arrival),
+                    sender,
+                ));
+            }
+        }
+        out
     }
 
     /// Removes messages (a committed tipset included or dropped them).
@@ -296,7 +359,7 @@ mod tests {
 
     #[test]
     fn it_checks_limits_sender_and_signature() {
-        let mut pool = Mempool::default();
+        let mut pool = Mempool::new(1_000, 30_000);
         let fee = TokenAmount::from_atto(100);
         let unchecked = Verified;
         let e = pool
@@ -383,7 +446,7 @@ mod tests {
 
     #[test]
     fn it_fills_a_block_up_to_the_gas_limit_and_keeps_the_accounting() {
-        let mut pool = Mempool::default();
+        let mut pool = Mempool::new(1_000, 30_000);
         let per = BLOCK_GAS_LIMIT / 3 + 1;
         for n in 0..4 {
             let s = signed(n, per);
@@ -395,13 +458,13 @@ mod tests {
             });
         }
         assert_eq!(pool.pending_count(100), 4);
-        let first = pool.select_for_block();
+        let first = pool.select_for_block(&TokenAmount::from_atto(100));
         assert_eq!(first.len(), 2, "three would exceed the block gas limit");
         assert_eq!(pool.len(), 4, "selecting takes nothing out");
         pool.remove(&first.iter().map(|p| p.cid).collect::<Vec<_>>());
         assert_eq!(pool.pending_count(100), 2);
         assert_eq!(pool.by_sender[&100].cost, max_cost(&signed(0, per)) * 2);
-        let second = pool.select_for_block();
+        let second = pool.select_for_block(&TokenAmount::from_atto(100));
         assert_eq!(second.len(), 2);
         pool.remove(&second.iter().map(|p| p.cid).collect::<Vec<_>>());
         assert_eq!(pool.len(), 0);

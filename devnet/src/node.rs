@@ -20,12 +20,13 @@ use fvm_shared::message::Message;
 use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
 
+use crate::basefee::next_base_fee;
 use crate::chain::{
     BlockHeader, EVENTS_AMT_BITWIDTH, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt,
     Tipset, TipsetRef,
 };
 use crate::config::{
-    BASE_FEE_ATTO, BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, NETWORK_VERSION,
+    BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, MINIMUM_BASE_FEE_ATTO, NETWORK_VERSION,
 };
 use crate::externs::{DevnetExterns, TipsetCids};
 use crate::gas::GasBreakdown;
@@ -64,6 +65,8 @@ struct Built {
     /// Pending messages that can never be included (refused by the FVM's preflight).
     dropped: Vec<Cid>,
     implicit_nonce: u64,
+    /// The base fee of the tipset after it.
+    next_base_fee: TokenAmount,
 }
 
 /// Whether the FVM refused an explicit message in its preflight (before execution): such a
@@ -145,7 +148,7 @@ impl Node {
             construct_market(&network, &engine, &store, &externs, &genesis, &config)
         })?;
         let empty = amt_root(&store, RECEIPTS_AMT_BITWIDTH, std::iter::empty::<Cid>())?;
-        let base_fee = TokenAmount::from_atto(BASE_FEE_ATTO);
+        let base_fee = TokenAmount::from_atto(MINIMUM_BASE_FEE_ATTO);
         let header = BlockHeader {
             miner: Address::new_id(REWARD_ACTOR_ID),
             parents: vec![],
@@ -178,6 +181,7 @@ impl Node {
         } else {
             vec![]
         };
+        let pool = Mempool::new(config.pool_sender_limit, config.pool_limit);
         Ok(Self {
             config,
             store,
@@ -188,7 +192,7 @@ impl Node {
             by_cid: HashMap::from([(cid, 0)]),
             chain: vec![tipset],
             messages: HashMap::new(),
-            pool: Mempool::default(),
+            pool,
             schedule: BTreeMap::new(),
             every_tipset,
             accounts: genesis.accounts,
@@ -354,10 +358,11 @@ impl Node {
             }
             records.push(rec);
         }
-        let pending = self.pool.select_for_block();
+        let pending = self.pool.select_for_block(&self.base_fee);
         let mut cids = Vec::with_capacity(pending.len());
         let mut receipts = Vec::with_capacity(pending.len());
         let mut dropped = Vec::new();
+        let mut gas_limit_used = 0u64;
         let mut failed_senders = HashSet::new();
         for p in pending {
             if failed_senders.contains(&p.sender) || self.messages.contains_key(&p.cid) {
@@ -379,6 +384,7 @@ impl Node {
                 continue;
             }
             let index = cids.len();
+            gas_limit_used += p.signed.message.gas_limit;
             let record = self.record(
                 p.cid,
                 p.signed.message.clone(),
@@ -430,6 +436,7 @@ impl Node {
             extra_records,
             dropped,
             implicit_nonce: nonce,
+            next_base_fee: next_base_fee(&self.base_fee, gas_limit_used),
         })
     }
 
@@ -441,6 +448,7 @@ impl Node {
             extra_records,
             dropped,
             implicit_nonce,
+            next_base_fee,
         } = built;
         let height = tipset.height();
         if self.config.verbose {
@@ -450,6 +458,7 @@ impl Node {
         self.pool.remove(&dropped);
         self.schedule.remove(&height);
         self.implicit_nonce = implicit_nonce;
+        self.base_fee = next_base_fee;
         for record in records {
             self.messages.insert(record.cid, record);
         }

@@ -9,6 +9,7 @@ mod inclusion;
 mod install;
 mod market;
 mod mining;
+mod pool;
 mod transfer;
 
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle};
