@@ -41,7 +41,12 @@ pub const POOL_LIMIT: usize = 30_000;
 pub const BLOCK_GAS_LIMIT: u64 = 10_000_000_000;
 /// Largest serialized signed message the pool accepts (Lotus' `MaxMessageSize`).
 pub const MAX_MESSAGE_SIZE: usize = 64 << 10;
-/// Gas limit of the devnet's implicit messages (deal controls, cron, deploy) and read-only calls.
+/// How long a read-only call (and a gas estimate) may run before it fails with
+/// [`crate::Error::CallTimeout`], unless configured: about twice what a call that burns a block's
+/// 10B gas in a loop takes (~0.5 s per 1e9 gas).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Gas limit of the devnet's implicit messages (deal controls, cron, deploy); read-only calls run
+/// with at most [`BLOCK_GAS_LIMIT`].
 pub const IMPLICIT_GAS_LIMIT: u64 = BLOCK_GAS_LIMIT * 10;
 /// Timestamp of the genesis block (seconds since the Unix epoch), unless configured.
 pub const GENESIS_TIMESTAMP: u64 = 1_767_225_600;
@@ -88,6 +93,8 @@ pub struct DevnetConfig {
     /// ([`crate::GasBreakdown`] in `MessageRecord::gas_trace` and `CallResult::gas_trace`).
     /// Off by default: tracing costs execution time (no gas).
     pub gas_tracing: bool,
+    /// Wall-clock limit of a read-only call or gas estimate ([`CALL_TIMEOUT`] by default).
+    pub call_timeout: Duration,
     /// Most pending messages per sender ([`POOL_SENDER_LIMIT`] by default).
     pub pool_sender_limit: usize,
     /// Most pending messages in all ([`POOL_LIMIT`] by default).
@@ -107,6 +114,7 @@ impl Default for DevnetConfig {
             verbose: true,
             genesis_timestamp: GENESIS_TIMESTAMP,
             gas_tracing: false,
+            call_timeout: CALL_TIMEOUT,
             pool_sender_limit: POOL_SENDER_LIMIT,
             pool_limit: POOL_LIMIT,
         }
@@ -173,6 +181,12 @@ impl DevnetConfig {
     /// Sets the genesis timestamp.
     pub const fn with_genesis_timestamp(mut self, secs: u64) -> Self {
         self.genesis_timestamp = secs;
+        self
+    }
+
+    /// Sets the wall-clock limit of read-only calls and gas estimates.
+    pub const fn with_call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
         self
     }
 

@@ -361,13 +361,17 @@ impl Devnet {
     }
 
     /// Applies `message` on the head state without committing anything (Lotus' `StateCall`):
-    /// no signature, nonce or gas payment; a zero gas limit means "as much as a block".
+    /// no signature, nonce or gas payment; its gas limit is capped at a block's
+    /// ([`crate::BLOCK_GAS_LIMIT`]), and a zero gas limit means a block's. It runs on a snapshot
+    /// of the head without the devnet's lock: reads, pushes and mining go on meanwhile.
     ///
     /// # Errors
     ///
-    /// A fatal FVM error; an actor failure is an exit code in the result.
+    /// [`Error::CallTimeout`] past [`DevnetConfig::call_timeout`]; a fatal FVM error; an actor
+    /// failure is an exit code in the result.
     pub fn call(&self, message: Message) -> Result<CallResult> {
-        self.node().call(message)
+        let snapshot = self.node().call_snapshot();
+        snapshot.run(message)
     }
 
     /// A read-only call of `method` on `to` from `from`.
@@ -410,12 +414,19 @@ impl Devnet {
         method: MethodNum,
         params: RawBytes,
     ) -> Result<Message> {
-        let node = self.node();
+        let (sequence, base_fee, snapshot) = {
+            let node = self.node();
+            (
+                node.next_nonce(&from)?,
+                node.base_fee().clone(),
+                node.call_snapshot(),
+            )
+        };
         let mut message = Message {
             version: 0,
             from,
             to,
-            sequence: node.next_nonce(&from)?,
+            sequence,
             value,
             method_num: method,
             params,
@@ -423,9 +434,9 @@ impl Devnet {
             gas_fee_cap: TokenAmount::default(),
             gas_premium: TokenAmount::from_atto(GAS_PREMIUM_ATTO),
         };
-        let estimate = node.call(message.clone())?.receipt.gas_used;
+        let estimate = snapshot.run(message.clone())?.receipt.gas_used;
         message.gas_limit = ((estimate + INCLUSION_GAS_MARGIN) * 5 / 4).min(BLOCK_GAS_LIMIT);
-        message.gas_fee_cap = node.base_fee() * 2 + &message.gas_premium;
+        message.gas_fee_cap = base_fee * 2 + &message.gas_premium;
         Ok(message)
     }
 

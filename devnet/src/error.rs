@@ -71,6 +71,13 @@ pub enum Error {
         /// The FVM's failure info (backtrace), if any.
         info: String,
     },
+    /// A read-only call ran past the devnet's wall-clock limit for calls
+    /// ([`crate::DevnetConfig::call_timeout`]).
+    #[error(
+        "read-only call stopped after {0:?}, the devnet's wall-clock limit for calls (its gas is \
+         capped at the block gas limit; it may loop)"
+    )]
+    CallTimeout(std::time::Duration),
     /// An invalid configuration or genesis.
     #[error("config: {0}")]
     Config(String),

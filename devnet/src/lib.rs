@@ -12,6 +12,7 @@ mod genesis;
 mod keys;
 mod mempool;
 mod node;
+mod reader;
 mod store;
 
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};

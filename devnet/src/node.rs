@@ -34,6 +34,7 @@ use crate::genesis::{
     self, GenesisAccount, MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err,
 };
 use crate::mempool::{Mempool, Verified};
+use crate::reader::{CallSnapshot, ExecEnv};
 use crate::store::Store;
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
@@ -44,7 +45,7 @@ type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
 /// The executor. It runs only inside [`on_fvm_thread`], which gives it the 64 MiB stack the FVM
 /// requires (fvm's `ThreadedExecutor` does too, but a panic there kills a worker of its fixed
 /// pool for good).
-type Exec = DefaultExecutor<Kernel>;
+pub(crate) type Exec = DefaultExecutor<Kernel>;
 
 /// An implicit message the devnet sends from the system actor (f00).
 #[derive(Debug, Clone)]
@@ -316,15 +317,24 @@ impl Node {
         })
     }
 
-    fn executor(&self, epoch: ChainEpoch, timestamp: u64, root: Cid) -> Result<Exec> {
-        let mut ctx = self.network.for_epoch(epoch, timestamp, root);
-        ctx.set_base_fee(self.base_fee.clone())
-            .set_circulating_supply(self.circ_supply.clone());
-        if self.config.gas_tracing {
-            ctx.enable_tracing();
+    fn exec_env(&self) -> ExecEnv {
+        ExecEnv {
+            store: self.store.clone(),
+            engine: self.engine.clone(),
+            network: self.network.clone(),
+            externs: self.externs.clone(),
+            circ_supply: self.circ_supply.clone(),
         }
-        let machine = DefaultMachine::new(&ctx, self.store.clone(), self.externs.clone())?;
-        Ok(DefaultExecutor::new(self.engine.clone(), machine)?)
+    }
+
+    fn executor(&self, epoch: ChainEpoch, timestamp: u64, root: Cid) -> Result<Exec> {
+        self.exec_env().executor(
+            epoch,
+            timestamp,
+            root,
+            &self.base_fee,
+            self.config.gas_tracing,
+        )
     }
 
     /// Mines one tipset: scheduled implicit calls, then the pool's messages, then the per-tipset
@@ -529,31 +539,18 @@ impl Node {
         })
     }
 
-    /// Applies `message` on the head state as an implicit message, without committing anything.
-    pub(crate) fn call(&self, message: Message) -> Result<CallResult> {
-        on_fvm_thread("call", || self.call_here(message))
-    }
-
-    fn call_here(&self, mut message: Message) -> Result<CallResult> {
+    /// A snapshot of the head for a read-only call, to run after the node's lock is released.
+    pub(crate) fn call_snapshot(&self) -> CallSnapshot {
         let head = self.head();
-        if message.gas_limit == 0 {
-            message.gas_limit = IMPLICIT_GAS_LIMIT;
+        CallSnapshot {
+            env: self.exec_env(),
+            epoch: head.height() + 1,
+            timestamp: head.header.timestamp + BLOCK_DELAY_SECS,
+            state_root: head.state_root,
+            base_fee: self.base_fee.clone(),
+            gas_tracing: self.config.gas_tracing,
+            timeout: self.config.call_timeout,
         }
-        let mut exec = self.executor(
-            head.height() + 1,
-            head.header.timestamp + BLOCK_DELAY_SECS,
-            head.state_root,
-        )?;
-        let ret = exec.execute_message(message, ApplyKind::Implicit, 0)?;
-        Ok(CallResult {
-            gas_trace: self
-                .config
-                .gas_tracing
-                .then(|| GasBreakdown::from_trace(&ret.exec_trace)),
-            receipt: ret.msg_receipt.into(),
-            events: ret.events,
-            failure: ret.failure_info.map(|f| f.to_string()),
-        })
     }
 
     /// Puts `wasm` in the store and compiles it, returning its code CID.
@@ -612,11 +609,7 @@ fn on_fvm_thread<T: Send>(what: &str, work: impl FnOnce() -> Result<T> + Send) -
             .spawn_scoped(scope, work)
             .map_err(|e| Error::Fvm(anyhow::anyhow!("{what}: cannot start a thread: {e}")))?;
         thread.join().unwrap_or_else(|panic| {
-            let why = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("no message");
+            let why = panic_message(&*panic);
             Err(Error::Fvm(anyhow::anyhow!(
                 "{what} aborted by a panic: {why}"
             )))
@@ -624,18 +617,31 @@ fn on_fvm_thread<T: Send>(what: &str, work: impl FnOnce() -> Result<T> + Send) -
     })
 }
 
+/// The message a panic carried.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "no message".to_owned())
+}
+
 /// The stack the FVM needs (as fvm's `ThreadedExecutor` gives it): up to 1024 nested calls.
-const FVM_STACK_BYTES: usize = 64 << 20;
+pub(crate) const FVM_STACK_BYTES: usize = 64 << 20;
 
 /// The process-wide wasm engines: every devnet in a process (tests, benches) shares compiled
 /// modules, so only the first one pays for compiling the builtin actors.
+///
+/// An executor holds one of the engine's [`ENGINE_INSTANCES`] while it runs. A read-only call
+/// that passed its wall-clock limit keeps its instance until its gas runs out (the FVM cannot be
+/// interrupted), so there are more instances than cores: such calls do not stall mining.
 fn engines() -> &'static MultiEngine {
     static ENGINES: std::sync::OnceLock<MultiEngine> = std::sync::OnceLock::new();
-    ENGINES.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        MultiEngine::new(u32::try_from(cores).unwrap_or(2).clamp(1, 8))
-    })
+    ENGINES.get_or_init(|| MultiEngine::new(ENGINE_INSTANCES))
 }
+
+/// How many FVM executors may run at once in a process (see [`engines`]).
+const ENGINE_INSTANCES: u32 = 16;
 
 /// Builds an AMT from `items` in `store` and returns its root.
 fn amt_root<T: serde::Serialize>(

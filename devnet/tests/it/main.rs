@@ -2,6 +2,7 @@
 
 mod atomic;
 mod bad_input;
+mod calls;
 mod config;
 mod deploy;
 mod gas_trace;
