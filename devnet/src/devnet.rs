@@ -1,7 +1,7 @@
 //! The thread-safe devnet handle and its API.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -36,6 +36,8 @@ const INCLUSION_GAS_MARGIN: u64 = 2_000_000;
 #[derive(Debug, Clone)]
 pub struct Devnet {
     node: Arc<Mutex<Node>>,
+    /// Notified (under the node's lock) each time a tipset becomes the head.
+    new_head: Arc<Condvar>,
     chain_id: u64,
 }
 
@@ -134,6 +136,7 @@ impl Devnet {
         }
         let devnet = Self {
             chain_id: node.config.chain_id,
+            new_head: node.new_head.clone(),
             node: Arc::new(Mutex::new(node)),
         };
         let stop = Arc::new(AtomicBool::new(false));
@@ -452,7 +455,9 @@ impl Devnet {
     }
 
     /// Sends a message from a prefunded (or any funded f1 or f410) key and waits for it: prepares,
-    /// signs, pushes, mines if the devnet does not mine instantly, and returns where it landed.
+    /// signs, pushes, and returns where it landed. On a manual devnet it mines the tipsets that
+    /// take it (that is what sending there asks for); on an interval devnet it waits for the
+    /// background miner ([`Devnet::wait`]).
     ///
     /// An f1 key can send any method. An f410 key signs an EIP-1559 transaction, which carries
     /// only `InvokeEVM` (3844450837; a value transfer too) to an actor, or `CreateExternal` to
@@ -471,22 +476,40 @@ impl Devnet {
     ) -> Result<MessageLookup> {
         let message = self.prepare(key.address(), to, value, method, params)?;
         let cid = self.sign_and_push(key, message)?;
+        let mut node = self.node();
+        if node.config.mining == Mining::Manual {
+            while node.pool.contains(&cid) {
+                node.mine_one(&[])?;
+            }
+        }
+        drop(node);
         self.wait(&cid)
     }
 
-    /// The message's lookup, mining tipsets until it is executed (for non-instant modes).
+    /// The message's lookup once it is executed.
+    ///
+    /// It mines only on an instantly mining devnet (a message left pending there, e.g. by a full
+    /// tipset). On a manual or interval devnet it waits, without holding the devnet's lock, for
+    /// the tipset that executes it: there, another thread (or the background miner) mines.
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownMessage`] if it is neither executed nor pending.
+    /// [`Error::UnknownMessage`] at once if the message is neither executed nor pending (or
+    /// leaves the pool without being included); a fatal FVM error while mining.
     pub fn wait(&self, cid: &Cid) -> Result<MessageLookup> {
+        let mut node = self.node();
         loop {
-            let mut node = self.node();
             match node.lookup(cid) {
-                Err(Error::UnknownMessage(_)) if node.pool.len() > 0 => {
-                    node.mine_one(&[])?;
-                }
+                Err(Error::UnknownMessage(_)) if node.pool.contains(cid) => {}
                 other => return other,
+            }
+            if node.config.mining == Mining::Instant {
+                node.mine_one(&[])?;
+            } else {
+                node = self.new_head.wait(node).unwrap_or_else(|poisoned| {
+                    self.node.clear_poison();
+                    poisoned.into_inner()
+                });
             }
         }
     }

@@ -261,6 +261,11 @@ impl Mempool {
         self.pending.push(p);
     }
 
+    /// Whether the message is pending.
+    pub(crate) fn contains(&self, cid: &Cid) -> bool {
+        self.cids.contains(cid)
+    }
+
     /// The CIDs of the pending messages, in arrival order.
     pub(crate) fn cids(&self) -> Vec<Cid> {
         self.pending.iter().map(|p| p.cid).collect()

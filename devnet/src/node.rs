@@ -116,6 +116,8 @@ pub(crate) struct Node {
     implicit_nonce: u64,
     /// Why the background miner's last tipset failed (cleared by the next tipset).
     pub(crate) mining_error: Option<String>,
+    /// Notified at each new head (what [`crate::Devnet::wait`] listens to).
+    pub(crate) new_head: std::sync::Arc<std::sync::Condvar>,
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
     /// already serializes access).
     head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
@@ -201,6 +203,7 @@ impl Node {
             base_fee,
             implicit_nonce: 0,
             mining_error: None,
+            new_head: std::sync::Arc::default(),
             head_tree: std::sync::Mutex::new(None),
         })
     }
@@ -479,6 +482,7 @@ impl Node {
             .push(tipset.cid);
         self.chain.push(tipset);
         self.mining_error = None;
+        self.new_head.notify_all();
         extra_records
     }
 

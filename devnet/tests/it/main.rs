@@ -12,6 +12,7 @@ mod market;
 mod mining;
 mod pool;
 mod transfer;
+mod waiting;
 
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle};
 
