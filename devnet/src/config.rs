@@ -10,8 +10,9 @@ use fvm_shared::version::NetworkVersion;
 pub use filmark_sdk::keys::DEVNET_CHAIN_ID as CHAIN_ID;
 /// The network name written into the init actor's state.
 pub const NETWORK_NAME: &str = "filmark-devnet";
-/// The one network version the devnet runs (the newest fvm 4.8.4 supports without `nv30-dev`).
-pub const NETWORK_VERSION: NetworkVersion = NetworkVersion::V29;
+/// The network version a devnet runs unless configured ([`DevnetConfig::network_version`]):
+/// nv28, what mainnet and calibration run (nv29 is not scheduled there).
+pub const NETWORK_VERSION: NetworkVersion = NetworkVersion::V28;
 /// How many f1 (secp256k1) and how many f410 (eth) accounts genesis prefunds.
 pub const DEFAULT_ACCOUNTS: usize = 10;
 /// Each prefunded account's balance, in whole FIL.
@@ -93,6 +94,9 @@ pub struct DevnetConfig {
     /// ([`crate::GasBreakdown`] in `MessageRecord::gas_trace` and `CallResult::gas_trace`).
     /// Off by default: tracing costs execution time (no gas).
     pub gas_tracing: bool,
+    /// The network version the FVM runs and the pool prices inclusion at ([`NETWORK_VERSION`]
+    /// by default).
+    pub network_version: NetworkVersion,
     /// Wall-clock limit of a read-only call or gas estimate ([`CALL_TIMEOUT`] by default).
     pub call_timeout: Duration,
     /// Most pending messages per sender ([`POOL_SENDER_LIMIT`] by default).
@@ -114,6 +118,7 @@ impl Default for DevnetConfig {
             verbose: true,
             genesis_timestamp: GENESIS_TIMESTAMP,
             gas_tracing: false,
+            network_version: NETWORK_VERSION,
             call_timeout: CALL_TIMEOUT,
             pool_sender_limit: POOL_SENDER_LIMIT,
             pool_limit: POOL_LIMIT,
@@ -181,6 +186,12 @@ impl DevnetConfig {
     /// Sets the genesis timestamp.
     pub const fn with_genesis_timestamp(mut self, secs: u64) -> Self {
         self.genesis_timestamp = secs;
+        self
+    }
+
+    /// Sets the network version (fvm 4.8.4 runs nv21 to nv29).
+    pub const fn with_network_version(mut self, network_version: NetworkVersion) -> Self {
+        self.network_version = network_version;
         self
     }
 

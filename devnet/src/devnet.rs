@@ -363,6 +363,27 @@ impl Devnet {
         Ok(node.head().clone())
     }
 
+    /// Advances the chain by `epochs` at once: the next tipset (with whatever is pending) is
+    /// mined at the head's height + `epochs`, and the epochs in between are null rounds, as in
+    /// Filecoin, with no tipset. System calls scheduled for those epochs run at the start of that
+    /// tipset, in epoch order; the per-tipset calls (the market cron) run once, at its epoch
+    /// (the cron settles every live deal up to the current epoch). A 180-day deal term
+    /// (518,400 epochs) passes in one tipset. Returns the new head.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidMessage`] if `epochs` is 0; a fatal FVM error.
+    pub fn advance_epochs(&self, epochs: u64) -> Result<Tipset> {
+        let mut node = self.node();
+        let height = i64::try_from(epochs)
+            .ok()
+            .filter(|n| *n > 0)
+            .and_then(|n| node.head().height().checked_add(n))
+            .ok_or_else(|| Error::InvalidMessage(format!("cannot advance by {epochs} epochs")))?;
+        node.mine_at(height, &[])?;
+        Ok(node.head().clone())
+    }
+
     /// Applies `message` on the head state without committing anything (Lotus' `StateCall`):
     /// no signature, nonce or gas payment; its gas limit is capped at a block's
     /// ([`crate::BLOCK_GAS_LIMIT`]), and a zero gas limit means a block's. It runs on a snapshot

@@ -25,9 +25,7 @@ use crate::chain::{
     BlockHeader, EVENTS_AMT_BITWIDTH, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt,
     Tipset, TipsetRef,
 };
-use crate::config::{
-    BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, MINIMUM_BASE_FEE_ATTO, NETWORK_VERSION,
-};
+use crate::config::{BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, MINIMUM_BASE_FEE_ATTO};
 use crate::externs::{DevnetExterns, TipsetCids};
 use crate::gas::GasBreakdown;
 use crate::genesis::{
@@ -104,7 +102,8 @@ pub(crate) struct Node {
     externs: DevnetExterns,
     tipset_cids: TipsetCids,
     chain: Vec<Tipset>,
-    by_cid: HashMap<Cid, ChainEpoch>,
+    /// Index in `chain` of each tipset, by key.
+    by_cid: HashMap<Cid, usize>,
     messages: HashMap<Cid, MessageRecord>,
     pub(crate) pool: Mempool,
     schedule: BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
@@ -139,7 +138,7 @@ impl Node {
         store: Store,
     ) -> Result<Self> {
         let mut genesis = genesis::build(&store, builtins, &config)?;
-        let mut network = NetworkConfig::new(NETWORK_VERSION);
+        let mut network = NetworkConfig::new(config.network_version);
         network.chain_id(ChainID::from(config.chain_id));
         let engine = engines().get(&network)?;
         engine
@@ -173,7 +172,7 @@ impl Node {
         tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .push(cid);
+            .push((0, cid));
         let every_tipset = if config.market_cron {
             vec![ImplicitCall {
                 to: Address::new_id(MARKET_ACTOR_ID),
@@ -216,19 +215,23 @@ impl Node {
         &self.base_fee
     }
 
+    /// The tipset at `at`. A height of null rounds gives the last tipset before it (as Lotus'
+    /// `ChainGetTipSetByHeight`); a height above the head is unknown.
     pub(crate) fn tipset(&self, at: TipsetRef) -> Result<&Tipset> {
-        let height = match at {
+        let index = match at {
             TipsetRef::Head => return Ok(self.head()),
-            TipsetRef::Height(h) => h,
+            TipsetRef::Height(h) => {
+                if h < 0 || h > self.head().height() {
+                    return Err(Error::UnknownTipset(format!("height {h}")));
+                }
+                self.chain.partition_point(|t| t.height() <= h) - 1
+            }
             TipsetRef::Key(cid) => *self
                 .by_cid
                 .get(&cid)
                 .ok_or_else(|| Error::UnknownTipset(cid.to_string()))?,
         };
-        usize::try_from(height)
-            .ok()
-            .and_then(|h| self.chain.get(h))
-            .ok_or_else(|| Error::UnknownTipset(format!("height {height}")))
+        Ok(&self.chain[index])
     }
 
     pub(crate) fn state_tree(&self, at: TipsetRef) -> Result<StateTree<Store>> {
@@ -288,8 +291,12 @@ impl Node {
             return Err(Error::AlreadyKnown(cid));
         }
         let sender = self.actor(&verified.message().from, TipsetRef::Head)?;
-        self.pool
-            .add(verified, sender, &self.base_fee, NETWORK_VERSION)
+        self.pool.add(
+            verified,
+            sender,
+            &self.base_fee,
+            self.config.network_version,
+        )
     }
 
     pub(crate) fn schedule(&mut self, epoch: ChainEpoch, call: ImplicitCall) -> Result<()> {
@@ -308,11 +315,13 @@ impl Node {
             .get(cid)
             .ok_or(Error::UnknownMessage(*cid))?
             .clone();
-        let inclusion = self.tipset(TipsetRef::Height(record.height))?.cid;
-        let execution = self
-            .tipset(TipsetRef::Height(record.height + 1))
-            .ok()
-            .map(|t| t.cid);
+        let index = self.chain.partition_point(|t| t.height() < record.height);
+        let inclusion = self
+            .chain
+            .get(index)
+            .ok_or_else(|| Error::UnknownTipset(format!("height {}", record.height)))?
+            .cid;
+        let execution = self.chain.get(index + 1).map(|t| t.cid);
         Ok(MessageLookup {
             record,
             inclusion,
@@ -348,23 +357,40 @@ impl Node {
     /// schedule and the records are as they were (the store may keep unreferenced blocks, which
     /// are content-addressed and harmless).
     pub(crate) fn mine_one(&mut self, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
-        let height = self.head().height() + 1;
-        let built = on_fvm_thread(&format!("tipset {height}"), || self.build_tipset(extra))?;
+        self.mine_at(self.head().height() + 1, extra)
+    }
+
+    /// [`Node::mine_one`] at `height` (after the head): the epochs in between are null rounds,
+    /// as in Filecoin, with no tipset. What was scheduled for them runs at the start of this
+    /// tipset, in epoch order; the per-tipset calls (cron) run once, at this epoch (the market's
+    /// cron settles every live deal up to the current epoch, so nothing is lost).
+    pub(crate) fn mine_at(
+        &mut self,
+        height: ChainEpoch,
+        extra: &[ImplicitCall],
+    ) -> Result<Vec<MessageRecord>> {
+        if height <= self.head().height() {
+            return Err(Error::InvalidMessage(format!(
+                "epoch {height} is not after the head"
+            )));
+        }
+        let built = on_fvm_thread(&format!("tipset {height}"), || {
+            self.build_tipset(height, extra)
+        })?;
         Ok(self.commit(built))
     }
 
-    /// Executes the next tipset on a fresh executor and writes its blocks, changing nothing in
-    /// the node itself.
-    fn build_tipset(&self, extra: &[ImplicitCall]) -> Result<Built> {
+    /// Executes the tipset at `height` on a fresh executor and writes its blocks, changing
+    /// nothing in the node itself.
+    fn build_tipset(&self, height: ChainEpoch, extra: &[ImplicitCall]) -> Result<Built> {
         let parent = self.head();
-        let height = parent.height() + 1;
         let timestamp =
             self.config.genesis_timestamp + u64::try_from(height).unwrap_or(0) * BLOCK_DELAY_SECS;
         let mut exec = self.executor(height, timestamp, parent.state_root)?;
         let mut nonce = self.implicit_nonce;
         let mut records = Vec::new();
 
-        for call in self.schedule.get(&height).into_iter().flatten() {
+        for call in self.schedule.range(..=height).flat_map(|(_, calls)| calls) {
             let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
             if !rec.receipt.exit_code.is_success() {
                 tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "scheduled call failed");
@@ -469,17 +495,17 @@ impl Node {
         }
         self.pool.remove(&tipset.messages);
         self.pool.remove(&dropped);
-        self.schedule.remove(&height);
+        self.schedule = self.schedule.split_off(&(height + 1));
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
         for record in records {
             self.messages.insert(record.cid, record);
         }
-        self.by_cid.insert(tipset.cid, height);
+        self.by_cid.insert(tipset.cid, self.chain.len());
         self.tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .push(tipset.cid);
+            .push((height, tipset.cid));
         self.chain.push(tipset);
         self.mining_error = None;
         self.new_head.notify_all();

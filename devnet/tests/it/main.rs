@@ -11,6 +11,7 @@ mod install;
 mod market;
 mod mining;
 mod pool;
+mod time;
 mod transfer;
 mod waiting;
 

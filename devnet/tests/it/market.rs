@@ -16,11 +16,11 @@ use fvm_shared::piece::PaddedPieceSize;
 
 use crate::devnet;
 
-fn market() -> Address {
+pub(crate) fn market() -> Address {
     Address::new_id(MARKET_ACTOR_ID)
 }
 
-fn add_balance(net: &Devnet, who: &GenesisAccount, amount: TokenAmount) {
+pub(crate) fn add_balance(net: &Devnet, who: &GenesisAccount, amount: TokenAmount) {
     let params = RawBytes::serialize(who.address()).unwrap();
     let r = net
         .send(
@@ -52,6 +52,16 @@ fn signed_proposal(
     provider: &GenesisAccount,
     start: ChainEpoch,
 ) -> ClientDealProposal {
+    signed_proposal_for(client, provider, start, 100)
+}
+
+/// [`signed_proposal`] for a term of `duration` epochs.
+pub(crate) fn signed_proposal_for(
+    client: &GenesisAccount,
+    provider: &GenesisAccount,
+    start: ChainEpoch,
+    duration: ChainEpoch,
+) -> ClientDealProposal {
     let proposal = DealProposal {
         piece_cid: piece_cid(),
         piece_size: PaddedPieceSize(2048),
@@ -60,7 +70,7 @@ fn signed_proposal(
         provider: provider.address(),
         label: Label::String("devnet deal".into()),
         start_epoch: start,
-        end_epoch: start + 100,
+        end_epoch: start + duration,
         storage_price_per_epoch: TokenAmount::from_nano(10),
         provider_collateral: TokenAmount::from_nano(500),
         client_collateral: TokenAmount::default(),
@@ -77,7 +87,7 @@ fn signed_proposal(
     }
 }
 
-fn getter<T: serde::de::DeserializeOwned>(
+pub(crate) fn getter<T: serde::de::DeserializeOwned>(
     net: &Devnet,
     method: market::Method,
     deal: u64,
@@ -98,7 +108,7 @@ fn getter<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn check_market(net: &Devnet) {
+pub(crate) fn check_market(net: &Devnet) {
     let store = net.store();
     let root = net.state_root(&market(), TipsetRef::Head).unwrap();
     let state: market::State = store.get_cbor(&root).unwrap().unwrap();
