@@ -363,6 +363,23 @@ impl Devnet {
         Ok(node.head().clone())
     }
 
+    /// Records the devnet as it is (Anvil's `evm_snapshot`): head, records, pool, schedule,
+    /// base fee. Returns an id for [`Devnet::revert`]; take as many as needed.
+    pub fn snapshot(&self) -> u64 {
+        self.node().snapshot()
+    }
+
+    /// Puts the devnet back as it was at snapshot `id` (Anvil's `evm_revert`): tipsets mined
+    /// since are gone with their records, the pool is as it was. That snapshot and every later
+    /// one are used up; earlier ones stay usable.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown or used-up snapshot.
+    pub fn revert(&self, id: u64) -> Result<()> {
+        self.node().revert(id)
+    }
+
     /// Advances the chain by `epochs` at once: the next tipset (with whatever is pending) is
     /// mined at the head's height + `epochs`, and the epochs in between are null rounds, as in
     /// Filecoin, with no tipset. System calls scheduled for those epochs run at the start of that

@@ -33,7 +33,7 @@ struct SenderPending {
 
 /// The pending queue, in arrival order (per sender that is nonce order: gaps are refused),
 /// bounded per sender and in all.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Mempool {
     sender_limit: usize,
     limit: usize,

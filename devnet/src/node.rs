@@ -115,6 +115,11 @@ pub(crate) struct Node {
     implicit_nonce: u64,
     /// Why the background miner's last tipset failed (cleared by the next tipset).
     pub(crate) mining_error: Option<String>,
+    /// Every record's CID in the order they were committed (what a revert removes).
+    record_log: Vec<Cid>,
+    /// Snapshots to revert to, oldest first ([`snapshot`]).
+    snapshots: Vec<(u64, snapshot::Snapshot)>,
+    next_snapshot: u64,
     /// Notified at each new head (what [`crate::Devnet::wait`] listens to).
     pub(crate) new_head: std::sync::Arc<std::sync::Condvar>,
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
@@ -202,6 +207,9 @@ impl Node {
             base_fee,
             implicit_nonce: 0,
             mining_error: None,
+            record_log: Vec::new(),
+            snapshots: Vec::new(),
+            next_snapshot: 0,
             new_head: std::sync::Arc::default(),
             head_tree: std::sync::Mutex::new(None),
         })
@@ -499,6 +507,7 @@ impl Node {
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
         for record in records {
+            self.record_log.push(record.cid);
             self.messages.insert(record.cid, record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
@@ -686,3 +695,6 @@ fn amt_root<T: serde::Serialize>(
 #[cfg(test)]
 #[path = "node_tests.rs"]
 mod tests;
+
+#[path = "snapshot.rs"]
+mod snapshot;

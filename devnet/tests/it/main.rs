@@ -11,6 +11,7 @@ mod install;
 mod market;
 mod mining;
 mod pool;
+mod snapshot;
 mod time;
 mod transfer;
 mod waiting;
