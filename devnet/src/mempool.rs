@@ -42,6 +42,12 @@ pub(crate) struct Mempool {
     by_sender: HashMap<ActorID, SenderPending>,
 }
 
+/// The least premium that replaces a pending message offering `premium`: `premium × 125 / 100
+/// + 1`, as Lotus' `ComputeMinRBF` (its `ReplaceByFeePercentageDefault` of 125).
+pub(crate) fn min_replacement_premium(premium: &TokenAmount) -> TokenAmount {
+    TokenAmount::from_atto(premium.atto() * 125u32 / 100u32 + 1u32)
+}
+
 /// The gas the FVM charges to include a message of `length` bytes (what its preflight refuses
 /// a smaller gas limit for, and what Lotus' pool checks): the price list's `OnChainMessage`.
 pub(crate) fn inclusion_gas(length: usize, network_version: NetworkVersion) -> u64 {
@@ -127,6 +133,9 @@ impl Mempool {
         let (id, actor) = sender.ok_or(Error::UnknownSender(from))?;
 
         let entry = self.by_sender.get(&id).cloned().unwrap_or_default();
+        if (actor.sequence..actor.sequence + entry.count).contains(&m.sequence) {
+            return self.replace(signed, cid, id, &actor, entry, length);
+        }
         if entry.count >= self.sender_limit as u64 {
             return Err(Error::PoolFull(format!(
                 "{from} has {} pending messages, the limit per sender",
@@ -169,6 +178,61 @@ impl Mempool {
             sender: id,
             length,
         });
+        Ok(cid)
+    }
+
+    /// Replaces the sender's pending message with the same nonce by `signed`, if its premium is
+    /// at least Lotus' minimum for a replacement ([`min_replacement_premium`]) and the sender
+    /// can pay for its pending messages with the new one instead of the old.
+    fn replace(
+        &mut self,
+        signed: SignedMessage,
+        cid: Cid,
+        sender: ActorID,
+        actor: &ActorState,
+        entry: SenderPending,
+        length: usize,
+    ) -> Result<Cid> {
+        let m = &signed.message;
+        let at = self
+            .pending
+            .iter()
+            .position(|p| p.sender == sender && p.signed.message.sequence == m.sequence)
+            .expect("a pending nonce has its message");
+        let old = &self.pending[at].signed;
+        let min = min_replacement_premium(&old.message.gas_premium);
+        if m.gas_premium < min {
+            return Err(Error::InvalidMessage(format!(
+                "nonce {} is pending with premium {} attoFIL: a replacement needs at least {} attoFIL \
+                 (Lotus' 1.25x + 1)",
+                m.sequence,
+                old.message.gas_premium.atto(),
+                min.atto()
+            )));
+        }
+        let required = &entry.cost - max_cost(old) + max_cost(&signed);
+        if actor.balance < required {
+            return Err(Error::InsufficientBalance(Box::new(Shortfall {
+                from: m.from,
+                required,
+                available: actor.balance.clone(),
+            })));
+        }
+        self.cids.remove(&self.pending[at].cid);
+        self.cids.insert(cid);
+        self.by_sender.insert(
+            sender,
+            SenderPending {
+                count: entry.count,
+                cost: required,
+            },
+        );
+        self.pending[at] = Pending {
+            cid,
+            signed,
+            sender,
+            length,
+        };
         Ok(cid)
     }
 
@@ -443,10 +507,32 @@ mod tests {
             .add(unchecked(signed(0, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::AlreadyKnown(_)), "{e}");
+        // The same nonce again is a replacement, which needs a higher premium.
         let e = pool
             .add(unchecked(signed(0, GAS + 1)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
-        assert!(matches!(e, Error::NonceMismatch { expected: 1, .. }), "{e}");
+        assert!(
+            matches!(&e, Error::InvalidMessage(m) if m.contains("126 attoFIL")),
+            "{e}"
+        );
+        let e = pool
+            .add(unchecked(signed(2, GAS)), sender(0, 1 << 40), &fee, NV)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::NonceMismatch {
+                    expected: 1,
+                    got: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            min_replacement_premium(&TokenAmount::from_atto(1_000)),
+            TokenAmount::from_atto(1_251)
+        );
     }
 
     #[test]

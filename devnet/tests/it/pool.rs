@@ -132,3 +132,54 @@ fn a_block_is_packed_by_gas_premium_keeping_each_senders_nonce_order() {
     assert_eq!(net.mine(1).unwrap().messages, vec![high, mid]);
     assert_eq!(net.pending_messages(), vec![low]);
 }
+
+#[test]
+fn a_pending_message_is_replaced_by_one_with_the_same_nonce_and_a_premium_25_percent_higher() {
+    let net = manual();
+    let old = transfer(&net, 0, 0, 1_000_000, 100);
+    let other = transfer(&net, 1, 0, 1_000_000, 100);
+    // Lotus' rule: at least premium × 1.25 + 1 (here 126).
+    let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
+    let to = net.account(KeyKind::Secp256k1, 9).unwrap().address();
+    let replacement = |premium: u64| Message {
+        version: 0,
+        from: key.address(),
+        to,
+        sequence: 0,
+        value: TokenAmount::from_atto(2),
+        method_num: METHOD_SEND,
+        params: RawBytes::default(),
+        gas_limit: 1_000_000,
+        gas_fee_cap: TokenAmount::from_atto(10_000),
+        gas_premium: TokenAmount::from_atto(premium),
+    };
+    let e = net.sign_and_push(&key, replacement(125)).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidMessage(why) if why.contains("126")),
+        "{e}"
+    );
+    assert!(e.is_refusal());
+    let new = net.sign_and_push(&key, replacement(126)).unwrap();
+    assert_eq!(
+        net.pending_messages(),
+        vec![new, other],
+        "replaced in place"
+    );
+    assert_eq!(net.next_nonce(&key.address()).unwrap(), 1);
+    let head = net.mine(1).unwrap();
+    assert_eq!(head.messages, vec![new, other]);
+    assert!(net.lookup(&old).is_err());
+    // A nonce already on chain is not pending: no replacement, a nonce mismatch.
+    let e = net.sign_and_push(&key, replacement(1_000)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NonceMismatch {
+                expected: 1,
+                got: 0,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
