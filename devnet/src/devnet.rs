@@ -19,6 +19,7 @@ use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
 use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
+use crate::index::{Log, LogFilter};
 use crate::keys::{DevnetKey, KeyKind};
 use crate::mempool::{Verified, verify_signature};
 use crate::node::{CallResult, ImplicitCall, Node};
@@ -347,6 +348,42 @@ impl Devnet {
     /// [`Error::UnknownMessage`] if it has not been mined (yet).
     pub fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
         self.node().lookup(cid)
+    }
+
+    /// Where the message with this Ethereum transaction hash landed (what `eth_getTransaction*`
+    /// look up): the keccak hash of the signed transaction for an f410 sender, the digest inside
+    /// the signed message's CID for an f1 sender (Lotus' `ethTxHashFromSignedMessage`). O(1).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if no executed message has that hash.
+    pub fn lookup_eth_tx(&self, hash: &[u8; 32]) -> Result<MessageLookup> {
+        let node = self.node();
+        let cid = node
+            .indexes
+            .message_by_eth_hash(hash)
+            .ok_or_else(|| Error::NotFound(format!("transaction 0x{}", hex::encode(hash))))?;
+        node.lookup(&cid)
+    }
+
+    /// The logs (events) `filter` selects, in chain order (what `eth_getLogs` needs), found
+    /// through indexes by emitter and topic: the cost grows with the matches in the range, not
+    /// with the chain.
+    pub fn logs(&self, filter: &LogFilter) -> Vec<Log> {
+        let node = self.node();
+        node.indexes
+            .candidates(filter)
+            .into_iter()
+            .filter_map(|r| {
+                let event = node.record_of(&r.message)?.events.get(r.index)?.clone();
+                crate::index::Indexes::matches(filter, &event).then_some(Log {
+                    height: r.height,
+                    message: r.message,
+                    index: r.index,
+                    event,
+                })
+            })
+            .collect()
     }
 
     /// Mines `n` tipsets with whatever is pending (empty ones once the pool is drained); returns

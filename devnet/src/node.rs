@@ -31,6 +31,7 @@ use crate::gas::GasBreakdown;
 use crate::genesis::{
     self, GenesisAccount, MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err,
 };
+use crate::index::Indexes;
 use crate::mempool::{Mempool, Verified};
 use crate::reader::{CallSnapshot, ExecEnv};
 use crate::store::Store;
@@ -115,6 +116,8 @@ pub(crate) struct Node {
     implicit_nonce: u64,
     /// Why the background miner's last tipset failed (cleared by the next tipset).
     pub(crate) mining_error: Option<String>,
+    /// Transaction hashes and logs ([`crate::index`]).
+    pub(crate) indexes: Indexes,
     /// Every record's CID in the order they were committed (what a revert removes).
     record_log: Vec<Cid>,
     /// Snapshots to revert to, oldest first ([`snapshot`]).
@@ -208,6 +211,7 @@ impl Node {
             implicit_nonce: 0,
             mining_error: None,
             record_log: Vec::new(),
+            indexes: Indexes::default(),
             snapshots: Vec::new(),
             next_snapshot: 0,
             new_head: std::sync::Arc::default(),
@@ -315,6 +319,11 @@ impl Node {
         }
         self.schedule.entry(epoch).or_default().push(call);
         Ok(())
+    }
+
+    /// The record of an executed message.
+    pub(crate) fn record_of(&self, cid: &Cid) -> Option<&MessageRecord> {
+        self.messages.get(cid)
     }
 
     pub(crate) fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
@@ -507,6 +516,12 @@ impl Node {
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
         for record in records {
+            let eth_hash = record
+                .signed
+                .as_ref()
+                .and_then(|s| s.eth_tx_hash(self.config.chain_id).ok())
+                .map(|h| h.0);
+            self.indexes.add(&record, eth_hash);
             self.record_log.push(record.cid);
             self.messages.insert(record.cid, record);
         }

@@ -57,9 +57,12 @@ impl Node {
         for tipset in self.chain.drain(s.chain_len..) {
             self.by_cid.remove(&tipset.cid);
         }
-        for cid in self.record_log.drain(s.record_len..) {
-            self.messages.remove(&cid);
+        let removed: Vec<_> = self.record_log.drain(s.record_len..).collect();
+        for cid in &removed {
+            self.messages.remove(cid);
         }
+        let height = self.head().height();
+        self.indexes.truncate(height, &removed);
         self.tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())

@@ -7,6 +7,7 @@ mod config;
 mod deploy;
 mod gas_trace;
 mod inclusion;
+mod indexes;
 mod install;
 mod market;
 mod mining;
