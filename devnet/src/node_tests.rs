@@ -87,3 +87,29 @@ fn a_message_already_on_chain_is_never_included_again() {
     assert_eq!(node.lookup(&p.cid).unwrap().record.height, 1);
     assert_eq!(node.pool.len(), 0);
 }
+
+#[test]
+fn calls_scheduled_in_null_rounds_run_at_the_next_tipset_in_epoch_order() {
+    let mut node = node();
+    let cron = node.every_tipset[0].clone();
+    // Told apart by their params (the market may refuse them: a failed call is recorded too).
+    let call = |epoch: u8| ImplicitCall {
+        params: RawBytes::new(vec![epoch]),
+        what: format!("at {epoch}"),
+        ..cron.clone()
+    };
+    node.schedule(7, call(7)).unwrap();
+    node.schedule(3, call(3)).unwrap();
+    node.schedule(12, call(12)).unwrap();
+    let before = node.record_log.len();
+    node.mine_at(10, &[]).unwrap();
+    assert_eq!(node.head().height(), 10);
+    // The calls of epochs 3 and 7, then the cron once; epoch 12's call waits.
+    let run: Vec<_> = node.record_log[before..]
+        .iter()
+        .map(|c| node.record_of(c).unwrap().message.params.to_vec())
+        .collect();
+    assert_eq!(run, vec![vec![3], vec![7], vec![]]);
+    assert_eq!(node.schedule.keys().copied().collect::<Vec<_>>(), vec![12]);
+    assert!(node.mine_at(10, &[]).is_err(), "not after the head");
+}
