@@ -11,23 +11,44 @@ use fvm_shared::version::NetworkVersion;
 pub use filmark_sdk::keys::DEVNET_CHAIN_ID as CHAIN_ID;
 /// The network name written into the init actor's state.
 pub const NETWORK_NAME: &str = "filmark-devnet";
-/// The one network version the devnet runs (the newest fvm 4.8.4 supports without `nv30-dev`).
-pub const NETWORK_VERSION: NetworkVersion = NetworkVersion::V29;
+/// The network version a devnet runs unless configured ([`DevnetConfig::network_version`]):
+/// nv28, what mainnet and calibration run (nv29 is not scheduled there).
+pub const NETWORK_VERSION: NetworkVersion = NetworkVersion::V28;
 /// How many f1 (secp256k1) and how many f410 (eth) accounts genesis prefunds.
 pub const DEFAULT_ACCOUNTS: usize = 10;
 /// Each prefunded account's balance, in whole FIL.
 pub const DEFAULT_BALANCE_FIL: u64 = 10_000;
 /// The seed the prefunded keys are derived from (printed keys are stable across runs).
 pub const DEFAULT_SEED: [u8; 32] = *b"filmark devnet deterministic key";
-/// The base fee, in attoFIL. Constant: the devnet has one block producer and no congestion, so
-/// an EIP-1559-style update would only add noise. 100 attoFIL is Lotus' minimum base fee.
-pub const BASE_FEE_ATTO: u64 = 100;
+/// The lowest base fee, in attoFIL (Lotus' `MinimumBaseFee`), and the devnet's genesis base fee
+/// (Lotus' mainnet genesis started at 10^8; a devnet starts cheap). The base fee then follows
+/// Filecoin's EIP-1559-style rule (see [`BASE_FEE_MAX_CHANGE_DENOM`]).
+pub const MINIMUM_BASE_FEE_ATTO: u64 = 100;
+/// The base fee moves by at most 1/8 per tipset (Lotus' `BaseFeeMaxChangeDenom`): by
+/// `base_fee × (gas limits of the tipset's messages − target) / target / 8`, the excess capped at
+/// ± the target.
+pub const BASE_FEE_MAX_CHANGE_DENOM: u64 = 8;
+/// The gas a tipset aims at (Lotus' `BlockGasTarget`: half the block gas limit).
+pub const BLOCK_GAS_TARGET: u64 = BLOCK_GAS_LIMIT / 2;
+/// Most messages a tipset includes (Lotus' `BlockMessageLimit`).
+pub const BLOCK_MESSAGE_LIMIT: usize = 10_000;
+/// Most pending messages per sender (Lotus' `MaxActorPendingMessages`, its limit for local
+/// senders; it allows 10 to untrusted network peers).
+pub const POOL_SENDER_LIMIT: usize = 1_000;
+/// Most pending messages in all (Lotus' `SizeLimitHigh`; Lotus prunes down to 20,000 past it,
+/// the devnet refuses instead).
+pub const POOL_LIMIT: usize = 30_000;
 /// Gas limit of one block (as Lotus' `BlockGasLimit`): the sum of the gas limits of the messages
 /// in a tipset never exceeds it.
 pub const BLOCK_GAS_LIMIT: u64 = 10_000_000_000;
 /// Largest serialized signed message the pool accepts (Lotus' `MaxMessageSize`).
 pub const MAX_MESSAGE_SIZE: usize = 64 << 10;
-/// Gas limit of the devnet's implicit messages (deal controls, cron, deploy) and read-only calls.
+/// How long a read-only call (and a gas estimate) may run before it fails with
+/// [`crate::Error::CallTimeout`], unless configured: about twice what a call that burns a block's
+/// 10B gas in a loop takes (~0.5 s per 1e9 gas).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Gas limit of the devnet's implicit messages (deal controls, cron, deploy); read-only calls run
+/// with at most [`BLOCK_GAS_LIMIT`].
 pub const IMPLICIT_GAS_LIMIT: u64 = BLOCK_GAS_LIMIT * 10;
 /// Timestamp of the genesis block (seconds since the Unix epoch), unless configured.
 pub const GENESIS_TIMESTAMP: u64 = 1_767_225_600;
@@ -78,6 +99,15 @@ pub struct DevnetConfig {
     /// ([`crate::GasBreakdown`] in `MessageRecord::gas_trace` and `CallResult::gas_trace`).
     /// Off by default: tracing costs execution time (no gas).
     pub gas_tracing: bool,
+    /// The network version the FVM runs and the pool prices inclusion at ([`NETWORK_VERSION`]
+    /// by default).
+    pub network_version: NetworkVersion,
+    /// Wall-clock limit of a read-only call or gas estimate ([`CALL_TIMEOUT`] by default).
+    pub call_timeout: Duration,
+    /// Most pending messages per sender ([`POOL_SENDER_LIMIT`] by default).
+    pub pool_sender_limit: usize,
+    /// Most pending messages in all ([`POOL_LIMIT`] by default).
+    pub pool_limit: usize,
 }
 
 impl Default for DevnetConfig {
@@ -94,6 +124,10 @@ impl Default for DevnetConfig {
             verbose: true,
             genesis_timestamp: GENESIS_TIMESTAMP,
             gas_tracing: false,
+            network_version: NETWORK_VERSION,
+            call_timeout: CALL_TIMEOUT,
+            pool_sender_limit: POOL_SENDER_LIMIT,
+            pool_limit: POOL_LIMIT,
         }
     }
 }
@@ -166,6 +200,25 @@ impl DevnetConfig {
     /// Sets the genesis timestamp.
     pub const fn with_genesis_timestamp(mut self, secs: u64) -> Self {
         self.genesis_timestamp = secs;
+        self
+    }
+
+    /// Sets the network version (fvm 4.8.4 runs nv21 to nv29).
+    pub const fn with_network_version(mut self, network_version: NetworkVersion) -> Self {
+        self.network_version = network_version;
+        self
+    }
+
+    /// Sets the wall-clock limit of read-only calls and gas estimates.
+    pub const fn with_call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Sets the pool's limits: pending messages per sender and in all.
+    pub const fn with_pool_limits(mut self, per_sender: usize, total: usize) -> Self {
+        self.pool_sender_limit = per_sender;
+        self.pool_limit = total;
         self
     }
 

@@ -1,7 +1,7 @@
 //! The thread-safe devnet handle and its API.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
 use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
+use crate::index::{Log, LogFilter};
 use crate::keys::{DevnetKey, KeyKind};
 use crate::mempool::{Verified, verify_signature};
 use crate::node::{CallResult, ImplicitCall, Node};
@@ -36,6 +37,8 @@ const INCLUSION_GAS_MARGIN: u64 = 2_000_000;
 #[derive(Debug, Clone)]
 pub struct Devnet {
     node: Arc<Mutex<Node>>,
+    /// Notified (under the node's lock) each time a tipset becomes the head.
+    new_head: Arc<Condvar>,
     chain_id: u64,
 }
 
@@ -106,9 +109,27 @@ impl Devnet {
         config: DevnetConfig,
         builtins: &[(&str, &[u8])],
     ) -> Result<DevnetHandle> {
+        Self::start(config, builtins, Store::memory())
+    }
+
+    /// Starts a devnet with Filmark's builtin actors on `store` (any [`crate::KvStore`]; e.g. one
+    /// that injects failures, to test that a failed tipset changes nothing).
+    ///
+    /// # Errors
+    ///
+    /// Fails if genesis or the FVM engine cannot be built (a store failure among them).
+    pub fn spawn_with_store(config: DevnetConfig, store: Store) -> Result<DevnetHandle> {
+        Self::start(config, filmark_devnet_bundle::BUILTIN_ACTORS, store)
+    }
+
+    fn start(
+        config: DevnetConfig,
+        builtins: &[(&str, &[u8])],
+        store: Store,
+    ) -> Result<DevnetHandle> {
         let verbose = config.verbose;
         let mining = config.mining;
-        let node = Node::new(config, builtins)?;
+        let node = Node::new(config, builtins, store)?;
         if verbose {
             for a in &node.accounts {
                 tracing::info!(address = %a.address(), id = a.id, secret = %hex::encode(a.key.secp_key().secret_bytes()), "account");
@@ -116,6 +137,7 @@ impl Devnet {
         }
         let devnet = Self {
             chain_id: node.config.chain_id,
+            new_head: node.new_head.clone(),
             node: Arc::new(Mutex::new(node)),
         };
         let stop = Arc::new(AtomicBool::new(false));
@@ -130,8 +152,16 @@ impl Devnet {
         })
     }
 
+    /// Locks the node. A lock poisoned by a panic is cleared and the devnet goes on: every
+    /// change to the node is made by infallible steps once its fallible work is done (a tipset is
+    /// built, then committed; a panic while mining is caught and fails only that tipset), so a
+    /// panic under the lock cannot leave it half-changed.
     fn node(&self) -> MutexGuard<'_, Node> {
-        self.node.lock().unwrap_or_else(|e| e.into_inner())
+        self.node.lock().unwrap_or_else(|poisoned| {
+            tracing::warn!("a panic happened under the devnet's lock; its state is consistent");
+            self.node.clear_poison();
+            poisoned.into_inner()
+        })
     }
 
     /// The configuration the devnet started with (and [`Devnet::set_gas_tracing`] since).
@@ -300,6 +330,17 @@ impl Devnet {
         self.node().pool.len()
     }
 
+    /// Why the background miner's last tipset failed, if it did (cleared by the next tipset
+    /// mined). A failed tipset changes nothing: its messages stay pending and the miner retries.
+    pub fn mining_error(&self) -> Option<String> {
+        self.node().mining_error.clone()
+    }
+
+    /// The CIDs of the messages waiting in the pool, in the order they were accepted.
+    pub fn pending_messages(&self) -> Vec<Cid> {
+        self.node().pool.cids()
+    }
+
     /// Where an executed message landed, with its receipt and events.
     ///
     /// # Errors
@@ -307,6 +348,42 @@ impl Devnet {
     /// [`Error::UnknownMessage`] if it has not been mined (yet).
     pub fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
         self.node().lookup(cid)
+    }
+
+    /// Where the message with this Ethereum transaction hash landed (what `eth_getTransaction*`
+    /// look up): the keccak hash of the signed transaction for an f410 sender, the digest inside
+    /// the signed message's CID for an f1 sender (Lotus' `ethTxHashFromSignedMessage`). O(1).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if no executed message has that hash.
+    pub fn lookup_eth_tx(&self, hash: &[u8; 32]) -> Result<MessageLookup> {
+        let node = self.node();
+        let cid = node
+            .indexes
+            .message_by_eth_hash(hash)
+            .ok_or_else(|| Error::NotFound(format!("transaction 0x{}", hex::encode(hash))))?;
+        node.lookup(&cid)
+    }
+
+    /// The logs (events) `filter` selects, in chain order (what `eth_getLogs` needs), found
+    /// through indexes by emitter and topic: the cost grows with the matches in the range, not
+    /// with the chain.
+    pub fn logs(&self, filter: &LogFilter) -> Vec<Log> {
+        let node = self.node();
+        node.indexes
+            .candidates(filter)
+            .into_iter()
+            .filter_map(|r| {
+                let event = node.record_of(&r.message)?.events.get(r.index)?.clone();
+                crate::index::Indexes::matches(filter, &event).then_some(Log {
+                    height: r.height,
+                    message: r.message,
+                    index: r.index,
+                    event,
+                })
+            })
+            .collect()
     }
 
     /// Mines `n` tipsets with whatever is pending (empty ones once the pool is drained); returns
@@ -323,14 +400,56 @@ impl Devnet {
         Ok(node.head().clone())
     }
 
-    /// Applies `message` on the head state without committing anything (Lotus' `StateCall`):
-    /// no signature, nonce or gas payment; a zero gas limit means "as much as a block".
+    /// Records the devnet as it is (Anvil's `evm_snapshot`): head, records, pool, schedule,
+    /// base fee. Returns an id for [`Devnet::revert`]; take as many as needed.
+    pub fn snapshot(&self) -> u64 {
+        self.node().snapshot()
+    }
+
+    /// Puts the devnet back as it was at snapshot `id` (Anvil's `evm_revert`): tipsets mined
+    /// since are gone with their records, the pool is as it was. That snapshot and every later
+    /// one are used up; earlier ones stay usable.
     ///
     /// # Errors
     ///
-    /// A fatal FVM error; an actor failure is an exit code in the result.
+    /// [`Error::NotFound`] for an unknown or used-up snapshot.
+    pub fn revert(&self, id: u64) -> Result<()> {
+        self.node().revert(id)
+    }
+
+    /// Advances the chain by `epochs` at once: the next tipset (with whatever is pending) is
+    /// mined at the head's height + `epochs`, and the epochs in between are null rounds, as in
+    /// Filecoin, with no tipset. System calls scheduled for those epochs run at the start of that
+    /// tipset, in epoch order; the per-tipset calls (the market cron) run once, at its epoch
+    /// (the cron settles every live deal up to the current epoch). A 180-day deal term
+    /// (518,400 epochs) passes in one tipset. Returns the new head.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidMessage`] if `epochs` is 0; a fatal FVM error.
+    pub fn advance_epochs(&self, epochs: u64) -> Result<Tipset> {
+        let mut node = self.node();
+        let height = i64::try_from(epochs)
+            .ok()
+            .filter(|n| *n > 0)
+            .and_then(|n| node.head().height().checked_add(n))
+            .ok_or_else(|| Error::InvalidMessage(format!("cannot advance by {epochs} epochs")))?;
+        node.mine_at(height, &[])?;
+        Ok(node.head().clone())
+    }
+
+    /// Applies `message` on the head state without committing anything (Lotus' `StateCall`):
+    /// no signature, nonce or gas payment; its gas limit is capped at a block's
+    /// ([`crate::BLOCK_GAS_LIMIT`]), and a zero gas limit means a block's. It runs on a snapshot
+    /// of the head without the devnet's lock: reads, pushes and mining go on meanwhile.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CallTimeout`] past [`DevnetConfig::call_timeout`]; a fatal FVM error; an actor
+    /// failure is an exit code in the result.
     pub fn call(&self, message: Message) -> Result<CallResult> {
-        self.node().call(message)
+        let snapshot = self.node().call_snapshot();
+        snapshot.run(message)
     }
 
     /// A read-only call of `method` on `to` from `from`.
@@ -373,12 +492,19 @@ impl Devnet {
         method: MethodNum,
         params: RawBytes,
     ) -> Result<Message> {
-        let node = self.node();
+        let (sequence, base_fee, snapshot) = {
+            let node = self.node();
+            (
+                node.next_nonce(&from)?,
+                node.base_fee().clone(),
+                node.call_snapshot(),
+            )
+        };
         let mut message = Message {
             version: 0,
             from,
             to,
-            sequence: node.next_nonce(&from)?,
+            sequence,
             value,
             method_num: method,
             params,
@@ -386,9 +512,9 @@ impl Devnet {
             gas_fee_cap: TokenAmount::default(),
             gas_premium: TokenAmount::from_atto(GAS_PREMIUM_ATTO),
         };
-        let estimate = node.call(message.clone())?.receipt.gas_used;
+        let estimate = snapshot.run(message.clone())?.receipt.gas_used;
         message.gas_limit = ((estimate + INCLUSION_GAS_MARGIN) * 5 / 4).min(BLOCK_GAS_LIMIT);
-        message.gas_fee_cap = node.base_fee() * 2 + &message.gas_premium;
+        message.gas_fee_cap = base_fee * 2 + &message.gas_premium;
         Ok(message)
     }
 
@@ -404,7 +530,9 @@ impl Devnet {
     }
 
     /// Sends a message from a prefunded (or any funded f1 or f410) key and waits for it: prepares,
-    /// signs, pushes, mines if the devnet does not mine instantly, and returns where it landed.
+    /// signs, pushes, and returns where it landed. On a manual devnet it mines the tipsets that
+    /// take it (that is what sending there asks for); on an interval devnet it waits for the
+    /// background miner ([`Devnet::wait`]).
     ///
     /// An f1 key can send any method. An f410 key signs an EIP-1559 transaction, which carries
     /// only `InvokeEVM` (3844450837; a value transfer too) to an actor, or `CreateExternal` to
@@ -423,22 +551,40 @@ impl Devnet {
     ) -> Result<MessageLookup> {
         let message = self.prepare(key.address(), to, value, method, params)?;
         let cid = self.sign_and_push(key, message)?;
+        let mut node = self.node();
+        if node.config.mining == Mining::Manual {
+            while node.pool.contains(&cid) {
+                node.mine_one(&[])?;
+            }
+        }
+        drop(node);
         self.wait(&cid)
     }
 
-    /// The message's lookup, mining tipsets until it is executed (for non-instant modes).
+    /// The message's lookup once it is executed.
+    ///
+    /// It mines only on an instantly mining devnet (a message left pending there, e.g. by a full
+    /// tipset). On a manual or interval devnet it waits, without holding the devnet's lock, for
+    /// the tipset that executes it: there, another thread (or the background miner) mines.
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownMessage`] if it is neither executed nor pending.
+    /// [`Error::UnknownMessage`] at once if the message is neither executed nor pending (or
+    /// leaves the pool without being included); a fatal FVM error while mining.
     pub fn wait(&self, cid: &Cid) -> Result<MessageLookup> {
+        let mut node = self.node();
         loop {
-            let mut node = self.node();
             match node.lookup(cid) {
-                Err(Error::UnknownMessage(_)) if node.pool.len() > 0 => {
-                    node.mine_one(&[])?;
-                }
+                Err(Error::UnknownMessage(_)) if node.pool.contains(cid) => {}
                 other => return other,
+            }
+            if node.config.mining == Mining::Instant {
+                node.mine_one(&[])?;
+            } else {
+                node = self.new_head.wait(node).unwrap_or_else(|poisoned| {
+                    self.node.clear_poison();
+                    poisoned.into_inner()
+                });
             }
         }
     }
@@ -573,8 +719,11 @@ fn spawn_miner(devnet: Devnet, stop: Arc<AtomicBool>, every: Duration) -> Result
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                if let Err(e) = devnet.mine(1) {
-                    tracing::error!(error = %e, "background mining failed");
+                let mut node = devnet.node();
+                if let Err(e) = node.mine_one(&[]) {
+                    // Nothing changed: the messages stay pending for the next tick.
+                    tracing::error!(error = %e, "background mining failed; retrying next tick");
+                    node.mining_error = Some(e.to_string());
                 }
             }
         })

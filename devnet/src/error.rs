@@ -40,6 +40,12 @@ pub enum Error {
     /// The sender cannot pay `value + gas_limit × gas_fee_cap` (on top of its pending messages).
     #[error("insufficient balance for {}: needs {}, has {}", .0.from, .0.required, .0.available)]
     InsufficientBalance(Box<Shortfall>),
+    /// A message with this CID is already on chain or pending (a replay).
+    #[error("message {0} is already on chain or pending")]
+    AlreadyKnown(Cid),
+    /// The pool holds its limit of messages, for this sender or in all (mine, or wait).
+    #[error("pool full: {0}")]
+    PoolFull(String),
     /// The sender has no actor in the head state.
     #[error("unknown sender {0}")]
     UnknownSender(Address),
@@ -65,6 +71,13 @@ pub enum Error {
         /// The FVM's failure info (backtrace), if any.
         info: String,
     },
+    /// A read-only call ran past the devnet's wall-clock limit for calls
+    /// ([`crate::DevnetConfig::call_timeout`]).
+    #[error(
+        "read-only call stopped after {0:?}, the devnet's wall-clock limit for calls (its gas is \
+         capped at the block gas limit; it may loop)"
+    )]
+    CallTimeout(std::time::Duration),
     /// An invalid configuration or genesis.
     #[error("config: {0}")]
     Config(String),
@@ -103,6 +116,8 @@ impl Error {
                 | Self::NonceMismatch { .. }
                 | Self::InsufficientBalance(_)
                 | Self::UnknownSender(_)
+                | Self::AlreadyKnown(_)
+                | Self::PoolFull(_)
                 | Self::InvalidMessage(_)
         )
     }

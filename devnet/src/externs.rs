@@ -9,8 +9,9 @@ use fvm::externs::{Chain, Consensus, Externs, Rand};
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::consensus::ConsensusFault;
 
-/// Tipset CIDs by height, shared between the chain (writer) and every machine (reader).
-pub(crate) type TipsetCids = Arc<RwLock<Vec<Cid>>>;
+/// `(height, key)` of every tipset in height order (null rounds have none), shared between the
+/// chain (writer) and every machine (reader).
+pub(crate) type TipsetCids = Arc<RwLock<Vec<(ChainEpoch, Cid)>>>;
 
 /// The devnet's externs. Randomness is `blake2b-256(domain || seed || epoch)`: deterministic, so a
 /// devnet replays identically, and distinct per epoch and source.
@@ -64,12 +65,15 @@ impl Consensus for DevnetExterns {
 }
 
 impl Chain for DevnetExterns {
+    /// The tipset at `epoch`, or for a null round the last one before it (as Lotus looks a
+    /// height up with `prev = true`).
     fn get_tipset_cid(&self, epoch: ChainEpoch) -> anyhow::Result<Cid> {
         let tipsets = self.tipsets.read().unwrap_or_else(|e| e.into_inner());
-        usize::try_from(epoch)
-            .ok()
-            .and_then(|h| tipsets.get(h).copied())
-            .ok_or_else(|| anyhow!("no tipset at epoch {epoch}"))
+        let after = tipsets.partition_point(|(h, _)| *h <= epoch);
+        match (epoch < 0, after.checked_sub(1).and_then(|i| tipsets.get(i))) {
+            (false, Some((_, cid))) => Ok(*cid),
+            _ => Err(anyhow!("no tipset at epoch {epoch}")),
+        }
     }
 }
 

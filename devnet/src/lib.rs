@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod basefee;
 mod chain;
 mod config;
 mod deals;
@@ -8,9 +9,11 @@ mod error;
 mod externs;
 mod gas;
 mod genesis;
+mod index;
 mod keys;
 mod mempool;
 mod node;
+mod reader;
 mod store;
 
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
@@ -23,6 +26,7 @@ pub use genesis::{
     BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID,
     MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,
 };
+pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
 pub use store::{KvStore, MemoryKv, Store};

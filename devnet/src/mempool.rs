@@ -1,14 +1,16 @@
 //! The message pool: every check the FVM leaves to the node (signature, nonce, balance, limits),
 //! and the pending queue a tipset is filled from.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 use cid::Cid;
 use fvm_shared::ActorID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
+use fvm_shared::version::NetworkVersion;
 
-use crate::config::{BLOCK_GAS_LIMIT, MAX_MESSAGE_SIZE};
+use crate::config::{BLOCK_GAS_LIMIT, BLOCK_MESSAGE_LIMIT, MAX_MESSAGE_SIZE};
 use crate::error::Shortfall;
 use crate::{Error, Result};
 use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
@@ -29,11 +31,30 @@ struct SenderPending {
     cost: TokenAmount,
 }
 
-/// The pending queue, in arrival order (per sender that is nonce order: gaps are refused).
-#[derive(Debug, Default)]
+/// The pending queue, in arrival order (per sender that is nonce order: gaps are refused),
+/// bounded per sender and in all.
+#[derive(Debug, Clone)]
 pub(crate) struct Mempool {
+    sender_limit: usize,
+    limit: usize,
     pending: Vec<Pending>,
+    cids: HashSet<Cid>,
     by_sender: HashMap<ActorID, SenderPending>,
+}
+
+/// The least premium that replaces a pending message offering `premium`: `premium × 125 / 100
+/// + 1`, as Lotus' `ComputeMinRBF` (its `ReplaceByFeePercentageDefault` of 125).
+pub(crate) fn min_replacement_premium(premium: &TokenAmount) -> TokenAmount {
+    TokenAmount::from_atto(premium.atto() * 125u32 / 100u32 + 1u32)
+}
+
+/// The gas the FVM charges to include a message of `length` bytes (what its preflight refuses
+/// a smaller gas limit for, and what Lotus' pool checks): the price list's `OnChainMessage`.
+pub(crate) fn inclusion_gas(length: usize, network_version: NetworkVersion) -> u64 {
+    fvm::gas::price_list_by_network_version(network_version)
+        .on_chain_message(length)
+        .total()
+        .round_up()
 }
 
 /// The most a message may cost its sender: `value + gas_limit × gas_fee_cap`.
@@ -43,17 +64,33 @@ pub(crate) fn max_cost(signed: &SignedMessage) -> TokenAmount {
 }
 
 impl Mempool {
+    /// An empty pool holding at most `sender_limit` messages per sender and `limit` in all.
+    pub(crate) fn new(sender_limit: usize, limit: usize) -> Self {
+        Self {
+            sender_limit,
+            limit,
+            pending: Vec::new(),
+            cids: HashSet::new(),
+            by_sender: HashMap::new(),
+        }
+    }
+
     /// Checks `signed` against the head state (`sender` is the resolved sender actor) and queues it.
     pub(crate) fn add(
         &mut self,
         verified: Verified,
         sender: Option<(ActorID, ActorState)>,
         base_fee: &TokenAmount,
+        network_version: NetworkVersion,
     ) -> Result<Cid> {
         let Verified(signed) = verified;
         let m = &signed.message;
         let from = m.from;
         let length = signed.to_cbor().len();
+        let cid = signed.cid();
+        if self.cids.contains(&cid) {
+            return Err(Error::AlreadyKnown(cid));
+        }
         if length > MAX_MESSAGE_SIZE {
             return Err(Error::InvalidMessage(format!(
                 "{length} bytes, the limit is {MAX_MESSAGE_SIZE}"
@@ -68,6 +105,14 @@ impl Mempool {
         if m.gas_limit == 0 || m.gas_limit > BLOCK_GAS_LIMIT {
             return Err(Error::InvalidMessage(format!(
                 "gas limit {} outside 1..={BLOCK_GAS_LIMIT}",
+                m.gas_limit
+            )));
+        }
+        let inclusion = inclusion_gas(length, network_version);
+        if m.gas_limit < inclusion {
+            return Err(Error::InvalidMessage(format!(
+                "gas limit {} below the message's inclusion cost {inclusion} (its {length} bytes \
+                 at {network_version}'s price list)",
                 m.gas_limit
             )));
         }
@@ -88,6 +133,21 @@ impl Mempool {
         let (id, actor) = sender.ok_or(Error::UnknownSender(from))?;
 
         let entry = self.by_sender.get(&id).cloned().unwrap_or_default();
+        if (actor.sequence..actor.sequence + entry.count).contains(&m.sequence) {
+            return self.replace(signed, cid, id, &actor, entry, length);
+        }
+        if entry.count >= self.sender_limit as u64 {
+            return Err(Error::PoolFull(format!(
+                "{from} has {} pending messages, the limit per sender",
+                entry.count
+            )));
+        }
+        if self.pending.len() >= self.limit {
+            return Err(Error::PoolFull(format!(
+                "the pool holds {} messages, its limit",
+                self.pending.len()
+            )));
+        }
         let expected = actor.sequence + entry.count;
         if m.sequence != expected {
             return Err(Error::NonceMismatch {
@@ -104,7 +164,7 @@ impl Mempool {
                 available: actor.balance,
             })));
         }
-        let cid = signed.cid();
+        self.cids.insert(cid);
         self.by_sender.insert(
             id,
             SenderPending {
@@ -121,33 +181,158 @@ impl Mempool {
         Ok(cid)
     }
 
-    /// Takes the messages for the next tipset: in arrival order, while their gas limits fit a block.
-    pub(crate) fn take_for_block(&mut self) -> Vec<Pending> {
-        let mut gas = 0u64;
-        let n = self
+    /// Replaces the sender's pending message with the same nonce by `signed`, if its premium is
+    /// at least Lotus' minimum for a replacement ([`min_replacement_premium`]) and the sender
+    /// can pay for its pending messages with the new one instead of the old.
+    fn replace(
+        &mut self,
+        signed: SignedMessage,
+        cid: Cid,
+        sender: ActorID,
+        actor: &ActorState,
+        entry: SenderPending,
+        length: usize,
+    ) -> Result<Cid> {
+        let m = &signed.message;
+        let at = self
             .pending
             .iter()
-            .take_while(|p| {
-                gas += p.signed.message.gas_limit;
-                gas <= BLOCK_GAS_LIMIT
+            .position(|p| p.sender == sender && p.signed.message.sequence == m.sequence)
+            .expect("a pending nonce has its message");
+        let old = &self.pending[at].signed;
+        let min = min_replacement_premium(&old.message.gas_premium);
+        if m.gas_premium < min {
+            return Err(Error::InvalidMessage(format!(
+                "nonce {} is pending with premium {} attoFIL: a replacement needs at least {} attoFIL \
+                 (Lotus' 1.25x + 1)",
+                m.sequence,
+                old.message.gas_premium.atto(),
+                min.atto()
+            )));
+        }
+        let required = &entry.cost - max_cost(old) + max_cost(&signed);
+        if actor.balance < required {
+            return Err(Error::InsufficientBalance(Box::new(Shortfall {
+                from: m.from,
+                required,
+                available: actor.balance.clone(),
+            })));
+        }
+        self.cids.remove(&self.pending[at].cid);
+        self.cids.insert(cid);
+        self.by_sender.insert(
+            sender,
+            SenderPending {
+                count: entry.count,
+                cost: required,
+            },
+        );
+        self.pending[at] = Pending {
+            cid,
+            signed,
+            sender,
+            length,
+        };
+        Ok(cid)
+    }
+
+    /// The messages for the next tipset (the pool keeps them until [`Mempool::remove`]), by gas
+    /// premium as Lotus packs a block: the highest premium among each sender's next message goes
+    /// first (ties: the earlier arrival), each sender's messages stay in nonce order, and a
+    /// sender whose next message does not fit the block's gas, or offers a fee cap below
+    /// `base_fee`, waits with its later nonces. At most [`BLOCK_MESSAGE_LIMIT`] messages.
+    pub(crate) fn select_for_block(&self, base_fee: &TokenAmount) -> Vec<Pending> {
+        let mut chains: HashMap<ActorID, VecDeque<(usize, &Pending)>> = HashMap::new();
+        for (arrival, p) in self.pending.iter().enumerate() {
+            chains.entry(p.sender).or_default().push_back((arrival, p));
+        }
+        let mut heap: BinaryHeap<(TokenAmount, Reverse<usize>, ActorID)> = chains
+            .iter()
+            .filter_map(|(sender, chain)| {
+                let (arrival, p) = chain.front()?;
+                Some((
+                    p.signed.message.gas_premium.clone(),
+                    Reverse(*arrival),
+                    *sender,
+                ))
             })
-            .count();
-        let taken: Vec<Pending> = self.pending.drain(..n).collect();
-        for p in &taken {
-            if let Some(e) = self.by_sender.get_mut(&p.sender) {
+            .collect();
+        let mut gas = 0u64;
+        let mut out = Vec::new();
+        while let Some((_, _, sender)) = heap.pop() {
+            if out.len() == BLOCK_MESSAGE_LIMIT {
+                break;
+            }
+            let Some(chain) = chains.get_mut(&sender) else {
+                continue;
+            };
+            let Some((_, p)) = chain.pop_front() else {
+                continue;
+            };
+            let m = &p.signed.message;
+            if m.gas_fee_cap < *base_fee || gas + m.gas_limit > BLOCK_GAS_LIMIT {
+                continue;
+            }
+            gas += m.gas_limit;
+            out.push(p.clone());
+            if let Some((arrival, next)) = chain.front() {
+                heap.push((
+                    next.signed.message.gas_premium.clone(),
+                    Reverse(*arrival),
+                    sender,
+                ));
+            }
+        }
+        out
+    }
+
+    /// Removes messages (a committed tipset included or dropped them).
+    pub(crate) fn remove(&mut self, included: &[Cid]) {
+        if included.is_empty() {
+            return;
+        }
+        let included: HashSet<&Cid> = included.iter().collect();
+        let by_sender = &mut self.by_sender;
+        let cids = &mut self.cids;
+        self.pending.retain(|p| {
+            if !included.contains(&p.cid) {
+                return true;
+            }
+            cids.remove(&p.cid);
+            if let Some(e) = by_sender.get_mut(&p.sender) {
                 e.count -= 1;
                 e.cost -= max_cost(&p.signed);
                 if e.count == 0 {
-                    self.by_sender.remove(&p.sender);
+                    by_sender.remove(&p.sender);
                 }
             }
-        }
-        taken
+            false
+        });
     }
 
     /// Pending messages of `sender`.
     pub(crate) fn pending_count(&self, sender: ActorID) -> u64 {
         self.by_sender.get(&sender).map_or(0, |e| e.count)
+    }
+
+    /// Queues a message without any check (tests of what the miner does with a bad one).
+    #[cfg(test)]
+    pub(crate) fn insert_unchecked(&mut self, p: Pending) {
+        self.cids.insert(p.cid);
+        let e = self.by_sender.entry(p.sender).or_default();
+        e.count += 1;
+        e.cost += max_cost(&p.signed);
+        self.pending.push(p);
+    }
+
+    /// Whether the message is pending.
+    pub(crate) fn contains(&self, cid: &Cid) -> bool {
+        self.cids.contains(cid)
+    }
+
+    /// The CIDs of the pending messages, in arrival order.
+    pub(crate) fn cids(&self) -> Vec<Cid> {
+        self.pending.iter().map(|p| p.cid).collect()
     }
 
     /// All pending messages.
@@ -182,6 +367,16 @@ pub(crate) fn verify_signature(signed: SignedMessage, chain_id: u64) -> Result<V
 pub(crate) struct Verified(SignedMessage);
 
 impl Verified {
+    /// Skips verification (tests of the checks that come after it).
+    #[cfg(test)]
+    pub(crate) const fn unchecked(signed: SignedMessage) -> Self {
+        Self(signed)
+    }
+
+    pub(crate) fn cid(&self) -> Cid {
+        self.0.cid()
+    }
+
     pub(crate) const fn message(&self) -> &fvm_shared::message::Message {
         &self.0.message
     }
@@ -195,6 +390,10 @@ mod tests {
     use fvm_shared::message::Message;
 
     use super::*;
+
+    const NV: NetworkVersion = crate::config::NETWORK_VERSION;
+    /// A gas limit above these messages' inclusion cost.
+    const GAS: u64 = 1_000_000;
 
     fn signed(sequence: u64, gas_limit: u64) -> SignedMessage {
         SignedMessage {
@@ -229,11 +428,11 @@ mod tests {
 
     #[test]
     fn it_checks_limits_sender_and_signature() {
-        let mut pool = Mempool::default();
+        let mut pool = Mempool::new(1_000, 30_000);
         let fee = TokenAmount::from_atto(100);
         let unchecked = Verified;
         let e = pool
-            .add(unchecked(signed(0, 0)), sender(0, 1 << 40), &fee)
+            .add(unchecked(signed(0, 0)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
         let e = pool
@@ -241,20 +440,36 @@ mod tests {
                 unchecked(signed(0, BLOCK_GAS_LIMIT + 1)),
                 sender(0, 1 << 40),
                 &fee,
+                NV,
             )
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
+        let length = signed(0, GAS).to_cbor().len();
+        let inclusion = inclusion_gas(length, NV);
+        assert!((10_000..GAS).contains(&inclusion), "{inclusion}");
         let e = pool
-            .add(unchecked(signed(0, 1000)), None, &fee)
+            .add(
+                unchecked(signed(0, inclusion - 1)),
+                sender(0, 1 << 40),
+                &fee,
+                NV,
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidMessage(m) if m.contains("inclusion")),
+            "{e}"
+        );
+        let e = pool
+            .add(unchecked(signed(0, GAS)), None, &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::UnknownSender(_)), "{e}");
         let high_fee = TokenAmount::from_atto(201);
         let e = pool
-            .add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &high_fee)
+            .add(unchecked(signed(0, GAS)), sender(0, 1 << 40), &high_fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
         let e = pool
-            .add(unchecked(signed(3, 1000)), sender(0, 1 << 40), &fee)
+            .add(unchecked(signed(3, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(
             matches!(
@@ -268,14 +483,14 @@ mod tests {
             "{e}"
         );
         let e = pool
-            .add(unchecked(signed(0, 1000)), sender(0, 1000), &fee)
+            .add(unchecked(signed(0, GAS)), sender(0, 1000), &fee, NV)
             .unwrap_err();
         assert!(matches!(e, Error::InsufficientBalance(_)), "{e}");
         assert_eq!(pool.len(), 0);
         // A zero signature does not verify; a BLS one is not supported.
-        let e = verify_signature(signed(0, 1000), 1).unwrap_err();
+        let e = verify_signature(signed(0, GAS), 1).unwrap_err();
         assert!(matches!(e, Error::BadSignature { .. }), "{e}");
-        let mut bls = signed(0, 1000);
+        let mut bls = signed(0, GAS);
         bls.signature = Signature {
             sig_type: SigType::Bls,
             data: vec![0; 96],
@@ -285,24 +500,48 @@ mod tests {
             Err(Error::UnsupportedSignature { .. })
         ));
         // Accepted: counted against the sender's next nonce and balance.
-        pool.add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &fee)
+        pool.add(unchecked(signed(0, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap();
         assert_eq!(pool.pending_count(100), 1);
         let e = pool
-            .add(unchecked(signed(0, 1000)), sender(0, 1 << 40), &fee)
+            .add(unchecked(signed(0, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
-        assert!(matches!(e, Error::NonceMismatch { expected: 1, .. }), "{e}");
+        assert!(matches!(e, Error::AlreadyKnown(_)), "{e}");
+        // The same nonce again is a replacement, which needs a higher premium.
+        let e = pool
+            .add(unchecked(signed(0, GAS + 1)), sender(0, 1 << 40), &fee, NV)
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidMessage(m) if m.contains("126 attoFIL")),
+            "{e}"
+        );
+        let e = pool
+            .add(unchecked(signed(2, GAS)), sender(0, 1 << 40), &fee, NV)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::NonceMismatch {
+                    expected: 1,
+                    got: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            min_replacement_premium(&TokenAmount::from_atto(1_000)),
+            TokenAmount::from_atto(1_251)
+        );
     }
 
     #[test]
     fn it_fills_a_block_up_to_the_gas_limit_and_keeps_the_accounting() {
-        let mut pool = Mempool::default();
+        let mut pool = Mempool::new(1_000, 30_000);
         let per = BLOCK_GAS_LIMIT / 3 + 1;
         for n in 0..4 {
             let s = signed(n, per);
-            pool.by_sender.entry(100).or_default().count += 1;
-            pool.by_sender.get_mut(&100).unwrap().cost += max_cost(&s);
-            pool.pending.push(Pending {
+            pool.insert_unchecked(Pending {
                 cid: s.cid(),
                 signed: s,
                 sender: 100,
@@ -310,11 +549,15 @@ mod tests {
             });
         }
         assert_eq!(pool.pending_count(100), 4);
-        let first = pool.take_for_block();
+        let first = pool.select_for_block(&TokenAmount::from_atto(100));
         assert_eq!(first.len(), 2, "three would exceed the block gas limit");
+        assert_eq!(pool.len(), 4, "selecting takes nothing out");
+        pool.remove(&first.iter().map(|p| p.cid).collect::<Vec<_>>());
         assert_eq!(pool.pending_count(100), 2);
         assert_eq!(pool.by_sender[&100].cost, max_cost(&signed(0, per)) * 2);
-        assert_eq!(pool.take_for_block().len(), 2);
+        let second = pool.select_for_block(&TokenAmount::from_atto(100));
+        assert_eq!(second.len(), 2);
+        pool.remove(&second.iter().map(|p| p.cid).collect::<Vec<_>>());
         assert_eq!(pool.len(), 0);
         assert!(pool.by_sender.is_empty());
         assert_eq!(

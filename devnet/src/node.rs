@@ -1,12 +1,12 @@
 //! The devnet's node: genesis, the FVM executor, mining, state reads. Not thread-safe by itself:
 //! [`crate::Devnet`] wraps it in a mutex.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cid::Cid;
 use fvm::call_manager::DefaultCallManager;
 use fvm::engine::{EnginePool, MultiEngine};
-use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor, ThreadedExecutor};
+use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
 use fvm::kernel::filecoin::DefaultFilecoinKernel;
 use fvm::machine::{DefaultMachine, NetworkConfig};
 use fvm::state_tree::{ActorState, StateTree};
@@ -20,19 +20,20 @@ use fvm_shared::message::Message;
 use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
 
+use crate::basefee::next_base_fee;
 use crate::chain::{
     BlockHeader, EVENTS_AMT_BITWIDTH, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt,
     Tipset, TipsetRef,
 };
-use crate::config::{
-    BASE_FEE_ATTO, BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, NETWORK_VERSION,
-};
+use crate::config::{BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, MINIMUM_BASE_FEE_ATTO};
 use crate::externs::{DevnetExterns, TipsetCids};
 use crate::gas::GasBreakdown;
 use crate::genesis::{
     self, GenesisAccount, MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err,
 };
+use crate::index::Indexes;
 use crate::mempool::{Mempool, Verified};
+use crate::reader::{CallSnapshot, ExecEnv};
 use crate::store::Store;
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
@@ -40,8 +41,10 @@ use filmark_sdk::keys::{SignedMessage, message_cid};
 
 type Machine = DefaultMachine<Store, DevnetExterns>;
 type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
-/// The executor runs each message on a thread with a 64 MiB stack, as the FVM requires.
-type Exec = ThreadedExecutor<DefaultExecutor<Kernel>>;
+/// The executor. It runs only inside [`on_fvm_thread`], which gives it the 64 MiB stack the FVM
+/// requires (fvm's `ThreadedExecutor` does too, but a panic there kills a worker of its fixed
+/// pool for good).
+pub(crate) type Exec = DefaultExecutor<Kernel>;
 
 /// An implicit message the devnet sends from the system actor (f00).
 #[derive(Debug, Clone)]
@@ -50,6 +53,33 @@ pub(crate) struct ImplicitCall {
     pub(crate) method: MethodNum,
     pub(crate) params: RawBytes,
     pub(crate) what: String,
+}
+
+/// A tipset executed and written to the store, not yet the head.
+struct Built {
+    tipset: Tipset,
+    /// Every message's record (implicit ones included).
+    records: Vec<MessageRecord>,
+    /// The records of the caller's `extra` implicit calls.
+    extra_records: Vec<MessageRecord>,
+    /// Pending messages that can never be included (refused by the FVM's preflight).
+    dropped: Vec<Cid>,
+    implicit_nonce: u64,
+    /// The base fee of the tipset after it.
+    next_base_fee: TokenAmount,
+}
+
+/// Whether the FVM refused an explicit message in its preflight (before execution): such a
+/// message changed nothing, charged nothing and did not use its nonce.
+fn is_preflight_refusal(ret: &ApplyRet) -> bool {
+    use fvm_shared::error::ExitCode;
+    ret.msg_receipt.gas_used == 0
+        && matches!(
+            ret.msg_receipt.exit_code,
+            ExitCode::SYS_OUT_OF_GAS
+                | ExitCode::SYS_SENDER_INVALID
+                | ExitCode::SYS_SENDER_STATE_INVALID
+        )
 }
 
 /// The result of a read-only call.
@@ -73,7 +103,8 @@ pub(crate) struct Node {
     externs: DevnetExterns,
     tipset_cids: TipsetCids,
     chain: Vec<Tipset>,
-    by_cid: HashMap<Cid, ChainEpoch>,
+    /// Index in `chain` of each tipset, by key.
+    by_cid: HashMap<Cid, usize>,
     messages: HashMap<Cid, MessageRecord>,
     pub(crate) pool: Mempool,
     schedule: BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
@@ -83,6 +114,17 @@ pub(crate) struct Node {
     circ_supply: TokenAmount,
     base_fee: TokenAmount,
     implicit_nonce: u64,
+    /// Why the background miner's last tipset failed (cleared by the next tipset).
+    pub(crate) mining_error: Option<String>,
+    /// Transaction hashes and logs ([`crate::index`]).
+    pub(crate) indexes: Indexes,
+    /// Every record's CID in the order they were committed (what a revert removes).
+    record_log: Vec<Cid>,
+    /// Snapshots to revert to, oldest first ([`snapshot`]).
+    snapshots: Vec<(u64, snapshot::Snapshot)>,
+    next_snapshot: u64,
+    /// Notified at each new head (what [`crate::Devnet::wait`] listens to).
+    pub(crate) new_head: std::sync::Arc<std::sync::Condvar>,
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
     /// already serializes access).
     head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
@@ -98,10 +140,13 @@ impl std::fmt::Debug for Node {
 }
 
 impl Node {
-    pub(crate) fn new(config: DevnetConfig, builtins: &[(&str, &[u8])]) -> Result<Self> {
-        let store = Store::memory();
+    pub(crate) fn new(
+        config: DevnetConfig,
+        builtins: &[(&str, &[u8])],
+        store: Store,
+    ) -> Result<Self> {
         let mut genesis = genesis::build(&store, builtins, &config)?;
-        let mut network = NetworkConfig::new(NETWORK_VERSION);
+        let mut network = NetworkConfig::new(config.network_version);
         network.chain_id(ChainID::from(config.chain_id));
         let engine = engines().get(&network)?;
         engine
@@ -109,10 +154,11 @@ impl Node {
             .preload_all(&store, genesis.manifest.iter().map(|(_, c)| c))?;
         let tipset_cids = TipsetCids::default();
         let externs = DevnetExterns::new(config.seed, tipset_cids.clone());
-        genesis.state_root =
-            construct_market(&network, &engine, &store, &externs, &genesis, &config)?;
+        genesis.state_root = on_fvm_thread("market constructor", || {
+            construct_market(&network, &engine, &store, &externs, &genesis, &config)
+        })?;
         let empty = amt_root(&store, RECEIPTS_AMT_BITWIDTH, std::iter::empty::<Cid>())?;
-        let base_fee = TokenAmount::from_atto(BASE_FEE_ATTO);
+        let base_fee = TokenAmount::from_atto(MINIMUM_BASE_FEE_ATTO);
         let header = BlockHeader {
             miner: Address::new_id(REWARD_ACTOR_ID),
             parents: vec![],
@@ -134,7 +180,7 @@ impl Node {
         tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .push(cid);
+            .push((0, cid));
         let every_tipset = if config.market_cron {
             vec![ImplicitCall {
                 to: Address::new_id(MARKET_ACTOR_ID),
@@ -145,6 +191,7 @@ impl Node {
         } else {
             vec![]
         };
+        let pool = Mempool::new(config.pool_sender_limit, config.pool_limit);
         Ok(Self {
             config,
             store,
@@ -155,13 +202,19 @@ impl Node {
             by_cid: HashMap::from([(cid, 0)]),
             chain: vec![tipset],
             messages: HashMap::new(),
-            pool: Mempool::default(),
+            pool,
             schedule: BTreeMap::new(),
             every_tipset,
             accounts: genesis.accounts,
             circ_supply: genesis.circ_supply,
             base_fee,
             implicit_nonce: 0,
+            mining_error: None,
+            record_log: Vec::new(),
+            indexes: Indexes::default(),
+            snapshots: Vec::new(),
+            next_snapshot: 0,
+            new_head: std::sync::Arc::default(),
             head_tree: std::sync::Mutex::new(None),
         })
     }
@@ -174,19 +227,23 @@ impl Node {
         &self.base_fee
     }
 
+    /// The tipset at `at`. A height of null rounds gives the last tipset before it (as Lotus'
+    /// `ChainGetTipSetByHeight`); a height above the head is unknown.
     pub(crate) fn tipset(&self, at: TipsetRef) -> Result<&Tipset> {
-        let height = match at {
+        let index = match at {
             TipsetRef::Head => return Ok(self.head()),
-            TipsetRef::Height(h) => h,
+            TipsetRef::Height(h) => {
+                if h < 0 || h > self.head().height() {
+                    return Err(Error::UnknownTipset(format!("height {h}")));
+                }
+                self.chain.partition_point(|t| t.height() <= h) - 1
+            }
             TipsetRef::Key(cid) => *self
                 .by_cid
                 .get(&cid)
                 .ok_or_else(|| Error::UnknownTipset(cid.to_string()))?,
         };
-        usize::try_from(height)
-            .ok()
-            .and_then(|h| self.chain.get(h))
-            .ok_or_else(|| Error::UnknownTipset(format!("height {height}")))
+        Ok(&self.chain[index])
     }
 
     pub(crate) fn state_tree(&self, at: TipsetRef) -> Result<StateTree<Store>> {
@@ -241,8 +298,17 @@ impl Node {
 
     /// Queues a message whose signature was verified (without the node's lock).
     pub(crate) fn push(&mut self, verified: Verified) -> Result<Cid> {
+        let cid = verified.cid();
+        if self.messages.contains_key(&cid) {
+            return Err(Error::AlreadyKnown(cid));
+        }
         let sender = self.actor(&verified.message().from, TipsetRef::Head)?;
-        self.pool.add(verified, sender, &self.base_fee)
+        self.pool.add(
+            verified,
+            sender,
+            &self.base_fee,
+            self.config.network_version,
+        )
     }
 
     pub(crate) fn schedule(&mut self, epoch: ChainEpoch, call: ImplicitCall) -> Result<()> {
@@ -255,17 +321,24 @@ impl Node {
         Ok(())
     }
 
+    /// The record of an executed message.
+    pub(crate) fn record_of(&self, cid: &Cid) -> Option<&MessageRecord> {
+        self.messages.get(cid)
+    }
+
     pub(crate) fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
         let record = self
             .messages
             .get(cid)
             .ok_or(Error::UnknownMessage(*cid))?
             .clone();
-        let inclusion = self.tipset(TipsetRef::Height(record.height))?.cid;
-        let execution = self
-            .tipset(TipsetRef::Height(record.height + 1))
-            .ok()
-            .map(|t| t.cid);
+        let index = self.chain.partition_point(|t| t.height() < record.height);
+        let inclusion = self
+            .chain
+            .get(index)
+            .ok_or_else(|| Error::UnknownTipset(format!("height {}", record.height)))?
+            .cid;
+        let execution = self.chain.get(index + 1).map(|t| t.cid);
         Ok(MessageLookup {
             record,
             inclusion,
@@ -273,58 +346,101 @@ impl Node {
         })
     }
 
-    fn executor(&self, epoch: ChainEpoch, timestamp: u64, root: Cid) -> Result<Exec> {
-        let mut ctx = self.network.for_epoch(epoch, timestamp, root);
-        ctx.set_base_fee(self.base_fee.clone())
-            .set_circulating_supply(self.circ_supply.clone());
-        if self.config.gas_tracing {
-            ctx.enable_tracing();
+    fn exec_env(&self) -> ExecEnv {
+        ExecEnv {
+            store: self.store.clone(),
+            engine: self.engine.clone(),
+            network: self.network.clone(),
+            externs: self.externs.clone(),
+            circ_supply: self.circ_supply.clone(),
         }
-        let machine = DefaultMachine::new(&ctx, self.store.clone(), self.externs.clone())?;
-        Ok(ThreadedExecutor(DefaultExecutor::new(
-            self.engine.clone(),
-            machine,
-        )?))
     }
 
-    fn implicit_message(&mut self, call: &ImplicitCall) -> Message {
-        self.implicit_nonce += 1;
-        Message {
-            version: 0,
-            from: Address::new_id(SYSTEM_ACTOR_ID),
-            to: call.to,
-            sequence: self.implicit_nonce,
-            value: TokenAmount::default(),
-            method_num: call.method,
-            params: call.params.clone(),
-            gas_limit: IMPLICIT_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::default(),
-            gas_premium: TokenAmount::default(),
-        }
+    fn executor(&self, epoch: ChainEpoch, timestamp: u64, root: Cid) -> Result<Exec> {
+        self.exec_env().executor(
+            epoch,
+            timestamp,
+            root,
+            &self.base_fee,
+            self.config.gas_tracing,
+        )
     }
 
     /// Mines one tipset: scheduled implicit calls, then the pool's messages, then the per-tipset
     /// calls (cron), then `extra` implicit calls. Returns the records of the implicit `extra` calls.
+    ///
+    /// Atomic: the tipset is built without changing the node (a panic inside the FVM included),
+    /// then committed by steps that cannot fail. If building fails, the head, the pool, the
+    /// schedule and the records are as they were (the store may keep unreferenced blocks, which
+    /// are content-addressed and harmless).
     pub(crate) fn mine_one(&mut self, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
-        let parent = self.head().clone();
-        let height = parent.height() + 1;
+        self.mine_at(self.head().height() + 1, extra)
+    }
+
+    /// [`Node::mine_one`] at `height` (after the head): the epochs in between are null rounds,
+    /// as in Filecoin, with no tipset. What was scheduled for them runs at the start of this
+    /// tipset, in epoch order; the per-tipset calls (cron) run once, at this epoch (the market's
+    /// cron settles every live deal up to the current epoch, so nothing is lost).
+    pub(crate) fn mine_at(
+        &mut self,
+        height: ChainEpoch,
+        extra: &[ImplicitCall],
+    ) -> Result<Vec<MessageRecord>> {
+        if height <= self.head().height() {
+            return Err(Error::InvalidMessage(format!(
+                "epoch {height} is not after the head"
+            )));
+        }
+        let built = on_fvm_thread(&format!("tipset {height}"), || {
+            self.build_tipset(height, extra)
+        })?;
+        Ok(self.commit(built))
+    }
+
+    /// Executes the tipset at `height` on a fresh executor and writes its blocks, changing
+    /// nothing in the node itself.
+    fn build_tipset(&self, height: ChainEpoch, extra: &[ImplicitCall]) -> Result<Built> {
+        let parent = self.head();
         let timestamp =
             self.config.genesis_timestamp + u64::try_from(height).unwrap_or(0) * BLOCK_DELAY_SECS;
         let mut exec = self.executor(height, timestamp, parent.state_root)?;
+        let mut nonce = self.implicit_nonce;
+        let mut records = Vec::new();
 
-        let scheduled = self.schedule.remove(&height).unwrap_or_default();
-        for call in &scheduled {
-            let rec = self.apply_implicit(&mut exec, call, height)?;
+        for call in self.schedule.range(..=height).flat_map(|(_, calls)| calls) {
+            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
             if !rec.receipt.exit_code.is_success() {
                 tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "scheduled call failed");
             }
+            records.push(rec);
         }
-        let pending = self.pool.take_for_block();
+        let pending = self.pool.select_for_block(&self.base_fee);
         let mut cids = Vec::with_capacity(pending.len());
         let mut receipts = Vec::with_capacity(pending.len());
-        for (index, p) in pending.into_iter().enumerate() {
+        let mut dropped = Vec::new();
+        let mut gas_limit_used = 0u64;
+        let mut failed_senders = HashSet::new();
+        for p in pending {
+            if failed_senders.contains(&p.sender) || self.messages.contains_key(&p.cid) {
+                // After a sender's refused message, its later nonces cannot run; a CID already on
+                // chain is never included twice.
+                dropped.push(p.cid);
+                continue;
+            }
             let ret =
                 exec.execute_message(p.signed.message.clone(), ApplyKind::Explicit, p.length)?;
+            if is_preflight_refusal(&ret) {
+                // The FVM refused it before execution (nonce, balance, sender, inclusion gas):
+                // nothing changed and it cannot be included (Lotus' block validation refuses such
+                // a block). The pool's checks make this rare; the message leaves the pool.
+                tracing::warn!(cid = %p.cid, code = %ret.msg_receipt.exit_code,
+                    info = ?ret.failure_info.map(|f| f.to_string()), "message refused by the FVM's preflight; dropped");
+                failed_senders.insert(p.sender);
+                dropped.push(p.cid);
+                continue;
+            }
+            let index = cids.len();
+            gas_limit_used += p.signed.message.gas_limit;
             let record = self.record(
                 p.cid,
                 p.signed.message.clone(),
@@ -335,17 +451,20 @@ impl Node {
             )?;
             receipts.push(record.receipt.clone());
             cids.push(p.cid);
-            self.messages.insert(p.cid, record);
+            records.push(record);
         }
-        for call in self.every_tipset.clone() {
-            let rec = self.apply_implicit(&mut exec, &call, height)?;
+        for call in &self.every_tipset {
+            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
             if !rec.receipt.exit_code.is_success() {
                 tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "per-tipset call failed");
             }
+            records.push(rec);
         }
         let mut extra_records = Vec::with_capacity(extra.len());
         for call in extra {
-            extra_records.push(self.apply_implicit(&mut exec, call, height)?);
+            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
+            extra_records.push(rec.clone());
+            records.push(rec);
         }
         let state_root = exec.flush()?;
 
@@ -361,36 +480,85 @@ impl Node {
             parent_base_fee: self.base_fee.clone(),
         };
         let cid = self.store.put_cbor(&header, Code::Blake2b256)?;
+        Ok(Built {
+            tipset: Tipset {
+                header,
+                cid,
+                state_root,
+                receipts_root,
+                messages: cids,
+            },
+            records,
+            extra_records,
+            dropped,
+            implicit_nonce: nonce,
+            next_base_fee: next_base_fee(&self.base_fee, gas_limit_used),
+        })
+    }
+
+    /// Makes a built tipset the head: infallible steps only, so a tipset is never half-applied.
+    fn commit(&mut self, built: Built) -> Vec<MessageRecord> {
+        let Built {
+            tipset,
+            records,
+            extra_records,
+            dropped,
+            implicit_nonce,
+            next_base_fee,
+        } = built;
+        let height = tipset.height();
         if self.config.verbose {
-            tracing::info!(height, messages = cids.len(), %cid, "mined tipset");
+            tracing::info!(height, messages = tipset.messages.len(), cid = %tipset.cid, "mined tipset");
         }
-        self.chain.push(Tipset {
-            header,
-            cid,
-            state_root,
-            receipts_root,
-            messages: cids,
-        });
-        self.by_cid.insert(cid, height);
+        self.pool.remove(&tipset.messages);
+        self.pool.remove(&dropped);
+        self.schedule = self.schedule.split_off(&(height + 1));
+        self.implicit_nonce = implicit_nonce;
+        self.base_fee = next_base_fee;
+        for record in records {
+            let eth_hash = record
+                .signed
+                .as_ref()
+                .and_then(|s| s.eth_tx_hash(self.config.chain_id).ok())
+                .map(|h| h.0);
+            self.indexes.add(&record, eth_hash);
+            self.record_log.push(record.cid);
+            self.messages.insert(record.cid, record);
+        }
+        self.by_cid.insert(tipset.cid, self.chain.len());
         self.tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .push(cid);
-        Ok(extra_records)
+            .push((height, tipset.cid));
+        self.chain.push(tipset);
+        self.mining_error = None;
+        self.new_head.notify_all();
+        extra_records
     }
 
     fn apply_implicit(
-        &mut self,
+        &self,
         exec: &mut Exec,
+        nonce: &mut u64,
         call: &ImplicitCall,
         height: ChainEpoch,
     ) -> Result<MessageRecord> {
-        let msg = self.implicit_message(call);
+        *nonce += 1;
+        let msg = Message {
+            version: 0,
+            from: Address::new_id(SYSTEM_ACTOR_ID),
+            to: call.to,
+            sequence: *nonce,
+            value: TokenAmount::default(),
+            method_num: call.method,
+            params: call.params.clone(),
+            gas_limit: IMPLICIT_GAS_LIMIT,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
         let cid = message_cid(&msg);
         let ret = exec.execute_message(msg.clone(), ApplyKind::Implicit, 0)?;
-        let record = self.record(cid, msg, None, height, None, ret)?;
-        self.messages.insert(cid, record.clone());
-        Ok(record)
+        self.record(cid, msg, None, height, None, ret)
     }
 
     fn record(
@@ -425,27 +593,18 @@ impl Node {
         })
     }
 
-    /// Applies `message` on the head state as an implicit message, without committing anything.
-    pub(crate) fn call(&self, mut message: Message) -> Result<CallResult> {
+    /// A snapshot of the head for a read-only call, to run after the node's lock is released.
+    pub(crate) fn call_snapshot(&self) -> CallSnapshot {
         let head = self.head();
-        if message.gas_limit == 0 {
-            message.gas_limit = IMPLICIT_GAS_LIMIT;
+        CallSnapshot {
+            env: self.exec_env(),
+            epoch: head.height() + 1,
+            timestamp: head.header.timestamp + BLOCK_DELAY_SECS,
+            state_root: head.state_root,
+            base_fee: self.base_fee.clone(),
+            gas_tracing: self.config.gas_tracing,
+            timeout: self.config.call_timeout,
         }
-        let mut exec = self.executor(
-            head.height() + 1,
-            head.header.timestamp + BLOCK_DELAY_SECS,
-            head.state_root,
-        )?;
-        let ret = exec.execute_message(message, ApplyKind::Implicit, 0)?;
-        Ok(CallResult {
-            gas_trace: self
-                .config
-                .gas_tracing
-                .then(|| GasBreakdown::from_trace(&ret.exec_trace)),
-            receipt: ret.msg_receipt.into(),
-            events: ret.events,
-            failure: ret.failure_info.map(|f| f.to_string()),
-        })
     }
 
     /// Puts `wasm` in the store and compiles it, returning its code CID.
@@ -470,7 +629,7 @@ fn construct_market(
     let mut ctx = network.for_epoch(0, config.genesis_timestamp, genesis.state_root);
     ctx.set_circulating_supply(genesis.circ_supply.clone());
     let machine = DefaultMachine::new(&ctx, store.clone(), externs.clone())?;
-    let mut exec: Exec = ThreadedExecutor(DefaultExecutor::new(engine.clone(), machine)?);
+    let mut exec: Exec = DefaultExecutor::new(engine.clone(), machine)?;
     let msg = Message {
         version: 0,
         from: Address::new_id(SYSTEM_ACTOR_ID),
@@ -494,15 +653,49 @@ fn construct_market(
     Ok(exec.flush()?)
 }
 
-/// The process-wide wasm engines: every devnet in a process (tests, benches) shares compiled
-/// modules, so only the first one pays for compiling the builtin actors.
-fn engines() -> &'static MultiEngine {
-    static ENGINES: std::sync::OnceLock<MultiEngine> = std::sync::OnceLock::new();
-    ENGINES.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        MultiEngine::new(u32::try_from(cores).unwrap_or(2).clamp(1, 8))
+/// Runs `work` (FVM execution) on a new thread with the 64 MiB stack the FVM needs. A panic in
+/// it (the FVM's, or a store's) is an [`Error::Fvm`] naming `what`, not a panic of the caller.
+fn on_fvm_thread<T: Send>(what: &str, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("filmark-devnet-fvm".into())
+            .stack_size(FVM_STACK_BYTES)
+            .spawn_scoped(scope, work)
+            .map_err(|e| Error::Fvm(anyhow::anyhow!("{what}: cannot start a thread: {e}")))?;
+        thread.join().unwrap_or_else(|panic| {
+            let why = panic_message(&*panic);
+            Err(Error::Fvm(anyhow::anyhow!(
+                "{what} aborted by a panic: {why}"
+            )))
+        })
     })
 }
+
+/// The message a panic carried.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "no message".to_owned())
+}
+
+/// The stack the FVM needs (as fvm's `ThreadedExecutor` gives it): up to 1024 nested calls.
+pub(crate) const FVM_STACK_BYTES: usize = 64 << 20;
+
+/// The process-wide wasm engines: every devnet in a process (tests, benches) shares compiled
+/// modules, so only the first one pays for compiling the builtin actors.
+///
+/// An executor holds one of the engine's [`ENGINE_INSTANCES`] while it runs. A read-only call
+/// that passed its wall-clock limit keeps its instance until its gas runs out (the FVM cannot be
+/// interrupted), so there are more instances than cores: such calls do not stall mining.
+fn engines() -> &'static MultiEngine {
+    static ENGINES: std::sync::OnceLock<MultiEngine> = std::sync::OnceLock::new();
+    ENGINES.get_or_init(|| MultiEngine::new(ENGINE_INSTANCES))
+}
+
+/// How many FVM executors may run at once in a process (see [`engines`]).
+const ENGINE_INSTANCES: u32 = 16;
 
 /// Builds an AMT from `items` in `store` and returns its root.
 fn amt_root<T: serde::Serialize>(
@@ -513,3 +706,10 @@ fn amt_root<T: serde::Serialize>(
     Amt::new_from_iter_with_bit_width(store.clone(), bit_width, items)
         .map_err(|e| Error::Fvm(e.into()))
 }
+
+#[cfg(test)]
+#[path = "node_tests.rs"]
+mod tests;
+
+#[path = "snapshot.rs"]
+mod snapshot;

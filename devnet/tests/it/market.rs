@@ -23,7 +23,7 @@ use fvm_shared::piece::PaddedPieceSize;
 const PRICE_NANO: u64 = 10;
 const COLLATERAL_NANO: u64 = 500;
 
-fn market() -> Address {
+pub(crate) fn market() -> Address {
     Address::new_id(MARKET_ACTOR_ID)
 }
 
@@ -48,7 +48,7 @@ fn ok(r: &MessageRecord) {
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
 }
 
-fn add_balance(net: &Devnet, who: &GenesisAccount, amount: TokenAmount) {
+pub(crate) fn add_balance(net: &Devnet, who: &GenesisAccount, amount: TokenAmount) {
     let params = RawBytes::serialize(who.address()).unwrap();
     ok(&send(
         net,
@@ -117,7 +117,7 @@ fn publish(net: &Devnet, from: &GenesisAccount, deals: Vec<ClientDealProposal>) 
 }
 
 /// Publishes one deal of `len` epochs from `start`, client account 0, provider account 1.
-fn publish_one(net: &Devnet, start: ChainEpoch, len: ChainEpoch) -> u64 {
+pub(crate) fn publish_one(net: &Devnet, start: ChainEpoch, len: ChainEpoch) -> u64 {
     let (client, provider) = (acct(net, 0), acct(net, 1));
     let r = publish(
         net,
@@ -133,7 +133,7 @@ fn publish_one(net: &Devnet, start: ChainEpoch, len: ChainEpoch) -> u64 {
 }
 
 /// A devnet with the client (account 0) and provider (account 1) funded in the market.
-fn funded(config: DevnetConfig) -> DevnetHandle {
+pub(crate) fn funded(config: DevnetConfig) -> DevnetHandle {
     let net = Devnet::spawn(config).unwrap();
     add_balance(&net, &acct(&net, 0), TokenAmount::from_whole(1));
     add_balance(&net, &acct(&net, 1), TokenAmount::from_whole(1));
@@ -163,12 +163,12 @@ fn getter<T: serde::de::DeserializeOwned>(
     query(net, method, RawBytes::serialize(deal).unwrap())
 }
 
-fn activation(net: &Devnet, deal: u64) -> Result<(ChainEpoch, ChainEpoch), ExitCode> {
+pub(crate) fn activation(net: &Devnet, deal: u64) -> Result<(ChainEpoch, ChainEpoch), ExitCode> {
     getter::<GetDealActivationReturn>(net, market::Method::GetDealActivationExported, deal)
         .map(|a| (a.activated, a.terminated))
 }
 
-fn escrow(net: &Devnet, who: &GenesisAccount) -> (TokenAmount, TokenAmount) {
+pub(crate) fn escrow(net: &Devnet, who: &GenesisAccount) -> (TokenAmount, TokenAmount) {
     let b: GetBalanceReturn = query(
         net,
         market::Method::GetBalanceExported,
@@ -195,7 +195,7 @@ fn implicit_code(e: Error) -> ExitCode {
     }
 }
 
-fn check_market(net: &Devnet) {
+pub(crate) fn check_market(net: &Devnet) {
     let store = net.store();
     let root = net.state_root(&market(), TipsetRef::Head).unwrap();
     let state: market::State = store.get_cbor(&root).unwrap().unwrap();

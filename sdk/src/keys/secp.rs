@@ -150,23 +150,35 @@ impl fmt::Debug for SecpKey {
 
 /// Recovers the uncompressed public key that made `sig` (`r ‖ s ‖ recovery id`) over `digest`.
 ///
-/// A high `s` is accepted and normalised (flipping the recovery id), as Lotus's recover does.
+/// A high `s` (above half the curve order) is refused. `(r, n − s)` with the recovery id flipped
+/// recovers the same key, so accepting both would give one signed message two CIDs (or one
+/// Ethereum transaction two hashes), and a relayer could push the twin so that the owner's CID
+/// never gets a receipt:
+/// - delegated (f410, Ethereum transaction) signatures: Ethereum refuses high `s` in
+///   transactions since EIP-2 (Homestead), and so does this;
+/// - f1 signatures: Lotus accepts a high `s` (its `go-crypto` `EcRecover` uses secp256k1-voi's
+///   `RecoverPublicKey`, which takes any `s` in `[1, n)` and leaves the check to the caller, as
+///   go-ethereum's libsecp256k1 recovery did before). The devnet refuses it anyway: every
+///   Filecoin signer (go-crypto signs with `RejectMalleable`, libsecp256k1, k256, this SDK) makes
+///   low-`s` signatures, so only a malleated twin is refused, and one message keeps one CID.
 ///
 /// # Errors
-/// [`Error::InvalidSignature`] if `r`/`s` are not valid scalars, the recovery id is above 3,
-/// or no key recovers.
+/// [`Error::InvalidSignature`] if `r`/`s` are not valid scalars, `s` is high, the recovery id
+/// is above 3, or no key recovers.
 pub fn recover_public_key(
     digest: &B256,
     sig: &[u8; RECOVERABLE_SIG_LEN],
 ) -> Result<[u8; PUBLIC_KEY_LEN]> {
-    let mut signature = EcdsaSignature::from_slice(&sig[..64])
+    let signature = EcdsaSignature::from_slice(&sig[..64])
         .map_err(|e| Error::InvalidSignature(e.to_string()))?;
-    let mut rec = sig[64];
-    if let Some(low) = signature.normalize_s() {
-        signature = low;
-        rec ^= 1;
+    if signature.normalize_s().is_some() {
+        return Err(Error::InvalidSignature(
+            "high s: a signature's s must be at most half the curve order (EIP-2), else it has \
+             a malleated twin"
+                .into(),
+        ));
     }
-    let recid = RecoveryId::from_byte(rec)
+    let recid = RecoveryId::from_byte(sig[64])
         .ok_or_else(|| Error::InvalidSignature(format!("recovery id {} > 3", sig[64])))?;
     let key = VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recid)
         .map_err(|e| Error::InvalidSignature(e.to_string()))?;

@@ -80,7 +80,10 @@ fn expected(m: Method, caller: u64, p: Option<&IpldBlock>) -> (ExitCode, String)
                 Some(IPLD_RAW) => "parameters must be CBOR, got codec 0x55",
                 Some(_) => "malformed parameters: ",
             };
-            return (ExitCode::USR_SERIALIZATION, format!("{}: {reason}", m.name()));
+            return (
+                ExitCode::USR_SERIALIZATION,
+                format!("{}: {reason}", m.name()),
+            );
         }
     };
     (code, msg.to_owned())

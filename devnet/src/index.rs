@@ -1,0 +1,170 @@
+//! The indexes an Ethereum JSON-RPC needs, kept as tipsets commit: transaction hash → message
+//! CID, and logs (events) by emitter and by topic. Lookups are O(1) or O(log n + matches), never
+//! a scan of the chain.
+
+use std::collections::HashMap;
+
+use cid::Cid;
+use fvm_ipld_encoding::IPLD_RAW;
+use fvm_shared::ActorID;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::event::StampedEvent;
+
+use crate::chain::MessageRecord;
+
+/// Keys of the topic entries of an Ethereum-log-shaped event, in order (as Lotus reads them).
+const TOPIC_KEYS: [&str; 4] = ["t1", "t2", "t3", "t4"];
+
+/// Where an event is: its tipset height, its message and its index among that message's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LogRef {
+    /// Order of commitment (the chain's order of events).
+    seq: u64,
+    pub(crate) height: ChainEpoch,
+    pub(crate) message: Cid,
+    pub(crate) index: usize,
+}
+
+/// Which logs [`crate::Devnet::logs`] returns: those in tipsets `from..=to` emitted by one of
+/// `emitters` (any if empty) whose topic at each position is one of the given values (any where
+/// `None`), as `eth_getLogs` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    /// First tipset height.
+    pub from: ChainEpoch,
+    /// Last tipset height.
+    pub to: ChainEpoch,
+    /// Emitting actors; empty: any.
+    pub emitters: Vec<ActorID>,
+    /// Topics `t1..t4`: at each position, the accepted values (`None`: any).
+    pub topics: [Option<Vec<[u8; 32]>>; 4],
+}
+
+/// A log: an event with where it was emitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    /// The tipset height.
+    pub height: ChainEpoch,
+    /// The message that emitted it.
+    pub message: Cid,
+    /// Its index among the message's events.
+    pub index: usize,
+    /// The event, with its emitter.
+    pub event: StampedEvent,
+}
+
+/// The indexes (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct Indexes {
+    eth_tx: HashMap<[u8; 32], Cid>,
+    eth_by_cid: HashMap<Cid, [u8; 32]>,
+    all: Vec<LogRef>,
+    by_emitter: HashMap<ActorID, Vec<LogRef>>,
+    by_topic: HashMap<(usize, [u8; 32]), Vec<LogRef>>,
+    next_seq: u64,
+}
+
+/// The 32-byte topic at each position of an Ethereum-log-shaped event.
+fn topics(event: &StampedEvent) -> [Option<[u8; 32]>; 4] {
+    let mut out = [None; 4];
+    for entry in &event.event.entries {
+        if let Some(pos) = TOPIC_KEYS.iter().position(|k| *k == entry.key)
+            && entry.codec == IPLD_RAW
+        {
+            out[pos] = entry.value.as_slice().try_into().ok();
+        }
+    }
+    out
+}
+
+impl Indexes {
+    /// Indexes a committed record; `eth_hash` is its transaction hash, for explicit messages.
+    pub(crate) fn add(&mut self, record: &MessageRecord, eth_hash: Option<[u8; 32]>) {
+        if let Some(hash) = eth_hash {
+            self.eth_tx.insert(hash, record.cid);
+            self.eth_by_cid.insert(record.cid, hash);
+        }
+        for (index, event) in record.events.iter().enumerate() {
+            let r = LogRef {
+                seq: self.next_seq,
+                height: record.height,
+                message: record.cid,
+                index,
+            };
+            self.next_seq += 1;
+            self.all.push(r);
+            self.by_emitter.entry(event.emitter).or_default().push(r);
+            for (pos, topic) in topics(event).into_iter().enumerate() {
+                if let Some(topic) = topic {
+                    self.by_topic.entry((pos, topic)).or_default().push(r);
+                }
+            }
+        }
+    }
+
+    /// The message CID of a transaction hash.
+    pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Option<Cid> {
+        self.eth_tx.get(hash).copied()
+    }
+
+    /// Candidate logs in `filter`'s height range, from the most selective index it names.
+    pub(crate) fn candidates(&self, filter: &LogFilter) -> Vec<LogRef> {
+        let in_range = |list: &[LogRef]| -> Vec<LogRef> {
+            let lo = list.partition_point(|r| r.height < filter.from);
+            let hi = list.partition_point(|r| r.height <= filter.to);
+            list[lo..hi.max(lo)].to_vec()
+        };
+        let mut out: Vec<LogRef> = if !filter.emitters.is_empty() {
+            filter
+                .emitters
+                .iter()
+                .filter_map(|e| self.by_emitter.get(e))
+                .flat_map(|l| in_range(l))
+                .collect()
+        } else if let Some((pos, values)) = filter
+            .topics
+            .iter()
+            .enumerate()
+            .find_map(|(p, t)| t.as_ref().map(|v| (p, v)))
+        {
+            values
+                .iter()
+                .filter_map(|v| self.by_topic.get(&(pos, *v)))
+                .flat_map(|l| in_range(l))
+                .collect()
+        } else {
+            in_range(&self.all)
+        };
+        out.sort_by_key(|r| r.seq);
+        out.dedup_by_key(|r| r.seq);
+        out
+    }
+
+    /// Whether `event` passes `filter`'s emitter and topic conditions.
+    pub(crate) fn matches(filter: &LogFilter, event: &StampedEvent) -> bool {
+        if !filter.emitters.is_empty() && !filter.emitters.contains(&event.emitter) {
+            return false;
+        }
+        let have = topics(event);
+        filter.topics.iter().zip(have).all(|(want, have)| {
+            want.as_ref()
+                .is_none_or(|w| have.is_some_and(|h| w.contains(&h)))
+        })
+    }
+
+    /// Forgets what tipsets above `height` added, and the transaction hashes of `removed`.
+    pub(crate) fn truncate(&mut self, height: ChainEpoch, removed: &[Cid]) {
+        for cid in removed {
+            if let Some(hash) = self.eth_by_cid.remove(cid) {
+                self.eth_tx.remove(&hash);
+            }
+        }
+        let cut =
+            |list: &mut Vec<LogRef>| list.truncate(list.partition_point(|r| r.height <= height));
+        cut(&mut self.all);
+        self.by_emitter.values_mut().for_each(cut);
+        self.by_topic.values_mut().for_each(cut);
+        self.by_emitter.retain(|_, l| !l.is_empty());
+        self.by_topic.retain(|_, l| !l.is_empty());
+    }
+}

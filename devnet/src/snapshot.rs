@@ -1,0 +1,79 @@
+//! Snapshots of the node and reverts to them (Anvil's `evm_snapshot` / `evm_revert`).
+//!
+//! The chain, the records and the tipset index only grow, so a snapshot keeps their lengths and
+//! a copy of what changes in place: the pool, the schedule, the per-tipset calls, the base fee
+//! and the implicit nonce. Blocks stay in the store (content-addressed; the reverted chain's
+//! blocks are unreferenced).
+
+use std::collections::BTreeMap;
+
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+
+use super::{ImplicitCall, Node};
+use crate::mempool::Mempool;
+use crate::{Error, Result};
+
+/// What a revert restores.
+#[derive(Debug)]
+pub(super) struct Snapshot {
+    chain_len: usize,
+    record_len: usize,
+    pool: Mempool,
+    schedule: BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
+    every_tipset: Vec<ImplicitCall>,
+    base_fee: TokenAmount,
+    implicit_nonce: u64,
+}
+
+impl Node {
+    /// Records the node as it is; returns the snapshot's id.
+    pub(crate) fn snapshot(&mut self) -> u64 {
+        let id = self.next_snapshot;
+        self.next_snapshot += 1;
+        let snapshot = Snapshot {
+            chain_len: self.chain.len(),
+            record_len: self.record_log.len(),
+            pool: self.pool.clone(),
+            schedule: self.schedule.clone(),
+            every_tipset: self.every_tipset.clone(),
+            base_fee: self.base_fee.clone(),
+            implicit_nonce: self.implicit_nonce,
+        };
+        self.snapshots.push((id, snapshot));
+        id
+    }
+
+    /// Puts the node back as it was at snapshot `id`: head, records, pool, schedule, base fee.
+    /// That snapshot and every later one are used up (as Anvil's `evm_revert`); earlier ones
+    /// stay.
+    pub(crate) fn revert(&mut self, id: u64) -> Result<()> {
+        let at = self
+            .snapshots
+            .iter()
+            .position(|(i, _)| *i == id)
+            .ok_or_else(|| Error::NotFound(format!("snapshot {id}")))?;
+        let (_, s) = self.snapshots.drain(at..).next().expect("position found");
+        for tipset in self.chain.drain(s.chain_len..) {
+            self.by_cid.remove(&tipset.cid);
+        }
+        let removed: Vec<_> = self.record_log.drain(s.record_len..).collect();
+        for cid in &removed {
+            self.messages.remove(cid);
+        }
+        let height = self.head().height();
+        self.indexes.truncate(height, &removed);
+        self.tipset_cids
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .truncate(s.chain_len);
+        self.pool = s.pool;
+        self.schedule = s.schedule;
+        self.every_tipset = s.every_tipset;
+        self.base_fee = s.base_fee;
+        self.implicit_nonce = s.implicit_nonce;
+        self.mining_error = None;
+        self.new_head.notify_all();
+        Ok(())
+    }
+}
