@@ -1,6 +1,7 @@
 //! Atomic tipsets: a tipset that fails part-way (a store write or read failure, a panic inside
 //! the FVM) changes nothing, its messages stay in the pool, and the node goes on serving.
 
+use crate::transfer_message;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -253,16 +254,7 @@ fn the_background_miner_keeps_failed_messages_and_mines_them_later() {
     .unwrap();
     let net = handle.devnet();
     let from = net.account(KeyKind::Secp256k1, 0).unwrap();
-    let to = net.account(KeyKind::Secp256k1, 1).unwrap().address();
-    let m = net
-        .prepare(
-            from.address(),
-            to,
-            TokenAmount::from_atto(1),
-            METHOD_SEND,
-            RawBytes::default(),
-        )
-        .unwrap();
+    let m = transfer_message(&net, 0, 1, 1);
     // Every write fails from now on: the miner's tipsets fail while the message waits (a push
     // writes nothing).
     kv.fail_write_in(1);

@@ -2,24 +2,13 @@
 //! free nor replayed, and a message already on chain cannot be pushed again.
 
 use filmark_devnet::{Devnet, DevnetConfig, Error, KeyKind, Mining, TipsetRef};
-use fvm_ipld_encoding::RawBytes;
-use fvm_shared::METHOD_SEND;
-use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 
 use crate::devnet;
+use crate::transfer_message;
 
 fn transfer(net: &Devnet, from: usize) -> Message {
-    let from = net.account(KeyKind::Secp256k1, from).unwrap().address();
-    let to = net.account(KeyKind::Secp256k1, 9).unwrap().address();
-    net.prepare(
-        from,
-        to,
-        TokenAmount::from_atto(1),
-        METHOD_SEND,
-        RawBytes::default(),
-    )
-    .unwrap()
+    transfer_message(net, from, 9, 1)
 }
 
 #[test]

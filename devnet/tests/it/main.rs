@@ -23,3 +23,41 @@ use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle};
 pub(crate) fn devnet() -> DevnetHandle {
     Devnet::spawn(DevnetConfig::test()).expect("devnet starts")
 }
+
+/// A transfer of `atto` attoFIL from f1 account `from` to f1 account `to`, prepared (nonce and
+/// gas estimate), not signed.
+pub(crate) fn transfer_message(
+    net: &filmark_devnet::Devnet,
+    from: usize,
+    to: usize,
+    atto: u64,
+) -> fvm_shared::message::Message {
+    let account = |i| net.account(filmark_devnet::KeyKind::Secp256k1, i).unwrap();
+    net.prepare(
+        account(from).address(),
+        account(to).address(),
+        fvm_shared::econ::TokenAmount::from_atto(atto),
+        fvm_shared::METHOD_SEND,
+        fvm_ipld_encoding::RawBytes::default(),
+    )
+    .unwrap()
+}
+
+/// Sends a transfer of `atto` attoFIL from f1 account `from` to f1 account `to` with
+/// [`filmark_devnet::Devnet::send`] (which mines it on a manual devnet too).
+pub(crate) fn send_transfer(
+    net: &filmark_devnet::Devnet,
+    from: usize,
+    to: usize,
+    atto: u64,
+) -> filmark_devnet::MessageLookup {
+    let account = |i| net.account(filmark_devnet::KeyKind::Secp256k1, i).unwrap();
+    net.send(
+        &account(from).key,
+        account(to).address(),
+        fvm_shared::econ::TokenAmount::from_atto(atto),
+        fvm_shared::METHOD_SEND,
+        fvm_ipld_encoding::RawBytes::default(),
+    )
+    .unwrap()
+}

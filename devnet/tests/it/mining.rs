@@ -1,26 +1,15 @@
 //! Mining modes: manual batches, background block time, stop on drop.
 
+use crate::transfer_message;
 use std::time::{Duration, Instant};
 
 use filmark_devnet::{Devnet, DevnetConfig, KeyKind, Mining, TipsetRef};
-use fvm_ipld_encoding::RawBytes;
-use fvm_shared::METHOD_SEND;
-use fvm_shared::econ::TokenAmount;
 
 #[test]
 fn manual_mining_batches_pending_messages_into_one_tipset() {
     let net = Devnet::spawn(DevnetConfig::test().with_mining(Mining::Manual)).unwrap();
     let from = net.account(KeyKind::Secp256k1, 0).unwrap();
-    let to = net.account(KeyKind::Secp256k1, 1).unwrap().address();
-    let template = net
-        .prepare(
-            from.address(),
-            to,
-            TokenAmount::from_atto(7),
-            METHOD_SEND,
-            RawBytes::default(),
-        )
-        .unwrap();
+    let template = transfer_message(&net, 0, 1, 7);
     let batch: Vec<_> = (0..5)
         .map(|n| {
             from.key

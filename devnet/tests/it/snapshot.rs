@@ -1,26 +1,14 @@
 //! Snapshot and revert (Anvil's `evm_snapshot` / `evm_revert`), usable many times.
 
+use crate::send_transfer;
 use filmark_devnet::{Devnet, Error, KeyKind, TipsetRef};
-use fvm_ipld_encoding::RawBytes;
-use fvm_shared::METHOD_SEND;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
 use crate::devnet;
 
 fn send(net: &Devnet, atto: u64) -> cid::Cid {
-    let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
-    let to = net.account(KeyKind::Secp256k1, 1).unwrap().address();
-    net.send(
-        &key,
-        to,
-        TokenAmount::from_atto(atto),
-        METHOD_SEND,
-        RawBytes::default(),
-    )
-    .unwrap()
-    .record
-    .cid
+    send_transfer(net, 0, 1, atto).record.cid
 }
 
 fn balance(net: &Devnet, a: &Address) -> TokenAmount {

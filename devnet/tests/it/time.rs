@@ -1,9 +1,8 @@
 //! Network version and time: nv28 by default, and null rounds that skip many epochs at once.
 
+use crate::send_transfer;
 use filmark_devnet::{Devnet, DevnetConfig, Error, KeyKind, NETWORK_VERSION, TipsetRef};
 use filmark_devnet_actors::market::EX_DEAL_EXPIRED;
-use fvm_ipld_encoding::RawBytes;
-use fvm_shared::METHOD_SEND;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::version::NetworkVersion;
 
@@ -26,17 +25,7 @@ fn the_devnet_runs_nv28_by_default_and_the_configured_version_otherwise() {
             net.config().network_version,
             nv.unwrap_or(NetworkVersion::V28)
         );
-        let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
-        let to = net.account(KeyKind::Secp256k1, 1).unwrap().address();
-        let sent = net
-            .send(
-                &key,
-                to,
-                TokenAmount::from_atto(1),
-                METHOD_SEND,
-                RawBytes::default(),
-            )
-            .unwrap();
+        let sent = send_transfer(&net, 0, 1, 1);
         assert!(sent.record.receipt.exit_code.is_success());
     }
 }
@@ -62,17 +51,7 @@ fn advancing_epochs_leaves_null_rounds_not_empty_tipsets() {
         Error::InvalidMessage(_)
     ));
     // Messages still land, in the next tipset, and are found by their epoch.
-    let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
-    let to = net.account(KeyKind::Secp256k1, 1).unwrap().address();
-    let sent = net
-        .send(
-            &key,
-            to,
-            TokenAmount::from_atto(1),
-            METHOD_SEND,
-            RawBytes::default(),
-        )
-        .unwrap();
+    let sent = send_transfer(&net, 0, 1, 1);
     assert_eq!(sent.record.height, 1_001);
     assert_eq!(sent.inclusion, net.head().cid);
     net.advance_epochs(5).unwrap();

@@ -1,28 +1,17 @@
 //! Review finding 5: `wait` mines only on an instantly mining devnet; on a manual or interval
 //! devnet it waits for a tipset, and a CID that is neither executed nor pending fails at once.
 
+use crate::{send_transfer, transfer_message};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle, Error, KeyKind, Mining};
-use fvm_ipld_encoding::RawBytes;
-use fvm_shared::METHOD_SEND;
-use fvm_shared::econ::TokenAmount;
 
 /// Pushes a one-atto transfer; its CID.
 fn push_transfer(net: &Devnet, from: usize) -> cid::Cid {
     let key = net.account(KeyKind::Secp256k1, from).unwrap().key;
-    let to = net.account(KeyKind::Secp256k1, 9).unwrap().address();
-    let m = net
-        .prepare(
-            key.address(),
-            to,
-            TokenAmount::from_atto(1),
-            METHOD_SEND,
-            RawBytes::default(),
-        )
-        .unwrap();
+    let m = transfer_message(net, from, 9, 1);
     net.sign_and_push(&key, m).unwrap()
 }
 
@@ -79,17 +68,7 @@ fn waiting_on_an_unknown_cid_fails_at_once_and_mines_nothing() {
 fn send_on_a_manual_devnet_mines_its_own_message() {
     // `send` is "push and see it executed": on a manual devnet it mines that tipset itself.
     let net = Devnet::spawn(DevnetConfig::test().with_mining(Mining::Manual)).unwrap();
-    let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
-    let to = net.account(KeyKind::Secp256k1, 1).unwrap().address();
-    let sent = net
-        .send(
-            &key,
-            to,
-            TokenAmount::from_atto(1),
-            METHOD_SEND,
-            RawBytes::default(),
-        )
-        .unwrap();
+    let sent = send_transfer(&net, 0, 1, 1);
     assert_eq!(sent.record.height, 1);
     assert_eq!(net.head().height(), 1);
 }
