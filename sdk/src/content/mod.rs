@@ -12,6 +12,7 @@
 //! Inputs under [`LOTUS_MIN_PAYLOAD_SIZE`] (65) bytes get a commitment (zero-padded to one
 //! 127-byte quad, as other tools do), but Lotus' commP tool refuses them.
 
+mod ahead;
 mod car;
 mod commp;
 #[cfg(feature = "std")]
@@ -19,7 +20,7 @@ pub mod file;
 mod pack;
 mod unixfs;
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use cid::Cid;
 
@@ -139,7 +140,7 @@ pub fn import<R: Read>(
     progress: impl Progress,
 ) -> Result<Imported> {
     let mut importer = Importer::new(opts.unixfs, NullSink)?;
-    drive(reader, total, progress, |b| importer.update(b))?;
+    ahead::import_into(reader, total, progress, &mut importer, opts.parallel)?;
     Ok(importer.finish()?.0)
 }
 
@@ -173,15 +174,7 @@ pub(crate) fn drive<R: Read>(
     progress.update(0, total);
     loop {
         // Fill the buffer as far as the reader goes, so chunks stay aligned with reads.
-        let mut n = 0;
-        while n < buf.len() {
-            match reader.read(&mut buf[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let n = ahead::fill(&mut reader, &mut buf)?;
         if n == 0 {
             return Ok(done);
         }
