@@ -5,12 +5,12 @@
 //! each full batch goes to the rayon pool, which hashes its chunks (one task a chunk); the
 //! batches come back in order and the importer emits their leaves (and the nodes above them)
 //! to its sink on the calling thread, so block order and every output byte are those of the
-//! serial importer. At most `DEPTH + 1` batches of about 1 MiB (whole chunks) are in flight
+//! serial importer. At most four batches of about 1 MiB (whole chunks) are in flight
 //! or being read: 4 MiB with 256 KiB chunks.
 
 use std::io::{self, Read};
 
-use super::{BlockSink, Importer, Progress, READ_BUF};
+use super::{BlockSink, Importer, Progress};
 use crate::Result;
 
 /// Reads `reader` to the end into `importer`; returns the bytes read.
@@ -25,7 +25,7 @@ pub(crate) fn import_into<R: Read, S: BlockSink>(
     parallel: bool,
 ) -> Result<u64> {
     #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
-    if parallel && importer.chunk_size() <= MAX_PARALLEL_CHUNK {
+    if parallel && importer.chunk_size() <= par::MAX_PARALLEL_CHUNK {
         return par::import_into(reader, total, progress, importer);
     }
     let _ = parallel;
@@ -46,11 +46,6 @@ pub(crate) fn fill<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize>
     Ok(n)
 }
 
-/// Batches in flight on the pool while the next one is read.
-const DEPTH: usize = 3;
-/// Larger chunks are imported on one thread (a batch holds at least one chunk).
-const MAX_PARALLEL_CHUNK: usize = 4 * READ_BUF;
-
 #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
 mod par {
     use std::{collections::VecDeque, io::Read, sync::mpsc};
@@ -58,11 +53,16 @@ mod par {
     use rayon::prelude::*;
     use sha2::{Digest, Sha256};
 
-    use super::{DEPTH, fill};
+    use super::fill;
     use crate::{
         Result,
         content::{BlockSink, Importer, Progress, READ_BUF},
     };
+
+    /// Batches in flight on the pool while the next one is read.
+    const DEPTH: usize = 3;
+    /// Larger chunks are imported on one thread (a batch holds at least one chunk).
+    pub(super) const MAX_PARALLEL_CHUNK: usize = 4 * READ_BUF;
 
     /// A hashed batch: its buffer, the bytes in it and the digests of its whole chunks.
     type Hashed = (Vec<u8>, usize, Vec<[u8; 32]>);
@@ -136,7 +136,7 @@ mod tests {
     use cid::Cid;
 
     use super::*;
-    use crate::content::{Imported, UnixFsParams};
+    use crate::content::{Imported, READ_BUF, UnixFsParams};
 
     /// Gives at most 77,777 bytes a read, so batches are filled by several reads.
     struct Trickle<'a>(&'a [u8]);
@@ -186,7 +186,8 @@ mod tests {
             (256 << 10, d.len()),
             (256 << 10, 8 * READ_BUF),
             (3 << 20, d.len()),
-            (MAX_PARALLEL_CHUNK + 1, d.len()),
+            // Past the largest chunk hashed in parallel.
+            (5 << 20, d.len()),
             (256 << 10, 0),
         ] {
             let params = UnixFsParams::KUBO.with_chunk_size(chunk).with_max_links(3);

@@ -157,6 +157,7 @@ impl<S: BlockSink> Importer<S> {
     }
 
     /// Bytes per leaf.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
     pub(crate) const fn chunk_size(&self) -> usize {
         self.params.chunk_size
     }
@@ -164,6 +165,7 @@ impl<S: BlockSink> Importer<S> {
     /// [`update`](Self::update) with the SHA-256 of the first `digests.len()` whole chunks of
     /// `data` already computed (on other threads). The digests are used only when `data`
     /// starts on a chunk boundary, as it does when every earlier call gave whole chunks.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
     pub(crate) fn update_hashed(&mut self, data: &[u8], digests: &[[u8; 32]]) -> Result<()> {
         if !self.buf.is_empty() {
             return self.update(data);
