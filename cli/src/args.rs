@@ -41,7 +41,7 @@ pub(crate) struct CommonArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub(crate) json: bool,
-    /// Hash on one thread only.
+    /// Hash on one thread only, without reading ahead.
     #[arg(long)]
     pub(crate) single_thread: bool,
 }
