@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Filmark: content on Filecoin with an on-chain record.
+/// Filmark: a file's UnixFS CID, CAR and piece commitment for Filecoin.
 #[derive(Debug, Parser)]
-#[command(name = "filmark", version, about)]
+#[command(name = "filmark", version, about, arg_required_else_help = false)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -16,7 +16,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Files → UnixFS CID, CAR, piece commitment.
-    #[command(subcommand)]
+    #[command(subcommand, arg_required_else_help = false)]
     Content(ContentCommand),
 }
 
@@ -41,7 +41,7 @@ pub(crate) struct CommonArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub(crate) json: bool,
-    /// Hash on one thread only.
+    /// Hash on one thread only, without reading ahead.
     #[arg(long)]
     pub(crate) single_thread: bool,
 }

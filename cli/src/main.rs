@@ -6,15 +6,38 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, error::ErrorKind};
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("error: {} (see --help)", usage_error(&e));
+            return ExitCode::from(2);
+        }
+    };
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            // Each error of the chain once: `outer: cause: root cause`.
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// clap's message on one line: without its `error:` label, usage and tips.
+fn usage_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let text = text.trim_start_matches("error: ");
+    let first = text.split("\n\n").next().unwrap_or_default();
+    first
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

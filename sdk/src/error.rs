@@ -8,8 +8,9 @@ use fvm_shared::address::Address;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A path could not be opened, inspected or read.
-    #[error("cannot read {}: {source}", path.display())]
+    /// A path could not be opened, inspected or read. The message names the path; the
+    /// operating system's reason is the [`source`](std::error::Error::source).
+    #[error("cannot read {}", path.display())]
     Unreadable {
         /// The path that was given.
         path: PathBuf,
@@ -23,8 +24,9 @@ pub enum Error {
         /// The path that was given.
         path: PathBuf,
     },
-    /// An output path could not be created or written.
-    #[error("cannot write {}: {source}", path.display())]
+    /// An output path could not be created or written. The message names the path; the
+    /// operating system's reason is the [`source`](std::error::Error::source).
+    #[error("cannot write {}", path.display())]
     Unwritable {
         /// The path that was given.
         path: PathBuf,
@@ -43,9 +45,13 @@ pub enum Error {
     /// Parameters out of range (for example a zero chunk size or fewer than two links a node).
     #[error("invalid parameters: {0}")]
     InvalidParams(&'static str),
-    /// Reading the input or writing the output failed.
+    /// Reading the input or writing the output failed (an input or output given by path fails
+    /// with [`Error::Unreadable`] or [`Error::Unwritable`] instead).
     #[error(transparent)]
     Io(#[from] io::Error),
+    /// The input of a two-pass operation gave other bytes the second time it was read.
+    #[error("the input changed between the two reads")]
+    InputChanged,
     // ---- keys: keys, signatures, Ethereum transactions ----
     /// The 32 bytes are not a valid secp256k1 secret key (zero, or not below the curve order).
     #[error("invalid secp256k1 secret key")]
@@ -103,6 +109,21 @@ pub enum Error {
     /// A Lotus JSON value (message, signature) has a field of the wrong form.
     #[error("invalid Lotus JSON: {0}")]
     InvalidJson(String),
+}
+
+impl Error {
+    /// An [`Error`] carried inside an [`io::Error`] (through a `Read` or `Write` that can only
+    /// return `io::Error`s) taken out again; any other error unchanged.
+    pub(crate) fn unwrap_io(self) -> Self {
+        match self {
+            Self::Io(io) if io.get_ref().is_some_and(|r| r.is::<Self>()) => *io
+                .into_inner()
+                .expect("checked")
+                .downcast::<Self>()
+                .expect("checked"),
+            e => e,
+        }
+    }
 }
 
 /// Result with the SDK's [`Error`].

@@ -1,8 +1,12 @@
 //! `filmark content ...`: CID, CAR and piece commitment of a file.
 
-use std::path::Path;
+use std::{io::Write, path::Path};
 
-use filmark_sdk::content::{LOTUS_MIN_PAYLOAD_SIZE, Options, Packed, Piece, UnixFsParams, file};
+use anyhow::Context;
+use filmark_sdk::{
+    Error,
+    content::{LOTUS_MIN_PAYLOAD_SIZE, Options, Packed, Piece, UnixFsParams, file},
+};
 use serde_json::{Value, json};
 
 use crate::{
@@ -40,20 +44,19 @@ fn cid(args: &CidArgs) -> anyhow::Result<()> {
             "blocks": imported.blocks,
         }),
         || imported.root.to_string(),
-    );
-    Ok(())
+    )
 }
 
 fn car(args: &CarArgs) -> anyhow::Result<()> {
     let opts = options(&args.common);
     let bar = Bar::new("car");
     let (root, info) = if is_stdout(&args.output) {
-        let packed = file::pack_to_writer(
+        let packed = to_stdout(file::pack_to_writer(
             &args.common.file,
             std::io::stdout().lock(),
             &opts,
             bar.callback(),
-        )?;
+        ))?;
         (packed.root, packed.car)
     } else {
         file::write_car(&args.common.file, &args.output, &opts, bar.callback())?
@@ -76,8 +79,7 @@ fn car(args: &CarArgs) -> anyhow::Result<()> {
                 args.output.display()
             )
         },
-    );
-    Ok(())
+    )
 }
 
 fn commp(args: &CommonArgs) -> anyhow::Result<()> {
@@ -86,20 +88,19 @@ fn commp(args: &CommonArgs) -> anyhow::Result<()> {
     let piece = file::commp(&args.file, &opts, bar.callback())?;
     drop(bar);
     warn_tiny(piece.payload_size);
-    print(args.json, piece_json(&piece), || piece_text(&piece));
-    Ok(())
+    print(args.json, piece_json(&piece), || piece_text(&piece))
 }
 
 fn pack(args: &CarArgs) -> anyhow::Result<()> {
     let opts = options(&args.common);
     let bar = Bar::new("pack");
     let packed: Packed = if is_stdout(&args.output) {
-        file::pack_to_writer(
+        to_stdout(file::pack_to_writer(
             &args.common.file,
             std::io::stdout().lock(),
             &opts,
             bar.callback(),
-        )?
+        ))?
     } else {
         file::pack(&args.common.file, &args.output, &opts, bar.callback())?
     };
@@ -120,8 +121,15 @@ fn pack(args: &CarArgs) -> anyhow::Result<()> {
             packed.car.bytes,
             piece_text(&packed.piece)
         )
-    });
-    Ok(())
+    })
+}
+
+/// Names stdout in the error of a CAR written there (the input's errors name its path).
+fn to_stdout(r: filmark_sdk::Result<Packed>) -> anyhow::Result<Packed> {
+    r.map_err(|e| match e {
+        Error::Io(io) => anyhow::Error::new(io).context("cannot write to stdout"),
+        e => e.into(),
+    })
 }
 
 fn is_stdout(path: &Path) -> bool {
@@ -162,16 +170,21 @@ fn merge(into: &mut Value, from: Value) {
     }
 }
 
-fn print(json: bool, value: Value, text: impl FnOnce() -> String) {
-    print_to(json, false, value, text);
+fn print(json: bool, value: Value, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+    print_to(json, false, value, text)
 }
 
 /// Prints the summary on stdout, or on stderr when stdout carries the CAR.
-fn print_to(json: bool, stderr: bool, value: Value, text: impl FnOnce() -> String) {
+fn print_to(
+    json: bool,
+    stderr: bool,
+    value: Value,
+    text: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
     let line = if json { value.to_string() } else { text() };
     if stderr {
-        eprintln!("{line}");
+        writeln!(std::io::stderr(), "{line}").context("cannot write to stderr")
     } else {
-        println!("{line}");
+        writeln!(std::io::stdout(), "{line}").context("cannot write to stdout")
     }
 }

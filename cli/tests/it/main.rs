@@ -1,3 +1,4 @@
 //! The `filmark` binary, run as a process.
 
 mod content;
+mod errors;

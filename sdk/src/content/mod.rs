@@ -1,7 +1,8 @@
 //! Content pipeline: file bytes → UnixFS root CID, CARv1, piece commitment (commP).
 //!
 //! Every operation streams: bytes are pushed (`update(&[u8])`) or pulled from a
-//! [`std::io::Read`], nothing holds the whole input, and memory stays constant (a few MiB).
+//! [`std::io::Read`], nothing holds the whole input, and memory is bounded whatever the input
+//! size (a few MiB of buffers, plus the CAR writer's de-duplication keys: see the crate README).
 //!
 //! - [`Importer`]: UnixFS with the defaults of `ipfs add --cid-version=1` ([`UnixFsParams::KUBO`]).
 //! - [`CarWriter`]: CARv1 blocks in the importer's post-order, without duplicates.
@@ -12,6 +13,7 @@
 //! Inputs under [`LOTUS_MIN_PAYLOAD_SIZE`] (65) bytes get a commitment (zero-padded to one
 //! 127-byte quad, as other tools do), but Lotus' commP tool refuses them.
 
+mod ahead;
 mod car;
 mod commp;
 #[cfg(feature = "std")]
@@ -19,7 +21,7 @@ pub mod file;
 mod pack;
 mod unixfs;
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use cid::Cid;
 
@@ -64,7 +66,7 @@ impl<F: FnMut(&Cid, &[u8]) -> Result<()>> BlockSink for F {
     }
 }
 
-/// Progress of a long operation, called after every read.
+/// Progress of a long operation, called as the input is consumed (about every MiB).
 pub trait Progress {
     /// `done` input bytes were processed, out of `total` when known.
     fn update(&mut self, done: u64, total: Option<u64>);
@@ -89,7 +91,8 @@ impl<F: FnMut(u64, Option<u64>)> Progress for F {
 pub struct Options {
     /// DAG shape; [`UnixFsParams::KUBO`] by default.
     pub unixfs: UnixFsParams,
-    /// Hash commitments on every core (feature `parallel`, native only; on by default there).
+    /// Hash UnixFS leaves and commitments on every core while the input is read ahead (feature
+    /// `parallel`, native only; on by default there). Results are identical either way.
     pub parallel: bool,
 }
 
@@ -109,7 +112,7 @@ impl Options {
         self
     }
 
-    /// Turns multi-core hashing on or off (it has no effect without feature `parallel`).
+    /// Turns multi-core hashing and read-ahead on or off (no effect without feature `parallel`).
     pub const fn with_parallel(mut self, parallel: bool) -> Self {
         self.parallel = parallel;
         self
@@ -139,7 +142,7 @@ pub fn import<R: Read>(
     progress: impl Progress,
 ) -> Result<Imported> {
     let mut importer = Importer::new(opts.unixfs, NullSink)?;
-    drive(reader, total, progress, |b| importer.update(b))?;
+    ahead::import_into(reader, total, progress, &mut importer, opts.parallel)?;
     Ok(importer.finish()?.0)
 }
 
@@ -173,15 +176,7 @@ pub(crate) fn drive<R: Read>(
     progress.update(0, total);
     loop {
         // Fill the buffer as far as the reader goes, so chunks stay aligned with reads.
-        let mut n = 0;
-        while n < buf.len() {
-            match reader.read(&mut buf[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let n = ahead::fill(&mut reader, &mut buf)?;
         if n == 0 {
             return Ok(done);
         }

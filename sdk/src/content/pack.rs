@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use cid::Cid;
 
 use super::{
-    CarInfo, CarWriter, CommP, Importer, Options, Piece, Progress, car, drive, unixfs::CID_LEN,
+    CarInfo, CarWriter, CommP, Importer, Options, Piece, Progress, ahead, car, unixfs::CID_LEN,
 };
 use crate::{Error, Result};
 
@@ -26,7 +26,7 @@ pub struct Packed {
 }
 
 /// Writes to `out` and hashes the same bytes. A commP error travels inside an `io::Error`
-/// and is taken out again by [`untee`].
+/// and is taken out again by [`Error::unwrap_io`].
 struct Tee<W> {
     out: W,
     commp: Option<CommP>,
@@ -43,18 +43,6 @@ impl<W: Write> Write for Tee<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
-    }
-}
-
-/// Takes a commP error back out of the `io::Error` [`Tee`] wrapped it in.
-fn untee(e: Error) -> Error {
-    match e {
-        Error::Io(io) if io.get_ref().is_some_and(|r| r.is::<Error>()) => *io
-            .into_inner()
-            .expect("checked")
-            .downcast::<Error>()
-            .expect("checked"),
-        e => e,
     }
 }
 
@@ -78,10 +66,11 @@ fn car_seekable<R: Read, W: Write + Seek>(
     let commp = hash.then(|| opts.commp_hasher().deferred(header_len));
     let tee = Tee { out, commp };
     let mut importer = Importer::new(opts.unixfs, CarWriter::without_header(tee))?;
-    let (imported, writer) = drive(reader, total, progress, |b| importer.update(b))
-        .and_then(|_| importer.finish())
-        .map_err(untee)?;
-    let (mut tee, body) = writer.finish().map_err(untee)?;
+    let (imported, writer) =
+        ahead::import_into(reader, total, progress, &mut importer, opts.parallel)
+            .and_then(|_| importer.finish())
+            .map_err(Error::unwrap_io)?;
+    let (mut tee, body) = writer.finish().map_err(Error::unwrap_io)?;
     let header = car::header(&imported.root);
     debug_assert_eq!(header.len(), header_len);
     let piece = tee.commp.take().map(|c| c.finish_deferred(&header));
@@ -152,7 +141,7 @@ pub fn pack<R: Read, W: Write + Seek>(
 /// `progress` sees both passes (`total` doubled).
 ///
 /// # Errors
-/// As [`pack`]; also [`Error::Io`] if the input changed between the passes.
+/// As [`pack`]; [`Error::InputChanged`] if the input changed between the passes.
 pub fn pack_two_pass<R: Read + Seek, W: Write>(
     mut reader: R,
     total: Option<u64>,
@@ -175,20 +164,19 @@ pub fn pack_two_pass<R: Read + Seek, W: Write>(
         let writer = CarWriter::new(tee, &first.root)?;
         let mut importer = Importer::new(opts.unixfs, writer)?;
         let offset = first.file_size;
-        drive(
+        ahead::import_into(
             &mut reader,
             None,
             |d, _| progress.update(offset + d, total2),
-            |b| importer.update(b),
+            &mut importer,
+            opts.parallel,
         )?;
         let (imported, writer) = importer.finish()?;
         writer.finish().map(|(tee, info)| (imported, tee, info))
     };
-    let (imported, mut tee, car) = run(tee).map_err(untee)?;
+    let (imported, mut tee, car) = run(tee).map_err(Error::unwrap_io)?;
     if imported.root != first.root {
-        return Err(Error::Io(io::Error::other(
-            "the input changed between the two passes",
-        )));
+        return Err(Error::InputChanged);
     }
     let piece = tee.commp.take().expect("hashing").finish();
     tee.out.flush()?;

@@ -156,8 +156,37 @@ impl<S: BlockSink> Importer<S> {
         Ok(())
     }
 
+    /// Bytes per leaf.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    pub(crate) const fn chunk_size(&self) -> usize {
+        self.params.chunk_size
+    }
+
+    /// [`update`](Self::update) with the SHA-256 of the first `digests.len()` whole chunks of
+    /// `data` already computed (on other threads). The digests are used only when `data`
+    /// starts on a chunk boundary, as it does when every earlier call gave whole chunks.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    pub(crate) fn update_hashed(&mut self, data: &[u8], digests: &[[u8; 32]]) -> Result<()> {
+        if !self.buf.is_empty() {
+            return self.update(data);
+        }
+        let chunk = self.params.chunk_size;
+        let hashed = digests.len() * chunk;
+        debug_assert!(hashed <= data.len());
+        self.file_size += hashed as u64;
+        for (leaf, digest) in data[..hashed].chunks_exact(chunk).zip(digests) {
+            self.leaf_with(leaf, digest)?;
+        }
+        self.update(&data[hashed..])
+    }
+
     fn leaf(&mut self, data: &[u8]) -> Result<()> {
-        let cid = block_cid(super::commp::RAW, data);
+        self.leaf_with(data, &Sha256::digest(data).into())
+    }
+
+    /// Emits a leaf whose SHA-256 is `digest`.
+    fn leaf_with(&mut self, data: &[u8], digest: &[u8; 32]) -> Result<()> {
+        let cid = sha256_cid(super::commp::RAW, digest);
         self.sink.put(&cid, data)?;
         self.blocks += 1;
         let size = data.len() as u64;
@@ -239,10 +268,14 @@ impl<S: BlockSink> Importer<S> {
 
 /// CIDv1 with a sha2-256 multihash of `data`.
 pub(crate) fn block_cid(codec: u64, data: &[u8]) -> Cid {
-    let digest = Sha256::digest(data);
+    sha256_cid(codec, &Sha256::digest(data).into())
+}
+
+/// CIDv1 with the sha2-256 multihash `digest`.
+fn sha256_cid(codec: u64, digest: &[u8; 32]) -> Cid {
     Cid::new_v1(
         codec,
-        Multihash::wrap(SHA2_256, &digest).expect("32-byte digest"),
+        Multihash::wrap(SHA2_256, digest).expect("32-byte digest"),
     )
 }
 
