@@ -5,10 +5,10 @@ use filmark_actor_shared::dispatch::{decode_cbor, require_no_value};
 use filmark_actor_shared::show::Addr;
 use filmark_actor_shared::{ActorError, Runtime, actor_error};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
+use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::{ActorID, METHOD_SEND};
 
 use crate::ext::market::{self, DealProposal};
 use crate::order::{DealStatus, DealTerms, SlotOutcome};
@@ -280,12 +280,7 @@ impl Actor {
             events::funds_unlocked(rt, order_id, *id, amount)?;
         }
         for x in outcomes.iter().filter(|x| x.amount.is_positive()) {
-            rt.send_ok(
-                &Address::new_id(x.provider),
-                METHOD_SEND,
-                None,
-                x.amount.clone(),
-            )?;
+            rt.transfer(&Address::new_id(x.provider), x.amount.clone())?;
         }
         Ok(ret)
     }

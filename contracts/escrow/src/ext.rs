@@ -18,17 +18,23 @@ pub mod market {
     pub const ADDRESS: Address =
         Address::new_id(filmark_actor_shared::builtin::STORAGE_MARKET_ACTOR_ID);
 
-    /// `GetDealDataCommitment`: deal id → [`GetDealDataCommitmentReturn`].
-    pub const GET_DEAL_DATA_COMMITMENT: u64 = frc42_dispatch::method_hash!("GetDealDataCommitment");
-    /// `GetDealClient`: deal id → client actor id (not used: any deal storing the piece may be
-    /// bound, whoever its market-level client is).
-    pub const GET_DEAL_CLIENT: u64 = frc42_dispatch::method_hash!("GetDealClient");
-    /// `GetDealProvider`: deal id → provider actor id.
-    pub const GET_DEAL_PROVIDER: u64 = frc42_dispatch::method_hash!("GetDealProvider");
-    /// `GetDealTerm`: deal id → [`GetDealTermReturn`].
-    pub const GET_DEAL_TERM: u64 = frc42_dispatch::method_hash!("GetDealTerm");
-    /// `GetDealActivation`: deal id → [`GetDealActivationReturn`].
-    pub const GET_DEAL_ACTIVATION: u64 = frc42_dispatch::method_hash!("GetDealActivation");
+    filmark_actor_shared::methods! {
+        /// The market's exported deal getters the escrow calls, read-only, each with a deal id
+        /// ([`DealQueryParams`]). Errors name them by [`Getter::name`].
+        pub enum Getter {
+            /// Deal id → [`GetDealDataCommitmentReturn`].
+            GetDealDataCommitment = frc42_dispatch::method_hash!("GetDealDataCommitment"),
+            /// Deal id → client actor id (not used: any deal storing the piece may be bound,
+            /// whoever its market-level client is).
+            GetDealClient = frc42_dispatch::method_hash!("GetDealClient"),
+            /// Deal id → provider actor id.
+            GetDealProvider = frc42_dispatch::method_hash!("GetDealProvider"),
+            /// Deal id → [`GetDealTermReturn`].
+            GetDealTerm = frc42_dispatch::method_hash!("GetDealTerm"),
+            /// Deal id → [`GetDealActivationReturn`].
+            GetDealActivation = frc42_dispatch::method_hash!("GetDealActivation"),
+        }
+    }
 
     /// Exit code of a getter for a deal that expired, was slashed or was cleaned up.
     pub const EX_DEAL_EXPIRED: ExitCode = ExitCode::new(32);
@@ -180,11 +186,12 @@ mod tests {
 
     #[test]
     fn numbers_match_the_market() {
-        assert_eq!(market::GET_DEAL_DATA_COMMITMENT, 1_157_985_802);
-        assert_eq!(market::GET_DEAL_CLIENT, 128_053_329);
-        assert_eq!(market::GET_DEAL_PROVIDER, 935_081_690);
-        assert_eq!(market::GET_DEAL_TERM, 163_777_312);
-        assert_eq!(market::GET_DEAL_ACTIVATION, 2_567_238_399);
+        use market::Getter;
+        assert_eq!(Getter::GetDealDataCommitment.number(), 1_157_985_802);
+        assert_eq!(Getter::GetDealClient.number(), 128_053_329);
+        assert_eq!(Getter::GetDealProvider.number(), 935_081_690);
+        assert_eq!(Getter::GetDealTerm.number(), 163_777_312);
+        assert_eq!(Getter::GetDealActivation.number(), 2_567_238_399);
         assert_eq!(callbacks::AUTHENTICATE_MESSAGE, 2_643_134_072);
         assert_eq!(callbacks::MARKET_NOTIFY_DEAL, 4_186_741_094);
     }

@@ -22,7 +22,7 @@ use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
-use fvm_shared::{ActorID, METHOD_SEND, MethodNum};
+use fvm_shared::{ActorID, MethodNum};
 
 use crate::atto::{atto_of, tokens};
 pub use crate::method::Method;
@@ -148,7 +148,7 @@ impl Actor {
             })
         })?;
         events::withdrawn(rt, caller, &to, &p.amount)?;
-        rt.send_ok(&to, METHOD_SEND, None, p.amount)?;
+        rt.transfer(&to, p.amount)?;
         Ok(())
     }
 

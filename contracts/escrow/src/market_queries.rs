@@ -10,26 +10,27 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 
-use crate::ext::market::{self, DealQueryParams};
+use crate::ext::market::{self, DealQueryParams, Getter};
 use crate::order::{DealStatus, DealTerms};
 
-fn query<RT: Runtime>(rt: &RT, method: u64, deal_id: DealID) -> Result<Response, ActorError> {
+fn query<RT: Runtime>(rt: &RT, method: Getter, deal_id: DealID) -> Result<Response, ActorError> {
     let params = encode_cbor(&DealQueryParams { id: deal_id })
         .map_err(|e| actor_error!(serialization; "encoding deal id: {e}"))?;
     rt.send(
         &market::ADDRESS,
-        method,
+        method.number(),
         Some(params),
         TokenAmount::from_atto(0),
         true,
     )
+    .map_err(|e| e.wrap(format_args!("market {}", method.name())))
 }
 
 /// A getter's answer for a deal that must exist: 17 → `USR_NOT_FOUND`, 32 →
 /// `USR_ILLEGAL_ARGUMENT` ("expired or slashed"), 33 → `USR_ILLEGAL_ARGUMENT`, other → kept.
 fn require<RT: Runtime, T: serde::de::DeserializeOwned>(
     rt: &RT,
-    method: u64,
+    method: Getter,
     deal_id: DealID,
 ) -> Result<T, ActorError> {
     decode_return(required_answer(rt, method, deal_id)?)
@@ -39,7 +40,7 @@ fn require<RT: Runtime, T: serde::de::DeserializeOwned>(
 /// answer's type, compiled once.
 fn required_answer<RT: Runtime>(
     rt: &RT,
-    method: u64,
+    method: Getter,
     deal_id: DealID,
 ) -> Result<Option<IpldBlock>, ActorError> {
     let resp = query(rt, method, deal_id)?;
@@ -63,9 +64,9 @@ fn required_answer<RT: Runtime>(
 /// As [`require`]: a missing, expired or slashed deal, or a malformed answer.
 pub(crate) fn deal_terms<RT: Runtime>(rt: &RT, deal_id: DealID) -> Result<DealTerms, ActorError> {
     let data: market::GetDealDataCommitmentReturn =
-        require(rt, market::GET_DEAL_DATA_COMMITMENT, deal_id)?;
-    let provider: market::GetDealProviderReturn = require(rt, market::GET_DEAL_PROVIDER, deal_id)?;
-    let term: market::GetDealTermReturn = require(rt, market::GET_DEAL_TERM, deal_id)?;
+        require(rt, Getter::GetDealDataCommitment, deal_id)?;
+    let provider: market::GetDealProviderReturn = require(rt, Getter::GetDealProvider, deal_id)?;
+    let term: market::GetDealTermReturn = require(rt, Getter::GetDealTerm, deal_id)?;
     let end = term
         .start
         .checked_add(term.duration)
@@ -85,7 +86,7 @@ pub(crate) fn deal_terms<RT: Runtime>(rt: &RT, deal_id: DealID) -> Result<DealTe
 /// # Errors
 /// Any other exit code, or a malformed answer.
 pub(crate) fn deal_status<RT: Runtime>(rt: &RT, deal_id: DealID) -> Result<DealStatus, ActorError> {
-    let resp = query(rt, market::GET_DEAL_ACTIVATION, deal_id)?;
+    let resp = query(rt, Getter::GetDealActivation, deal_id)?;
     match resp.exit_code {
         ExitCode::OK => {
             let r: market::GetDealActivationReturn = decode_return(resp.return_data)?;
@@ -97,12 +98,12 @@ pub(crate) fn deal_status<RT: Runtime>(rt: &RT, deal_id: DealID) -> Result<DealS
         market::EX_DEAL_EXPIRED => Ok(DealStatus::Expired),
         market::EX_DEAL_NOT_ACTIVATED => Ok(DealStatus::NotActivated),
         ExitCode::USR_NOT_FOUND => Ok(DealStatus::NotFound),
-        _ => Err(failure(resp, market::GET_DEAL_ACTIVATION)),
+        _ => Err(failure(resp, Getter::GetDealActivation)),
     }
 }
 
 /// An error for an unexpected exit code, keeping user codes (as `response_ok` does).
-fn failure(resp: Response, method: u64) -> ActorError {
+fn failure(resp: Response, method: Getter) -> ActorError {
     let code = if resp.exit_code.value() < ExitCode::FIRST_USER_EXIT_CODE {
         ExitCode::USR_UNSPECIFIED
     } else {
@@ -111,7 +112,8 @@ fn failure(resp: Response, method: u64) -> ActorError {
     ActorError::unchecked(
         code,
         format!(
-            "market method {method} failed with exit code {}",
+            "market {} failed with exit code {}",
+            method.name(),
             resp.exit_code
         ),
     )

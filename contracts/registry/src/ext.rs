@@ -8,8 +8,14 @@ pub mod escrow {
     use fvm_shared::clock::ChainEpoch;
     use serde::{Deserialize, Serialize};
 
-    /// `GetOrderFunding`, sent read-only.
-    pub const GET_ORDER_FUNDING_METHOD: u64 = frc42_dispatch::method_hash!("GetOrderFunding");
+    filmark_actor_shared::methods! {
+        /// The escrow's methods the registry calls.
+        pub enum Method {
+            /// `GetOrderFunding`, sent read-only: [`GetOrderFundingParams`] → the order's
+            /// funding.
+            GetOrderFunding = frc42_dispatch::method_hash!("GetOrderFunding"),
+        }
+    }
 
     /// `GetOrderFunding` params: the order id, a bare u64.
     #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,8 +76,9 @@ mod tests {
             vec![0x07]
         );
         assert_eq!(
-            GET_ORDER_FUNDING_METHOD,
+            Method::GetOrderFunding.number(),
             frc42_dispatch::method_hash!("GetOrderFunding")
         );
+        assert_eq!(Method::GetOrderFunding.name(), "GetOrderFunding");
     }
 }

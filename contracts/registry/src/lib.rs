@@ -27,7 +27,7 @@ pub use method::Method;
 pub use state::State;
 use types::*;
 
-use crate::ext::escrow::{GET_ORDER_FUNDING_METHOD, GetOrderFundingParams, OrderFunding};
+use crate::ext::escrow::{GetOrderFundingParams, Method as EscrowMethod, OrderFunding};
 
 /// The registry actor: one function per method. Each validates its caller first, then its
 /// parameters, then changes state inside one transaction and emits its events.
@@ -476,15 +476,18 @@ fn order_funding<RT: Runtime>(
     let escrow = st
         .escrow
         .ok_or_else(|| ActorError::illegal_state("this registry has no escrow configured"))?;
-    let resp = rt.send(
-        &escrow,
-        GET_ORDER_FUNDING_METHOD,
-        ret(&GetOrderFundingParams { order_id })?,
-        TokenAmount::from_atto(0),
-        true,
-    )?;
-    let block = response_ok(resp, &escrow, GET_ORDER_FUNDING_METHOD)
-        .map_err(|e| e.wrap(format!("escrow order {order_id}")))?;
+    let method = EscrowMethod::GetOrderFunding;
+    let resp = rt
+        .send(
+            &escrow,
+            method.number(),
+            ret(&GetOrderFundingParams { order_id })?,
+            TokenAmount::from_atto(0),
+            true,
+        )
+        .map_err(|e| e.wrap(format_args!("escrow order {order_id}: {}", method.name())))?;
+    let block = response_ok(resp, &escrow, method.name())
+        .map_err(|e| e.wrap(format_args!("escrow order {order_id}")))?;
     decode_return(block)
 }
 

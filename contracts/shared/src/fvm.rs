@@ -138,7 +138,7 @@ impl Runtime for FvmRuntime {
             SendFlags::empty()
         };
         fvm_sdk::send::send(to, method, params, value, None, flags)
-            .map_err(|e| crate::runtime::send_error(e, to, method))
+            .map_err(|e| crate::runtime::send_error(e, to))
     }
 
     fn emit_event(&self, event: &ActorEvent) -> Result<(), ActorError> {

@@ -175,19 +175,16 @@ pub trait Runtime {
         )))
     }
 
-    /// Sends a message and requires it to succeed, returning its return block.
+    /// Transfers `value` to `to` (`METHOD_SEND`, no params) and requires it to succeed.
     ///
     /// # Errors
-    /// When the send fails or the callee exits with a non-zero code (that code is kept).
-    fn send_ok(
-        &self,
-        to: &Address,
-        method: MethodNum,
-        params: Option<IpldBlock>,
-        value: TokenAmount,
-    ) -> Result<Option<IpldBlock>, ActorError> {
-        let resp = self.send(to, method, params, value, false)?;
-        response_ok(resp, to, method)
+    /// When the send fails or the recipient exits with a non-zero code (a user code is kept);
+    /// the message starts with "transfer".
+    fn transfer(&self, to: &Address, value: TokenAmount) -> Result<(), ActorError> {
+        let resp = self
+            .send(to, fvm_shared::METHOD_SEND, None, value, false)
+            .map_err(|e| e.wrap("transfer"))?;
+        response_ok(resp, to, "transfer").map(|_| ())
     }
 }
 
@@ -195,7 +192,9 @@ pub trait Runtime {
 /// as [`Runtime::send`] reports it: `NotFound` → `USR_NOT_FOUND`, `InsufficientFunds` →
 /// `USR_INSUFFICIENT_FUNDS`, `ReadOnly` → `USR_READ_ONLY`, `LimitExceeded` →
 /// `USR_ILLEGAL_STATE`, others `USR_UNSPECIFIED`.
-pub fn send_error(e: ErrorNumber, to: &Address, method: MethodNum) -> ActorError {
+/// The message names the recipient; callers that know the method's name add it with
+/// [`ActorError::wrap`].
+pub fn send_error(e: ErrorNumber, to: &Address) -> ActorError {
     let code = match e {
         ErrorNumber::NotFound => ExitCode::USR_NOT_FOUND,
         ErrorNumber::InsufficientFunds => ExitCode::USR_INSUFFICIENT_FUNDS,
@@ -205,10 +204,7 @@ pub fn send_error(e: ErrorNumber, to: &Address, method: MethodNum) -> ActorError
     };
     ActorError::unchecked(
         code,
-        format!(
-            "send to {} method {method} failed: {e}",
-            crate::show::Addr(to)
-        ),
+        format!("send to {} failed: {e}", crate::show::Addr(to)),
     )
 }
 
@@ -228,14 +224,15 @@ pub fn read_only_write_error() -> ActorError {
     ActorError::read_only("state write in a read-only call")
 }
 
-/// Turns a non-zero exit code into an error that keeps the callee's code.
+/// Turns a non-zero exit code into an error that keeps the callee's code (a system code becomes
+/// `USR_UNSPECIFIED`). `method` is the method's name, as the message shows it.
 ///
 /// # Errors
 /// When `resp.exit_code` is not `OK`.
 pub fn response_ok(
     resp: Response,
     to: &Address,
-    method: MethodNum,
+    method: &str,
 ) -> Result<Option<IpldBlock>, ActorError> {
     if resp.exit_code.is_success() {
         Ok(resp.return_data)
@@ -248,7 +245,7 @@ pub fn response_ok(
         Err(ActorError::unchecked(
             code,
             format!(
-                "send to {} method {method} failed with exit code {}",
+                "{method} on {} failed with exit code {}",
                 crate::show::Addr(to),
                 resp.exit_code
             ),
@@ -273,9 +270,9 @@ mod tests {
             (ErrorNumber::LimitExceeded, ExitCode::USR_ILLEGAL_STATE),
             (ErrorNumber::IllegalArgument, ExitCode::USR_UNSPECIFIED),
         ] {
-            let err = send_error(e, &to, 0);
+            let err = send_error(e, &to);
             assert_eq!(err.exit_code(), code, "{e:?}");
-            assert_eq!(err.msg(), format!("send to f07 method 0 failed: {e}"));
+            assert_eq!(err.msg(), format!("send to f07 failed: {e}"));
         }
         let read_only = emit_error(ErrorNumber::ReadOnly);
         assert_eq!(read_only.exit_code(), ExitCode::USR_READ_ONLY);
@@ -297,11 +294,11 @@ mod tests {
             exit_code: ExitCode::new(code),
             return_data: None,
         };
-        assert_eq!(response_ok(resp(0), &to, 2).unwrap(), None);
-        let user = response_ok(resp(17), &to, 2).unwrap_err();
+        assert_eq!(response_ok(resp(0), &to, "Get").unwrap(), None);
+        let user = response_ok(resp(17), &to, "Get").unwrap_err();
         assert_eq!(user.exit_code(), ExitCode::USR_NOT_FOUND);
-        let system = response_ok(resp(7), &to, 2).unwrap_err();
+        let system = response_ok(resp(7), &to, "Get").unwrap_err();
         assert_eq!(system.exit_code(), ExitCode::USR_UNSPECIFIED);
-        assert_eq!(system.msg(), "send to f07 method 2 failed with exit code 7");
+        assert_eq!(system.msg(), "Get on f07 failed with exit code 7");
     }
 }

@@ -355,7 +355,7 @@ impl Runtime for FakeRuntime {
     ) -> Result<Response, ActorError> {
         if (self.read_only.get() || read_only) && !value.is_zero() {
             // The FVM refuses the send before it reaches the recipient.
-            return Err(crate::send_error(ErrorNumber::ReadOnly, to, method));
+            return Err(crate::send_error(ErrorNumber::ReadOnly, to));
         }
         let expected = self
             .expected_sends
@@ -545,10 +545,7 @@ mod tests {
         rt.set_read_only(true);
         let cases = [
             (2, "state write in a read-only call"),
-            (
-                3,
-                "send to f07 method 0 failed: execution context is read-only",
-            ),
+            (3, "send to f07 failed: execution context is read-only"),
             (4, "emit event: execution context is read-only"),
         ];
         for (method, msg) in cases {

@@ -129,7 +129,7 @@ fn market_getter_failures_keep_their_meaning() {
     // Unknown deal: the first getter answers 17.
     expect_getter::<()>(
         &rt,
-        filmark_escrow::ext::market::GET_DEAL_DATA_COMMITMENT,
+        filmark_escrow::ext::market::Getter::GetDealDataCommitment.number(),
         9,
         Err(ExitCode::USR_NOT_FOUND),
     );
@@ -144,7 +144,7 @@ fn market_getter_failures_keep_their_meaning() {
     // Expired deal: 32.
     expect_getter::<()>(
         &rt,
-        filmark_escrow::ext::market::GET_DEAL_DATA_COMMITMENT,
+        filmark_escrow::ext::market::Getter::GetDealDataCommitment.number(),
         9,
         Err(EX_DEAL_EXPIRED),
     );

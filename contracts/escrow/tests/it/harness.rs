@@ -225,7 +225,7 @@ pub(crate) fn expect_getter<R: Serialize>(
 pub(crate) fn expect_terms(rt: &FakeRuntime, d: &Deal) {
     expect_getter(
         rt,
-        market::GET_DEAL_DATA_COMMITMENT,
+        market::Getter::GetDealDataCommitment.number(),
         d.id,
         Ok(market::GetDealDataCommitmentReturn {
             data: d.piece,
@@ -234,7 +234,7 @@ pub(crate) fn expect_terms(rt: &FakeRuntime, d: &Deal) {
     );
     expect_getter(
         rt,
-        market::GET_DEAL_PROVIDER,
+        market::Getter::GetDealProvider.number(),
         d.id,
         Ok(market::GetDealProviderReturn {
             provider: d.provider,
@@ -242,7 +242,7 @@ pub(crate) fn expect_terms(rt: &FakeRuntime, d: &Deal) {
     );
     expect_getter(
         rt,
-        market::GET_DEAL_TERM,
+        market::Getter::GetDealTerm.number(),
         d.id,
         Ok(market::GetDealTermReturn {
             start: d.start,
@@ -255,14 +255,19 @@ pub(crate) fn expect_activation(rt: &FakeRuntime, deal_id: u64, act: Act) {
     match act {
         Act::Ok(a, t) => expect_getter(
             rt,
-            market::GET_DEAL_ACTIVATION,
+            market::Getter::GetDealActivation.number(),
             deal_id,
             Ok(market::GetDealActivationReturn {
                 activated: a,
                 terminated: t,
             }),
         ),
-        Act::Exit(code) => expect_getter::<()>(rt, market::GET_DEAL_ACTIVATION, deal_id, Err(code)),
+        Act::Exit(code) => expect_getter::<()>(
+            rt,
+            market::Getter::GetDealActivation.number(),
+            deal_id,
+            Err(code),
+        ),
     }
 }
 

@@ -187,7 +187,11 @@ fn unknown_deal_answers_and_unexpected_codes() {
         Some(&OrderIdParams { order_id: order }),
         0,
     );
-    expect_err(r, ExitCode::USR_ILLEGAL_STATE);
+    // The failure names the market's method.
+    assert_eq!(
+        expect_err(r, ExitCode::USR_ILLEGAL_STATE),
+        "market GetDealActivation failed with exit code 20"
+    );
     // 17: the deal leaves the order unpaid.
     settle(&rt, order, &[(1, Act::Exit(ExitCode::USR_NOT_FOUND))], &[]);
     assert!(get_order(&rt, order).deals.is_empty());
@@ -227,7 +231,10 @@ fn a_failed_payment_rolls_the_settlement_back() {
         Some(&OrderIdParams { order_id: order }),
         0,
     );
-    expect_err(r, ExitCode::USR_FORBIDDEN);
+    assert_eq!(
+        expect_err(r, ExitCode::USR_FORBIDDEN),
+        "transfer on f0201 failed with exit code 18"
+    );
     assert_eq!(get_order(&rt, order).deals[0].settled_until, 10);
     check_state(&rt);
 }

@@ -4,7 +4,7 @@ pub(crate) use cid::Cid;
 pub(crate) use filmark_actor_shared::testing::{ExpectedSend, FakeRuntime};
 pub(crate) use filmark_actor_shared::{ActorError, Runtime};
 pub(crate) use filmark_registry::ext::escrow::{
-    GET_ORDER_FUNDING_METHOD, GetOrderFundingParams, OrderFunding,
+    GetOrderFundingParams, Method as EscrowMethod, OrderFunding,
 };
 pub(crate) use filmark_registry::policy::*;
 pub(crate) use filmark_registry::testing::check_state_invariants;
@@ -220,7 +220,7 @@ pub(crate) fn expect_funding(
     rt.expect_send(
         ExpectedSend::new(
             id(ESCROW),
-            GET_ORDER_FUNDING_METHOD,
+            EscrowMethod::GetOrderFunding.number(),
             block(&GetOrderFundingParams { order_id }),
         )
         .read_only()
