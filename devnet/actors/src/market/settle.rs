@@ -187,17 +187,7 @@ impl State {
             if update.remove {
                 tables.remove_deal(id)?;
             } else {
-                let state = DealState {
-                    last_updated_epoch: now,
-                    ..state
-                };
-                tables.set_deal(
-                    id,
-                    Deal {
-                        state,
-                        ..deal.clone()
-                    },
-                )?;
+                tables.set_updated(id, &deal, state, now)?;
             }
             ret.settlements.push(DealSettlementSummary {
                 payment: update.payment,
@@ -337,17 +327,7 @@ impl State {
                             .push(DealEvent::new(DealEventKind::Terminated, id, p)?);
                     }
                 } else {
-                    let state = DealState {
-                        last_updated_epoch: now,
-                        ..state
-                    };
-                    tables.set_deal(
-                        id,
-                        Deal {
-                            state,
-                            ..deal.clone()
-                        },
-                    )?;
+                    tables.set_updated(id, &deal, state, now)?;
                     rescheduled.push((self.policy.next_update_epoch(id, now + 1), id));
                 }
                 if update.completed {

@@ -14,7 +14,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 
 use super::policy::EX_DEAL_EXPIRED;
-use super::state::{BalanceEntry, Deal, ProviderInfo, State};
+use super::state::{BalanceEntry, Deal, DealState, ProviderInfo, State};
 use super::types::DealID;
 use crate::{ActorError, ActorResult};
 
@@ -203,6 +203,27 @@ impl<'s, BS: Blockstore> Tables<'s, BS> {
         self.deals
             .set(id, deal)
             .context_code(STATE, "cannot write deals")
+    }
+
+    /// Writes `deal` back with `state` last updated at `now`.
+    pub(super) fn set_updated(
+        &mut self,
+        id: DealID,
+        deal: &Deal,
+        state: DealState,
+        now: ChainEpoch,
+    ) -> ActorResult<()> {
+        let state = DealState {
+            last_updated_epoch: now,
+            ..state
+        };
+        self.set_deal(
+            id,
+            Deal {
+                state,
+                ..deal.clone()
+            },
+        )
     }
 
     pub(super) fn remove_deal(&mut self, id: DealID) -> ActorResult<()> {
