@@ -29,8 +29,9 @@ use filmark_sdk::keys::SignedMessage;
 
 /// Gas premium the convenience senders offer, in attoFIL.
 const GAS_PREMIUM_ATTO: u64 = 100;
-/// Gas the FVM charges for message inclusion, which a read-only estimate does not see.
-const INCLUSION_GAS_MARGIN: u64 = 2_000_000;
+/// Bytes a signature adds to a serialized message, at most (a 65-byte secp256k1 or delegated
+/// signature, its type byte and CBOR headers), for the inclusion cost of an estimate.
+const SIGNATURE_BYTES: usize = 72;
 
 /// A running devnet. Cheap to clone, `Send + Sync`: every clone drives the same chain, so an RPC
 /// layer can serve it from many tasks. Obtained from a [`DevnetHandle`].
@@ -492,12 +493,13 @@ impl Devnet {
         method: MethodNum,
         params: RawBytes,
     ) -> Result<Message> {
-        let (sequence, base_fee, snapshot) = {
+        let (sequence, base_fee, snapshot, network_version) = {
             let node = self.node();
             (
                 node.next_nonce(&from)?,
                 node.base_fee().clone(),
                 node.call_snapshot(),
+                node.config.network_version,
             )
         };
         let mut message = Message {
@@ -512,8 +514,13 @@ impl Devnet {
             gas_fee_cap: TokenAmount::default(),
             gas_premium: TokenAmount::from_atto(GAS_PREMIUM_ATTO),
         };
-        let estimate = snapshot.run(message.clone())?.receipt.gas_used;
-        message.gas_limit = ((estimate + INCLUSION_GAS_MARGIN) * 5 / 4).min(BLOCK_GAS_LIMIT);
+        // The run is implicit, so it does not charge what including the message costs (the
+        // price list's `OnChainMessage`, proportional to its size): add that for the signed
+        // message, then a 25% margin.
+        let execution = snapshot.run(message.clone())?.receipt.gas_used;
+        let length = fvm_ipld_encoding::to_vec(&message)?.len() + SIGNATURE_BYTES;
+        let inclusion = crate::mempool::inclusion_gas(length, network_version);
+        message.gas_limit = ((execution + inclusion) * 5 / 4).min(BLOCK_GAS_LIMIT);
         message.gas_fee_cap = base_fee * 2 + &message.gas_premium;
         Ok(message)
     }

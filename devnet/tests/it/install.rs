@@ -2,7 +2,7 @@
 //! actors (`fvm` built with `m2-native`). A message is at most 64 KiB (`MAX_MESSAGE_SIZE`), so
 //! only modules that fit go this way; `Devnet::install_code` / `Devnet::deploy` take any size.
 
-use filmark_devnet::{BLOCK_GAS_LIMIT, INIT_ACTOR_ID, KeyKind, MAX_MESSAGE_SIZE, code_cid};
+use filmark_devnet::{INIT_ACTOR_ID, KeyKind, MAX_MESSAGE_SIZE, code_cid};
 use filmark_devnet_actors::init::{ExecParams, InstallParams, InstallReturn, Method};
 use filmark_devnet_bundle::REWARD_WASM;
 use fvm_ipld_encoding::RawBytes;
@@ -74,20 +74,15 @@ fn install_code_by_message_makes_new_code_runnable() {
 
     let install = |net: &filmark_devnet::Devnet| {
         let params = RawBytes::serialize(InstallParams { code: code.clone() }).unwrap();
-        let mut message = net
-            .prepare(
-                from.address(),
+        // `send` estimates the gas: the execution plus the inclusion cost of a ~14 KB message.
+        let sent = net
+            .send(
+                &from.key,
                 init,
                 TokenAmount::default(),
                 Method::InstallCode.number(),
                 params,
             )
-            .unwrap();
-        // The devnet's estimate falls short here (≈47 M with its 25% margin, ≈49 M used: a
-        // `StateCall` of InstallCode charges less than the message does); give it room.
-        message.gas_limit = BLOCK_GAS_LIMIT / 10;
-        let sent = net
-            .wait(&net.sign_and_push(&from.key, message).unwrap())
             .unwrap();
         assert!(
             sent.record.receipt.exit_code.is_success(),
