@@ -1,6 +1,7 @@
 //! Review finding 2: the pool is bounded, load raises the base fee as Filecoin's EIP-1559-style
 //! rule does, and a block is packed by gas premium (nonce order per sender kept).
 
+use crate::transfer_message;
 use cid::Cid;
 use filmark_devnet::{
     BLOCK_GAS_LIMIT, Devnet, DevnetConfig, DevnetHandle, Error, KeyKind, MINIMUM_BASE_FEE_ATTO,
@@ -47,15 +48,7 @@ fn the_pool_caps_each_sender_and_the_total_with_a_clear_refusal() {
         transfer(&net, 0, n, 1_000_000, 100);
     }
     let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
-    let m = net
-        .prepare(
-            key.address(),
-            key.address(),
-            TokenAmount::default(),
-            METHOD_SEND,
-            RawBytes::default(),
-        )
-        .unwrap();
+    let m = transfer_message(&net, 0, 0, 0);
     let e = net.sign_and_push(&key, m).unwrap_err();
     assert!(
         matches!(&e, Error::PoolFull(why) if why.contains("3 pending")),
@@ -65,15 +58,7 @@ fn the_pool_caps_each_sender_and_the_total_with_a_clear_refusal() {
     transfer(&net, 1, 0, 1_000_000, 100);
     transfer(&net, 1, 1, 1_000_000, 100);
     let key = net.account(KeyKind::Secp256k1, 2).unwrap().key;
-    let m = net
-        .prepare(
-            key.address(),
-            key.address(),
-            TokenAmount::default(),
-            METHOD_SEND,
-            RawBytes::default(),
-        )
-        .unwrap();
+    let m = transfer_message(&net, 2, 2, 0);
     let e = net.sign_and_push(&key, m.clone()).unwrap_err();
     assert!(
         matches!(&e, Error::PoolFull(why) if why.contains("5 messages")),
