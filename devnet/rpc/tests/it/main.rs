@@ -1,0 +1,4 @@
+//! The JSON-RPC server, over real sockets: transport, Lotus methods, controls, fuzzing.
+
+mod common;
+mod transport;
