@@ -342,6 +342,12 @@ impl Devnet {
         self.node().pool.cids()
     }
 
+    /// The signed messages waiting in the pool, in the order they were accepted (Lotus'
+    /// `MpoolPending`).
+    pub fn pending_signed(&self) -> Vec<SignedMessage> {
+        self.node().pool.signed()
+    }
+
     /// Where an executed message landed, with its receipt and events.
     ///
     /// # Errors

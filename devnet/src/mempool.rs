@@ -335,6 +335,11 @@ impl Mempool {
         self.pending.iter().map(|p| p.cid).collect()
     }
 
+    /// The pending signed messages, in the order they were accepted.
+    pub(crate) fn signed(&self) -> Vec<SignedMessage> {
+        self.pending.iter().map(|p| p.signed.clone()).collect()
+    }
+
     /// All pending messages.
     pub(crate) fn len(&self) -> usize {
         self.pending.len()

@@ -5,6 +5,7 @@ mod error;
 mod eth;
 mod jsonrpc;
 mod lotus;
+mod lotus_json;
 mod params;
 mod server;
 mod subscribe;

@@ -1,4 +1,5 @@
 //! The JSON-RPC server, over real sockets: transport, Lotus methods, controls, fuzzing.
 
 mod common;
+mod lotus;
 mod transport;
