@@ -6,9 +6,9 @@ use fvm_shared::METHOD_SEND;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
+use crate::Result;
 use crate::chain::TipsetRef;
 use crate::devnet::Devnet;
-use crate::Result;
 
 impl Devnet {
     /// Sets the balance of any address (Anvil's `anvil_setBalance`), in the state the next

@@ -142,7 +142,9 @@ impl Mempool {
         }
         let queued = self.future_of(id).count() as u64;
         let future_key = (id, m.sequence);
-        if entry.count + queued >= self.sender_limit as u64 && !self.future.contains_key(&future_key) {
+        if entry.count + queued >= self.sender_limit as u64
+            && !self.future.contains_key(&future_key)
+        {
             return Err(Error::PoolFull(format!(
                 "{from} has {} pending messages, the limit per sender",
                 entry.count + queued
@@ -676,31 +678,57 @@ mod tests {
         let funded = || sender(0, 1 << 40);
         // Nonces 2 and 4 wait: nothing is ready, the next nonce stays 0.
         for n in [2, 4] {
-            pool.add(unchecked(signed(n, GAS)), funded(), &fee, NV).unwrap();
+            pool.add(unchecked(signed(n, GAS)), funded(), &fee, NV)
+                .unwrap();
         }
-        assert_eq!((pool.len(), pool.future_len(), pool.pending_count(100)), (0, 2, 0));
+        assert_eq!(
+            (pool.len(), pool.future_len(), pool.pending_count(100)),
+            (0, 2, 0)
+        );
         assert!(pool.select_for_block(&fee).is_empty());
-        let e = pool.add(unchecked(signed(2, GAS)), funded(), &fee, NV).unwrap_err();
+        let e = pool
+            .add(unchecked(signed(2, GAS)), funded(), &fee, NV)
+            .unwrap_err();
         assert!(matches!(e, Error::AlreadyKnown(_)), "{e}");
         // Their cost counts against the balance: a sender who can pay for two cannot queue a third.
         let two = max_cost(&signed(0, GAS)) * 2;
         let e = pool
-            .add(unchecked(signed(0, GAS)), sender(0, two.atto().try_into().unwrap()), &fee, NV)
+            .add(
+                unchecked(signed(0, GAS)),
+                sender(0, two.atto().try_into().unwrap()),
+                &fee,
+                NV,
+            )
             .unwrap_err();
         assert!(matches!(e, Error::InsufficientBalance(_)), "{e}");
         // Nonce 0 is ready alone; nonce 1 fills the gap and releases 2 (4 still waits for 3).
-        pool.add(unchecked(signed(0, GAS)), funded(), &fee, NV).unwrap();
+        pool.add(unchecked(signed(0, GAS)), funded(), &fee, NV)
+            .unwrap();
         assert_eq!((pool.len(), pool.future_len()), (1, 2));
-        pool.add(unchecked(signed(1, GAS)), funded(), &fee, NV).unwrap();
-        assert_eq!((pool.len(), pool.future_len(), pool.pending_count(100)), (3, 1, 3));
-        let nonces: Vec<u64> = pool.select_for_block(&fee).iter().map(|p| p.signed.message.sequence).collect();
+        pool.add(unchecked(signed(1, GAS)), funded(), &fee, NV)
+            .unwrap();
+        assert_eq!(
+            (pool.len(), pool.future_len(), pool.pending_count(100)),
+            (3, 1, 3)
+        );
+        let nonces: Vec<u64> = pool
+            .select_for_block(&fee)
+            .iter()
+            .map(|p| p.signed.message.sequence)
+            .collect();
         assert_eq!(nonces, vec![0, 1, 2]);
         // The per-sender limit counts queued messages: 3 ready + 1 queued + 2 more = 6.
-        pool.add(unchecked(signed(5, GAS)), funded(), &fee, NV).unwrap();
-        pool.add(unchecked(signed(6, GAS)), funded(), &fee, NV).unwrap();
-        let e = pool.add(unchecked(signed(7, GAS)), funded(), &fee, NV).unwrap_err();
+        pool.add(unchecked(signed(5, GAS)), funded(), &fee, NV)
+            .unwrap();
+        pool.add(unchecked(signed(6, GAS)), funded(), &fee, NV)
+            .unwrap();
+        let e = pool
+            .add(unchecked(signed(7, GAS)), funded(), &fee, NV)
+            .unwrap_err();
         assert!(matches!(e, Error::PoolFull(_)), "{e}");
-        let e = pool.add(unchecked(signed(3, GAS)), funded(), &fee, NV).unwrap_err();
+        let e = pool
+            .add(unchecked(signed(3, GAS)), funded(), &fee, NV)
+            .unwrap_err();
         assert!(matches!(e, Error::PoolFull(_)), "{e}");
     }
 }

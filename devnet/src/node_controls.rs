@@ -15,10 +15,11 @@ impl Node {
     /// The timestamp of a tipset at `height`: the genesis timestamp plus 30 s per epoch, moved by
     /// the time controls.
     pub(crate) fn timestamp_at(&self, height: ChainEpoch) -> u64 {
-        let base = self
-            .config
-            .genesis_timestamp
-            .saturating_add(u64::try_from(height).unwrap_or(0).saturating_mul(BLOCK_DELAY_SECS));
+        let base = self.config.genesis_timestamp.saturating_add(
+            u64::try_from(height)
+                .unwrap_or(0)
+                .saturating_mul(BLOCK_DELAY_SECS),
+        );
         base.saturating_add_signed(self.time_offset)
     }
 
@@ -42,7 +43,10 @@ impl Node {
         actor.balance = balance;
         tree.set_actor(id, actor);
         let root = tree.flush().map_err(fvm_err)?;
-        self.chain.last_mut().expect("the chain always has genesis").state_root = root;
+        self.chain
+            .last_mut()
+            .expect("the chain always has genesis")
+            .state_root = root;
         Ok(())
     }
 
@@ -54,7 +58,8 @@ impl Node {
                 "timestamp {secs} is not after the head's {head}"
             )));
         }
-        let natural = self.timestamp_at(self.head().height() + 1) as i128 - self.time_offset as i128;
+        let natural =
+            self.timestamp_at(self.head().height() + 1) as i128 - self.time_offset as i128;
         self.time_offset = i64::try_from(i128::from(secs) - natural)
             .map_err(|_| Error::InvalidMessage(format!("timestamp {secs} is out of range")))?;
         Ok(())

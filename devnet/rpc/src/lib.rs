@@ -11,6 +11,7 @@ mod server;
 mod subscribe;
 mod table;
 
+pub use control::MAX_MINE;
 pub use error::{Error, RpcError};
 pub use server::{
     DEFAULT_PORT, MAX_BATCH, MAX_BODY_BYTES, MAX_DEPTH, RPC_PATH, RpcConfig, RpcServer,

@@ -1,5 +1,6 @@
 //! The JSON-RPC server, over real sockets: transport, Lotus methods, controls, fuzzing.
 
 mod common;
+mod controls;
 mod lotus;
 mod transport;
