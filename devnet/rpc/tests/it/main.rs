@@ -2,5 +2,6 @@
 
 mod common;
 mod controls;
+mod fuzz;
 mod lotus;
 mod transport;
