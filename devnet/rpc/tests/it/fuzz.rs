@@ -34,7 +34,7 @@ impl Rng {
 fn random_json(rng: &mut Rng, depth: u32) -> Value {
     match rng.below(if depth > 3 { 5 } else { 8 }) {
         0 => Value::Null,
-        1 => json!(rng.next() % 2 == 0),
+        1 => json!(rng.next().is_multiple_of(2)),
         2 => json!(rng.next() as i64),
         3 => json!(format!("0x{:x}", rng.next())),
         4 => json!(["t01", "f1abc", "0xff", "bafy", "", "💥"][rng.below(6)]),
@@ -124,7 +124,7 @@ fn random_and_mutated_bodies_change_nothing_but_valid_traffic() {
     while sent < BODIES && started.elapsed() < TIME {
         sent += 1;
         // Every 100th body is valid traffic: a transfer, pushed to both devnets.
-        if sent % 100 == 0 {
+        if sent.is_multiple_of(100) {
             let signed = transfer(&twin, nonce);
             let body = json!({"jsonrpc": "2.0", "id": sent, "method": "Filecoin.MpoolPush",
                 "params": [SignedMessageJson::new(&signed, Network::Testnet)]});
