@@ -43,6 +43,11 @@ pub(crate) struct DevnetArgs {
     /// EIP-155 chain id.
     #[arg(long, default_value_t = 31_415_926)]
     pub(crate) chain_id: u64,
+    /// The numbers the simulated storage market checks deals against: `devnet` (mainnet's
+    /// durations and collateral, small sectors), `fast` (deals of any length, no collateral
+    /// minimum: for tests) or `mainnet`.
+    #[arg(long, value_name = "POLICY", default_value = "devnet", value_parser = ["devnet", "fast", "mainnet"])]
+    pub(crate) market_policy: String,
     /// Deploy Filmark's actors (registry and escrow) and print their addresses.
     #[arg(long)]
     pub(crate) deploy: bool,

@@ -7,6 +7,7 @@ use anyhow::{Context as _, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle, GenesisAccount, KeyKind};
+use filmark_devnet_actors::market::MarketPolicy;
 use filmark_devnet_rpc::{RpcConfig, RpcServer};
 use filmark_registry::types::ConstructorParams;
 use fvm_ipld_encoding::RawBytes;
@@ -37,8 +38,14 @@ fn config(args: &DevnetArgs) -> anyhow::Result<DevnetConfig> {
             dir.display()
         );
     }
+    let policy = match args.market_policy.as_str() {
+        "fast" => MarketPolicy::fast(),
+        "mainnet" => MarketPolicy::mainnet(),
+        _ => MarketPolicy::devnet(),
+    };
     let mut config = DevnetConfig::default()
         .with_verbose(false)
+        .with_market_policy(policy)
         .with_chain_id(args.chain_id)
         .with_accounts(args.accounts, args.accounts);
     if let Some(secs) = args.block_time {

@@ -68,6 +68,11 @@ pub(crate) const METHODS: &[Method] = &[
         handler: chain_read_obj,
     },
     Method {
+        name: "Filecoin.ChainGetEvents",
+        params: "[eventsRoot]",
+        handler: chain_get_events,
+    },
+    Method {
         name: "Filecoin.ChainHasObj",
         params: "[cid]",
         handler: chain_has_obj,
@@ -261,6 +266,35 @@ fn chain_has_obj(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
         .has(&c)
         .map(Value::Bool)
         .map_err(|e| RpcError::internal(format!("blockstore: {e}")))
+}
+
+fn chain_get_events(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
+    p.at_most(1)?;
+    let root = cid_param(p, 0, "eventsRoot")?;
+    let store = ctx.devnet.store();
+    if !store
+        .has(&root)
+        .map_err(|e| RpcError::internal(format!("blockstore: {e}")))?
+    {
+        return Err(RpcError::server(format!("events root {root} not found")));
+    }
+    let amt = fvm_ipld_amt::Amt::<fvm_shared::event::StampedEvent, _>::load(&root, &store)
+        .map_err(|e| RpcError::server(format!("events root {root}: {e}")))?;
+    let mut events = Vec::new();
+    amt.for_each(|_, e| {
+        let entries: Vec<Value> = e
+            .event
+            .entries
+            .iter()
+            .map(|en| {
+                json!({"Flags": en.flags.bits(), "Key": en.key, "Codec": en.codec, "Value": bytes(&en.value)})
+            })
+            .collect();
+        events.push(json!({"Emitter": e.emitter, "Entries": entries}));
+        Ok(())
+    })
+    .map_err(|e| RpcError::server(format!("events root {root}: {e}")))?;
+    Ok(Value::Array(events))
 }
 
 /// `ChainNotify`'s values: `[{Type, Val}]`.

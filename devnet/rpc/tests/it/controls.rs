@@ -106,6 +106,27 @@ fn a_deal_is_published_activated_and_terminated() {
     });
     let published = s.ok("filmark_publishDeal", json!([proposal]));
     let deal = published["DealID"].as_u64().expect("a deal id");
+    let lookup = s.ok(
+        "Filecoin.StateSearchMsg",
+        json!([null, published["Message"], 10, true]),
+    );
+    assert_eq!(lookup["Receipt"]["ExitCode"], 0);
+    let root = &lookup["Receipt"]["EventsRoot"];
+    assert!(
+        root.is_object(),
+        "the market emits a deal-published event: {lookup}"
+    );
+    let events = s.ok("Filecoin.ChainGetEvents", json!([root]));
+    assert_eq!(events[0]["Emitter"], 5, "{events}");
+    assert!(
+        events[0]["Entries"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "{events}"
+    );
+    assert!(
+        events[0]["Entries"][0]["Key"].is_string() && events[0]["Entries"][0]["Value"].is_string()
+    );
     let d = s.ok("Filecoin.StateMarketStorageDeal", json!([deal, null]));
     assert_eq!(d["Proposal"]["Label"], "rpc deal");
     assert_eq!(d["Proposal"]["PieceCID"]["/"], piece_cid());
