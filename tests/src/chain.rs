@@ -39,6 +39,9 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
+    /// A JSON-RPC call failed (transport, or the error the server answered).
+    #[error("rpc: {0}")]
+    Rpc(String),
     /// Something the scenario needs is missing (an actor, a key, a block).
     #[error("not found: {0}")]
     NotFound(String),

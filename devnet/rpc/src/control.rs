@@ -75,6 +75,11 @@ pub(crate) const METHODS: &[Method] = &[
         handler: filmark_advance_epochs,
     },
     Method {
+        name: "filmark_installCode",
+        params: "[wasmBase64]",
+        handler: filmark_install_code,
+    },
+    Method {
         name: "filmark_publishDeal",
         params: "[proposal]",
         handler: filmark_publish_deal,
@@ -194,6 +199,17 @@ fn filmark_advance_epochs(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcErr
     p.at_most(1)?;
     let head = ctx.devnet.advance_epochs(quantity_u64(p, 0, "epochs")?)?;
     Ok(json!(head.height()))
+}
+
+/// Stores and compiles an actor's wasm without a message (a module is larger than a message may
+/// be); answers its code CID for init's `Exec`.
+fn filmark_install_code(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
+    use base64::Engine as _;
+    p.at_most(1)?;
+    let wasm = base64::engine::general_purpose::STANDARD
+        .decode(p.get::<String>(0, "wasmBase64")?)
+        .map_err(|e| RpcError::invalid_params(format!("wasmBase64: {e}")))?;
+    Ok(cid(&ctx.devnet.install_code(&wasm)?))
 }
 
 /// A deal proposal in Lotus' JSON (`market.DealProposal`).
