@@ -82,6 +82,22 @@ fn set_balance_takes_eth_and_filecoin_addresses() {
     s.err("anvil_setBalance", json!([hex, "12"]), -32602);
 }
 
+#[test]
+fn install_code_stores_and_compiles_a_module() {
+    use base64::Engine as _;
+    let s = Served::new();
+    let wasm = filmark_actor_bundle::REGISTRY_WASM;
+    let code = s.ok(
+        "filmark_installCode",
+        json!([base64::engine::general_purpose::STANDARD.encode(wasm)]),
+    );
+    assert_eq!(code["/"], filmark_actor_bundle::code_cid(wasm).to_string());
+    assert_eq!(s.ok("Filecoin.ChainHasObj", json!([code])), json!(true));
+    let e = s.err("filmark_installCode", json!(["AAEC"]), -32000);
+    assert!(!e.is_empty());
+    s.err("filmark_installCode", json!(["***"]), -32602);
+}
+
 fn piece_cid() -> String {
     let mut digest = [7u8; 32];
     digest[31] &= 0x3f;
