@@ -176,7 +176,6 @@ async fn the_websocket_serves_the_same_framing() {
     let batch = next().await;
     assert_eq!(batch[0]["result"]["Height"], 0, "{batch}");
     assert_eq!(batch[1]["error"]["code"], RpcError::METHOD_NOT_FOUND);
-    drop(next);
     ws.send(send("{oops".into())).await.unwrap();
     let reply = loop {
         if let Message::Text(t) = ws.next().await.unwrap().unwrap() {
