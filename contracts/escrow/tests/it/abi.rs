@@ -281,3 +281,32 @@ fn empty_calldata_deposits_value_and_unknown_selectors_are_unhandled() {
     }
     check_state(&rt);
 }
+
+fn raw_call(rt: &Rt, caller: u64, data: &[u8]) -> Result<Option<IpldBlock>, ActorError> {
+    rt.set_caller(caller);
+    rt.set_value(atto(0));
+    let params = IpldBlock::serialize_cbor(&BytesSer(data)).unwrap();
+    rt.call(filmark_escrow::dispatch, Method::InvokeEvm.number(), params)
+}
+
+#[test]
+fn dirty_high_bits_and_trailing_bytes_are_refused() {
+    let rt = setup();
+    let order = funded_order(&rt);
+    rt.set_epoch(DEADLINE + 1);
+    let good = I::closeOrderCall { orderId: order }.abi_encode();
+    // closeOrder(2^64 + 0): a non-validating decode would truncate it to order 0.
+    let mut dirty = good.clone();
+    dirty[4 + 23] = 1;
+    let mut trailing = good.clone();
+    trailing.push(0);
+    for data in [dirty, trailing] {
+        let e = raw_call(&rt, CLIENT, &data).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_SERIALIZATION, "{}", e.msg());
+    }
+    assert!(!get_order(&rt, order).closed);
+    // The clean call closes it.
+    raw_call(&rt, CLIENT, &good).unwrap();
+    assert!(get_order(&rt, order).closed);
+    check_state(&rt);
+}
