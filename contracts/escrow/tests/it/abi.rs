@@ -39,6 +39,7 @@ fn order_params_abi() -> I::OrderParams {
         activationDeadline: p.activation_deadline,
         content: p.content.unwrap().to_bytes().into(),
         client: EthAddress::ZERO,
+        allowSameProvider: false,
     }
 }
 
@@ -80,7 +81,7 @@ fn story(abi: bool) -> Rt {
         )
         .unwrap();
         expect_terms(&rt, &d);
-        expect_activation(&rt, 1, Act::Ok(10, -1));
+        expect_activation(&rt, 1, Act::Active(10));
         abi_call(
             &rt,
             OTHER,
@@ -92,7 +93,7 @@ fn story(abi: bool) -> Rt {
         )
         .unwrap();
         rt.set_epoch(30);
-        expect_activation(&rt, 1, Act::Ok(10, -1));
+        expect_activation(&rt, 1, Act::Active(10));
         expect_payment(&rt, PROVIDER, 100);
         let r = abi_call(&rt, OTHER, &I::settleCall { orderId: 0 }, 0).unwrap();
         assert_eq!((r.paid, r.unlocked), (U256::from(100), U256::ZERO));
@@ -121,9 +122,9 @@ fn story(abi: bool) -> Rt {
             expiry: 99,
         };
         call(&rt, CLIENT, Method::AuthorizeKey, Some(&p), 0).unwrap();
-        bind(&rt, 0, &d, Act::Ok(10, -1));
+        bind(&rt, 0, &d, Act::Active(10));
         rt.set_epoch(30);
-        settle(&rt, 0, &[(1, Act::Ok(10, -1))], &[(PROVIDER, 100)]);
+        settle(&rt, 0, &[(1, Act::Active(10))], &[(PROVIDER, 100)]);
         expect_payment(&rt, CLIENT, 1000);
         call(
             &rt,
@@ -202,7 +203,7 @@ fn views_agree_with_the_cbor_views() {
     assert_eq!((k.exists, k.cap, k.expiry), (true, U256::from(7), 99));
     abi_call(&rt, CLIENT, &I::revokeKeyCall { key: eth(APP_KEY) }, 0).unwrap();
     rt.set_epoch(500);
-    expect_activation(&rt, 1, Act::Ok(10, -1));
+    expect_activation(&rt, 1, Act::Active(10));
     expect_payment(&rt, PROVIDER, 900);
     abi_call(&rt, OTHER, &I::settleCall { orderId: 0 }, 0).unwrap();
     abi_call(&rt, CLIENT, &I::closeOrderCall { orderId: 0 }, 0).unwrap();
