@@ -11,7 +11,7 @@ mod bind_deal;
 mod create_order;
 mod malformed;
 mod market_callbacks;
-// mod model;
+mod model;
 mod registry_link;
 mod settle;
 mod sponsors;
