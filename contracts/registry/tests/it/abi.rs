@@ -176,7 +176,7 @@ fn every_function_matches_its_cbor_method() {
     );
 
     for rt in [&pair.cbor, &pair.abi] {
-        expect_funding(rt, 4, ExitCode::OK, Some(&funding_for(Some(cid(3)))));
+        expect_funding(rt, 4, ExitCode::OK, Some(&funding_for(ALICE, 3)));
     }
     pair.change(
         ALICE,
@@ -280,7 +280,7 @@ fn every_function_matches_its_cbor_method() {
         counts_to_abi(&counts(&pair.cbor))
     );
 
-    let answer = funding_for(Some(cid(3)));
+    let answer = funding_for(ALICE, 3);
     expect_funding(&pair.cbor, 4, ExitCode::OK, Some(&answer));
     expect_funding(rt, 4, ExitCode::OK, Some(&answer));
     let f: GetFundingReturn = call_ret(
@@ -295,7 +295,7 @@ fn every_function_matches_its_cbor_method() {
     assert!(got.hasOrder && got.hasFunding);
     assert_eq!(got.orderId, f.order_id.unwrap());
     assert_eq!(got.funding, funding_to_abi(rt, f.funding.as_ref().unwrap()));
-    assert_eq!(got.funding.client, eth(BOB));
+    assert_eq!(got.funding.client, eth(ALICE));
     pair.same_state();
 }
 
