@@ -405,8 +405,8 @@ impl Actor {
                     }
                     None if *amount < min => {
                         return Err(actor_error!(illegal_argument;
-                            "a new funder of order {} must bring at least {} (1/{MAX_FUNDERS} \
-                             of its funds), not {amount}", p.order_id, min.atto()));
+                            "a new funder of order {} must bring at least {min} \
+                             (1/{MAX_FUNDERS} of its funds), not {amount}", p.order_id));
                     }
                     None => o.funders.push(Funder {
                         id: who,

@@ -160,7 +160,7 @@ fn dust_cannot_fill_the_funder_list() {
         call(&rt, 500, Method::FundOrder, Some(&p), 1),
         ExitCode::USR_ILLEGAL_ARGUMENT,
     );
-    assert!(msg.contains("at least 63"), "{msg}");
+    assert!(msg.contains(&format!("at least {}", atto(63))), "{msg}");
     let mut dust_total = 0;
     for i in 1..MAX_FUNDERS as u64 {
         let min = min_contribution(&rt, order);
