@@ -25,3 +25,18 @@ fn escrow_lifecycle_in_process() {
 fn sponsored_order_in_process() {
     scenarios::sponsored_order(&chain()).unwrap();
 }
+
+#[test]
+fn escrow_early_termination_in_process() {
+    scenarios::escrow_early_termination(&chain()).unwrap();
+}
+
+#[test]
+fn escrow_market_settlement_after_completion_in_process() {
+    scenarios::escrow_market_settlement_after_completion(&chain()).unwrap();
+}
+
+#[test]
+fn escrow_late_settle_in_process() {
+    scenarios::escrow_late_settle(&chain()).unwrap();
+}
