@@ -226,6 +226,23 @@ pub trait Chain {
     /// When the market refuses.
     fn terminate_deals(&self, ids: &[u64]) -> Result<()>;
 
+    /// Calls the market's exported `SettleDealPayments` for `ids`, as anyone may (a third
+    /// party, not the escrow), in a new tipset; returns the market's per-deal answer.
+    ///
+    /// # Errors
+    /// When the market refuses the whole call.
+    fn settle_deal_payments(
+        &self,
+        ids: &[u64],
+    ) -> Result<filmark_devnet_actors::market::SettleDealPaymentsReturn>;
+
+    /// Moves the chain `n` epochs ahead at once (null rounds, then one tipset at the new
+    /// height); returns it.
+    ///
+    /// # Errors
+    /// When `n` is 0 or the chain cannot move.
+    fn advance_epochs(&self, n: u64) -> Result<ChainEpoch>;
+
     // ---- provided ----
 
     /// Sends `params` (CBOR) with no value and requires success.

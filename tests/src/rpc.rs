@@ -463,6 +463,23 @@ impl Chain for Rpc {
         self.request("filmark_terminateDeals", json!([ids]))?;
         Ok(())
     }
+
+    fn settle_deal_payments(
+        &self,
+        ids: &[u64],
+    ) -> Result<filmark_devnet_actors::market::SettleDealPaymentsReturn> {
+        let r = self.request("filmark_settleDealPayments", json!([ids]))?;
+        fvm_ipld_encoding::from_slice(&b64(&r["Return"])?).map_err(|e| Error::Decode {
+            what: "SettleDealPaymentsReturn".into(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn advance_epochs(&self, n: u64) -> Result<ChainEpoch> {
+        self.request("filmark_advanceEpochs", json!([n]))?
+            .as_i64()
+            .ok_or_else(|| rpc_err("filmark_advanceEpochs without a height"))
+    }
 }
 
 #[cfg(test)]

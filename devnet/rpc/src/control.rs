@@ -90,6 +90,11 @@ pub(crate) const METHODS: &[Method] = &[
         handler: filmark_activate_deals,
     },
     Method {
+        name: "filmark_settleDealPayments",
+        params: "[dealIds]",
+        handler: filmark_settle_deal_payments,
+    },
+    Method {
         name: "filmark_terminateDeals",
         params: "[dealIds]",
         handler: filmark_terminate_deals,
@@ -368,4 +373,13 @@ fn filmark_terminate_deals(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcEr
     p.at_most(1)?;
     let r = ctx.devnet.terminate_deals(&deal_ids(p)?)?;
     Ok(json!({"Message": cid(&r.cid), "Height": r.height}))
+}
+
+/// The market's `SettleDealPayments`, sent by the system actor in a new tipset (any caller may
+/// send it); `{Return}` is the market's answer, CBOR in base64.
+fn filmark_settle_deal_payments(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
+    p.at_most(1)?;
+    let ret = ctx.devnet.settle_deal_payments(&deal_ids(p)?)?;
+    let cbor = fvm_ipld_encoding::to_vec(&ret).map_err(|e| RpcError::internal(e.to_string()))?;
+    Ok(json!({"Return": crate::lotus_json::bytes(&cbor)}))
 }

@@ -27,6 +27,21 @@ fn sponsored_order_in_process() {
     scenarios::sponsored_order(&chain()).unwrap();
 }
 
+#[test]
+fn escrow_early_termination_in_process() {
+    scenarios::escrow_early_termination(&chain()).unwrap();
+}
+
+#[test]
+fn escrow_market_settlement_after_completion_in_process() {
+    scenarios::escrow_market_settlement_after_completion(&chain()).unwrap();
+}
+
+#[test]
+fn escrow_late_settle_in_process() {
+    scenarios::escrow_late_settle(&chain()).unwrap();
+}
+
 fn rpc() -> Rpc {
     Rpc::spawn().expect("filmark devnet starts")
 }
@@ -49,4 +64,19 @@ fn escrow_lifecycle_over_rpc() {
 #[test]
 fn sponsored_order_over_rpc() {
     scenarios::sponsored_order(&rpc()).unwrap();
+}
+
+#[test]
+fn escrow_early_termination_over_rpc() {
+    scenarios::escrow_early_termination(&rpc()).unwrap();
+}
+
+#[test]
+fn escrow_market_settlement_after_completion_over_rpc() {
+    scenarios::escrow_market_settlement_after_completion(&rpc()).unwrap();
+}
+
+#[test]
+fn escrow_late_settle_over_rpc() {
+    scenarios::escrow_late_settle(&rpc()).unwrap();
 }
