@@ -337,5 +337,37 @@ async fn chain_notify_streams_the_current_head_then_applies() {
         assert_eq!(apply["params"][1][0]["Val"]["Height"], h);
     }
     assert_eq!(mined.height(), 2);
+    // A revert to a snapshot: the tipset that left the chain is reverted, the new one applied.
+    let devnet = s.devnet();
+    let snap = tokio::task::spawn_blocking(move || {
+        let snap = devnet.snapshot();
+        devnet.mine(1).unwrap();
+        snap
+    })
+    .await
+    .unwrap();
+    let apply = read().await;
+    assert_eq!(apply["params"][1][0]["Type"], "apply");
+    let left = apply["params"][1][0]["Val"].clone();
+    let devnet = s.devnet();
+    tokio::task::spawn_blocking(move || {
+        devnet.revert(snap).unwrap();
+        devnet
+            .set_next_timestamp(devnet.head().header.timestamp + 7)
+            .unwrap();
+        devnet.mine(1).unwrap();
+    })
+    .await
+    .unwrap();
+    let revert = read().await;
+    assert_eq!(revert["params"][1][0]["Type"], "revert", "{revert}");
+    assert_eq!(revert["params"][1][0]["Val"], left);
+    let apply = read().await;
+    assert_eq!(apply["params"][1][0]["Type"], "apply", "{apply}");
+    assert_eq!(apply["params"][1][0]["Val"]["Height"], 3);
+    assert_ne!(
+        apply["params"][1][0]["Val"], left,
+        "another tipset at height 3"
+    );
     tokio::task::spawn_blocking(move || drop(s)).await.unwrap();
 }
