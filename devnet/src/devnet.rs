@@ -91,11 +91,13 @@ pub struct Deployed {
 }
 
 impl Devnet {
-    /// Starts a devnet with its builtin actors (from `filmark-devnet-bundle`).
+    /// Starts a devnet with its builtin actors (from `filmark-devnet-bundle`): in memory, or on
+    /// [`DevnetConfig::data_dir`], where it resumes the chain it finds.
     ///
     /// # Errors
     ///
-    /// Fails if genesis or the FVM engine cannot be built.
+    /// Fails if genesis or the FVM engine cannot be built; [`Error::DataDir`] if the data
+    /// directory holds something else than this devnet's chain.
     pub fn spawn(config: DevnetConfig) -> Result<DevnetHandle> {
         Self::spawn_with_actors(config, filmark_devnet_bundle::BUILTIN_ACTORS)
     }
@@ -110,11 +112,16 @@ impl Devnet {
         config: DevnetConfig,
         builtins: &[(&str, &[u8])],
     ) -> Result<DevnetHandle> {
-        Self::start(config, builtins, Store::memory())
+        let store = match &config.data_dir {
+            Some(dir) => Store::new(std::sync::Arc::new(crate::RedbKv::open(dir)?)),
+            None => Store::memory(),
+        };
+        Self::start(config, builtins, store)
     }
 
     /// Starts a devnet with Filmark's builtin actors on `store` (any [`crate::KvStore`]; e.g. one
-    /// that injects failures, to test that a failed tipset changes nothing).
+    /// that injects failures, to test that a failed tipset changes nothing). The store decides
+    /// persistence ([`DevnetConfig::data_dir`] is not read).
     ///
     /// # Errors
     ///
@@ -215,6 +222,16 @@ impl Devnet {
     /// The head tipset.
     pub fn head(&self) -> Tipset {
         self.node().head().clone()
+    }
+
+    /// The tipset whose Ethereum block hash ([`Tipset::eth_block_hash`]) is `hash` (what
+    /// `eth_getBlockByHash` looks up; by number, [`Devnet::tipset`] at a height). O(1).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownTipset`] if no tipset of the chain has that hash.
+    pub fn tipset_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Tipset> {
+        self.node().tipset_by_eth_hash(hash).cloned()
     }
 
     /// A tipset by height or key.

@@ -62,6 +62,8 @@ pub(crate) struct Indexes {
     by_emitter: HashMap<ActorID, Vec<LogRef>>,
     by_topic: HashMap<(usize, [u8; 32]), Vec<LogRef>>,
     next_seq: u64,
+    /// Tipset key by Ethereum block hash ([`crate::Tipset::eth_block_hash`]).
+    eth_blocks: HashMap<[u8; 32], Cid>,
 }
 
 /// The 32-byte topic at each position of an Ethereum-log-shaped event.
@@ -100,6 +102,21 @@ impl Indexes {
                 }
             }
         }
+    }
+
+    /// Indexes a tipset by its Ethereum block hash.
+    pub(crate) fn add_block(&mut self, hash: [u8; 32], tipset: Cid) {
+        self.eth_blocks.insert(hash, tipset);
+    }
+
+    /// Forgets a reverted tipset's Ethereum block hash.
+    pub(crate) fn remove_block(&mut self, hash: &[u8; 32]) {
+        self.eth_blocks.remove(hash);
+    }
+
+    /// The tipset key of an Ethereum block hash.
+    pub(crate) fn block_by_eth_hash(&self, hash: &[u8; 32]) -> Option<Cid> {
+        self.eth_blocks.get(hash).copied()
     }
 
     /// The message CID of a transaction hash.

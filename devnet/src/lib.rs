@@ -14,6 +14,7 @@ mod keys;
 mod mempool;
 mod node;
 mod reader;
+mod redb_kv;
 mod store;
 
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
@@ -29,4 +30,5 @@ pub use genesis::{
 pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
-pub use store::{KvStore, MemoryKv, Store};
+pub use redb_kv::{DATA_FILE, RedbKv};
+pub use store::{KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch};

@@ -11,6 +11,7 @@ use fvm::kernel::filecoin::DefaultFilecoinKernel;
 use fvm::machine::{DefaultMachine, NetworkConfig};
 use fvm::state_tree::{ActorState, StateTree};
 use fvm_ipld_amt::Amt;
+use fvm_ipld_encoding::tuple::*;
 use fvm_ipld_encoding::{CborStore, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::chainid::ChainID;
@@ -46,8 +47,9 @@ type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
 /// pool for good).
 pub(crate) type Exec = DefaultExecutor<Kernel>;
 
-/// An implicit message the devnet sends from the system actor (f00).
-#[derive(Debug, Clone)]
+/// An implicit message the devnet sends from the system actor (f00). Persisted (CBOR tuple) with
+/// the schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub(crate) struct ImplicitCall {
     pub(crate) to: Address,
     pub(crate) method: MethodNum,
@@ -192,7 +194,9 @@ impl Node {
             vec![]
         };
         let pool = Mempool::new(config.pool_sender_limit, config.pool_limit);
-        Ok(Self {
+        let mut indexes = Indexes::default();
+        indexes.add_block(tipset.eth_block_hash(), cid);
+        let mut node = Self {
             config,
             store,
             engine,
@@ -211,12 +215,14 @@ impl Node {
             implicit_nonce: 0,
             mining_error: None,
             record_log: Vec::new(),
-            indexes: Indexes::default(),
+            indexes,
             snapshots: Vec::new(),
             next_snapshot: 0,
             new_head: std::sync::Arc::default(),
             head_tree: std::sync::Mutex::new(None),
-        })
+        };
+        node.open_chain()?;
+        Ok(node)
     }
 
     pub(crate) fn head(&self) -> &Tipset {
@@ -394,7 +400,7 @@ impl Node {
         let built = on_fvm_thread(&format!("tipset {height}"), || {
             self.build_tipset(height, extra)
         })?;
-        Ok(self.commit(built))
+        self.commit(built)
     }
 
     /// Executes the tipset at `height` on a fresh executor and writes its blocks, changing
@@ -496,8 +502,19 @@ impl Node {
         })
     }
 
-    /// Makes a built tipset the head: infallible steps only, so a tipset is never half-applied.
-    fn commit(&mut self, built: Built) -> Vec<MessageRecord> {
+    /// Makes a built tipset the head. On a persistent store, first writes it in one transaction
+    /// (its blocks, tipset, records and the head pointer): if that fails nothing changed. The
+    /// rest is infallible steps only, so a tipset is never half-applied.
+    fn commit(&mut self, built: Built) -> Result<Vec<MessageRecord>> {
+        if self.persistent() {
+            let batch = self.tipset_batch(
+                &built.tipset,
+                &built.records,
+                built.implicit_nonce,
+                &built.next_base_fee,
+            )?;
+            self.store.kv().write_batch(batch)?;
+        }
         let Built {
             tipset,
             records,
@@ -516,16 +533,10 @@ impl Node {
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
         for record in records {
-            let eth_hash = record
-                .signed
-                .as_ref()
-                .and_then(|s| s.eth_tx_hash(self.config.chain_id).ok())
-                .map(|h| h.0);
-            self.indexes.add(&record, eth_hash);
-            self.record_log.push(record.cid);
-            self.messages.insert(record.cid, record);
+            self.add_record(record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
+        self.index_eth_block(&tipset);
         self.tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -533,7 +544,33 @@ impl Node {
         self.chain.push(tipset);
         self.mining_error = None;
         self.new_head.notify_all();
-        extra_records
+        Ok(extra_records)
+    }
+
+    /// Keeps a committed record and indexes it.
+    fn add_record(&mut self, record: MessageRecord) {
+        let eth_hash = record
+            .signed
+            .as_ref()
+            .and_then(|s| s.eth_tx_hash(self.config.chain_id).ok())
+            .map(|h| h.0);
+        self.indexes.add(&record, eth_hash);
+        self.record_log.push(record.cid);
+        self.messages.insert(record.cid, record);
+    }
+
+    /// Indexes a tipset by its Ethereum block hash.
+    fn index_eth_block(&mut self, tipset: &Tipset) {
+        self.indexes.add_block(tipset.eth_block_hash(), tipset.cid);
+    }
+
+    /// The tipset whose Ethereum block hash is `hash`. O(1).
+    pub(crate) fn tipset_by_eth_hash(&self, hash: &[u8; 32]) -> Result<&Tipset> {
+        let cid = self
+            .indexes
+            .block_by_eth_hash(hash)
+            .ok_or_else(|| Error::UnknownTipset(format!("block 0x{}", hex::encode(hash))))?;
+        self.tipset(TipsetRef::Key(cid))
     }
 
     fn apply_implicit(
@@ -612,6 +649,7 @@ impl Node {
         let cid = genesis::code_cid(wasm);
         fvm_ipld_blockstore::Blockstore::put_keyed(&self.store, &cid, wasm)?;
         self.engine.acquire().preload(&cid, &self.store)?;
+        self.persist_code(&cid)?;
         Ok(cid)
     }
 }
@@ -713,3 +751,6 @@ mod tests;
 
 #[path = "snapshot.rs"]
 mod snapshot;
+
+#[path = "persist.rs"]
+mod persist;

@@ -53,9 +53,22 @@ impl Node {
             .iter()
             .position(|(i, _)| *i == id)
             .ok_or_else(|| Error::NotFound(format!("snapshot {id}")))?;
+        let s = &self.snapshots[at].1;
+        if self.persistent() {
+            let batch = self.revert_batch(
+                s.chain_len,
+                s.record_len,
+                s.implicit_nonce,
+                &s.base_fee,
+                &s.schedule,
+                &s.every_tipset,
+            )?;
+            self.store.kv().write_batch(batch)?;
+        }
         let (_, s) = self.snapshots.drain(at..).next().expect("position found");
         for tipset in self.chain.drain(s.chain_len..) {
             self.by_cid.remove(&tipset.cid);
+            self.indexes.remove_block(&tipset.eth_block_hash());
         }
         let removed: Vec<_> = self.record_log.drain(s.record_len..).collect();
         for cid in &removed {

@@ -11,6 +11,7 @@ mod indexes;
 mod install;
 mod market;
 mod mining;
+mod persist;
 mod pool;
 mod snapshot;
 mod time;
