@@ -168,34 +168,5 @@ pub struct MessageLookup {
 }
 
 #[cfg(test)]
-mod tests {
-    use fvm_shared::EMPTY_ARR_CID;
-
-    use super::*;
-
-    #[test]
-    fn it_round_trips_the_header_and_derives_its_cid() {
-        let h = BlockHeader {
-            miner: Address::new_id(2),
-            parents: vec![EMPTY_ARR_CID],
-            height: 4,
-            parent_state_root: EMPTY_ARR_CID,
-            parent_message_receipts: EMPTY_ARR_CID,
-            messages: EMPTY_ARR_CID,
-            timestamp: 9,
-            parent_base_fee: TokenAmount::from_atto(100),
-        };
-        let bytes = to_vec(&h).unwrap();
-        assert_eq!(
-            fvm_ipld_encoding::from_slice::<BlockHeader>(&bytes).unwrap(),
-            h
-        );
-        assert_eq!(
-            h.cid().unwrap().hash().digest(),
-            Code::Blake2b256.digest(&bytes).digest()
-        );
-        let mut other = h.clone();
-        other.height = 5;
-        assert_ne!(other.cid().unwrap(), h.cid().unwrap());
-    }
-}
+#[path = "chain_tests.rs"]
+mod tests;
