@@ -1,7 +1,7 @@
 //! The thread-safe devnet handle and its API.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -35,12 +35,40 @@ const SIGNATURE_BYTES: usize = 72;
 
 /// A running devnet. Cheap to clone, `Send + Sync`: every clone drives the same chain, so an RPC
 /// layer can serve it from many tasks. Obtained from a [`DevnetHandle`].
+///
+/// Roles: the node (chain store, records, indexes, pool) is behind a read/write lock that is only
+/// written for short, infallible steps (a push's pool update, a tipset's commit); the miner
+/// builds a tipset (FVM execution) and writes it to a persistent store holding only the miner's
+/// own mutex, so reads (`head`, `balance`, `lookup`, `logs`, `call`, ...) never wait for mining;
+/// new heads are broadcast to [`Devnet::subscribe_heads`].
 #[derive(Debug, Clone)]
 pub struct Devnet {
-    node: Arc<Mutex<Node>>,
-    /// Notified (under the node's lock) each time a tipset becomes the head.
-    new_head: Arc<Condvar>,
+    node: Arc<RwLock<Node>>,
+    /// Held while a tipset is mined, and by the controls that change what mining reads
+    /// (revert, snapshot, schedule): one change of the chain at a time.
+    miner: Arc<Mutex<()>>,
+    heads: Heads,
     chain_id: u64,
+}
+
+/// The subscribers to new heads: each gets every new head (a revert's too) until it drops its
+/// receiver.
+#[derive(Debug, Clone, Default)]
+struct Heads(Arc<Mutex<Vec<mpsc::Sender<Tipset>>>>);
+
+impl Heads {
+    fn subscribe(&self) -> mpsc::Receiver<Tipset> {
+        let (tx, rx) = mpsc::channel();
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+        rx
+    }
+
+    fn publish(&self, head: &Tipset) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|tx| tx.send(head.clone()).is_ok());
+    }
 }
 
 /// Owns a devnet's background miner (with [`Mining::Interval`]) and stops it on drop. Derefs to
@@ -145,8 +173,9 @@ impl Devnet {
         }
         let devnet = Self {
             chain_id: node.config.chain_id,
-            new_head: node.new_head.clone(),
-            node: Arc::new(Mutex::new(node)),
+            node: Arc::new(RwLock::new(node)),
+            miner: Arc::default(),
+            heads: Heads::default(),
         };
         let stop = Arc::new(AtomicBool::new(false));
         let miner = match mining {
@@ -160,28 +189,94 @@ impl Devnet {
         })
     }
 
-    /// Locks the node. A lock poisoned by a panic is cleared and the devnet goes on: every
+    /// Reads the node. A lock poisoned by a panic is cleared and the devnet goes on: every
     /// change to the node is made by infallible steps once its fallible work is done (a tipset is
-    /// built, then committed; a panic while mining is caught and fails only that tipset), so a
-    /// panic under the lock cannot leave it half-changed.
-    fn node(&self) -> MutexGuard<'_, Node> {
-        self.node.lock().unwrap_or_else(|poisoned| {
+    /// built and written, then committed; a panic while mining is caught and fails only that
+    /// tipset), so a panic under the lock cannot leave it half-changed.
+    fn read(&self) -> RwLockReadGuard<'_, Node> {
+        self.node.read().unwrap_or_else(|poisoned| {
+            self.node.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+
+    /// Changes the node (briefly: no FVM execution or database write under this lock).
+    fn write(&self) -> RwLockWriteGuard<'_, Node> {
+        self.node.write().unwrap_or_else(|poisoned| {
             tracing::warn!("a panic happened under the devnet's lock; its state is consistent");
             self.node.clear_poison();
             poisoned.into_inner()
         })
     }
 
+    /// The miner's mutex (see [`Devnet`]).
+    fn mining(&self) -> MutexGuard<'_, ()> {
+        self.miner.lock().unwrap_or_else(|poisoned| {
+            self.miner.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+
+    /// Mines the tipset `epochs` after the head (1: the next; more: null rounds in between)
+    /// with `extra` implicit calls at its end; returns their records. The tipset is built and
+    /// written holding only the miner's mutex, then committed under a short write of the node.
+    fn mine_by(&self, epochs: u64, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
+        let miner = self.mining();
+        self.mine_locked(&miner, epochs, extra)
+    }
+
+    /// [`Devnet::mine_by`] for a caller that holds the miner's mutex.
+    fn mine_locked(
+        &self,
+        _miner: &MutexGuard<'_, ()>,
+        epochs: u64,
+        extra: &[ImplicitCall],
+    ) -> Result<Vec<MessageRecord>> {
+        let builder = {
+            let node = self.read();
+            let height = i64::try_from(epochs)
+                .ok()
+                .filter(|n| *n > 0)
+                .and_then(|n| node.head().height().checked_add(n))
+                .ok_or_else(|| {
+                    Error::InvalidMessage(format!("cannot advance by {epochs} epochs"))
+                })?;
+            node.builder(height, extra)?
+        };
+        let built = crate::node::build(builder)?;
+        let (batch, store) = {
+            let node = self.read();
+            (node.batch_for(&built)?, node.store.clone())
+        };
+        if let Some(batch) = batch {
+            store.kv().write_batch(batch)?;
+        }
+        let (records, head) = {
+            let mut node = self.write();
+            let records = node.commit(built)?;
+            (records, node.head().clone())
+        };
+        self.heads.publish(&head);
+        Ok(records)
+    }
+
+    /// A receiver of every new head from now on (each tipset mined, and the head a revert goes
+    /// back to), in order: what [`Devnet::wait`] listens to, and what an RPC's `StateWaitMsg`
+    /// and head subscriptions can. Dropping the receiver unsubscribes.
+    pub fn subscribe_heads(&self) -> mpsc::Receiver<Tipset> {
+        self.heads.subscribe()
+    }
+
     /// The configuration the devnet started with (and [`Devnet::set_gas_tracing`] since).
     pub fn config(&self) -> DevnetConfig {
-        self.node().config.clone()
+        self.read().config.clone()
     }
 
     /// Turns the per-message gas breakdown ([`crate::GasBreakdown`]) on or off for the messages
     /// and calls executed from now on: `MessageRecord::gas_trace` and `CallResult::gas_trace`
     /// are `Some` for those. Tracing costs execution time, not gas.
     pub fn set_gas_tracing(&self, on: bool) {
-        self.node().config.gas_tracing = on;
+        self.write().config.gas_tracing = on;
     }
 
     /// The chain id.
@@ -191,12 +286,12 @@ impl Devnet {
 
     /// The base fee messages pay.
     pub fn base_fee(&self) -> TokenAmount {
-        self.node().base_fee().clone()
+        self.read().base_fee().clone()
     }
 
     /// All prefunded accounts: the f1 ones first, then the f410 ones.
     pub fn accounts(&self) -> Vec<GenesisAccount> {
-        self.node().accounts.clone()
+        self.read().accounts.clone()
     }
 
     /// The `index`-th prefunded account of `kind`.
@@ -205,7 +300,7 @@ impl Devnet {
     ///
     /// [`Error::NotFound`] if genesis has fewer such accounts.
     pub fn account(&self, kind: KeyKind, index: usize) -> Result<GenesisAccount> {
-        self.node()
+        self.read()
             .accounts
             .iter()
             .filter(|a| a.key.kind() == kind)
@@ -216,12 +311,12 @@ impl Devnet {
 
     /// The blockstore holding every block of the chain and state (load actor state from it).
     pub fn store(&self) -> Store {
-        self.node().store.clone()
+        self.read().store.clone()
     }
 
     /// The head tipset.
     pub fn head(&self) -> Tipset {
-        self.node().head().clone()
+        self.read().head().clone()
     }
 
     /// The tipset whose Ethereum block hash ([`Tipset::eth_block_hash`]) is `hash` (what
@@ -231,7 +326,7 @@ impl Devnet {
     ///
     /// [`Error::UnknownTipset`] if no tipset of the chain has that hash.
     pub fn tipset_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Tipset> {
-        self.node().tipset_by_eth_hash(hash).cloned()
+        self.read().tipset_by_eth_hash(hash).cloned()
     }
 
     /// A tipset by height or key.
@@ -240,7 +335,7 @@ impl Devnet {
     ///
     /// [`Error::UnknownTipset`] if the chain has none there.
     pub fn tipset(&self, at: TipsetRef) -> Result<Tipset> {
-        self.node().tipset(at).cloned()
+        self.read().tipset(at).cloned()
     }
 
     /// The actor at `address` in the state after executing tipset `at`, with its id.
@@ -249,7 +344,7 @@ impl Devnet {
     ///
     /// Fails on an unknown tipset or a broken store.
     pub fn actor(&self, address: &Address, at: TipsetRef) -> Result<Option<(ActorID, ActorState)>> {
-        self.node().actor(address, at)
+        self.read().actor(address, at)
     }
 
     /// The id `address` resolves to at `at`.
@@ -258,7 +353,7 @@ impl Devnet {
     ///
     /// Fails on an unknown tipset or a broken store.
     pub fn lookup_id(&self, address: &Address, at: TipsetRef) -> Result<Option<ActorID>> {
-        self.node().lookup_id(address, at)
+        self.read().lookup_id(address, at)
     }
 
     /// The balance of `address` at `at` (zero if it has no actor).
@@ -289,7 +384,7 @@ impl Devnet {
     ///
     /// Fails on a broken store.
     pub fn next_nonce(&self, address: &Address) -> Result<u64> {
-        self.node().next_nonce(address)
+        self.read().next_nonce(address)
     }
 
     /// The root of the actor's state at `at` (load it with [`Devnet::store`]).
@@ -312,11 +407,13 @@ impl Devnet {
     /// mining is [`Error::Fvm`].
     pub fn push(&self, signed: SignedMessage) -> Result<Cid> {
         let verified = verify_signature(signed, self.chain_id)?;
-        let mut node = self.node();
-        let cid = node.push(verified)?;
-        if node.config.mining == Mining::Instant {
-            node.mine_one(&[])?;
+        if self.read().config.mining != Mining::Instant {
+            return self.write().push(verified);
         }
+        // Instant: the push and its tipset together, so each push mines its own message.
+        let miner = self.mining();
+        let cid = self.write().push(verified)?;
+        self.mine_locked(&miner, 1, &[])?;
         Ok(cid)
     }
 
@@ -333,11 +430,15 @@ impl Devnet {
             .into_par_iter()
             .map(|m| verify_signature(m, chain_id))
             .collect();
-        let mut node = self.node();
-        let results: Vec<Result<Cid>> = verified.into_iter().map(|v| node.push(v?)).collect();
-        if node.config.mining == Mining::Instant {
-            while node.pool.len() > 0 {
-                node.mine_one(&[])?;
+        let instant = self.read().config.mining == Mining::Instant;
+        let miner = instant.then(|| self.mining());
+        let results: Vec<Result<Cid>> = {
+            let mut node = self.write();
+            verified.into_iter().map(|v| node.push(v?)).collect()
+        };
+        if let Some(miner) = miner {
+            while self.read().pool.len() > 0 {
+                self.mine_locked(&miner, 1, &[])?;
             }
         }
         Ok(results)
@@ -345,18 +446,18 @@ impl Devnet {
 
     /// How many messages wait in the pool.
     pub fn pending(&self) -> usize {
-        self.node().pool.len()
+        self.read().pool.len()
     }
 
     /// Why the background miner's last tipset failed, if it did (cleared by the next tipset
     /// mined). A failed tipset changes nothing: its messages stay pending and the miner retries.
     pub fn mining_error(&self) -> Option<String> {
-        self.node().mining_error.clone()
+        self.read().mining_error.clone()
     }
 
     /// The CIDs of the messages waiting in the pool, in the order they were accepted.
     pub fn pending_messages(&self) -> Vec<Cid> {
-        self.node().pool.cids()
+        self.read().pool.cids()
     }
 
     /// Where an executed message landed, with its receipt and events.
@@ -365,7 +466,7 @@ impl Devnet {
     ///
     /// [`Error::UnknownMessage`] if it has not been mined (yet).
     pub fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
-        self.node().lookup(cid)
+        self.read().lookup(cid)
     }
 
     /// Where the message with this Ethereum transaction hash landed (what `eth_getTransaction*`
@@ -376,7 +477,7 @@ impl Devnet {
     ///
     /// [`Error::NotFound`] if no executed message has that hash.
     pub fn lookup_eth_tx(&self, hash: &[u8; 32]) -> Result<MessageLookup> {
-        let node = self.node();
+        let node = self.read();
         let cid = node
             .indexes
             .message_by_eth_hash(hash)
@@ -388,7 +489,7 @@ impl Devnet {
     /// through indexes by emitter and topic: the cost grows with the matches in the range, not
     /// with the chain.
     pub fn logs(&self, filter: &LogFilter) -> Vec<Log> {
-        let node = self.node();
+        let node = self.read();
         node.indexes
             .candidates(filter)
             .into_iter()
@@ -411,17 +512,17 @@ impl Devnet {
     ///
     /// A fatal FVM error.
     pub fn mine(&self, n: u64) -> Result<Tipset> {
-        let mut node = self.node();
         for _ in 0..n {
-            node.mine_one(&[])?;
+            self.mine_by(1, &[])?;
         }
-        Ok(node.head().clone())
+        Ok(self.head())
     }
 
     /// Records the devnet as it is (Anvil's `evm_snapshot`): head, records, pool, schedule,
     /// base fee. Returns an id for [`Devnet::revert`]; take as many as needed.
     pub fn snapshot(&self) -> u64 {
-        self.node().snapshot()
+        let _miner = self.mining();
+        self.write().snapshot()
     }
 
     /// Puts the devnet back as it was at snapshot `id` (Anvil's `evm_revert`): tipsets mined
@@ -432,7 +533,14 @@ impl Devnet {
     ///
     /// [`Error::NotFound`] for an unknown or used-up snapshot.
     pub fn revert(&self, id: u64) -> Result<()> {
-        self.node().revert(id)
+        let _miner = self.mining();
+        let head = {
+            let mut node = self.write();
+            node.revert(id)?;
+            node.head().clone()
+        };
+        self.heads.publish(&head);
+        Ok(())
     }
 
     /// Advances the chain by `epochs` at once: the next tipset (with whatever is pending) is
@@ -446,14 +554,8 @@ impl Devnet {
     ///
     /// [`Error::InvalidMessage`] if `epochs` is 0; a fatal FVM error.
     pub fn advance_epochs(&self, epochs: u64) -> Result<Tipset> {
-        let mut node = self.node();
-        let height = i64::try_from(epochs)
-            .ok()
-            .filter(|n| *n > 0)
-            .and_then(|n| node.head().height().checked_add(n))
-            .ok_or_else(|| Error::InvalidMessage(format!("cannot advance by {epochs} epochs")))?;
-        node.mine_at(height, &[])?;
-        Ok(node.head().clone())
+        self.mine_by(epochs, &[])?;
+        Ok(self.head())
     }
 
     /// Applies `message` on the head state without committing anything (Lotus' `StateCall`):
@@ -466,7 +568,7 @@ impl Devnet {
     /// [`Error::CallTimeout`] past [`DevnetConfig::call_timeout`]; a fatal FVM error; an actor
     /// failure is an exit code in the result.
     pub fn call(&self, message: Message) -> Result<CallResult> {
-        let snapshot = self.node().call_snapshot();
+        let snapshot = self.read().call_snapshot();
         snapshot.run(message)
     }
 
@@ -511,7 +613,7 @@ impl Devnet {
         params: RawBytes,
     ) -> Result<Message> {
         let (sequence, base_fee, snapshot, network_version) = {
-            let node = self.node();
+            let node = self.read();
             (
                 node.next_nonce(&from)?,
                 node.base_fee().clone(),
@@ -575,13 +677,11 @@ impl Devnet {
     ) -> Result<MessageLookup> {
         let message = self.prepare(key.address(), to, value, method, params)?;
         let cid = self.sign_and_push(key, message)?;
-        let mut node = self.node();
-        if node.config.mining == Mining::Manual {
-            while node.pool.contains(&cid) {
-                node.mine_one(&[])?;
+        if self.read().config.mining == Mining::Manual {
+            while self.read().pool.contains(&cid) {
+                self.mine_by(1, &[])?;
             }
         }
-        drop(node);
         self.wait(&cid)
     }
 
@@ -596,19 +696,21 @@ impl Devnet {
     /// [`Error::UnknownMessage`] at once if the message is neither executed nor pending (or
     /// leaves the pool without being included); a fatal FVM error while mining.
     pub fn wait(&self, cid: &Cid) -> Result<MessageLookup> {
-        let mut node = self.node();
+        // Subscribed before looking, so no head is missed in between.
+        let heads = self.subscribe_heads();
         loop {
-            match node.lookup(cid) {
-                Err(Error::UnknownMessage(_)) if node.pool.contains(cid) => {}
-                other => return other,
-            }
-            if node.config.mining == Mining::Instant {
-                node.mine_one(&[])?;
-            } else {
-                node = self.new_head.wait(node).unwrap_or_else(|poisoned| {
-                    self.node.clear_poison();
-                    poisoned.into_inner()
-                });
+            let instant = {
+                let node = self.read();
+                match node.lookup(cid) {
+                    Err(Error::UnknownMessage(_)) if node.pool.contains(cid) => {}
+                    other => return other,
+                }
+                node.config.mining == Mining::Instant
+            };
+            if instant {
+                self.mine_by(1, &[])?;
+            } else if heads.recv().is_err() {
+                return Err(Error::UnknownMessage(*cid));
             }
         }
     }
@@ -620,7 +722,7 @@ impl Devnet {
     ///
     /// Fails if the module does not compile for the FVM.
     pub fn install_code(&self, wasm: &[u8]) -> Result<Cid> {
-        self.node().install_code(wasm)
+        self.read().install_code(wasm)
     }
 
     /// Installs `wasm` and creates an actor of it through init's `Exec`, sent by `key` with
@@ -684,7 +786,7 @@ impl Devnet {
             params,
             what: what.to_owned(),
         };
-        let mut records = self.node().mine_one(std::slice::from_ref(&call))?;
+        let mut records = self.mine_by(1, std::slice::from_ref(&call))?;
         let record = records
             .pop()
             .ok_or_else(|| Error::NotFound("implicit record".into()))?;
@@ -712,7 +814,8 @@ impl Devnet {
         params: RawBytes,
         what: &str,
     ) -> Result<()> {
-        self.node().schedule(
+        let _miner = self.mining();
+        self.write().schedule(
             epoch,
             ImplicitCall {
                 to,
@@ -725,7 +828,8 @@ impl Devnet {
 
     /// Sends this implicit message from the system actor at the end of every tipset (a cron).
     pub fn every_tipset(&self, to: Address, method: MethodNum, params: RawBytes, what: &str) {
-        self.node().every_tipset.push(ImplicitCall {
+        let _miner = self.mining();
+        self.write().every_tipset.push(ImplicitCall {
             to,
             method,
             params,
@@ -743,11 +847,10 @@ fn spawn_miner(devnet: Devnet, stop: Arc<AtomicBool>, every: Duration) -> Result
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let mut node = devnet.node();
-                if let Err(e) = node.mine_one(&[]) {
+                if let Err(e) = devnet.mine_by(1, &[]) {
                     // Nothing changed: the messages stay pending for the next tick.
                     tracing::error!(error = %e, "background mining failed; retrying next tick");
-                    node.mining_error = Some(e.to_string());
+                    devnet.write().mining_error = Some(e.to_string());
                 }
             }
         })

@@ -12,6 +12,7 @@ mod genesis;
 mod index;
 mod keys;
 mod mempool;
+mod miner;
 mod node;
 mod reader;
 mod redb_kv;

@@ -86,7 +86,6 @@ impl Node {
         self.base_fee = s.base_fee;
         self.implicit_nonce = s.implicit_nonce;
         self.mining_error = None;
-        self.new_head.notify_all();
         Ok(())
     }
 }
