@@ -13,6 +13,7 @@ mod market;
 mod mining;
 mod persist;
 mod pool;
+mod roles;
 mod sigkill;
 mod snapshot;
 mod time;
