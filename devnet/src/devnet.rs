@@ -1,9 +1,8 @@
 //! The thread-safe devnet handle and its API.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use cid::Cid;
 use filmark_devnet_actors::init;
@@ -49,26 +48,6 @@ pub struct Devnet {
     miner: Arc<Mutex<()>>,
     heads: Heads,
     chain_id: u64,
-}
-
-/// The subscribers to new heads: each gets every new head (a revert's too) until it drops its
-/// receiver.
-#[derive(Debug, Clone, Default)]
-struct Heads(Arc<Mutex<Vec<mpsc::Sender<Tipset>>>>);
-
-impl Heads {
-    fn subscribe(&self) -> mpsc::Receiver<Tipset> {
-        let (tx, rx) = mpsc::channel();
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
-        rx
-    }
-
-    fn publish(&self, head: &Tipset) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|tx| tx.send(head.clone()).is_ok());
-    }
 }
 
 /// Owns a devnet's background miner (with [`Mining::Interval`]) and stops it on drop. Derefs to
@@ -187,84 +166,6 @@ impl Devnet {
             stop,
             miner,
         })
-    }
-
-    /// Reads the node. A lock poisoned by a panic is cleared and the devnet goes on: every
-    /// change to the node is made by infallible steps once its fallible work is done (a tipset is
-    /// built and written, then committed; a panic while mining is caught and fails only that
-    /// tipset), so a panic under the lock cannot leave it half-changed.
-    fn read(&self) -> RwLockReadGuard<'_, Node> {
-        self.node.read().unwrap_or_else(|poisoned| {
-            self.node.clear_poison();
-            poisoned.into_inner()
-        })
-    }
-
-    /// Changes the node (briefly: no FVM execution or database write under this lock).
-    fn write(&self) -> RwLockWriteGuard<'_, Node> {
-        self.node.write().unwrap_or_else(|poisoned| {
-            tracing::warn!("a panic happened under the devnet's lock; its state is consistent");
-            self.node.clear_poison();
-            poisoned.into_inner()
-        })
-    }
-
-    /// The miner's mutex (see [`Devnet`]).
-    fn mining(&self) -> MutexGuard<'_, ()> {
-        self.miner.lock().unwrap_or_else(|poisoned| {
-            self.miner.clear_poison();
-            poisoned.into_inner()
-        })
-    }
-
-    /// Mines the tipset `epochs` after the head (1: the next; more: null rounds in between)
-    /// with `extra` implicit calls at its end; returns their records. The tipset is built and
-    /// written holding only the miner's mutex, then committed under a short write of the node.
-    fn mine_by(&self, epochs: u64, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
-        let miner = self.mining();
-        self.mine_locked(&miner, epochs, extra)
-    }
-
-    /// [`Devnet::mine_by`] for a caller that holds the miner's mutex.
-    fn mine_locked(
-        &self,
-        _miner: &MutexGuard<'_, ()>,
-        epochs: u64,
-        extra: &[ImplicitCall],
-    ) -> Result<Vec<MessageRecord>> {
-        let builder = {
-            let node = self.read();
-            let height = i64::try_from(epochs)
-                .ok()
-                .filter(|n| *n > 0)
-                .and_then(|n| node.head().height().checked_add(n))
-                .ok_or_else(|| {
-                    Error::InvalidMessage(format!("cannot advance by {epochs} epochs"))
-                })?;
-            node.builder(height, extra)?
-        };
-        let built = crate::node::build(builder)?;
-        let (batch, store) = {
-            let node = self.read();
-            (node.batch_for(&built)?, node.store.clone())
-        };
-        if let Some(batch) = batch {
-            store.kv().write_batch(batch)?;
-        }
-        let (records, head) = {
-            let mut node = self.write();
-            let records = node.commit(built)?;
-            (records, node.head().clone())
-        };
-        self.heads.publish(&head);
-        Ok(records)
-    }
-
-    /// A receiver of every new head from now on (each tipset mined, and the head a revert goes
-    /// back to), in order: what [`Devnet::wait`] listens to, and what an RPC's `StateWaitMsg`
-    /// and head subscriptions can. Dropping the receiver unsubscribes.
-    pub fn subscribe_heads(&self) -> mpsc::Receiver<Tipset> {
-        self.heads.subscribe()
     }
 
     /// The configuration the devnet started with (and [`Devnet::set_gas_tracing`] since).
@@ -838,21 +739,6 @@ impl Devnet {
     }
 }
 
-fn spawn_miner(devnet: Devnet, stop: Arc<AtomicBool>, every: Duration) -> Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("filmark-devnet-miner".into())
-        .spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                std::thread::park_timeout(every);
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Err(e) = devnet.mine_by(1, &[]) {
-                    // Nothing changed: the messages stay pending for the next tick.
-                    tracing::error!(error = %e, "background mining failed; retrying next tick");
-                    devnet.write().mining_error = Some(e.to_string());
-                }
-            }
-        })
-        .map_err(|e| Error::Config(format!("cannot start the miner thread: {e}")))
-}
+#[path = "devnet_roles.rs"]
+mod roles;
+use roles::{Heads, spawn_miner};

@@ -32,4 +32,4 @@ pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
 pub use redb_kv::{DATA_FILE, RedbKv};
-pub use store::{KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch};
+pub use store::{BatchOp, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch};

@@ -110,10 +110,14 @@ impl Table {
     }
 }
 
+/// One write of a [`WriteBatch`]: `(table, key, Some(value))` sets, `(table, key, None)`
+/// deletes.
+pub type BatchOp = (Table, Vec<u8>, Option<Vec<u8>>);
+
 /// Entries to write (or delete) in one atomic [`KvStore::write_batch`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteBatch {
-    ops: Vec<(Table, Vec<u8>, Option<Vec<u8>>)>,
+    ops: Vec<BatchOp>,
 }
 
 impl WriteBatch {
@@ -127,8 +131,8 @@ impl WriteBatch {
         self.ops.push((table, key.into(), None));
     }
 
-    /// The writes in order: `(table, key, Some(value))` sets, `(table, key, None)` deletes.
-    pub fn ops(&self) -> &[(Table, Vec<u8>, Option<Vec<u8>>)] {
+    /// The writes, in order.
+    pub fn ops(&self) -> &[BatchOp] {
         &self.ops
     }
 
