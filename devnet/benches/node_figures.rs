@@ -1,0 +1,221 @@
+//! The node's figures, in memory and on redb, each backend in its own child process (the bench
+//! binary run again with [`MODE_ENV`]) so that its peak RSS is its own: ready time (fresh, and
+//! reopening a data directory of [`MESSAGES`] messages), signed messages mined per second, time
+//! per message at 1,000 and at [`MESSAGES`] messages mined, peak RSS, data-directory bytes per
+//! message.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use filmark_devnet::{DATA_FILE, Devnet, DevnetConfig, KeyKind, Mining, SignedMessage};
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::METHOD_SEND;
+use fvm_shared::econ::TokenAmount;
+use rayon::prelude::*;
+
+/// Set to `memory` or `redb` in a child process.
+const MODE_ENV: &str = "FILMARK_BENCH_NODE";
+/// Messages mined before the last probe (`FILMARK_BENCH_NODE_MESSAGES`, default 100,000).
+const MESSAGES: u64 = 100_000;
+/// Senders the messages are spread over (one pool's per-sender limit is 1,000 pending).
+const SENDERS: usize = 100;
+/// Messages per fill round (pushed at once, then mined).
+const ROUND: u64 = 10_000;
+/// Messages of a probe round (time per message at a chain length).
+const PROBE: u64 = 1_000;
+
+fn messages() -> u64 {
+    std::env::var("FILMARK_BENCH_NODE_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MESSAGES)
+}
+
+/// In the parent: runs both children and prints their lines. In a child: its figures.
+///
+/// # Errors
+/// When a child fails.
+pub(crate) fn run() -> anyhow::Result<bool> {
+    if let Ok(mode) = std::env::var(MODE_ENV) {
+        child(&mode)?;
+        return Ok(true);
+    }
+    for mode in ["memory", "redb"] {
+        let out = Command::new(std::env::current_exe()?)
+            .args(std::env::args().skip(1))
+            .env(MODE_ENV, mode)
+            .output()?;
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        anyhow::ensure!(
+            out.status.success(),
+            "{mode} child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(false)
+}
+
+struct Sender {
+    key: filmark_devnet::DevnetKey,
+    address: fvm_shared::address::Address,
+    nonce: u64,
+}
+
+fn config() -> DevnetConfig {
+    DevnetConfig::test()
+        .with_mining(Mining::Manual)
+        .with_accounts(SENDERS, 1)
+}
+
+/// Signs `n` transfers (untimed: signing is the client's cost) spread over the senders.
+fn sign(
+    senders: &mut [Sender],
+    template: &fvm_shared::message::Message,
+    n: u64,
+    chain_id: u64,
+) -> Vec<SignedMessage> {
+    let mut unsigned = Vec::with_capacity(n as usize);
+    for i in 0..n as usize {
+        let s = &mut senders[i % SENDERS];
+        let mut m = template.clone();
+        m.from = s.address;
+        m.sequence = s.nonce;
+        s.nonce += 1;
+        unsigned.push((i % SENDERS, m));
+    }
+    let keys: Vec<_> = senders.iter().map(|s| s.key.clone()).collect();
+    unsigned
+        .into_par_iter()
+        .map(|(s, m)| keys[s].sign(m, chain_id).expect("signs"))
+        .collect()
+}
+
+/// Pushes and mines `batch`; its wall time.
+fn mine(net: &Devnet, batch: Vec<SignedMessage>) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let results = net.push_many(batch)?;
+    anyhow::ensure!(results.iter().all(Result::is_ok), "a message was refused");
+    while net.pending() > 0 {
+        net.mine(1)?;
+    }
+    Ok(start.elapsed())
+}
+
+fn child(mode: &str) -> anyhow::Result<()> {
+    let total = messages();
+    let dir = tempfile::tempdir()?;
+    let config = match mode {
+        "memory" => config(),
+        _ => config().with_data_dir(dir.path()),
+    };
+    let start = Instant::now();
+    drop(Devnet::spawn(DevnetConfig::test())?);
+    let cold = start.elapsed();
+    let start = Instant::now();
+    let net = Devnet::spawn(config.clone())?;
+    let ready = start.elapsed();
+    let template = net.prepare(
+        net.account(KeyKind::Secp256k1, 0)?.address(),
+        net.account(KeyKind::Eth, 0)?.address(),
+        TokenAmount::from_atto(1),
+        METHOD_SEND,
+        RawBytes::default(),
+    )?;
+    let mut senders: Vec<Sender> = (0..SENDERS)
+        .map(|i| {
+            let a = net.account(KeyKind::Secp256k1, i)?;
+            Ok(Sender {
+                address: a.address(),
+                key: a.key,
+                nonce: 0,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let chain_id = net.chain_id();
+
+    // Warm-up to 1,000, the probe at 1,000, fill to `total`, the probe at `total`.
+    let mut mined = 0u64;
+    let mut busy = Duration::ZERO;
+    let mut round = |net: &Devnet, n: u64, mined: &mut u64| -> anyhow::Result<Duration> {
+        let batch = sign(&mut senders, &template, n, chain_id);
+        let t = mine(net, batch)?;
+        *mined += n;
+        busy += t;
+        Ok(t)
+    };
+    round(&net, PROBE, &mut mined)?;
+    let at_1k = round(&net, PROBE, &mut mined)? / PROBE as u32;
+    while mined < total {
+        round(&net, ROUND.min(total - mined), &mut mined)?;
+    }
+    let at_total = round(&net, PROBE, &mut mined)? / PROBE as u32;
+    drop(round);
+    let rate = mined as f64 / busy.as_secs_f64();
+    let head = net.head();
+    drop(net);
+
+    let label = format!("{mode:>6}");
+    if mode == "memory" {
+        println!(
+            "ready, first devnet in a process (compiles the builtin actors): {}",
+            super::ms(cold)
+        );
+    }
+    println!(
+        "{label}: ready, fresh:                          {}",
+        super::ms(ready)
+    );
+    if mode != "memory" {
+        let start = Instant::now();
+        let net = Devnet::spawn(config)?;
+        let reopen = start.elapsed();
+        anyhow::ensure!(net.head() == head, "reopened at another head");
+        drop(net);
+        println!(
+            "{label}: ready, reopening {mined} messages:       {}",
+            super::ms(reopen)
+        );
+        let bytes = std::fs::metadata(dir.path().join(DATA_FILE))?.len();
+        println!(
+            "{label}: data directory:                     {:.1} MB, {:.0} bytes a message",
+            bytes as f64 / 1e6,
+            bytes as f64 / mined as f64
+        );
+    }
+    println!(
+        "{label}: signed transfers pushed and mined:  {mined} at {rate:.0} msgs/s ({} tipsets)",
+        head.height()
+    );
+    println!(
+        "{label}: time per message at 1,000 mined:    {}",
+        super::us(at_1k)
+    );
+    println!(
+        "{label}: time per message at {total} mined:  {} (x{:.2})",
+        super::us(at_total),
+        at_total.as_secs_f64() / at_1k.as_secs_f64()
+    );
+    println!(
+        "{label}: peak RSS (VmHWM):                   {}",
+        peak_rss()
+    );
+    Ok(())
+}
+
+/// The process's peak resident set size, from `/proc/self/status`.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .map_or_else(
+            || "unknown".to_owned(),
+            |kb| {
+                let kb: f64 = kb.trim_end_matches(" kB").parse().unwrap_or(0.0);
+                format!("{:.0} MB", kb / 1024.0)
+            },
+        )
+}
