@@ -23,6 +23,7 @@ use fvm_shared::econ::TokenAmount;
 /// Senders the messages are spread over.
 const SENDERS: usize = 10;
 
+#[path = "support/node_figures.rs"]
 mod node_figures;
 
 fn main() -> anyhow::Result<()> {

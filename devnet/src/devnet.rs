@@ -395,7 +395,13 @@ impl Devnet {
             .candidates(filter)
             .into_iter()
             .filter_map(|r| {
-                let event = node.record_of(&r.message)?.events.get(r.index)?.clone();
+                let event = node
+                    .record_of(&r.message)
+                    .ok()
+                    .flatten()?
+                    .events
+                    .get(r.index)?
+                    .clone();
                 crate::index::Indexes::matches(filter, &event).then_some(Log {
                     height: r.height,
                     message: r.message,

@@ -57,7 +57,6 @@ pub struct Log {
 #[derive(Debug, Default)]
 pub(crate) struct Indexes {
     eth_tx: HashMap<[u8; 32], Cid>,
-    eth_by_cid: HashMap<Cid, [u8; 32]>,
     all: Vec<LogRef>,
     by_emitter: HashMap<ActorID, Vec<LogRef>>,
     by_topic: HashMap<(usize, [u8; 32]), Vec<LogRef>>,
@@ -84,7 +83,6 @@ impl Indexes {
     pub(crate) fn add(&mut self, record: &MessageRecord, eth_hash: Option<[u8; 32]>) {
         if let Some(hash) = eth_hash {
             self.eth_tx.insert(hash, record.cid);
-            self.eth_by_cid.insert(record.cid, hash);
         }
         for (index, event) in record.events.iter().enumerate() {
             let r = LogRef {
@@ -169,12 +167,11 @@ impl Indexes {
         })
     }
 
-    /// Forgets what tipsets above `height` added, and the transaction hashes of `removed`.
-    pub(crate) fn truncate(&mut self, height: ChainEpoch, removed: &[Cid]) {
-        for cid in removed {
-            if let Some(hash) = self.eth_by_cid.remove(cid) {
-                self.eth_tx.remove(&hash);
-            }
+    /// Forgets what tipsets above `height` added, and the transaction hashes of the removed
+    /// messages.
+    pub(crate) fn truncate(&mut self, height: ChainEpoch, removed: &[[u8; 32]]) {
+        for hash in removed {
+            self.eth_tx.remove(hash);
         }
         let cut =
             |list: &mut Vec<LogRef>| list.truncate(list.partition_point(|r| r.height <= height));

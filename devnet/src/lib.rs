@@ -15,6 +15,7 @@ mod mempool;
 mod miner;
 mod node;
 mod reader;
+mod records;
 mod redb_kv;
 mod store;
 

@@ -34,6 +34,7 @@ use crate::index::Indexes;
 use crate::mempool::{Mempool, Verified};
 use crate::miner::{Built, TipsetBuilder};
 use crate::reader::{CallSnapshot, ExecEnv};
+use crate::records::Records;
 use crate::store::{Store, WriteBatch};
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
@@ -78,7 +79,8 @@ pub(crate) struct Node {
     chain: Vec<Tipset>,
     /// Index in `chain` of each tipset, by key.
     by_cid: HashMap<Cid, usize>,
-    messages: HashMap<Cid, MessageRecord>,
+    /// Message records by CID and in commit order ([`crate::records`]).
+    pub(crate) records: Records,
     pub(crate) pool: Mempool,
     schedule: BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
     /// Implicit calls sent at the end of every tipset (market cron).
@@ -91,8 +93,6 @@ pub(crate) struct Node {
     pub(crate) mining_error: Option<String>,
     /// Transaction hashes and logs ([`crate::index`]).
     pub(crate) indexes: Indexes,
-    /// Every record's CID in the order they were committed (what a revert removes).
-    record_log: Vec<Cid>,
     /// Snapshots to revert to, oldest first ([`snapshot`]).
     snapshots: Vec<(u64, snapshot::Snapshot)>,
     next_snapshot: u64,
@@ -167,6 +167,7 @@ impl Node {
         indexes.add_block(tipset.eth_block_hash(), cid);
         let mut node = Self {
             config,
+            records: Records::new(store.clone()),
             store,
             engine,
             network,
@@ -174,7 +175,6 @@ impl Node {
             tipset_cids,
             by_cid: HashMap::from([(cid, 0)]),
             chain: vec![tipset],
-            messages: HashMap::new(),
             pool,
             schedule: BTreeMap::new(),
             every_tipset,
@@ -183,7 +183,6 @@ impl Node {
             base_fee,
             implicit_nonce: 0,
             mining_error: None,
-            record_log: Vec::new(),
             indexes,
             snapshots: Vec::new(),
             next_snapshot: 0,
@@ -273,7 +272,7 @@ impl Node {
     /// Queues a message whose signature was verified (without the node's lock).
     pub(crate) fn push(&mut self, verified: Verified) -> Result<Cid> {
         let cid = verified.cid();
-        if self.messages.contains_key(&cid) {
+        if self.records.contains(&cid) {
             return Err(Error::AlreadyKnown(cid));
         }
         let sender = self.actor(&verified.message().from, TipsetRef::Head)?;
@@ -296,16 +295,12 @@ impl Node {
     }
 
     /// The record of an executed message.
-    pub(crate) fn record_of(&self, cid: &Cid) -> Option<&MessageRecord> {
-        self.messages.get(cid)
+    pub(crate) fn record_of(&self, cid: &Cid) -> Result<Option<MessageRecord>> {
+        self.records.get(cid)
     }
 
     pub(crate) fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
-        let record = self
-            .messages
-            .get(cid)
-            .ok_or(Error::UnknownMessage(*cid))?
-            .clone();
+        let record = self.records.get(cid)?.ok_or(Error::UnknownMessage(*cid))?;
         let index = self.chain.partition_point(|t| t.height() < record.height);
         let inclusion = self
             .chain
@@ -378,7 +373,7 @@ impl Node {
             .pool
             .select_for_block(&self.base_fee)
             .into_iter()
-            .partition(|p| self.messages.contains_key(&p.cid));
+            .partition(|p| self.records.contains(&p.cid));
         Ok(TipsetBuilder {
             env: self.exec_env(),
             parent: self.head().clone(),
@@ -443,7 +438,7 @@ impl Node {
         self.schedule = self.schedule.split_off(&(height + 1));
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
-        for record in records {
+        for record in &records {
             self.add_record(record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
@@ -458,15 +453,18 @@ impl Node {
     }
 
     /// Keeps a committed record and indexes it.
-    fn add_record(&mut self, record: MessageRecord) {
-        let eth_hash = record
+    fn add_record(&mut self, record: &MessageRecord) {
+        self.indexes.add(record, self.eth_hash(record));
+        self.records.push(record);
+    }
+
+    /// The Ethereum transaction hash of an explicit message's record.
+    pub(crate) fn eth_hash(&self, record: &MessageRecord) -> Option<[u8; 32]> {
+        record
             .signed
             .as_ref()
             .and_then(|s| s.eth_tx_hash(self.config.chain_id).ok())
-            .map(|h| h.0);
-        self.indexes.add(&record, eth_hash);
-        self.record_log.push(record.cid);
-        self.messages.insert(record.cid, record);
+            .map(|h| h.0)
     }
 
     /// Indexes a tipset by its Ethereum block hash.

@@ -14,6 +14,7 @@ use fvm_ipld_encoding::tuple::*;
 use fvm_ipld_encoding::{from_slice, to_vec};
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use super::{ImplicitCall, Node};
 use crate::chain::{MessageRecord, Tipset};
@@ -87,7 +88,7 @@ impl Node {
     ) -> Result<WriteBatch> {
         let mut batch = WriteBatch::default();
         batch.put(Table::Tipsets, height_key(tipset.height()), to_vec(tipset)?);
-        let first = self.record_log.len() as u64;
+        let first = self.records.len() as u64;
         for (i, record) in records.iter().enumerate() {
             batch.put(Table::Records, key(first + i as u64), to_vec(record)?);
         }
@@ -114,7 +115,7 @@ impl Node {
         for t in &self.chain[chain_len..] {
             batch.delete(Table::Tipsets, height_key(t.height()));
         }
-        for seq in record_len..self.record_log.len() {
+        for seq in record_len..self.records.len() {
             batch.delete(Table::Records, key(seq as u64));
         }
         batch.put(
@@ -203,11 +204,16 @@ impl Node {
             }
             _ => return Err(corrupt("chain", &"the head pointer is not the last tipset")),
         }
-        let mut records = Vec::new();
-        for (_, bytes) in kv.entries(Table::Records)? {
-            let r: MessageRecord = from_slice(&bytes).map_err(|e| corrupt("record", &e))?;
-            records.push(r);
-        }
+        // Decoding and hashing records is most of a reopen's work: in parallel.
+        let records: Vec<(MessageRecord, Option<[u8; 32]>)> = kv
+            .entries(Table::Records)?
+            .into_par_iter()
+            .map(|(_, bytes)| {
+                let r: MessageRecord = from_slice(&bytes).map_err(|e| corrupt("record", &e))?;
+                let hash = self.eth_hash(&r);
+                Ok((r, hash))
+            })
+            .collect::<Result<_>>()?;
         let meta: NodeMeta = match kv.entry(Table::Meta, NODE_KEY)? {
             Some(b) => from_slice(&b).map_err(|e| corrupt("node state", &e))?,
             None => return Err(corrupt("node state", &"missing")),
@@ -232,8 +238,9 @@ impl Node {
             self.index_eth_block(&t);
             self.chain.push(t);
         }
-        for record in records {
-            self.add_record(record);
+        for (record, eth_hash) in records {
+            self.indexes.add(&record, eth_hash);
+            self.records.push_stored(record.cid);
         }
         self.implicit_nonce = meta.implicit_nonce;
         self.base_fee = meta.base_fee;

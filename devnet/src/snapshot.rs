@@ -33,7 +33,7 @@ impl Node {
         self.next_snapshot += 1;
         let snapshot = Snapshot {
             chain_len: self.chain.len(),
-            record_len: self.record_log.len(),
+            record_len: self.records.len(),
             pool: self.pool.clone(),
             schedule: self.schedule.clone(),
             every_tipset: self.every_tipset.clone(),
@@ -54,6 +54,14 @@ impl Node {
             .position(|(i, _)| *i == id)
             .ok_or_else(|| Error::NotFound(format!("snapshot {id}")))?;
         let s = &self.snapshots[at].1;
+        // The removed records' transaction hashes leave the index (read before the store
+        // forgets them).
+        let removed: Vec<[u8; 32]> = self
+            .records
+            .removed_since(s.record_len)?
+            .iter()
+            .filter_map(|r| self.eth_hash(r))
+            .collect();
         if self.persistent() {
             let batch = self.revert_batch(
                 s.chain_len,
@@ -70,10 +78,7 @@ impl Node {
             self.by_cid.remove(&tipset.cid);
             self.indexes.remove_block(&tipset.eth_block_hash());
         }
-        let removed: Vec<_> = self.record_log.drain(s.record_len..).collect();
-        for cid in &removed {
-            self.messages.remove(cid);
-        }
+        self.records.truncate(s.record_len);
         let height = self.head().height();
         self.indexes.truncate(height, &removed);
         self.tipset_cids

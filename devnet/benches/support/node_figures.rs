@@ -141,6 +141,9 @@ fn child(mode: &str) -> anyhow::Result<()> {
         let t = mine(net, batch)?;
         *mined += n;
         busy += t;
+        if std::env::var_os("FILMARK_BENCH_NODE_VERBOSE").is_some() {
+            eprintln!("{mined} mined in {t:?}, VmRSS {}", rss("VmRSS:"));
+        }
         Ok(t)
     };
     round(&net, PROBE, &mut mined)?;
@@ -204,12 +207,17 @@ fn child(mode: &str) -> anyhow::Result<()> {
 
 /// The process's peak resident set size, from `/proc/self/status`.
 fn peak_rss() -> String {
+    rss("VmHWM:")
+}
+
+/// A `/proc/self/status` size line (`VmHWM:`, `VmRSS:`), in MB.
+fn rss(field: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+                .find(|l| l.starts_with(field))
+                .map(|l| l.trim_start_matches(field).trim().to_owned())
         })
         .map_or_else(
             || "unknown".to_owned(),
