@@ -53,6 +53,27 @@ pub struct Log {
     pub event: StampedEvent,
 }
 
+/// What the log indexes keep of one event of a record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IndexEntry {
+    height: ChainEpoch,
+    emitter: ActorID,
+    topics: [Option<[u8; 32]>; 4],
+}
+
+/// What the log indexes keep of a record's events, in order.
+pub(crate) fn index_entries(record: &MessageRecord) -> Vec<IndexEntry> {
+    record
+        .events
+        .iter()
+        .map(|event| IndexEntry {
+            height: record.height,
+            emitter: event.emitter,
+            topics: topics(event),
+        })
+        .collect()
+}
+
 /// The indexes (see the module docs).
 #[derive(Debug, Default)]
 pub(crate) struct Indexes {
@@ -81,20 +102,30 @@ fn topics(event: &StampedEvent) -> [Option<[u8; 32]>; 4] {
 impl Indexes {
     /// Indexes a committed record; `eth_hash` is its transaction hash, for explicit messages.
     pub(crate) fn add(&mut self, record: &MessageRecord, eth_hash: Option<[u8; 32]>) {
+        self.add_entries(record.cid, &index_entries(record), eth_hash);
+    }
+
+    /// Indexes a record from what [`index_entries`] took of it.
+    pub(crate) fn add_entries(
+        &mut self,
+        message: Cid,
+        entries: &[IndexEntry],
+        eth_hash: Option<[u8; 32]>,
+    ) {
         if let Some(hash) = eth_hash {
-            self.eth_tx.insert(hash, record.cid);
+            self.eth_tx.insert(hash, message);
         }
-        for (index, event) in record.events.iter().enumerate() {
+        for (index, e) in entries.iter().enumerate() {
             let r = LogRef {
                 seq: self.next_seq,
-                height: record.height,
-                message: record.cid,
+                height: e.height,
+                message,
                 index,
             };
             self.next_seq += 1;
             self.all.push(r);
-            self.by_emitter.entry(event.emitter).or_default().push(r);
-            for (pos, topic) in topics(event).into_iter().enumerate() {
+            self.by_emitter.entry(e.emitter).or_default().push(r);
+            for (pos, topic) in e.topics.into_iter().enumerate() {
                 if let Some(topic) = topic {
                     self.by_topic.entry((pos, topic)).or_default().push(r);
                 }

@@ -18,10 +18,14 @@ use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use super::{ImplicitCall, Node};
 use crate::chain::{MessageRecord, Tipset};
+use crate::index::{IndexEntry, index_entries};
 use crate::store::{Table, WriteBatch};
 use crate::{Error, Result};
 
 use crate::store::{SCHEMA, SCHEMA_KEY};
+
+/// Records decoded at once while a node resumes.
+const LOAD_CHUNK: usize = 4096;
 
 /// Meta keys.
 const CHAIN_ID_KEY: &[u8] = b"chain_id";
@@ -204,16 +208,34 @@ impl Node {
             }
             _ => return Err(corrupt("chain", &"the head pointer is not the last tipset")),
         }
-        // Decoding and hashing records is most of a reopen's work: in parallel.
-        let records: Vec<(MessageRecord, Option<[u8; 32]>)> = kv
-            .entries(Table::Records)?
-            .into_par_iter()
-            .map(|(_, bytes)| {
-                let r: MessageRecord = from_slice(&bytes).map_err(|e| corrupt("record", &e))?;
-                let hash = self.eth_hash(&r);
-                Ok((r, hash))
-            })
-            .collect::<Result<_>>()?;
+        // Decoding and hashing records is most of a reopen's work: in parallel, by chunks (the
+        // records are not all held at once).
+        let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(LOAD_CHUNK);
+        let mut loaded: Vec<(Cid, Vec<IndexEntry>, Option<[u8; 32]>)> = Vec::new();
+        let mut failed = None;
+        let flush = |chunk: &mut Vec<Vec<u8>>, loaded: &mut Vec<_>| -> Result<()> {
+            let decoded = std::mem::take(chunk)
+                .into_par_iter()
+                .map(|bytes| {
+                    let r: MessageRecord = from_slice(&bytes).map_err(|e| corrupt("record", &e))?;
+                    Ok((r.cid, index_entries(&r), self.eth_hash(&r)))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            loaded.extend(decoded);
+            Ok(())
+        };
+        kv.scan(Table::Records, &mut |_, v| {
+            chunk.push(v.to_vec());
+            if chunk.len() == LOAD_CHUNK
+                && let Err(e) = flush(&mut chunk, &mut loaded)
+            {
+                failed = Some(e.to_string());
+                anyhow::bail!("stop");
+            }
+            Ok(())
+        })
+        .map_err(|e| corrupt("records", &failed.clone().unwrap_or_else(|| e.to_string())))?;
+        flush(&mut chunk, &mut loaded)?;
         let meta: NodeMeta = match kv.entry(Table::Meta, NODE_KEY)? {
             Some(b) => from_slice(&b).map_err(|e| corrupt("node state", &e))?,
             None => return Err(corrupt("node state", &"missing")),
@@ -238,9 +260,9 @@ impl Node {
             self.index_eth_block(&t);
             self.chain.push(t);
         }
-        for (record, eth_hash) in records {
-            self.indexes.add(&record, eth_hash);
-            self.records.push_stored(record.cid);
+        for (cid, entries, eth_hash) in loaded {
+            self.indexes.add_entries(cid, &entries, eth_hash);
+            self.records.push_stored(cid);
         }
         self.implicit_nonce = meta.implicit_nonce;
         self.base_fee = meta.base_fee;

@@ -17,6 +17,10 @@ use crate::{Error, Result};
 /// The file a data directory keeps the devnet in.
 pub const DATA_FILE: &str = "devnet.redb";
 
+/// redb's page cache (its default is 1 GiB): the state a tipset touches is small, and the OS
+/// page cache keeps the file's hot pages anyway.
+const CACHE_BYTES: usize = 64 << 20;
+
 const BLOCKS: TableDefinition<'static, &[u8], &[u8]> = TableDefinition::new("blocks");
 
 const fn definition(table: Table) -> TableDefinition<'static, &'static [u8], &'static [u8]> {
@@ -59,12 +63,15 @@ impl RedbKv {
     pub fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| data_dir_error(dir, e))?;
         let path = dir.join(DATA_FILE);
-        let db = Database::create(&path).map_err(|e| {
-            data_dir_error(
-                dir,
-                format!("{} is not a usable redb database: {e}", path.display()),
-            )
-        })?;
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|e| {
+                data_dir_error(
+                    dir,
+                    format!("{} is not a usable redb database: {e}", path.display()),
+                )
+            })?;
         let kv = Self {
             db,
             path,
@@ -225,6 +232,24 @@ impl KvStore for RedbKv {
             Err(e) => return Err(e.into()),
         };
         Ok(t.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    fn scan(
+        &self,
+        table: Table,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let read = self.db.begin_read()?;
+        let t = match read.open_table(definition(table)) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        for e in t.iter()? {
+            let (k, v) = e?;
+            f(k.value(), v.value())?;
+        }
+        Ok(())
     }
 
     fn entries(&self, table: Table) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {

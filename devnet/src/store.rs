@@ -73,6 +73,23 @@ pub trait KvStore: Send + Sync + std::fmt::Debug + 'static {
         let _ = table;
         Ok(Vec::new())
     }
+
+    /// Calls `f` on every entry of `table`, in key order, without holding them all in memory
+    /// (the default collects [`KvStore::entries`]).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails, or with `f`'s first error.
+    fn scan(
+        &self,
+        table: Table,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        for (k, v) in self.entries(table)? {
+            f(&k, &v)?;
+        }
+        Ok(())
+    }
 }
 
 /// The schema marker a persistent devnet store carries in [`Table::Meta`] under
