@@ -19,7 +19,7 @@ pub const DATA_FILE: &str = "devnet.redb";
 
 /// redb's page cache (its default is 1 GiB): the state a tipset touches is small, and the OS
 /// page cache keeps the file's hot pages anyway.
-const CACHE_BYTES: usize = 64 << 20;
+const CACHE_BYTES: usize = 16 << 20;
 
 const BLOCKS: TableDefinition<'static, &[u8], &[u8]> = TableDefinition::new("blocks");
 
@@ -66,11 +66,15 @@ impl RedbKv {
         let db = Database::builder()
             .set_cache_size(CACHE_BYTES)
             .create(&path)
-            .map_err(|e| {
-                data_dir_error(
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => data_dir_error(
+                    dir,
+                    format!("{} is in use by another devnet", path.display()),
+                ),
+                e => data_dir_error(
                     dir,
                     format!("{} is not a usable redb database: {e}", path.display()),
-                )
+                ),
             })?;
         let kv = Self {
             db,

@@ -97,7 +97,9 @@ fn sign(
 fn mine(net: &Devnet, batch: Vec<SignedMessage>) -> anyhow::Result<Duration> {
     let start = Instant::now();
     let results = net.push_many(batch)?;
-    anyhow::ensure!(results.iter().all(Result::is_ok), "a message was refused");
+    if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+        anyhow::bail!("a message was refused: {e}");
+    }
     while net.pending() > 0 {
         net.mine(1)?;
     }
@@ -140,6 +142,9 @@ fn child(mode: &str) -> anyhow::Result<()> {
     let mut mined = 0u64;
     let mut busy = Duration::ZERO;
     let mut round = |net: &Devnet, n: u64, mined: &mut u64| -> anyhow::Result<Duration> {
+        // Full tipsets raise the base fee by 1/8 each: a fee cap with room for a round's.
+        let mut template = template.clone();
+        template.gas_fee_cap = net.base_fee() * 4 + &template.gas_premium;
         let batch = sign(&mut senders, &template, n, chain_id);
         let t = mine(net, batch)?;
         *mined += n;

@@ -216,6 +216,9 @@ fn a_corrupt_or_foreign_data_dir_is_refused() {
     assert!(e.contains("chain id"), "{e}");
     let e = data_dir_error(config(dir.path()).with_accounts(3, 3));
     assert!(e.contains("another chain"), "{e}");
-    // The directory was left as it was: the right config still opens it.
-    drop(Devnet::spawn(config(dir.path())).unwrap());
+    // The directory was left as it was: the right config still opens it, once at a time.
+    let open = Devnet::spawn(config(dir.path())).unwrap();
+    let e = data_dir_error(config(dir.path()));
+    assert!(e.contains("in use by another devnet"), "{e}");
+    drop(open);
 }
