@@ -33,4 +33,6 @@ pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
 pub use redb_kv::{DATA_FILE, RedbKv};
-pub use store::{BatchOp, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch};
+pub use store::{
+    BatchOp, EntryVisitor, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch,
+};

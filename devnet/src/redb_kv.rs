@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock};
 use cid::Cid;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use crate::store::{KvStore, SCHEMA, SCHEMA_KEY, Table, WriteBatch};
+use crate::store::{EntryVisitor, KvStore, SCHEMA, SCHEMA_KEY, Table, WriteBatch};
 use crate::{Error, Result};
 
 /// The file a data directory keeps the devnet in.
@@ -238,11 +238,7 @@ impl KvStore for RedbKv {
         Ok(t.get(key)?.map(|v| v.value().to_vec()))
     }
 
-    fn scan(
-        &self,
-        table: Table,
-        f: &mut dyn FnMut(&[u8], &[u8]) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+    fn scan(&self, table: Table, f: &mut EntryVisitor<'_>) -> anyhow::Result<()> {
         let read = self.db.begin_read()?;
         let t = match read.open_table(definition(table)) {
             Ok(t) => t,

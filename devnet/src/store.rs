@@ -80,11 +80,7 @@ pub trait KvStore: Send + Sync + std::fmt::Debug + 'static {
     /// # Errors
     ///
     /// Fails if the backing storage fails, or with `f`'s first error.
-    fn scan(
-        &self,
-        table: Table,
-        f: &mut dyn FnMut(&[u8], &[u8]) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+    fn scan(&self, table: Table, f: &mut EntryVisitor<'_>) -> anyhow::Result<()> {
         for (k, v) in self.entries(table)? {
             f(&k, &v)?;
         }
@@ -126,6 +122,9 @@ impl Table {
         }
     }
 }
+
+/// What [`KvStore::scan`] calls on each entry: `(key, value)`; an error stops the scan.
+pub type EntryVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> anyhow::Result<()> + 'a;
 
 /// One write of a [`WriteBatch`]: `(table, key, Some(value))` sets, `(table, key, None)`
 /// deletes.

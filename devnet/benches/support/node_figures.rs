@@ -168,7 +168,6 @@ fn child(mode: &str) -> anyhow::Result<()> {
     for _ in 0..PROBES {
         at_total = at_total.min(round(&net, PROBE, &mut mined)? / PROBE as u32);
     }
-    drop(round);
     let rate = mined as f64 / busy.as_secs_f64();
     let head = net.head();
     let peak_mined = peak_rss();
