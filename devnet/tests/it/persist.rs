@@ -2,9 +2,11 @@
 //! directory that holds something else.
 
 use filmark_actor_bundle::REGISTRY_WASM;
+use std::sync::Arc;
+
 use filmark_devnet::{
-    DATA_FILE, Devnet, DevnetConfig, Error, KeyKind, LogFilter, SCHEMA_KEY, Table, TipsetRef,
-    WriteBatch,
+    DATA_FILE, Devnet, DevnetConfig, Error, KeyKind, KvStore, LogFilter, Mining, SCHEMA_KEY, Store,
+    Table, TipsetRef, WriteBatch,
 };
 use filmark_devnet_actors::INVOKE_EVM_METHOD;
 use filmark_registry::Method;
@@ -13,7 +15,7 @@ use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
-use crate::send_transfer;
+use crate::{send_transfer, transfer_message};
 
 fn config(dir: &std::path::Path) -> DevnetConfig {
     DevnetConfig::test().with_data_dir(dir)
@@ -204,7 +206,7 @@ fn a_corrupt_or_foreign_data_dir_is_refused() {
         let kv = filmark_devnet::RedbKv::open(dir.path()).unwrap();
         let mut batch = WriteBatch::default();
         batch.put(Table::Meta, SCHEMA_KEY, b"filmark-devnet/999".to_vec());
-        filmark_devnet::KvStore::write_batch(&kv, batch).unwrap();
+        kv.write_batch(batch).unwrap();
     }
     let e = data_dir_error(config(dir.path()));
     assert!(e.contains("filmark-devnet/999"), "{e}");
@@ -221,4 +223,86 @@ fn a_corrupt_or_foreign_data_dir_is_refused() {
     let e = data_dir_error(config(dir.path()));
     assert!(e.contains("in use by another devnet"), "{e}");
     drop(open);
+}
+
+/// A redb store whose next batch write fails once armed.
+#[derive(Debug)]
+struct FailingBatch {
+    inner: filmark_devnet::RedbKv,
+    fail_next: std::sync::atomic::AtomicBool,
+}
+
+impl KvStore for FailingBatch {
+    fn get(&self, cid: &cid::Cid) -> anyhow::Result<Option<Vec<u8>>> {
+        self.inner.get(cid)
+    }
+
+    fn put(&self, cid: &cid::Cid, block: &[u8]) -> anyhow::Result<()> {
+        self.inner.put(cid, block)
+    }
+
+    fn is_persistent(&self) -> bool {
+        true
+    }
+
+    fn write_batch(&self, batch: WriteBatch) -> anyhow::Result<()> {
+        if self
+            .fail_next
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            anyhow::bail!("injected failure of the tipset's transaction");
+        }
+        self.inner.write_batch(batch)
+    }
+
+    fn entry(&self, table: Table, key: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+        self.inner.entry(table, key)
+    }
+
+    fn entries(&self, table: Table) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.inner.entries(table)
+    }
+}
+
+#[test]
+fn a_failed_database_transaction_changes_nothing_and_the_next_tipset_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path()).with_mining(Mining::Manual);
+    let (head, cid) = {
+        let kv = Arc::new(FailingBatch {
+            inner: filmark_devnet::RedbKv::open(dir.path()).unwrap(),
+            fail_next: false.into(),
+        });
+        let net = Devnet::spawn_with_store(config.clone(), Store::new(kv.clone())).unwrap();
+        let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
+        let cid = net
+            .sign_and_push(&key, transfer_message(&net, 0, 1, 3))
+            .unwrap();
+        let before = net.head();
+        kv.fail_next
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let e = net.mine(1).unwrap_err();
+        assert!(e.to_string().contains("injected failure"), "{e}");
+        assert_eq!(net.head(), before, "the head did not move");
+        assert_eq!(
+            net.pending_messages(),
+            vec![cid],
+            "the message is still pending"
+        );
+        assert!(matches!(net.lookup(&cid), Err(Error::UnknownMessage(_))));
+        let head = net.mine(1).unwrap();
+        assert_eq!(head.height(), before.height() + 1);
+        assert_eq!(head.messages, vec![cid]);
+        (head, cid)
+    };
+    let net = Devnet::spawn(config).unwrap();
+    assert_eq!(net.head(), head);
+    assert!(
+        net.lookup(&cid)
+            .unwrap()
+            .record
+            .receipt
+            .exit_code
+            .is_success()
+    );
 }
