@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use cid::Cid;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -37,6 +37,8 @@ pub struct RedbKv {
     pending: RwLock<Blocks>,
     /// Blocks of the batch being written (still readable while the transaction runs).
     committing: RwLock<Arc<Blocks>>,
+    /// One batch at a time (a tipset's, an installed code's).
+    writing: Mutex<()>,
 }
 
 impl std::fmt::Debug for RedbKv {
@@ -81,6 +83,7 @@ impl RedbKv {
             path,
             pending: RwLock::default(),
             committing: RwLock::default(),
+            writing: Mutex::default(),
         };
         let unreadable = |e: anyhow::Error| data_dir_error(dir, format!("unreadable: {e:#}"));
         if !kv.is_new().map_err(unreadable)? {
@@ -212,6 +215,7 @@ impl KvStore for RedbKv {
     }
 
     fn write_batch(&self, batch: WriteBatch) -> anyhow::Result<()> {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let blocks = Arc::new(std::mem::take(
             &mut *self.pending.write().unwrap_or_else(|e| e.into_inner()),
         ));
