@@ -379,11 +379,13 @@ impl Devnet {
     /// [`Error::NotFound`] if no executed message has that hash.
     pub fn lookup_eth_tx(&self, hash: &[u8; 32]) -> Result<MessageLookup> {
         let node = self.read();
-        let cid = node
-            .indexes
-            .message_by_eth_hash(hash)
-            .ok_or_else(|| Error::NotFound(format!("transaction 0x{}", hex::encode(hash))))?;
-        node.lookup(&cid)
+        let not_found = || Error::NotFound(format!("transaction 0x{}", hex::encode(hash)));
+        let cid = node.message_by_eth_hash(hash)?.ok_or_else(not_found)?;
+        // On disk the index is written just before the tipset commits in memory.
+        node.lookup(&cid).map_err(|e| match e {
+            Error::UnknownMessage(_) => not_found(),
+            e => e,
+        })
     }
 
     /// The logs (events) `filter` selects, in chain order (what `eth_getLogs` needs), found

@@ -35,7 +35,7 @@ use crate::mempool::{Mempool, Verified};
 use crate::miner::{Built, TipsetBuilder};
 use crate::reader::{CallSnapshot, ExecEnv};
 use crate::records::Records;
-use crate::store::{Store, WriteBatch};
+use crate::store::{Store, Table, WriteBatch};
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
 
@@ -454,8 +454,30 @@ impl Node {
 
     /// Keeps a committed record and indexes it.
     fn add_record(&mut self, record: &MessageRecord) {
-        self.indexes.add(record, self.eth_hash(record));
+        // On a persistent store the transaction-hash index is a table of the store.
+        let hash = if self.persistent() {
+            None
+        } else {
+            self.eth_hash(record)
+        };
+        self.indexes.add(record, hash);
         self.records.push(record);
+    }
+
+    /// The message CID of an Ethereum transaction hash. O(1) in memory, O(log n) on disk.
+    pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Option<Cid>> {
+        if !self.persistent() {
+            return Ok(self.indexes.message_by_eth_hash(hash));
+        }
+        self.stored_cid(Table::EthTx, hash)
+    }
+
+    fn stored_cid(&self, table: Table, key: &[u8]) -> Result<Option<Cid>> {
+        self.store
+            .kv()
+            .entry(table, key)?
+            .map(|b| Cid::try_from(b).map_err(|e| Error::Fvm(e.into())))
+            .transpose()
     }
 
     /// The Ethereum transaction hash of an explicit message's record.
@@ -469,15 +491,20 @@ impl Node {
 
     /// Indexes a tipset by its Ethereum block hash.
     fn index_eth_block(&mut self, tipset: &Tipset) {
-        self.indexes.add_block(tipset.eth_block_hash(), tipset.cid);
+        if !self.persistent() {
+            self.indexes.add_block(tipset.eth_block_hash(), tipset.cid);
+        }
     }
 
     /// The tipset whose Ethereum block hash is `hash`. O(1).
     pub(crate) fn tipset_by_eth_hash(&self, hash: &[u8; 32]) -> Result<&Tipset> {
-        let cid = self
-            .indexes
-            .block_by_eth_hash(hash)
-            .ok_or_else(|| Error::UnknownTipset(format!("block 0x{}", hex::encode(hash))))?;
+        let cid = if self.persistent() {
+            self.stored_cid(Table::EthBlocks, hash)?
+        } else {
+            self.indexes.block_by_eth_hash(hash)
+        };
+        let cid =
+            cid.ok_or_else(|| Error::UnknownTipset(format!("block 0x{}", hex::encode(hash))))?;
         self.tipset(TipsetRef::Key(cid))
     }
 

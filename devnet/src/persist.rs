@@ -4,8 +4,9 @@
 //! Layout ([`Table`]): `meta` holds the schema marker, the chain id, the genesis CID, the head's
 //! CID and the node's state between tipsets (base fee, implicit nonce, schedule, per-tipset
 //! calls); `tipsets` the tipsets by height; `records` the message records in commit order;
-//! `codes` the installed code CIDs. The indexes (Ethereum transaction hashes, logs, Ethereum
-//! block hashes) are functions of the tipsets and records: they are rebuilt from them at start.
+//! `codes` the installed code CIDs; `eth_tx` the message CID of each Ethereum transaction hash
+//! and `eth_blocks` the tipset key of each Ethereum block hash (looked up on disk, O(log n)).
+//! The log indexes (by emitter and topic) are rebuilt in memory from the records at start.
 
 use std::collections::BTreeMap;
 
@@ -95,7 +96,15 @@ impl Node {
         let first = self.records.len() as u64;
         for (i, record) in records.iter().enumerate() {
             batch.put(Table::Records, key(first + i as u64), to_vec(record)?);
+            if let Some(hash) = self.eth_hash(record) {
+                batch.put(Table::EthTx, hash, record.cid.to_bytes());
+            }
         }
+        batch.put(
+            Table::EthBlocks,
+            tipset.eth_block_hash(),
+            tipset.cid.to_bytes(),
+        );
         batch.put(Table::Meta, HEAD_KEY, tipset.cid.to_bytes());
         batch.put(
             Table::Meta,
@@ -106,10 +115,12 @@ impl Node {
     }
 
     /// The batch a revert to `chain_len` tipsets and `record_len` records writes.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn revert_batch(
         &self,
         chain_len: usize,
         record_len: usize,
+        removed_hashes: &[[u8; 32]],
         implicit_nonce: u64,
         base_fee: &TokenAmount,
         schedule: &BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
@@ -118,6 +129,10 @@ impl Node {
         let mut batch = WriteBatch::default();
         for t in &self.chain[chain_len..] {
             batch.delete(Table::Tipsets, height_key(t.height()));
+            batch.delete(Table::EthBlocks, t.eth_block_hash());
+        }
+        for hash in removed_hashes {
+            batch.delete(Table::EthTx, *hash);
         }
         for seq in record_len..self.records.len() {
             batch.delete(Table::Records, key(seq as u64));
@@ -208,17 +223,17 @@ impl Node {
             }
             _ => return Err(corrupt("chain", &"the head pointer is not the last tipset")),
         }
-        // Decoding and hashing records is most of a reopen's work: in parallel, by chunks (the
+        // Decoding records is most of a reopen's work: in parallel, by chunks (the
         // records are not all held at once).
         let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(LOAD_CHUNK);
-        let mut loaded: Vec<(Cid, Vec<IndexEntry>, Option<[u8; 32]>)> = Vec::new();
+        let mut loaded: Vec<(Cid, Vec<IndexEntry>)> = Vec::new();
         let mut failed = None;
         let flush = |chunk: &mut Vec<Vec<u8>>, loaded: &mut Vec<_>| -> Result<()> {
             let decoded = std::mem::take(chunk)
                 .into_par_iter()
                 .map(|bytes| {
                     let r: MessageRecord = from_slice(&bytes).map_err(|e| corrupt("record", &e))?;
-                    Ok((r.cid, index_entries(&r), self.eth_hash(&r)))
+                    Ok((r.cid, index_entries(&r)))
                 })
                 .collect::<Result<Vec<_>>>()?;
             loaded.extend(decoded);
@@ -260,8 +275,9 @@ impl Node {
             self.index_eth_block(&t);
             self.chain.push(t);
         }
-        for (cid, entries, eth_hash) in loaded {
-            self.indexes.add_entries(cid, &entries, eth_hash);
+        for (cid, entries) in loaded {
+            // The transaction and block hash indexes are tables of the store.
+            self.indexes.add_entries(cid, &entries, None);
             self.records.push_stored(cid);
         }
         self.implicit_nonce = meta.implicit_nonce;

@@ -66,6 +66,7 @@ impl Node {
             let batch = self.revert_batch(
                 s.chain_len,
                 s.record_len,
+                &removed,
                 s.implicit_nonce,
                 &s.base_fee,
                 &s.schedule,

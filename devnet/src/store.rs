@@ -106,11 +106,22 @@ pub enum Table {
     Records,
     /// Installed code CIDs (compiled again at start).
     Codes,
+    /// Message CID by Ethereum transaction hash.
+    EthTx,
+    /// Tipset key (block CID) by Ethereum block hash.
+    EthBlocks,
 }
 
 impl Table {
     /// Every table.
-    pub const ALL: [Self; 4] = [Self::Meta, Self::Tipsets, Self::Records, Self::Codes];
+    pub const ALL: [Self; 6] = [
+        Self::Meta,
+        Self::Tipsets,
+        Self::Records,
+        Self::Codes,
+        Self::EthTx,
+        Self::EthBlocks,
+    ];
 
     /// The table's name in the database.
     pub const fn name(self) -> &'static str {
@@ -119,6 +130,8 @@ impl Table {
             Self::Tipsets => "tipsets",
             Self::Records => "records",
             Self::Codes => "codes",
+            Self::EthTx => "eth_tx",
+            Self::EthBlocks => "eth_blocks",
         }
     }
 }

@@ -148,18 +148,30 @@ fn a_restart_resumes_the_same_chain_state_records_and_indexes() {
 #[test]
 fn a_revert_on_disk_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let (head, gone) = {
+    let (head, gone, gone_hash, gone_block) = {
         let net = Devnet::spawn(config(dir.path())).unwrap();
         send_transfer(&net, 0, 1, 1);
         let snap = net.snapshot();
         let head = net.head();
-        let gone = send_transfer(&net, 0, 1, 2).record.cid;
+        let gone = send_transfer(&net, 0, 1, 2).record;
+        let hash = gone.signed.unwrap().eth_tx_hash(net.chain_id()).unwrap().0;
+        assert_eq!(net.lookup_eth_tx(&hash).unwrap().record.cid, gone.cid);
+        let block = net.head().eth_block_hash();
         net.revert(snap).unwrap();
-        (head, gone)
+        assert!(matches!(net.lookup_eth_tx(&hash), Err(Error::NotFound(_))));
+        (head, gone.cid, hash, block)
     };
     let net = Devnet::spawn(config(dir.path())).unwrap();
     assert_eq!(net.head(), head);
     assert!(matches!(net.lookup(&gone), Err(Error::UnknownMessage(_))));
+    assert!(matches!(
+        net.lookup_eth_tx(&gone_hash),
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        net.tipset_by_eth_hash(&gone_block),
+        Err(Error::UnknownTipset(_))
+    ));
     assert_eq!(
         send_transfer(&net, 0, 1, 3).record.height,
         head.height() + 1
