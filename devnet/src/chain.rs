@@ -57,7 +57,9 @@ impl BlockHeader {
 }
 
 /// A tipset of one block, with what the devnet computed by executing it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Persisted as a CBOR tuple (field order is the encoding: append fields, never reorder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct Tipset {
     /// The block.
     pub header: BlockHeader,
@@ -75,6 +77,15 @@ impl Tipset {
     /// The tipset's epoch.
     pub const fn height(&self) -> ChainEpoch {
         self.header.height
+    }
+
+    /// The tipset's Ethereum block hash, as Lotus derives it (`EthHashFromCid` of the tipset
+    /// key's CID): the blake2b-256 digest of the DAG-CBOR array of its block CIDs.
+    pub fn eth_block_hash(&self) -> [u8; 32] {
+        let key = to_vec(&[self.cid]).expect("a CID array always encodes");
+        let mut out = [0u8; 32];
+        out.copy_from_slice(Code::Blake2b256.digest(&key).digest());
+        out
     }
 }
 
@@ -116,7 +127,9 @@ impl From<fvm_shared::receipt::Receipt> for Receipt {
 }
 
 /// Everything the devnet knows about an executed message.
-#[derive(Debug, Clone)]
+///
+/// Persisted as a CBOR tuple (field order is the encoding: append fields, never reorder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct MessageRecord {
     /// The message's chain CID (`SignedMessage::cid` for explicit messages, the message CID for
     /// implicit ones).
@@ -155,34 +168,5 @@ pub struct MessageLookup {
 }
 
 #[cfg(test)]
-mod tests {
-    use fvm_shared::EMPTY_ARR_CID;
-
-    use super::*;
-
-    #[test]
-    fn it_round_trips_the_header_and_derives_its_cid() {
-        let h = BlockHeader {
-            miner: Address::new_id(2),
-            parents: vec![EMPTY_ARR_CID],
-            height: 4,
-            parent_state_root: EMPTY_ARR_CID,
-            parent_message_receipts: EMPTY_ARR_CID,
-            messages: EMPTY_ARR_CID,
-            timestamp: 9,
-            parent_base_fee: TokenAmount::from_atto(100),
-        };
-        let bytes = to_vec(&h).unwrap();
-        assert_eq!(
-            fvm_ipld_encoding::from_slice::<BlockHeader>(&bytes).unwrap(),
-            h
-        );
-        assert_eq!(
-            h.cid().unwrap().hash().digest(),
-            Code::Blake2b256.digest(&bytes).digest()
-        );
-        let mut other = h.clone();
-        other.height = 5;
-        assert_ne!(other.cid().unwrap(), h.cid().unwrap());
-    }
-}
+#[path = "chain_tests.rs"]
+mod tests;

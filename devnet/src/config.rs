@@ -1,5 +1,6 @@
 //! Devnet configuration: the constants every devnet starts from and a [`DevnetConfig`] builder.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use filmark_devnet_actors::market::MarketPolicy;
@@ -111,6 +112,10 @@ pub struct DevnetConfig {
     pub pool_sender_limit: usize,
     /// Most pending messages in all ([`POOL_LIMIT`] by default).
     pub pool_limit: usize,
+    /// Where the devnet keeps its chain (blocks, tipsets, records, events) in a redb database
+    /// ([`crate::RedbKv`]); a restart on the same directory resumes the chain. `None` (the
+    /// default): everything is in memory and gone with the process.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for DevnetConfig {
@@ -131,6 +136,7 @@ impl Default for DevnetConfig {
             call_timeout: CALL_TIMEOUT,
             pool_sender_limit: POOL_SENDER_LIMIT,
             pool_limit: POOL_LIMIT,
+            data_dir: None,
         }
     }
 }
@@ -222,6 +228,12 @@ impl DevnetConfig {
     pub const fn with_pool_limits(mut self, per_sender: usize, total: usize) -> Self {
         self.pool_sender_limit = per_sender;
         self.pool_limit = total;
+        self
+    }
+
+    /// Keeps the chain in a redb database in `dir` (see [`DevnetConfig::data_dir`]).
+    pub fn with_data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
         self
     }
 

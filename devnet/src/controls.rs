@@ -28,7 +28,9 @@ impl Devnet {
                 "create the actor whose balance is set",
             )?;
         }
-        self.node().set_balance(address, balance)
+        // The head's state is what the next tipset starts from: no tipset may be built meanwhile.
+        let _miner = self.mining();
+        self.write().set_balance(address, balance)
     }
 
     /// Makes the next tipset's timestamp `secs` (Anvil's `evm_setNextBlockTimestamp`); later
@@ -38,7 +40,8 @@ impl Devnet {
     ///
     /// [`crate::Error::InvalidMessage`] unless `secs` is after the head's timestamp.
     pub fn set_next_timestamp(&self, secs: u64) -> Result<()> {
-        self.node().set_next_timestamp(secs)
+        let _miner = self.mining();
+        self.write().set_next_timestamp(secs)
     }
 
     /// Moves the timestamps of the tipsets mined from now on by `secs` (Anvil's
@@ -48,11 +51,12 @@ impl Devnet {
     ///
     /// [`crate::Error::InvalidMessage`] if the shift overflows.
     pub fn increase_time(&self, secs: u64) -> Result<i64> {
-        self.node().increase_time(secs)
+        let _miner = self.mining();
+        self.write().increase_time(secs)
     }
 
     /// How many messages wait behind a nonce gap (not counted by [`Devnet::pending`]).
     pub fn queued(&self) -> usize {
-        self.node().pool.future_len()
+        self.read().pool.future_len()
     }
 }

@@ -1,9 +1,8 @@
 //! The thread-safe devnet handle and its API.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use cid::Cid;
 use filmark_devnet_actors::init;
@@ -35,11 +34,19 @@ const SIGNATURE_BYTES: usize = 72;
 
 /// A running devnet. Cheap to clone, `Send + Sync`: every clone drives the same chain, so an RPC
 /// layer can serve it from many tasks. Obtained from a [`DevnetHandle`].
+///
+/// Roles: the node (chain store, records, indexes, pool) is behind a read/write lock that is only
+/// written for short, infallible steps (a push's pool update, a tipset's commit); the miner
+/// builds a tipset (FVM execution) and writes it to a persistent store holding only the miner's
+/// own mutex, so reads (`head`, `balance`, `lookup`, `logs`, `call`, ...) never wait for mining;
+/// new heads are broadcast to [`Devnet::subscribe_heads`].
 #[derive(Debug, Clone)]
 pub struct Devnet {
-    node: Arc<Mutex<Node>>,
-    /// Notified (under the node's lock) each time a tipset becomes the head.
-    new_head: Arc<Condvar>,
+    node: Arc<RwLock<Node>>,
+    /// Held while a tipset is mined, and by the controls that change what mining reads
+    /// (revert, snapshot, schedule): one change of the chain at a time.
+    miner: Arc<Mutex<()>>,
+    heads: Heads,
     chain_id: u64,
 }
 
@@ -91,11 +98,13 @@ pub struct Deployed {
 }
 
 impl Devnet {
-    /// Starts a devnet with its builtin actors (from `filmark-devnet-bundle`).
+    /// Starts a devnet with its builtin actors (from `filmark-devnet-bundle`): in memory, or on
+    /// [`DevnetConfig::data_dir`], where it resumes the chain it finds.
     ///
     /// # Errors
     ///
-    /// Fails if genesis or the FVM engine cannot be built.
+    /// Fails if genesis or the FVM engine cannot be built; [`Error::DataDir`] if the data
+    /// directory holds something else than this devnet's chain.
     pub fn spawn(config: DevnetConfig) -> Result<DevnetHandle> {
         Self::spawn_with_actors(config, filmark_devnet_bundle::BUILTIN_ACTORS)
     }
@@ -110,11 +119,16 @@ impl Devnet {
         config: DevnetConfig,
         builtins: &[(&str, &[u8])],
     ) -> Result<DevnetHandle> {
-        Self::start(config, builtins, Store::memory())
+        let store = match &config.data_dir {
+            Some(dir) => Store::new(std::sync::Arc::new(crate::RedbKv::open(dir)?)),
+            None => Store::memory(),
+        };
+        Self::start(config, builtins, store)
     }
 
     /// Starts a devnet with Filmark's builtin actors on `store` (any [`crate::KvStore`]; e.g. one
-    /// that injects failures, to test that a failed tipset changes nothing).
+    /// that injects failures, to test that a failed tipset changes nothing). The store decides
+    /// persistence ([`DevnetConfig::data_dir`] is not read).
     ///
     /// # Errors
     ///
@@ -138,8 +152,9 @@ impl Devnet {
         }
         let devnet = Self {
             chain_id: node.config.chain_id,
-            new_head: node.new_head.clone(),
-            node: Arc::new(Mutex::new(node)),
+            node: Arc::new(RwLock::new(node)),
+            miner: Arc::default(),
+            heads: Heads::default(),
         };
         let stop = Arc::new(AtomicBool::new(false));
         let miner = match mining {
@@ -153,28 +168,16 @@ impl Devnet {
         })
     }
 
-    /// Locks the node. A lock poisoned by a panic is cleared and the devnet goes on: every
-    /// change to the node is made by infallible steps once its fallible work is done (a tipset is
-    /// built, then committed; a panic while mining is caught and fails only that tipset), so a
-    /// panic under the lock cannot leave it half-changed.
-    pub(crate) fn node(&self) -> MutexGuard<'_, Node> {
-        self.node.lock().unwrap_or_else(|poisoned| {
-            tracing::warn!("a panic happened under the devnet's lock; its state is consistent");
-            self.node.clear_poison();
-            poisoned.into_inner()
-        })
-    }
-
     /// The configuration the devnet started with (and [`Devnet::set_gas_tracing`] since).
     pub fn config(&self) -> DevnetConfig {
-        self.node().config.clone()
+        self.read().config.clone()
     }
 
     /// Turns the per-message gas breakdown ([`crate::GasBreakdown`]) on or off for the messages
     /// and calls executed from now on: `MessageRecord::gas_trace` and `CallResult::gas_trace`
     /// are `Some` for those. Tracing costs execution time, not gas.
     pub fn set_gas_tracing(&self, on: bool) {
-        self.node().config.gas_tracing = on;
+        self.write().config.gas_tracing = on;
     }
 
     /// The chain id.
@@ -184,12 +187,12 @@ impl Devnet {
 
     /// The base fee messages pay.
     pub fn base_fee(&self) -> TokenAmount {
-        self.node().base_fee().clone()
+        self.read().base_fee().clone()
     }
 
     /// All prefunded accounts: the f1 ones first, then the f410 ones.
     pub fn accounts(&self) -> Vec<GenesisAccount> {
-        self.node().accounts.clone()
+        self.read().accounts.clone()
     }
 
     /// The `index`-th prefunded account of `kind`.
@@ -198,7 +201,7 @@ impl Devnet {
     ///
     /// [`Error::NotFound`] if genesis has fewer such accounts.
     pub fn account(&self, kind: KeyKind, index: usize) -> Result<GenesisAccount> {
-        self.node()
+        self.read()
             .accounts
             .iter()
             .filter(|a| a.key.kind() == kind)
@@ -209,12 +212,22 @@ impl Devnet {
 
     /// The blockstore holding every block of the chain and state (load actor state from it).
     pub fn store(&self) -> Store {
-        self.node().store.clone()
+        self.read().store.clone()
     }
 
     /// The head tipset.
     pub fn head(&self) -> Tipset {
-        self.node().head().clone()
+        self.read().head().clone()
+    }
+
+    /// The tipset whose Ethereum block hash ([`Tipset::eth_block_hash`]) is `hash` (what
+    /// `eth_getBlockByHash` looks up; by number, [`Devnet::tipset`] at a height). O(1).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownTipset`] if no tipset of the chain has that hash.
+    pub fn tipset_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Tipset> {
+        self.read().tipset_by_eth_hash(hash).cloned()
     }
 
     /// A tipset by height or key.
@@ -223,7 +236,7 @@ impl Devnet {
     ///
     /// [`Error::UnknownTipset`] if the chain has none there.
     pub fn tipset(&self, at: TipsetRef) -> Result<Tipset> {
-        self.node().tipset(at).cloned()
+        self.read().tipset(at).cloned()
     }
 
     /// The actor at `address` in the state after executing tipset `at`, with its id.
@@ -232,7 +245,7 @@ impl Devnet {
     ///
     /// Fails on an unknown tipset or a broken store.
     pub fn actor(&self, address: &Address, at: TipsetRef) -> Result<Option<(ActorID, ActorState)>> {
-        self.node().actor(address, at)
+        self.read().actor(address, at)
     }
 
     /// The id `address` resolves to at `at`.
@@ -241,7 +254,7 @@ impl Devnet {
     ///
     /// Fails on an unknown tipset or a broken store.
     pub fn lookup_id(&self, address: &Address, at: TipsetRef) -> Result<Option<ActorID>> {
-        self.node().lookup_id(address, at)
+        self.read().lookup_id(address, at)
     }
 
     /// The balance of `address` at `at` (zero if it has no actor).
@@ -272,7 +285,7 @@ impl Devnet {
     ///
     /// Fails on a broken store.
     pub fn next_nonce(&self, address: &Address) -> Result<u64> {
-        self.node().next_nonce(address)
+        self.read().next_nonce(address)
     }
 
     /// The root of the actor's state at `at` (load it with [`Devnet::store`]).
@@ -297,12 +310,16 @@ impl Devnet {
     /// mining is [`Error::Fvm`].
     pub fn push(&self, signed: SignedMessage) -> Result<Cid> {
         let verified = verify_signature(signed, self.chain_id)?;
-        let mut node = self.node();
-        let cid = node.push(verified)?;
+        if self.read().config.mining != Mining::Instant {
+            return self.write().push(verified);
+        }
+        // Instant: the push and its tipset together, so each push mines its own message.
+        let miner = self.mining();
+        let cid = self.write().push(verified)?;
         // A message queued behind a nonce gap waits; one that fills a gap goes with the
         // messages it released.
-        if node.config.mining == Mining::Instant && node.pool.contains(&cid) {
-            node.mine_one(&[])?;
+        if self.read().pool.contains(&cid) {
+            self.mine_locked(&miner, 1, &[])?;
         }
         Ok(cid)
     }
@@ -320,11 +337,15 @@ impl Devnet {
             .into_par_iter()
             .map(|m| verify_signature(m, chain_id))
             .collect();
-        let mut node = self.node();
-        let results: Vec<Result<Cid>> = verified.into_iter().map(|v| node.push(v?)).collect();
-        if node.config.mining == Mining::Instant {
-            while node.pool.len() > 0 {
-                node.mine_one(&[])?;
+        let instant = self.read().config.mining == Mining::Instant;
+        let miner = instant.then(|| self.mining());
+        let results: Vec<Result<Cid>> = {
+            let mut node = self.write();
+            verified.into_iter().map(|v| node.push(v?)).collect()
+        };
+        if let Some(miner) = miner {
+            while self.read().pool.len() > 0 {
+                self.mine_locked(&miner, 1, &[])?;
             }
         }
         Ok(results)
@@ -332,24 +353,24 @@ impl Devnet {
 
     /// How many messages wait in the pool.
     pub fn pending(&self) -> usize {
-        self.node().pool.len()
+        self.read().pool.len()
     }
 
     /// Why the background miner's last tipset failed, if it did (cleared by the next tipset
     /// mined). A failed tipset changes nothing: its messages stay pending and the miner retries.
     pub fn mining_error(&self) -> Option<String> {
-        self.node().mining_error.clone()
+        self.read().mining_error.clone()
     }
 
     /// The CIDs of the messages waiting in the pool, in the order they were accepted.
     pub fn pending_messages(&self) -> Vec<Cid> {
-        self.node().pool.cids()
+        self.read().pool.cids()
     }
 
     /// The signed messages waiting in the pool, in the order they were accepted (Lotus'
     /// `MpoolPending`).
     pub fn pending_signed(&self) -> Vec<SignedMessage> {
-        self.node().pool.signed()
+        self.read().pool.signed()
     }
 
     /// Where an executed message landed, with its receipt and events.
@@ -358,7 +379,7 @@ impl Devnet {
     ///
     /// [`Error::UnknownMessage`] if it has not been mined (yet).
     pub fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
-        self.node().lookup(cid)
+        self.read().lookup(cid)
     }
 
     /// Where the message with this Ethereum transaction hash landed (what `eth_getTransaction*`
@@ -369,24 +390,32 @@ impl Devnet {
     ///
     /// [`Error::NotFound`] if no executed message has that hash.
     pub fn lookup_eth_tx(&self, hash: &[u8; 32]) -> Result<MessageLookup> {
-        let node = self.node();
-        let cid = node
-            .indexes
-            .message_by_eth_hash(hash)
-            .ok_or_else(|| Error::NotFound(format!("transaction 0x{}", hex::encode(hash))))?;
-        node.lookup(&cid)
+        let node = self.read();
+        let not_found = || Error::NotFound(format!("transaction 0x{}", hex::encode(hash)));
+        let cid = node.message_by_eth_hash(hash)?.ok_or_else(not_found)?;
+        // On disk the index is written just before the tipset commits in memory.
+        node.lookup(&cid).map_err(|e| match e {
+            Error::UnknownMessage(_) => not_found(),
+            e => e,
+        })
     }
 
     /// The logs (events) `filter` selects, in chain order (what `eth_getLogs` needs), found
     /// through indexes by emitter and topic: the cost grows with the matches in the range, not
     /// with the chain.
     pub fn logs(&self, filter: &LogFilter) -> Vec<Log> {
-        let node = self.node();
+        let node = self.read();
         node.indexes
             .candidates(filter)
             .into_iter()
             .filter_map(|r| {
-                let event = node.record_of(&r.message)?.events.get(r.index)?.clone();
+                let event = node
+                    .record_of(&r.message)
+                    .ok()
+                    .flatten()?
+                    .events
+                    .get(r.index)?
+                    .clone();
                 crate::index::Indexes::matches(filter, &event).then_some(Log {
                     height: r.height,
                     message: r.message,
@@ -404,17 +433,17 @@ impl Devnet {
     ///
     /// A fatal FVM error.
     pub fn mine(&self, n: u64) -> Result<Tipset> {
-        let mut node = self.node();
         for _ in 0..n {
-            node.mine_one(&[])?;
+            self.mine_by(1, &[])?;
         }
-        Ok(node.head().clone())
+        Ok(self.head())
     }
 
     /// Records the devnet as it is (Anvil's `evm_snapshot`): head, records, pool, schedule,
     /// base fee. Returns an id for [`Devnet::revert`]; take as many as needed.
     pub fn snapshot(&self) -> u64 {
-        self.node().snapshot()
+        let _miner = self.mining();
+        self.write().snapshot()
     }
 
     /// Puts the devnet back as it was at snapshot `id` (Anvil's `evm_revert`): tipsets mined
@@ -425,7 +454,14 @@ impl Devnet {
     ///
     /// [`Error::NotFound`] for an unknown or used-up snapshot.
     pub fn revert(&self, id: u64) -> Result<()> {
-        self.node().revert(id)
+        let _miner = self.mining();
+        let head = {
+            let mut node = self.write();
+            node.revert(id)?;
+            node.head().clone()
+        };
+        self.heads.publish(&head);
+        Ok(())
     }
 
     /// Advances the chain by `epochs` at once: the next tipset (with whatever is pending) is
@@ -439,14 +475,8 @@ impl Devnet {
     ///
     /// [`Error::InvalidMessage`] if `epochs` is 0; a fatal FVM error.
     pub fn advance_epochs(&self, epochs: u64) -> Result<Tipset> {
-        let mut node = self.node();
-        let height = i64::try_from(epochs)
-            .ok()
-            .filter(|n| *n > 0)
-            .and_then(|n| node.head().height().checked_add(n))
-            .ok_or_else(|| Error::InvalidMessage(format!("cannot advance by {epochs} epochs")))?;
-        node.mine_at(height, &[])?;
-        Ok(node.head().clone())
+        self.mine_by(epochs, &[])?;
+        Ok(self.head())
     }
 
     /// Applies `message` on the head state without committing anything (Lotus' `StateCall`):
@@ -459,7 +489,7 @@ impl Devnet {
     /// [`Error::CallTimeout`] past [`DevnetConfig::call_timeout`]; a fatal FVM error; an actor
     /// failure is an exit code in the result.
     pub fn call(&self, message: Message) -> Result<CallResult> {
-        let snapshot = self.node().call_snapshot();
+        let snapshot = self.read().call_snapshot();
         snapshot.run(message)
     }
 
@@ -504,7 +534,7 @@ impl Devnet {
         params: RawBytes,
     ) -> Result<Message> {
         let (sequence, base_fee, snapshot, network_version) = {
-            let node = self.node();
+            let node = self.read();
             (
                 node.next_nonce(&from)?,
                 node.base_fee().clone(),
@@ -568,13 +598,11 @@ impl Devnet {
     ) -> Result<MessageLookup> {
         let message = self.prepare(key.address(), to, value, method, params)?;
         let cid = self.sign_and_push(key, message)?;
-        let mut node = self.node();
-        if node.config.mining == Mining::Manual {
-            while node.pool.contains(&cid) {
-                node.mine_one(&[])?;
+        if self.read().config.mining == Mining::Manual {
+            while self.read().pool.contains(&cid) {
+                self.mine_by(1, &[])?;
             }
         }
-        drop(node);
         self.wait(&cid)
     }
 
@@ -589,19 +617,21 @@ impl Devnet {
     /// [`Error::UnknownMessage`] at once if the message is neither executed nor pending (or
     /// leaves the pool without being included); a fatal FVM error while mining.
     pub fn wait(&self, cid: &Cid) -> Result<MessageLookup> {
-        let mut node = self.node();
+        // Subscribed before looking, so no head is missed in between.
+        let heads = self.subscribe_heads();
         loop {
-            match node.lookup(cid) {
-                Err(Error::UnknownMessage(_)) if node.pool.contains(cid) => {}
-                other => return other,
-            }
-            if node.config.mining == Mining::Instant {
-                node.mine_one(&[])?;
-            } else {
-                node = self.new_head.wait(node).unwrap_or_else(|poisoned| {
-                    self.node.clear_poison();
-                    poisoned.into_inner()
-                });
+            let instant = {
+                let node = self.read();
+                match node.lookup(cid) {
+                    Err(Error::UnknownMessage(_)) if node.pool.contains(cid) => {}
+                    other => return other,
+                }
+                node.config.mining == Mining::Instant
+            };
+            if instant {
+                self.mine_by(1, &[])?;
+            } else if heads.recv().is_err() {
+                return Err(Error::UnknownMessage(*cid));
             }
         }
     }
@@ -613,7 +643,7 @@ impl Devnet {
     ///
     /// Fails if the module does not compile for the FVM.
     pub fn install_code(&self, wasm: &[u8]) -> Result<Cid> {
-        self.node().install_code(wasm)
+        self.read().install_code(wasm)
     }
 
     /// Installs `wasm` and creates an actor of it through init's `Exec`, sent by `key` with
@@ -677,7 +707,7 @@ impl Devnet {
             params,
             what: what.to_owned(),
         };
-        let mut records = self.node().mine_one(std::slice::from_ref(&call))?;
+        let mut records = self.mine_by(1, std::slice::from_ref(&call))?;
         let record = records
             .pop()
             .ok_or_else(|| Error::NotFound("implicit record".into()))?;
@@ -705,7 +735,8 @@ impl Devnet {
         params: RawBytes,
         what: &str,
     ) -> Result<()> {
-        self.node().schedule(
+        let _miner = self.mining();
+        self.write().schedule(
             epoch,
             ImplicitCall {
                 to,
@@ -718,7 +749,8 @@ impl Devnet {
 
     /// Sends this implicit message from the system actor at the end of every tipset (a cron).
     pub fn every_tipset(&self, to: Address, method: MethodNum, params: RawBytes, what: &str) {
-        self.node().every_tipset.push(ImplicitCall {
+        let _miner = self.mining();
+        self.write().every_tipset.push(ImplicitCall {
             to,
             method,
             params,
@@ -727,22 +759,6 @@ impl Devnet {
     }
 }
 
-fn spawn_miner(devnet: Devnet, stop: Arc<AtomicBool>, every: Duration) -> Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("filmark-devnet-miner".into())
-        .spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                std::thread::park_timeout(every);
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let mut node = devnet.node();
-                if let Err(e) = node.mine_one(&[]) {
-                    // Nothing changed: the messages stay pending for the next tick.
-                    tracing::error!(error = %e, "background mining failed; retrying next tick");
-                    node.mining_error = Some(e.to_string());
-                }
-            }
-        })
-        .map_err(|e| Error::Config(format!("cannot start the miner thread: {e}")))
-}
+#[path = "devnet_roles.rs"]
+mod roles;
+use roles::{Heads, spawn_miner};

@@ -93,6 +93,17 @@ pub enum Error {
          capped at the block gas limit; it may loop)"
     )]
     CallTimeout(std::time::Duration),
+    /// The data directory cannot hold this devnet: not a redb file (corrupt or foreign), a redb
+    /// file without the devnet's schema marker or with another schema version, another
+    /// devnet's chain (a different genesis or chain id than the configuration), in use by
+    /// another process, or unreadable. The devnet never starts a new chain over it.
+    #[error("data directory {}: {reason}", path.display())]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An invalid configuration or genesis.
     #[error("config: {0}")]
     Config(String),

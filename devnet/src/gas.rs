@@ -6,10 +6,11 @@
 use std::fmt;
 
 use fvm::trace::{ExecutionEvent, ExecutionTrace};
+use fvm_ipld_encoding::tuple::*;
 
 /// The charges of one name in a message's execution (all amounts in milligas, the FVM's unit of
 /// account; receipts round the sum up to gas).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct GasLine {
     /// The FVM's charge name: `OnChainMessage`, `OnMethodInvocation`, `wasm_exec`, `OnSyscall`,
     /// `OnBlockOpenBase`, `OnBlockOpen`, `OnBlockRead`, `OnBlockCreate`, `OnBlockLink`,
@@ -34,7 +35,7 @@ impl GasLine {
 ///
 /// For a message that did not run out of gas, [`GasBreakdown::total_gas`] equals the receipt's
 /// `gas_used`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct GasBreakdown {
     /// One line per charge name.
     pub lines: Vec<GasLine>,

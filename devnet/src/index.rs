@@ -53,15 +53,37 @@ pub struct Log {
     pub event: StampedEvent,
 }
 
+/// What the log indexes keep of one event of a record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IndexEntry {
+    height: ChainEpoch,
+    emitter: ActorID,
+    topics: [Option<[u8; 32]>; 4],
+}
+
+/// What the log indexes keep of a record's events, in order.
+pub(crate) fn index_entries(record: &MessageRecord) -> Vec<IndexEntry> {
+    record
+        .events
+        .iter()
+        .map(|event| IndexEntry {
+            height: record.height,
+            emitter: event.emitter,
+            topics: topics(event),
+        })
+        .collect()
+}
+
 /// The indexes (see the module docs).
 #[derive(Debug, Default)]
 pub(crate) struct Indexes {
     eth_tx: HashMap<[u8; 32], Cid>,
-    eth_by_cid: HashMap<Cid, [u8; 32]>,
     all: Vec<LogRef>,
     by_emitter: HashMap<ActorID, Vec<LogRef>>,
     by_topic: HashMap<(usize, [u8; 32]), Vec<LogRef>>,
     next_seq: u64,
+    /// Tipset key by Ethereum block hash ([`crate::Tipset::eth_block_hash`]).
+    eth_blocks: HashMap<[u8; 32], Cid>,
 }
 
 /// The 32-byte topic at each position of an Ethereum-log-shaped event.
@@ -80,26 +102,50 @@ fn topics(event: &StampedEvent) -> [Option<[u8; 32]>; 4] {
 impl Indexes {
     /// Indexes a committed record; `eth_hash` is its transaction hash, for explicit messages.
     pub(crate) fn add(&mut self, record: &MessageRecord, eth_hash: Option<[u8; 32]>) {
+        self.add_entries(record.cid, &index_entries(record), eth_hash);
+    }
+
+    /// Indexes a record from what [`index_entries`] took of it.
+    pub(crate) fn add_entries(
+        &mut self,
+        message: Cid,
+        entries: &[IndexEntry],
+        eth_hash: Option<[u8; 32]>,
+    ) {
         if let Some(hash) = eth_hash {
-            self.eth_tx.insert(hash, record.cid);
-            self.eth_by_cid.insert(record.cid, hash);
+            self.eth_tx.insert(hash, message);
         }
-        for (index, event) in record.events.iter().enumerate() {
+        for (index, e) in entries.iter().enumerate() {
             let r = LogRef {
                 seq: self.next_seq,
-                height: record.height,
-                message: record.cid,
+                height: e.height,
+                message,
                 index,
             };
             self.next_seq += 1;
             self.all.push(r);
-            self.by_emitter.entry(event.emitter).or_default().push(r);
-            for (pos, topic) in topics(event).into_iter().enumerate() {
+            self.by_emitter.entry(e.emitter).or_default().push(r);
+            for (pos, topic) in e.topics.into_iter().enumerate() {
                 if let Some(topic) = topic {
                     self.by_topic.entry((pos, topic)).or_default().push(r);
                 }
             }
         }
+    }
+
+    /// Indexes a tipset by its Ethereum block hash.
+    pub(crate) fn add_block(&mut self, hash: [u8; 32], tipset: Cid) {
+        self.eth_blocks.insert(hash, tipset);
+    }
+
+    /// Forgets a reverted tipset's Ethereum block hash.
+    pub(crate) fn remove_block(&mut self, hash: &[u8; 32]) {
+        self.eth_blocks.remove(hash);
+    }
+
+    /// The tipset key of an Ethereum block hash.
+    pub(crate) fn block_by_eth_hash(&self, hash: &[u8; 32]) -> Option<Cid> {
+        self.eth_blocks.get(hash).copied()
     }
 
     /// The message CID of a transaction hash.
@@ -152,12 +198,11 @@ impl Indexes {
         })
     }
 
-    /// Forgets what tipsets above `height` added, and the transaction hashes of `removed`.
-    pub(crate) fn truncate(&mut self, height: ChainEpoch, removed: &[Cid]) {
-        for cid in removed {
-            if let Some(hash) = self.eth_by_cid.remove(cid) {
-                self.eth_tx.remove(&hash);
-            }
+    /// Forgets what tipsets above `height` added, and the transaction hashes of the removed
+    /// messages.
+    pub(crate) fn truncate(&mut self, height: ChainEpoch, removed: &[[u8; 32]]) {
+        for hash in removed {
+            self.eth_tx.remove(hash);
         }
         let cut =
             |list: &mut Vec<LogRef>| list.truncate(list.partition_point(|r| r.height <= height));

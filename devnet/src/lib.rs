@@ -13,8 +13,11 @@ mod genesis;
 mod index;
 mod keys;
 mod mempool;
+mod miner;
 mod node;
 mod reader;
+mod records;
+mod redb_kv;
 mod store;
 
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
@@ -30,4 +33,7 @@ pub use genesis::{
 pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
-pub use store::{KvStore, MemoryKv, Store};
+pub use redb_kv::{DATA_FILE, RedbKv};
+pub use store::{
+    BatchOp, EntryVisitor, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch,
+};

@@ -1,16 +1,17 @@
 //! The devnet's node: genesis, the FVM executor, mining, state reads. Not thread-safe by itself:
 //! [`crate::Devnet`] wraps it in a mutex.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use cid::Cid;
 use fvm::call_manager::DefaultCallManager;
 use fvm::engine::{EnginePool, MultiEngine};
-use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
+use fvm::executor::{ApplyKind, DefaultExecutor, Executor};
 use fvm::kernel::filecoin::DefaultFilecoinKernel;
 use fvm::machine::{DefaultMachine, NetworkConfig};
 use fvm::state_tree::{ActorState, StateTree};
 use fvm_ipld_amt::Amt;
+use fvm_ipld_encoding::tuple::*;
 use fvm_ipld_encoding::{CborStore, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::chainid::ChainID;
@@ -20,10 +21,8 @@ use fvm_shared::message::Message;
 use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
 
-use crate::basefee::next_base_fee;
 use crate::chain::{
-    BlockHeader, EVENTS_AMT_BITWIDTH, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt,
-    Tipset, TipsetRef,
+    BlockHeader, MessageLookup, MessageRecord, RECEIPTS_AMT_BITWIDTH, Receipt, Tipset, TipsetRef,
 };
 use crate::config::{BLOCK_DELAY_SECS, DevnetConfig, IMPLICIT_GAS_LIMIT, MINIMUM_BASE_FEE_ATTO};
 use crate::externs::{DevnetExterns, TipsetCids};
@@ -33,11 +32,12 @@ use crate::genesis::{
 };
 use crate::index::Indexes;
 use crate::mempool::{Mempool, Verified};
+use crate::miner::{Built, TipsetBuilder};
 use crate::reader::{CallSnapshot, ExecEnv};
-use crate::store::Store;
+use crate::records::Records;
+use crate::store::{Store, Table, WriteBatch};
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
-use filmark_sdk::keys::{SignedMessage, message_cid};
 
 type Machine = DefaultMachine<Store, DevnetExterns>;
 type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
@@ -46,40 +46,14 @@ type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
 /// pool for good).
 pub(crate) type Exec = DefaultExecutor<Kernel>;
 
-/// An implicit message the devnet sends from the system actor (f00).
-#[derive(Debug, Clone)]
+/// An implicit message the devnet sends from the system actor (f00). Persisted (CBOR tuple) with
+/// the schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub(crate) struct ImplicitCall {
     pub(crate) to: Address,
     pub(crate) method: MethodNum,
     pub(crate) params: RawBytes,
     pub(crate) what: String,
-}
-
-/// A tipset executed and written to the store, not yet the head.
-struct Built {
-    tipset: Tipset,
-    /// Every message's record (implicit ones included).
-    records: Vec<MessageRecord>,
-    /// The records of the caller's `extra` implicit calls.
-    extra_records: Vec<MessageRecord>,
-    /// Pending messages that can never be included (refused by the FVM's preflight).
-    dropped: Vec<Cid>,
-    implicit_nonce: u64,
-    /// The base fee of the tipset after it.
-    next_base_fee: TokenAmount,
-}
-
-/// Whether the FVM refused an explicit message in its preflight (before execution): such a
-/// message changed nothing, charged nothing and did not use its nonce.
-fn is_preflight_refusal(ret: &ApplyRet) -> bool {
-    use fvm_shared::error::ExitCode;
-    ret.msg_receipt.gas_used == 0
-        && matches!(
-            ret.msg_receipt.exit_code,
-            ExitCode::SYS_OUT_OF_GAS
-                | ExitCode::SYS_SENDER_INVALID
-                | ExitCode::SYS_SENDER_STATE_INVALID
-        )
 }
 
 /// The result of a read-only call.
@@ -105,7 +79,8 @@ pub(crate) struct Node {
     chain: Vec<Tipset>,
     /// Index in `chain` of each tipset, by key.
     by_cid: HashMap<Cid, usize>,
-    messages: HashMap<Cid, MessageRecord>,
+    /// Message records by CID and in commit order ([`crate::records`]).
+    pub(crate) records: Records,
     pub(crate) pool: Mempool,
     schedule: BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
     /// Implicit calls sent at the end of every tipset (market cron).
@@ -118,13 +93,9 @@ pub(crate) struct Node {
     pub(crate) mining_error: Option<String>,
     /// Transaction hashes and logs ([`crate::index`]).
     pub(crate) indexes: Indexes,
-    /// Every record's CID in the order they were committed (what a revert removes).
-    record_log: Vec<Cid>,
     /// Snapshots to revert to, oldest first ([`snapshot`]).
     snapshots: Vec<(u64, snapshot::Snapshot)>,
     next_snapshot: u64,
-    /// Notified at each new head (what [`crate::Devnet::wait`] listens to).
-    pub(crate) new_head: std::sync::Arc<std::sync::Condvar>,
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
     /// already serializes access).
     head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
@@ -194,8 +165,11 @@ impl Node {
             vec![]
         };
         let pool = Mempool::new(config.pool_sender_limit, config.pool_limit);
-        Ok(Self {
+        let mut indexes = Indexes::default();
+        indexes.add_block(tipset.eth_block_hash(), cid);
+        let mut node = Self {
             config,
+            records: Records::new(store.clone()),
             store,
             engine,
             network,
@@ -203,7 +177,6 @@ impl Node {
             tipset_cids,
             by_cid: HashMap::from([(cid, 0)]),
             chain: vec![tipset],
-            messages: HashMap::new(),
             pool,
             schedule: BTreeMap::new(),
             every_tipset,
@@ -212,14 +185,14 @@ impl Node {
             base_fee,
             implicit_nonce: 0,
             mining_error: None,
-            record_log: Vec::new(),
-            indexes: Indexes::default(),
+            indexes,
             snapshots: Vec::new(),
             next_snapshot: 0,
-            new_head: std::sync::Arc::default(),
             head_tree: std::sync::Mutex::new(None),
             time_offset: 0,
-        })
+        };
+        node.open_chain()?;
+        Ok(node)
     }
 
     pub(crate) fn head(&self) -> &Tipset {
@@ -302,7 +275,7 @@ impl Node {
     /// Queues a message whose signature was verified (without the node's lock).
     pub(crate) fn push(&mut self, verified: Verified) -> Result<Cid> {
         let cid = verified.cid();
-        if self.messages.contains_key(&cid) {
+        if self.records.contains(&cid) {
             return Err(Error::AlreadyKnown(cid));
         }
         let sender = self.actor(&verified.message().from, TipsetRef::Head)?;
@@ -325,16 +298,12 @@ impl Node {
     }
 
     /// The record of an executed message.
-    pub(crate) fn record_of(&self, cid: &Cid) -> Option<&MessageRecord> {
-        self.messages.get(cid)
+    pub(crate) fn record_of(&self, cid: &Cid) -> Result<Option<MessageRecord>> {
+        self.records.get(cid)
     }
 
     pub(crate) fn lookup(&self, cid: &Cid) -> Result<MessageLookup> {
-        let record = self
-            .messages
-            .get(cid)
-            .ok_or(Error::UnknownMessage(*cid))?
-            .clone();
+        let record = self.records.get(cid)?.ok_or(Error::UnknownMessage(*cid))?;
         let index = self.chain.partition_point(|t| t.height() < record.height);
         let inclusion = self
             .chain
@@ -359,23 +328,16 @@ impl Node {
         }
     }
 
-    fn executor(&self, epoch: ChainEpoch, timestamp: u64, root: Cid) -> Result<Exec> {
-        self.exec_env().executor(
-            epoch,
-            timestamp,
-            root,
-            &self.base_fee,
-            self.config.gas_tracing,
-        )
-    }
-
     /// Mines one tipset: scheduled implicit calls, then the pool's messages, then the per-tipset
     /// calls (cron), then `extra` implicit calls. Returns the records of the implicit `extra` calls.
     ///
     /// Atomic: the tipset is built without changing the node (a panic inside the FVM included),
-    /// then committed by steps that cannot fail. If building fails, the head, the pool, the
-    /// schedule and the records are as they were (the store may keep unreferenced blocks, which
-    /// are content-addressed and harmless).
+    /// then written (on a persistent store, in one transaction) and committed by steps that
+    /// cannot fail. If building or writing fails, the head, the pool, the schedule and the
+    /// records are as they were (the store may keep unreferenced blocks, which are
+    /// content-addressed and harmless). [`crate::Devnet`] does the same in steps, without holding
+    /// its lock on the node while the tipset is built or written.
+    #[cfg(test)]
     pub(crate) fn mine_one(&mut self, extra: &[ImplicitCall]) -> Result<Vec<MessageRecord>> {
         self.mine_at(self.head().height() + 1, extra)
     }
@@ -384,122 +346,83 @@ impl Node {
     /// as in Filecoin, with no tipset. What was scheduled for them runs at the start of this
     /// tipset, in epoch order; the per-tipset calls (cron) run once, at this epoch (the market's
     /// cron settles every live deal up to the current epoch, so nothing is lost).
+    #[cfg(test)]
     pub(crate) fn mine_at(
         &mut self,
         height: ChainEpoch,
         extra: &[ImplicitCall],
     ) -> Result<Vec<MessageRecord>> {
+        let builder = self.builder(height, extra)?;
+        let built = build(builder)?;
+        if let Some(batch) = self.batch_for(&built)? {
+            self.store.kv().write_batch(batch)?;
+        }
+        self.commit(built)
+    }
+
+    /// What building the tipset at `height` (after the head) takes, copied out of the node.
+    pub(crate) fn builder(
+        &self,
+        height: ChainEpoch,
+        extra: &[ImplicitCall],
+    ) -> Result<TipsetBuilder> {
         if height <= self.head().height() {
             return Err(Error::InvalidMessage(format!(
                 "epoch {height} is not after the head"
             )));
         }
-        let built = on_fvm_thread(&format!("tipset {height}"), || {
-            self.build_tipset(height, extra)
-        })?;
-        Ok(self.commit(built))
-    }
-
-    /// Executes the tipset at `height` on a fresh executor and writes its blocks, changing
-    /// nothing in the node itself.
-    fn build_tipset(&self, height: ChainEpoch, extra: &[ImplicitCall]) -> Result<Built> {
-        let parent = self.head();
-        let timestamp = self.timestamp_at(height);
-        let mut exec = self.executor(height, timestamp, parent.state_root)?;
-        let mut nonce = self.implicit_nonce;
-        let mut records = Vec::new();
-
-        for call in self.schedule.range(..=height).flat_map(|(_, calls)| calls) {
-            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
-            if !rec.receipt.exit_code.is_success() {
-                tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "scheduled call failed");
-            }
-            records.push(rec);
-        }
-        let pending = self.pool.select_for_block(&self.base_fee);
-        let mut cids = Vec::with_capacity(pending.len());
-        let mut receipts = Vec::with_capacity(pending.len());
-        let mut dropped = Vec::new();
-        let mut gas_limit_used = 0u64;
-        let mut failed_senders = HashSet::new();
-        for p in pending {
-            if failed_senders.contains(&p.sender) || self.messages.contains_key(&p.cid) {
-                // After a sender's refused message, its later nonces cannot run; a CID already on
-                // chain is never included twice.
-                dropped.push(p.cid);
-                continue;
-            }
-            let ret =
-                exec.execute_message(p.signed.message.clone(), ApplyKind::Explicit, p.length)?;
-            if is_preflight_refusal(&ret) {
-                // The FVM refused it before execution (nonce, balance, sender, inclusion gas):
-                // nothing changed and it cannot be included (Lotus' block validation refuses such
-                // a block). The pool's checks make this rare; the message leaves the pool.
-                tracing::warn!(cid = %p.cid, code = %ret.msg_receipt.exit_code,
-                    info = ?ret.failure_info.map(|f| f.to_string()), "message refused by the FVM's preflight; dropped");
-                failed_senders.insert(p.sender);
-                dropped.push(p.cid);
-                continue;
-            }
-            let index = cids.len();
-            gas_limit_used += p.signed.message.gas_limit;
-            let record = self.record(
-                p.cid,
-                p.signed.message.clone(),
-                Some(p.signed),
-                height,
-                Some(index),
-                ret,
-            )?;
-            receipts.push(record.receipt.clone());
-            cids.push(p.cid);
-            records.push(record);
-        }
-        for call in &self.every_tipset {
-            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
-            if !rec.receipt.exit_code.is_success() {
-                tracing::warn!(what = %call.what, code = %rec.receipt.exit_code, "per-tipset call failed");
-            }
-            records.push(rec);
-        }
-        let mut extra_records = Vec::with_capacity(extra.len());
-        for call in extra {
-            let rec = self.apply_implicit(&mut exec, &mut nonce, call, height)?;
-            extra_records.push(rec.clone());
-            records.push(rec);
-        }
-        let state_root = exec.flush()?;
-
-        let receipts_root = amt_root(&self.store, RECEIPTS_AMT_BITWIDTH, receipts.iter())?;
-        let header = BlockHeader {
-            miner: Address::new_id(REWARD_ACTOR_ID),
-            parents: vec![parent.cid],
+        // A CID already on chain is never included twice.
+        let (known, pending): (Vec<_>, Vec<_>) = self
+            .pool
+            .select_for_block(&self.base_fee)
+            .into_iter()
+            .partition(|p| self.records.contains(&p.cid));
+        Ok(TipsetBuilder {
+            env: self.exec_env(),
+            parent: self.head().clone(),
             height,
-            parent_state_root: parent.state_root,
-            parent_message_receipts: parent.receipts_root,
-            messages: amt_root(&self.store, RECEIPTS_AMT_BITWIDTH, cids.iter())?,
-            timestamp,
-            parent_base_fee: self.base_fee.clone(),
-        };
-        let cid = self.store.put_cbor(&header, Code::Blake2b256)?;
-        Ok(Built {
-            tipset: Tipset {
-                header,
-                cid,
-                state_root,
-                receipts_root,
-                messages: cids,
-            },
-            records,
-            extra_records,
-            dropped,
-            implicit_nonce: nonce,
-            next_base_fee: next_base_fee(&self.base_fee, gas_limit_used),
+            timestamp: self.timestamp_at(height),
+            base_fee: self.base_fee.clone(),
+            implicit_nonce: self.implicit_nonce,
+            gas_tracing: self.config.gas_tracing,
+            scheduled: self
+                .schedule
+                .range(..=height)
+                .flat_map(|(_, calls)| calls.iter().cloned())
+                .collect(),
+            every_tipset: self.every_tipset.clone(),
+            extra: extra.to_vec(),
+            pending,
+            known: known.into_iter().map(|p| p.cid).collect(),
         })
     }
 
-    /// Makes a built tipset the head: infallible steps only, so a tipset is never half-applied.
-    fn commit(&mut self, built: Built) -> Vec<MessageRecord> {
+    /// On a persistent store, the one transaction that writes a built tipset: its blocks (put
+    /// while it was built), the tipset, its records, the node's state after it and the head
+    /// pointer. `None` in memory. The caller keeps other tipsets from committing until it has
+    /// written the batch and committed the tipset.
+    pub(crate) fn batch_for(&self, built: &Built) -> Result<Option<WriteBatch>> {
+        if !self.persistent() {
+            return Ok(None);
+        }
+        self.tipset_batch(
+            &built.tipset,
+            &built.records,
+            built.implicit_nonce,
+            &built.next_base_fee,
+        )
+        .map(Some)
+    }
+
+    /// Makes a built (and written) tipset the head, by infallible steps only, so a tipset is
+    /// never half-applied. Fails, changing nothing, if the head moved since it was built.
+    pub(crate) fn commit(&mut self, built: Built) -> Result<Vec<MessageRecord>> {
+        if built.tipset.header.parents != [self.head().cid] {
+            return Err(Error::Fvm(anyhow::anyhow!(
+                "tipset {} was built on a head that is no longer the head",
+                built.tipset.height()
+            )));
+        }
         let Built {
             tipset,
             records,
@@ -517,82 +440,74 @@ impl Node {
         self.schedule = self.schedule.split_off(&(height + 1));
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
-        for record in records {
-            let eth_hash = record
-                .signed
-                .as_ref()
-                .and_then(|s| s.eth_tx_hash(self.config.chain_id).ok())
-                .map(|h| h.0);
-            self.indexes.add(&record, eth_hash);
-            self.record_log.push(record.cid);
-            self.messages.insert(record.cid, record);
+        for record in &records {
+            self.add_record(record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
+        self.index_eth_block(&tipset);
         self.tipset_cids
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push((height, tipset.cid));
         self.chain.push(tipset);
         self.mining_error = None;
-        self.new_head.notify_all();
-        extra_records
+        Ok(extra_records)
     }
 
-    fn apply_implicit(
-        &self,
-        exec: &mut Exec,
-        nonce: &mut u64,
-        call: &ImplicitCall,
-        height: ChainEpoch,
-    ) -> Result<MessageRecord> {
-        *nonce += 1;
-        let msg = Message {
-            version: 0,
-            from: Address::new_id(SYSTEM_ACTOR_ID),
-            to: call.to,
-            sequence: *nonce,
-            value: TokenAmount::default(),
-            method_num: call.method,
-            params: call.params.clone(),
-            gas_limit: IMPLICIT_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::default(),
-            gas_premium: TokenAmount::default(),
+    /// Keeps a committed record and indexes it.
+    fn add_record(&mut self, record: &MessageRecord) {
+        // On a persistent store the transaction-hash index is a table of the store.
+        let hash = if self.persistent() {
+            None
+        } else {
+            self.eth_hash(record)
         };
-        let cid = message_cid(&msg);
-        let ret = exec.execute_message(msg.clone(), ApplyKind::Implicit, 0)?;
-        self.record(cid, msg, None, height, None, ret)
+        self.indexes.add(record, hash);
+        self.records.push(record);
     }
 
-    fn record(
-        &self,
-        cid: Cid,
-        message: Message,
-        signed: Option<SignedMessage>,
-        height: ChainEpoch,
-        index: Option<usize>,
-        ret: ApplyRet,
-    ) -> Result<MessageRecord> {
-        if !ret.events.is_empty() {
-            // The FVM computes the events root but discards the blocks: store them.
-            let root = amt_root(&self.store, EVENTS_AMT_BITWIDTH, ret.events.iter())?;
-            debug_assert_eq!(Some(root), ret.msg_receipt.events_root);
+    /// The message CID of an Ethereum transaction hash. O(1) in memory, O(log n) on disk.
+    pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Option<Cid>> {
+        if !self.persistent() {
+            return Ok(self.indexes.message_by_eth_hash(hash));
         }
-        let gas_trace = self
-            .config
-            .gas_tracing
-            .then(|| GasBreakdown::from_trace(&ret.exec_trace));
-        Ok(MessageRecord {
-            cid,
-            message,
-            signed,
-            height,
-            index,
-            receipt: ret.msg_receipt.into(),
-            events: ret.events,
-            failure: ret.failure_info.map(|f| f.to_string()),
-            gas_cost: ret.base_fee_burn + ret.over_estimation_burn + ret.miner_tip,
-            gas_trace,
-        })
+        self.stored_cid(Table::EthTx, hash)
+    }
+
+    fn stored_cid(&self, table: Table, key: &[u8]) -> Result<Option<Cid>> {
+        self.store
+            .kv()
+            .entry(table, key)?
+            .map(|b| Cid::try_from(b).map_err(|e| Error::Fvm(e.into())))
+            .transpose()
+    }
+
+    /// The Ethereum transaction hash of an explicit message's record.
+    pub(crate) fn eth_hash(&self, record: &MessageRecord) -> Option<[u8; 32]> {
+        record
+            .signed
+            .as_ref()
+            .and_then(|s| s.eth_tx_hash(self.config.chain_id).ok())
+            .map(|h| h.0)
+    }
+
+    /// Indexes a tipset by its Ethereum block hash.
+    fn index_eth_block(&mut self, tipset: &Tipset) {
+        if !self.persistent() {
+            self.indexes.add_block(tipset.eth_block_hash(), tipset.cid);
+        }
+    }
+
+    /// The tipset whose Ethereum block hash is `hash`. O(1).
+    pub(crate) fn tipset_by_eth_hash(&self, hash: &[u8; 32]) -> Result<&Tipset> {
+        let cid = if self.persistent() {
+            self.stored_cid(Table::EthBlocks, hash)?
+        } else {
+            self.indexes.block_by_eth_hash(hash)
+        };
+        let cid =
+            cid.ok_or_else(|| Error::UnknownTipset(format!("block 0x{}", hex::encode(hash))))?;
+        self.tipset(TipsetRef::Key(cid))
     }
 
     /// A snapshot of the head for a read-only call, to run after the node's lock is released.
@@ -614,6 +529,7 @@ impl Node {
         let cid = genesis::code_cid(wasm);
         fvm_ipld_blockstore::Blockstore::put_keyed(&self.store, &cid, wasm)?;
         self.engine.acquire().preload(&cid, &self.store)?;
+        self.persist_code(&cid)?;
         Ok(cid)
     }
 }
@@ -653,6 +569,12 @@ fn construct_market(
         });
     }
     Ok(exec.flush()?)
+}
+
+/// Builds a tipset on its own FVM thread (see [`on_fvm_thread`]).
+pub(crate) fn build(builder: TipsetBuilder) -> Result<Built> {
+    let height = builder.height;
+    on_fvm_thread(&format!("tipset {height}"), move || builder.build())
 }
 
 /// Runs `work` (FVM execution) on a new thread with the 64 MiB stack the FVM needs. A panic in
@@ -700,7 +622,7 @@ fn engines() -> &'static MultiEngine {
 const ENGINE_INSTANCES: u32 = 16;
 
 /// Builds an AMT from `items` in `store` and returns its root.
-fn amt_root<T: serde::Serialize>(
+pub(crate) fn amt_root<T: serde::Serialize>(
     store: &Store,
     bit_width: u32,
     items: impl IntoIterator<Item = T>,
@@ -718,3 +640,6 @@ mod snapshot;
 
 #[path = "node_controls.rs"]
 mod controls;
+
+#[path = "persist.rs"]
+mod persist;

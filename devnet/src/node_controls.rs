@@ -47,6 +47,15 @@ impl Node {
             .last_mut()
             .expect("the chain always has genesis")
             .state_root = root;
+        self.persist_controls()
+    }
+
+    /// On a data directory, writes what the controls changed (the head's state root, the time
+    /// shift) with the blocks they wrote, in one transaction.
+    fn persist_controls(&self) -> Result<()> {
+        if self.persistent() {
+            self.store.kv().write_batch(self.head_batch()?)?;
+        }
         Ok(())
     }
 
@@ -62,7 +71,7 @@ impl Node {
             self.timestamp_at(self.head().height() + 1) as i128 - self.time_offset as i128;
         self.time_offset = i64::try_from(i128::from(secs) - natural)
             .map_err(|_| Error::InvalidMessage(format!("timestamp {secs} is out of range")))?;
-        Ok(())
+        self.persist_controls()
     }
 
     /// Moves the timestamps of later tipsets by `secs`; returns the total shift.
@@ -72,6 +81,7 @@ impl Node {
             .and_then(|s| self.time_offset.checked_add(s))
             .ok_or_else(|| Error::InvalidMessage(format!("cannot move time by {secs} s")))?;
         self.time_offset = secs;
+        self.persist_controls()?;
         Ok(secs)
     }
 }

@@ -101,13 +101,15 @@ fn calls_scheduled_in_null_rounds_run_at_the_next_tipset_in_epoch_order() {
     node.schedule(7, call(7)).unwrap();
     node.schedule(3, call(3)).unwrap();
     node.schedule(12, call(12)).unwrap();
-    let before = node.record_log.len();
+    let before = node.records.len();
     node.mine_at(10, &[]).unwrap();
     assert_eq!(node.head().height(), 10);
     // The calls of epochs 3 and 7, then the cron once; epoch 12's call waits.
-    let run: Vec<_> = node.record_log[before..]
+    let run: Vec<_> = node
+        .records
+        .since(before)
         .iter()
-        .map(|c| node.record_of(c).unwrap().message.params.to_vec())
+        .map(|c| node.record_of(c).unwrap().unwrap().message.params.to_vec())
         .collect();
     assert_eq!(run, vec![vec![3], vec![7], vec![]]);
     assert_eq!(node.schedule.keys().copied().collect::<Vec<_>>(), vec![12]);

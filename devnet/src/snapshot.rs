@@ -36,7 +36,7 @@ impl Node {
         self.next_snapshot += 1;
         let snapshot = Snapshot {
             chain_len: self.chain.len(),
-            record_len: self.record_log.len(),
+            record_len: self.records.len(),
             pool: self.pool.clone(),
             schedule: self.schedule.clone(),
             every_tipset: self.every_tipset.clone(),
@@ -58,14 +58,37 @@ impl Node {
             .iter()
             .position(|(i, _)| *i == id)
             .ok_or_else(|| Error::NotFound(format!("snapshot {id}")))?;
+        let s = &self.snapshots[at].1;
+        // The removed records' transaction hashes leave the index (read before the store
+        // forgets them).
+        let removed: Vec<[u8; 32]> = self
+            .records
+            .removed_since(s.record_len)?
+            .iter()
+            .filter_map(|r| self.eth_hash(r))
+            .collect();
+        if self.persistent() {
+            let mut head = self.chain[s.chain_len - 1].clone();
+            head.state_root = s.head_state_root;
+            let batch = self.revert_batch(
+                &head,
+                s.time_offset,
+                s.chain_len,
+                s.record_len,
+                &removed,
+                s.implicit_nonce,
+                &s.base_fee,
+                &s.schedule,
+                &s.every_tipset,
+            )?;
+            self.store.kv().write_batch(batch)?;
+        }
         let (_, s) = self.snapshots.drain(at..).next().expect("position found");
         for tipset in self.chain.drain(s.chain_len..) {
             self.by_cid.remove(&tipset.cid);
+            self.indexes.remove_block(&tipset.eth_block_hash());
         }
-        let removed: Vec<_> = self.record_log.drain(s.record_len..).collect();
-        for cid in &removed {
-            self.messages.remove(cid);
-        }
+        self.records.truncate(s.record_len);
         let height = self.head().height();
         self.indexes.truncate(height, &removed);
         self.tipset_cids
@@ -83,7 +106,6 @@ impl Node {
             .state_root = s.head_state_root;
         self.time_offset = s.time_offset;
         self.mining_error = None;
-        self.new_head.notify_all();
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! The devnet's blockstore: an object-safe [`KvStore`] trait (memory now, an embedded database
-//! later) behind a cheap, thread-safe [`Store`] handle that implements the IPLD [`Blockstore`].
+//! The devnet's blockstore: an object-safe [`KvStore`] trait (memory, or redb on disk with
+//! [`crate::RedbKv`]) behind a cheap, thread-safe [`Store`] handle that implements the IPLD
+//! [`Blockstore`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -32,6 +33,141 @@ pub trait KvStore: Send + Sync + std::fmt::Debug + 'static {
     /// Fails if the backing storage fails.
     fn has(&self, cid: &Cid) -> anyhow::Result<bool> {
         Ok(self.get(cid)?.is_some())
+    }
+
+    /// Whether the store keeps the chain's entries ([`Table`]) across restarts. A store that
+    /// does not (the default, memory) only keeps blocks: the node holds the chain in memory and
+    /// never reads entries back.
+    fn is_persistent(&self) -> bool {
+        false
+    }
+
+    /// Writes, in one atomic transaction, every block [`KvStore::put`] since the last batch and
+    /// `batch`'s entries: all of it is stored, or none. A store that is not persistent may
+    /// ignore the entries (the default does, and keeps its blocks as they were put).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails (then nothing of the batch is stored).
+    fn write_batch(&self, batch: WriteBatch) -> anyhow::Result<()> {
+        let _ = batch;
+        Ok(())
+    }
+
+    /// The entry under `key` in `table`.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails.
+    fn entry(&self, table: Table, key: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+        let _ = (table, key);
+        Ok(None)
+    }
+
+    /// Every entry of `table`, in key order (keys compare as bytes).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails.
+    fn entries(&self, table: Table) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let _ = table;
+        Ok(Vec::new())
+    }
+
+    /// Calls `f` on every entry of `table`, in key order, without holding them all in memory
+    /// (the default collects [`KvStore::entries`]).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the backing storage fails, or with `f`'s first error.
+    fn scan(&self, table: Table, f: &mut EntryVisitor<'_>) -> anyhow::Result<()> {
+        for (k, v) in self.entries(table)? {
+            f(&k, &v)?;
+        }
+        Ok(())
+    }
+}
+
+/// The schema marker a persistent devnet store carries in [`Table::Meta`] under
+/// [`SCHEMA_KEY`] (its version is the number at the end).
+pub const SCHEMA: &[u8] = b"filmark-devnet/1";
+/// The [`Table::Meta`] key of the schema marker.
+pub const SCHEMA_KEY: &[u8] = b"schema";
+
+/// The tables of chain entries a persistent [`KvStore`] keeps beside its blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Table {
+    /// Schema marker, chain id, genesis, node state (base fee, implicit nonce, schedule).
+    Meta,
+    /// Tipsets by height (8 bytes, big-endian).
+    Tipsets,
+    /// Message records by commit sequence (8 bytes, big-endian).
+    Records,
+    /// Installed code CIDs (compiled again at start).
+    Codes,
+    /// Message CID by Ethereum transaction hash.
+    EthTx,
+    /// Tipset key (block CID) by Ethereum block hash.
+    EthBlocks,
+}
+
+impl Table {
+    /// Every table.
+    pub const ALL: [Self; 6] = [
+        Self::Meta,
+        Self::Tipsets,
+        Self::Records,
+        Self::Codes,
+        Self::EthTx,
+        Self::EthBlocks,
+    ];
+
+    /// The table's name in the database.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Meta => "meta",
+            Self::Tipsets => "tipsets",
+            Self::Records => "records",
+            Self::Codes => "codes",
+            Self::EthTx => "eth_tx",
+            Self::EthBlocks => "eth_blocks",
+        }
+    }
+}
+
+/// What [`KvStore::scan`] calls on each entry: `(key, value)`; an error stops the scan.
+pub type EntryVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> anyhow::Result<()> + 'a;
+
+/// One write of a [`WriteBatch`]: `(table, key, Some(value))` sets, `(table, key, None)`
+/// deletes.
+pub type BatchOp = (Table, Vec<u8>, Option<Vec<u8>>);
+
+/// Entries to write (or delete) in one atomic [`KvStore::write_batch`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteBatch {
+    ops: Vec<BatchOp>,
+}
+
+impl WriteBatch {
+    /// Sets `key` in `table` to `value`.
+    pub fn put(&mut self, table: Table, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.ops.push((table, key.into(), Some(value.into())));
+    }
+
+    /// Deletes `key` from `table`.
+    pub fn delete(&mut self, table: Table, key: impl Into<Vec<u8>>) {
+        self.ops.push((table, key.into(), None));
+    }
+
+    /// The writes, in order.
+    pub fn ops(&self) -> &[BatchOp] {
+        &self.ops
+    }
+
+    /// Whether the batch has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
     }
 }
 
@@ -97,6 +233,11 @@ impl Store {
     /// A store over any [`KvStore`].
     pub fn new(kv: Arc<dyn KvStore>) -> Self {
         Self(kv)
+    }
+
+    /// The [`KvStore`] behind the handle.
+    pub fn kv(&self) -> &dyn KvStore {
+        &*self.0
     }
 }
 

@@ -15,6 +15,8 @@ use crate::chain::{Chain, Deployed, Error, Outcome, Result};
 #[derive(Debug)]
 pub struct InProcess {
     devnet: DevnetHandle,
+    /// The data directory of a devnet on disk ([`InProcess::on_disk`]), removed on drop.
+    dir: Option<tempfile::TempDir>,
 }
 
 impl InProcess {
@@ -33,7 +35,29 @@ impl InProcess {
     pub fn with_config(config: DevnetConfig) -> Result<Self> {
         Ok(Self {
             devnet: filmark_devnet::Devnet::spawn(config)?,
+            dir: None,
         })
+    }
+
+    /// Starts a devnet with [`DevnetConfig::test`] that keeps its chain in redb, in a new
+    /// temporary data directory (removed when this is dropped).
+    ///
+    /// # Errors
+    /// When the directory cannot be made or the devnet cannot start.
+    pub fn on_disk() -> Result<Self> {
+        let dir = tempfile::tempdir().map_err(|e| filmark_devnet::Error::DataDir {
+            path: std::env::temp_dir(),
+            reason: format!("cannot make a temporary data directory: {e}"),
+        })?;
+        Ok(Self {
+            devnet: filmark_devnet::Devnet::spawn(DevnetConfig::test().with_data_dir(dir.path()))?,
+            dir: Some(dir),
+        })
+    }
+
+    /// The data directory, for a devnet [`InProcess::on_disk`].
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_ref().map(tempfile::TempDir::path)
     }
 
     /// The devnet, for what the trait does not cover.

@@ -1,82 +1,48 @@
-//! Every scenario, run on an in-process devnet and over HTTP JSON-RPC against a spawned
-//! `filmark devnet` process.
+//! Every scenario on three chains: an in-process devnet in memory, one on a redb data directory,
+//! and HTTP JSON-RPC against a spawned `filmark devnet` process.
 
-use filmark_tests::{InProcess, Rpc, scenarios};
+use filmark_tests::{InProcess, Rpc};
 
-fn chain() -> InProcess {
+fn in_memory() -> InProcess {
     InProcess::start().expect("the devnet starts")
 }
 
-#[test]
-fn registry_lifecycle_in_process() {
-    scenarios::registry_lifecycle(&chain()).unwrap();
+fn on_disk() -> InProcess {
+    InProcess::on_disk().expect("the devnet starts on a data directory")
 }
 
-#[test]
-fn eth_account_calls_registry_with_abi_in_process() {
-    scenarios::eth_account_calls_registry_with_abi(&chain()).unwrap();
-}
-
-#[test]
-fn escrow_lifecycle_in_process() {
-    scenarios::escrow_lifecycle(&chain()).unwrap();
-}
-
-#[test]
-fn sponsored_order_in_process() {
-    scenarios::sponsored_order(&chain()).unwrap();
-}
-
-#[test]
-fn escrow_early_termination_in_process() {
-    scenarios::escrow_early_termination(&chain()).unwrap();
-}
-
-#[test]
-fn escrow_market_settlement_after_completion_in_process() {
-    scenarios::escrow_market_settlement_after_completion(&chain()).unwrap();
-}
-
-#[test]
-fn escrow_late_settle_in_process() {
-    scenarios::escrow_late_settle(&chain()).unwrap();
-}
-
-fn rpc() -> Rpc {
+fn over_rpc() -> Rpc {
     Rpc::spawn().expect("filmark devnet starts")
 }
 
-#[test]
-fn registry_lifecycle_over_rpc() {
-    scenarios::registry_lifecycle(&rpc()).unwrap();
+/// One test per scenario and chain: `<scenario>::{in_memory, on_disk, over_rpc}`.
+macro_rules! on_every_chain {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            #[test]
+            fn in_memory() {
+                filmark_tests::scenarios::$scenario(&super::in_memory()).unwrap();
+            }
+
+            #[test]
+            fn on_disk() {
+                filmark_tests::scenarios::$scenario(&super::on_disk()).unwrap();
+            }
+
+            #[test]
+            fn over_rpc() {
+                filmark_tests::scenarios::$scenario(&super::over_rpc()).unwrap();
+            }
+        }
+    )*};
 }
 
-#[test]
-fn eth_account_calls_registry_with_abi_over_rpc() {
-    scenarios::eth_account_calls_registry_with_abi(&rpc()).unwrap();
-}
-
-#[test]
-fn escrow_lifecycle_over_rpc() {
-    scenarios::escrow_lifecycle(&rpc()).unwrap();
-}
-
-#[test]
-fn sponsored_order_over_rpc() {
-    scenarios::sponsored_order(&rpc()).unwrap();
-}
-
-#[test]
-fn escrow_early_termination_over_rpc() {
-    scenarios::escrow_early_termination(&rpc()).unwrap();
-}
-
-#[test]
-fn escrow_market_settlement_after_completion_over_rpc() {
-    scenarios::escrow_market_settlement_after_completion(&rpc()).unwrap();
-}
-
-#[test]
-fn escrow_late_settle_over_rpc() {
-    scenarios::escrow_late_settle(&rpc()).unwrap();
-}
+on_every_chain!(
+    registry_lifecycle,
+    eth_account_calls_registry_with_abi,
+    escrow_lifecycle,
+    sponsored_order,
+    escrow_early_termination,
+    escrow_market_settlement_after_completion,
+    escrow_late_settle,
+);
