@@ -56,6 +56,29 @@ pub enum Error {
     /// The 32 bytes are not a valid secp256k1 secret key (zero, or not below the curve order).
     #[error("invalid secp256k1 secret key")]
     InvalidSecretKey,
+    /// Key text in none of the accepted forms (64 hex digits, optionally `0x`-prefixed; a Lotus
+    /// key-info export, hex or JSON). The message says what was expected; never the secret.
+    #[error("invalid key format: {0}")]
+    InvalidKeyFormat(String),
+    /// A Lotus key-info export of a type this SDK cannot sign with (`bls`, or unknown).
+    #[error("unsupported key type {0:?}: only secp256k1 and delegated keys are supported")]
+    UnsupportedKeyType(String),
+    /// A BIP-39 mnemonic with a word outside the English list, a wrong word count or a wrong
+    /// checksum.
+    #[error("invalid mnemonic: {0}")]
+    InvalidMnemonic(String),
+    /// A BIP-32 derivation path that does not parse (or an account index of 2^31 or more).
+    #[error("invalid derivation path: {0}")]
+    InvalidDerivationPath(String),
+    /// A key read from an environment variable: the variable is unset, not Unicode, or does
+    /// not hold a key.
+    #[error("environment variable {name}: {reason}")]
+    KeyFromEnv {
+        /// The variable's name.
+        name: String,
+        /// Why no key came from it.
+        reason: String,
+    },
     /// The operating system's random source failed.
     #[error("random source failed: {0}")]
     Random(String),

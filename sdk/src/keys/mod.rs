@@ -45,6 +45,7 @@
 //! ```
 
 mod eth;
+mod import;
 pub mod json;
 mod message;
 mod secp;
@@ -54,6 +55,9 @@ use fvm_shared::address::Address;
 pub use fvm_shared::address::Network;
 
 pub use self::eth::{EthTx, MAX_RAW_TX_LEN, SignedEthTx, TxEip1559, TxLegacy, calldata_params};
+pub use self::import::{
+    ETHEREUM_COIN_TYPE, FILECOIN_COIN_TYPE, HdAccount, KeyInfo, KeyType, mnemonic_seed,
+};
 pub use self::message::{
     SigType, Signature, SignedMessage, cid_digest, cid_from_eth_hash, message_cid,
     secp_signing_digest, sign_secp, verify_signature_for, verify_signed_message,

@@ -41,16 +41,29 @@ impl SecpKey {
     }
 
     /// Builds a key from 64 hex digits, with or without a `0x` prefix (the form Ethereum tools
-    /// print).
+    /// print); surrounding whitespace is ignored.
     ///
     /// # Errors
-    /// [`Error::InvalidSecretKey`] if the text is not 32 hex bytes or not a valid scalar.
+    /// [`Error::InvalidKeyFormat`] if the text is not 64 hex digits, [`Error::InvalidSecretKey`]
+    /// if they are not a valid scalar.
     pub fn from_hex(secret: &str) -> Result<Self> {
-        let digits = secret.strip_prefix("0x").unwrap_or(secret);
+        let text = secret.trim();
+        let digits = text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .unwrap_or(text);
+        if digits.len() != 64 {
+            return Err(Error::InvalidKeyFormat(format!(
+                "expected a secret key of 64 hex digits (optionally 0x-prefixed), got {} characters",
+                digits.len()
+            )));
+        }
         let bytes: [u8; 32] = alloy_primitives::hex::decode(digits)
             .ok()
             .and_then(|v| v.try_into().ok())
-            .ok_or(Error::InvalidSecretKey)?;
+            .ok_or_else(|| {
+                Error::InvalidKeyFormat("the secret key has a character that is not hex".into())
+            })?;
         Self::from_bytes(&bytes)
     }
 
@@ -293,7 +306,18 @@ mod tests {
             SecpKey::from_bytes(&[0xff; 32]),
             Err(Error::InvalidSecretKey)
         ));
-        assert!(SecpKey::from_hex("0x1234").is_err());
+        assert!(matches!(
+            SecpKey::from_hex("0x1234"),
+            Err(Error::InvalidKeyFormat(_))
+        ));
+        assert!(matches!(
+            SecpKey::from_hex(&"g".repeat(64)),
+            Err(Error::InvalidKeyFormat(_))
+        ));
+        assert!(matches!(
+            SecpKey::from_hex(&"0".repeat(64)),
+            Err(Error::InvalidSecretKey)
+        ));
         let k = SecpKey::from_seed(b"x", 7);
         let hex = alloy_primitives::hex::encode(k.secret_bytes());
         assert_eq!(

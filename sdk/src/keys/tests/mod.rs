@@ -1,6 +1,7 @@
 //! Tests of the keys layer: published vectors, tampering, properties (alloy cross-checks are
 //! in `tests/it/keys.rs`).
 
+mod import;
 mod malleability;
 mod props;
 mod tampering;
