@@ -2,6 +2,9 @@
 //!
 //! - [`SecpKey`]: a secp256k1 key with its f1 address (native messages) and its f410 / `0x`
 //!   address (Ethereum transactions); deterministic derivation for devnet accounts.
+//! - Imports: [`SecpKey::from_hex`], [`SecpKey::from_key_info`] (Lotus exports, see
+//!   [`KeyInfo`]), [`SecpKey::parse`], [`SecpKey::from_env`], and BIP-39 mnemonics
+//!   ([`SecpKey::from_mnemonic`], `m/44'/461'/0'/0/i` for f1 and `m/44'/60'/0'/0/i` for eth).
 //! - [`SignedMessage`], [`Signature`], [`message_cid`]: Filecoin messages, their CIDs and
 //!   signatures (secp256k1 over blake2b-256 of the message CID; delegated for Ethereum).
 //! - [`SignedEthTx`]: raw Ethereum transactions (EIP-1559, legacy homestead and EIP-155) ⇄
@@ -10,6 +13,12 @@
 //! - [`json`]: Lotus JSON forms of messages and signatures (`MpoolPush`, `StateWaitMsg`).
 //!
 //! [`SecpKey`]: crate::keys::SecpKey
+//! [`SecpKey::from_hex`]: crate::keys::SecpKey::from_hex
+//! [`SecpKey::from_key_info`]: crate::keys::SecpKey::from_key_info
+//! [`SecpKey::parse`]: crate::keys::SecpKey::parse
+//! [`SecpKey::from_env`]: crate::keys::SecpKey::from_env
+//! [`SecpKey::from_mnemonic`]: crate::keys::SecpKey::from_mnemonic
+//! [`KeyInfo`]: crate::keys::KeyInfo
 //! [`SignedMessage`]: crate::keys::SignedMessage
 //! [`Signature`]: crate::keys::Signature
 //! [`message_cid`]: crate::keys::message_cid

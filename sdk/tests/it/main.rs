@@ -5,5 +5,6 @@ mod car_reader;
 mod errors;
 mod input;
 mod keys;
+mod mnemonic;
 mod reference;
 mod vectors;
