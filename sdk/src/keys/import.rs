@@ -150,7 +150,7 @@ impl SecpKey {
             .unwrap_or(text);
         if digits.len() == 64 {
             Self::from_hex(text)
-        } else if text.starts_with('{') || (digits.len() > 64 && digits.len() % 2 == 0) {
+        } else if text.starts_with('{') || digits.len() > 64 {
             Self::from_key_info(text)
         } else {
             Err(Error::InvalidKeyFormat(format!(
