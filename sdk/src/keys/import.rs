@@ -161,6 +161,7 @@ impl SecpKey {
     }
 
     /// The key held by environment variable `name`, in any form [`parse`](Self::parse) reads.
+    /// (On wasm32 in a browser there is no environment: every variable is unset.)
     ///
     /// # Errors
     /// [`Error::KeyFromEnv`], naming the variable, if it is unset, not Unicode, or does not
