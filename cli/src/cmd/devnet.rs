@@ -31,13 +31,6 @@ fn lotus_key_info(secret: &[u8]) -> String {
 }
 
 fn config(args: &DevnetArgs) -> anyhow::Result<DevnetConfig> {
-    if let Some(dir) = &args.data_dir {
-        bail!(
-            "--data-dir {}: not yet: keeping the chain on disk needs the devnet's persistence \
-             (issue 13), which this build does not have",
-            dir.display()
-        );
-    }
     let policy = match args.market_policy.as_str() {
         "fast" => MarketPolicy::fast(),
         "mainnet" => MarketPolicy::mainnet(),
@@ -53,6 +46,10 @@ fn config(args: &DevnetArgs) -> anyhow::Result<DevnetConfig> {
             bail!("--block-time {secs}: a positive number of seconds");
         }
         config = config.with_block_time(Duration::from_secs_f64(secs));
+    }
+    if let Some(dir) = &args.data_dir {
+        // The chain resumes from the directory, or starts there when it is empty or new.
+        config = config.with_data_dir(dir);
     }
     Ok(config)
 }
@@ -153,30 +150,66 @@ fn deploy(devnet: &Devnet) -> anyhow::Result<Vec<(&'static str, Address, Address
     ])
 }
 
-/// Waits for Ctrl-C (or SIGTERM).
-fn wait_for_signal() -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the signal runtime")?;
-    rt.block_on(async {
+/// Ctrl-C and SIGTERM, listened to from its creation on: a signal that arrives before
+/// [`Signals::wait`] is not lost (nor does it kill the process with the default action).
+struct Signals {
+    rt: tokio::runtime::Runtime,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn listen() -> anyhow::Result<Self> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the signal runtime")?;
         #[cfg(unix)]
         {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                r = tokio::signal::ctrl_c() => r,
-                _ = term.recv() => Ok(()),
-            }
+            use tokio::signal::unix::{SignalKind, signal};
+            let _guard = rt.enter();
+            let interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+            let terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+            Ok(Self {
+                rt,
+                interrupt,
+                terminate,
+            })
         }
         #[cfg(not(unix))]
-        tokio::signal::ctrl_c().await
-    })
-    .context("waiting for Ctrl-C")
+        Ok(Self { rt })
+    }
+
+    /// Waits for Ctrl-C (or SIGTERM).
+    fn wait(mut self) -> anyhow::Result<()> {
+        #[cfg(unix)]
+        {
+            let Self {
+                rt,
+                interrupt,
+                terminate,
+            } = &mut self;
+            rt.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            });
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        self.rt
+            .block_on(tokio::signal::ctrl_c())
+            .context("waiting for Ctrl-C")
+    }
 }
 
 pub(crate) fn run(args: &DevnetArgs) -> anyhow::Result<()> {
     let config = config(args)?;
+    // Before anything is printed: whoever reads "Listening on" may interrupt at once.
+    let signals = Signals::listen()?;
     let handle: DevnetHandle = Devnet::spawn(config).context("starting the devnet")?;
     let devnet = handle.devnet();
     let deployed = if args.deploy {
@@ -197,7 +230,7 @@ pub(crate) fn run(args: &DevnetArgs) -> anyhow::Result<()> {
         );
     }
     println!("{}", banner(&devnet, &server, deployed.as_deref()));
-    wait_for_signal()?;
+    signals.wait()?;
     eprintln!("Shutting down");
     server.stop();
     drop(handle);

@@ -119,7 +119,7 @@ fn it_announces_accounts_serves_json_rpc_and_stops_on_ctrl_c() {
 }
 
 #[test]
-fn it_warns_off_loopback_and_refuses_a_data_dir_for_now() {
+fn it_warns_off_loopback_and_refuses_a_bad_block_time() {
     let (mut child, _) = start(&["--host", "0.0.0.0", "--accounts", "1"]);
     assert!(interrupt(&mut child).success());
     let mut err = String::new();
@@ -131,10 +131,65 @@ fn it_warns_off_loopback_and_refuses_a_data_dir_for_now() {
         .unwrap();
     assert!(err.contains("warning: listening on 0.0.0.0"), "{err}");
     let out = filmark()
+        .args(["devnet", "--block-time", "-1", "--port", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+fn listening(text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix("Listening on "))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn a_data_dir_resumes_after_ctrl_c_and_a_foreign_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("chain");
+    let data = data.to_str().unwrap();
+    let head = r#"{"jsonrpc":"2.0","id":1,"method":"Filecoin.ChainHead","params":[]}"#;
+
+    let (mut child, text) = start(&["--accounts", "1", "--data-dir", data, "--deploy"]);
+    let before = post(&listening(&text), head);
+    assert!(before.contains(r#""Height":2"#), "{before}");
+    assert!(interrupt(&mut child).success());
+
+    let (mut child, text) = start(&["--accounts", "1", "--data-dir", data]);
+    let after = post(&listening(&text), head);
+    assert_eq!(after, before, "the same head after a restart");
+    assert!(interrupt(&mut child).success());
+
+    // Another chain id than the directory's chain: refused, not a silent new chain.
+    let out = filmark()
+        .args([
+            "devnet",
+            "--accounts",
+            "1",
+            "--data-dir",
+            data,
+            "--chain-id",
+            "7",
+        ])
+        .args(["--port", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: ") && err.contains(data), "{err}");
+
+    // A file that is not a devnet database.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("devnet.redb"), b"not a database").unwrap();
+    let out = filmark()
         .args([
             "devnet",
             "--data-dir",
-            "/tmp/nowhere-filmark",
+            foreign.to_str().unwrap(),
             "--port",
             "0",
         ])
@@ -142,10 +197,5 @@ fn it_warns_off_loopback_and_refuses_a_data_dir_for_now() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("not yet"), "{err}");
-    let out = filmark()
-        .args(["devnet", "--block-time", "-1", "--port", "0"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
 }

@@ -19,8 +19,8 @@ use crate::RpcError;
 use crate::jsonrpc::notification;
 use crate::table::Context;
 
-/// How often the head watcher looks at the devnet's head.
-const HEAD_POLL: Duration = Duration::from_millis(25);
+/// How often the head watcher, waiting for the devnet's next head, looks at its stop flag.
+const STOP_CHECK: Duration = Duration::from_millis(200);
 /// Head changes a slow subscriber may fall behind by before it misses some.
 const HEAD_BACKLOG: usize = 1_024;
 
@@ -263,7 +263,8 @@ async fn run(ctx: Context, out: mpsc::UnboundedSender<String>, s: Starting) -> S
     id
 }
 
-/// Watches the devnet's head and broadcasts each change, in order, until `stop`.
+/// Listens to the devnet's new heads ([`Devnet::subscribe_heads`]) and broadcasts each change,
+/// in order, until `stop`.
 pub(crate) fn watch_heads(
     devnet: Devnet,
     heads: broadcast::Sender<HeadChange>,
@@ -272,10 +273,15 @@ pub(crate) fn watch_heads(
     std::thread::Builder::new()
         .name("filmark-rpc-heads".into())
         .spawn(move || {
+            // Subscribed before the first head is read: no head is missed in between.
+            let new_heads = devnet.subscribe_heads();
             let mut recent = VecDeque::from([devnet.head()]);
             while !stop.load(Ordering::SeqCst) {
-                std::thread::park_timeout(HEAD_POLL);
-                let head = devnet.head();
+                let head = match new_heads.recv_timeout(STOP_CHECK) {
+                    Ok(head) => head,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                };
                 if recent.back().is_some_and(|t| t.cid == head.cid) {
                     continue;
                 }
