@@ -1,7 +1,7 @@
 //! The one table of methods and the one dispatch.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use filmark_devnet::Devnet;
 use serde_json::Value;
@@ -14,12 +14,28 @@ use crate::params::Params;
 pub struct Context {
     /// The devnet served.
     pub devnet: Devnet,
+    /// Whether `eth_sendRawTransaction` accepts pre-EIP-155 (unprotected, chain-id-less)
+    /// transactions. Off by default, as geth's `--rpc.allow-unprotected-txs`.
+    pub allow_unprotected_txs: bool,
+    /// The installed `eth_newFilter` / `eth_newBlockFilter` filters.
+    pub(crate) filters: Arc<crate::eth::Filters>,
 }
 
 impl Context {
-    /// A context serving `devnet`.
+    /// A context serving `devnet`, refusing unprotected transactions.
     pub fn new(devnet: Devnet) -> Self {
-        Self { devnet }
+        Self {
+            devnet,
+            allow_unprotected_txs: false,
+            filters: Arc::default(),
+        }
+    }
+
+    /// The same context with unprotected (pre-EIP-155) transactions accepted or not.
+    #[must_use]
+    pub const fn with_unprotected_txs(mut self, allow: bool) -> Self {
+        self.allow_unprotected_txs = allow;
+        self
     }
 }
 
