@@ -1,0 +1,4 @@
+//! The RPC crate's integration tests (one binary).
+
+mod eth;
+mod support;
