@@ -3,10 +3,17 @@
 mod control;
 mod error;
 mod eth;
+mod jsonrpc;
 mod lotus;
 mod params;
+mod server;
+mod subscribe;
 mod table;
 
 pub use error::{Error, RpcError};
 pub use eth::{CLIENT_VERSION, MAX_RAW_TX_BYTES};
+pub use server::{
+    DEFAULT_PORT, MAX_BATCH, MAX_BODY_BYTES, MAX_DEPTH, RPC_PATH, RpcConfig, RpcServer,
+};
+pub use subscribe::{Framing, HeadChange, Subscriber, SubscriptionId, Subscriptions};
 pub use table::{Context, MethodInfo, dispatch, methods};

@@ -8,34 +8,50 @@ use serde_json::Value;
 
 use crate::RpcError;
 use crate::params::Params;
+use crate::subscribe::Subscriptions;
 
 /// What a handler sees: the devnet and the server's shared state.
 #[derive(Debug, Clone)]
 pub struct Context {
     /// The devnet served.
     pub devnet: Devnet,
-    /// Whether `eth_sendRawTransaction` accepts pre-EIP-155 (unprotected, chain-id-less)
-    /// transactions. Off by default, as geth's `--rpc.allow-unprotected-txs`.
+    /// Accept Ethereum transactions without a chain id (pre-EIP-155), as geth's
+    /// `--rpc.allow-unprotected-txs`; refused by default.
     pub allow_unprotected_txs: bool,
+    /// The WebSocket connection the call came on (`None` over HTTP).
+    pub(crate) subscriptions: Option<Subscriptions>,
     /// The installed `eth_newFilter` / `eth_newBlockFilter` filters.
     pub(crate) filters: Arc<crate::eth::Filters>,
 }
 
 impl Context {
-    /// A context serving `devnet`, refusing unprotected transactions.
+    /// A context serving `devnet` (unprotected transactions refused, no connection).
     pub fn new(devnet: Devnet) -> Self {
         Self {
             devnet,
             allow_unprotected_txs: false,
+            subscriptions: None,
             filters: Arc::default(),
         }
     }
 
     /// The same context with unprotected (pre-EIP-155) transactions accepted or not.
     #[must_use]
-    pub const fn with_unprotected_txs(mut self, allow: bool) -> Self {
+    pub fn with_unprotected_txs(mut self, allow: bool) -> Self {
         self.allow_unprotected_txs = allow;
         self
+    }
+
+    /// The subscriptions of the WebSocket connection this call came on.
+    ///
+    /// # Errors
+    /// `-32000` over HTTP, naming `method`: subscriptions need a WebSocket.
+    pub fn subscriptions(&self, method: &str) -> Result<&Subscriptions, RpcError> {
+        self.subscriptions.as_ref().ok_or_else(|| {
+            RpcError::server(format!(
+                "{method} needs a WebSocket connection (ws://…/rpc/v1), not HTTP"
+            ))
+        })
     }
 }
 

@@ -1,4 +1,8 @@
-//! The RPC crate's integration tests (one binary).
+//! The RPC crate's integration tests (one binary): the Ethereum namespace through dispatch,
+//! the server over real sockets (transport, Lotus methods, controls, fuzzing), real clients.
 
+mod clients;
+mod common;
 mod eth;
 mod support;
+mod transport;
