@@ -72,6 +72,22 @@ enum Filter {
     Logs { spec: LogSpec, last: i64 },
 }
 
+impl LogSpec {
+    /// Checks what can be checked without the chain (at most 4 topic positions).
+    ///
+    /// # Errors
+    /// `-32602` for more than 4 topic positions.
+    pub(crate) fn check(&self) -> Result<(), RpcError> {
+        if self.topics.len() > 4 {
+            return Err(RpcError::invalid_params(format!(
+                "{} topic positions: logs have at most 4",
+                self.topics.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Filters {
     fn install(&self, filter: Filter) -> Result<B256, RpcError> {
         let mut t = self
@@ -98,12 +114,7 @@ fn log_filter(
     lo: i64,
     hi: i64,
 ) -> Result<Option<LogFilter>, RpcError> {
-    if spec.topics.len() > 4 {
-        return Err(RpcError::invalid_params(format!(
-            "{} topic positions: logs have at most 4",
-            spec.topics.len()
-        )));
-    }
+    spec.check()?;
     let newest = latest(devnet).height();
     let (from, to) = if let Some(hash) = spec.block_hash {
         if spec.from_block.is_some() || spec.to_block.is_some() {
@@ -282,18 +293,10 @@ pub(crate) fn uninstall_filter(ctx: &Context, p: &Params<'_>) -> Result<Value, R
     Ok(json!(t.filters.remove(&id).is_some()))
 }
 
-/// The block of a `newHeads` notification for a new head: "latest" then (the head's parent,
-/// whose messages' receipts exist), as Lotus notifies.
-#[allow(dead_code)] // used by eth_subscribe once the WebSocket hook lands
-pub(crate) fn new_heads_block(devnet: &Devnet) -> Result<Value, RpcError> {
-    super::blocks::block_json(devnet, &latest(devnet), false)
-}
-
 /// The logs `spec` selects in tipsets `lo..=hi` (for `eth_subscribe` `logs`).
 ///
 /// # Errors
 /// As `eth_getLogs`.
-#[allow(dead_code)] // used by eth_subscribe once the WebSocket hook lands
 pub(crate) fn logs_between(
     devnet: &Devnet,
     spec: &LogSpec,

@@ -13,6 +13,7 @@ mod blocks;
 mod filters;
 mod gas;
 mod send;
+mod subscribe;
 mod types;
 
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
@@ -171,6 +172,16 @@ pub(crate) const METHODS: &[Method] = &[
         name: "eth_getFilterLogs",
         params: "[filterId]",
         handler: filters::get_filter_logs,
+    },
+    Method {
+        name: "eth_subscribe",
+        params: "[kind, filter?]",
+        handler: subscribe::subscribe,
+    },
+    Method {
+        name: "eth_unsubscribe",
+        params: "[subscription]",
+        handler: subscribe::unsubscribe,
     },
     Method {
         name: "eth_uninstallFilter",

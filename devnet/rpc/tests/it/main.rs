@@ -4,5 +4,6 @@
 mod clients;
 mod common;
 mod eth;
+mod subscribe;
 mod support;
 mod transport;
