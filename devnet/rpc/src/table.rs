@@ -22,13 +22,20 @@ pub struct Context {
     pub(crate) subscriptions: Option<Subscriptions>,
     /// The installed `eth_newFilter` / `eth_newBlockFilter` filters.
     pub(crate) filters: Arc<crate::eth::Filters>,
+    /// Whether the devnet mines instantly (read once: its mining mode does not change).
+    pub(crate) instant: bool,
+    /// `eth_sendRawTransaction`'s group commit.
+    pub(crate) sends: Arc<crate::eth::SendQueue>,
 }
 
 impl Context {
     /// A context serving `devnet` (unprotected transactions refused, no connection).
     pub fn new(devnet: Devnet) -> Self {
+        let instant = devnet.config().mining == filmark_devnet::Mining::Instant;
         Self {
             devnet,
+            instant,
+            sends: Arc::default(),
             allow_unprotected_txs: false,
             subscriptions: None,
             filters: Arc::default(),

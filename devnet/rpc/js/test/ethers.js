@@ -5,7 +5,9 @@ import assert from 'node:assert/strict'
 import { Contract, JsonRpcProvider, Wallet, ZeroAddress, id, parseEther, Interface } from 'ethers'
 import { env, registryAbi, request } from './env.js'
 
-const provider = new JsonRpcProvider(env.url, undefined, { pollingInterval: 50 })
+// cacheTimeout -1: ethers otherwise answers an identical request from a 250 ms cache (a stale
+// pending nonce on a chain that mines at once, as with Hardhat's automine).
+const provider = new JsonRpcProvider(env.url, undefined, { pollingInterval: 50, cacheTimeout: -1 })
 const network = await provider.getNetwork()
 assert.equal(network.chainId, BigInt(env.chainId))
 const alice = new Wallet(env.ethKeys[0], provider)
@@ -19,7 +21,7 @@ const receipt = await sent.wait()
 assert.equal(receipt.status, 1)
 assert.equal(receipt.from, alice.address)
 assert.equal(receipt.to, bob.address)
-assert.equal(await provider.getBalance(bob.address), before + value)
+assert.equal(await provider.getBalance(bob.address, receipt.blockNumber), before + value)
 const tx = await provider.getTransaction(sent.hash)
 assert.equal(tx.value, value)
 assert.equal(tx.type, 2)

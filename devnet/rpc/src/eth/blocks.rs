@@ -155,13 +155,12 @@ fn native_tx_json(devnet: &Devnet, record: &MessageRecord, at: Option<&Placement
     let from = lookup(&m.from).unwrap_or_default();
     let mut to = Some(lookup(&m.to).unwrap_or(REVERTED_ETH_ADDRESS));
     let mut input = native_input(m.method_num, m.params.bytes());
-    if m.method_num == ext::evm::INVOKE_CONTRACT {
-        if let Some(data) = calldata_of(m.params.bytes()) {
-            input = data;
-        }
-    } else if m.to == EAM && m.method_num == ext::eam::CREATE_EXTERNAL {
-        if let Some(data) = calldata_of(m.params.bytes()) {
-            input = data;
+    let is_create = m.to == EAM && m.method_num == ext::eam::CREATE_EXTERNAL;
+    if (m.method_num == ext::evm::INVOKE_CONTRACT || is_create)
+        && let Some(data) = calldata_of(m.params.bytes())
+    {
+        input = data;
+        if is_create {
             to = None;
         }
     }

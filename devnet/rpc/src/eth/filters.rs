@@ -190,11 +190,11 @@ fn logs(devnet: &Devnet, spec: &LogSpec, lo: i64, hi: i64) -> Result<Vec<Value>,
     let mut tipsets: HashMap<i64, Tipset> = HashMap::new();
     let mut out = Vec::with_capacity(found.len());
     for log in found {
-        if !messages.contains_key(&log.message) {
-            messages.insert(log.message, devnet.lookup(&log.message)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = messages.entry(log.message) {
+            e.insert(devnet.lookup(&log.message)?);
         }
-        if !tipsets.contains_key(&log.height) {
-            tipsets.insert(log.height, devnet.tipset(TipsetRef::Height(log.height))?);
+        if let std::collections::hash_map::Entry::Vacant(e) = tipsets.entry(log.height) {
+            e.insert(devnet.tipset(TipsetRef::Height(log.height))?);
         }
         let record = &messages[&log.message].record;
         if let Some(v) = log_json(devnet, &log.event, log.index, record, &tipsets[&log.height]) {

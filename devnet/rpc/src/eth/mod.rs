@@ -9,6 +9,7 @@
 //!   digest of its CID. Actors without an f410 address appear as masked ID addresses
 //!   (`0xff`, 11 zero bytes, the id).
 
+mod batch;
 mod blocks;
 mod filters;
 mod gas;
@@ -21,6 +22,7 @@ use filmark_devnet::{KeyKind, TipsetRef};
 use filmark_sdk::keys::filecoin_to_eth;
 use serde_json::{Value, json};
 
+pub(crate) use self::batch::SendQueue;
 pub(crate) use self::filters::Filters;
 pub use self::send::MAX_RAW_TX_BYTES;
 use self::types::{BlockTag, filecoin_address, latest, resolve, resolve_state, token_to_u256};

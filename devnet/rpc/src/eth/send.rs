@@ -3,7 +3,7 @@
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
-use filmark_devnet::{MAX_MESSAGE_SIZE, Mining, SYSTEM_ACTOR_ID};
+use filmark_devnet::{MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID};
 use filmark_sdk::keys::{SignedMessage, calldata_params, ext};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::{Address, Protocol};
@@ -23,8 +23,9 @@ pub const MAX_RAW_TX_BYTES: usize = MAX_MESSAGE_SIZE;
 
 /// `eth_sendRawTransaction`: decodes (alloy), checks the chain id and replay protection, maps
 /// the transaction to its Filecoin message (the sender's f410 address, `InvokeEVM` or the EAM's
-/// `CreateExternal`) and pushes it. With instant mining the tipset holding it is mined, then
-/// one more, so that "latest" (the head's parent) holds it and its receipt exists, as on Lotus.
+/// `CreateExternal`) and pushes it. With instant mining the tipset holding it (with whatever
+/// arrived meanwhile, [`super::batch`]) is mined, then one more, so that "latest" (the head's
+/// parent) holds it and its receipt exists, as on Lotus.
 pub(crate) fn send_raw_transaction(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(1)?;
     let text: String = p.get(0, "rawTransaction")?;
@@ -41,10 +42,7 @@ pub(crate) fn send_raw_transaction(ctx: &Context, p: &Params<'_>) -> Result<Valu
     let chain_id = ctx.devnet.chain_id();
     let signed = SignedMessage::from_eth_raw_tx(&raw, chain_id)
         .map_err(|e| RpcError::server(format!("invalid transaction: {e}")))?;
-    ctx.devnet.push(signed)?;
-    if ctx.devnet.config().mining == Mining::Instant {
-        ctx.devnet.mine(1)?;
-    }
+    ctx.sends.push(&ctx.devnet, signed, ctx.instant)?;
     Ok(json!(hash))
 }
 

@@ -1,6 +1,7 @@
 //! The RPC crate's integration tests (one binary): the Ethereum namespace through dispatch,
 //! the server over real sockets (transport, Lotus methods, controls, fuzzing), real clients.
 
+mod alloy;
 mod clients;
 mod common;
 mod eth;
