@@ -18,6 +18,43 @@ pub(crate) enum Command {
     /// Files → UnixFS CID, CAR, piece commitment.
     #[command(subcommand, arg_required_else_help = false)]
     Content(ContentCommand),
+    /// Run a local Filecoin devnet with Lotus and Ethereum JSON-RPC (as Anvil runs a chain).
+    Devnet(DevnetArgs),
+}
+
+/// `filmark devnet` options.
+#[derive(Debug, Args)]
+pub(crate) struct DevnetArgs {
+    /// Address to listen on (anything but loopback exposes the public test keys).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) host: std::net::IpAddr,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 1234)]
+    pub(crate) port: u16,
+    /// Mine a tipset every SECS seconds (default: one per message, at once).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) block_time: Option<f64>,
+    /// Keep the chain in DIR and resume it on the next start.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// How many f1 and how many f410 accounts to prefund.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) accounts: usize,
+    /// EIP-155 chain id.
+    #[arg(long, default_value_t = 31_415_926)]
+    pub(crate) chain_id: u64,
+    /// The numbers the simulated storage market checks deals against: `devnet` (mainnet's
+    /// durations and collateral, small sectors), `fast` (deals of any length, no collateral
+    /// minimum: for tests) or `mainnet`.
+    #[arg(long, value_name = "POLICY", default_value = "devnet", value_parser = ["devnet", "fast", "mainnet"])]
+    pub(crate) market_policy: String,
+    /// Deploy Filmark's actors (registry and escrow) and print their addresses.
+    #[arg(long)]
+    pub(crate) deploy: bool,
+    /// Accept Ethereum transactions without a chain id (pre-EIP-155), as geth's
+    /// --rpc.allow-unprotected-txs.
+    #[arg(long)]
+    pub(crate) allow_unprotected_txs: bool,
 }
 
 /// `filmark content ...`

@@ -35,6 +35,9 @@ pub const BLOCK_MESSAGE_LIMIT: usize = 10_000;
 /// Most pending messages per sender (Lotus' `MaxActorPendingMessages`, its limit for local
 /// senders; it allows 10 to untrusted network peers).
 pub const POOL_SENDER_LIMIT: usize = 1_000;
+/// How far ahead of its sender's next nonce a message may be (Lotus' `MaxNonceGap`, for local
+/// messages): it waits in the pool, not mined, until the messages before it arrive.
+pub const POOL_MAX_NONCE_GAP: u64 = 4;
 /// Most pending messages in all (Lotus' `SizeLimitHigh`; Lotus prunes down to 20,000 past it,
 /// the devnet refuses instead).
 pub const POOL_LIMIT: usize = 30_000;

@@ -157,7 +157,7 @@ impl Devnet {
     /// change to the node is made by infallible steps once its fallible work is done (a tipset is
     /// built, then committed; a panic while mining is caught and fails only that tipset), so a
     /// panic under the lock cannot leave it half-changed.
-    fn node(&self) -> MutexGuard<'_, Node> {
+    pub(crate) fn node(&self) -> MutexGuard<'_, Node> {
         self.node.lock().unwrap_or_else(|poisoned| {
             tracing::warn!("a panic happened under the devnet's lock; its state is consistent");
             self.node.clear_poison();
@@ -287,7 +287,9 @@ impl Devnet {
     }
 
     /// Checks `signed` (signature, nonce, balance, limits) and queues it; with instant mining a
-    /// tipset holding it is mined before this returns.
+    /// tipset holding it is mined before this returns. A nonce up to
+    /// [`crate::POOL_MAX_NONCE_GAP`] ahead of the sender's next waits, unmined, until the gap
+    /// fills ([`Devnet::queued`]); further ahead it is refused ([`Error::NonceGap`]).
     ///
     /// # Errors
     ///
@@ -297,7 +299,9 @@ impl Devnet {
         let verified = verify_signature(signed, self.chain_id)?;
         let mut node = self.node();
         let cid = node.push(verified)?;
-        if node.config.mining == Mining::Instant {
+        // A message queued behind a nonce gap waits; one that fills a gap goes with the
+        // messages it released.
+        if node.config.mining == Mining::Instant && node.pool.contains(&cid) {
             node.mine_one(&[])?;
         }
         Ok(cid)
@@ -340,6 +344,12 @@ impl Devnet {
     /// The CIDs of the messages waiting in the pool, in the order they were accepted.
     pub fn pending_messages(&self) -> Vec<Cid> {
         self.node().pool.cids()
+    }
+
+    /// The signed messages waiting in the pool, in the order they were accepted (Lotus'
+    /// `MpoolPending`).
+    pub fn pending_signed(&self) -> Vec<SignedMessage> {
+        self.node().pool.signed()
     }
 
     /// Where an executed message landed, with its receipt and events.

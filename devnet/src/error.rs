@@ -37,6 +37,21 @@ pub enum Error {
         /// The nonce in the message.
         got: u64,
     },
+    /// The message's nonce is further ahead of the sender's next than the pool queues.
+    #[error(
+        "nonce {got} for {from} is {} ahead of its next nonce {expected}: the pool queues future \
+         nonces at most {max_gap} ahead (Lotus' MaxNonceGap)", got - expected
+    )]
+    NonceGap {
+        /// The sender.
+        from: Address,
+        /// The sender's next nonce (actor sequence + pending messages).
+        expected: u64,
+        /// The nonce in the message.
+        got: u64,
+        /// How far ahead the pool queues ([`crate::POOL_MAX_NONCE_GAP`]).
+        max_gap: u64,
+    },
     /// The sender cannot pay `value + gas_limit × gas_fee_cap` (on top of its pending messages).
     #[error("insufficient balance for {}: needs {}, has {}", .0.from, .0.required, .0.available)]
     InsufficientBalance(Box<Shortfall>),
@@ -114,6 +129,7 @@ impl Error {
             Self::BadSignature { .. }
                 | Self::UnsupportedSignature { .. }
                 | Self::NonceMismatch { .. }
+                | Self::NonceGap { .. }
                 | Self::InsufficientBalance(_)
                 | Self::UnknownSender(_)
                 | Self::AlreadyKnown(_)

@@ -3,6 +3,7 @@
 mod basefee;
 mod chain;
 mod config;
+mod controls;
 mod deals;
 mod devnet;
 mod error;

@@ -2,7 +2,7 @@
 //! and the pending queue a tipset is filled from.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
 
 use cid::Cid;
 use fvm_shared::ActorID;
@@ -10,7 +10,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::state::ActorState;
 use fvm_shared::version::NetworkVersion;
 
-use crate::config::{BLOCK_GAS_LIMIT, BLOCK_MESSAGE_LIMIT, MAX_MESSAGE_SIZE};
+use crate::config::{BLOCK_GAS_LIMIT, BLOCK_MESSAGE_LIMIT, MAX_MESSAGE_SIZE, POOL_MAX_NONCE_GAP};
 use crate::error::Shortfall;
 use crate::{Error, Result};
 use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
@@ -40,6 +40,9 @@ pub(crate) struct Mempool {
     pending: Vec<Pending>,
     cids: HashSet<Cid>,
     by_sender: HashMap<ActorID, SenderPending>,
+    /// Messages with nonces ahead of their sender's next (at most [`POOL_MAX_NONCE_GAP`]),
+    /// by sender and nonce: not selected for blocks until the gap fills.
+    future: BTreeMap<(ActorID, u64), Pending>,
 }
 
 /// The least premium that replaces a pending message offering `premium`: `premium × 125 / 100
@@ -72,6 +75,7 @@ impl Mempool {
             pending: Vec::new(),
             cids: HashSet::new(),
             by_sender: HashMap::new(),
+            future: BTreeMap::new(),
         }
     }
 
@@ -136,19 +140,26 @@ impl Mempool {
         if (actor.sequence..actor.sequence + entry.count).contains(&m.sequence) {
             return self.replace(signed, cid, id, &actor, entry, length);
         }
-        if entry.count >= self.sender_limit as u64 {
+        let queued = self.future_of(id).count() as u64;
+        let future_key = (id, m.sequence);
+        if entry.count + queued >= self.sender_limit as u64
+            && !self.future.contains_key(&future_key)
+        {
             return Err(Error::PoolFull(format!(
                 "{from} has {} pending messages, the limit per sender",
-                entry.count
+                entry.count + queued
             )));
         }
-        if self.pending.len() >= self.limit {
+        if self.pending.len() + self.future.len() >= self.limit {
             return Err(Error::PoolFull(format!(
                 "the pool holds {} messages, its limit",
-                self.pending.len()
+                self.pending.len() + self.future.len()
             )));
         }
         let expected = actor.sequence + entry.count;
+        if m.sequence > expected {
+            return self.queue_future(signed, cid, id, &actor, &entry, length, expected);
+        }
         if m.sequence != expected {
             return Err(Error::NonceMismatch {
                 from,
@@ -156,29 +167,116 @@ impl Mempool {
                 got: m.sequence,
             });
         }
+        let future_cost = self.future_cost(id);
+        let m_sequence = m.sequence;
         let required = &entry.cost + max_cost(&signed);
-        if actor.balance < required {
+        if actor.balance < &required + &future_cost {
             return Err(Error::InsufficientBalance(Box::new(Shortfall {
                 from,
-                required,
+                required: required + future_cost,
                 available: actor.balance,
             })));
         }
-        self.cids.insert(cid);
-        self.by_sender.insert(
-            id,
-            SenderPending {
-                count: entry.count + 1,
-                cost: required,
-            },
-        );
-        self.pending.push(Pending {
+        self.push_ready(Pending {
             cid,
             signed,
             sender: id,
             length,
         });
+        // The gap it fills may release queued messages, in nonce order.
+        let mut next = m_sequence + 1;
+        while let Some(p) = self.future.remove(&(id, next)) {
+            self.push_ready(p);
+            next += 1;
+        }
         Ok(cid)
+    }
+
+    /// Appends a message whose nonce is its sender's next to the ready queue.
+    fn push_ready(&mut self, p: Pending) {
+        self.cids.insert(p.cid);
+        let e = self.by_sender.entry(p.sender).or_default();
+        e.count += 1;
+        e.cost += max_cost(&p.signed);
+        self.pending.push(p);
+    }
+
+    /// The sender's queued future messages, by nonce.
+    fn future_of(&self, sender: ActorID) -> impl Iterator<Item = &Pending> {
+        self.future
+            .range((sender, 0)..=(sender, u64::MAX))
+            .map(|(_, p)| p)
+    }
+
+    /// What the sender's queued future messages may cost.
+    fn future_cost(&self, sender: ActorID) -> TokenAmount {
+        self.future_of(sender)
+            .fold(TokenAmount::default(), |sum, p| sum + max_cost(&p.signed))
+    }
+
+    /// Queues a message whose nonce is ahead of its sender's next `expected` (by at most
+    /// [`POOL_MAX_NONCE_GAP`]; a queued one with the same nonce is replaced as a pending one).
+    #[allow(clippy::too_many_arguments)]
+    fn queue_future(
+        &mut self,
+        signed: SignedMessage,
+        cid: Cid,
+        sender: ActorID,
+        actor: &ActorState,
+        entry: &SenderPending,
+        length: usize,
+        expected: u64,
+    ) -> Result<Cid> {
+        let m = &signed.message;
+        if m.sequence > expected + POOL_MAX_NONCE_GAP {
+            return Err(Error::NonceGap {
+                from: m.from,
+                expected,
+                got: m.sequence,
+                max_gap: POOL_MAX_NONCE_GAP,
+            });
+        }
+        let key = (sender, m.sequence);
+        let mut future_cost = self.future_cost(sender);
+        if let Some(old) = self.future.get(&key) {
+            if old.cid == cid {
+                return Err(Error::AlreadyKnown(cid));
+            }
+            let min = min_replacement_premium(&old.signed.message.gas_premium);
+            if m.gas_premium < min {
+                return Err(Error::InvalidMessage(format!(
+                    "nonce {} is queued with premium {} attoFIL: a replacement needs at least {} \
+                     attoFIL (Lotus' 1.25x + 1)",
+                    m.sequence,
+                    old.signed.message.gas_premium.atto(),
+                    min.atto()
+                )));
+            }
+            future_cost -= max_cost(&old.signed);
+        }
+        let required = &entry.cost + future_cost + max_cost(&signed);
+        if actor.balance < required {
+            return Err(Error::InsufficientBalance(Box::new(Shortfall {
+                from: m.from,
+                required,
+                available: actor.balance.clone(),
+            })));
+        }
+        self.future.insert(
+            key,
+            Pending {
+                cid,
+                signed,
+                sender,
+                length,
+            },
+        );
+        Ok(cid)
+    }
+
+    /// How many messages wait in the future queue (not counted by [`Mempool::len`]).
+    pub(crate) fn future_len(&self) -> usize {
+        self.future.len()
     }
 
     /// Replaces the sender's pending message with the same nonce by `signed`, if its premium is
@@ -335,6 +433,11 @@ impl Mempool {
         self.pending.iter().map(|p| p.cid).collect()
     }
 
+    /// The pending signed messages, in the order they were accepted.
+    pub(crate) fn signed(&self) -> Vec<SignedMessage> {
+        self.pending.iter().map(|p| p.signed.clone()).collect()
+    }
+
     /// All pending messages.
     pub(crate) fn len(&self) -> usize {
         self.pending.len()
@@ -469,14 +572,15 @@ mod tests {
             .unwrap_err();
         assert!(matches!(e, Error::InvalidMessage(_)), "{e}");
         let e = pool
-            .add(unchecked(signed(3, GAS)), sender(0, 1 << 40), &fee, NV)
+            .add(unchecked(signed(5, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(
             matches!(
                 e,
-                Error::NonceMismatch {
+                Error::NonceGap {
                     expected: 0,
-                    got: 3,
+                    got: 5,
+                    max_gap: POOL_MAX_NONCE_GAP,
                     ..
                 }
             ),
@@ -516,14 +620,14 @@ mod tests {
             "{e}"
         );
         let e = pool
-            .add(unchecked(signed(2, GAS)), sender(0, 1 << 40), &fee, NV)
+            .add(unchecked(signed(6, GAS)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
         assert!(
             matches!(
                 e,
-                Error::NonceMismatch {
+                Error::NonceGap {
                     expected: 1,
-                    got: 2,
+                    got: 6,
                     ..
                 }
             ),
@@ -564,5 +668,67 @@ mod tests {
             max_cost(&signed(0, 10)),
             TokenAmount::from_atto(5 + 10 * 200)
         );
+    }
+
+    #[test]
+    fn it_queues_future_nonces_and_releases_them_when_the_gap_fills() {
+        let unchecked = Verified;
+        let mut pool = Mempool::new(6, 100);
+        let fee = TokenAmount::from_atto(100);
+        let funded = || sender(0, 1 << 40);
+        // Nonces 2 and 4 wait: nothing is ready, the next nonce stays 0.
+        for n in [2, 4] {
+            pool.add(unchecked(signed(n, GAS)), funded(), &fee, NV)
+                .unwrap();
+        }
+        assert_eq!(
+            (pool.len(), pool.future_len(), pool.pending_count(100)),
+            (0, 2, 0)
+        );
+        assert!(pool.select_for_block(&fee).is_empty());
+        let e = pool
+            .add(unchecked(signed(2, GAS)), funded(), &fee, NV)
+            .unwrap_err();
+        assert!(matches!(e, Error::AlreadyKnown(_)), "{e}");
+        // Their cost counts against the balance: a sender who can pay for two cannot queue a third.
+        let two = max_cost(&signed(0, GAS)) * 2;
+        let e = pool
+            .add(
+                unchecked(signed(0, GAS)),
+                sender(0, two.atto().try_into().unwrap()),
+                &fee,
+                NV,
+            )
+            .unwrap_err();
+        assert!(matches!(e, Error::InsufficientBalance(_)), "{e}");
+        // Nonce 0 is ready alone; nonce 1 fills the gap and releases 2 (4 still waits for 3).
+        pool.add(unchecked(signed(0, GAS)), funded(), &fee, NV)
+            .unwrap();
+        assert_eq!((pool.len(), pool.future_len()), (1, 2));
+        pool.add(unchecked(signed(1, GAS)), funded(), &fee, NV)
+            .unwrap();
+        assert_eq!(
+            (pool.len(), pool.future_len(), pool.pending_count(100)),
+            (3, 1, 3)
+        );
+        let nonces: Vec<u64> = pool
+            .select_for_block(&fee)
+            .iter()
+            .map(|p| p.signed.message.sequence)
+            .collect();
+        assert_eq!(nonces, vec![0, 1, 2]);
+        // The per-sender limit counts queued messages: 3 ready + 1 queued + 2 more = 6.
+        pool.add(unchecked(signed(5, GAS)), funded(), &fee, NV)
+            .unwrap();
+        pool.add(unchecked(signed(6, GAS)), funded(), &fee, NV)
+            .unwrap();
+        let e = pool
+            .add(unchecked(signed(7, GAS)), funded(), &fee, NV)
+            .unwrap_err();
+        assert!(matches!(e, Error::PoolFull(_)), "{e}");
+        let e = pool
+            .add(unchecked(signed(3, GAS)), funded(), &fee, NV)
+            .unwrap_err();
+        assert!(matches!(e, Error::PoolFull(_)), "{e}");
     }
 }

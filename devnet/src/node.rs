@@ -128,6 +128,8 @@ pub(crate) struct Node {
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
     /// already serializes access).
     head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
+    /// Seconds added to every later tipset's timestamp (the time controls).
+    time_offset: i64,
 }
 
 impl std::fmt::Debug for Node {
@@ -216,6 +218,7 @@ impl Node {
             next_snapshot: 0,
             new_head: std::sync::Arc::default(),
             head_tree: std::sync::Mutex::new(None),
+            time_offset: 0,
         })
     }
 
@@ -401,8 +404,7 @@ impl Node {
     /// nothing in the node itself.
     fn build_tipset(&self, height: ChainEpoch, extra: &[ImplicitCall]) -> Result<Built> {
         let parent = self.head();
-        let timestamp =
-            self.config.genesis_timestamp + u64::try_from(height).unwrap_or(0) * BLOCK_DELAY_SECS;
+        let timestamp = self.timestamp_at(height);
         let mut exec = self.executor(height, timestamp, parent.state_root)?;
         let mut nonce = self.implicit_nonce;
         let mut records = Vec::new();
@@ -713,3 +715,6 @@ mod tests;
 
 #[path = "snapshot.rs"]
 mod snapshot;
+
+#[path = "node_controls.rs"]
+mod controls;

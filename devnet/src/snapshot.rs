@@ -24,6 +24,9 @@ pub(super) struct Snapshot {
     every_tipset: Vec<ImplicitCall>,
     base_fee: TokenAmount,
     implicit_nonce: u64,
+    /// The head's state root (the balance control changes it in place).
+    head_state_root: cid::Cid,
+    time_offset: i64,
 }
 
 impl Node {
@@ -39,6 +42,8 @@ impl Node {
             every_tipset: self.every_tipset.clone(),
             base_fee: self.base_fee.clone(),
             implicit_nonce: self.implicit_nonce,
+            head_state_root: self.head().state_root,
+            time_offset: self.time_offset,
         };
         self.snapshots.push((id, snapshot));
         id
@@ -72,6 +77,11 @@ impl Node {
         self.every_tipset = s.every_tipset;
         self.base_fee = s.base_fee;
         self.implicit_nonce = s.implicit_nonce;
+        self.chain
+            .last_mut()
+            .expect("the chain always has genesis")
+            .state_root = s.head_state_root;
+        self.time_offset = s.time_offset;
         self.mining_error = None;
         self.new_head.notify_all();
         Ok(())

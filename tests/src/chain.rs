@@ -39,6 +39,9 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
+    /// A JSON-RPC call failed (transport, or the error the server answered).
+    #[error("rpc: {0}")]
+    Rpc(String),
     /// Something the scenario needs is missing (an actor, a key, a block).
     #[error("not found: {0}")]
     NotFound(String),
@@ -222,6 +225,23 @@ pub trait Chain {
     /// # Errors
     /// When the market refuses.
     fn terminate_deals(&self, ids: &[u64]) -> Result<()>;
+
+    /// Calls the market's exported `SettleDealPayments` for `ids`, as anyone may (a third
+    /// party, not the escrow), in a new tipset; returns the market's per-deal answer.
+    ///
+    /// # Errors
+    /// When the market refuses the whole call.
+    fn settle_deal_payments(
+        &self,
+        ids: &[u64],
+    ) -> Result<filmark_devnet_actors::market::SettleDealPaymentsReturn>;
+
+    /// Moves the chain `n` epochs ahead at once (null rounds, then one tipset at the new
+    /// height); returns it.
+    ///
+    /// # Errors
+    /// When `n` is 0 or the chain cannot move.
+    fn advance_epochs(&self, n: u64) -> Result<ChainEpoch>;
 
     // ---- provided ----
 

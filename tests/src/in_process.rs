@@ -153,4 +153,15 @@ impl Chain for InProcess {
         self.devnet.terminate_deals(ids)?;
         Ok(())
     }
+
+    fn settle_deal_payments(
+        &self,
+        ids: &[u64],
+    ) -> Result<filmark_devnet_actors::market::SettleDealPaymentsReturn> {
+        Ok(self.devnet.settle_deal_payments(ids)?)
+    }
+
+    fn advance_epochs(&self, n: u64) -> Result<ChainEpoch> {
+        Ok(self.devnet.advance_epochs(n)?.height())
+    }
 }

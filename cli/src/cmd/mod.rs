@@ -1,6 +1,7 @@
 //! Command implementations, one module per top-level command.
 
 mod content;
+mod devnet;
 
 use crate::args::{Cli, Command};
 
@@ -8,5 +9,6 @@ use crate::args::{Cli, Command};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Content(cmd) => content::run(cmd),
+        Command::Devnet(args) => devnet::run(&args),
     }
 }

@@ -1,4 +1,5 @@
 //! The `filmark` binary, run as a process.
 
 mod content;
+mod devnet;
 mod errors;

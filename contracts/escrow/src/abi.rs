@@ -45,6 +45,7 @@ alloy_sol_types::sol! {
             uint64 completed;
             uint64 activeReplicas;
             bool closed;
+            bool allowSameProvider;
         }
 
         /// `createOrder` parameters.
@@ -58,6 +59,7 @@ alloy_sol_types::sol! {
             int64 activationDeadline;
             bytes content;
             address client;
+            bool allowSameProvider;
         }
 
         function deposit() external payable;
@@ -123,6 +125,7 @@ pub fn order_view<RT: Runtime>(rt: &RT, id: u64, o: &Order) -> IFilmarkEscrow::O
         completed: o.completed,
         activeReplicas: o.active_replicas(),
         closed: o.closed,
+        allowSameProvider: o.allow_same_provider,
     }
 }
 
@@ -191,6 +194,7 @@ fn run<RT: Runtime>(rt: &RT, params: Option<IpldBlock>) -> Result<Option<IpldBlo
                 activation_deadline: p.activationDeadline,
                 content: opt_cid_from_abi("content", &p.content)?,
                 client: opt_address_from_abi(p.client)?,
+                allow_same_provider: p.allowSameProvider,
             };
             let r = Actor::create_order(rt, params)?;
             IFilmarkEscrow::createOrderCall::abi_encode_returns(&r.order_id)

@@ -29,13 +29,16 @@ fn order_of_label(p: &DealProposal) -> Result<u64, ActorError> {
         })
 }
 
+/// The first and the last (exclusive) epoch the escrow would pay a deal for.
+type PaidTerm = (ChainEpoch, ChainEpoch);
+
 /// Checks a proposal naming the escrow as client against its order. Returns the order id, the
-/// deal terms (deal id 0) and the first epoch the escrow would pay for.
+/// deal terms (deal id 0) and the term the escrow would pay for.
 fn check_proposal<RT: Runtime>(
     rt: &RT,
     st: &State,
     p: &DealProposal,
-) -> Result<(u64, Order, DealTerms, ChainEpoch), ActorError> {
+) -> Result<(u64, Order, DealTerms, PaidTerm), ActorError> {
     if rt.resolve_address(&p.client) != Some(rt.receiver()) {
         return Err(
             actor_error!(illegal_argument; "deal client {} is not this escrow", Addr(&p.client)),
@@ -60,28 +63,39 @@ fn check_proposal<RT: Runtime>(
         start: p.start_epoch,
         end: p.end_epoch,
     };
-    let paid_from = order.check_deal(&terms, rt.curr_epoch())?;
-    Ok((order_id, order, terms, paid_from))
+    let paid = order.check_deal(&terms, rt.curr_epoch())?;
+    Ok((order_id, order, terms, paid))
 }
 
-/// Binds a checked deal: order slot, deal index, event.
+/// Refuses a deal already bound (to any order: a deal binds to one order, ever).
+fn check_unbound<RT: Runtime>(rt: &RT, st: &State, deal_id: u64) -> Result<(), ActorError> {
+    match st.deal_order(rt.store(), deal_id)? {
+        Some(other) => Err(actor_error!(illegal_state;
+            "deal {deal_id} is already bound to order {other}")),
+        None => Ok(()),
+    }
+}
+
+/// Binds a deal checked by [`check_unbound`] and [`Order::check_deal`]: order slot, deal
+/// index.
 fn bind<RT: Runtime>(
     rt: &RT,
     st: &mut State,
     order_id: u64,
     mut order: Order,
     terms: &DealTerms,
-    paid_from: ChainEpoch,
+    paid: PaidTerm,
     activation: ChainEpoch,
 ) -> Result<Order, ActorError> {
-    if let Some(other) = st.deal_order(rt.store(), terms.deal_id)? {
-        return Err(actor_error!(illegal_state;
-            "deal {} is already bound to order {other}", terms.deal_id));
-    }
-    order.bind(terms, paid_from, activation);
+    order.bind(terms, paid, activation, rt.curr_epoch());
     st.bind_deal_index(rt.store(), terms.deal_id, order_id)?;
     st.put_order(rt.store(), order_id, order.clone())?;
     Ok(order)
+}
+
+/// The end the order pays its newest deal up to (the one just bound).
+fn paid_end(order: &Order) -> ChainEpoch {
+    order.deals.last().map_or(-1, |d| d.end)
 }
 
 fn validate_market<RT: Runtime>(rt: &RT) -> Result<(), ActorError> {
@@ -148,8 +162,9 @@ impl Actor {
         let provider = rt.resolve_address(&proposal.provider).unwrap_or_default();
         let label_order = order_of_label(&proposal).unwrap_or(u64::MAX);
         let outcome = rt.transaction(|st: &mut State, rt| {
-            let attempt =
-                check_proposal(rt, st, &proposal).and_then(|(id, order, mut terms, from)| {
+            let attempt = check_unbound(rt, st, p.deal_id)
+                .and_then(|()| check_proposal(rt, st, &proposal))
+                .and_then(|(id, order, mut terms, from)| {
                     terms.deal_id = p.deal_id;
                     bind(rt, st, id, order, &terms, from, -1).map(|o| (id, o, terms))
                 });
@@ -169,7 +184,7 @@ impl Actor {
                 &order.piece_cid,
                 p.deal_id,
                 t.start,
-                t.end,
+                paid_end(&order),
             ),
             Err(e) => events::deal_rejected(rt, label_order, provider, p.deal_id, e.msg()),
         }
@@ -179,8 +194,8 @@ impl Actor {
     /// may call.
     ///
     /// # Errors
-    /// `USR_NOT_FOUND` (order or deal), `USR_ILLEGAL_ARGUMENT` (expired, slashed, terminated,
-    /// not activated by its start, or not matching), `USR_FORBIDDEN` (provider not allowed),
+    /// `USR_NOT_FOUND` (order or deal), `USR_ILLEGAL_ARGUMENT` (a client other than this
+    /// escrow, expired, slashed, not activated by its start, or not matching), `USR_FORBIDDEN` (provider not allowed),
     /// `USR_ILLEGAL_STATE` (closed, past deadline, full, already bound),
     /// `USR_INSUFFICIENT_FUNDS`.
     pub fn bind_deal<RT: Runtime>(rt: &RT, p: BindDealParams) -> Result<(), ActorError> {
@@ -198,7 +213,7 @@ impl Actor {
             } if activated >= 0 => {
                 if terminated >= 0 {
                     return Err(actor_error!(illegal_argument;
-                        "deal {} was terminated at epoch {terminated}", p.deal_id));
+                        "deal {} expired or was slashed", p.deal_id));
                 }
                 activated
             }
@@ -219,9 +234,10 @@ impl Actor {
             }
         };
         let order = rt.transaction(|st: &mut State, rt| {
+            check_unbound(rt, st, p.deal_id)?;
             let order = st.order(rt.store(), p.order_id)?;
-            let paid_from = order.check_deal(&terms, now)?;
-            bind(rt, st, p.order_id, order, &terms, paid_from, activation)
+            let paid = order.check_deal(&terms, now)?;
+            bind(rt, st, p.order_id, order, &terms, paid, activation)
         })?;
         events::deal_bound(
             rt,
@@ -230,7 +246,7 @@ impl Actor {
             &order.piece_cid,
             p.deal_id,
             terms.start,
-            terms.end,
+            paid_end(&order),
         )
     }
 

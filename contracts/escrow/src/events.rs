@@ -100,7 +100,8 @@ pub(crate) fn order_funded<RT: Runtime>(
         .emit(rt)
 }
 
-/// `DealBound`.
+/// `DealBound`: `end` is the epoch the order pays the deal up to (its end, or earlier when the
+/// deal is longer than its replica's share pays for).
 pub(crate) fn deal_bound<RT: Runtime>(
     rt: &RT,
     order_id: u64,

@@ -24,8 +24,8 @@ pub mod market {
         pub enum Getter {
             /// Deal id → [`GetDealDataCommitmentReturn`].
             GetDealDataCommitment = frc42_dispatch::method_hash!("GetDealDataCommitment"),
-            /// Deal id → client actor id (not used: any deal storing the piece may be bound,
-            /// whoever its market-level client is).
+            /// Deal id → client actor id: `BindDeal` binds only deals whose client is the
+            /// escrow (deals it authenticated against an order).
             GetDealClient = frc42_dispatch::method_hash!("GetDealClient"),
             /// Deal id → provider actor id.
             GetDealProvider = frc42_dispatch::method_hash!("GetDealProvider"),
@@ -56,6 +56,14 @@ pub mod market {
         pub data: Cid,
         /// The padded piece size.
         pub size: PaddedPieceSize,
+    }
+
+    /// Return of `GetDealClient`.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(transparent)]
+    pub struct GetDealClientReturn {
+        /// The client's actor id.
+        pub client: ActorID,
     }
 
     /// Return of `GetDealProvider`.

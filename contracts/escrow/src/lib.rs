@@ -24,7 +24,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, MethodNum};
 
-use crate::atto::{atto_of, tokens};
+use crate::atto::{atto_of, held, tokens};
 pub use crate::method::Method;
 use crate::policy::*;
 use crate::state::{AppKey, Funder, Order, State};
@@ -255,6 +255,7 @@ impl Actor {
                 min_duration: p.min_duration,
                 replicas: p.replicas,
                 allowed_providers: providers,
+                allow_same_provider: p.allow_same_provider,
                 activation_deadline: p.activation_deadline,
                 content: p.content.map(ExternalCid),
                 created: now,
@@ -356,9 +357,9 @@ impl Actor {
             piece_cid: o.piece_cid,
             content: o.content.map(Cid::from),
             client: o.client,
-            funded_until: o.funded_until(rt.curr_epoch()),
+            funded_until: o.funded_until(),
             active_replicas: o.active_replicas(),
-            open: !o.closed,
+            open: !o.closed && !o.ended(rt.curr_epoch()),
         })
     }
 
@@ -394,11 +395,18 @@ impl Actor {
                     continue;
                 }
                 let full = o.funders.len() >= MAX_FUNDERS;
+                // A new funder brings at least ⌈funded / MAX_FUNDERS⌉: dust cannot fill the list.
+                let min = tokens(held(&o.funded).div_ceil(MAX_FUNDERS as u128));
                 match o.funders.iter_mut().find(|f| f.id == who) {
                     Some(f) => f.amount += amount,
                     None if full => {
                         return Err(actor_error!(illegal_state;
                             "order {} has the maximum of {MAX_FUNDERS} funders", p.order_id));
+                    }
+                    None if *amount < min => {
+                        return Err(actor_error!(illegal_argument;
+                            "a new funder of order {} must bring at least {min} \
+                             (1/{MAX_FUNDERS} of its funds), not {amount}", p.order_id));
                     }
                     None => o.funders.push(Funder {
                         id: who,

@@ -57,12 +57,18 @@ fn required_answer<RT: Runtime>(
     }
 }
 
-/// The deal's piece, provider and term, from `GetDealDataCommitment`, `GetDealProvider` and
-/// `GetDealTerm` (in that order).
+/// The deal's piece, provider and term, from `GetDealClient` (which must be this escrow),
+/// `GetDealDataCommitment`, `GetDealProvider` and `GetDealTerm` (in that order).
 ///
 /// # Errors
-/// As [`require`]: a missing, expired or slashed deal, or a malformed answer.
+/// As [`require`]: a missing, expired or slashed deal, or a malformed answer;
+/// `USR_ILLEGAL_ARGUMENT` when the deal's client is not this escrow.
 pub(crate) fn deal_terms<RT: Runtime>(rt: &RT, deal_id: DealID) -> Result<DealTerms, ActorError> {
+    let client: market::GetDealClientReturn = require(rt, Getter::GetDealClient, deal_id)?;
+    if client.client != rt.receiver() {
+        return Err(actor_error!(illegal_argument;
+            "deal {deal_id}'s client f0{} is not this escrow", client.client));
+    }
     let data: market::GetDealDataCommitmentReturn =
         require(rt, Getter::GetDealDataCommitment, deal_id)?;
     let provider: market::GetDealProviderReturn = require(rt, Getter::GetDealProvider, deal_id)?;

@@ -8,9 +8,13 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 
 use crate::atto::{held, per_epochs, share, tokens};
+use crate::policy::SETTLEMENT_WINDOW;
 use crate::state::{DealSlot, Order};
 
-/// What the escrow knows of a deal from the market (see `ext::market`).
+/// What the escrow knows of a deal from the market (see `ext::market`). The real market
+/// (actors v18) answers `[activated, -1]` while a deal is in its state and exit 32 from the
+/// moment it is slashed or removed; it never answers a termination epoch. A termination epoch,
+/// were one given, is treated as the deal being gone from then on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DealStatus {
     /// `GetDealActivation` answered `[activated, terminated]` (−1 = not yet / not terminated).
@@ -34,11 +38,14 @@ pub enum DealStatus {
 pub enum FinishReason {
     /// Ran to its end: the replica is done, the slot is not re-filled.
     Completed = 0,
-    /// Terminated at a known epoch: the slot may be re-filled before the deadline.
+    /// The market answered with a termination epoch: the slot may be re-filled before the
+    /// deadline. (The real market never does; kept for the event's numbering.)
     Terminated = 1,
-    /// Not activated by its start epoch (dropped by the market).
+    /// Not activated by its start epoch (dropped by the market), or gone without ever having
+    /// been seen activated.
     NeverActivated = 2,
-    /// The market answered exit 32 before the deal's end (slashed or removed).
+    /// Gone (exit 32) and paid short of its end (see README, "Settlement"): slashed or
+    /// terminated; the slot may be re-filled before the deadline.
     Expired = 3,
     /// The market does not know the deal.
     NotFound = 4,
@@ -82,6 +89,25 @@ fn zero() -> TokenAmount {
     TokenAmount::from_atto(0)
 }
 
+/// A deal first seen gone at `seen_gone`: paid up to min(end, seen_gone, last sighting as
+/// active + [`SETTLEMENT_WINDOW`]); completed only if that reaches its end. Never seen active:
+/// nothing is owed (the escrow cannot know it ever was).
+fn gone(slot: &DealSlot, seen_gone: ChainEpoch) -> (ChainEpoch, Option<FinishReason>) {
+    if slot.last_seen < 0 {
+        return (slot.settled_until, Some(FinishReason::NeverActivated));
+    }
+    let to = slot
+        .end
+        .min(seen_gone)
+        .min(slot.last_seen.saturating_add(SETTLEMENT_WINDOW));
+    let reason = if to >= slot.end {
+        FinishReason::Completed
+    } else {
+        FinishReason::Expired
+    };
+    (to, Some(reason))
+}
+
 impl Order {
     /// Funds a live deal may still earn: price × (end − settled_until) per live deal.
     pub fn reserved(&self) -> TokenAmount {
@@ -117,28 +143,28 @@ impl Order {
         self.deals.iter().filter(|d| d.activation >= 0).count() as u64
     }
 
-    /// Epochs before this one are paid for (see README, "funded until").
-    pub fn funded_until(&self, now: ChainEpoch) -> ChainEpoch {
-        if let Some(end) = self.deals.iter().map(|d| d.end).max() {
-            return end;
-        }
-        if !self.closed && now <= self.activation_deadline {
-            let free = self.free();
-            if free.is_positive() && self.price_per_epoch.is_positive() {
-                let epochs = held(&free) / held(&self.price_per_epoch);
-                let epochs = i64::try_from(epochs).unwrap_or(i64::MAX);
-                return now.saturating_add(epochs);
-            }
-            return now;
-        }
-        self.paid_until
+    /// Epochs before this one are paid for (see README, "funded until"): the latest end a
+    /// live deal is reserved to, else the last epoch any deal was paid up to (−1 if none). Free
+    /// funds alone store nothing, so they are not extrapolated.
+    pub fn funded_until(&self) -> ChainEpoch {
+        self.deals
+            .iter()
+            .map(|d| d.end)
+            .max()
+            .unwrap_or(self.paid_until)
     }
 
-    /// Checks that a deal may be bound now; returns the first epoch the escrow would pay for.
+    /// Checks that a deal may be bound now; returns the first epoch the escrow would pay for
+    /// and the epoch it pays up to: the deal's end, or earlier when the deal is longer than its
+    /// replica's share of the free funds (free ÷ open slots) pays for.
     ///
     /// # Errors
     /// A named exit code for each rule the deal breaks.
-    pub fn check_deal(&self, deal: &DealTerms, now: ChainEpoch) -> Result<ChainEpoch, ActorError> {
+    pub fn check_deal(
+        &self,
+        deal: &DealTerms,
+        now: ChainEpoch,
+    ) -> Result<(ChainEpoch, ChainEpoch), ActorError> {
         if self.closed {
             return Err(actor_error!(illegal_state; "order is closed"));
         }
@@ -170,27 +196,46 @@ impl Order {
                 "deal term covers {term} epochs from {paid_from}, the order needs {}",
                 self.min_duration));
         }
-        if self.slots_taken() >= self.replicas {
+        let taken = self.slots_taken();
+        if taken >= self.replicas {
             return Err(actor_error!(illegal_state;
                 "all {} replicas of the order are taken", self.replicas));
         }
-        let reservation = per_epochs(&self.price_per_epoch, term);
-        let free = self.free();
-        if free < reservation {
-            return Err(actor_error!(insufficient_funds;
-                "order has {} free, the deal needs {}", free, reservation));
+        if !self.allow_same_provider && self.deals.iter().any(|d| d.provider == deal.provider) {
+            return Err(actor_error!(forbidden;
+                "provider f0{} already stores a replica of the order (allow_same_provider is off)",
+                deal.provider));
         }
-        Ok(paid_from)
+        // The replica's share: free funds split evenly over the open slots, in whole epochs.
+        let open = u128::from(self.replicas - taken);
+        let price = held(&self.price_per_epoch).max(1);
+        let share_epochs = held(&self.free()) / open / price;
+        let paid_epochs = i64::try_from(share_epochs).unwrap_or(i64::MAX).min(term);
+        if paid_epochs < self.min_duration {
+            return Err(actor_error!(insufficient_funds;
+                "order has {} free for {open} open replicas, a deal needs {} ({} epochs)",
+                self.free(), per_epochs(&self.price_per_epoch, self.min_duration),
+                self.min_duration));
+        }
+        Ok((paid_from, paid_from + paid_epochs))
     }
 
-    /// Binds a deal that passed [`Order::check_deal`].
-    pub fn bind(&mut self, deal: &DealTerms, paid_from: ChainEpoch, activation: ChainEpoch) {
+    /// Binds a deal that passed [`Order::check_deal`], paid from `paid_from` up to `paid_end`,
+    /// seen activated at `activation` (−1: not yet) at epoch `now`.
+    pub fn bind(
+        &mut self,
+        deal: &DealTerms,
+        (paid_from, paid_end): (ChainEpoch, ChainEpoch),
+        activation: ChainEpoch,
+        now: ChainEpoch,
+    ) {
         self.deals.push(DealSlot {
             deal_id: deal.deal_id,
             provider: deal.provider,
             start: deal.start,
-            end: deal.end,
+            end: paid_end,
             activation,
+            last_seen: if activation >= 0 { now } else { -1 },
             settled_until: paid_from,
             paid_epochs: 0,
         });
@@ -198,51 +243,45 @@ impl Order {
 
     /// Settles every live deal given its market status (same order as `self.deals`), removes
     /// finished deals, and updates the order's totals. Payments leave `balance`.
+    ///
+    /// A deal present and activated is paid up to min(now, end) and, at or after its end,
+    /// completes its replica (the market removes a slashed deal at once, so one still present
+    /// at its end ran to it). A deal gone (exit 32) is paid up to the earliest of its end, now
+    /// (the first settlement that sees it gone) and its last sighting as active plus
+    /// [`SETTLEMENT_WINDOW`]; it completes its replica only if that reaches its end.
     pub fn settle(&mut self, statuses: &[DealStatus], now: ChainEpoch) -> Vec<SlotOutcome> {
         let price = self.price_per_epoch.clone();
         let mut outcomes = Vec::with_capacity(self.deals.len());
         for (slot, status) in self.deals.iter_mut().zip(statuses) {
-            let mut epochs = 0;
             let mut newly_activated = None;
-            let pending =
-                |slot: &DealSlot| (now > slot.start).then_some(FinishReason::NeverActivated);
-            let finished = match *status {
-                DealStatus::Known { activated, .. } if activated < 0 => pending(slot),
-                DealStatus::NotActivated => pending(slot),
+            let (to, finished) = match *status {
                 DealStatus::Known {
                     activated,
                     terminated,
-                } => {
+                } if activated >= 0 => {
                     if slot.activation < 0 {
                         newly_activated = Some(activated);
                     }
                     slot.activation = activated;
-                    let stop = if terminated >= 0 {
-                        terminated.min(now)
+                    if terminated >= 0 {
+                        gone(slot, terminated.min(now))
                     } else {
-                        now
-                    };
-                    let to = stop.min(slot.end);
-                    let from = slot.settled_until.max(activated);
-                    epochs = (to - from).max(0);
-                    slot.paid_epochs += epochs;
-                    slot.settled_until = slot.settled_until.max(to);
-                    if terminated >= 0 && terminated <= now {
-                        Some(FinishReason::Terminated)
-                    } else if now >= slot.end {
-                        Some(FinishReason::Completed)
-                    } else {
-                        None
+                        slot.last_seen = now;
+                        let done = now >= slot.end;
+                        (now.min(slot.end), done.then_some(FinishReason::Completed))
                     }
                 }
-                DealStatus::Expired if slot.activation >= 0 && now >= slot.end => {
-                    Some(FinishReason::Completed)
-                }
-                DealStatus::Expired if slot.activation < 0 => Some(FinishReason::NeverActivated),
-                DealStatus::Expired => Some(FinishReason::Expired),
-                DealStatus::NotFound => Some(FinishReason::NotFound),
+                DealStatus::Known { .. } | DealStatus::NotActivated => (
+                    slot.settled_until,
+                    (now > slot.start).then_some(FinishReason::NeverActivated),
+                ),
+                DealStatus::Expired => gone(slot, now),
+                DealStatus::NotFound => (slot.settled_until, Some(FinishReason::NotFound)),
             };
-            let amount = per_epochs(&price, epochs);
+            // Never before the activation (a deal activates by its start on the real market).
+            let epochs = (to - slot.settled_until.max(slot.activation)).max(0);
+            slot.paid_epochs += epochs;
+            slot.settled_until = slot.settled_until.max(to);
             if epochs > 0 {
                 self.paid_until = self.paid_until.max(slot.settled_until);
             }
@@ -250,7 +289,7 @@ impl Order {
                 deal_id: slot.deal_id,
                 provider: slot.provider,
                 epochs,
-                amount,
+                amount: per_epochs(&price, epochs),
                 finished,
                 activated: newly_activated,
             });
@@ -331,6 +370,7 @@ mod tests {
             min_duration: 10,
             replicas: 2,
             allowed_providers: vec![],
+            allow_same_provider: false,
             activation_deadline: 100,
             content: None,
             created: 0,
@@ -368,7 +408,7 @@ mod tests {
     fn refunds_round_down_per_funder_and_the_client_takes_the_dust_at_the_end() {
         // 10 + 10 + 10 = 30 funded; one deal reserves 3 × 6 = 18, so 12 are free after the deadline.
         let mut o = order(&[(1, 10), (2, 10), (3, 10)]);
-        o.bind(&terms(1, 0, 10), 4, 0);
+        o.bind(&terms(1, 0, 10), (4, 10), 0, 4);
         let shares = o.unlock(101);
         assert_eq!(
             shares
@@ -378,14 +418,9 @@ mod tests {
             12.into()
         );
         assert!(shares.iter().all(|(_, a)| *a == TokenAmount::from_atto(4)));
-        // The deal earns 5 of its 6 epochs, then ends: 3 atto unearned, one atto each; none dust.
-        let out = o.settle(
-            &[DealStatus::Known {
-                activated: 0,
-                terminated: 9,
-            }],
-            200,
-        );
+        // The deal, seen active at 4, is first seen gone at 9: it earns 5 of its 6 epochs; 3
+        // atto unearned, one atto each; no dust.
+        let out = o.settle(&[DealStatus::Expired], 9);
         assert_eq!(out[0].amount, TokenAmount::from_atto(15));
         let shares = o.unlock(200);
         assert_eq!(shares.len(), 3);
@@ -418,7 +453,7 @@ mod tests {
     #[test]
     fn settlement_pays_only_active_epochs() {
         let mut o = order(&[(1, 1000)]);
-        o.bind(&terms(1, 10, 40), 10, -1);
+        o.bind(&terms(1, 10, 40), (10, 40), -1, 0);
         // Pending before its start, dropped after it.
         assert!(
             o.settle(&[DealStatus::NotActivated], 5)[0]
@@ -445,15 +480,37 @@ mod tests {
             (20, Some(FinishReason::Completed))
         );
         assert_eq!((o.completed, o.paid_until), (1, 40));
-        o.bind(&terms(2, 50, 80), 50, -1);
-        assert_eq!(o.funded_until(60), 80);
+        o.bind(&terms(2, 50, 80), (50, 80), -1, 45);
+        assert_eq!(o.funded_until(), 80);
         let out = o.settle(&[DealStatus::Expired], 60);
         assert_eq!(out[0].finished, Some(FinishReason::NeverActivated));
-        // No deal, before the deadline: free funds from now at the order's price.
-        let free = o.free();
-        assert_eq!(
-            o.funded_until(60),
-            60 + i64::try_from(free.atto() / 3).unwrap()
-        );
+        // No deal: the last epoch paid for, whatever the free funds.
+        assert_eq!(o.funded_until(), 40);
+    }
+
+    #[test]
+    fn a_gone_deal_is_paid_within_the_window_of_its_last_sighting() {
+        let active = DealStatus::Known {
+            activated: 0,
+            terminated: -1,
+        };
+        let w = SETTLEMENT_WINDOW;
+        // (last sighting, first seen gone, end) → (paid up to, finish reason).
+        for (seen, gone_at, end, to, reason) in [
+            (100, 150, 10_000, 150, FinishReason::Expired),
+            (100, 9_000, 10_000, 100 + w, FinishReason::Expired),
+            (10_000 - w, 20_000, 10_000, 10_000, FinishReason::Completed),
+            (10_000 - w - 1, 20_000, 10_000, 9_999, FinishReason::Expired),
+        ] {
+            let mut o = order(&[(1, 1_000_000)]);
+            o.min_duration = 1;
+            o.activation_deadline = 20_000;
+            o.bind(&terms(1, 0, end), (0, end), -1, 0);
+            o.settle(&[active], seen);
+            let out = o.settle(&[DealStatus::Expired], gone_at);
+            assert_eq!(out[0].finished, Some(reason), "{seen} {gone_at}");
+            assert_eq!(o.paid_until, to, "{seen} {gone_at}");
+            assert_eq!(o.completed, u64::from(reason == FinishReason::Completed));
+        }
     }
 }

@@ -24,8 +24,17 @@ pub const MAX_REPLICAS: u64 = 10;
 /// Most providers an order may restrict itself to.
 pub const MAX_ALLOWED_PROVIDERS: usize = 16;
 
-/// Most funders (the client included) one order may have: refunds iterate over them.
+/// Most funders (the client included) one order may have: refunds iterate over them. A new
+/// funder brings at least 1/`MAX_FUNDERS` of what the order was funded with so far (rounded
+/// up), so dust cannot fill the list.
 pub const MAX_FUNDERS: usize = 32;
+
+/// How long after its last sighting as active a deal that has left the market (exit 32:
+/// slashed, terminated, or settled after its end by anyone) may still be paid for: one day.
+/// An honest provider is paid in full if anyone settles its order within this window before
+/// its deal's end (or after the end while the market still holds the deal); a terminated deal
+/// is paid for at most its active epochs plus this window. See README, "Settlement".
+pub const SETTLEMENT_WINDOW: ChainEpoch = EPOCHS_PER_DAY;
 
 /// Most orders one `ListOrders` page returns.
 pub const MAX_LIST_LIMIT: u64 = 100;

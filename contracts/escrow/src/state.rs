@@ -72,10 +72,15 @@ pub struct DealSlot {
     pub provider: ActorID,
     /// Deal start epoch (recorded at bind time: the market forgets expired deals).
     pub start: ChainEpoch,
-    /// Deal end epoch (exclusive).
+    /// The epoch (exclusive) the order pays the deal up to: the deal's end, or earlier when the
+    /// deal is longer than its replica's share of the free funds paid for at bind time.
     pub end: ChainEpoch,
     /// Activation epoch, or -1 while not seen activated.
     pub activation: ChainEpoch,
+    /// The latest epoch a settlement (or the binding) saw the deal in the market, activated
+    /// (`[activated, -1]`); −1 if never. A deal gone from the market is paid up to at most
+    /// this + `SETTLEMENT_WINDOW` (see README, "Settlement").
+    pub last_seen: ChainEpoch,
     /// Epochs before this one are settled (paid or not payable); starts at
     /// max(start, bind epoch).
     pub settled_until: ChainEpoch,
@@ -100,6 +105,8 @@ pub struct Order {
     pub replicas: u64,
     /// Providers allowed; empty = anyone.
     pub allowed_providers: Vec<ActorID>,
+    /// One provider may hold several live replicas (off by default: replicas are redundancy).
+    pub allow_same_provider: bool,
     /// Last epoch a deal may be bound or start.
     pub activation_deadline: ChainEpoch,
     /// Registry content CID, if any (kept as bytes: the FVM refuses links to dag-pb/sha2 CIDs).

@@ -100,7 +100,15 @@ fn check_order(acc: &MessageAccumulator, id: u64, o: &Order, index: &BTreeMap<u6
         );
         acc.require(o.deals.is_empty(), format!("{p}: closed with live deals"));
     }
-    for d in &o.deals {
+    for (i, d) in o.deals.iter().enumerate() {
+        acc.require(
+            o.allow_same_provider || o.deals[..i].iter().all(|e| e.provider != d.provider),
+            format!("{p}: provider f0{} holds two replicas", d.provider),
+        );
+        acc.require(
+            d.last_seen < 0 || d.activation >= 0,
+            format!("{p}: deal {} seen active but not activated", d.deal_id),
+        );
         acc.require(
             index.get(&d.deal_id) == Some(&id),
             format!("{p}: deal {} not indexed to it", d.deal_id),

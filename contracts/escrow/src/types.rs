@@ -60,6 +60,9 @@ pub struct CreateOrderParams {
     /// Client the order is for; `None` = the caller. Another client requires the caller to be
     /// one of its app keys.
     pub client: Option<Address>,
+    /// Let one provider hold several live replicas. Off (the default): each live deal of the
+    /// order has its own provider, since replicas are meant as redundancy.
+    pub allow_same_provider: bool,
 }
 
 /// `CreateOrder` return: the new order id.
@@ -117,11 +120,13 @@ pub struct OrderFunding {
     pub content: Option<Cid>,
     /// The order's client.
     pub client: ActorID,
-    /// Last epoch the order's funds pay storage of at least one replica for (see README).
+    /// Epochs before this one are paid for by the order: the latest end a live deal is
+    /// reserved to, else the last epoch any deal was paid up to (−1 if none; see README).
     pub funded_until: ChainEpoch,
-    /// Bound deals seen activated and not known to be terminated.
+    /// Live bound deals seen activated.
     pub active_replicas: u64,
-    /// The order is not closed.
+    /// The order can still store something: not closed, and before its deadline or with a live
+    /// deal.
     pub open: bool,
 }
 

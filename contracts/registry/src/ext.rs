@@ -35,11 +35,13 @@ pub mod escrow {
         pub content: Option<Cid>,
         /// The client who funds the order.
         pub client: ActorID,
-        /// Last epoch up to which the order's funds pay for at least one replica.
+        /// Epochs before this one are paid for: the latest end a live deal is reserved to,
+        /// else the last epoch any deal was paid up to (−1 if none).
         pub funded_until: ChainEpoch,
         /// Replicas currently stored under active deals.
         pub active_replicas: u64,
-        /// Whether the order is still open.
+        /// The order can still store something: not closed, and before its deadline or with a
+        /// live deal.
         pub open: bool,
     }
 }

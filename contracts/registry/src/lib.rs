@@ -419,8 +419,10 @@ impl Actor {
     ///
     /// # Errors
     /// `USR_NOT_FOUND` for an unknown CID (or order, as the escrow says); `USR_FORBIDDEN` for
-    /// a caller without the right; `USR_ILLEGAL_STATE` for a tombstoned record or no escrow;
-    /// `USR_ILLEGAL_ARGUMENT` when the order is for other content.
+    /// a caller without the right, or an order of another client than the record's owner;
+    /// `USR_ILLEGAL_STATE` for a tombstoned record, no escrow, or an order that is not open
+    /// (closed, or past its deadline with no deal); `USR_ILLEGAL_ARGUMENT` when the order is
+    /// for other content or another piece than the record's.
     pub fn link_order<RT: Runtime>(rt: &RT, p: LinkOrderParams) -> Result<(), ActorError> {
         require_writable(rt)?;
         let st: State = rt.state()?;
@@ -431,6 +433,20 @@ impl Actor {
         if funding.content != Some(p.cid) {
             return Err(actor_error!(illegal_argument;
                 "order {} is for other content, not {}", p.order_id, p.cid));
+        }
+        if funding.client != record.owner {
+            return Err(actor_error!(forbidden;
+                "order {}'s client f0{} is not the record's owner f0{}",
+                p.order_id, funding.client, record.owner));
+        }
+        if record.piece.is_some_and(|piece| piece != funding.piece_cid) {
+            return Err(actor_error!(illegal_argument;
+                "order {} stores piece {}, not the record's piece", p.order_id,
+                funding.piece_cid));
+        }
+        if !funding.open {
+            return Err(actor_error!(illegal_state;
+                "order {} is not open: closed, or past its deadline with no deal", p.order_id));
         }
         let owner = rt.transaction(|st: &mut State, rt| {
             let mut record = load_record(rt, st, &p.cid)?;

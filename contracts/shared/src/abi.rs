@@ -8,6 +8,7 @@
 //! ABI-encoded return; an error keeps its exit code and carries a Solidity `Error(string)`
 //! revert payload as its return data, so `eth_call` and wallets show the reason.
 
+use alloy_sol_types::abi::AbiDecoderConfig;
 use alloy_sol_types::{Revert, SolError, SolInterface};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{BytesDe, BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
@@ -55,7 +56,9 @@ pub fn calldata(params: Option<IpldBlock>) -> Result<Vec<u8>, ActorError> {
 ///
 /// # Errors
 /// `USR_UNHANDLED_MESSAGE` for calldata shorter than a selector or a selector `C` does not
-/// have; `USR_SERIALIZATION` when the arguments do not decode.
+/// have; `USR_SERIALIZATION` when the arguments do not decode strictly: alloy's validating,
+/// strict decoder refuses dirty high bits (a `uint64` word above 2^64 − 1, a `bool` other
+/// than 0 or 1, an address with a dirty prefix), non-canonical offsets and trailing bytes.
 pub fn decode_call<C: SolInterface>(data: &[u8]) -> Result<C, ActorError> {
     let Some(selector) = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok()) else {
         return Err(ActorError::unhandled_message(format!(
@@ -69,7 +72,8 @@ pub fn decode_call<C: SolInterface>(data: &[u8]) -> Result<C, ActorError> {
             alloy_primitives::hex::encode(selector)
         )));
     }
-    C::abi_decode(data).map_err(|e| ActorError::serialization(format!("malformed calldata: {e}")))
+    C::abi_decode_with_config(data, AbiDecoderConfig::new().strict(true))
+        .map_err(|e| ActorError::serialization(format!("malformed calldata: {e}")))
 }
 
 /// Wraps ABI-encoded return data the way the EVM actor returns it (one CBOR byte string).
@@ -358,5 +362,14 @@ mod tests {
             "{}",
             truncated.msg()
         );
+        // Dirty high bits of a uint64 (2^64 + 7 would truncate to 7) and trailing bytes are
+        // refused, not silently accepted.
+        let mut dirty = good.clone();
+        dirty[4 + 23] = 1;
+        let e = decode_call::<ITest::ITestCalls>(&dirty).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_SERIALIZATION, "{}", e.msg());
+        let trailing = [good.as_slice(), &[0]].concat();
+        let e = decode_call::<ITest::ITestCalls>(&trailing).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_SERIALIZATION, "{}", e.msg());
     }
 }

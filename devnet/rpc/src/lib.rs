@@ -5,11 +5,13 @@ mod error;
 mod eth;
 mod jsonrpc;
 mod lotus;
+mod lotus_json;
 mod params;
 mod server;
 mod subscribe;
 mod table;
 
+pub use control::MAX_MINE;
 pub use error::{Error, RpcError};
 pub use eth::{CLIENT_VERSION, MAX_RAW_TX_BYTES};
 pub use server::{

@@ -331,3 +331,28 @@ fn finish(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_read_back_as_each_framing_writes_them() {
+        let id = SubscriptionId(26);
+        assert_eq!(id.to_json(Framing::Eth), json!("0x1a"));
+        assert_eq!(id.to_json(Framing::LotusChannel), json!(26));
+        for f in [Framing::Eth, Framing::LotusChannel] {
+            assert_eq!(SubscriptionId::from_json(&id.to_json(f), f), Some(id));
+        }
+        assert_eq!(SubscriptionId::from_json(&json!("1a"), Framing::Eth), None);
+        assert_eq!(
+            SubscriptionId::from_json(&json!("0x1a"), Framing::LotusChannel),
+            None
+        );
+        let n = framed(Framing::Eth, id, json!({"a": 1}));
+        assert_eq!(
+            serde_json::from_str::<Value>(&n).unwrap(),
+            json!({"jsonrpc": "2.0", "method": "eth_subscription", "params": {"subscription": "0x1a", "result": {"a": 1}}})
+        );
+    }
+}

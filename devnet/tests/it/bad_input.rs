@@ -56,16 +56,17 @@ fn refusals_leave_the_chain_unchanged_and_it_keeps_going() {
         Error::BadSignature { .. }
     ));
 
-    // Wrong nonce.
+    // A nonce further ahead than the pool queues.
     let mut m = good.clone();
     m.sequence = 5;
     let e = net.sign_and_push(&from.key, m).unwrap_err();
     assert!(
         matches!(
             e,
-            Error::NonceMismatch {
+            Error::NonceGap {
                 expected: 0,
                 got: 5,
+                max_gap: 4,
                 ..
             }
         ),

@@ -4,6 +4,7 @@ mod atomic;
 mod bad_input;
 mod calls;
 mod config;
+mod controls;
 mod deploy;
 mod gas_trace;
 mod inclusion;

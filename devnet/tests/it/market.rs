@@ -563,3 +563,141 @@ fn the_devnet_and_mainnet_policies_are_the_builtin_actors_numbers() {
     net.activate_deals(&ret.ids).unwrap();
     check_market(&net);
 }
+
+/// A client actor, built here as a tiny wasm module, that accepts every proposal
+/// (`AuthenticateMessage` returns `true`) and aborts `MarketNotifyDeal` with exit code 18.
+fn client_rejecting_notifications() -> Vec<u8> {
+    use wasm_encoder::{
+        BlockType, CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection,
+        Function, FunctionSection, ImportSection, Instruction as I, MemArg, MemorySection,
+        MemoryType, Module, TypeSection, ValType,
+    };
+    const RET: i32 = 64; // out-pointer of the syscalls
+    const TRUE: i32 = 256; // the CBOR `true` returned by AuthenticateMessage
+    const MSG: &[u8] = b"no notifications, thanks";
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32], [ValType::I32]);
+    types.ty().function(
+        [ValType::I32, ValType::I64, ValType::I32, ValType::I32],
+        [ValType::I32],
+    );
+    types.ty().function([ValType::I32; 4], [ValType::I32]);
+    let mut imports = ImportSection::new();
+    // vm::message_context(ret) -> errno; ipld::block_create(ret, codec, data, len) -> errno;
+    // vm::exit(code, block, message, len), which never returns (linked with an i32 result).
+    imports.import("vm", "message_context", EntityType::Function(0));
+    imports.import("ipld", "block_create", EntityType::Function(1));
+    imports.import("vm", "exit", EntityType::Function(2));
+    let mut functions = FunctionSection::new();
+    functions.function(0);
+    let mut memory = MemorySection::new();
+    memory.memory(MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    let mut exports = ExportSection::new();
+    exports.export("invoke", ExportKind::Func, 3);
+    exports.export("memory", ExportKind::Memory, 0);
+    let method = |offset| MemArg {
+        offset,
+        align: 0,
+        memory_index: 0,
+    };
+    let mut invoke = Function::new([(1, ValType::I64)]);
+    for i in [
+        I::I32Const(RET),
+        I::Call(0),
+        I::Drop,
+        // MessageContext.method_number: after origin, nonce, caller and receiver (u64 each).
+        I::I32Const(RET),
+        I::I64Load(method(32)),
+        I::LocalSet(1),
+        // The constructor (method 1) succeeds with no return.
+        I::LocalGet(1),
+        I::I64Const(1),
+        I::I64Eq,
+        I::If(BlockType::Empty),
+        I::I32Const(0),
+        I::Return,
+        I::End,
+        I::LocalGet(1),
+        I::I64Const(market::ext::AUTHENTICATE_MESSAGE_METHOD as i64),
+        I::I64Eq,
+        I::If(BlockType::Empty),
+        I::I32Const(RET),
+        I::I64Const(0x71), // DAG-CBOR
+        I::I32Const(TRUE),
+        I::I32Const(1),
+        I::Call(1),
+        I::Drop,
+        I::I32Const(RET),
+        I::I32Load(method(0)),
+        I::Return,
+        I::End,
+        I::I32Const(ExitCode::USR_FORBIDDEN.value() as i32),
+        I::I32Const(0),
+        I::I32Const(TRUE + 16),
+        I::I32Const(MSG.len() as i32),
+        I::Call(2),
+        I::Unreachable,
+        I::End,
+    ] {
+        invoke.instruction(&i);
+    }
+    let mut code = CodeSection::new();
+    code.function(&invoke);
+    let mut data = DataSection::new();
+    data.active(0, &ConstExpr::i32_const(TRUE), [0xf5]);
+    data.active(0, &ConstExpr::i32_const(TRUE + 16), MSG.iter().copied());
+    let mut module = Module::new();
+    module
+        .section(&types)
+        .section(&imports)
+        .section(&functions)
+        .section(&memory)
+        .section(&exports)
+        .section(&code)
+        .section(&data);
+    module.finish()
+}
+
+#[test]
+fn publishing_fails_with_16_when_a_client_rejects_the_notification() {
+    let net = funded(DevnetConfig::test());
+    let (owner, provider) = (acct(&net, 0), acct(&net, 1));
+    let client = net
+        .deploy(
+            &owner.key,
+            &client_rejecting_notifications(),
+            RawBytes::default(),
+        )
+        .unwrap();
+    let start = net.head().height() + 10;
+    let rejected = DealProposal {
+        client: client.id_address,
+        storage_price_per_epoch: TokenAmount::default(),
+        ..proposal(&owner, provider.address(), start, 100)
+    };
+    // The client authenticates the proposal, then rejects the notification: the whole
+    // publication fails with 16.
+    let deals = vec![ClientDealProposal {
+        proposal: rejected,
+        client_signature: Signature::new_secp256k1(vec![]),
+    }];
+    let r = publish(&net, &provider, deals);
+    assert_eq!(
+        r.receipt.exit_code,
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+        "{:?}",
+        r.failure
+    );
+    let failure = r.failure.unwrap_or_default();
+    assert!(failure.contains("failed to notify deal"), "{failure}");
+    assert!(failure.contains("exit code 18"), "{failure}");
+    // Nothing was published: the same proposal from an account client goes through.
+    let ok_deal = sign(&owner, proposal(&owner, provider.address(), start, 100));
+    ok(&publish(&net, &provider, vec![ok_deal]));
+}

@@ -1,6 +1,9 @@
 //! The storage-deal escrow on a real chain: a provider's deal published with the escrow as
 //! client, activated, settled across epochs, terminated, re-filled after a sponsor tops the
-//! order up, and refunded; and a sponsored order that never gets a deal.
+//! order up, and refunded; a sponsored order that never gets a deal; and settlement under the
+//! v18 market's answers: an early termination (paid up to the settlement that sees the deal
+//! gone, within the window), a completed deal that someone else settles in the market first
+//! (still paid in full), and late settlements.
 
 use anyhow::{Context, ensure};
 use cid::Cid;
@@ -10,6 +13,8 @@ use filmark_devnet_actors::market::{
     PublishStorageDealsReturn,
 };
 use filmark_escrow::Method as Escrow;
+use filmark_escrow::policy::SETTLEMENT_WINDOW;
+use filmark_escrow::state::Order;
 use filmark_escrow::types::{
     CreateOrderParams, CreateOrderReturn, FundOrderParams, GetAccountParams, GetAccountReturn,
     OrderIdParams, SettleReturn,
@@ -46,16 +51,29 @@ fn create_order<C: Chain>(
     deadline: ChainEpoch,
     value: TokenAmount,
 ) -> anyhow::Result<u64> {
+    create_order_for(chain, fm, client, packed, deadline, DURATION, value)
+}
+
+fn create_order_for<C: Chain>(
+    chain: &C,
+    fm: &Filmark,
+    client: &DevnetKey,
+    packed: &Packed,
+    deadline: ChainEpoch,
+    duration: ChainEpoch,
+    value: TokenAmount,
+) -> anyhow::Result<u64> {
     let params = CreateOrderParams {
         piece_cid: packed.piece.cid_v1(),
         piece_size: packed.piece.padded_size,
         price_per_epoch: atto(PRICE),
-        min_duration: DURATION,
+        min_duration: duration,
         replicas: 1,
         allowed_providers: vec![],
         activation_deadline: deadline,
         content: Some(packed.root),
         client: None,
+        allow_same_provider: false,
     };
     let ret: CreateOrderReturn = chain
         .send(
@@ -80,6 +98,18 @@ fn publish_deal<C: Chain>(
     order_id: u64,
     start: ChainEpoch,
 ) -> anyhow::Result<u64> {
+    publish_deal_for(chain, fm, provider, packed, order_id, start, DURATION)
+}
+
+fn publish_deal_for<C: Chain>(
+    chain: &C,
+    fm: &Filmark,
+    provider: &DevnetKey,
+    packed: &Packed,
+    order_id: u64,
+    start: ChainEpoch,
+    duration: ChainEpoch,
+) -> anyhow::Result<u64> {
     let proposal = DealProposal {
         piece_cid: packed.piece.cid_v1(),
         piece_size: PaddedPieceSize(packed.piece.padded_size),
@@ -88,7 +118,7 @@ fn publish_deal<C: Chain>(
         provider: provider.address(),
         label: Label::String(order_id.to_string()),
         start_epoch: start,
-        end_epoch: start + DURATION,
+        end_epoch: start + duration,
         storage_price_per_epoch: TokenAmount::default(),
         provider_collateral: TokenAmount::default(),
         client_collateral: TokenAmount::default(),
@@ -123,6 +153,12 @@ fn settle<C: Chain>(
     )?;
     let height = out.height.context("settle was mined")?;
     Ok((out.decode()?, height))
+}
+
+fn order<C: Chain>(chain: &C, fm: &Filmark, order_id: u64) -> anyhow::Result<Order> {
+    let params = OrderIdParams { order_id };
+    let who = fm.escrow.id_address;
+    Ok(chain.view(&who, &who, Escrow::GetOrder.number(), &params, "order")?)
 }
 
 fn account<C: Chain>(chain: &C, fm: &Filmark, who: &Address) -> anyhow::Result<GetAccountReturn> {
@@ -232,21 +268,24 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     );
 
     // Settled again, then slashed: the market forgets a slashed deal at once (its getters answer
-    // exit 32), so A earns nothing after its last settlement and never more than it was active.
+    // exit 32) and never tells when; the next settlement pays A up to itself (within the window
+    // after A was last seen active) and frees the slot.
     chain.mine(10)?;
     let (paid2, settled) = settle(chain, &fm, &keeper, order_id)?;
     chain.terminate_deals(&[deal_a])?;
+    let terminated = chain.epoch()?;
     chain.mine(5)?;
-    let (paid3, _) = settle(chain, &fm, &keeper, order_id)?;
-    let total_a = (settled - start_a) as u64 * PRICE;
+    let (paid3, gone) = settle(chain, &fm, &keeper, order_id)?;
+    let total_a = (gone - start_a) as u64 * PRICE;
     ensure!(
-        paid3.paid.is_zero(),
-        "nothing after the slash: {:?}",
+        paid3.paid == atto((gone - settled) as u64 * PRICE),
+        "paid up to the settlement that saw the deal gone: {:?}",
         paid3.paid
     );
     ensure!(
-        paid.paid + paid2.paid == atto(total_a),
-        "A paid exactly its settled active epochs"
+        paid.paid + paid2.paid + paid3.paid == atto(total_a)
+            && gone - terminated <= SETTLEMENT_WINDOW,
+        "A paid its active epochs plus less than the window"
     );
     let f = funding(chain, &fm, &client.address(), packed.root)?;
     ensure!(
@@ -392,4 +431,199 @@ pub fn sponsored_order<C: Chain>(chain: &C) -> anyhow::Result<()> {
     );
 
     check_invariants(chain, &fm)
+}
+
+/// An order with one replica and one deal published for it (escrow as client), activated, and
+/// settled once `after_start` epochs past its start. Returns the order, the deal, its start,
+/// the first settlement and its epoch.
+struct Running {
+    fm: Filmark,
+    order_id: u64,
+    deal: u64,
+    start: ChainEpoch,
+    first: SettleReturn,
+    seen: ChainEpoch,
+}
+
+fn running_deal<C: Chain>(
+    chain: &C,
+    seed: u8,
+    duration: ChainEpoch,
+    after_start: u64,
+) -> anyhow::Result<Running> {
+    let client = chain.f1(0)?;
+    let provider = chain.f1(2)?;
+    let keeper = chain.f1(5)?;
+    let fm = deploy_filmark(chain, &client)?;
+    let packed = sample_content(seed, 20_000)?;
+    let now = chain.epoch()?;
+    let value = atto(PRICE * duration as u64);
+    let order_id = create_order_for(chain, &fm, &client, &packed, now + 50, duration, value)?;
+    let start = chain.epoch()? + 5;
+    let deal = publish_deal_for(chain, &fm, &provider, &packed, order_id, start, duration)?;
+    chain.activate_deals(&[deal])?;
+    chain.mine((start - chain.epoch()?).max(0) as u64 + after_start)?;
+    let (first, seen) = settle(chain, &fm, &keeper, order_id)?;
+    ensure!(
+        first.paid == atto((seen - start) as u64 * PRICE),
+        "paid its active epochs so far: {first:?}"
+    );
+    Ok(Running {
+        fm,
+        order_id,
+        deal,
+        start,
+        first,
+        seen,
+    })
+}
+
+/// Past the deadline, with no live deal: the client closes the order and gets back exactly
+/// what was not paid; the invariants hold.
+fn close_and_check<C: Chain>(chain: &C, r: &Running, paid: &TokenAmount) -> anyhow::Result<()> {
+    let client = chain.f1(0)?;
+    let keeper = chain.f1(5)?;
+    let o = order(chain, &r.fm, r.order_id)?;
+    ensure!(o.deals.is_empty(), "no live deal left: {:?}", o.deals);
+    ensure!(
+        o.paid == *paid,
+        "the order paid {} (expected {paid})",
+        o.paid
+    );
+    let deadline = o.activation_deadline;
+    if chain.epoch()? <= deadline {
+        chain.mine((deadline + 1 - chain.epoch()?) as u64)?;
+    }
+    settle(chain, &r.fm, &keeper, r.order_id)?;
+    let close = OrderIdParams {
+        order_id: r.order_id,
+    };
+    let escrow = r.fm.escrow.id_address;
+    chain.invoke(
+        &client,
+        &escrow,
+        Escrow::CloseOrder.number(),
+        &close,
+        "close",
+    )?;
+    let acc = account(chain, &r.fm, &client.address())?;
+    ensure!(
+        acc.locked.is_zero() && acc.available == &o.funded - paid,
+        "refunds + payments = contributions: {acc:?}, funded {}",
+        o.funded
+    );
+    check_invariants(chain, &r.fm)
+}
+
+/// Early termination on the real market: the deal is slashed mid-term (the market answers 32
+/// from then on, with no termination epoch); the next settlement pays the provider up to
+/// itself — its active epochs plus less than the window — and frees the slot.
+///
+/// # Errors
+/// When any step does not behave as the escrow promises.
+pub fn escrow_early_termination<C: Chain>(chain: &C) -> anyhow::Result<()> {
+    let provider = chain.f1(2)?;
+    let keeper = chain.f1(5)?;
+    let r = running_deal(chain, 11, DURATION, 10)?;
+    chain.mine(10)?;
+    chain.terminate_deals(&[r.deal])?;
+    let terminated = chain.epoch()?;
+    chain.mine(5)?;
+    let before = chain.balance(&provider.address())?;
+    let (second, gone) = settle(chain, &r.fm, &keeper, r.order_id)?;
+    ensure!(
+        second.paid == atto((gone - r.seen) as u64 * PRICE),
+        "paid up to the settlement that saw the deal gone: {second:?}"
+    );
+    ensure!(
+        chain.balance(&provider.address())? - &before == second.paid,
+        "the provider received it"
+    );
+    let active = terminated - r.start;
+    let paid_epochs = gone - r.start;
+    ensure!(
+        paid_epochs >= active && paid_epochs <= active + SETTLEMENT_WINDOW,
+        "paid {paid_epochs} epochs for {active} active ones"
+    );
+    let o = order(chain, &r.fm, r.order_id)?;
+    ensure!(o.completed == 0, "a terminated deal completes no replica");
+    let (third, _) = settle(chain, &r.fm, &keeper, r.order_id)?;
+    ensure!(third.paid.is_zero(), "nothing more for a gone deal");
+    close_and_check(chain, &r, &(&r.first.paid + &second.paid))
+}
+
+/// A deal runs to its end; someone else settles it in the market first (`SettleDealPayments`
+/// removes it: the escrow then sees 32). The provider is still paid every epoch up to its end
+/// and its replica is completed.
+///
+/// # Errors
+/// When any step does not behave as the escrow promises.
+pub fn escrow_market_settlement_after_completion<C: Chain>(chain: &C) -> anyhow::Result<()> {
+    let provider = chain.f1(2)?;
+    let keeper = chain.f1(5)?;
+    let r = running_deal(chain, 12, DURATION, 30)?;
+    let end = r.start + DURATION;
+    chain.advance_epochs((end + 5 - chain.epoch()?) as u64)?;
+    let market = chain.settle_deal_payments(&[r.deal])?;
+    ensure!(
+        market.results.all_ok() && market.settlements.first().is_some_and(|s| s.completed),
+        "the market completed and removed the deal: {market:?}"
+    );
+    let before = chain.balance(&provider.address())?;
+    let (tail, _) = settle(chain, &r.fm, &keeper, r.order_id)?;
+    ensure!(
+        tail.paid == atto((end - r.seen) as u64 * PRICE),
+        "the tail is paid in full: {tail:?}"
+    );
+    ensure!(
+        chain.balance(&provider.address())? - &before == tail.paid,
+        "the provider received it"
+    );
+    let o = order(chain, &r.fm, r.order_id)?;
+    ensure!(
+        o.completed == 1 && o.paid == atto(PRICE * DURATION as u64),
+        "one completed replica, paid price × its whole term: {o:?}"
+    );
+    close_and_check(chain, &r, &o.paid)
+}
+
+/// Late settlements. A deal nobody settles until long after its end, still in the market: the
+/// one late `Settle` pays it in full and completes its replica. A deal longer than the window,
+/// seen active only at its start, removed from the market by someone else after its end and
+/// settled late: paid up to its last sighting + the window (the stated exposure of a provider
+/// nobody settled for in its last window), not completed.
+///
+/// # Errors
+/// When any step does not behave as the escrow promises.
+pub fn escrow_late_settle<C: Chain>(chain: &C) -> anyhow::Result<()> {
+    let keeper = chain.f1(5)?;
+    let r = running_deal(chain, 13, DURATION, 0)?;
+    let end = r.start + DURATION;
+    chain.advance_epochs((end + 2 * SETTLEMENT_WINDOW - chain.epoch()?) as u64)?;
+    let (late, _) = settle(chain, &r.fm, &keeper, r.order_id)?;
+    ensure!(
+        &r.first.paid + &late.paid == atto(PRICE * DURATION as u64),
+        "paid in full by one late settlement: {late:?}"
+    );
+    ensure!(
+        order(chain, &r.fm, r.order_id)?.completed == 1,
+        "replica completed"
+    );
+    close_and_check(chain, &r, &(&r.first.paid + &late.paid))?;
+
+    let long = 2 * SETTLEMENT_WINDOW;
+    let r = running_deal(chain, 14, long, 1)?;
+    let end = r.start + long;
+    chain.advance_epochs((end + 10 - chain.epoch()?) as u64)?;
+    chain.settle_deal_payments(&[r.deal])?;
+    let (late, _) = settle(chain, &r.fm, &keeper, r.order_id)?;
+    ensure!(
+        late.paid == atto(SETTLEMENT_WINDOW as u64 * PRICE),
+        "paid up to the last sighting + the window: {late:?}"
+    );
+    ensure!(
+        order(chain, &r.fm, r.order_id)?.completed == 0,
+        "not counted as a completed replica"
+    );
+    close_and_check(chain, &r, &(&r.first.paid + &late.paid))
 }

@@ -14,7 +14,10 @@ use filmark_sdk::content::{NoProgress, Options, Packed, pack};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 
-pub use self::escrow::{escrow_lifecycle, sponsored_order};
+pub use self::escrow::{
+    escrow_early_termination, escrow_late_settle, escrow_lifecycle,
+    escrow_market_settlement_after_completion, sponsored_order,
+};
 pub use self::eth::eth_account_calls_registry_with_abi;
 pub use self::registry::registry_lifecycle;
 use crate::chain::{Chain, ChainStore, Deployed};

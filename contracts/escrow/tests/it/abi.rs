@@ -39,6 +39,7 @@ fn order_params_abi() -> I::OrderParams {
         activationDeadline: p.activation_deadline,
         content: p.content.unwrap().to_bytes().into(),
         client: EthAddress::ZERO,
+        allowSameProvider: false,
     }
 }
 
@@ -80,7 +81,7 @@ fn story(abi: bool) -> Rt {
         )
         .unwrap();
         expect_terms(&rt, &d);
-        expect_activation(&rt, 1, Act::Ok(10, -1));
+        expect_activation(&rt, 1, Act::Active(10));
         abi_call(
             &rt,
             OTHER,
@@ -92,7 +93,7 @@ fn story(abi: bool) -> Rt {
         )
         .unwrap();
         rt.set_epoch(30);
-        expect_activation(&rt, 1, Act::Ok(10, -1));
+        expect_activation(&rt, 1, Act::Active(10));
         expect_payment(&rt, PROVIDER, 100);
         let r = abi_call(&rt, OTHER, &I::settleCall { orderId: 0 }, 0).unwrap();
         assert_eq!((r.paid, r.unlocked), (U256::from(100), U256::ZERO));
@@ -121,9 +122,9 @@ fn story(abi: bool) -> Rt {
             expiry: 99,
         };
         call(&rt, CLIENT, Method::AuthorizeKey, Some(&p), 0).unwrap();
-        bind(&rt, 0, &d, Act::Ok(10, -1));
+        bind(&rt, 0, &d, Act::Active(10));
         rt.set_epoch(30);
-        settle(&rt, 0, &[(1, Act::Ok(10, -1))], &[(PROVIDER, 100)]);
+        settle(&rt, 0, &[(1, Act::Active(10))], &[(PROVIDER, 100)]);
         expect_payment(&rt, CLIENT, 1000);
         call(
             &rt,
@@ -202,7 +203,7 @@ fn views_agree_with_the_cbor_views() {
     assert_eq!((k.exists, k.cap, k.expiry), (true, U256::from(7), 99));
     abi_call(&rt, CLIENT, &I::revokeKeyCall { key: eth(APP_KEY) }, 0).unwrap();
     rt.set_epoch(500);
-    expect_activation(&rt, 1, Act::Ok(10, -1));
+    expect_activation(&rt, 1, Act::Active(10));
     expect_payment(&rt, PROVIDER, 900);
     abi_call(&rt, OTHER, &I::settleCall { orderId: 0 }, 0).unwrap();
     abi_call(&rt, CLIENT, &I::closeOrderCall { orderId: 0 }, 0).unwrap();
@@ -279,5 +280,34 @@ fn empty_calldata_deposits_value_and_unknown_selectors_are_unhandled() {
         let reason = decode_revert(&e.data().expect("a revert").data).unwrap();
         assert!(reason.starts_with(msg), "{reason}");
     }
+    check_state(&rt);
+}
+
+fn raw_call(rt: &Rt, caller: u64, data: &[u8]) -> Result<Option<IpldBlock>, ActorError> {
+    rt.set_caller(caller);
+    rt.set_value(atto(0));
+    let params = IpldBlock::serialize_cbor(&BytesSer(data)).unwrap();
+    rt.call(filmark_escrow::dispatch, Method::InvokeEvm.number(), params)
+}
+
+#[test]
+fn dirty_high_bits_and_trailing_bytes_are_refused() {
+    let rt = setup();
+    let order = funded_order(&rt);
+    rt.set_epoch(DEADLINE + 1);
+    let good = I::closeOrderCall { orderId: order }.abi_encode();
+    // closeOrder(2^64 + 0): a non-validating decode would truncate it to order 0.
+    let mut dirty = good.clone();
+    dirty[4 + 23] = 1;
+    let mut trailing = good.clone();
+    trailing.push(0);
+    for data in [dirty, trailing] {
+        let e = raw_call(&rt, CLIENT, &data).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_SERIALIZATION, "{}", e.msg());
+    }
+    assert!(!get_order(&rt, order).closed);
+    // The clean call closes it.
+    raw_call(&rt, CLIENT, &good).unwrap();
+    assert!(get_order(&rt, order).closed);
     check_state(&rt);
 }

@@ -138,6 +138,7 @@ pub(crate) fn order_params() -> CreateOrderParams {
         activation_deadline: DEADLINE,
         content: Some(content(1)),
         client: None,
+        allow_same_provider: false,
     }
 }
 
@@ -183,11 +184,14 @@ pub(crate) struct Deal {
     pub(crate) provider: ActorID,
     pub(crate) start: ChainEpoch,
     pub(crate) end: ChainEpoch,
+    /// The deal's market-level client (the escrow for deals it may bind).
+    pub(crate) client: ActorID,
 }
 
 pub(crate) fn deal(id: u64, provider: ActorID, start: ChainEpoch, end: ChainEpoch) -> Deal {
     Deal {
         id,
+        client: ESCROW,
         piece: piece(1),
         size: SIZE,
         provider,
@@ -196,14 +200,20 @@ pub(crate) fn deal(id: u64, provider: ActorID, start: ChainEpoch, end: ChainEpoc
     }
 }
 
-/// What `GetDealActivation` answers.
+/// What `GetDealActivation` answers, as the real (actors v18) market does: never
+/// `[activated, terminated ≥ 0]`; a slashed, terminated or settled-after-its-end deal answers 32.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Act {
-    /// `[activated, terminated]`.
-    Ok(ChainEpoch, ChainEpoch),
-    /// An exit code (17, 32, 33).
+    /// `[activated, -1]`: activated, not slashed, not removed.
+    Active(ChainEpoch),
+    /// `[-1, -1]`: published, not activated.
+    Pending,
+    /// An exit code (17 never published, 32 slashed / terminated / removed, 33 not activated).
     Exit(ExitCode),
 }
+
+/// The market's answer once a deal is gone (slashed, terminated, or settled after its end).
+pub(crate) const GONE: Act = Act::Exit(market::EX_DEAL_EXPIRED);
 
 fn query(method: u64, deal_id: u64) -> ExpectedSend {
     ExpectedSend::new(id(MARKET), method, block(&DealQueryParams { id: deal_id })).read_only()
@@ -223,6 +233,15 @@ pub(crate) fn expect_getter<R: Serialize>(
 }
 
 pub(crate) fn expect_terms(rt: &FakeRuntime, d: &Deal) {
+    expect_getter(
+        rt,
+        market::Getter::GetDealClient.number(),
+        d.id,
+        Ok(market::GetDealClientReturn { client: d.client }),
+    );
+    if d.client != ESCROW {
+        return;
+    }
     expect_getter(
         rt,
         market::Getter::GetDealDataCommitment.number(),
@@ -253,13 +272,13 @@ pub(crate) fn expect_terms(rt: &FakeRuntime, d: &Deal) {
 
 pub(crate) fn expect_activation(rt: &FakeRuntime, deal_id: u64, act: Act) {
     match act {
-        Act::Ok(a, t) => expect_getter(
+        Act::Active(_) | Act::Pending => expect_getter(
             rt,
             market::Getter::GetDealActivation.number(),
             deal_id,
             Ok(market::GetDealActivationReturn {
-                activated: a,
-                terminated: t,
+                activated: if let Act::Active(a) = act { a } else { -1 },
+                terminated: -1,
             }),
         ),
         Act::Exit(code) => expect_getter::<()>(
@@ -278,7 +297,9 @@ pub(crate) fn try_bind(
     act: Act,
 ) -> Result<Option<IpldBlock>, ActorError> {
     expect_terms(rt, d);
-    expect_activation(rt, d.id, act);
+    if d.client == ESCROW {
+        expect_activation(rt, d.id, act);
+    }
     call(
         rt,
         OTHER,

@@ -79,7 +79,10 @@ fn notify_binds_the_deal_and_never_aborts_for_one_that_no_longer_fits() {
     let rt = setup();
     let order = funded_order(&rt);
     // A batch of three deals for a 2-replica order: all authenticate, the third cannot bind.
-    let deals: Vec<Deal> = (1..=3).map(|i| deal(i, PROVIDER, 20, 120)).collect();
+    let providers = [PROVIDER, PROVIDER2, OTHER];
+    let deals: Vec<Deal> = (1..=3)
+        .map(|i| deal(i, providers[i as usize - 1], 20, 120))
+        .collect();
     for d in &deals {
         assert!(decode::<bool>(
             authenticate(&rt, MARKET, &proposal(order, d)).unwrap()

@@ -1,21 +1,27 @@
 //! proptest: random sequences of deposit, withdraw, create, fund, bind (both ways), activate,
-//! terminate, slash, settle at random epochs and close keep the invariants and match a plain
-//! model; no provider is ever paid more than price × the epochs its deal was really active.
+//! terminate (slash), a third party's `SettleDealPayments` (which removes a deal at or after
+//! its end, or an unactivated one past its start), settle at random epochs and close keep the
+//! invariants and match a plain model of the escrow; the fake market answers as actors v18
+//! (`[activated, -1]`, 32 once slashed or removed). From the `ProviderPaid` events: no deal is
+//! paid more than price × its active epochs (+ `SETTLEMENT_WINDOW` if it was terminated); after
+//! a keeper settles every order until all deals are over, every honest deal seen active within
+//! the window before its paid end was paid exactly price × its active epochs.
 //!
-//! `MODEL_STATS=1` prints what each case exercised. Cases: 64 by default (debug CI run); `PROPTEST_CASES=10000 cargo test --release -p
-//! filmark-escrow --test it model::` for the full run.
+//! `MODEL_STATS=1` prints what each case exercised. Cases: 64 by default (debug CI run);
+//! `PROPTEST_CASES=10000 cargo test --release -p filmark-escrow --test it model::` for the full
+//! run.
 use std::collections::BTreeMap;
 
 use crate::harness::*;
 use filmark_escrow::Method;
 use filmark_escrow::abi::IFilmarkEscrow as I;
-use filmark_escrow::ext::market::EX_DEAL_EXPIRED;
+use filmark_escrow::policy::{MAX_FUNDERS, SETTLEMENT_WINDOW as W};
 use filmark_escrow::types::*;
 use proptest::prelude::*;
 
 const CLIENTS: [u64; 2] = [CLIENT, OTHER];
 const FUNDERS: [u64; 4] = [CLIENT, OTHER, SPONSOR, SPONSOR2];
-const PROVIDERS: [u64; 2] = [PROVIDER, PROVIDER2];
+const PROVIDERS: [u64; 3] = [PROVIDER, PROVIDER2, 203];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -33,6 +39,7 @@ enum Op {
         dur: i64,
         replicas: u64,
         deadline: i64,
+        same: bool,
     },
     Fund {
         who: usize,
@@ -53,7 +60,7 @@ enum Op {
     Terminate {
         deal: usize,
     },
-    Slash {
+    MarketSettle {
         deal: usize,
     },
     Advance {
@@ -67,20 +74,25 @@ enum Op {
     },
 }
 
+/// Epoch counts: mostly short, some around the settlement window.
+fn epochs(short: std::ops::Range<i64>) -> impl Strategy<Value = i64> {
+    prop_oneof![3 => short, 1 => (1..40i64).prop_map(|n| n * 100)]
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        2 => (0..4usize, 1..5000i64).prop_map(|(who, amount)| Op::Deposit { who, amount }),
-        1 => (0..4usize, 1..3000i64).prop_map(|(who, amount)| Op::Withdraw { who, amount }),
-        2 => (0..2usize, 1..10i64, 1..30i64, 1..4u64, 5..60i64)
-            .prop_map(|(who, price, dur, replicas, deadline)| Op::Create { who, price, dur, replicas, deadline }),
-        1 => (0..4usize, 0..8usize, 1..2000i64).prop_map(|(who, order, amount)| Op::Fund { who, order, amount }),
-        6 => (0..8usize, 0..2usize, 0..15i64, prop_oneof![4 => Just(0i64), 1 => -1..4i64], any::<bool>(), any::<bool>()).prop_map(
+        2 => (0..4usize, 1..50_000i64).prop_map(|(who, amount)| Op::Deposit { who, amount }),
+        1 => (0..4usize, 1..30_000i64).prop_map(|(who, amount)| Op::Withdraw { who, amount }),
+        2 => (0..2usize, 1..10i64, epochs(1..30), 1..4u64, epochs(5..60), any::<bool>())
+            .prop_map(|(who, price, dur, replicas, deadline, same)| Op::Create { who, price, dur, replicas, deadline, same }),
+        1 => (0..4usize, 0..8usize, 1..20_000i64).prop_map(|(who, order, amount)| Op::Fund { who, order, amount }),
+        6 => (0..8usize, 0..3usize, epochs(0..15), prop_oneof![4 => Just(0i64), 1 => -1..4i64, 1 => epochs(1..30)], any::<bool>(), any::<bool>()).prop_map(
             |(order, provider, start, extra, notify, activate)| Op::Bind { order, provider, start, extra, notify, activate }
         ),
         6 => (0..64usize).prop_map(|deal| Op::Activate { deal }),
         1 => (0..64usize).prop_map(|deal| Op::Terminate { deal }),
-        1 => (0..64usize).prop_map(|deal| Op::Slash { deal }),
-        5 => (1..12i64).prop_map(|epochs| Op::Advance { epochs }),
+        3 => (0..64usize).prop_map(|deal| Op::MarketSettle { deal }),
+        5 => epochs(1..12).prop_map(|epochs| Op::Advance { epochs }),
         5 => (0..8usize).prop_map(|order| Op::Settle { order }),
         1 => (0..8usize).prop_map(|order| Op::Close { order }),
     ]
@@ -92,37 +104,40 @@ struct MDeal {
     start: i64,
     end: i64,
     activated: i64,
-    terminated: i64,
-    slashed_at: Option<i64>,
+    /// Epoch the deal left the market (slashed, or settled by anyone at/after its end, or
+    /// dropped unactivated): from then on its getters answer 32.
+    gone_at: Option<i64>,
+    /// Slashed (terminated) rather than completed.
+    terminated: bool,
     bound_at: i64,
     price: i64,
+    /// The epoch the escrow pays it up to (its slot's end), if it was bound.
+    paid_end: Option<i64>,
+    /// The latest settlement that saw it present and activated.
+    seen: i64,
 }
 
 impl MDeal {
-    /// What `GetDealActivation` answers at `now`.
-    fn answer(&self, now: i64) -> Act {
-        let cleaned = self.slashed_at.is_some()
-            || now >= self.end + 5
-            || (self.terminated >= 0 && now >= self.terminated + 5);
-        if cleaned {
-            Act::Exit(EX_DEAL_EXPIRED)
+    /// What `GetDealActivation` answers at `now`, as the v18 market does.
+    fn answer(&self) -> Act {
+        if self.gone_at.is_some() {
+            GONE
+        } else if self.activated >= 0 {
+            Act::Active(self.activated)
         } else {
-            Act::Ok(self.activated, self.terminated)
+            Act::Pending
         }
     }
 
-    /// Epochs the deal was really active (and bound) before `now`.
+    /// Epochs the deal was really active (and payable by its order) before `now`.
     fn active_epochs(&self, now: i64) -> i64 {
         if self.activated < 0 {
             return 0;
         }
         let from = self.activated.max(self.start).max(self.bound_at);
-        let mut to = self.end.min(now);
-        if self.terminated >= 0 {
-            to = to.min(self.terminated);
-        }
-        if let Some(s) = self.slashed_at {
-            to = to.min(s);
+        let mut to = self.end.min(now).min(self.paid_end.unwrap_or(self.end));
+        if self.terminated {
+            to = to.min(self.gone_at.unwrap_or(i64::MAX));
         }
         (to - from).max(0)
     }
@@ -135,6 +150,7 @@ struct MSlot {
     start: i64,
     end: i64,
     activation: i64,
+    last_seen: i64,
     settled_until: i64,
 }
 
@@ -145,6 +161,7 @@ struct MOrder {
     dur: i64,
     replicas: u64,
     deadline: i64,
+    same: bool,
     funded: i64,
     funders: Vec<(u64, i64, i64)>,
     balance: i64,
@@ -165,14 +182,22 @@ impl MOrder {
         let refunded: i64 = self.funders.iter().map(|f| f.2).sum();
         self.balance - reserved - (self.unlock_target - refunded)
     }
-    fn can_bind(&self, start: i64, end: i64, now: i64) -> bool {
+    /// The end the order would pay a new deal up to, if it may bind now.
+    fn can_bind(&self, provider: u64, start: i64, end: i64, now: i64) -> Option<i64> {
         let from = start.max(now);
-        !self.closed
+        let taken = self.slots.len() as u64 + self.completed;
+        let ok = !self.closed
             && now <= self.deadline
             && start <= self.deadline
             && end - from >= self.dur
-            && (self.slots.len() as u64 + self.completed) < self.replicas
-            && self.free() >= self.price * (end - from)
+            && taken < self.replicas
+            && (self.same || self.slots.iter().all(|s| s.provider != provider));
+        if !ok {
+            return None;
+        }
+        let share = self.free() / (self.replicas - taken) as i64 / self.price;
+        let epochs = share.min(end - from);
+        (epochs >= self.dur).then_some(from + epochs)
     }
     fn ended(&self, now: i64) -> bool {
         now > self.deadline && self.slots.is_empty()
@@ -250,17 +275,32 @@ fn run(ops: Vec<Op>) {
     let start = [
         Op::Deposit {
             who: 0,
-            amount: 20_000,
+            amount: 1_000_000,
         },
         Op::Deposit {
             who: 1,
-            amount: 20_000,
+            amount: 1_000_000,
         },
     ];
     for op in start.iter().chain(&ops) {
         step(&rt, &mut m, op);
         compare(&rt, &m);
     }
+    // A keeper settles every order every half window until every deal is over.
+    let last = m.deals.iter().map(|d| d.end).max().unwrap_or(0);
+    loop {
+        for order in 0..m.orders.len() {
+            if !m.orders[order].closed {
+                step(&rt, &mut m, &Op::Settle { order });
+            }
+        }
+        compare(&rt, &m);
+        if m.now > last && m.orders.iter().all(|o| o.slots.is_empty()) {
+            break;
+        }
+        step(&rt, &mut m, &Op::Advance { epochs: W / 2 });
+    }
+    let honest = honest_deals_are_paid_in_full(&rt, &m);
     if std::env::var("MODEL_STATS").is_ok() {
         let names = event_names(&rt);
         let count = |n: &str| names.iter().filter(|x| **x == n).count();
@@ -273,6 +313,15 @@ fn run(ops: Vec<Op>) {
             count("DealFinished"),
             count("FundsUnlocked"),
             count("OrderClosed")
+        );
+        let terminated = m.deals.iter().filter(|d| d.terminated).count();
+        let removed = m
+            .deals
+            .iter()
+            .filter(|d| !d.terminated && d.gone_at.is_some())
+            .count();
+        eprintln!(
+            "  honest deals checked {honest} terminated {terminated} removed by the market {removed}"
         );
     }
 }
@@ -311,6 +360,7 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             dur,
             replicas,
             deadline,
+            same,
         } => {
             let client = CLIENTS[who];
             let p = CreateOrderParams {
@@ -318,6 +368,7 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
                 min_duration: dur,
                 replicas,
                 activation_deadline: now + deadline,
+                allow_same_provider: same,
                 ..order_params()
             };
             let lock = price * dur * replicas as i64;
@@ -334,6 +385,7 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
                     dur,
                     replicas,
                     deadline: now + deadline,
+                    same,
                     funded: lock,
                     funders: vec![(client, lock, 0)],
                     balance: lock,
@@ -352,7 +404,9 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             let oid = order % m.orders.len();
             let funder = FUNDERS[who];
             let o = &m.orders[oid];
-            let ok = !o.closed && now <= o.deadline;
+            let min = (o.funded + MAX_FUNDERS as i64 - 1) / MAX_FUNDERS as i64;
+            let known = o.funders.iter().any(|f| f.0 == funder);
+            let ok = !o.closed && now <= o.deadline && (known || amount >= min);
             let p = FundOrderParams {
                 order_id: oid as u64,
                 from_available: atto(0),
@@ -390,24 +444,25 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             }
             let deal_id = m.deals.len() as u64;
             let provider = PROVIDERS[provider];
+            let paid_end = o.can_bind(provider, start, end, now);
             m.deals.push(MDeal {
                 start,
                 end,
                 activated: -1,
-                terminated: -1,
-                slashed_at: None,
+                gone_at: None,
+                terminated: false,
                 bound_at: now,
                 price: o.price,
+                paid_end,
+                seen: -1,
             });
-            let ok = o.can_bind(start, end, now);
             let d = Deal {
-                id: deal_id,
-                piece: piece(1),
-                size: SIZE,
                 provider,
                 start,
                 end,
+                ..deal(deal_id, provider, start, end)
             };
+            let ok = paid_end.is_some();
             if notify {
                 let prop = proposal(oid as u64, &d);
                 assert_eq!(
@@ -418,9 +473,9 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
                 crate::harness::notify(rt, MARKET, &prop, deal_id).expect("notify never aborts");
             } else {
                 let act = if activate {
-                    Act::Ok(now, -1)
+                    Act::Active(now)
                 } else {
-                    Act::Ok(-1, -1)
+                    Act::Pending
                 };
                 let r = try_bind(rt, oid as u64, &d, act);
                 assert_eq!(r.is_ok(), ok, "bind {op:?}: {r:?}");
@@ -428,13 +483,16 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             if activate {
                 m.deals[deal_id as usize].activated = now;
             }
-            if ok {
+            if let Some(paid_end) = paid_end {
+                let seen = if activate && !notify { now } else { -1 };
+                m.deals[deal_id as usize].seen = seen;
                 m.orders[oid].slots.push(MSlot {
                     deal: deal_id,
                     provider,
                     start,
-                    end,
-                    activation: if activate && !notify { now } else { -1 },
+                    end: paid_end,
+                    activation: seen,
+                    last_seen: seen,
                     settled_until: start.max(now),
                 });
             }
@@ -442,7 +500,7 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
         Op::Activate { deal } => {
             if let Some(d) = m.bound_deal(deal)
                 && d.activated < 0
-                && d.slashed_at.is_none()
+                && d.gone_at.is_none()
                 && now <= d.start
             {
                 d.activated = now;
@@ -451,19 +509,30 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
         Op::Terminate { deal } => {
             if let Some(d) = m.bound_deal(deal)
                 && d.activated >= 0
-                && d.terminated < 0
-                && d.slashed_at.is_none()
+                && d.gone_at.is_none()
                 && now < d.end
             {
-                d.terminated = now;
+                d.gone_at = Some(now);
+                d.terminated = true;
             }
         }
-        Op::Slash { deal } => {
-            if let Some(d) = m.bound_deal(deal)
-                && d.slashed_at.is_none()
-                && now < d.end
-            {
-                d.slashed_at = Some(now);
+        Op::MarketSettle { deal } => {
+            // Anyone's SettleDealPayments: removes an activated deal at or after its end, and an
+            // unactivated one at or after its start; otherwise it only pays in the market.
+            let removable: Vec<u64> = m
+                .orders
+                .iter()
+                .flat_map(|o| o.slots.iter().map(|s| s.deal))
+                .filter(|&i| {
+                    let d = &m.deals[i as usize];
+                    (d.activated >= 0 && now >= d.end) || (d.activated < 0 && now >= d.start)
+                })
+                .collect();
+            if !removable.is_empty() {
+                let d = &mut m.deals[removable[deal % removable.len()] as usize];
+                if d.gone_at.is_none() {
+                    d.gone_at = Some(now);
+                }
             }
         }
         Op::Advance { epochs } => {
@@ -494,39 +563,36 @@ fn step(rt: &Rt, m: &mut Model, op: &Op) {
             let mut keep = vec![];
             let mut paid = 0;
             for mut s in o.slots.clone() {
-                let md = &m.deals[s.deal as usize];
-                let act = md.answer(now);
+                let md = &mut m.deals[s.deal as usize];
+                let act = md.answer();
                 acts.push((s.deal, act));
-                let finished = match act {
-                    Act::Exit(_) => {
-                        if s.activation >= 0 && now >= s.end {
-                            o.completed += 1;
-                        }
-                        true
-                    }
-                    Act::Ok(a, _) if a < 0 => now > s.start,
-                    Act::Ok(a, t) => {
+                let (to, finished) = match act {
+                    Act::Active(a) => {
                         s.activation = a;
-                        let stop = if t >= 0 { t.min(now) } else { now };
-                        let to = stop.min(s.end);
-                        let from = s.settled_until.max(a);
-                        let epochs = (to - from).max(0);
-                        s.settled_until = s.settled_until.max(to);
-                        if epochs > 0 {
-                            pays.push((s.provider, epochs * o.price));
-                            paid += epochs * o.price;
-                            *m.paid_to.entry(s.provider).or_default() += epochs * o.price;
-                        }
-                        if t >= 0 && t <= now {
-                            true
-                        } else if now >= s.end {
+                        s.last_seen = now;
+                        md.seen = now;
+                        if now >= s.end {
                             o.completed += 1;
-                            true
-                        } else {
-                            false
                         }
+                        (now.min(s.end), now >= s.end)
+                    }
+                    Act::Pending => (s.settled_until, now > s.start),
+                    Act::Exit(_) if s.last_seen < 0 => (s.settled_until, true),
+                    Act::Exit(_) => {
+                        let to = s.end.min(now).min(s.last_seen + W);
+                        if to >= s.end {
+                            o.completed += 1;
+                        }
+                        (to, true)
                     }
                 };
+                let epochs = (to - s.settled_until.max(s.activation)).max(0);
+                s.settled_until = s.settled_until.max(to);
+                if epochs > 0 {
+                    pays.push((s.provider, epochs * o.price));
+                    paid += epochs * o.price;
+                    *m.paid_to.entry(s.provider).or_default() += epochs * o.price;
+                }
                 if !finished {
                     keep.push(s);
                 }
@@ -590,9 +656,16 @@ fn compare(rt: &Rt, m: &Model) {
             "order {i}"
         );
         assert_eq!(
-            a.deals.iter().map(|d| d.deal_id).collect::<Vec<_>>(),
-            o.slots.iter().map(|s| s.deal).collect::<Vec<_>>()
+            a.deals
+                .iter()
+                .map(|d| (d.deal_id, d.end, d.settled_until, d.last_seen))
+                .collect::<Vec<_>>(),
+            o.slots
+                .iter()
+                .map(|s| (s.deal, s.end, s.settled_until, s.last_seen))
+                .collect::<Vec<_>>()
         );
+        assert_eq!(a.completed, o.completed, "order {i} completed replicas");
     }
     // Payments actually sent match the model, per provider.
     let mut sent: BTreeMap<u64, i64> = BTreeMap::new();
@@ -610,7 +683,18 @@ fn compare(rt: &Rt, m: &Model) {
         .map(|(k, v)| (*k, *v))
         .collect();
     assert_eq!(sent, want, "provider payments");
-    // Never more than price × really active epochs, per deal (from the ProviderPaid events).
+    // Never more than price × really active epochs (+ the window for a terminated deal).
+    for (deal, amount) in paid_per_deal(rt) {
+        let d = &m.deals[deal as usize];
+        let exposure = if d.terminated { W } else { 0 };
+        let most = d.price * (d.active_epochs(m.now) + exposure);
+        assert!(amount <= most, "deal {deal} paid {amount} > {most}: {d:?}");
+        assert_eq!(amount % d.price, 0);
+    }
+}
+
+/// Paid per deal, from the `ProviderPaid` events.
+fn paid_per_deal(rt: &Rt) -> BTreeMap<u64, i64> {
     let mut per_deal: BTreeMap<u64, i64> = BTreeMap::new();
     for e in rt.events() {
         let (topics, data) = filmark_actor_shared::events::decode_log(&e).unwrap();
@@ -620,16 +704,29 @@ fn compare(rt: &Rt, m: &Model) {
             *per_deal.entry(deal).or_default() += amount;
         }
     }
-    for (deal, amount) in per_deal {
-        let d = &m.deals[deal as usize];
-        assert!(
-            amount <= d.price * d.active_epochs(m.now),
-            "deal {deal} paid {amount} > {} × {}",
-            d.price,
-            d.active_epochs(m.now)
+    per_deal
+}
+
+/// Once every deal is over: each bound, activated deal that was never terminated and that a
+/// settlement saw active within the window before its paid end was paid exactly price × its
+/// active epochs (whoever removed it from the market, whenever).
+fn honest_deals_are_paid_in_full(rt: &Rt, m: &Model) -> usize {
+    let paid = paid_per_deal(rt);
+    let mut checked = 0;
+    for (i, d) in m.deals.iter().enumerate() {
+        let Some(end) = d.paid_end else { continue };
+        if d.activated < 0 || d.terminated || d.seen < 0 || d.seen < end - W {
+            continue;
+        }
+        let want = d.price * d.active_epochs(m.now);
+        assert_eq!(
+            paid.get(&(i as u64)).copied().unwrap_or(0),
+            want,
+            "honest deal {i} {d:?}"
         );
-        assert_eq!(amount % d.price, 0);
+        checked += 1;
     }
+    checked
 }
 
 proptest! {

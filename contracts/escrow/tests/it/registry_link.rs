@@ -42,7 +42,7 @@ fn funded_until_follows_the_orders_life() {
     let rt = setup();
     let order = funded_order(&rt);
     rt.set_epoch(10);
-    // No deal: free funds 2000 at 10/epoch cover 200 epochs from now.
+    // No deal: nothing is stored, nothing paid: −1.
     let f = funding(&rt, order);
     assert_eq!(
         (
@@ -53,28 +53,23 @@ fn funded_until_follows_the_orders_life() {
             f.active_replicas,
             f.open
         ),
-        (piece(1), Some(content(1)), CLIENT, 210, 0, true)
+        (piece(1), Some(content(1)), CLIENT, -1, 0, true)
     );
-    // A sponsor adds 500: 50 more epochs.
-    let p = FundOrderParams {
-        order_id: order,
-        from_available: atto(0),
-    };
-    call(&rt, SPONSOR, Method::FundOrder, Some(&p), 500).unwrap();
-    assert_eq!(funding(&rt, order).funded_until, 260);
     // Bound deals: the latest end among them.
-    bind(&rt, order, &deal(1, PROVIDER, 20, 130), Act::Ok(15, -1));
-    bind(&rt, order, &deal(2, PROVIDER2, 20, 150), Act::Ok(-1, -1));
+    bind(&rt, order, &deal(1, PROVIDER, 20, 120), Act::Active(15));
+    bind(&rt, order, &deal(2, PROVIDER2, 20, 120), Act::Pending);
     let f = funding(&rt, order);
-    assert_eq!((f.funded_until, f.active_replicas), (150, 1));
-    // After the end: the last epoch paid for.
+    assert_eq!((f.funded_until, f.active_replicas), (120, 1));
+    // After the end: the last epoch paid for; the order has ended, so it is no longer open.
     rt.set_epoch(400);
     settle(
         &rt,
         order,
-        &[(1, Act::Ok(15, -1)), (2, Act::Ok(19, -1))],
-        &[(PROVIDER, 1100), (PROVIDER2, 1300)],
+        &[(1, Act::Active(15)), (2, Act::Active(19))],
+        &[(PROVIDER, 1000), (PROVIDER2, 1000)],
     );
+    let f = funding(&rt, order);
+    assert_eq!((f.funded_until, f.active_replicas, f.open), (120, 0, false));
     call(
         &rt,
         CLIENT,
@@ -84,7 +79,35 @@ fn funded_until_follows_the_orders_life() {
     )
     .unwrap();
     let f = funding(&rt, order);
-    assert_eq!((f.funded_until, f.active_replicas, f.open), (150, 0, false));
+    assert_eq!((f.funded_until, f.active_replicas, f.open), (120, 0, false));
+    check_state(&rt);
+}
+
+/// Finding 7 of issue #12: without a deal `funded_until` does not extrapolate free funds at a
+/// tiny price into centuries; it is the last epoch paid for (−1 if none).
+#[test]
+fn funded_until_without_a_deal_does_not_extrapolate_free_funds() {
+    let rt = setup();
+    let mut p = order_params();
+    p.price_per_epoch = atto(1);
+    p.min_duration = 1;
+    p.replicas = 1;
+    deposit(&rt, CLIENT, 1);
+    let order = create(&rt, CLIENT, &p);
+    let fund = FundOrderParams {
+        order_id: order,
+        from_available: atto(0),
+    };
+    call(
+        &rt,
+        SPONSOR,
+        Method::FundOrder,
+        Some(&fund),
+        1_000_000_000_000_000_000,
+    )
+    .unwrap();
+    rt.set_epoch(10);
+    assert_eq!(funding(&rt, order).funded_until, -1);
     check_state(&rt);
 }
 

@@ -40,16 +40,16 @@ fn sponsor_funds_count_as_the_clients_locked_funds() {
 #[test]
 fn an_unused_order_refunds_everyone_pro_rata_without_losing_an_atto() {
     let rt = setup();
-    // Client locks 2000; sponsors 1001 and 3 (total 3004).
+    // Client locks 2000; sponsors 1001 and 97 (total 3098).
     let order = funded_order(&rt);
     fund(&rt, SPONSOR, order, 1001);
-    fund(&rt, SPONSOR2, order, 3);
+    fund(&rt, SPONSOR2, order, 97);
     rt.set_epoch(DEADLINE + 1);
     let r = settle(&rt, order, &[], &[]);
-    assert_eq!(to_i64(&r.unlocked), 3004);
+    assert_eq!(to_i64(&r.unlocked), 3098);
     assert_eq!(account(&rt, CLIENT), (2000, 0));
     assert_eq!(account(&rt, SPONSOR), (1001, 0));
-    assert_eq!(account(&rt, SPONSOR2), (3, 0));
+    assert_eq!(account(&rt, SPONSOR2), (97, 0));
     call(
         &rt,
         CLIENT,
@@ -71,19 +71,19 @@ fn partial_spending_rounds_down_for_sponsors_and_the_client_takes_the_dust() {
     deposit(&rt, CLIENT, 700);
     let order = create(&rt, CLIENT, &p);
     fund(&rt, SPONSOR, order, 333);
-    fund(&rt, SPONSOR2, order, 1);
-    // Total 1034. One deal for 100 epochs from epoch 10 reserves 700.
+    fund(&rt, SPONSOR2, order, 33);
+    // Total 1066. One deal for 100 epochs from epoch 10 reserves 700.
     let d = deal(1, PROVIDER, 10, 110);
-    bind(&rt, order, &d, Act::Ok(5, -1));
-    // Terminated at epoch 60: paid 50 epochs × 7 = 350; 684 unspent.
+    bind(&rt, order, &d, Act::Active(5));
+    // Terminated; first seen gone at epoch 60: paid 50 epochs × 7 = 350; 716 unspent.
     rt.set_epoch(DEADLINE + 10);
-    let r = settle(&rt, order, &[(1, Act::Ok(5, 60))], &[(PROVIDER, 350)]);
+    let r = settle(&rt, order, &[(1, GONE)], &[(PROVIDER, 350)]);
     assert_eq!(to_i64(&r.paid), 350);
-    // Shares of 684: client 700/1034 → 463.06, sponsor 333/1034 → 220.28, sponsor2 1/1034 → 0.66.
-    assert_eq!(account(&rt, SPONSOR), (220, 0));
-    assert_eq!(account(&rt, SPONSOR2), (0, 0));
-    // Floors: 463 + 220 + 0 = 683; the order has ended, so the client also takes the 1 atto.
-    assert_eq!(account(&rt, CLIENT), (464, 0));
+    // Shares of 716: client 700/1066 → 470.2, sponsor 333/1066 → 223.7, sponsor2 33/1066 → 22.2.
+    assert_eq!(account(&rt, SPONSOR), (223, 0));
+    assert_eq!(account(&rt, SPONSOR2), (22, 0));
+    // Floors: 470 + 223 + 22 = 715; the order has ended, so the client also takes the 1 atto.
+    assert_eq!(account(&rt, CLIENT), (471, 0));
     assert!(get_order(&rt, order).balance.is_zero());
     check_state(&rt);
 }
@@ -145,23 +145,45 @@ fn funding_rules() {
     check_state(&rt);
 }
 
+/// Finding 8 of issue #12: a new funder brings at least 1/`MAX_FUNDERS` of what the order
+/// holds (rounded up), so dust cannot fill the funder list: 31 sponsors together bring more
+/// than the order had.
 #[test]
-fn at_most_max_funders() {
+fn dust_cannot_fill_the_funder_list() {
     let rt = setup();
     let order = funded_order(&rt);
-    for i in 1..MAX_FUNDERS as u64 {
-        fund(&rt, 500 + i, order, 1);
-    }
     let p = FundOrderParams {
         order_id: order,
         from_available: atto(0),
     };
+    let msg = expect_err(
+        call(&rt, 500, Method::FundOrder, Some(&p), 1),
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+    );
+    assert!(msg.contains(&format!("at least {}", atto(63))), "{msg}");
+    let mut dust_total = 0;
+    for i in 1..MAX_FUNDERS as u64 {
+        let min = min_contribution(&rt, order);
+        expect_err(
+            call(&rt, 500 + i, Method::FundOrder, Some(&p), min - 1),
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+        );
+        fund(&rt, 500 + i, order, min);
+        dust_total += min;
+    }
+    assert!(dust_total > 2000, "31 sponsors brought {dust_total}");
+    let min = min_contribution(&rt, order);
     expect_err(
-        call(&rt, 999, Method::FundOrder, Some(&p), 1),
+        call(&rt, 999, Method::FundOrder, Some(&p), min),
         ExitCode::USR_ILLEGAL_STATE,
     );
-    // An existing funder may add more.
+    // An existing funder may add any amount.
     fund(&rt, 501, order, 1);
     assert_eq!(get_order(&rt, order).funders.len(), MAX_FUNDERS);
     check_state(&rt);
+}
+
+fn min_contribution(rt: &Rt, order: u64) -> i64 {
+    let funded = to_i64(&get_order(rt, order).funded);
+    (funded + MAX_FUNDERS as i64 - 1) / MAX_FUNDERS as i64
 }

@@ -176,7 +176,7 @@ fn every_function_matches_its_cbor_method() {
     );
 
     for rt in [&pair.cbor, &pair.abi] {
-        expect_funding(rt, 4, ExitCode::OK, Some(&funding_for(Some(cid(3)))));
+        expect_funding(rt, 4, ExitCode::OK, Some(&funding_for(ALICE, 3)));
     }
     pair.change(
         ALICE,
@@ -280,7 +280,7 @@ fn every_function_matches_its_cbor_method() {
         counts_to_abi(&counts(&pair.cbor))
     );
 
-    let answer = funding_for(Some(cid(3)));
+    let answer = funding_for(ALICE, 3);
     expect_funding(&pair.cbor, 4, ExitCode::OK, Some(&answer));
     expect_funding(rt, 4, ExitCode::OK, Some(&answer));
     let f: GetFundingReturn = call_ret(
@@ -295,7 +295,7 @@ fn every_function_matches_its_cbor_method() {
     assert!(got.hasOrder && got.hasFunding);
     assert_eq!(got.orderId, f.order_id.unwrap());
     assert_eq!(got.funding, funding_to_abi(rt, f.funding.as_ref().unwrap()));
-    assert_eq!(got.funding.client, eth(BOB));
+    assert_eq!(got.funding.client, eth(ALICE));
     pair.same_state();
 }
 
@@ -376,16 +376,38 @@ fn bad_calldata_is_refused_without_panicking() {
         let mut data = sel.to_vec();
         data.extend_from_slice(&[0xff; 7]);
         let res = abi_call(&rt, ALICE, data);
-        if *sel == I::countsCall::SELECTOR {
-            // No arguments to get wrong: trailing bytes are ignored, as Solidity does.
-            assert!(res.is_ok());
-            continue;
-        }
+        // `counts` takes no arguments: the 7 bytes are trailing bytes, refused too.
         let code = res.unwrap_err().exit_code();
         assert!(
             code == ExitCode::USR_SERIALIZATION || code == ExitCode::USR_ILLEGAL_ARGUMENT,
             "selector {sel:?}: {code}"
         );
+    }
+    check_state(&rt);
+}
+
+#[test]
+fn dirty_high_bits_and_trailing_bytes_are_refused() {
+    let rt = setup();
+    register(&rt, ALICE, 1);
+    let good = I::listByOwnerCall {
+        owner: eth(ALICE),
+        cursor: 0,
+        limit: 10,
+    }
+    .abi_encode();
+    abi_call(&rt, BOB, good.clone()).unwrap();
+    // limit = 2^32 + 10 (a non-validating decode would read 10), cursor = 2^64, a dirty
+    // address prefix, trailing bytes.
+    let mut limit = good.clone();
+    limit[4 + 2 * 32 + 27] = 1;
+    let mut cursor = good.clone();
+    cursor[4 + 32 + 23] = 1;
+    let mut owner = good.clone();
+    owner[4] = 1;
+    let trailing = [good.as_slice(), &[0]].concat();
+    for data in [limit, cursor, owner, trailing] {
+        expect_code(abi_call(&rt, BOB, data), ExitCode::USR_SERIALIZATION);
     }
     check_state(&rt);
 }

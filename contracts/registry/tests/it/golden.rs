@@ -82,7 +82,7 @@ fn script() -> Vec<Cid> {
     .unwrap();
     step(&rt);
     // An escrow link.
-    expect_funding(&rt, 9, ExitCode::OK, Some(&funding_for(Some(cid(2)))));
+    expect_funding(&rt, 9, ExitCode::OK, Some(&funding_for(ALICE, 2)));
     call(
         &rt,
         ALICE,

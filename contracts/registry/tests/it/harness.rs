@@ -228,11 +228,12 @@ pub(crate) fn expect_funding(
     );
 }
 
-pub(crate) fn funding_for(content: Option<Cid>) -> OrderFunding {
+/// The escrow's answer for an open order of `owner` for record `n`'s content and piece.
+pub(crate) fn funding_for(owner: ActorID, n: u64) -> OrderFunding {
     OrderFunding {
-        piece_cid: piece(1),
-        content,
-        client: BOB,
+        piece_cid: piece(n),
+        content: Some(cid(n)),
+        client: owner,
         funded_until: 50_000,
         active_replicas: 2,
         open: true,

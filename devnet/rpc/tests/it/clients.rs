@@ -136,16 +136,5 @@ fn ethers_v6_transfers_calls_the_registry_and_reads_its_event() {
 
 #[test]
 fn a_lotus_client_from_npm_pushes_a_message_and_waits_for_it() {
-    // TODO(merge): drop this guard once the Lotus namespace is in the table.
-    let needed = [
-        "Filecoin.ChainHead",
-        "Filecoin.MpoolPush",
-        "Filecoin.StateWaitMsg",
-    ];
-    let served = filmark_devnet_rpc::methods();
-    if !needed.iter().all(|n| served.iter().any(|m| m.name == *n)) {
-        eprintln!("SKIPPED lotus.js: the Lotus namespace is not in the method table yet");
-        return;
-    }
     run("lotus.js");
 }

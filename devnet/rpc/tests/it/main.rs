@@ -4,7 +4,10 @@
 mod alloy;
 mod clients;
 mod common;
+mod controls;
 mod eth;
+mod fuzz;
+mod lotus;
 mod subscribe;
 mod support;
 mod transport;

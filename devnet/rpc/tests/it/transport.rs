@@ -138,3 +138,70 @@ fn the_server_binds_port_zero_and_stops_on_drop() {
         "still listening"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_websocket_serves_the_same_framing() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let s = tokio::task::spawn_blocking(Served::new).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(s.server.ws_url())
+        .await
+        .expect("ws");
+    let send = |v: String| Message::Text(v.into());
+    // A notification (no reply), then a batch (one reply, an array), then a parse error.
+    ws.send(send(
+        json!({"jsonrpc":"2.0","method":"rpc.discover"}).to_string(),
+    ))
+    .await
+    .unwrap();
+    ws.send(send(
+        json!([{"jsonrpc":"2.0","id":1,"method":"Filecoin.ChainHead"},{"jsonrpc":"2.0","id":2,"method":"nope"}])
+            .to_string(),
+    ))
+    .await
+    .unwrap();
+    let mut next = async || -> Value {
+        loop {
+            let m = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
+                .await
+                .expect("in time")
+                .expect("open")
+                .expect("ok");
+            if let Message::Text(t) = m {
+                return serde_json::from_str(&t).unwrap();
+            }
+        }
+    };
+    let batch = next().await;
+    assert_eq!(batch[0]["result"]["Height"], 0, "{batch}");
+    assert_eq!(batch[1]["error"]["code"], RpcError::METHOD_NOT_FOUND);
+    ws.send(send("{oops".into())).await.unwrap();
+    let reply = loop {
+        if let Message::Text(t) = ws.next().await.unwrap().unwrap() {
+            break serde_json::from_str::<Value>(&t).unwrap();
+        }
+    };
+    assert_eq!(reply["error"]["code"], RpcError::PARSE_ERROR);
+    // A message over the size limit closes the connection (nothing is parsed).
+    let _ = ws.send(send("x".repeat(MAX_BODY_BYTES + 1))).await;
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true));
+    // The server still answers.
+    let head = tokio::task::spawn_blocking(move || {
+        let h = s.ok("Filecoin.ChainHead", json!([]));
+        drop(s);
+        h
+    })
+    .await
+    .unwrap();
+    assert_eq!(head["Height"], 0);
+}

@@ -1,0 +1,218 @@
+//! `filmark devnet`: a devnet served over JSON-RPC until Ctrl-C, announced as Anvil does.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle, GenesisAccount, KeyKind};
+use filmark_devnet_actors::market::MarketPolicy;
+use filmark_devnet_rpc::{RpcConfig, RpcServer};
+use filmark_registry::types::ConstructorParams;
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
+
+use crate::args::DevnetArgs;
+
+/// Addresses as the RPC writes them: with the test-network prefix `t`, as Lotus' devnets.
+fn t(a: &Address) -> String {
+    let text = a.to_string();
+    format!("t{}", &text[1..])
+}
+
+/// Lotus' `wallet export` of an f1 key: hex of `{"Type":"secp256k1","PrivateKey":"<base64>"}`.
+fn lotus_key_info(secret: &[u8]) -> String {
+    let json = format!(
+        r#"{{"Type":"secp256k1","PrivateKey":"{}"}}"#,
+        BASE64.encode(secret)
+    );
+    hex::encode(json)
+}
+
+fn config(args: &DevnetArgs) -> anyhow::Result<DevnetConfig> {
+    if let Some(dir) = &args.data_dir {
+        bail!(
+            "--data-dir {}: not yet: keeping the chain on disk needs the devnet's persistence \
+             (issue 13), which this build does not have",
+            dir.display()
+        );
+    }
+    let policy = match args.market_policy.as_str() {
+        "fast" => MarketPolicy::fast(),
+        "mainnet" => MarketPolicy::mainnet(),
+        _ => MarketPolicy::devnet(),
+    };
+    let mut config = DevnetConfig::default()
+        .with_verbose(false)
+        .with_market_policy(policy)
+        .with_chain_id(args.chain_id)
+        .with_accounts(args.accounts, args.accounts);
+    if let Some(secs) = args.block_time {
+        if !(secs.is_finite() && secs > 0.0) {
+            bail!("--block-time {secs}: a positive number of seconds");
+        }
+        config = config.with_block_time(Duration::from_secs_f64(secs));
+    }
+    Ok(config)
+}
+
+/// The startup text: accounts, keys, actors, chain id, where it listens.
+fn banner(
+    devnet: &Devnet,
+    server: &RpcServer,
+    deployed: Option<&[(&str, Address, Address)]>,
+) -> String {
+    let accounts = devnet.accounts();
+    let balance = |a: &GenesisAccount| {
+        devnet
+            .balance(&a.address(), filmark_devnet::TipsetRef::Head)
+            .map(|b| format!("{} FIL", b.atto() / 1_000_000_000_000_000_000u64))
+            .unwrap_or_default()
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "filmark devnet {} (fvm 4.8.4, nv{})\n",
+        env!("CARGO_PKG_VERSION"),
+        u32::from(devnet.config().network_version)
+    );
+    let _ = writeln!(out, "Available Accounts\n==================");
+    for (i, a) in accounts.iter().enumerate() {
+        let eth = match a.key.kind() {
+            KeyKind::Eth => format!("  {}", a.key.secp_key().eth_address()),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "({i}) {}{eth}  t0{}  ({})",
+            t(&a.address()),
+            a.id,
+            balance(a)
+        );
+    }
+    let _ = writeln!(out, "\nPrivate Keys\n==================");
+    for (i, a) in accounts.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "({i}) 0x{}",
+            hex::encode(a.key.secp_key().secret_bytes())
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nLotus Key Info (f1 accounts; `lotus wallet import`)\n=================================================="
+    );
+    for (i, a) in accounts.iter().enumerate() {
+        if a.key.kind() == KeyKind::Secp256k1 {
+            let _ = writeln!(
+                out,
+                "({i}) {}",
+                lotus_key_info(&a.key.secp_key().secret_bytes())
+            );
+        }
+    }
+    if let Some(actors) = deployed {
+        let _ = writeln!(out, "\nFilmark Actors\n==================");
+        for (name, id, robust) in actors {
+            let _ = writeln!(out, "{name:<9} {}  {}", t(id), t(robust));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nChain ID\n==================\n{}\n",
+        devnet.chain_id()
+    );
+    let _ = writeln!(out, "RPC URL:   {}", server.url());
+    let _ = writeln!(out, "WebSocket: {}", server.ws_url());
+    let _ = write!(out, "Listening on {}", server.addr());
+    out
+}
+
+/// Deploys the escrow, then the registry reading it, from the first f1 account.
+fn deploy(devnet: &Devnet) -> anyhow::Result<Vec<(&'static str, Address, Address)>> {
+    let deployer = devnet
+        .account(KeyKind::Secp256k1, 0)
+        .context("--deploy needs an f1 account")?;
+    let escrow = devnet
+        .deploy(
+            &deployer.key,
+            filmark_actor_bundle::ESCROW_WASM,
+            RawBytes::default(),
+        )
+        .context("deploying the escrow")?;
+    let params = RawBytes::serialize(ConstructorParams {
+        escrow: Some(escrow.id_address),
+    })?;
+    let registry = devnet
+        .deploy(&deployer.key, filmark_actor_bundle::REGISTRY_WASM, params)
+        .context("deploying the registry")?;
+    Ok(vec![
+        ("registry", registry.id_address, registry.robust_address),
+        ("escrow", escrow.id_address, escrow.robust_address),
+    ])
+}
+
+/// Waits for Ctrl-C (or SIGTERM).
+fn wait_for_signal() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the signal runtime")?;
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r,
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await
+    })
+    .context("waiting for Ctrl-C")
+}
+
+pub(crate) fn run(args: &DevnetArgs) -> anyhow::Result<()> {
+    let config = config(args)?;
+    let handle: DevnetHandle = Devnet::spawn(config).context("starting the devnet")?;
+    let devnet = handle.devnet();
+    let deployed = if args.deploy {
+        Some(deploy(&devnet)?)
+    } else {
+        None
+    };
+    let rpc = RpcConfig::default()
+        .with_host(args.host)
+        .with_port(args.port)
+        .with_allow_unprotected_txs(args.allow_unprotected_txs);
+    let server = RpcServer::spawn(devnet.clone(), rpc).context("starting the JSON-RPC server")?;
+    if !args.host.is_loopback() {
+        eprintln!(
+            "warning: listening on {}, not loopback: the prefunded accounts' private keys above \
+             are public; anyone who can reach this port can spend them",
+            args.host
+        );
+    }
+    println!("{}", banner(&devnet, &server, deployed.as_deref()));
+    wait_for_signal()?;
+    eprintln!("Shutting down");
+    server.stop();
+    drop(handle);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_info_is_lotus_wallet_export() {
+        let hex = lotus_key_info(&[1, 2, 3]);
+        let json = String::from_utf8(hex::decode(hex).unwrap()).unwrap();
+        assert_eq!(json, r#"{"Type":"secp256k1","PrivateKey":"AQID"}"#);
+        assert_eq!(t(&Address::new_id(5)), "t05");
+    }
+}
