@@ -24,7 +24,7 @@ if (!url || keys.length === 0) {
 
 // Plain node:http with keep-alive connections (lighter than fetch, so the client is not what
 // is measured).
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+let agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 const target = new URL(url)
 let nextId = 1
 function rpc(method, params = []) {
@@ -96,6 +96,10 @@ const streams = await Promise.all(
 )
 const signSecs = (performance.now() - signStart) / 1000
 
+// Fresh connections for the load: a server may have closed the idle ones while we signed.
+agent.destroy()
+agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+
 // Send: one sequential stream per sender.
 const latencies = []
 let failures = 0
@@ -116,13 +120,14 @@ await Promise.all(
   })
 )
 const sentSecs = (performance.now() - start) / 1000
+if (failures > 0) console.error(`${label}: ${failures} sends failed, the first: ${firstError}`)
 
 // Wait until every transaction is mined (bounded).
 const deadline = performance.now() + 300_000
 for (;;) {
   const nonces = await Promise.all(accounts.map((a) => rpc('eth_getTransactionCount', [a.address, 'latest']).then(Number)))
   if (nonces.every((n, s) => n >= startNonces[s] + perSender)) break
-  if (performance.now() > deadline) throw new Error(`not all mined after 300 s: ${nonces}`)
+  if (performance.now() > deadline) throw new Error(`not all mined after 300 s: nonces ${nonces}, from ${startNonces}`)
   await new Promise((r) => setTimeout(r, 20))
 }
 const minedSecs = (performance.now() - start) / 1000
