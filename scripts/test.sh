@@ -18,6 +18,15 @@ cargo fmt --all --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "JS clients for the RPC tests (npm ci from the lockfile)"
+# viem, ethers v6 and iso-filecoin, pinned in devnet/rpc/js/package-lock.json; the devnet-rpc
+# tests run them with node. The npm cache makes later runs offline.
+if command -v npm >/dev/null; then
+  npm ci --prefix devnet/rpc/js --prefer-offline --no-audit --no-fund --loglevel=error
+else
+  echo "npm not found: the devnet-rpc real-client tests will say they are skipped"
+fi
+
 step "tests"
 cargo test --workspace --locked --no-fail-fast
 

@@ -13,6 +13,7 @@ mod table;
 
 pub use control::MAX_MINE;
 pub use error::{Error, RpcError};
+pub use eth::{CLIENT_VERSION, MAX_RAW_TX_BYTES};
 pub use server::{
     DEFAULT_PORT, MAX_BATCH, MAX_BODY_BYTES, MAX_DEPTH, RPC_PATH, RpcConfig, RpcServer,
 };

@@ -1,7 +1,7 @@
 //! The one table of methods and the one dispatch.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use filmark_devnet::Devnet;
 use serde_json::Value;
@@ -20,16 +20,33 @@ pub struct Context {
     pub allow_unprotected_txs: bool,
     /// The WebSocket connection the call came on (`None` over HTTP).
     pub(crate) subscriptions: Option<Subscriptions>,
+    /// The installed `eth_newFilter` / `eth_newBlockFilter` filters.
+    pub(crate) filters: Arc<crate::eth::Filters>,
+    /// Whether the devnet mines instantly (read once: its mining mode does not change).
+    pub(crate) instant: bool,
+    /// `eth_sendRawTransaction`'s group commit.
+    pub(crate) sends: Arc<crate::eth::SendQueue>,
 }
 
 impl Context {
     /// A context serving `devnet` (unprotected transactions refused, no connection).
     pub fn new(devnet: Devnet) -> Self {
+        let instant = devnet.config().mining == filmark_devnet::Mining::Instant;
         Self {
             devnet,
+            instant,
+            sends: Arc::default(),
             allow_unprotected_txs: false,
             subscriptions: None,
+            filters: Arc::default(),
         }
+    }
+
+    /// The same context with unprotected (pre-EIP-155) transactions accepted or not.
+    #[must_use]
+    pub fn with_unprotected_txs(mut self, allow: bool) -> Self {
+        self.allow_unprotected_txs = allow;
+        self
     }
 
     /// The subscriptions of the WebSocket connection this call came on.

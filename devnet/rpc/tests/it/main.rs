@@ -1,7 +1,13 @@
-//! The JSON-RPC server, over real sockets: transport, Lotus methods, controls, fuzzing.
+//! The RPC crate's integration tests (one binary): the Ethereum namespace through dispatch,
+//! the server over real sockets (transport, Lotus methods, controls, fuzzing), real clients.
 
+mod alloy;
+mod clients;
 mod common;
 mod controls;
+mod eth;
 mod fuzz;
 mod lotus;
+mod subscribe;
+mod support;
 mod transport;

@@ -1,0 +1,216 @@
+//! Sending and simulating: `eth_sendRawTransaction`, `eth_call`, `eth_estimateGas`.
+
+use alloy_consensus::TxEnvelope;
+use alloy_eips::eip2718::Decodable2718;
+use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
+use filmark_devnet::{MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID};
+use filmark_sdk::keys::{SignedMessage, calldata_params, ext};
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::{Address, Protocol};
+use fvm_shared::message::Message;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::blocks::calldata_of;
+use super::types::{BlockTag, filecoin_address, latest, resolve_state, u256_to_token};
+use crate::RpcError;
+use crate::params::Params;
+use crate::table::Context;
+
+/// The largest raw transaction accepted, in bytes: a message the pool would refuse as larger
+/// than [`MAX_MESSAGE_SIZE`] is refused here, before any decoding or signature work.
+pub const MAX_RAW_TX_BYTES: usize = MAX_MESSAGE_SIZE;
+
+/// `eth_sendRawTransaction`: decodes (alloy), checks the chain id and replay protection, maps
+/// the transaction to its Filecoin message (the sender's f410 address, `InvokeEVM` or the EAM's
+/// `CreateExternal`) and pushes it. With instant mining the tipset holding it (with whatever
+/// arrived meanwhile, [`super::batch`]) is mined, then one more, so that "latest" (the head's
+/// parent) holds it and its receipt exists, as on Lotus.
+pub(crate) fn send_raw_transaction(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
+    p.at_most(1)?;
+    let text: String = p.get(0, "rawTransaction")?;
+    let digits = text.strip_prefix("0x").unwrap_or(&text);
+    if digits.len() / 2 > MAX_RAW_TX_BYTES {
+        return Err(RpcError::invalid_params(format!(
+            "raw transaction of {} bytes: the limit is {MAX_RAW_TX_BYTES}",
+            digits.len() / 2
+        )));
+    }
+    let raw = hex::decode(digits)
+        .map_err(|e| RpcError::invalid_params(format!("rawTransaction: {e}")))?;
+    let hash = check_envelope(ctx, &raw)?;
+    let chain_id = ctx.devnet.chain_id();
+    let signed = SignedMessage::from_eth_raw_tx(&raw, chain_id)
+        .map_err(|e| RpcError::server(format!("invalid transaction: {e}")))?;
+    ctx.sends.push(&ctx.devnet, signed, ctx.instant)?;
+    Ok(json!(hash))
+}
+
+/// Decodes `raw` with alloy and refuses what Filecoin does not carry: types other than legacy
+/// and EIP-1559, another chain's id, and (unless allowed) unprotected pre-EIP-155 transactions.
+/// Returns the transaction hash.
+fn check_envelope(ctx: &Context, raw: &[u8]) -> Result<B256, RpcError> {
+    let envelope = TxEnvelope::decode_2718_exact(raw)
+        .map_err(|e| RpcError::invalid_params(format!("cannot decode the transaction: {e}")))?;
+    let chain_id = ctx.devnet.chain_id();
+    let got = match &envelope {
+        TxEnvelope::Legacy(tx) => match tx.tx().chain_id {
+            Some(id) => Some(id),
+            None if ctx.allow_unprotected_txs => None,
+            None => {
+                return Err(RpcError::server(
+                    "only replay-protected (EIP-155) transactions allowed over RPC: this \
+                     transaction has no chain id, so it is valid on every network (start the \
+                     devnet with unprotected transactions allowed to accept it)",
+                ));
+            }
+        },
+        TxEnvelope::Eip1559(tx) => Some(tx.tx().chain_id),
+        other => {
+            return Err(RpcError::server(format!(
+                "transaction type {} is not supported: Filecoin takes legacy and EIP-1559 \
+                 (type 2) transactions",
+                u8::from(other.tx_type())
+            )));
+        }
+    };
+    if let Some(got) = got
+        && got != chain_id
+    {
+        return Err(RpcError::server(format!(
+            "invalid chain id {got}: this devnet's is {chain_id}"
+        )));
+    }
+    Ok(*envelope.tx_hash())
+}
+
+/// An `eth_call` / `eth_estimateGas` object.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallObject {
+    from: Option<EthAddress>,
+    to: Option<EthAddress>,
+    value: Option<U256>,
+    data: Option<Bytes>,
+    input: Option<Bytes>,
+}
+
+impl CallObject {
+    /// The Filecoin message Lotus makes of it (`EthCall.ToFilecoinMessage`): `to` → `InvokeEVM`
+    /// with the calldata, no `to` → the EAM's `CreateExternal`; no sender → the system actor.
+    fn to_message(&self) -> Result<Message, RpcError> {
+        let from = match self.from {
+            None => Address::new_id(SYSTEM_ACTOR_ID),
+            Some(a) if a.is_zero() => Address::new_id(SYSTEM_ACTOR_ID),
+            Some(a) => {
+                let from = filecoin_address(&a);
+                if from.protocol() != Protocol::Delegated {
+                    return Err(RpcError::invalid_params(format!(
+                        "from {a}: expected an f410 (Ethereum account) address"
+                    )));
+                }
+                from
+            }
+        };
+        let data = self.input.as_ref().or(self.data.as_ref());
+        let params = data.map_or_else(RawBytes::default, |d| calldata_params(d));
+        let (to, method_num) = match self.to {
+            Some(to) => (filecoin_address(&to), ext::evm::INVOKE_CONTRACT),
+            None => (
+                Address::new_id(filmark_devnet::EAM_ACTOR_ID),
+                ext::eam::CREATE_EXTERNAL,
+            ),
+        };
+        Ok(Message {
+            version: 0,
+            from,
+            to,
+            sequence: 0,
+            value: u256_to_token(self.value.unwrap_or_default()),
+            method_num,
+            params,
+            gas_limit: 0,
+            gas_fee_cap: Default::default(),
+            gas_premium: Default::default(),
+        })
+    }
+}
+
+/// Calls run on the head's state: a block parameter older than "latest" is refused (the devnet
+/// keeps every state, but runs calls on the newest).
+fn check_call_block(ctx: &Context, tag: Option<BlockTag>) -> Result<(), RpcError> {
+    let Some(tag) = tag else { return Ok(()) };
+    let at = resolve_state(&ctx.devnet, tag)?;
+    let newest = latest(&ctx.devnet);
+    if at.height() < newest.height() {
+        return Err(RpcError::server(format!(
+            "calls run on the latest state (block {}); block {} is older",
+            newest.height(),
+            at.height()
+        )));
+    }
+    Ok(())
+}
+
+/// The error of a failed call: code 3 ("execution reverted", as geth and Lotus), the return
+/// bytes as `data`.
+fn reverted(result: &filmark_devnet::CallResult) -> RpcError {
+    let ret = result.receipt.return_data.bytes();
+    let data = calldata_of(ret).unwrap_or_else(|| ret.to_vec());
+    let reason = result
+        .failure
+        .as_deref()
+        .and_then(|f| f.lines().next())
+        .unwrap_or("");
+    RpcError::new(
+        RpcError::EXECUTION_ERROR,
+        format!(
+            "execution reverted: exit code {} {reason}",
+            result.receipt.exit_code.value()
+        )
+        .trim_end()
+        .to_owned(),
+    )
+    .with_data(json!(Bytes::from(data)))
+}
+
+/// `eth_call`: the return bytes (the CBOR byte string of `InvokeEVM`'s return).
+pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
+    p.at_most(3)?;
+    let object: CallObject = p.get(0, "transaction")?;
+    check_call_block(ctx, p.opt(1, "block")?)?;
+    let message = object.to_message()?;
+    let is_create = object.to.is_none();
+    let result = ctx.devnet.call(message)?;
+    if !result.receipt.exit_code.is_success() {
+        return Err(reverted(&result));
+    }
+    let ret = result.receipt.return_data.bytes();
+    let out = if is_create || ret.is_empty() {
+        Vec::new()
+    } else {
+        calldata_of(ret).unwrap_or_else(|| ret.to_vec())
+    };
+    Ok(json!(Bytes::from(out)))
+}
+
+/// `eth_estimateGas`: a reverting call is an error (code 3); otherwise the gas limit the devnet
+/// would set for the message (its execution, inclusion cost and a 25 % margin).
+pub(crate) fn estimate_gas(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
+    p.at_most(2)?;
+    let object: CallObject = p.get(0, "transaction")?;
+    check_call_block(ctx, p.opt(1, "block")?)?;
+    let message = object.to_message()?;
+    let result = ctx.devnet.call(message.clone())?;
+    if !result.receipt.exit_code.is_success() {
+        return Err(reverted(&result));
+    }
+    let prepared = ctx.devnet.prepare(
+        message.from,
+        message.to,
+        message.value,
+        message.method_num,
+        message.params,
+    )?;
+    Ok(json!(U64::from(prepared.gas_limit)))
+}
