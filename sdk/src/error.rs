@@ -24,6 +24,14 @@ pub enum Error {
         /// The path that was given.
         path: PathBuf,
     },
+    /// A path inside a directory import is malformed or clashes with another entry.
+    #[error("invalid path {path:?} in a directory: {why}")]
+    InvalidPath {
+        /// The path that was given.
+        path: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     /// An output path could not be created or written. The message names the path; the
     /// operating system's reason is the [`source`](std::error::Error::source).
     #[error("cannot write {}", path.display())]

@@ -16,6 +16,7 @@
 mod ahead;
 mod car;
 mod commp;
+mod dir;
 #[cfg(feature = "std")]
 pub mod file;
 mod pack;
@@ -27,6 +28,7 @@ use cid::Cid;
 
 pub use self::{
     car::{CarInfo, CarWriter, DEFAULT_DEDUP_CAPACITY, header as car_header, header_len},
+    dir::{DirImported, DirImporter, HAMT_FANOUT, MURMUR3_X64_64, SHARD_SPLIT_THRESHOLD},
     commp::{
         CommP, FIL_COMMITMENT_UNSEALED, FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE,
         LOTUS_MIN_PAYLOAD_SIZE, MAX_PADDED_SIZE, MAX_PAYLOAD_SIZE, MIN_PADDED_SIZE, Piece, RAW,
