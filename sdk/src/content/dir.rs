@@ -1,12 +1,18 @@
 //! UnixFS directories: named files → a directory DAG (flat, or HAMT-sharded when large), as
 //! `ipfs add -r --cid-version=1` and ipfs-unixfs-importer (`wrapWithDirectory`) build them.
 
-use std::{collections::BTreeMap, io::Read};
+use std::{
+    collections::BTreeMap,
+    io::{BufWriter, Read, Seek, Write},
+};
 
 use cid::Cid;
 
 use super::{
-    BlockSink, Imported, Importer, Options, Progress, ahead, put_uvarint,
+    BlockSink, CarInfo, CarWriter, Imported, Importer, NullSink, Options, Packed, Progress,
+    ahead,
+    pack::{Tee, WRITE_BUF, car_seekable_with},
+    put_uvarint,
     unixfs::{DAG_PB, block_cid},
 };
 use crate::{Error, Result};
@@ -248,6 +254,163 @@ impl<S: BlockSink> DirImporter<S> {
         let named: Vec<(&[u8], Link)> = names.iter().map(|(n, l)| (n.as_slice(), *l)).collect();
         self.emit(&named, &data)
     }
+}
+
+/// One entry of a directory given as a list (for example the files a browser user picked).
+#[derive(Debug, Clone)]
+pub enum DirEntry<R> {
+    /// A file: its relative `/`-separated path, its bytes and their number when known (for
+    /// progress).
+    File {
+        /// Relative path, `/`-separated.
+        path: String,
+        /// The file's bytes.
+        reader: R,
+        /// Its size, when known.
+        size: Option<u64>,
+    },
+    /// A directory, empty unless files are listed under it.
+    Dir {
+        /// Relative path, `/`-separated.
+        path: String,
+    },
+}
+
+/// Adds `entries` in order; progress counts file bytes over all files.
+fn feed<S: BlockSink, R: Read>(
+    dir: &mut DirImporter<S>,
+    entries: impl IntoIterator<Item = Result<DirEntry<R>>>,
+    total: Option<u64>,
+    mut progress: impl Progress,
+) -> Result<()> {
+    let mut done = 0;
+    progress.update(0, total);
+    for entry in entries {
+        match entry? {
+            DirEntry::File { path, reader, size } => {
+                let base = done;
+                let imported =
+                    dir.add_file(&path, reader, size, |d, _| progress.update(base + d, total))?;
+                done += imported.file_size;
+                progress.update(done, total);
+            }
+            DirEntry::Dir { path } => dir.add_dir(&path)?,
+        }
+    }
+    Ok(())
+}
+
+/// Builds the directory of `entries` into `sink`.
+fn build_into<S: BlockSink, R: Read>(
+    entries: impl IntoIterator<Item = Result<DirEntry<R>>>,
+    total: Option<u64>,
+    sink: S,
+    opts: &Options,
+    progress: impl Progress,
+) -> Result<(DirImported, S)> {
+    let mut dir = DirImporter::new(opts, sink)?;
+    feed(&mut dir, entries, total, progress)?;
+    dir.finish()
+}
+
+/// The UnixFS directory CID of `entries` (files added in the order given; `total`, the sum of
+/// the file sizes when known, goes to `progress`).
+///
+/// # Errors
+/// The first error of `entries`; [`Error::InvalidPath`] for a bad or repeated path;
+/// [`Error::Io`] when reading fails; [`Error::InvalidParams`] for bad options.
+pub fn import_dir<R: Read>(
+    entries: impl IntoIterator<Item = Result<DirEntry<R>>>,
+    total: Option<u64>,
+    opts: &Options,
+    progress: impl Progress,
+) -> Result<DirImported> {
+    Ok(build_into(entries, total, NullSink, opts, progress)?.0)
+}
+
+/// [`super::write_car`] for a directory: its CARv1 (root: the directory) to `out` from its
+/// current position, in one read of each file.
+///
+/// # Errors
+/// As [`import_dir`]; [`Error::Io`] when writing fails.
+pub fn write_dir_car<R: Read, W: Write + Seek>(
+    entries: impl IntoIterator<Item = Result<DirEntry<R>>>,
+    total: Option<u64>,
+    out: W,
+    opts: &Options,
+    progress: impl Progress,
+) -> Result<(Cid, CarInfo)> {
+    let (root, _, info, _) = car_seekable_with(None, out, opts, false, |w| {
+        let (d, w) = build_into(entries, total, w, opts, progress)?;
+        Ok((d.root, d.file_size, w))
+    })?;
+    Ok((root, info))
+}
+
+/// [`super::pack`] for a directory: one read of each file gives the directory CID, its CAR
+/// (written to `out` from its current position) and the CAR's piece commitment.
+/// [`Packed::file_size`] is the sum of the file sizes.
+///
+/// # Errors
+/// As [`write_dir_car`]; [`Error::TooLarge`] when the CAR does not fit a 64 GiB sector.
+pub fn pack_dir<R: Read, W: Write + Seek>(
+    entries: impl IntoIterator<Item = Result<DirEntry<R>>>,
+    total: Option<u64>,
+    out: W,
+    opts: &Options,
+    progress: impl Progress,
+) -> Result<Packed> {
+    let (root, file_size, car, piece) = car_seekable_with(total, out, opts, true, |w| {
+        let (d, w) = build_into(entries, total, w, opts, progress)?;
+        Ok((d.root, d.file_size, w))
+    })?;
+    Ok(Packed {
+        root,
+        file_size,
+        car,
+        piece: piece.expect("hashed"),
+    })
+}
+
+/// [`pack_dir`] for outputs that cannot seek: `entries()` is called twice, for a first read
+/// (the directory CID, which the CAR header needs first) and a second (the CAR and its
+/// commitment). `progress` sees both reads (`total` doubled).
+///
+/// # Errors
+/// As [`pack_dir`]; [`Error::InputChanged`] if the second read gave another directory.
+pub fn pack_dir_two_pass<R: Read, I: IntoIterator<Item = Result<DirEntry<R>>>, W: Write>(
+    mut entries: impl FnMut() -> I,
+    total: Option<u64>,
+    out: W,
+    opts: &Options,
+    mut progress: impl Progress,
+) -> Result<Packed> {
+    let total2 = total.map(|t| 2 * t);
+    let first = import_dir(entries(), None, opts, |d, _| progress.update(d, total2))?;
+    let tee = Tee {
+        out: BufWriter::with_capacity(WRITE_BUF, out),
+        commp: Some(opts.commp_hasher()),
+    };
+    let offset = first.file_size;
+    let mut run = |tee| -> Result<_> {
+        let writer = CarWriter::new(tee, &first.root)?;
+        let (d, writer) = build_into(entries(), None, writer, opts, |d, _| {
+            progress.update(offset + d, total2)
+        })?;
+        writer.finish().map(|(tee, info)| (d, tee, info))
+    };
+    let (second, mut tee, car) = run(tee).map_err(Error::unwrap_io)?;
+    if second.root != first.root {
+        return Err(Error::InputChanged);
+    }
+    let piece = tee.commp.take().expect("hashing").finish();
+    tee.out.flush()?;
+    Ok(Packed {
+        root: second.root,
+        file_size: second.file_size,
+        car,
+        piece,
+    })
 }
 
 /// The directory at `parent` (which must exist).
