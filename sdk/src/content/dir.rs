@@ -9,8 +9,7 @@ use std::{
 use cid::Cid;
 
 use super::{
-    BlockSink, CarInfo, CarWriter, Imported, Importer, NullSink, Options, Packed, Progress,
-    ahead,
+    BlockSink, CarInfo, CarWriter, Imported, Importer, NullSink, Options, Packed, Progress, ahead,
     pack::{Tee, WRITE_BUF, car_seekable_with},
     put_uvarint,
     unixfs::{DAG_PB, block_cid},
@@ -154,7 +153,9 @@ impl<S: BlockSink> DirImporter<S> {
     /// Creates the parent directories of `path`; returns them and the last component.
     fn place<'p>(&mut self, path: &'p str) -> Result<(Vec<&'p str>, &'p str)> {
         let mut components = split(path)?;
-        let name = components.pop().expect("split gives at least one component");
+        let name = components
+            .pop()
+            .expect("split gives at least one component");
         if !components.is_empty() {
             self.add_dir(&components.join("/"))?;
         }
@@ -495,7 +496,12 @@ impl Bucket {
             }
             Some(Slot::Leaf(other)) => {
                 let mut b = Box::new(Self::new());
-                b.insert(other, hamt_hash(entries[other].0.as_bytes()), depth + 1, entries)?;
+                b.insert(
+                    other,
+                    hamt_hash(entries[other].0.as_bytes()),
+                    depth + 1,
+                    entries,
+                )?;
                 b.insert(e, hash, depth + 1, entries)?;
                 *slot = Some(Slot::Bucket(b));
             }
@@ -536,8 +542,14 @@ mod tests {
     #[test]
     fn hamt_hash_is_the_js_importers() {
         // @multiformats/murmur3 murmur3128, first 8 bytes: the order the HAMT consumes.
-        assert_eq!(hamt_hash(b"file-00000.txt"), [0x19, 0x69, 0x8b, 0x1c, 0x0f, 0xa7, 0x3e, 0x79]);
-        assert_eq!(hamt_hash(b"post.txt"), [0x7a, 0xa6, 0x88, 0x72, 0x02, 0x80, 0x71, 0x85]);
+        assert_eq!(
+            hamt_hash(b"file-00000.txt"),
+            [0x19, 0x69, 0x8b, 0x1c, 0x0f, 0xa7, 0x3e, 0x79]
+        );
+        assert_eq!(
+            hamt_hash(b"post.txt"),
+            [0x7a, 0xa6, 0x88, 0x72, 0x02, 0x80, 0x71, 0x85]
+        );
     }
 
     #[test]

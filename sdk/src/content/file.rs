@@ -246,9 +246,7 @@ fn walk_into(
 }
 
 /// Opens the files of `entries` one at a time, as they are read.
-fn opened(
-    entries: Vec<DirEntry<PathBuf>>,
-) -> impl Iterator<Item = Result<DirEntry<Named>>> {
+fn opened(entries: Vec<DirEntry<PathBuf>>) -> impl Iterator<Item = Result<DirEntry<Named>>> {
     entries.into_iter().map(|e| match e {
         DirEntry::Dir { path } => Ok(DirEntry::Dir { path }),
         DirEntry::File { path, reader, size } => {

@@ -28,14 +28,14 @@ use cid::Cid;
 
 pub use self::{
     car::{CarInfo, CarWriter, DEFAULT_DEDUP_CAPACITY, header as car_header, header_len},
-    dir::{
-        DirEntry, DirImported, DirImporter, HAMT_FANOUT, MURMUR3_X64_64, SHARD_SPLIT_THRESHOLD,
-        import_dir, pack_dir, pack_dir_two_pass, write_dir_car,
-    },
     commp::{
         CommP, FIL_COMMITMENT_UNSEALED, FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE,
         LOTUS_MIN_PAYLOAD_SIZE, MAX_PADDED_SIZE, MAX_PAYLOAD_SIZE, MIN_PADDED_SIZE, Piece, RAW,
         SHA2_256_TRUNC254_PADDED, padded_size,
+    },
+    dir::{
+        DirEntry, DirImported, DirImporter, HAMT_FANOUT, MURMUR3_X64_64, SHARD_SPLIT_THRESHOLD,
+        import_dir, pack_dir, pack_dir_two_pass, write_dir_car,
     },
     pack::{Packed, pack, pack_two_pass, write_car},
     unixfs::{CID_LEN, DAG_PB, Imported, Importer, SHA2_256, UnixFsParams},

@@ -248,7 +248,9 @@ impl<S: BlockSink> Importer<S> {
             let higher = self.levels[level + 1..].iter().any(|l| !l.is_empty());
             let here = self.levels[level].len();
             if here == 1 && !higher {
-                let Link { cid: root, tsize, .. } = self.levels[level][0];
+                let Link {
+                    cid: root, tsize, ..
+                } = self.levels[level][0];
                 let imported = Imported {
                     root,
                     file_size: self.file_size,
