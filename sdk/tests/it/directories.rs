@@ -9,7 +9,14 @@ use sha2::{Digest, Sha256};
 
 use crate::car_reader;
 
-const NAMES: [&str; 4] = ["flat", "nested", "with_empty_dir", "sharded"];
+const NAMES: [&str; 6] = [
+    "flat",
+    "nested",
+    "with_empty_dir",
+    "sharded",
+    "at_threshold",
+    "past_threshold",
+];
 
 fn vectors() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/directories.json");
@@ -48,6 +55,19 @@ fn inputs(name: &str) -> (Vec<(String, Vec<u8>)>, Vec<&'static str>) {
                         format!("file-{i:05}.txt"),
                         format!("entry {i}\n").into_bytes(),
                     )
+                })
+                .collect();
+            return (files, vec![]);
+        }
+        "at_threshold" | "past_threshold" => {
+            let files = (0..4096)
+                .map(|i| {
+                    let ext = if i == 0 && name == "past_threshold" {
+                        "text"
+                    } else {
+                        "txt"
+                    };
+                    (format!("t{i:023}.{ext}"), format!("{i}\n").into_bytes())
                 })
                 .collect();
             return (files, vec![]);
