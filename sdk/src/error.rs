@@ -18,8 +18,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
-    /// A path names a directory; only regular files are supported for now.
-    #[error("{} is a directory: only files are supported", path.display())]
+    /// A path names a directory where a file is expected (the `*_dir` functions of
+    /// [`content::file`](crate::content::file) take directories).
+    #[error("{} is a directory: a file is expected here", path.display())]
     IsDirectory {
         /// The path that was given.
         path: PathBuf,
