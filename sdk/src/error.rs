@@ -19,7 +19,7 @@ pub enum Error {
         source: io::Error,
     },
     /// A path names a directory where a file is expected (the `*_dir` functions of
-    /// [`content::file`](crate::content::file) take directories).
+    /// `content::file` take directories).
     #[error("{} is a directory: a file is expected here", path.display())]
     IsDirectory {
         /// The path that was given.

@@ -45,7 +45,7 @@ struct Link {
 #[derive(Debug)]
 enum Entry {
     File(Link),
-    Dir(BTreeMap<String, Entry>),
+    Dir(BTreeMap<String, Self>),
 }
 
 /// The result of a directory import.
@@ -66,7 +66,7 @@ pub struct DirImported {
 ///
 /// Blocks go to the sink in this order: each file's blocks as it is added, then at
 /// [`finish`](Self::finish) every directory node, children before parents (in name order),
-/// the root last. Added in depth-first name order (as [`super::file::walk`] lists a tree), the
+/// the root last. Added in depth-first name order (as `file::walk` lists a tree), the
 /// order is exactly ipfs-unixfs-importer's with `fileImportConcurrency: 1`. The CID does not
 /// depend on the order. Memory: one file import at a time plus one link per entry.
 #[derive(Debug)]

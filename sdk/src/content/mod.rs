@@ -8,6 +8,8 @@
 //! - [`CarWriter`]: CARv1 blocks in the importer's post-order, without duplicates.
 //! - [`CommP`]: fr32 + sha2-256-trunc254-padded tree, piece CID v1 and v2 ([`Piece`]).
 //! - [`pack`]: one read of the input gives the root CID, the CAR and the CAR's piece CID.
+//! - [`DirImporter`], [`import_dir`], [`pack_dir`]: the same for a directory of named files
+//!   (`ipfs add -r --cid-version=1`; HAMT-sharded past [`SHARD_SPLIT_THRESHOLD`]).
 //! - [`file`](mod@file) (feature `std`): the same by path, with typed errors for bad paths.
 //!
 //! Inputs under [`LOTUS_MIN_PAYLOAD_SIZE`] (65) bytes get a commitment (zero-padded to one
