@@ -19,6 +19,11 @@ use crate::{Error, Result};
 /// A flat directory whose estimated size (the sum, over its entries, of the name's UTF-8 length
 /// plus the CID's byte length) exceeds this many bytes is HAMT-sharded: kubo's
 /// `HAMTShardingSize` and ipfs-unixfs-importer's `shardSplitThresholdBytes` ("links-bytes").
+///
+/// As in ipfs-unixfs-importer 17, the estimate counts files and empty sub-directories, not
+/// sub-directories with entries (the JS importer sizes a directory while its sub-directories
+/// have no CID yet). Kubo counts every link, so a directory whose files stay under the
+/// threshold but whose sub-directory links carry it over is sharded by kubo and flat here.
 pub const SHARD_SPLIT_THRESHOLD: usize = 256 << 10;
 /// Children per HAMT node (8 bits of the name's hash per level).
 pub const HAMT_FANOUT: usize = 256;
@@ -181,17 +186,25 @@ impl<S: BlockSink> DirImporter<S> {
     /// Builds (sub-directories first) and emits the directory over `entries`.
     fn build(&mut self, entries: BTreeMap<String, Entry>) -> Result<Link> {
         let mut links = Vec::with_capacity(entries.len());
+        let mut estimate = 0;
         for (name, entry) in entries {
             let link = match entry {
                 Entry::File(l) => l,
-                Entry::Dir(d) => self.build(d)?,
+                Entry::Dir(d) => {
+                    // ipfs-unixfs-importer counts a sub-directory only while it has no CID:
+                    // an empty one (its node is made when it is listed), not one with entries.
+                    let empty = d.is_empty();
+                    let link = self.build(d)?;
+                    if !empty {
+                        links.push((name, link));
+                        continue;
+                    }
+                    link
+                }
             };
+            estimate += name.len() + link.cid.encoded_len();
             links.push((name, link));
         }
-        let estimate: usize = links
-            .iter()
-            .map(|(n, l)| n.len() + l.cid.encoded_len())
-            .sum();
         if estimate > SHARD_SPLIT_THRESHOLD {
             return self.shard(&links);
         }

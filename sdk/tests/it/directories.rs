@@ -9,13 +9,15 @@ use sha2::{Digest, Sha256};
 
 use crate::car_reader;
 
-const NAMES: [&str; 6] = [
+const NAMES: [&str; 8] = [
     "flat",
     "nested",
     "with_empty_dir",
     "sharded",
     "at_threshold",
     "past_threshold",
+    "subdir_at_threshold",
+    "empty_dir_past_threshold",
 ];
 
 fn vectors() -> Value {
@@ -59,8 +61,8 @@ fn inputs(name: &str) -> (Vec<(String, Vec<u8>)>, Vec<&'static str>) {
                 .collect();
             return (files, vec![]);
         }
-        "at_threshold" | "past_threshold" => {
-            let files = (0..4096)
+        "at_threshold" | "past_threshold" | "subdir_at_threshold" | "empty_dir_past_threshold" => {
+            let mut files: Vec<_> = (0..4096)
                 .map(|i| {
                     let ext = if i == 0 && name == "past_threshold" {
                         "text"
@@ -70,7 +72,15 @@ fn inputs(name: &str) -> (Vec<(String, Vec<u8>)>, Vec<&'static str>) {
                     (format!("t{i:023}.{ext}"), format!("{i}\n").into_bytes())
                 })
                 .collect();
-            return (files, vec![]);
+            if name == "subdir_at_threshold" {
+                files.push(("u/x.txt".to_owned(), b"x\n".to_vec()));
+            }
+            let empty = if name == "empty_dir_past_threshold" {
+                vec!["v"]
+            } else {
+                vec![]
+            };
+            return (files, empty);
         }
         _ => unreachable!(),
     };
