@@ -60,20 +60,22 @@ pub(crate) struct DevnetArgs {
 /// `filmark content ...`
 #[derive(Debug, Subcommand)]
 pub(crate) enum ContentCommand {
-    /// Print the UnixFS root CID of FILE (same as `ipfs add --cid-version=1`).
+    /// Print the UnixFS root CID of FILE (same as `ipfs add --cid-version=1`), or of a
+    /// directory (`ipfs add -r --cid-version=1`: HAMT-sharded when large, hidden files left out).
     Cid(CidArgs),
-    /// Write the CARv1 of FILE.
+    /// Write the CARv1 of FILE or of a directory.
     Car(CarArgs),
     /// Print the piece commitment (piece CID v1 and v2) of FILE's bytes.
     Commp(CommonArgs),
-    /// One read of FILE: its CID, its CAR and the CAR's piece commitment.
+    /// One read of FILE (or of each file of a directory): its CID, its CAR and the CAR's piece
+    /// commitment.
     Pack(CarArgs),
 }
 
 /// Options every content command takes.
 #[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
-    /// The input file.
+    /// The input file (or directory, except for `commp`).
     pub(crate) file: PathBuf,
     /// Print one JSON object instead of text.
     #[arg(long)]

@@ -18,11 +18,20 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
-    /// A path names a directory; only regular files are supported for now.
-    #[error("{} is a directory: only files are supported", path.display())]
+    /// A path names a directory where a file is expected (the `*_dir` functions of
+    /// `content::file` take directories).
+    #[error("{} is a directory: a file is expected here", path.display())]
     IsDirectory {
         /// The path that was given.
         path: PathBuf,
+    },
+    /// A path inside a directory import is malformed or clashes with another entry.
+    #[error("invalid path {path:?} in a directory: {why}")]
+    InvalidPath {
+        /// The path that was given.
+        path: String,
+        /// What is wrong with it.
+        why: &'static str,
     },
     /// An output path could not be created or written. The message names the path; the
     /// operating system's reason is the [`source`](std::error::Error::source).

@@ -1,4 +1,4 @@
-//! `filmark content ...`: CID, CAR and piece commitment of a file.
+//! `filmark content ...`: CID, CAR and piece commitment of a file or a directory.
 
 use std::{io::Write, path::Path};
 
@@ -34,7 +34,22 @@ fn cid(args: &CidArgs) -> anyhow::Result<()> {
         .with_max_links(args.max_links);
     let opts = options(&args.common).with_unixfs(params);
     let bar = Bar::new("cid");
-    let imported = file::import(&args.common.file, &opts, bar.callback())?;
+    let path = &args.common.file;
+    if path.is_dir() {
+        let d = file::import_dir(path, &opts, bar.callback())?;
+        drop(bar);
+        return print(
+            args.common.json,
+            json!({
+                "cid": d.root.to_string(),
+                "file_size": d.file_size,
+                "files": d.files,
+                "blocks": d.blocks,
+            }),
+            || d.root.to_string(),
+        );
+    }
+    let imported = file::import(path, &opts, bar.callback())?;
     drop(bar);
     print(
         args.common.json,
@@ -50,16 +65,18 @@ fn cid(args: &CidArgs) -> anyhow::Result<()> {
 fn car(args: &CarArgs) -> anyhow::Result<()> {
     let opts = options(&args.common);
     let bar = Bar::new("car");
+    let (input, dir) = (&args.common.file, args.common.file.is_dir());
     let (root, info) = if is_stdout(&args.output) {
-        let packed = to_stdout(file::pack_to_writer(
-            &args.common.file,
-            std::io::stdout().lock(),
-            &opts,
-            bar.callback(),
-        ))?;
+        let packed = to_stdout(if dir {
+            file::pack_dir_to_writer(input, std::io::stdout().lock(), &opts, bar.callback())
+        } else {
+            file::pack_to_writer(input, std::io::stdout().lock(), &opts, bar.callback())
+        })?;
         (packed.root, packed.car)
+    } else if dir {
+        file::write_dir_car(input, &args.output, &opts, bar.callback())?
     } else {
-        file::write_car(&args.common.file, &args.output, &opts, bar.callback())?
+        file::write_car(input, &args.output, &opts, bar.callback())?
     };
     drop(bar);
     print_to(
@@ -94,15 +111,17 @@ fn commp(args: &CommonArgs) -> anyhow::Result<()> {
 fn pack(args: &CarArgs) -> anyhow::Result<()> {
     let opts = options(&args.common);
     let bar = Bar::new("pack");
+    let (input, dir) = (&args.common.file, args.common.file.is_dir());
     let packed: Packed = if is_stdout(&args.output) {
-        to_stdout(file::pack_to_writer(
-            &args.common.file,
-            std::io::stdout().lock(),
-            &opts,
-            bar.callback(),
-        ))?
+        to_stdout(if dir {
+            file::pack_dir_to_writer(input, std::io::stdout().lock(), &opts, bar.callback())
+        } else {
+            file::pack_to_writer(input, std::io::stdout().lock(), &opts, bar.callback())
+        })?
+    } else if dir {
+        file::pack_dir(input, &args.output, &opts, bar.callback())?
     } else {
-        file::pack(&args.common.file, &args.output, &opts, bar.callback())?
+        file::pack(input, &args.output, &opts, bar.callback())?
     };
     drop(bar);
     warn_tiny(packed.piece.payload_size);

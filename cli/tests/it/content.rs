@@ -141,3 +141,48 @@ fn tiny_input_warns_about_lotus() {
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["piece_cid_v1"], v["piece_v1"]);
 }
+
+#[test]
+fn a_directory_packs_as_the_vectors_say() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/tests/vectors/directories.json");
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = &all["directories"]["flat"];
+    // The "flat" input of the vector file.
+    let image = |k: u64, n: u64| -> Vec<u8> {
+        (0..n)
+            .map(|i| ((i * 31 + k * 7 + (i >> 8)) % 256) as u8)
+            .collect()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("post");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(root.join("post.txt"), b"A post with three images.\n").unwrap();
+    for (k, n) in [(1, 1000), (2, 70_000), (3, 300_000)] {
+        std::fs::write(root.join(format!("img-{k}.bin")), image(k, n)).unwrap();
+    }
+    let car_path = tmp.path().join("post.car");
+
+    let packed = ok_json(&["content", "pack", s(&root), "-o", s(&car_path), "--json"]);
+    assert_eq!(packed["cid"], v["root"]);
+    assert_eq!(packed["car_bytes"], v["car_bytes"]);
+    assert_eq!(packed["piece_cid_v1"], v["piece_v1"]);
+    assert_eq!(packed["piece_cid_v2"], v["piece_v2"]);
+    let car = std::fs::read(&car_path).unwrap();
+    assert_eq!(car.len() as u64, v["car_bytes"].as_u64().unwrap());
+
+    let cid = ok_json(&["content", "cid", s(&root), "--json"]);
+    assert_eq!(cid["cid"], v["root"]);
+    assert_eq!(cid["files"], 4);
+
+    let car2_path = tmp.path().join("post2.car");
+    let car2 = ok_json(&["content", "car", s(&root), "-o", s(&car2_path), "--json"]);
+    assert_eq!(car2["cid"], v["root"]);
+    assert!(
+        std::fs::read(&car2_path).unwrap() == car,
+        "car and pack agree"
+    );
+
+    let out = filmark(&["content", "pack", s(&root), "-o", "-"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout == car, "stdout holds exactly the CAR");
+}

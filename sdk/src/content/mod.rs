@@ -8,6 +8,8 @@
 //! - [`CarWriter`]: CARv1 blocks in the importer's post-order, without duplicates.
 //! - [`CommP`]: fr32 + sha2-256-trunc254-padded tree, piece CID v1 and v2 ([`Piece`]).
 //! - [`pack`]: one read of the input gives the root CID, the CAR and the CAR's piece CID.
+//! - [`DirImporter`], [`import_dir`], [`pack_dir`]: the same for a directory of named files
+//!   (`ipfs add -r --cid-version=1`; HAMT-sharded past [`SHARD_SPLIT_THRESHOLD`]).
 //! - [`file`](mod@file) (feature `std`): the same by path, with typed errors for bad paths.
 //!
 //! Inputs under [`LOTUS_MIN_PAYLOAD_SIZE`] (65) bytes get a commitment (zero-padded to one
@@ -16,6 +18,7 @@
 mod ahead;
 mod car;
 mod commp;
+mod dir;
 #[cfg(feature = "std")]
 pub mod file;
 mod pack;
@@ -31,6 +34,10 @@ pub use self::{
         CommP, FIL_COMMITMENT_UNSEALED, FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE,
         LOTUS_MIN_PAYLOAD_SIZE, MAX_PADDED_SIZE, MAX_PAYLOAD_SIZE, MIN_PADDED_SIZE, Piece, RAW,
         SHA2_256_TRUNC254_PADDED, padded_size,
+    },
+    dir::{
+        DirEntry, DirImported, DirImporter, HAMT_FANOUT, MURMUR3_X64_64, SHARD_SPLIT_THRESHOLD,
+        import_dir, pack_dir, pack_dir_two_pass, write_dir_car,
     },
     pack::{Packed, pack, pack_two_pass, write_car},
     unixfs::{CID_LEN, DAG_PB, Imported, Importer, SHA2_256, UnixFsParams},

@@ -10,7 +10,7 @@ use super::{
 use crate::{Error, Result};
 
 /// Output buffer between the importer and the CAR output.
-const WRITE_BUF: usize = 1 << 20;
+pub(crate) const WRITE_BUF: usize = 1 << 20;
 
 /// Result of [`pack`]: the file's root CID, its CAR and the CAR's piece commitment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +27,9 @@ pub struct Packed {
 
 /// Writes to `out` and hashes the same bytes. A commP error travels inside an `io::Error`
 /// and is taken out again by [`Error::unwrap_io`].
-struct Tee<W> {
-    out: W,
-    commp: Option<CommP>,
+pub(crate) struct Tee<W> {
+    pub(crate) out: W,
+    pub(crate) commp: Option<CommP>,
 }
 
 impl<W: Write> Write for Tee<W> {
@@ -46,6 +46,9 @@ impl<W: Write> Write for Tee<W> {
     }
 }
 
+/// The CAR writer the single-read functions import into.
+pub(crate) type BodyWriter<W> = CarWriter<Tee<BufWriter<W>>>;
+
 /// Streams `reader` into a CAR at the current position of `out`, optionally hashing it; the
 /// header (fixed length: every root CID here is [`CID_LEN`] bytes) is patched in at the end.
 fn car_seekable<R: Read, W: Write + Seek>(
@@ -56,6 +59,23 @@ fn car_seekable<R: Read, W: Write + Seek>(
     progress: impl Progress,
     hash: bool,
 ) -> Result<(Cid, u64, CarInfo, Option<Piece>)> {
+    car_seekable_with(total, out, opts, hash, |writer| {
+        let mut importer = Importer::new(opts.unixfs, writer)?;
+        ahead::import_into(reader, total, progress, &mut importer, opts.parallel)?;
+        let (imported, writer) = importer.finish()?;
+        Ok((imported.root, imported.file_size, writer))
+    })
+}
+
+/// A CAR at the current position of `out` whose blocks `body` writes (returning the root and
+/// the input size), optionally hashed; the header is patched in at the end.
+pub(crate) fn car_seekable_with<W: Write + Seek>(
+    total: Option<u64>,
+    out: W,
+    opts: &Options,
+    hash: bool,
+    body: impl FnOnce(BodyWriter<W>) -> Result<(Cid, u64, BodyWriter<W>)>,
+) -> Result<(Cid, u64, CarInfo, Option<Piece>)> {
     let header_len = car::header_len(CID_LEN);
     if hash && let Some(t) = total {
         super::commp::check_size(t)?;
@@ -65,13 +85,10 @@ fn car_seekable<R: Read, W: Write + Seek>(
     out.write_all(&vec![0; header_len])?;
     let commp = hash.then(|| opts.commp_hasher().deferred(header_len));
     let tee = Tee { out, commp };
-    let mut importer = Importer::new(opts.unixfs, CarWriter::without_header(tee))?;
-    let (imported, writer) =
-        ahead::import_into(reader, total, progress, &mut importer, opts.parallel)
-            .and_then(|_| importer.finish())
-            .map_err(Error::unwrap_io)?;
+    let (root, input_size, writer) =
+        body(CarWriter::without_header(tee)).map_err(Error::unwrap_io)?;
     let (mut tee, body) = writer.finish().map_err(Error::unwrap_io)?;
-    let header = car::header(&imported.root);
+    let header = car::header(&root);
     debug_assert_eq!(header.len(), header_len);
     let piece = tee.commp.take().map(|c| c.finish_deferred(&header));
     let mut out = tee
@@ -87,7 +104,7 @@ fn car_seekable<R: Read, W: Write + Seek>(
         bytes: body.bytes + header_len as u64,
         ..body
     };
-    Ok((imported.root, imported.file_size, info, piece))
+    Ok((root, input_size, info, piece))
 }
 
 /// Writes the CARv1 of everything `reader` yields to `out` (from its current position) and

@@ -78,6 +78,9 @@ pub struct Imported {
     pub root: Cid,
     /// File size in bytes.
     pub file_size: u64,
+    /// Bytes of every block of the DAG (a directory link's `Tsize`): the file size plus the
+    /// internal nodes.
+    pub dag_size: u64,
     /// Blocks emitted (leaves and internal nodes, duplicates included).
     pub blocks: u64,
 }
@@ -245,10 +248,13 @@ impl<S: BlockSink> Importer<S> {
             let higher = self.levels[level + 1..].iter().any(|l| !l.is_empty());
             let here = self.levels[level].len();
             if here == 1 && !higher {
-                let root = self.levels[level][0].cid;
+                let Link {
+                    cid: root, tsize, ..
+                } = self.levels[level][0];
                 let imported = Imported {
                     root,
                     file_size: self.file_size,
+                    dag_size: tsize,
                     blocks: self.blocks,
                 };
                 return Ok((imported, self.sink));

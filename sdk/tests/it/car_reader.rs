@@ -6,6 +6,8 @@ use sha2::{Digest, Sha256};
 pub(crate) struct ReadCar {
     pub(crate) root: Cid,
     pub(crate) blocks: u64,
+    /// Every block's CID, in CAR order.
+    pub(crate) cids: Vec<Cid>,
 }
 
 fn uvarint(bytes: &[u8], pos: &mut usize) -> u64 {
@@ -40,6 +42,7 @@ pub(crate) fn read_and_verify(car: &[u8]) -> ReadCar {
     let mut seen = std::collections::HashSet::new();
     let mut last = None;
     let mut blocks = 0;
+    let mut cids = Vec::new();
     while pos < car.len() {
         let len = uvarint(car, &mut pos) as usize;
         let section = &car[pos..pos + len];
@@ -55,8 +58,9 @@ pub(crate) fn read_and_verify(car: &[u8]) -> ReadCar {
         );
         assert!(seen.insert(cid), "duplicate block {cid}");
         last = Some(cid);
+        cids.push(cid);
         blocks += 1;
     }
     assert_eq!(last, Some(root), "root is the last block");
-    ReadCar { root, blocks }
+    ReadCar { root, blocks, cids }
 }
