@@ -4,8 +4,7 @@
 use filmark_actor_bundle::REGISTRY_WASM;
 use filmark_devnet::{Error, KeyKind, LogFilter};
 use filmark_devnet_actors::INVOKE_EVM_METHOD;
-use filmark_registry::Method;
-use filmark_registry::types::{ConstructorParams, RegisterParams};
+use filmark_registry::types::ConstructorParams;
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::METHOD_SEND;
 use fvm_shared::econ::TokenAmount;
@@ -54,29 +53,12 @@ fn logs_are_found_by_emitter_topic_and_range_and_a_revert_forgets_them() {
         .id()
         .unwrap();
     let register = |n: u64| {
-        let params = RawBytes::serialize(RegisterParams {
-            cid: filmark_devnet::code_cid(&n.to_be_bytes()),
-            owner: None,
-            kind: "text/plain".into(),
-            size: n,
-            piece: None,
-            platform: "test".into(),
-            ref_hash: [7; 32],
-            metadata: vec![],
-        })
-        .unwrap();
-        let r = net
-            .send(
-                &owner.key,
-                fvm_shared::address::Address::new_id(registry),
-                TokenAmount::default(),
-                Method::Register as u64,
-                params,
-            )
-            .unwrap()
-            .record;
-        assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
-        r
+        crate::register(
+            &net,
+            &owner.key,
+            fvm_shared::address::Address::new_id(registry),
+            &n.to_be_bytes(),
+        )
     };
     let first = register(1);
     let snapshot = net.snapshot();

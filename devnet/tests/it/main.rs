@@ -65,3 +65,36 @@ pub(crate) fn send_transfer(
     )
     .unwrap()
 }
+
+/// Registers `name`'s code CID (a stand-in content CID) in the registry at `registry`, from
+/// `owner`, and checks it succeeded; its message record.
+pub(crate) fn register(
+    net: &filmark_devnet::Devnet,
+    owner: &filmark_devnet::DevnetKey,
+    registry: fvm_shared::address::Address,
+    name: &[u8],
+) -> filmark_devnet::MessageRecord {
+    let params = fvm_ipld_encoding::RawBytes::serialize(filmark_registry::types::RegisterParams {
+        cid: filmark_devnet::code_cid(name),
+        owner: None,
+        kind: "text/plain".into(),
+        size: name.len() as u64,
+        piece: None,
+        platform: "test".into(),
+        ref_hash: [7; 32],
+        metadata: vec![],
+    })
+    .unwrap();
+    let r = net
+        .send(
+            owner,
+            registry,
+            fvm_shared::econ::TokenAmount::default(),
+            filmark_registry::Method::Register as u64,
+            params,
+        )
+        .unwrap()
+        .record;
+    assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
+    r
+}

@@ -9,13 +9,12 @@ use filmark_devnet::{
     Table, TipsetRef, WriteBatch,
 };
 use filmark_devnet_actors::INVOKE_EVM_METHOD;
-use filmark_registry::Method;
-use filmark_registry::types::{ConstructorParams, RegisterParams};
+use filmark_registry::types::ConstructorParams;
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
-use crate::{send_transfer, transfer_message};
+use crate::{register, send_transfer, transfer_message};
 
 fn config(dir: &std::path::Path) -> DevnetConfig {
     DevnetConfig::test().with_data_dir(dir)
@@ -50,27 +49,7 @@ fn a_restart_resumes_the_same_chain_state_records_and_indexes() {
             .deploy(&owner.key, REGISTRY_WASM, ctor)
             .unwrap()
             .id_address;
-        let params = RawBytes::serialize(RegisterParams {
-            cid: filmark_devnet::code_cid(b"persisted"),
-            owner: None,
-            kind: "text/plain".into(),
-            size: 9,
-            piece: None,
-            platform: "test".into(),
-            ref_hash: [7; 32],
-            metadata: vec![],
-        })
-        .unwrap();
-        let r = net
-            .send(
-                &owner.key,
-                registry,
-                TokenAmount::default(),
-                Method::Register as u64,
-                params,
-            )
-            .unwrap();
-        assert!(r.record.receipt.exit_code.is_success());
+        register(&net, &owner.key, registry, b"persisted");
         net.advance_epochs(10).unwrap();
         head = net.head();
         let addrs: Vec<Address> = net.accounts().iter().map(|a| a.address()).collect();
@@ -117,32 +96,8 @@ fn a_restart_resumes_the_same_chain_state_records_and_indexes() {
     let next = send_transfer(&net, 1, 0, 7);
     assert!(next.record.receipt.exit_code.is_success());
     assert_eq!(next.record.height, head.height() + 1);
-    let params = RawBytes::serialize(RegisterParams {
-        cid: filmark_devnet::code_cid(b"after restart"),
-        owner: None,
-        kind: "text/plain".into(),
-        size: 13,
-        piece: None,
-        platform: "test".into(),
-        ref_hash: [8; 32],
-        metadata: vec![],
-    })
-    .unwrap();
     let owner = net.account(KeyKind::Secp256k1, owner_index).unwrap();
-    let r = net
-        .send(
-            &owner.key,
-            registry,
-            TokenAmount::default(),
-            Method::Register as u64,
-            params,
-        )
-        .unwrap();
-    assert!(
-        r.record.receipt.exit_code.is_success(),
-        "{:?}",
-        r.record.failure
-    );
+    register(&net, &owner.key, registry, b"after restart");
 }
 
 #[test]
