@@ -36,9 +36,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 step "wasm build (sdk for the browser)"
 cargo build --locked -p filmark-sdk --target wasm32-unknown-unknown
 
-if [ -x wasm/scripts/browser-test.sh ]; then
-  step "browser tests"
-  wasm/scripts/browser-test.sh
-fi
+step "browser tests (wasm npm package in headless Chromium)"
+wasm/scripts/browser-test.sh
 
 step "done"

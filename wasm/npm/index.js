@@ -1,0 +1,175 @@
+// The filmark-wasm package: the wasm-bindgen module (filmark_wasm.js) and helpers that stream
+// a File/Blob through it in slices, on the page or in a Web Worker.
+import init, {
+  CarEncoder,
+  CidHasher,
+  Key,
+  PieceHasher,
+  messageCid,
+  verifySignedMessage,
+  version,
+} from './filmark_wasm.js';
+
+export { CarEncoder, CidHasher, Key, PieceHasher, messageCid, verifySignedMessage, version };
+
+/** Bytes read from a Blob at a time. */
+export const DEFAULT_SLICE_SIZE = 4 << 20;
+
+let ready;
+
+/** Loads the wasm module once (from `filmark_wasm_bg.wasm` beside this file by default). */
+export function load(wasm) {
+  ready ??= init(wasm === undefined ? undefined : { module_or_path: wasm });
+  return ready;
+}
+
+/** An Error with a stable `code`, as the wasm functions throw. */
+export function filmarkError(code, message) {
+  const e = new Error(message);
+  e.name = 'FilmarkError';
+  e.code = code;
+  return e;
+}
+
+function checkBlob(blob) {
+  if (!(blob instanceof Blob)) {
+    throw filmarkError('INVALID_ARGUMENT', 'expected a Blob or File');
+  }
+}
+
+// Reads `blob` slice by slice, hands each to `f`, reports progress (done, total).
+async function feed(blob, opts, f, offset = 0, total = blob.size) {
+  const slice = opts.sliceSize ?? DEFAULT_SLICE_SIZE;
+  const progress = opts.onProgress ?? (() => {});
+  progress(offset, total);
+  for (let done = 0; done < blob.size; ) {
+    const end = Math.min(blob.size, done + slice);
+    f(new Uint8Array(await blob.slice(done, end).arrayBuffer()));
+    done = end;
+    progress(offset + done, total);
+  }
+}
+
+// A wasm-bindgen object's fields as a plain (cloneable) object; frees the wasm object.
+function plain(obj, fields) {
+  const out = {};
+  for (const k of fields) out[k] = obj[k];
+  obj.free();
+  return out;
+}
+
+const PIECE = ['pieceCid', 'pieceCidV2', 'commP', 'payloadSize', 'paddedSize'];
+
+/**
+ * The UnixFS root CID of a File/Blob (`ipfs add --cid-version=1`).
+ * Options: onProgress(done, total), sliceSize, chunkSize, maxLinks.
+ */
+export async function cidOf(blob, opts = {}) {
+  checkBlob(blob);
+  await load();
+  const h = new CidHasher(opts.chunkSize, opts.maxLinks);
+  try {
+    await feed(blob, opts, (b) => h.update(b));
+    return plain(h.finish(), ['root', 'fileSize', 'blocks']);
+  } finally {
+    h.free();
+  }
+}
+
+/** The piece commitment of a File/Blob as the payload. Options: onProgress, sliceSize. */
+export async function pieceOf(blob, opts = {}) {
+  checkBlob(blob);
+  await load();
+  const h = new PieceHasher();
+  try {
+    await feed(blob, opts, (b) => h.update(b));
+    return plain(h.finish(), PIECE);
+  } finally {
+    h.free();
+  }
+}
+
+/**
+ * The root CID, the CARv1 and the CAR's piece commitment of a File/Blob. Reads the blob
+ * twice (the CAR header holds the root CID): progress runs to twice the size. The CAR comes
+ * back as a Blob, unless `onCarBytes(Uint8Array)` is given: then it is streamed there.
+ */
+export async function pack(blob, opts = {}) {
+  checkBlob(blob);
+  await load();
+  const total = 2 * blob.size;
+  const pass = { ...opts, onProgress: undefined };
+  const progress = opts.onProgress ?? (() => {});
+  const { root, fileSize } = await cidOf(blob, {
+    ...pass,
+    onProgress: (d) => progress(d, total),
+  });
+  const parts = [];
+  const sink = opts.onCarBytes ?? ((b) => parts.push(b));
+  const enc = new CarEncoder(root, opts.chunkSize, opts.maxLinks);
+  try {
+    await feed(
+      blob,
+      { ...pass, onProgress: progress },
+      (b) => {
+        const out = enc.update(b);
+        if (out.length > 0) sink(out);
+      },
+      blob.size,
+      total,
+    );
+    const end = enc.finish();
+    if (end.bytes.length > 0) sink(end.bytes);
+    const result = {
+      root,
+      fileSize,
+      carSize: end.carSize,
+      blocks: end.blocks,
+      piece: plain(end.piece, PIECE),
+    };
+    end.free();
+    if (!opts.onCarBytes) result.car = new Blob(parts, { type: 'application/vnd.ipld.car' });
+    return result;
+  } finally {
+    enc.free();
+  }
+}
+
+/**
+ * Runs cidOf / pieceOf / pack in a module Web Worker, so the page never blocks. Progress
+ * comes back as messages; errors keep their `code`. Call terminate() when done.
+ */
+export function contentWorker(url = new URL('./worker.js', import.meta.url)) {
+  const worker = new Worker(url, { type: 'module' });
+  const calls = new Map();
+  let next = 0;
+  worker.onmessage = ({ data }) => {
+    const call = calls.get(data.id);
+    if (!call) return;
+    if (data.progress) {
+      call.onProgress?.(...data.progress);
+      return;
+    }
+    calls.delete(data.id);
+    if (data.error) call.reject(filmarkError(data.error.code, data.error.message));
+    else call.resolve(data.result);
+  };
+  worker.onerror = (e) => {
+    for (const call of calls.values()) call.reject(filmarkError('WORKER', e.message));
+    calls.clear();
+  };
+  const run = (op) => (blob, opts = {}) =>
+    new Promise((resolve, reject) => {
+      checkBlob(blob);
+      const id = next++;
+      const { onProgress, ...options } = opts;
+      calls.set(id, { resolve, reject, onProgress });
+      worker.postMessage({ id, op, blob, options });
+    });
+  return {
+    cidOf: run('cidOf'),
+    pieceOf: run('pieceOf'),
+    pack: run('pack'),
+    terminate: () => worker.terminate(),
+  };
+}
