@@ -1,5 +1,6 @@
 // A small static server on loopback for the browser tests, the benchmark and the page:
-// /pkg/ → wasm/pkg (the built npm package), /test/ → wasm/test, /vectors/ → sdk/tests/vectors.
+// /pkg/ → wasm/pkg (the built npm package), /test/ → wasm/test, /page/ → wasm/page (the dapp
+// page), /vectors/ → sdk/tests/vectors.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -10,6 +11,7 @@ const repo = resolve(here, '../..');
 export const ROOTS = {
   pkg: join(repo, 'wasm/pkg'),
   test: join(repo, 'wasm/test'),
+  page: join(repo, 'wasm/page'),
   vectors: join(repo, 'sdk/tests/vectors'),
 };
 const TYPES = {
