@@ -37,7 +37,7 @@ async function checkPage(context, url) {
   const cid = await page.textContent('#cid');
   const piece = await page.textContent('#piece');
   await page.close();
-  const ok = cid === rawLeafCid(POST) && /^baga6ea4sea[a-z2-7]{48}$/.test(piece);
+  const ok = cid === rawLeafCid(POST) && /^baga6ea4sea[a-z2-7]{53}$/.test(piece);
   console.log(`${ok ? 'ok' : 'FAIL'} page: post → CID ${cid}, piece CID ${piece}`);
   return ok;
 }

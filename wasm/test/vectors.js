@@ -111,10 +111,13 @@ async function signing() {
   const key = Key.parse('0x' + '11'.repeat(32));
   const f1 = key.f1Address('t');
   const f410 = key.f410Address('t');
+  // A plain send from f1; from f410 a call to an EVM contract (InvokeEVM, empty calldata),
+  // the shape a delegated signature covers.
   const msg = (from) =>
     JSON.stringify({
       Version: 0, To: 't01000', From: from, Nonce: 3, Value: '1000', GasLimit: 1000000,
-      GasFeeCap: '100000', GasPremium: '1000', Method: 0, Params: null,
+      GasFeeCap: '100000', GasPremium: '1000',
+      Method: from.startsWith('t410') ? 3844450837 : 0, Params: null,
     });
   const chain = 31415926;
   const signed = key.signMessage(msg(f1), chain);
