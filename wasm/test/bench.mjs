@@ -23,6 +23,7 @@ const out = execFileSync('cargo', ['bench', '--locked', '-p', 'filmark-sdk', '--
   encoding: 'utf8',
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+console.log(out.trimEnd());
 const native = (name) => {
   const line = out.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.slice(28).trim().split(/\s+/)[0]) : NaN;
