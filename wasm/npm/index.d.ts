@@ -6,6 +6,7 @@ export {
   Key,
   PieceHasher,
   messageCid,
+  pieceFromCommP,
   verifySignedMessage,
   version,
 } from './filmark_wasm.js';
@@ -83,3 +84,17 @@ export interface ContentWorker {
 
 /** Runs the content functions in a module Web Worker (`worker.js` beside this file by default). */
 export declare function contentWorker(url?: string | URL): ContentWorker;
+
+/** Payload bytes of one parallel segment: 127 · 2^18 (a 32 MiB padded subtree). */
+export declare const SEGMENT_SIZE: number;
+
+export interface ParallelOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** Workers hashing at once (default navigator.hardwareConcurrency). */
+  workers?: number;
+  /** Bytes a segment: 127 · 2^k (default SEGMENT_SIZE). */
+  segmentSize?: number;
+}
+
+/** pieceOf with aligned subtrees hashed in several Web Workers at once, then joined. */
+export declare function pieceOfParallel(blob: Blob, opts?: ParallelOptions): Promise<PieceResult>;

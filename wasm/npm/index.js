@@ -6,11 +6,21 @@ import init, {
   Key,
   PieceHasher,
   messageCid,
+  pieceFromCommP,
   verifySignedMessage,
   version,
 } from './filmark_wasm.js';
 
-export { CarEncoder, CidHasher, Key, PieceHasher, messageCid, verifySignedMessage, version };
+export {
+  CarEncoder,
+  CidHasher,
+  Key,
+  PieceHasher,
+  messageCid,
+  pieceFromCommP,
+  verifySignedMessage,
+  version,
+};
 
 /** Bytes read from a Blob at a time. */
 export const DEFAULT_SLICE_SIZE = 4 << 20;
@@ -172,4 +182,82 @@ export function contentWorker(url = new URL('./worker.js', import.meta.url)) {
     pack: run('pack'),
     terminate: () => worker.terminate(),
   };
+}
+
+// ---- commP on several workers ----
+
+/** Payload bytes of one parallel segment: 127 · 2^18 (a 32 MiB padded subtree). */
+export const SEGMENT_SIZE = 127 << 18;
+
+// A parent of the commP tree: sha256(left ‖ right) with the top two bits cleared.
+async function parent(left, right) {
+  const block = new Uint8Array(64);
+  block.set(left);
+  block.set(right, 32);
+  const node = new Uint8Array(await crypto.subtle.digest('SHA-256', block));
+  node[31] &= 0x3f;
+  return node;
+}
+
+const fromHex = (h) => Uint8Array.from(h.match(/../g), (b) => parseInt(b, 16));
+
+/**
+ * The piece commitment of a File/Blob, its aligned 32 MiB subtrees hashed in `workers` module
+ * Web Workers at once (default: navigator.hardwareConcurrency), then joined. Same result as
+ * pieceOf. Options: workers, onProgress, segmentSize (127 · 2^k, k ≥ 0; for tests).
+ */
+export async function pieceOfParallel(blob, opts = {}) {
+  checkBlob(blob);
+  await load();
+  const seg = opts.segmentSize ?? SEGMENT_SIZE;
+  const segPadded = (seg / 127) * 128;
+  if (!Number.isInteger(seg / 127) || (segPadded & (segPadded - 1)) !== 0) {
+    throw filmarkError('INVALID_ARGUMENT', 'segmentSize must be 127 · 2^k bytes');
+  }
+  const count = Math.ceil(blob.size / seg);
+  if (count <= 1) return pieceOf(blob, opts);
+  const n = Math.min(count, opts.workers ?? navigator.hardwareConcurrency ?? 2);
+  const pool = Array.from({ length: n }, () => contentWorker());
+  const done = new Array(count).fill(0);
+  const progress = opts.onProgress ?? (() => {});
+  const roots = new Array(count);
+  let next = 0;
+  try {
+    await Promise.all(
+      pool.map(async (w) => {
+        while (next < count) {
+          const i = next++;
+          const part = blob.slice(i * seg, Math.min(blob.size, (i + 1) * seg));
+          roots[i] = await w.pieceOf(part, {
+            onProgress: (d) => {
+              done[i] = d;
+              progress(done.reduce((a, b) => a + b, 0), blob.size);
+            },
+          });
+        }
+      }),
+    );
+  } finally {
+    for (const w of pool) w.terminate();
+  }
+  // Zero subtrees by level (level 0: a zero leaf) up to the segments' level, then lift the
+  // last, partial segment to a full one and join the segments pairwise (zeros past the end).
+  const zeros = [new Uint8Array(32)];
+  for (let size = 32; size < segPadded; size *= 2) {
+    zeros.push(await parent(zeros.at(-1), zeros.at(-1)));
+  }
+  let level = roots.map((r) => fromHex(r.commP));
+  const last = roots[count - 1];
+  for (let size = last.paddedSize; size < segPadded; size *= 2) {
+    level[count - 1] = await parent(level[count - 1], zeros[Math.log2(size / 32)]);
+  }
+  let zero = zeros.at(-1);
+  while (level.length > 1) {
+    if (level.length % 2 === 1) level.push(zero);
+    const up = [];
+    for (let i = 0; i < level.length; i += 2) up.push(await parent(level[i], level[i + 1]));
+    level = up;
+    zero = await parent(zero, zero);
+  }
+  return plain(pieceFromCommP(level[0], blob.size), PIECE);
 }

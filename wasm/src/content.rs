@@ -6,7 +6,9 @@
 use std::{cell::RefCell, io, rc::Rc};
 
 use cid::Cid;
-use filmark_sdk::content::{CarWriter, CommP, Importer, NullSink, Piece, UnixFsParams};
+use filmark_sdk::content::{
+    CarWriter, CommP, Importer, MAX_PAYLOAD_SIZE, NullSink, Piece, UnixFsParams, padded_size,
+};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{self, arg, sdk};
@@ -262,4 +264,28 @@ pub struct CarChunk {
     pub blocks: f64,
     /// The piece commitment of the whole CAR.
     pub piece: PieceInfo,
+}
+
+/// The piece of a payload of `payloadSize` bytes whose commitment (tree root) is `commP`
+/// (32 bytes): its piece CIDs and sizes. For commitments assembled from subtree roots, as
+/// `pieceOfParallel` does.
+#[wasm_bindgen(js_name = pieceFromCommP)]
+pub fn piece_from_comm_p(comm_p: &[u8], payload_size: f64) -> Result<PieceInfo, JsValue> {
+    let comm_p: [u8; 32] = comm_p
+        .try_into()
+        .map_err(|_| arg(format!("commP must be 32 bytes, got {}", comm_p.len())))?;
+    if !(payload_size >= 0.0
+        && payload_size.fract() == 0.0
+        && payload_size <= MAX_PAYLOAD_SIZE as f64)
+    {
+        return Err(arg(format!(
+            "payload size {payload_size} is not a byte count of a 64 GiB sector"
+        )));
+    }
+    let payload_size = payload_size as u64;
+    Ok(piece_info(&Piece {
+        comm_p,
+        payload_size,
+        padded_size: padded_size(payload_size),
+    }))
 }

@@ -1,7 +1,7 @@
 // commP and UnixFS CID throughput of the wasm build in the browser, on the vectors' input
 // (AES-128-CTR keystream). Best of ROUNDS, fed in 4 MiB slices from memory; the worker run
 // reads a Blob end to end.
-import { CidHasher, PieceHasher, contentWorker, load } from '/pkg/index.js';
+import { CidHasher, PieceHasher, contentWorker, load, pieceOfParallel } from '/pkg/index.js';
 import { vectorInput } from './common.js';
 
 const MIB = Number(new URLSearchParams(location.search).get('mib') ?? 64);
@@ -46,6 +46,9 @@ t = performance.now();
 await worker.cidOf(blob);
 const workerCid = performance.now() - t;
 worker.terminate();
+t = performance.now();
+await pieceOfParallel(blob);
+const parallelCommp = performance.now() - t;
 
 const result = {
   mib: MIB,
@@ -53,6 +56,8 @@ const result = {
   cid: mbps(data.length, cid),
   workerCommp: mbps(data.length, workerCommp),
   workerCid: mbps(data.length, workerCid),
+  parallelCommp: mbps(data.length, parallelCommp),
+  workers: navigator.hardwareConcurrency,
 };
 document.getElementById('log').textContent = JSON.stringify(result, null, 2);
 window.__done = result;

@@ -34,6 +34,7 @@ const f = (x) => x.toFixed(1).padStart(8);
 console.log(`\n${mib} MiB                        MB/s   x native 1 thread`);
 console.log(`commP  wasm, Chromium     ${f(web.commp)}   ${(web.commp / nCommp).toFixed(2)}`);
 console.log(`commP  wasm, worker, Blob ${f(web.workerCommp)}   ${(web.workerCommp / nCommp).toFixed(2)}`);
+console.log(`commP  wasm, ${web.workers} workers   ${f(web.parallelCommp)}   ${(web.parallelCommp / nCommp).toFixed(2)}`);
 console.log(`commP  native 1 thread    ${f(nCommp)}`);
 console.log(`CID    wasm, Chromium     ${f(web.cid)}   ${(web.cid / nCid).toFixed(2)}`);
 console.log(`CID    wasm, worker, Blob ${f(web.workerCid)}   ${(web.workerCid / nCid).toFixed(2)}`);

@@ -8,6 +8,7 @@ import {
   messageCid,
   pack,
   pieceOf,
+  pieceOfParallel,
   verifySignedMessage,
 } from '/pkg/index.js';
 import { Checks, sha256Hex, vectorInput } from './common.js';
@@ -43,6 +44,10 @@ async function smallVectors() {
     c.eq(`small ${v.size} piece v2`, piece.pieceCidV2, v.piece_v2);
     c.eq(`small ${v.size} padded size`, piece.paddedSize, v.padded_size);
     if (v.car) await checkPack(`small ${v.size}`, blob, v.car);
+    if (v.size > 127 << 12) {
+      const par = await pieceOfParallel(blob, { segmentSize: 127 << 12, workers: 2 });
+      c.eq(`small ${v.size} parallel piece v2`, par.pieceCidV2, v.piece_v2);
+    }
   }
   log(`small.json: ${vectors.length} inputs`);
 }
@@ -58,6 +63,10 @@ async function contentVectors() {
     c.eq(`${name} piece v1`, piece.pieceCid, f.piece_v1);
     c.eq(`${name} piece v2`, piece.pieceCidV2, f.piece_v2);
     c.eq(`${name} padded size`, piece.paddedSize, f.padded_piece_size);
+    for (const k of [15, 17, 18]) {
+      const par = await pieceOfParallel(blob, { segmentSize: 127 << k, workers: 2 });
+      c.eq(`${name} parallel (segments 127<<${k}) piece v2`, par.pieceCidV2, f.piece_v2);
+    }
     const alt = f.ipfs_car_default_dag;
     const altCid = await cidOf(blob, { chunkSize: 1 << 20, maxLinks: 1024 });
     c.eq(`${name} ipfs-car dag cid`, altCid.root, alt.cid);
