@@ -369,27 +369,8 @@ impl Chain for Rpc {
         Ok(out)
     }
 
-    fn deploy(&self, from: &DevnetKey, wasm: &[u8], params: RawBytes) -> Result<Deployed> {
-        let code_cid = cid_of(&self.request("filmark_installCode", json!([BASE64.encode(wasm)]))?)?;
-        let exec = RawBytes::serialize(init::ExecParams {
-            code_cid,
-            constructor_params: params,
-        })
-        .map_err(rpc_err)?;
-        let ret: init::ExecReturn = self
-            .send(
-                from,
-                &Address::new_id(filmark_devnet::INIT_ACTOR_ID),
-                TokenAmount::default(),
-                init::Method::Exec.number(),
-                exec,
-            )?
-            .ok("exec")?
-            .decode()?;
-        Ok(Deployed {
-            id_address: ret.id_address,
-            robust_address: ret.robust_address,
-        })
+    fn deploy_filmark(&self, from: &DevnetKey) -> Result<filmark_sdk::client::Deployment> {
+        crate::chain::sdk_deploy(filmark_sdk::HttpTransport::new(&self.url)?, from)
     }
 
     fn mine(&self, n: u64) -> Result<ChainEpoch> {
