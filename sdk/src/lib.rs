@@ -11,9 +11,9 @@ pub mod transport;
 pub use client::{Client, EscrowClient, RegistryClient, Signer};
 pub use error::{Error, Result};
 pub use network::Network;
-pub use transport::Transport;
 #[cfg(feature = "http")]
 pub use transport::HttpTransport;
+pub use transport::Transport;
 
 /// The crates whose types the SDK's API takes and returns, re-exported so a caller needs no
 /// version of its own: addresses, amounts, exit codes (`fvm_shared`), CBOR (`fvm_ipld_encoding`),

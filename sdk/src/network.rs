@@ -92,10 +92,16 @@ mod tests {
         assert!(Network::DEVNET.check_native_deploy().is_ok());
         let e = Network::MAINNET.check_native_deploy().unwrap_err();
         assert!(e.to_string().contains("mainnet"), "{e}");
-        assert!(e.to_string().contains("do not accept user wasm actors"), "{e}");
+        assert!(
+            e.to_string().contains("do not accept user wasm actors"),
+            "{e}"
+        );
         assert!(matches!(
             Network::CALIBRATION.check_native_deploy(),
-            Err(Error::DeployRefused { network: "calibration", .. })
+            Err(Error::DeployRefused {
+                network: "calibration",
+                ..
+            })
         ));
     }
 }

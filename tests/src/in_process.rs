@@ -9,7 +9,7 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::{ActorID, MethodNum};
 
-use crate::chain::{Chain, Deployed, Error, Outcome, Result};
+use crate::chain::{Chain, Error, Outcome, Result};
 
 /// A devnet running in this process (dropped with it).
 #[derive(Debug)]
@@ -127,7 +127,10 @@ impl Chain for InProcess {
     }
 
     fn deploy_filmark(&self, from: &DevnetKey) -> Result<filmark_sdk::client::Deployment> {
-        crate::chain::sdk_deploy(filmark_devnet_rpc::InProcess::new(self.devnet.devnet()), from)
+        crate::chain::sdk_deploy(
+            filmark_devnet_rpc::InProcess::new(self.devnet.devnet()),
+            from,
+        )
     }
 
     fn mine(&self, n: u64) -> Result<ChainEpoch> {

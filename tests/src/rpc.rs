@@ -17,7 +17,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use cid::Cid;
 use filmark_devnet::{DevnetKey, KeyKind};
-use filmark_devnet_actors::init;
 use filmark_sdk::keys::json::{MessageJson, SignedMessageJson};
 use filmark_sdk::keys::{Network, SecpKey, format_address, parse_address};
 use fvm_ipld_encoding::RawBytes;
@@ -29,7 +28,7 @@ use fvm_shared::event::{ActorEvent, Entry, Flags, StampedEvent};
 use fvm_shared::{ActorID, MethodNum};
 use serde_json::{Value, json};
 
-use crate::chain::{Chain, Deployed, Error, Outcome, Result};
+use crate::chain::{Chain, Error, Outcome, Result};
 
 /// How long the process may take to print its RPC URL.
 const START_TIMEOUT: Duration = Duration::from_secs(180);

@@ -8,8 +8,8 @@
 pub mod escrow;
 pub mod registry;
 
-pub use escrow::IFilmarkEscrow;
-pub use registry::IFilmarkRegistry;
 /// The ABI crate the interfaces are built on, for callers that need its traits
 /// (`SolCall`, `SolValue`) and primitive types (`Address`, `U256`, `Bytes`).
 pub use alloy_sol_types;
+pub use escrow::IFilmarkEscrow;
+pub use registry::IFilmarkRegistry;

@@ -91,7 +91,13 @@ impl Transport for InProcess {
     async fn estimate_gas(&self, message: Message) -> Result<Message> {
         self.run("Filecoin.GasEstimateMessageGas", move |d| {
             let mut m = message;
-            let e = d.prepare(m.from, m.to, m.value.clone(), m.method_num, m.params.clone())?;
+            let e = d.prepare(
+                m.from,
+                m.to,
+                m.value.clone(),
+                m.method_num,
+                m.params.clone(),
+            )?;
             if m.gas_limit == 0 {
                 m.gas_limit = e.gas_limit;
             }
@@ -122,7 +128,9 @@ impl Transport for InProcess {
         self.run("Filecoin.StateSearchMsg", move |d| match d.lookup(&c) {
             Ok(l) => {
                 let height = match l.execution {
-                    Some(t) => d.tipset(TipsetRef::Key(t)).map_or(l.record.height, |t| t.height()),
+                    Some(t) => d
+                        .tipset(TipsetRef::Key(t))
+                        .map_or(l.record.height, |t| t.height()),
                     None => l.record.height,
                 };
                 let r = l.record;
@@ -161,14 +169,18 @@ impl Transport for InProcess {
 
     async fn balance(&self, address: &Address) -> Result<TokenAmount> {
         let a = *address;
-        self.run("Filecoin.WalletBalance", move |d| d.balance(&a, TipsetRef::Head))
-            .await
+        self.run("Filecoin.WalletBalance", move |d| {
+            d.balance(&a, TipsetRef::Head)
+        })
+        .await
     }
 
     async fn lookup_id(&self, address: &Address) -> Result<Option<ActorID>> {
         let a = *address;
-        self.run("Filecoin.StateLookupID", move |d| d.lookup_id(&a, TipsetRef::Head))
-            .await
+        self.run("Filecoin.StateLookupID", move |d| {
+            d.lookup_id(&a, TipsetRef::Head)
+        })
+        .await
     }
 
     async fn market_deal(&self, id: DealID) -> Result<Option<MarketDeal>> {

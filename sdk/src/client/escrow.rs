@@ -18,7 +18,7 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 
 use super::registry::eth_of;
-use super::{Client, Returned, Signer, cbor, decode};
+use super::{Client, Returned, Signer, abi_decode, cbor, decode};
 use crate::keys::EthAddress;
 use crate::transport::Transport;
 use crate::{Error, Result};
@@ -93,19 +93,6 @@ impl OrderBuilder {
     }
 }
 
-fn abi_decode<C: SolCall>(r: Returned, what: &str) -> Result<C::Return> {
-    match r {
-        Returned::Abi(bytes) => C::abi_decode_returns(&bytes).map_err(|e| Error::Decode {
-            what: what.to_owned(),
-            reason: e.to_string(),
-        }),
-        Returned::Cbor(_) => Err(Error::Decode {
-            what: what.to_owned(),
-            reason: "a CBOR return where ABI was expected".into(),
-        }),
-    }
-}
-
 fn opt_eth(a: Option<&Address>) -> Result<EthAddress> {
     a.map_or(Ok(EthAddress::ZERO), eth_of)
 }
@@ -139,11 +126,22 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
         what: &str,
     ) -> Result<Returned> {
         self.client
-            .invoke(signer, self.address, value, method.number(), native, abi, what)
+            .invoke(
+                signer,
+                self.address,
+                value,
+                method.number(),
+                native,
+                abi,
+                what,
+            )
             .await
     }
 
-    async fn read<P: fvm_ipld_encoding::ser::Serialize, R: fvm_ipld_encoding::de::DeserializeOwned>(
+    async fn read<
+        P: fvm_ipld_encoding::ser::Serialize,
+        R: fvm_ipld_encoding::de::DeserializeOwned,
+    >(
         &self,
         method: Method,
         params: &P,
@@ -227,7 +225,11 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
                 Method::CreateOrder,
                 cbor(&p)?,
                 || {
-                    let providers = p.allowed_providers.iter().map(eth_of).collect::<Result<_>>()?;
+                    let providers = p
+                        .allowed_providers
+                        .iter()
+                        .map(eth_of)
+                        .collect::<Result<_>>()?;
                     Ok(I::createOrderCall {
                         params: I::OrderParams {
                             pieceCid: p.piece_cid.to_bytes().into(),
@@ -411,8 +413,12 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// # Errors
     /// [`Error::ActorFailed`] when the escrow refuses; the transport's.
     pub async fn get_account(&self, account: Address) -> Result<GetAccountReturn> {
-        self.read(Method::GetAccount, &GetAccountParams { account }, "escrow.getAccount")
-            .await
+        self.read(
+            Method::GetAccount,
+            &GetAccountParams { account },
+            "escrow.getAccount",
+        )
+        .await
     }
 
     /// `GetOrder`: the order, with its sponsors and deal slots.
@@ -420,8 +426,12 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// # Errors
     /// [`Error::ActorFailed`] with `USR_NOT_FOUND` for an unknown order; the transport's.
     pub async fn get_order(&self, order_id: u64) -> Result<Order> {
-        self.read(Method::GetOrder, &OrderIdParams { order_id }, "escrow.getOrder")
-            .await
+        self.read(
+            Method::GetOrder,
+            &OrderIdParams { order_id },
+            "escrow.getOrder",
+        )
+        .await
     }
 
     /// `ListOrders`: one page of orders (of `client`, or all) from `cursor`.

@@ -200,7 +200,10 @@ impl<T: Transport> Client<T> {
     /// The transport's.
     pub async fn next_nonce(&self, address: &Address) -> Result<u64> {
         let pool = self.transport.pool_nonce(address).await?;
-        let local = self.nonces.lock().map_or(0, |n| n.get(address).copied().unwrap_or(0));
+        let local = self
+            .nonces
+            .lock()
+            .map_or(0, |n| n.get(address).copied().unwrap_or(0));
         Ok(pool.max(local))
     }
 
@@ -333,7 +336,12 @@ impl<T: Transport> Client<T> {
     ///
     /// # Errors
     /// As [`Client::send`].
-    pub async fn transfer(&self, signer: &Signer, to: Address, value: TokenAmount) -> Result<Lookup> {
+    pub async fn transfer(
+        &self,
+        signer: &Signer,
+        to: Address,
+        value: TokenAmount,
+    ) -> Result<Lookup> {
         let method = match signer.path {
             Path::Native => METHOD_SEND,
             Path::Eth => ext::evm::INVOKE_CONTRACT,
@@ -346,8 +354,15 @@ impl<T: Transport> Client<T> {
     ///
     /// # Errors
     /// As [`Client::call`].
-    pub async fn read(&self, to: Address, method: MethodNum, params: RawBytes, what: &str) -> Result<RawBytes> {
-        self.call(Address::new_id(0), to, method, params, what).await
+    pub async fn read(
+        &self,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        what: &str,
+    ) -> Result<RawBytes> {
+        self.call(Address::new_id(0), to, method, params, what)
+            .await
     }
 
     /// Runs a read-only call on the head state; its return value.
@@ -411,7 +426,14 @@ impl<T: Transport> Client<T> {
         let params = cbor(&ExecParams(code_cid, constructor_params))?;
         let what = format!("deploying {code_cid}");
         let lookup = self
-            .send(signer, INIT_ACTOR, TokenAmount::default(), INIT_EXEC, params, &what)
+            .send(
+                signer,
+                INIT_ACTOR,
+                TokenAmount::default(),
+                INIT_EXEC,
+                params,
+                &what,
+            )
             .await?;
         let ExecReturn(id_address, robust_address) =
             decode(&lookup.receipt.return_data, "init Exec return")?;
@@ -459,9 +481,7 @@ impl<T: Transport> Client<T> {
     ) -> Result<Returned> {
         match signer.path {
             Path::Native => {
-                let l = self
-                    .send(signer, to, value, method, native, what)
-                    .await?;
+                let l = self.send(signer, to, value, method, native, what).await?;
                 Ok(Returned::Cbor(l.receipt.return_data))
             }
             Path::Eth => {
@@ -485,6 +505,23 @@ impl<T: Transport> Client<T> {
 pub(crate) enum Returned {
     Cbor(RawBytes),
     Abi(Vec<u8>),
+}
+
+/// Decodes an ABI return value.
+pub(crate) fn abi_decode<C: alloy_sol_types::SolCall>(
+    r: Returned,
+    what: &str,
+) -> Result<C::Return> {
+    match r {
+        Returned::Abi(bytes) => C::abi_decode_returns(&bytes).map_err(|e| Error::Decode {
+            what: what.to_owned(),
+            reason: e.to_string(),
+        }),
+        Returned::Cbor(_) => Err(Error::Decode {
+            what: what.to_owned(),
+            reason: "a CBOR return where ABI was expected".into(),
+        }),
+    }
 }
 
 /// CBOR params.
@@ -519,5 +556,86 @@ fn failure_error(
             .or_else(|| revert.clone())
             .unwrap_or_else(|| "(the node gave no message)".into()),
         revert,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fvm_shared::error::ExitCode;
+
+    use super::*;
+
+    fn message(method: MethodNum) -> Message {
+        Message {
+            version: 0,
+            from: Address::new_id(100),
+            to: Address::new_id(101),
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: method,
+            params: RawBytes::default(),
+            gas_limit: 0,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        }
+    }
+
+    #[test]
+    fn a_failure_carries_exit_code_message_and_revert() {
+        let err = filmark_actor_shared::ActorError::forbidden("not the owner");
+        let data = filmark_actor_shared::abi::into_revert(err)
+            .data()
+            .expect("revert data")
+            .data
+            .clone();
+        let e = failure_error(
+            "registry.transfer",
+            &message(ext::evm::INVOKE_CONTRACT),
+            ExitCode::USR_FORBIDDEN,
+            None,
+            &data,
+        );
+        match &e {
+            Error::ActorFailed {
+                exit_code,
+                message,
+                revert,
+                ..
+            } => {
+                assert_eq!(*exit_code, ExitCode::USR_FORBIDDEN);
+                assert_eq!(revert.as_deref(), Some("not the owner (exit code 18)"));
+                assert_eq!(message, "not the owner (exit code 18)");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().contains("exit code 18"), "{e}");
+        // A native call's return data is never read as a revert.
+        let e = failure_error(
+            "registry.get",
+            &message(42),
+            ExitCode::USR_NOT_FOUND,
+            Some("no record".into()),
+            &data,
+        );
+        assert!(
+            matches!(e, Error::ActorFailed { revert: None, .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("no record"), "{e}");
+    }
+
+    #[test]
+    fn signers_send_from_their_path_address() {
+        let key = SecpKey::from_seed(b"t", 0);
+        assert_eq!(Signer::f1(key.clone()).address(), key.f1_address());
+        assert_eq!(Signer::eth(key.clone()).address(), key.f410_address());
+        assert_eq!(Signer::eth(key).path(), Path::Eth);
+    }
+
+    #[test]
+    fn exec_params_are_a_cbor_pair() {
+        let p = cbor(&ExecParams(Cid::default(), RawBytes::new(vec![1]))).unwrap();
+        // A two-element array.
+        assert_eq!(p.bytes()[0], 0x82);
     }
 }

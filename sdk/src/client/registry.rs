@@ -15,7 +15,7 @@ use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 
-use super::{Client, Returned, Signer, cbor, decode};
+use super::{Client, Returned, Signer, abi_decode, cbor, decode};
 use crate::keys::{EthAddress, filecoin_to_eth};
 use crate::transport::Transport;
 use crate::{Error, Result};
@@ -116,7 +116,9 @@ impl From<RegisterParams> for Register {
 /// [`Error::NotEthCompatible`] for f1/f2/f3 addresses (resolve them to f0 first).
 pub fn eth_of(a: &Address) -> Result<EthAddress> {
     filecoin_to_eth(a).ok_or_else(|| {
-        Error::NotEthCompatible(format!("{a} has no Ethereum form: pass its f0 or f410 address"))
+        Error::NotEthCompatible(format!(
+            "{a} has no Ethereum form: pass its f0 or f410 address"
+        ))
     })
 }
 
@@ -152,16 +154,6 @@ pub fn register_request(p: &RegisterParams) -> Result<I::RegisterRequest> {
         refHash: B256::from(p.ref_hash),
         metadata: metadata_abi(&p.metadata),
     })
-}
-
-fn abi_u64<C: SolCall<Return = u64>>(r: Returned, what: &str) -> Result<u64> {
-    match r {
-        Returned::Cbor(_) => unreachable!("abi_u64 is for ABI returns"),
-        Returned::Abi(bytes) => C::abi_decode_returns(&bytes).map_err(|e| Error::Decode {
-            what: what.to_owned(),
-            reason: e.to_string(),
-        }),
-    }
 }
 
 /// The registry actor at one address, through a [`Client`]. Writes take the [`Signer`] whose
@@ -204,7 +196,10 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
             .await
     }
 
-    async fn read<P: fvm_ipld_encoding::ser::Serialize, R: fvm_ipld_encoding::de::DeserializeOwned>(
+    async fn read<
+        P: fvm_ipld_encoding::ser::Serialize,
+        R: fvm_ipld_encoding::de::DeserializeOwned,
+    >(
         &self,
         method: Method,
         params: &P,
@@ -228,7 +223,12 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
             signer,
             Method::Register,
             &p,
-            || Ok(I::registerCall { request: register_request(&p)? }.abi_encode()),
+            || {
+                Ok(I::registerCall {
+                    request: register_request(&p)?,
+                }
+                .abi_encode())
+            },
             "registry.register",
         )
         .await
@@ -248,7 +248,11 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
             Method::RegisterBatch,
             &p,
             || {
-                let requests = p.records.iter().map(register_request).collect::<Result<_>>()?;
+                let requests = p
+                    .records
+                    .iter()
+                    .map(register_request)
+                    .collect::<Result<_>>()?;
                 Ok(I::registerBatchCall { requests }.abi_encode())
             },
             "registry.registerBatch",
@@ -320,7 +324,12 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
             signer,
             Method::Tombstone,
             &p,
-            || Ok(I::tombstoneCall { cid: cid_bytes(Some(&cid)) }.abi_encode()),
+            || {
+                Ok(I::tombstoneCall {
+                    cid: cid_bytes(Some(&cid)),
+                }
+                .abi_encode())
+            },
             "registry.tombstone",
         )
         .await
@@ -362,7 +371,7 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
             .await?;
         match r {
             Returned::Cbor(ret) => decode::<AddSignerReturn>(&ret, what).map(|r| r.grant_id),
-            abi => abi_u64::<I::addSignerCall>(abi, what),
+            abi => abi_decode::<I::addSignerCall>(abi, what),
         }
     }
 
@@ -399,7 +408,7 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
             .await?;
         match r {
             Returned::Cbor(ret) => decode::<RevokeSignerReturn>(&ret, what).map(|r| r.grant_id),
-            abi => abi_u64::<I::revokeSignerCall>(abi, what),
+            abi => abi_decode::<I::revokeSignerCall>(abi, what),
         }
     }
 
@@ -490,7 +499,11 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
     /// # Errors
     /// As [`RegistryClient::get`].
     pub async fn get_funding(&self, cid: Cid) -> Result<GetFundingReturn> {
-        self.read(Method::GetFunding, &GetFundingParams { cid }, "registry.getFunding")
-            .await
+        self.read(
+            Method::GetFunding,
+            &GetFundingParams { cid },
+            "registry.getFunding",
+        )
+        .await
     }
 }

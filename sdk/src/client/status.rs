@@ -123,7 +123,12 @@ impl<T: Transport> Client<T> {
     /// # Errors
     /// [`Error::ActorFailed`](crate::Error::ActorFailed) with `USR_NOT_FOUND` (17) when the CID
     /// is not registered; the transport's.
-    pub async fn status(&self, registry: Address, escrow: Address, cid: Cid) -> Result<ContentStatus> {
+    pub async fn status(
+        &self,
+        registry: Address,
+        escrow: Address,
+        cid: Cid,
+    ) -> Result<ContentStatus> {
         let reg = self.registry(registry);
         let record = reg.get(cid).await?;
         let epoch = self.transport().head_height().await?;
@@ -195,7 +200,10 @@ mod tests {
 
     #[test]
     fn deal_states() {
-        assert_eq!(deal_state(Some(&deal(-1, -1)), 100, 5), DealState::Published);
+        assert_eq!(
+            deal_state(Some(&deal(-1, -1)), 100, 5),
+            DealState::Published
+        );
         assert_eq!(
             deal_state(Some(&deal(12, -1)), 100, 50),
             DealState::Active { since: 12 }

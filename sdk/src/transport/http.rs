@@ -129,7 +129,10 @@ fn hex_quantity(v: &Value, what: &str) -> Result<u64> {
 
 impl Transport for HttpTransport {
     async fn chain_id(&self) -> Result<u64> {
-        hex_quantity(&self.request("eth_chainId", json!([])).await?, "eth_chainId")
+        hex_quantity(
+            &self.request("eth_chainId", json!([])).await?,
+            "eth_chainId",
+        )
     }
 
     async fn head_height(&self) -> Result<ChainEpoch> {
@@ -241,8 +244,10 @@ impl Transport for HttpTransport {
 
 fn hex_lower(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

@@ -26,7 +26,9 @@ fn bad(what: &str, e: impl std::fmt::Display) -> Error {
 /// # Errors
 /// [`Error::InvalidJson`] for text that is not base64.
 pub fn b64_decode(text: Option<&str>) -> Result<Vec<u8>> {
-    text.map_or(Ok(Vec::new()), |t| BASE64.decode(t).map_err(|e| bad("base64", e)))
+    text.map_or(Ok(Vec::new()), |t| {
+        BASE64.decode(t).map_err(|e| bad("base64", e))
+    })
 }
 
 /// Bytes in Lotus' base64 form.

@@ -17,6 +17,7 @@ mod lotus_json;
 
 use cid::Cid;
 use fvm_ipld_encoding::RawBytes;
+use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
@@ -24,7 +25,6 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::message::Message;
 use fvm_shared::piece::PaddedPieceSize;
-use fvm_shared::ActorID;
 
 #[cfg(feature = "http")]
 pub use self::http::HttpTransport;

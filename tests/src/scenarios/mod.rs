@@ -35,7 +35,9 @@ pub struct Filmark {
 /// # Errors
 /// When a deployment fails.
 pub fn deploy_filmark<C: Chain>(chain: &C, deployer: &DevnetKey) -> anyhow::Result<Filmark> {
-    let d = chain.deploy_filmark(deployer).context("deploying Filmark")?;
+    let d = chain
+        .deploy_filmark(deployer)
+        .context("deploying Filmark")?;
     let deployed = |d: filmark_sdk::client::Deployed| Deployed {
         id_address: d.id_address,
         robust_address: d.robust_address,
