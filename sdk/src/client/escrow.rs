@@ -19,9 +19,9 @@ use fvm_shared::econ::TokenAmount;
 
 use super::registry::eth_of;
 use super::{Client, Returned, Signer, abi_decode, cbor, decode};
+use crate::Result;
 use crate::keys::EthAddress;
 use crate::transport::Transport;
-use crate::{Error, Result};
 
 /// An order to create: the piece, its price and term; the rest has defaults. Builds
 /// [`CreateOrderParams`].
@@ -157,7 +157,7 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// `Deposit`: adds `amount` to the sender's available balance.
     ///
     /// # Errors
-    /// [`Error::ActorFailed`] with the escrow's exit code and message; the plumbing's errors
+    /// [`Error::ActorFailed`](crate::Error::ActorFailed) with the escrow's exit code and message; the plumbing's errors
     /// ([`Client::send`]).
     pub async fn deposit(&self, signer: &Signer, amount: TokenAmount) -> Result<()> {
         self.write(
@@ -411,7 +411,7 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// `GetAccount`: `account`'s available and locked balances.
     ///
     /// # Errors
-    /// [`Error::ActorFailed`] when the escrow refuses; the transport's.
+    /// [`Error::ActorFailed`](crate::Error::ActorFailed) when the escrow refuses; the transport's.
     pub async fn get_account(&self, account: Address) -> Result<GetAccountReturn> {
         self.read(
             Method::GetAccount,
@@ -424,7 +424,7 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// `GetOrder`: the order, with its sponsors and deal slots.
     ///
     /// # Errors
-    /// [`Error::ActorFailed`] with `USR_NOT_FOUND` for an unknown order; the transport's.
+    /// [`Error::ActorFailed`](crate::Error::ActorFailed) with `USR_NOT_FOUND` for an unknown order; the transport's.
     pub async fn get_order(&self, order_id: u64) -> Result<Order> {
         self.read(
             Method::GetOrder,
