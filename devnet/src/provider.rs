@@ -550,9 +550,13 @@ impl SimProvider {
             }));
         }
         let ret: PublishStorageDealsReturn = receipt.return_data.deserialize()?;
-        Ok(ret.ids.first().copied().ok_or(Rejection::PublishFailed {
-            exit_code: 0,
-            message: "the market accepted no deal".into(),
-        }))
+        Ok(ret
+            .ids
+            .first()
+            .copied()
+            .ok_or_else(|| Rejection::PublishFailed {
+                exit_code: 0,
+                message: "the market accepted no deal".into(),
+            }))
     }
 }
