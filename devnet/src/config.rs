@@ -10,8 +10,8 @@ use fvm_shared::version::NetworkVersion;
 /// The devnet's EIP-155 chain id, 31415926 (defined once, by the SDK, beside mainnet's 314 and
 /// calibration's 314159).
 pub use filmark_sdk::keys::DEVNET_CHAIN_ID as CHAIN_ID;
-/// The network name written into the init actor's state.
-pub const NETWORK_NAME: &str = "filmark-devnet";
+/// The network name written into the init actor's state (`StateNetworkName`).
+pub use filmark_sdk::network::DEVNET_NETWORK_NAME as NETWORK_NAME;
 /// The network version a devnet runs unless configured ([`DevnetConfig::network_version`]):
 /// nv28, what mainnet and calibration run (nv29 is not scheduled there).
 pub const NETWORK_VERSION: NetworkVersion = NetworkVersion::V28;

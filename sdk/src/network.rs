@@ -5,6 +5,10 @@ use fvm_shared::address::Network as AddressNetwork;
 use crate::keys::{CALIBNET_CHAIN_ID, DEVNET_CHAIN_ID, MAINNET_CHAIN_ID};
 use crate::{Error, Result};
 
+/// The network name a Filmark devnet answers to `StateNetworkName` (Lotus' public nodes answer
+/// `mainnet` and `calibrationnet`).
+pub const DEVNET_NETWORK_NAME: &str = "filmark-devnet";
+
 /// A Filecoin network the SDK knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -61,6 +65,25 @@ impl Network {
             })
     }
 
+    /// The network of a node with this chain id and network name: a Filmark devnet is a devnet
+    /// whatever chain id it serves (`filmark devnet --chain-id 314159` still takes native
+    /// actors); any other node is known by its chain id ([`Network::from_chain_id`]).
+    pub fn from_node(chain_id: u64, network_name: &str) -> Self {
+        if network_name == DEVNET_NETWORK_NAME {
+            Self {
+                name: if chain_id == DEVNET_CHAIN_ID {
+                    "devnet"
+                } else {
+                    "custom"
+                },
+                chain_id,
+                ..Self::DEVNET
+            }
+        } else {
+            Self::from_chain_id(chain_id)
+        }
+    }
+
     /// Refuses to deploy a native actor where the network takes none.
     ///
     /// # Errors
@@ -90,6 +113,18 @@ mod tests {
         assert_eq!(Network::from_chain_id(31_415_926), Network::DEVNET);
         assert_eq!(Network::from_chain_id(7).name, "custom");
         assert!(Network::DEVNET.check_native_deploy().is_ok());
+        // A Filmark devnet serving calibration's chain id still takes native actors.
+        let posing = Network::from_node(314_159, DEVNET_NETWORK_NAME);
+        assert_eq!((posing.name, posing.chain_id), ("custom", 314_159));
+        assert!(posing.check_native_deploy().is_ok());
+        assert_eq!(
+            Network::from_node(314_159, "calibrationnet"),
+            Network::CALIBRATION
+        );
+        assert_eq!(
+            Network::from_node(31_415_926, DEVNET_NETWORK_NAME),
+            Network::DEVNET
+        );
         let e = Network::MAINNET.check_native_deploy().unwrap_err();
         assert!(e.to_string().contains("mainnet"), "{e}");
         assert!(

@@ -77,6 +77,10 @@ impl Transport for InProcess {
         Ok(self.devnet.chain_id())
     }
 
+    async fn network_name(&self) -> Result<String> {
+        Ok(filmark_devnet::NETWORK_NAME.to_owned())
+    }
+
     async fn head_height(&self) -> Result<ChainEpoch> {
         self.run("Filecoin.ChainHead", |d| Ok(d.head().height()))
             .await

@@ -165,9 +165,15 @@ pub(crate) async fn upload(
             Err(e) => Err(format!("the upload broke off: {e}")),
         };
         let stop = item.is_err();
-        // A closed channel: the provider has decided without reading the rest.
-        if tx.send(item).await.is_err() || stop {
+        if stop {
+            let _ = tx.send(item).await;
             break;
+        }
+        // A closed channel: the provider has decided without reading the rest. The rest is
+        // still read (and dropped), so that the client, which is still sending, gets the
+        // answer and its connection stays usable.
+        if !tx.is_closed() {
+            let _ = tx.send(item).await;
         }
     }
     drop(tx);
@@ -183,5 +189,13 @@ pub(crate) async fn upload(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    (status, axum::Json(record_json(&record))).into_response()
+    let mut response = (status, axum::Json(record_json(&record))).into_response();
+    if over {
+        // The rest of the body was not read: the connection cannot carry another request.
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }

@@ -152,15 +152,17 @@ pub struct Client<T> {
 }
 
 impl<T: Transport> Client<T> {
-    /// A client of the node behind `transport`; the [`Network`] preset comes from its chain id.
+    /// A client of the node behind `transport`; the [`Network`] preset comes from its chain id
+    /// and network name ([`Network::from_node`]).
     ///
     /// # Errors
     /// The transport's, when the node cannot be reached.
     pub async fn connect(transport: T) -> Result<Self> {
         let chain_id = transport.chain_id().await?;
+        let name = transport.network_name().await?;
         Ok(Self {
             transport,
-            network: Network::from_chain_id(chain_id),
+            network: Network::from_node(chain_id, &name),
             options: SendOptions::default(),
             nonces: Mutex::new(HashMap::new()),
         })
@@ -178,7 +180,7 @@ impl<T: Transport> Client<T> {
         &self.transport
     }
 
-    /// The network (from the node's chain id).
+    /// The network (from the node's chain id and network name).
     pub const fn network(&self) -> &Network {
         &self.network
     }

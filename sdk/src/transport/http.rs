@@ -135,6 +135,16 @@ impl Transport for HttpTransport {
         )
     }
 
+    async fn network_name(&self) -> Result<String> {
+        let name = self.request("Filecoin.StateNetworkName", json!([])).await?;
+        name.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Decode {
+                what: "StateNetworkName".into(),
+                reason: "not a string".into(),
+            })
+    }
+
     async fn head_height(&self) -> Result<ChainEpoch> {
         let head = self.request("Filecoin.ChainHead", json!([])).await?;
         head["Height"].as_i64().ok_or_else(|| Error::Decode {

@@ -101,6 +101,13 @@ pub trait Transport {
     /// [`Error::Transport`](crate::Error::Transport) or [`Error::Rpc`](crate::Error::Rpc).
     async fn chain_id(&self) -> Result<u64>;
 
+    /// The node's network name (`StateNetworkName`): `mainnet`, `calibrationnet`, or
+    /// [`DEVNET_NETWORK_NAME`](crate::network::DEVNET_NETWORK_NAME) for a Filmark devnet.
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn network_name(&self) -> Result<String>;
+
     /// The head's height (`ChainHead`).
     ///
     /// # Errors
