@@ -273,8 +273,11 @@ mod actor {
         constructor_params: RawBytes,
         delegated: Option<Address>,
     ) -> ActorResult<ExecReturn> {
-        if fvm_sdk::actor::get_builtin_actor_type(&code).is_some() {
-            return Err(ActorError::forbidden("cannot exec a builtin actor's code"));
+        // Builtin code only for the EAM's contracts (an EVM actor at an f410 address).
+        match fvm_sdk::actor::get_builtin_actor_type(&code) {
+            None => {}
+            Some(crate::manifest::EVM_TYPE) if delegated.is_some() => {}
+            Some(_) => return Err(ActorError::forbidden("cannot exec a builtin actor's code")),
         }
         let robust_address = fvm_sdk::actor::next_actor_address();
         let mut state: State = fvm::load_state()?;

@@ -7,6 +7,7 @@ mod fvm;
 
 pub mod account;
 pub mod eam;
+pub mod evm;
 pub mod holder;
 pub mod init;
 pub mod market;
@@ -61,12 +62,14 @@ pub mod manifest {
     /// The reward actor (`f02`); the burnt funds actor (`f099`) runs the same code, both are
     /// plain value sinks here.
     pub const REWARD: &str = "reward";
+    /// The EVM actor (one instance per Solidity contract), module of `filmark-devnet-evm`.
+    pub const EVM: &str = "evm";
 
     /// The names the FVM requires in a manifest.
     pub const REQUIRED: [&str; 6] = [SYSTEM, INIT, ACCOUNT, PLACEHOLDER, EAM, ETHACCOUNT];
 
     /// Every builtin actor's name, in the order the bundle lists them: [`REQUIRED`] first.
-    pub const NAMES: [&str; 8] = [
+    pub const NAMES: [&str; 9] = [
         SYSTEM,
         INIT,
         ACCOUNT,
@@ -75,7 +78,36 @@ pub mod manifest {
         ETHACCOUNT,
         STORAGE_MARKET,
         REWARD,
+        EVM,
     ];
+
+    /// The FVM's builtin type id of the actor named `name`: its position in [`NAMES`] counting
+    /// from 1 (0 is "not a builtin"), as `fvm`'s manifest numbers them.
+    ///
+    /// # Panics
+    ///
+    /// At compile time (in a const) when `name` is not in [`NAMES`].
+    pub const fn type_id(name: &str) -> i32 {
+        let mut i = 0;
+        while i < NAMES.len() {
+            if NAMES[i].len() == name.len() {
+                let (a, b) = (NAMES[i].as_bytes(), name.as_bytes());
+                let mut j = 0;
+                while j < a.len() && a[j] == b[j] {
+                    j += 1;
+                }
+                if j == a.len() {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                    return i as i32 + 1;
+                }
+            }
+            i += 1;
+        }
+        panic!("not a builtin actor name")
+    }
+
+    /// The EVM actor's builtin type id.
+    pub const EVM_TYPE: i32 = type_id(EVM);
 }
 
 #[cfg(test)]

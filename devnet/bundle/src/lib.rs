@@ -43,6 +43,11 @@ module!(
     MARKET_WASM = "market.wasm"
 );
 
+module!(
+    /// The EVM actor (one per Solidity contract; revm's interpreter).
+    EVM_WASM = "evm.wasm"
+);
+
 /// The builtin actors as (manifest name, wasm module), in the order of [`manifest::NAMES`]:
 /// every name the FVM requires first.
 pub const BUILTIN_ACTORS: &[(&str, &[u8])] = &[
@@ -54,4 +59,5 @@ pub const BUILTIN_ACTORS: &[(&str, &[u8])] = &[
     (manifest::ETHACCOUNT, ETHACCOUNT_WASM),
     (manifest::STORAGE_MARKET, MARKET_WASM),
     (manifest::REWARD, REWARD_WASM),
+    (manifest::EVM, EVM_WASM),
 ];
