@@ -13,9 +13,9 @@ use fvm_ipld_encoding::{BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
 use fvm_shared::address::Address as FilAddress;
 use fvm_shared::crypto::hash::SupportedHashes;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
+use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::sys::SendFlags;
-use fvm_shared::{ActorID, METHOD_SEND, MethodNum};
+use fvm_shared::{ActorID, MethodNum};
 use revm_interpreter::bytecode::opcode;
 use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode, SharedMemory};
 use revm_interpreter::interpreter_types::{MemoryTr, ReturnData};
@@ -386,59 +386,113 @@ fn outcome(result: InterpreterResult) -> ActorResult<Vec<u8>> {
     Err(ActorError::unchecked(code, format!("EVM execution failed: {:?}", result.result)))
 }
 
-/// Sends a CALL's message; returns whether it succeeded and its return (or revert) data.
-fn send_call(inputs: &CallInputs, interp: &Interpreter<EthInterpreter>) -> ActorResult<(bool, Vec<u8>)> {
+/// The gas FEVM grants a bare transfer (a CALL with gas 0 and value, or 2300 and no value).
+const TRANSFER_GAS_LIMIT: u64 = 10_000_000;
+
+/// Sends a CALL's message as FEVM does; returns whether it succeeded and its return (or
+/// revert) data.
+fn send_call(
+    inputs: &CallInputs,
+    interp: &Interpreter<EthInterpreter>,
+) -> ActorResult<(bool, Vec<u8>)> {
+    use crate::address::{Precompile, precompile};
     let input: Vec<u8> = match &inputs.input {
         CallInput::Bytes(b) => b.to_vec(),
         CallInput::SharedBuffer(range) => interp.memory.global_slice(range.clone()).to_vec(),
     };
-    let target = inputs.target_address;
+    let value = inputs.value.get();
+    // revm adds the 2300 stipend to a value-carrying CALL's gas; FEVM sees the gas asked for.
+    let mut gas = if inputs.transfers_value() {
+        inputs.gas_limit.saturating_sub(2300)
+    } else {
+        inputs.gas_limit
+    };
     let code_address = inputs.bytecode_address;
-    if let Some(index) = crate::address::filecoin_precompile(&code_address.0.0) {
-        return Ok(crate::precompiles::filecoin(index, &input, inputs.is_static));
+    match precompile(&code_address.0.0) {
+        Some(Precompile::Filecoin(index)) => {
+            let out = crate::precompiles::filecoin(index, &input, inputs.scheme, gas);
+            return Ok((out.is_some(), out.unwrap_or_default()));
+        }
+        Some(Precompile::Ethereum(index)) => {
+            let out = crate::precompiles::ethereum(index, &input);
+            return Ok((out.is_some(), out.unwrap_or_default()));
+        }
+        None => {}
     }
-    if let Some(index) = crate::address::ethereum_precompile(&code_address.0.0) {
-        return Ok(crate::precompiles::ethereum(index, &input));
-    }
-    let flags = if inputs.is_static { SendFlags::READ_ONLY } else { SendFlags::empty() };
+    let gas_limit = gas.min(fvm_sdk::gas::available());
     match inputs.scheme {
         CallScheme::Call | CallScheme::StaticCall => {
-            let to = crate::address::to_filecoin(&target.0.0);
-            let value = u256_to_amount(&inputs.value.get());
-            let evm = resolve(&target).is_some_and(is_evm);
-            let (method, params) = if input.is_empty() && !evm {
-                (METHOD_SEND, None)
+            if (gas == 0 && !value.is_zero()) || (gas == 2300 && value.is_zero()) {
+                gas = TRANSFER_GAS_LIMIT;
+            }
+            let to = crate::address::to_filecoin(&inputs.target_address.0.0);
+            let params = (!input.is_empty()).then(|| IpldBlock {
+                codec: IPLD_RAW,
+                data: input,
+            });
+            let flags = if inputs.scheme == CallScheme::StaticCall {
+                SendFlags::READ_ONLY
             } else {
-                (INVOKE_EVM_METHOD, (!input.is_empty()).then(|| bytes_block(&input)).transpose()?)
+                SendFlags::empty()
             };
-            let avail = fvm_sdk::gas::available();
-            let gas_limit = (method != METHOD_SEND && inputs.gas_limit < avail).then_some(inputs.gas_limit);
-            Ok(match fvm_sdk::send::send(&to, method, params, value, gas_limit, flags) {
+            let r = fvm_sdk::send::send(
+                &to,
+                INVOKE_EVM_METHOD,
+                params,
+                u256_to_amount(&value),
+                Some(gas.min(fvm_sdk::gas::available())),
+                flags,
+            );
+            Ok(match r {
                 Ok(r) => (r.exit_code.is_success(), return_bytes(r.return_data)),
+                Err(ErrorNumber::NotFound) => (true, Vec::new()),
+                Err(ErrorNumber::ReadOnly) if inputs.is_static => (true, Vec::new()),
                 Err(_) => (false, Vec::new()),
             })
         }
         CallScheme::DelegateCall => {
-            let Some(id) = resolve(&code_address) else { return Ok((true, Vec::new())) };
-            if !is_evm(id) {
+            let Some(id) = resolve(&code_address) else {
                 return Ok((true, Vec::new()));
+            };
+            if !is_evm(id) {
+                // An account or placeholder has no code (success); a native actor fails.
+                let code = fvm_sdk::actor::get_actor_code_cid(&FilAddress::new_id(id));
+                let account = code
+                    .and_then(|c| fvm_sdk::actor::get_builtin_actor_type(&c))
+                    .is_some_and(|t| {
+                        [manifest::ACCOUNT, manifest::ETHACCOUNT, manifest::PLACEHOLDER]
+                            .iter()
+                            .any(|n| manifest::type_id(n) == t)
+                    });
+                return Ok((account, Vec::new()));
             }
-            let code: Option<Cid> = filmark_actor_shared::dispatch::decode_return(read_only_send(id, Method::GetBytecode)?)?;
-            let Some(code) = code else { return Ok((true, Vec::new())) };
+            let code: Option<Cid> = filmark_actor_shared::dispatch::decode_return(
+                read_only_send(id, Method::GetBytecode)?,
+            )?;
+            let Some(code) = code else {
+                return Ok((true, Vec::new()));
+            };
             let params = DelegateCallParams {
                 code,
                 input,
-                caller: EthAddress(inputs.caller.0.0),
-                value: u256_to_amount(&inputs.value.get()),
+                caller: EthAddress(interp.input.caller_address.0.0),
+                value: u256_to_amount(&interp.input.call_value),
             };
-            let block = cbor_block(&params)?;
             let me = FilAddress::new_id(fvm_sdk::message::receiver());
-            Ok(match fvm_sdk::send::send(&me, Method::InvokeContractDelegate as u64, Some(block), TokenAmount::default(), None, flags) {
+            let r = fvm_sdk::send::send(
+                &me,
+                Method::InvokeContractDelegate as u64,
+                Some(cbor_block(&params)?),
+                TokenAmount::default(),
+                Some(gas_limit),
+                SendFlags::empty(),
+            );
+            Ok(match r {
                 Ok(r) => (r.exit_code.is_success(), return_bytes(r.return_data)),
                 Err(_) => (false, Vec::new()),
             })
         }
-        // FEVM does not support CALLCODE.
+        // FEVM has no CALLCODE.
         CallScheme::CallCode => Ok((false, Vec::new())),
     }
 }

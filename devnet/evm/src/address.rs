@@ -29,16 +29,26 @@ pub fn masked_id(eth: &[u8; 20]) -> Option<ActorID> {
     }
 }
 
-/// The Ethereum precompiles FEVM offers: `0x01` (ecrecover) to `0x0a` (point evaluation is not
-/// one of them, see the README).
-pub fn ethereum_precompile(eth: &[u8; 20]) -> Option<u8> {
-    (eth[..19] == [0; 19] && (1..=10).contains(&eth[19])).then_some(eth[19])
+/// A reserved precompile address (FEVM v18): `0x00…` with index 1..=0x11 or 0x0100
+/// (P256VERIFY) is Ethereum's, `0xfe00…` with a non-zero last byte is Filecoin's.
+pub enum Precompile {
+    /// Ethereum's, by index.
+    Ethereum(u16),
+    /// Filecoin's, by index.
+    Filecoin(u8),
 }
 
-/// FEVM's Filecoin precompiles: `0xfe` then 18 zero bytes then the index (1: resolve_address,
-/// 2: lookup_delegated_address, 3: call_actor, 5: call_actor_id).
-pub fn filecoin_precompile(eth: &[u8; 20]) -> Option<u8> {
-    (eth[0] == 0xfe && eth[1..19] == [0; 18] && eth[19] != 0).then_some(eth[19])
+/// The precompile at `eth`, if the address is a reserved one.
+pub fn precompile(eth: &[u8; 20]) -> Option<Precompile> {
+    let index = u16::from_be_bytes([eth[18], eth[19]]);
+    if eth[1..18] != [0; 17] {
+        return None;
+    }
+    match eth[0] {
+        0x00 if (1..=0x11).contains(&index) || index == 0x0100 => Some(Precompile::Ethereum(index)),
+        0xfe if eth[18] == 0 && eth[19] != 0 => Some(Precompile::Filecoin(eth[19])),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -62,13 +72,18 @@ mod tests {
     fn precompile_ranges() {
         let mut a = [0; 20];
         a[19] = 1;
-        assert_eq!(ethereum_precompile(&a), Some(1));
-        a[19] = 11;
-        assert_eq!(ethereum_precompile(&a), None);
+        assert!(matches!(precompile(&a), Some(Precompile::Ethereum(1))));
+        a[19] = 0x12;
+        assert!(precompile(&a).is_none());
+        a[18] = 1;
+        a[19] = 0;
+        assert!(matches!(precompile(&a), Some(Precompile::Ethereum(0x100))));
         let mut f = [0; 20];
         f[0] = 0xfe;
         f[19] = 3;
-        assert_eq!(filecoin_precompile(&f), Some(3));
-        assert_eq!(ethereum_precompile(&f), None);
+        assert!(matches!(precompile(&f), Some(Precompile::Filecoin(3))));
+        f[19] = 0;
+        assert!(precompile(&f).is_none());
+        assert!(precompile(&[0xff; 20]).is_none());
     }
 }

@@ -386,7 +386,7 @@ impl Host for FvmHost {
                 let code = crate::actor::bytecode_of(id).map_err(|e| self.fail(e))?;
                 info.code_hash = B256::from(crate::actor::keccak(&code));
                 info.code = Some(Bytecode::new_raw(code.into()));
-            } else {
+            } else if !self.skip_code {
                 info.code_hash = crate::actor::bytecode_hash_of(id).map_err(|e| self.fail(e))?;
             }
         }
