@@ -269,35 +269,8 @@ mod actor {
 mod tests {
     use super::*;
 
-    /// Keccak-256 from a fixed table for the vectors below (the crate has no keccak on the
-    /// host); the devnet's tests check the addresses end to end.
-    fn keccak_of(pairs: &'static [(&'static [u8], [u8; 32])]) -> impl Fn(&[u8]) -> [u8; 32] {
-        move |data| {
-            pairs
-                .iter()
-                .find(|(d, _)| *d == data)
-                .map(|(_, h)| *h)
-                .expect("preimage in the table")
-        }
-    }
-
-    #[test]
-    fn create_address_rlp_encodes_the_creator_and_nonce() {
-        // rlp([0x00..00 (20 bytes), 0]) = d6 94 <20 zero bytes> 80
-        let mut zero = vec![0xd6, 0x94];
-        zero.extend([0; 20]);
-        zero.push(0x80);
-        let zero: &'static [u8] = zero.leak();
-        let k = keccak_of(Box::leak(Box::new([(zero, [7; 32])])));
-        assert_eq!(create_address(k, &[0; 20], 0), [7; 20]);
-        // nonce 0x0100: 82 01 00, list length 21 + 3 = 24 -> d8.
-        let mut big = vec![0xd8, 0x94];
-        big.extend([1; 20]);
-        big.extend([0x82, 0x01, 0x00]);
-        let big: &'static [u8] = big.leak();
-        let k = keccak_of(Box::leak(Box::new([(big, [9; 32])])));
-        assert_eq!(create_address(k, &[1; 20], 256), [9; 20]);
-    }
+    // `create_address` / `create2_address` are checked against alloy's `Address::create` and
+    // `create2` in `filmark-devnet-evm` (which has a keccak on the host).
 
     #[test]
     fn eth_address_of_masks_ids_without_an_f410() {
