@@ -74,7 +74,11 @@ pub struct CreateReturn {
 
 /// The address of a contract created by `creator` at `nonce` (EVM `CREATE` and Ethereum
 /// deployments): the last 20 bytes of `keccak256(rlp([creator, nonce]))`.
-pub fn create_address(keccak: impl Fn(&[u8]) -> [u8; 32], creator: &[u8; 20], nonce: u64) -> [u8; 20] {
+pub fn create_address(
+    keccak: impl Fn(&[u8]) -> [u8; 32],
+    creator: &[u8; 20],
+    nonce: u64,
+) -> [u8; 20] {
     // rlp(nonce): a single byte below 0x80 (0 is the empty string 0x80), else 0x80 + length
     // followed by the big-endian bytes without leading zeros.
     let nonce_be = nonce.to_be_bytes();
@@ -192,7 +196,8 @@ mod actor {
     /// The calling EVM actor's Ethereum address.
     pub(super) fn evm_caller() -> ActorResult<[u8; 20]> {
         let caller = fvm_sdk::message::caller();
-        let code = fvm_sdk::actor::get_actor_code_cid(&fvm_shared::address::Address::new_id(caller));
+        let code =
+            fvm_sdk::actor::get_actor_code_cid(&fvm_shared::address::Address::new_id(caller));
         let evm = fvm_sdk::actor::get_code_cid_for_type(manifest::EVM_TYPE);
         if code != Some(evm) {
             return Err(ActorError::forbidden(format!(

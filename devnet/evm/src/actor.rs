@@ -7,7 +7,10 @@ use filmark_actor_shared::abi::{abi_return, calldata};
 use filmark_actor_shared::dispatch::{decode_cbor, params as decode_params, ret};
 use filmark_devnet_actors::eam::{self, CreateReturn};
 use filmark_devnet_actors::evm::*;
-use filmark_devnet_actors::{INVOKE_EVM_METHOD, EAM_ACTOR_ID, FIRST_EXPORTED_METHOD_NUMBER, INIT_ACTOR_ID, SYSTEM_ACTOR_ID, manifest};
+use filmark_devnet_actors::{
+    EAM_ACTOR_ID, FIRST_EXPORTED_METHOD_NUMBER, INIT_ACTOR_ID, INVOKE_EVM_METHOD, SYSTEM_ACTOR_ID,
+    manifest,
+};
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
 use fvm_shared::address::Address as FilAddress;
@@ -16,18 +19,18 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum};
+use multihash_codetable::Code;
 use revm_interpreter::bytecode::opcode;
+use revm_interpreter::instructions::gas_table_spec;
 use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode, SharedMemory};
 use revm_interpreter::interpreter_types::{MemoryTr, ReturnData};
 use revm_interpreter::primitives::{Address, B256, Bytes, U256};
 use revm_interpreter::state::Bytecode;
 use revm_interpreter::{
-    CallInput, CallInputs, CallScheme, CreateInputs, CreateScheme, FrameInput, InputsImpl,
+    CallInput, CallInputs, CallScheme, CreateInputs, CreateScheme, FrameInput, Host, InputsImpl,
     Instruction, InstructionContext, InstructionResult, InstructionTable, Interpreter,
-    InterpreterAction, InterpreterResult, instruction_table, Host,
+    InterpreterAction, InterpreterResult, instruction_table,
 };
-use revm_interpreter::instructions::gas_table_spec;
-use multihash_codetable::Code;
 
 use crate::host::{FvmHost, amount_to_u256, eth_of, new_storage, resolve, u256_to_amount};
 use crate::{ActorError, ActorResult};
@@ -50,17 +53,25 @@ fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Option<
         }
         Some(Method::GetStorageAt) => {
             if fvm_sdk::message::caller() != SYSTEM_ACTOR_ID {
-                return Err(ActorError::forbidden("GetStorageAt is for the system actor"));
+                return Err(ActorError::forbidden(
+                    "GetStorageAt is for the system actor",
+                ));
             }
             let p: GetStorageAtParams = decode_params(params)?;
             if p.storage_key.len() > 32 {
-                return Err(ActorError::illegal_argument("a storage key has at most 32 bytes"));
+                return Err(ActorError::illegal_argument(
+                    "a storage key has at most 32 bytes",
+                ));
             }
             let key = U256::from_be_slice(&p.storage_key);
             let mut host = FvmHost::load()?;
             let value = revm_interpreter::Host::sload(&mut host, Address::ZERO, key)
                 .map(|v| v.data)
-                .ok_or_else(|| host.fault.take().unwrap_or_else(|| ActorError::illegal_state("storage")))?;
+                .ok_or_else(|| {
+                    host.fault
+                        .take()
+                        .unwrap_or_else(|| ActorError::illegal_state("storage"))
+                })?;
             ret(&BytesSer(&value.to_be_bytes::<32>()))
         }
         Some(Method::InvokeContractDelegate) => {
@@ -120,7 +131,9 @@ impl Frame {
 
 fn constructor(params: Option<IpldBlock>) -> ActorResult<Option<IpldBlock>> {
     if fvm_sdk::message::caller() != INIT_ACTOR_ID {
-        return Err(ActorError::forbidden("the EVM actor is constructed by init"));
+        return Err(ActorError::forbidden(
+            "the EVM actor is constructed by init",
+        ));
     }
     let p: ConstructorParams = decode_params(params)?;
     if p.initcode.len() > MAX_INITCODE_SIZE {
@@ -155,7 +168,9 @@ fn constructor(params: Option<IpldBlock>) -> ActorResult<Option<IpldBlock>> {
         )));
     }
     if code.first() == Some(&0xef) {
-        return Err(ActorError::illegal_argument("code may not start with 0xEF (EIP-3541)"));
+        return Err(ActorError::illegal_argument(
+            "code may not start with 0xEF (EIP-3541)",
+        ));
     }
     host.reload()?;
     host.state.bytecode = put_bytecode(&code)?;
@@ -166,7 +181,10 @@ fn constructor(params: Option<IpldBlock>) -> ActorResult<Option<IpldBlock>> {
 
 /// `handle_filecoin_method(uint64 method, uint64 codec, bytes params)` for a native caller
 /// with an exported method number; the contract returns `(uint32 exit, uint64 codec, bytes)`.
-fn handle_filecoin_method(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Option<IpldBlock>> {
+fn handle_filecoin_method(
+    method: MethodNum,
+    params: Option<IpldBlock>,
+) -> ActorResult<Option<IpldBlock>> {
     use alloy_sol_types::SolValue;
     let (codec, data) = params.map_or((0, Vec::new()), |p| (p.codec, p.data));
     let mut input = HANDLE_FILECOIN_METHOD_SELECTOR.to_vec();
@@ -214,8 +232,9 @@ pub(crate) fn load_bytecode(cid: &Cid) -> ActorResult<Vec<u8>> {
 
 /// Whether actor `id` runs the EVM actor's code.
 pub(crate) fn is_evm(id: ActorID) -> bool {
-    fvm_sdk::actor::get_actor_code_cid(&FilAddress::new_id(id))
-        .is_some_and(|code| fvm_sdk::actor::get_builtin_actor_type(&code) == Some(manifest::EVM_TYPE))
+    fvm_sdk::actor::get_actor_code_cid(&FilAddress::new_id(id)).is_some_and(|code| {
+        fvm_sdk::actor::get_builtin_actor_type(&code) == Some(manifest::EVM_TYPE)
+    })
 }
 
 fn read_only_send(id: ActorID, method: Method) -> ActorResult<Option<IpldBlock>> {
@@ -229,14 +248,18 @@ fn read_only_send(id: ActorID, method: Method) -> ActorResult<Option<IpldBlock>>
     )
     .map_err(|e| ActorError::illegal_state(format!("cannot ask f0{id} for its bytecode: {e}")))?;
     if !r.exit_code.is_success() {
-        return Err(ActorError::unchecked(r.exit_code, format!("f0{id} refused to give its bytecode")));
+        return Err(ActorError::unchecked(
+            r.exit_code,
+            format!("f0{id} refused to give its bytecode"),
+        ));
     }
     Ok(r.return_data)
 }
 
 /// The bytecode of another EVM actor.
 pub(crate) fn bytecode_of(id: ActorID) -> ActorResult<Vec<u8>> {
-    let cid: Option<Cid> = filmark_actor_shared::dispatch::decode_return(read_only_send(id, Method::GetBytecode)?)?;
+    let cid: Option<Cid> =
+        filmark_actor_shared::dispatch::decode_return(read_only_send(id, Method::GetBytecode)?)?;
     cid.map_or(Ok(Vec::new()), |c| load_bytecode(&c))
 }
 
@@ -264,13 +287,18 @@ fn table() -> InstructionTable<EthInterpreter, FvmHost> {
 type Ctx<'a> = InstructionContext<'a, FvmHost, EthInterpreter>;
 
 fn keccak256(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
-    let [offset, len] = ctx.interpreter.stack.popn().ok_or(InstructionResult::StackUnderflow)?;
+    let [offset, len] = ctx
+        .interpreter
+        .stack
+        .popn()
+        .ok_or(InstructionResult::StackUnderflow)?;
     let len = usize::try_from(len).map_err(|_| InstructionResult::InvalidOperandOOG)?;
     let hash = if len == 0 {
         keccak(&[])
     } else {
         let offset = usize::try_from(offset).map_err(|_| InstructionResult::InvalidOperandOOG)?;
-        ctx.interpreter.resize_memory(ctx.host.gas_params(), offset, len)?;
+        ctx.interpreter
+            .resize_memory(ctx.host.gas_params(), offset, len)?;
         keccak(&ctx.interpreter.memory.slice_len(offset, len))
     };
     if !ctx.interpreter.stack.push(U256::from_be_bytes(hash)) {
@@ -280,7 +308,11 @@ fn keccak256(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
 }
 
 fn gas(ctx: Ctx<'_>) -> Result<(), InstructionResult> {
-    if !ctx.interpreter.stack.push(U256::from(fvm_sdk::gas::available())) {
+    if !ctx
+        .interpreter
+        .stack
+        .push(U256::from(fvm_sdk::gas::available()))
+    {
         return Err(InstructionResult::StackOverflow);
     }
     Ok(())
@@ -366,7 +398,9 @@ fn outcome(result: InterpreterResult) -> ActorResult<Vec<u8>> {
             let data = (!result.output.is_empty())
                 .then(|| bytes_block(&result.output))
                 .transpose()?;
-            return Err(ActorError::unchecked(EVM_CONTRACT_REVERTED, "contract reverted").with_data(data));
+            return Err(
+                ActorError::unchecked(EVM_CONTRACT_REVERTED, "contract reverted").with_data(data),
+            );
         }
         R::InvalidFEOpcode => EVM_CONTRACT_INVALID_INSTRUCTION,
         R::OpcodeNotFound | R::NotActivated => EVM_CONTRACT_UNDEFINED_INSTRUCTION,
@@ -377,13 +411,16 @@ fn outcome(result: InterpreterResult) -> ActorResult<Vec<u8>> {
             EVM_CONTRACT_ILLEGAL_MEMORY_ACCESS
         }
         R::CallNotAllowedInsideStatic | R::StateChangeDuringStaticCall => ExitCode::USR_READ_ONLY,
-        R::CreateInitCodeSizeLimit | R::CreateContractSizeLimit | R::CreateContractStartingWithEF => {
-            ExitCode::USR_ILLEGAL_ARGUMENT
-        }
+        R::CreateInitCodeSizeLimit
+        | R::CreateContractSizeLimit
+        | R::CreateContractStartingWithEF => ExitCode::USR_ILLEGAL_ARGUMENT,
         R::OutOfGas => ExitCode::SYS_OUT_OF_GAS,
         _ => ExitCode::USR_ILLEGAL_STATE,
     };
-    Err(ActorError::unchecked(code, format!("EVM execution failed: {:?}", result.result)))
+    Err(ActorError::unchecked(
+        code,
+        format!("EVM execution failed: {:?}", result.result),
+    ))
 }
 
 /// The gas FEVM grants a bare transfer (a CALL with gas 0 and value, or 2300 and no value).
@@ -460,15 +497,20 @@ fn send_call(
                 let account = code
                     .and_then(|c| fvm_sdk::actor::get_builtin_actor_type(&c))
                     .is_some_and(|t| {
-                        [manifest::ACCOUNT, manifest::ETHACCOUNT, manifest::PLACEHOLDER]
-                            .iter()
-                            .any(|n| manifest::type_id(n) == t)
+                        [
+                            manifest::ACCOUNT,
+                            manifest::ETHACCOUNT,
+                            manifest::PLACEHOLDER,
+                        ]
+                        .iter()
+                        .any(|n| manifest::type_id(n) == t)
                     });
                 return Ok((account, Vec::new()));
             }
-            let code: Option<Cid> = filmark_actor_shared::dispatch::decode_return(
-                read_only_send(id, Method::GetBytecode)?,
-            )?;
+            let code: Option<Cid> = filmark_actor_shared::dispatch::decode_return(read_only_send(
+                id,
+                Method::GetBytecode,
+            )?)?;
             let Some(code) = code else {
                 return Ok((true, Vec::new()));
             };
@@ -522,7 +564,12 @@ pub(crate) fn return_bytes(block: Option<IpldBlock>) -> Vec<u8> {
 }
 
 /// Puts a call's outcome into the interpreter as revm's handler does.
-fn resume_call(interp: &mut Interpreter<EthInterpreter>, inputs: &CallInputs, ok: bool, output: Vec<u8>) {
+fn resume_call(
+    interp: &mut Interpreter<EthInterpreter>,
+    inputs: &CallInputs,
+    ok: bool,
+    output: Vec<u8>,
+) {
     interp.gas.erase_cost(inputs.gas_limit);
     let out = &inputs.return_memory_offset;
     let n = out.len().min(output.len());
@@ -539,9 +586,15 @@ fn send_create(inputs: &CreateInputs, nonce: u64) -> ActorResult<Result<Address,
     let (method, params) = match inputs.scheme() {
         CreateScheme::Create2 { salt } => (
             eam::Method::Create2,
-            cbor_block(&eam::Create2Params { initcode, salt: salt.to_be_bytes() })?,
+            cbor_block(&eam::Create2Params {
+                initcode,
+                salt: salt.to_be_bytes(),
+            })?,
         ),
-        _ => (eam::Method::Create, cbor_block(&eam::CreateParams { initcode, nonce })?),
+        _ => (
+            eam::Method::Create,
+            cbor_block(&eam::CreateParams { initcode, nonce })?,
+        ),
     };
     let r = fvm_sdk::send::send(
         &FilAddress::new_id(EAM_ACTOR_ID),
@@ -553,7 +606,8 @@ fn send_create(inputs: &CreateInputs, nonce: u64) -> ActorResult<Result<Address,
     );
     Ok(match r {
         Ok(r) if r.exit_code.is_success() => {
-            let created: CreateReturn = filmark_actor_shared::dispatch::decode_return(r.return_data)?;
+            let created: CreateReturn =
+                filmark_actor_shared::dispatch::decode_return(r.return_data)?;
             Ok(Address::from(created.eth_address.0))
         }
         Ok(r) => Err(return_bytes(r.return_data)),

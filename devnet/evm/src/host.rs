@@ -164,8 +164,9 @@ fn load_at(root: &cid::Cid) -> ActorResult<(State, Storage)> {
         .get_cbor(root)
         .map_err(|e| ActorError::illegal_state(format!("cannot load state: {e}")))?
         .ok_or_else(|| ActorError::illegal_state("state not found"))?;
-    let storage = Hamt::load_with_bit_width(&state.contract_state, FvmBlockstore, STORAGE_BIT_WIDTH)
-        .map_err(|e| ActorError::illegal_state(format!("cannot load storage: {e}")))?;
+    let storage =
+        Hamt::load_with_bit_width(&state.contract_state, FvmBlockstore, STORAGE_BIT_WIDTH)
+            .map_err(|e| ActorError::illegal_state(format!("cannot load storage: {e}")))?;
     Ok((state, storage))
 }
 
@@ -303,17 +304,19 @@ impl Host for FvmHost {
         value: StorageValue,
         _skip_cold_load: bool,
     ) -> Result<StateLoad<SStoreResult>, LoadError> {
-        let present = self
-            .sload_skip_cold_load(_address, key, false)?
-            .data;
+        let present = self.sload_skip_cold_load(_address, key, false)?.data;
         let k = storage_key(&key);
         let written = if value.is_zero() {
             self.storage.delete(&k).map(|_| ())
         } else {
-            self.storage.set(k, ByteBuf::from(compact(&value))).map(|_| ())
+            self.storage
+                .set(k, ByteBuf::from(compact(&value)))
+                .map(|_| ())
         };
         if let Err(e) = written {
-            return Err(self.fail(ActorError::illegal_state(format!("cannot write storage: {e}"))));
+            return Err(self.fail(ActorError::illegal_state(format!(
+                "cannot write storage: {e}"
+            ))));
         }
         self.dirty = true;
         Ok(StateLoad::new(
@@ -334,10 +337,14 @@ impl Host for FvmHost {
     ) -> Result<StateLoad<StorageValue>, LoadError> {
         match self.storage.get(&storage_key(&key)) {
             Ok(v) => Ok(StateLoad::new(
-                v.map_or(U256::ZERO, |b| U256::try_from_be_slice(b).unwrap_or_default()),
+                v.map_or(U256::ZERO, |b| {
+                    U256::try_from_be_slice(b).unwrap_or_default()
+                }),
                 false,
             )),
-            Err(e) => Err(self.fail(ActorError::illegal_state(format!("cannot read storage: {e}")))),
+            Err(e) => Err(self.fail(ActorError::illegal_state(format!(
+                "cannot read storage: {e}"
+            )))),
         }
     }
 

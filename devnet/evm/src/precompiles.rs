@@ -81,7 +81,11 @@ fn word_of(id: u64) -> Vec<u8> {
 /// when it names no actor.
 fn resolve_address(input: &[u8]) -> Output {
     let addr = FilAddress::from_bytes(input).ok()?;
-    Some(fvm_sdk::actor::resolve_address(&addr).map(word_of).unwrap_or_default())
+    Some(
+        fvm_sdk::actor::resolve_address(&addr)
+            .map(word_of)
+            .unwrap_or_default(),
+    )
 }
 
 /// `lookup_delegated_address(uint64 id)`: the actor's `f4` address bytes, or empty.
@@ -97,7 +101,9 @@ fn lookup_delegated_address(input: &[u8]) -> Output {
 /// `get_randomness(int64 epoch)`: the beacon randomness of the epoch.
 fn get_randomness(input: &[u8]) -> Output {
     let epoch = i64::try_from(Words::new(input).u64()?).ok()?;
-    fvm_sdk::rand::get_beacon_randomness(epoch).ok().map(|r| r.to_vec())
+    fvm_sdk::rand::get_beacon_randomness(epoch)
+        .ok()
+        .map(|r| r.to_vec())
 }
 
 /// `call_actor` / `call_actor_id`: ABI `(uint64 method, uint256 value, uint64 flags, uint64
@@ -125,17 +131,24 @@ fn call_actor(input: &[u8], by_id: bool, gas: u64) -> Output {
         return None;
     }
     let params = match codec {
-        CBOR => Some(IpldBlock { codec, data: params }),
+        CBOR => Some(IpldBlock {
+            codec,
+            data: params,
+        }),
         0 if params.is_empty() => None,
         _ => return None,
     };
     let gas_limit = gas.min(fvm_sdk::gas::available());
     let value = crate::host::u256_to_amount(&value);
-    let (exit, ret) = match fvm_sdk::send::send(&to, method, params, value, Some(gas_limit), flags) {
+    let (exit, ret) = match fvm_sdk::send::send(&to, method, params, value, Some(gas_limit), flags)
+    {
         Ok(r) => (U256::from(r.exit_code.value()), r.return_data),
         Err(errno) => (U256::ZERO.wrapping_sub(U256::from(errno as u32)), None),
     };
-    let ret = ret.unwrap_or(IpldBlock { codec: 0, data: Vec::new() });
+    let ret = ret.unwrap_or(IpldBlock {
+        codec: 0,
+        data: Vec::new(),
+    });
     let mut out = Vec::with_capacity(128 + ret.data.len());
     out.extend(exit.to_be_bytes::<32>());
     out.extend(U256::from(ret.codec).to_be_bytes::<32>());

@@ -37,7 +37,10 @@ impl Bench {
             input: input.into(),
         });
         self.nonce += 1;
-        let raw = format!("0x{}", hex::encode(self.key.secp_key().sign_eth_tx(tx).encode()));
+        let raw = format!(
+            "0x{}",
+            hex::encode(self.key.secp_key().sign_eth_tx(tx).encode())
+        );
         let hash = dispatch(&self.ctx, "eth_sendRawTransaction", &json!([raw]))?;
         let receipt = dispatch(&self.ctx, "eth_getTransactionReceipt", &json!([hash]))?;
         anyhow::ensure!(receipt["status"] == "0x1", "transaction failed: {receipt}");
@@ -46,10 +49,15 @@ impl Bench {
 
     fn deploy(&mut self, runtime: &[u8]) -> anyhow::Result<EthAddress> {
         let len = u8::try_from(runtime.len())?;
-        let mut init = vec![0x60, len, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xf3];
+        let mut init = vec![
+            0x60, len, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xf3,
+        ];
         init.extend_from_slice(runtime);
         let receipt = self.tx(None, init)?;
-        Ok(receipt["contractAddress"].as_str().unwrap_or_default().parse()?)
+        Ok(receipt["contractAddress"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()?)
     }
 
     fn gas_of_call(&mut self, to: EthAddress) -> anyhow::Result<u64> {
@@ -62,7 +70,9 @@ impl Bench {
 /// A loop of `n` iterations, then `STOP`.
 fn loop_code(n: u16) -> Vec<u8> {
     let [hi, lo] = n.to_be_bytes();
-    vec![0x61, hi, lo, 0x5b, 0x60, 0x01, 0x90, 0x03, 0x80, 0x60, 0x03, 0x57, 0x00]
+    vec![
+        0x61, hi, lo, 0x5b, 0x60, 0x01, 0x90, 0x03, 0x80, 0x60, 0x03, 0x57, 0x00,
+    ]
 }
 
 fn main() -> anyhow::Result<()> {
@@ -71,9 +81,17 @@ fn main() -> anyhow::Result<()> {
     let key = net.account(KeyKind::Eth, 0)?.key;
     let other = net.account(KeyKind::Eth, 1)?.key.secp_key().eth_address();
     let ctx = Context::new(net.clone());
-    let mut b = Bench { net, ctx, key, nonce: 0 };
+    let mut b = Bench {
+        net,
+        ctx,
+        key,
+        nonce: 0,
+    };
 
-    println!("evm module: {} bytes (budget 1,048,576)", filmark_devnet_bundle::EVM_WASM.len());
+    println!(
+        "evm module: {} bytes (budget 1,048,576)",
+        filmark_devnet_bundle::EVM_WASM.len()
+    );
 
     let stop = b.deploy(&[0x00])?;
     let short = b.deploy(&loop_code(100))?;

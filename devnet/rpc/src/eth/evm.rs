@@ -14,15 +14,27 @@ use crate::RpcError;
 
 /// The EVM state of the actor at `address` in the tipset `at`, if it is an EVM actor (its head
 /// decodes as the EVM actor's state).
-fn evm_state(devnet: &Devnet, address: &EthAddress, at: &cid::Cid) -> Result<Option<State>, RpcError> {
+fn evm_state(
+    devnet: &Devnet,
+    address: &EthAddress,
+    at: &cid::Cid,
+) -> Result<Option<State>, RpcError> {
     let Some((_, actor)) = devnet.actor(&filecoin_address(address), TipsetRef::Key(*at))? else {
         return Ok(None);
     };
-    Ok(devnet.store().get_cbor::<State>(&actor.state).ok().flatten())
+    Ok(devnet
+        .store()
+        .get_cbor::<State>(&actor.state)
+        .ok()
+        .flatten())
 }
 
 /// The contract's bytecode; empty for any other actor.
-pub(crate) fn code(devnet: &Devnet, address: &EthAddress, at: &cid::Cid) -> Result<Bytes, RpcError> {
+pub(crate) fn code(
+    devnet: &Devnet,
+    address: &EthAddress,
+    at: &cid::Cid,
+) -> Result<Bytes, RpcError> {
     let Some(state) = evm_state(devnet, address, at)? else {
         return Ok(Bytes::new());
     };

@@ -251,7 +251,12 @@ fn get_storage_at(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     let address: EthAddress = p.get(0, "address")?;
     let slot: U256 = p.get(1, "position")?;
     let at = resolve_state(&ctx.devnet, block_param(p, 2)?)?;
-    Ok(json!(evm::storage_at(&ctx.devnet, &address, &slot, &at.cid)?))
+    Ok(json!(evm::storage_at(
+        &ctx.devnet,
+        &address,
+        &slot,
+        &at.cid
+    )?))
 }
 
 /// The executed message with Ethereum hash `hash`, if any.

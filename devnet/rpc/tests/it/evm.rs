@@ -69,7 +69,11 @@ fn deploy(net: &Devnet, ctx: &Context, nonce: u64, initcode: Vec<u8>) -> Value {
 
 fn contract_of(receipt: &Value) -> EthAddress {
     assert_eq!(receipt["status"], "0x1", "{receipt}");
-    receipt["contractAddress"].as_str().unwrap().parse().unwrap()
+    receipt["contractAddress"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[test]
@@ -85,7 +89,11 @@ fn a_contract_deploys_counts_in_storage_and_logs() {
     assert_eq!(code, json!(format!("0x{}", hex::encode(COUNTER_RUNTIME))));
 
     // eth_call runs it without committing.
-    let out = call(&ctx, "eth_call", json!([{"from": from, "to": contract}, "latest"]));
+    let out = call(
+        &ctx,
+        "eth_call",
+        json!([{"from": from, "to": contract}, "latest"]),
+    );
     assert_eq!(out, json!(B256::from(U256::from(1))));
 
     for n in 1..=2u64 {
@@ -101,7 +109,10 @@ fn a_contract_deploys_counts_in_storage_and_logs() {
     let slot = call(&ctx, "eth_getStorageAt", json!([contract, "0x0", "latest"]));
     assert_eq!(slot, json!(B256::from(U256::from(2))));
     // Another actor has no code and zero storage.
-    assert_eq!(call(&ctx, "eth_getCode", json!([from, "latest"])), json!("0x"));
+    assert_eq!(
+        call(&ctx, "eth_getCode", json!([from, "latest"])),
+        json!("0x")
+    );
 }
 
 #[test]
@@ -112,10 +123,18 @@ fn a_revert_reaches_eth_call_with_its_data_and_the_devnet_goes_on() {
     let mut runtime = REVERT_RUNTIME.to_vec();
     runtime.extend(error_no());
     let contract = contract_of(&deploy(&net, &ctx, 0, initcode(&runtime)));
-    let err = crate::support::call_err(&ctx, "eth_call", json!([{"from": from, "to": contract}, "latest"]));
+    let err = crate::support::call_err(
+        &ctx,
+        "eth_call",
+        json!([{"from": from, "to": contract}, "latest"]),
+    );
     let err = serde_json::to_value(&err).unwrap();
     assert_eq!(err["code"], 3, "{err}");
-    assert_eq!(err["data"], json!(format!("0x{}", hex::encode(error_no()))), "{err}");
+    assert_eq!(
+        err["data"],
+        json!(format!("0x{}", hex::encode(error_no()))),
+        "{err}"
+    );
 
     // An invalid opcode (0xfe) fails the deployment; the next one still works.
     let bad = deploy(&net, &ctx, 1, vec![0xfe]);
