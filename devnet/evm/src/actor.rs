@@ -120,7 +120,7 @@ struct Frame {
 impl Frame {
     /// A frame for the current message: its caller and value.
     fn from_message(code: Vec<u8>, input: Vec<u8>) -> Self {
-        Frame {
+        Self {
             code,
             input,
             caller: eth_of(fvm_sdk::message::caller()),
@@ -463,7 +463,7 @@ fn send_call(
                 gas = TRANSFER_GAS_LIMIT;
             }
             let to = crate::address::to_filecoin(&inputs.target_address.0.0);
-            let params = (!input.is_empty()).then(|| IpldBlock {
+            let params = (!input.is_empty()).then_some(IpldBlock {
                 codec: IPLD_RAW,
                 data: input,
             });

@@ -31,6 +31,7 @@ pub fn masked_id(eth: &[u8; 20]) -> Option<ActorID> {
 
 /// A reserved precompile address (FEVM v18): `0x00…` with index 1..=0x11 or 0x0100
 /// (P256VERIFY) is Ethereum's, `0xfe00…` with a non-zero last byte is Filecoin's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Precompile {
     /// Ethereum's, by index.
     Ethereum(u16),

@@ -18,7 +18,7 @@ mod send;
 mod subscribe;
 mod types;
 
-use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
+use alloy_primitives::{Address as EthAddress, B256, U64, U256};
 use filmark_devnet::{KeyKind, TipsetRef};
 use filmark_sdk::keys::filecoin_to_eth;
 use serde_json::{Value, json};
