@@ -15,6 +15,8 @@ mod keys;
 mod mempool;
 mod miner;
 mod node;
+mod provider;
+mod provider_car;
 mod reader;
 mod records;
 mod redb_kv;
@@ -27,12 +29,17 @@ pub use error::{Error, Result, Shortfall};
 pub use filmark_sdk::keys::{SigType, Signature, SignedMessage, message_cid};
 pub use gas::{GasBreakdown, GasLine};
 pub use genesis::{
-    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID,
-    MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,
+    BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_TOKEN_ACTOR_ID, EAM_ACTOR_ID, FIRST_NEW_ACTOR_ID,
+    FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID, MARKET_ACTOR_ID, REWARD_ACTOR_ID,
+    STORAGE_POWER_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID, code_cid,
 };
 pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
+pub use provider::{
+    DEAL_START_DELAY, OfferState, PROVIDER_FUNDS_FIL, PROVIDER_SEED, ProviderRecord, Rejection,
+    SimProvider,
+};
 pub use redb_kv::{DATA_FILE, RedbKv};
 pub use store::{
     BatchOp, EntryVisitor, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch,

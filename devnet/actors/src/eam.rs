@@ -198,7 +198,7 @@ mod actor {
         let caller = fvm_sdk::message::caller();
         let code =
             fvm_sdk::actor::get_actor_code_cid(&fvm_shared::address::Address::new_id(caller));
-        let evm = fvm_sdk::actor::get_code_cid_for_type(manifest::EVM_TYPE);
+        let evm = fvm_sdk::actor::get_code_cid_for_type(crate::types::EVM);
         if code != Some(evm) {
             return Err(ActorError::forbidden(format!(
                 "caller f0{caller} is not an EVM actor: only contracts CREATE"
@@ -238,7 +238,7 @@ mod actor {
         })
         .map_err(|e| ActorError::serialization(format!("cannot encode params: {e}")))?;
         let params = IpldBlock::serialize_cbor(&Exec4Params {
-            code_cid: fvm_sdk::actor::get_code_cid_for_type(manifest::EVM_TYPE),
+            code_cid: fvm_sdk::actor::get_code_cid_for_type(crate::types::EVM),
             constructor_params: constructor.into(),
             subaddress: addr.to_vec().into(),
         })

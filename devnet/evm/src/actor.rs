@@ -233,7 +233,7 @@ pub(crate) fn load_bytecode(cid: &Cid) -> ActorResult<Vec<u8>> {
 /// Whether actor `id` runs the EVM actor's code.
 pub(crate) fn is_evm(id: ActorID) -> bool {
     fvm_sdk::actor::get_actor_code_cid(&FilAddress::new_id(id)).is_some_and(|code| {
-        fvm_sdk::actor::get_builtin_actor_type(&code) == Some(manifest::EVM_TYPE)
+        fvm_sdk::actor::get_builtin_actor_type(&code) == Some(filmark_devnet_actors::types::EVM)
     })
 }
 
@@ -497,13 +497,8 @@ fn send_call(
                 let account = code
                     .and_then(|c| fvm_sdk::actor::get_builtin_actor_type(&c))
                     .is_some_and(|t| {
-                        [
-                            manifest::ACCOUNT,
-                            manifest::ETHACCOUNT,
-                            manifest::PLACEHOLDER,
-                        ]
-                        .iter()
-                        .any(|n| manifest::type_id(n) == t)
+                        use filmark_devnet_actors::types::{ACCOUNT, ETHACCOUNT, PLACEHOLDER};
+                        [ACCOUNT, ETHACCOUNT, PLACEHOLDER].contains(&t)
                     });
                 return Ok((account, Vec::new()));
             }

@@ -2,6 +2,7 @@
 
 mod atomic;
 mod bad_input;
+mod builtins;
 mod calls;
 mod config;
 mod controls;
@@ -14,6 +15,7 @@ mod market;
 mod mining;
 mod persist;
 mod pool;
+mod provider;
 mod roles;
 mod sigkill;
 mod snapshot;

@@ -9,6 +9,7 @@ mod eth;
 mod evm;
 mod fuzz;
 mod lotus;
+mod provider;
 mod subscribe;
 mod support;
 mod transport;
