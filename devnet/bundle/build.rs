@@ -11,30 +11,38 @@ use filmark_wasm_build::{Build, Targets, build_bundle};
 
 fn main() {
     build_bundle(
-        &[Build {
-            package: "filmark-devnet-actors",
-            features: "fil-actor,m2-native",
-            targets: Targets::Examples,
-            modules: &[
-                ("system", "system"),
-                ("init", "init"),
-                ("account", "account"),
-                ("placeholder", "placeholder"),
-                ("ethaccount", "ethaccount"),
-                ("eam", "eam"),
-                ("reward", "reward"),
-                ("market", "market"),
-                ("cron", "cron"),
-                ("power", "power"),
-                ("miner", "miner"),
-                ("paymentchannel", "paymentchannel"),
-                ("multisig", "multisig"),
-                ("verifreg", "verifreg"),
-                ("datacap", "datacap"),
-                ("evm", "evm"),
-                ("init_mainnet", "init_mainnet"),
-            ],
-        }],
-        &["contracts/shared", "devnet/actors"],
+        &[
+            Build {
+                package: "filmark-devnet-actors",
+                features: "fil-actor,m2-native",
+                targets: Targets::Examples,
+                modules: &[
+                    ("system", "system"),
+                    ("init", "init"),
+                    ("account", "account"),
+                    ("placeholder", "placeholder"),
+                    ("ethaccount", "ethaccount"),
+                    ("eam", "eam"),
+                    ("reward", "reward"),
+                    ("market", "market"),
+                    ("cron", "cron"),
+                    ("power", "power"),
+                    ("miner", "miner"),
+                    ("paymentchannel", "paymentchannel"),
+                    ("multisig", "multisig"),
+                    ("verifreg", "verifreg"),
+                    ("datacap", "datacap"),
+                    ("init_mainnet", "init_mainnet"),
+                ],
+            },
+            // The EVM actor: its own package (revm), linked with a small stack by its build script.
+            Build {
+                package: "filmark-devnet-evm",
+                features: "fil-actor",
+                targets: Targets::Examples,
+                modules: &[("evm", "evm")],
+            },
+        ],
+        &["contracts/shared", "devnet/actors", "devnet/evm"],
     );
 }

@@ -43,8 +43,8 @@ pub const POOL_MAX_NONCE_GAP: u64 = 4;
 /// the devnet refuses instead).
 pub const POOL_LIMIT: usize = 30_000;
 /// Gas limit of one block (as Lotus' `BlockGasLimit`): the sum of the gas limits of the messages
-/// in a tipset never exceeds it.
-pub const BLOCK_GAS_LIMIT: u64 = 10_000_000_000;
+/// in a tipset never exceeds it. Defined beside the EVM actor, whose `block.gaslimit` it is.
+pub use filmark_devnet_actors::evm::BLOCK_GAS_LIMIT;
 /// Largest serialized signed message the pool accepts (Lotus' `MaxMessageSize`).
 pub const MAX_MESSAGE_SIZE: usize = 64 << 10;
 /// How long a read-only call (and a gas estimate) may run before it fails with

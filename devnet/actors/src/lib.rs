@@ -8,6 +8,7 @@ mod fvm;
 pub mod account;
 pub mod datacap;
 pub mod eam;
+pub mod evm;
 pub mod holder;
 pub mod init;
 pub mod market;
@@ -125,7 +126,7 @@ pub mod manifest {
     pub const VERIFIED_REGISTRY: &str = "verifiedregistry";
     /// The DataCap token (`f07`).
     pub const DATACAP: &str = "datacap";
-    /// The EVM actor: a stub here, until the devnet has its own.
+    /// The EVM actor (one instance per Solidity contract), module of `filmark-devnet-evm`.
     pub const EVM: &str = "evm";
 
     /// The names the FVM requires in a manifest.

@@ -72,12 +72,13 @@ module!(
     DATACAP_WASM = "datacap.wasm"
 );
 module!(
-    /// The EVM actor, a stub.
-    EVM_WASM = "evm.wasm"
-);
-module!(
     /// The simulated storage market (`f05`).
     MARKET_WASM = "market.wasm"
+);
+
+module!(
+    /// The EVM actor (one per Solidity contract; revm's interpreter).
+    EVM_WASM = "evm.wasm"
 );
 
 /// The builtin actors as (manifest name, wasm module), in mainnet's manifest order

@@ -11,13 +11,14 @@
 
 mod batch;
 mod blocks;
+mod evm;
 mod filters;
 mod gas;
 mod send;
 mod subscribe;
 mod types;
 
-use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
+use alloy_primitives::{Address as EthAddress, B256, U64, U256};
 use filmark_devnet::{KeyKind, TipsetRef};
 use filmark_sdk::keys::filecoin_to_eth;
 use serde_json::{Value, json};
@@ -235,23 +236,27 @@ fn get_transaction_count(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcErro
     Ok(json!(U64::from(nonce)))
 }
 
-/// `eth_getCode`: empty for every actor here (the devnet runs no EVM actors; Lotus answers
-/// empty code for non-EVM actors too).
+/// `eth_getCode`: an EVM contract's bytecode; empty for every other actor (as Lotus).
 fn get_code(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(2)?;
-    let _: EthAddress = p.get(0, "address")?;
-    resolve_state(&ctx.devnet, block_param(p, 1)?)?;
-    Ok(json!(Bytes::new()))
+    let address: EthAddress = p.get(0, "address")?;
+    let at = resolve_state(&ctx.devnet, block_param(p, 1)?)?;
+    Ok(json!(evm::code(&ctx.devnet, &address, &at.cid)?))
 }
 
-/// `eth_getStorageAt`: 32 zero bytes (no EVM storage on the devnet; Lotus answers the same
-/// for non-EVM actors).
+/// `eth_getStorageAt`: an EVM contract's storage word; 32 zero bytes for every other actor (as
+/// Lotus).
 fn get_storage_at(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(3)?;
-    let _: EthAddress = p.get(0, "address")?;
-    let _: U256 = p.get(1, "position")?;
-    resolve_state(&ctx.devnet, block_param(p, 2)?)?;
-    Ok(json!(B256::ZERO))
+    let address: EthAddress = p.get(0, "address")?;
+    let slot: U256 = p.get(1, "position")?;
+    let at = resolve_state(&ctx.devnet, block_param(p, 2)?)?;
+    Ok(json!(evm::storage_at(
+        &ctx.devnet,
+        &address,
+        &slot,
+        &at.cid
+    )?))
 }
 
 /// The executed message with Ethereum hash `hash`, if any.

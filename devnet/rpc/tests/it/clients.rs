@@ -138,3 +138,15 @@ fn ethers_v6_transfers_calls_the_registry_and_reads_its_event() {
 fn a_lotus_client_from_npm_pushes_a_message_and_waits_for_it() {
     run("lotus.js");
 }
+
+#[test]
+// An OpenZeppelin ERC-20, compiled by solc-js in the script, deployed and transferred by viem.
+fn viem_deploys_and_transfers_an_openzeppelin_erc20() {
+    run("erc20-viem.js");
+}
+
+#[test]
+// The same ERC-20 with ethers v6.
+fn ethers_deploys_and_transfers_an_openzeppelin_erc20() {
+    run("erc20-ethers.js");
+}

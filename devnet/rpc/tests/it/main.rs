@@ -6,6 +6,7 @@ mod clients;
 mod common;
 mod controls;
 mod eth;
+mod evm;
 mod fuzz;
 mod lotus;
 mod provider;
