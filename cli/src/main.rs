@@ -2,6 +2,7 @@
 
 mod args;
 mod cmd;
+mod keystore;
 mod output;
 
 use std::process::ExitCode;

@@ -2,6 +2,8 @@
 
 mod content;
 mod devnet;
+mod keys;
+mod onchain;
 
 use crate::args::{Cli, Command};
 
@@ -10,5 +12,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Content(cmd) => content::run(cmd),
         Command::Devnet(args) => devnet::run(&args),
+        Command::Keys(cmd) => keys::run(cmd),
+        Command::Deploy(args) => onchain::deploy(&args),
+        Command::Register(args) => onchain::register(&args),
+        Command::Escrow(cmd) => onchain::escrow(cmd),
+        Command::Status(args) => onchain::status(&args),
+        Command::Demo(args) => onchain::demo(&args),
     }
 }

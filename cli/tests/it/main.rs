@@ -3,3 +3,4 @@
 mod content;
 mod devnet;
 mod errors;
+mod keys;
