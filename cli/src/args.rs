@@ -175,9 +175,9 @@ pub(crate) struct RegisterArgs {
     /// A metadata entry, `key=value` (repeatable).
     #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = parse_meta)]
     pub(crate) meta: Vec<(String, String)>,
-    /// The content's kind (for example `post`, `image`).
-    #[arg(long, default_value = "file")]
-    pub(crate) kind: String,
+    /// The content's MIME type (default: `application/octet-stream`).
+    #[arg(long, value_name = "MIME")]
+    pub(crate) kind: Option<String>,
     /// Where to write the CAR of a packed file (default: not kept).
     #[arg(long, short, value_name = "FILE")]
     pub(crate) car: Option<PathBuf>,
@@ -254,6 +254,10 @@ pub(crate) struct OrderArgs {
     /// The registered content CID this order pays for.
     #[arg(long)]
     pub(crate) content: Option<String>,
+    /// Lock the price from your available funds (`escrow deposit`) instead of sending
+    /// price × duration × replicas with the message.
+    #[arg(long)]
+    pub(crate) from_available: bool,
     #[command(flatten)]
     pub(crate) actors: ActorArgs,
     #[command(flatten)]

@@ -10,7 +10,7 @@ fn filmark() -> Command {
 }
 
 /// Starts `filmark devnet ARGS --port 0`; the child and its startup text up to "Listening on".
-fn start(args: &[&str]) -> (Child, String) {
+pub(crate) fn start(args: &[&str]) -> (Child, String) {
     let mut child = filmark()
         .arg("devnet")
         .args(args)
