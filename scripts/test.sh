@@ -50,10 +50,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "wasm build (sdk for the browser)"
 cargo build --locked -p filmark-sdk --target wasm32-unknown-unknown
+# The HTTP transport alone (reqwest's fetch backend), as the browser package uses it.
+cargo check --locked -p filmark-sdk --target wasm32-unknown-unknown --no-default-features --features http
 
-if [ -x wasm/scripts/browser-test.sh ]; then
-  step "browser tests"
-  wasm/scripts/browser-test.sh
-fi
+step "browser tests (wasm npm package in headless Chromium)"
+wasm/scripts/browser-test.sh
 
 step "done"

@@ -23,6 +23,11 @@ fn main() {
                 modules: &[("filmark_escrow", "escrow")],
             },
         ],
-        &["contracts/shared", "contracts/registry", "contracts/escrow"],
+        &[
+            "contracts/abi",
+            "contracts/shared",
+            "contracts/registry",
+            "contracts/escrow",
+        ],
     );
 }

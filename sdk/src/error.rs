@@ -3,6 +3,7 @@
 use std::{io, path::PathBuf};
 
 use fvm_shared::address::Address;
+use fvm_shared::error::ExitCode;
 
 /// Everything that can go wrong in the SDK.
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +142,66 @@ pub enum Error {
     /// A Lotus JSON value (message, signature) has a field of the wrong form.
     #[error("invalid Lotus JSON: {0}")]
     InvalidJson(String),
+    // ---- transport and clients ----
+    /// The node could not be reached, or answered something that is not JSON-RPC.
+    #[error("{method}: node unreachable or answer unreadable: {reason}")]
+    Transport {
+        /// The JSON-RPC method (or in-process operation) attempted.
+        method: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The node answered with a JSON-RPC error (a refusal: bad nonce, unknown actor, ...).
+    #[error("{method}: the node refused ({code}): {message}")]
+    Rpc {
+        /// The JSON-RPC method.
+        method: String,
+        /// The JSON-RPC error code.
+        code: i64,
+        /// The node's message.
+        message: String,
+    },
+    /// A message (or read-only call) ran and the actor exited non-zero. `message` is the
+    /// actor's own error message when the node gives it; `revert` the decoded Solidity
+    /// `Error(string)` of an ABI call.
+    #[error("{what} failed with exit code {exit_code}: {message}{}", revert.as_ref().map(|r| format!(" (revert: {r})")).unwrap_or_default())]
+    ActorFailed {
+        /// What was attempted (`registry.register`, ...).
+        what: String,
+        /// The actor's exit code.
+        exit_code: ExitCode,
+        /// The actor's error message (or the FVM's backtrace).
+        message: String,
+        /// The decoded Solidity revert reason, for ABI calls.
+        revert: Option<String>,
+    },
+    /// A return value, state object or node answer did not decode into the expected type.
+    #[error("decoding {what}: {reason}")]
+    Decode {
+        /// What was decoded.
+        what: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// A message was not executed (with the confirmations asked for) in time.
+    #[error("message {message} not executed within {seconds} s")]
+    Timeout {
+        /// The message's CID.
+        message: cid::Cid,
+        /// The time waited.
+        seconds: u64,
+    },
+    /// Something asked for does not exist on chain (a CID not registered, an order, a deal).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The network does not accept user-deployed wasm (native) actors.
+    #[error("cannot deploy a native actor to {network}: {why}")]
+    DeployRefused {
+        /// The network's name.
+        network: &'static str,
+        /// Why.
+        why: &'static str,
+    },
 }
 
 impl Error {

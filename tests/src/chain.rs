@@ -39,6 +39,9 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
+    /// The SDK failed (its deploy helper).
+    #[error(transparent)]
+    Sdk(#[from] filmark_sdk::Error),
     /// A JSON-RPC call failed (transport, or the error the server answered).
     #[error("rpc: {0}")]
     Rpc(String),
@@ -166,11 +169,12 @@ pub trait Chain {
         params: RawBytes,
     ) -> Result<Outcome>;
 
-    /// Installs wasm code and creates an actor of it through init's `Exec`.
+    /// Deploys Filmark's escrow and registry with the SDK's deploy helper
+    /// ([`filmark_sdk::Client::deploy_filmark`]) over this chain's SDK transport.
     ///
     /// # Errors
-    /// When installation or the constructor fails.
-    fn deploy(&self, from: &DevnetKey, wasm: &[u8], params: RawBytes) -> Result<Deployed>;
+    /// When installation or a constructor fails.
+    fn deploy_filmark(&self, from: &DevnetKey) -> Result<filmark_sdk::client::Deployment>;
 
     /// Mines `n` tipsets; returns the new head epoch.
     ///
@@ -351,4 +355,30 @@ impl<C: Chain> Blockstore for ChainStore<'_, C> {
     fn put_keyed(&self, k: &Cid, _block: &[u8]) -> anyhow::Result<()> {
         anyhow::bail!("chain store is read-only (put {k})")
     }
+}
+
+/// Deploys Filmark with the SDK over `transport`, from `from` (an f1 key), on a runtime of its
+/// own (the scenarios are synchronous).
+///
+/// # Errors
+/// [`Error::Sdk`] when the deployment fails.
+pub(crate) fn sdk_deploy<T: filmark_sdk::Transport>(
+    transport: T,
+    from: &DevnetKey,
+) -> Result<filmark_sdk::client::Deployment> {
+    let signer = filmark_sdk::Signer::f1(from.secp_key().clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Rpc(format!("starting a runtime: {e}")))?;
+    Ok(rt.block_on(async {
+        filmark_sdk::Client::connect(transport)
+            .await?
+            .deploy_filmark(
+                &signer,
+                filmark_actor_bundle::REGISTRY_WASM,
+                filmark_actor_bundle::ESCROW_WASM,
+            )
+            .await
+    })?)
 }

@@ -9,7 +9,7 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::{ActorID, MethodNum};
 
-use crate::chain::{Chain, Deployed, Error, Outcome, Result};
+use crate::chain::{Chain, Error, Outcome, Result};
 
 /// A devnet running in this process (dropped with it).
 #[derive(Debug)]
@@ -126,12 +126,11 @@ impl Chain for InProcess {
         })
     }
 
-    fn deploy(&self, from: &DevnetKey, wasm: &[u8], params: RawBytes) -> Result<Deployed> {
-        let d = self.devnet.deploy(from, wasm, params)?;
-        Ok(Deployed {
-            id_address: d.id_address,
-            robust_address: d.robust_address,
-        })
+    fn deploy_filmark(&self, from: &DevnetKey) -> Result<filmark_sdk::client::Deployment> {
+        crate::chain::sdk_deploy(
+            filmark_devnet_rpc::InProcess::new(self.devnet.devnet()),
+            from,
+        )
     }
 
     fn mine(&self, n: u64) -> Result<ChainEpoch> {

@@ -17,7 +17,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use cid::Cid;
 use filmark_devnet::{DevnetKey, KeyKind};
-use filmark_devnet_actors::init;
 use filmark_sdk::keys::json::{MessageJson, SignedMessageJson};
 use filmark_sdk::keys::{Network, SecpKey, format_address, parse_address};
 use fvm_ipld_encoding::RawBytes;
@@ -29,7 +28,7 @@ use fvm_shared::event::{ActorEvent, Entry, Flags, StampedEvent};
 use fvm_shared::{ActorID, MethodNum};
 use serde_json::{Value, json};
 
-use crate::chain::{Chain, Deployed, Error, Outcome, Result};
+use crate::chain::{Chain, Error, Outcome, Result};
 
 /// How long the process may take to print its RPC URL.
 const START_TIMEOUT: Duration = Duration::from_secs(180);
@@ -369,27 +368,8 @@ impl Chain for Rpc {
         Ok(out)
     }
 
-    fn deploy(&self, from: &DevnetKey, wasm: &[u8], params: RawBytes) -> Result<Deployed> {
-        let code_cid = cid_of(&self.request("filmark_installCode", json!([BASE64.encode(wasm)]))?)?;
-        let exec = RawBytes::serialize(init::ExecParams {
-            code_cid,
-            constructor_params: params,
-        })
-        .map_err(rpc_err)?;
-        let ret: init::ExecReturn = self
-            .send(
-                from,
-                &Address::new_id(filmark_devnet::INIT_ACTOR_ID),
-                TokenAmount::default(),
-                init::Method::Exec.number(),
-                exec,
-            )?
-            .ok("exec")?
-            .decode()?;
-        Ok(Deployed {
-            id_address: ret.id_address,
-            robust_address: ret.robust_address,
-        })
+    fn deploy_filmark(&self, from: &DevnetKey) -> Result<filmark_sdk::client::Deployment> {
+        crate::chain::sdk_deploy(filmark_sdk::HttpTransport::new(&self.url)?, from)
     }
 
     fn mine(&self, n: u64) -> Result<ChainEpoch> {

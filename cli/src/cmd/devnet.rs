@@ -8,9 +8,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle, GenesisAccount, KeyKind};
 use filmark_devnet_actors::market::MarketPolicy;
-use filmark_devnet_rpc::{RpcConfig, RpcServer};
-use filmark_registry::types::ConstructorParams;
-use fvm_ipld_encoding::RawBytes;
+use filmark_devnet_rpc::{InProcess, RpcConfig, RpcServer};
+use filmark_sdk::{Client, Signer};
 use fvm_shared::address::Address;
 
 use crate::args::DevnetArgs;
@@ -131,22 +130,25 @@ fn deploy(devnet: &Devnet) -> anyhow::Result<Vec<(&'static str, Address, Address
     let deployer = devnet
         .account(KeyKind::Secp256k1, 0)
         .context("--deploy needs an f1 account")?;
-    let escrow = devnet
-        .deploy(
-            &deployer.key,
-            filmark_actor_bundle::ESCROW_WASM,
-            RawBytes::default(),
-        )
-        .context("deploying the escrow")?;
-    let params = RawBytes::serialize(ConstructorParams {
-        escrow: Some(escrow.id_address),
+    let signer = Signer::f1(deployer.key.secp_key().clone());
+    // The SDK is async; the devnet's calls run on this runtime's blocking pool.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the deploy runtime")?;
+    let d = rt.block_on(async {
+        let client = Client::connect(InProcess::new(devnet.clone())).await?;
+        client
+            .deploy_filmark(
+                &signer,
+                filmark_actor_bundle::REGISTRY_WASM,
+                filmark_actor_bundle::ESCROW_WASM,
+            )
+            .await
     })?;
-    let registry = devnet
-        .deploy(&deployer.key, filmark_actor_bundle::REGISTRY_WASM, params)
-        .context("deploying the registry")?;
     Ok(vec![
-        ("registry", registry.id_address, registry.robust_address),
-        ("escrow", escrow.id_address, escrow.robust_address),
+        ("registry", d.registry.id_address, d.registry.robust_address),
+        ("escrow", d.escrow.id_address, d.escrow.robust_address),
     ])
 }
 

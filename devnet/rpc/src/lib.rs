@@ -3,6 +3,7 @@
 mod control;
 mod error;
 mod eth;
+mod in_process;
 mod jsonrpc;
 mod lotus;
 mod lotus_json;
@@ -14,6 +15,7 @@ mod table;
 pub use control::MAX_MINE;
 pub use error::{Error, RpcError};
 pub use eth::{CLIENT_VERSION, MAX_RAW_TX_BYTES};
+pub use in_process::InProcess;
 pub use server::{
     DEFAULT_PORT, MAX_BATCH, MAX_BODY_BYTES, MAX_DEPTH, RPC_PATH, RpcConfig, RpcServer,
 };

@@ -534,12 +534,8 @@ fn state_network_version(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcErro
 }
 
 fn market_state(ctx: &Context, at: TipsetRef) -> Result<MarketState, RpcError> {
-    let (_, actor) = actor_at(ctx, &Address::new_id(MARKET_ACTOR_ID), at)?;
-    ctx.devnet
-        .store()
-        .get_cbor::<MarketState>(&actor.state)
-        .map_err(|e| RpcError::internal(format!("market state: {e}")))?
-        .ok_or_else(|| RpcError::internal("market state missing"))
+    actor_at(ctx, &Address::new_id(MARKET_ACTOR_ID), at)?;
+    crate::in_process::market_state(&ctx.devnet, at).map_err(RpcError::internal)
 }
 
 fn state_market_storage_deal(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {

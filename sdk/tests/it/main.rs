@@ -1,6 +1,7 @@
 //! Integration tests of the SDK (content: vectors, CAR read-back, streaming vs reference).
 
 mod car_reader;
+mod clients;
 mod directories;
 #[cfg(feature = "std")]
 mod errors;

@@ -9,9 +9,7 @@ use std::io::Cursor;
 
 use anyhow::{Context, ensure};
 use filmark_devnet::DevnetKey;
-use filmark_registry::types::ConstructorParams;
 use filmark_sdk::content::{NoProgress, Options, Packed, pack};
-use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 
 pub use self::escrow::{
@@ -31,25 +29,23 @@ pub struct Filmark {
     pub registry: Deployed,
 }
 
-/// Deploys the escrow, then the registry pointing at it (the registry reads the escrow).
+/// Deploys the escrow, then the registry pointing at it (the registry reads the escrow), with
+/// the SDK's deploy helper.
 ///
 /// # Errors
 /// When a deployment fails.
 pub fn deploy_filmark<C: Chain>(chain: &C, deployer: &DevnetKey) -> anyhow::Result<Filmark> {
-    let escrow = chain
-        .deploy(
-            deployer,
-            filmark_actor_bundle::ESCROW_WASM,
-            RawBytes::default(),
-        )
-        .context("deploying the escrow")?;
-    let params = RawBytes::serialize(ConstructorParams {
-        escrow: Some(escrow.id_address),
-    })?;
-    let registry = chain
-        .deploy(deployer, filmark_actor_bundle::REGISTRY_WASM, params)
-        .context("deploying the registry")?;
-    Ok(Filmark { escrow, registry })
+    let d = chain
+        .deploy_filmark(deployer)
+        .context("deploying Filmark")?;
+    let deployed = |d: filmark_sdk::client::Deployed| Deployed {
+        id_address: d.id_address,
+        robust_address: d.robust_address,
+    };
+    Ok(Filmark {
+        escrow: deployed(d.escrow),
+        registry: deployed(d.registry),
+    })
 }
 
 /// Packs `size` deterministic bytes (seeded) like a dapp would a post's media.

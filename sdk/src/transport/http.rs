@@ -1,0 +1,253 @@
+//! [`HttpTransport`]: JSON-RPC 2.0 over HTTP `POST`, as Lotus and the Filmark devnet serve it.
+//!
+//! reqwest: hyper on native targets (run it on tokio), the browser's `fetch` on wasm32, with
+//! one API, so this file compiles for both. It is the most used Rust HTTP client and the one
+//! alloy's providers use; ureq (blocking) and hyper alone (no wasm) do not fit.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use cid::Cid;
+use fvm_shared::ActorID;
+use fvm_shared::address::{Address, Network};
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::lotus_json::{InvocResultJson, LookupJson, MarketDealJson, b64_encode, parse_amount};
+use super::{CallOutcome, Lookup, MarketDeal, Transport};
+use crate::keys::json::{CidJson, MessageJson, SignedMessageJson};
+use crate::keys::{SignedMessage, format_address};
+use crate::{Error, Result};
+
+/// JSON-RPC error code Lotus and the devnet answer when a message's execution fails.
+const EXECUTION_ERROR: i64 = 3;
+
+/// A node reached over HTTP JSON-RPC (`http://127.0.0.1:1234/rpc/v1` for a local devnet).
+#[derive(Debug)]
+pub struct HttpTransport {
+    url: String,
+    client: reqwest::Client,
+    next_id: AtomicU64,
+    network: Network,
+}
+
+impl HttpTransport {
+    /// A transport to `url`. Addresses are written with the testnet prefix `t` (devnet,
+    /// calibration); use [`HttpTransport::with_address_network`] for mainnet's `f`.
+    /// Requests time out after 30 s on native targets.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] if the HTTP client cannot be built.
+    pub fn new(url: impl Into<String>) -> Result<Self> {
+        let builder = reqwest::Client::builder();
+        #[cfg(not(target_arch = "wasm32"))]
+        let builder = builder.timeout(std::time::Duration::from_secs(30));
+        let client = builder.build().map_err(|e| Error::Transport {
+            method: "connect".into(),
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            url: url.into(),
+            client,
+            next_id: AtomicU64::new(1),
+            network: Network::Testnet,
+        })
+    }
+
+    /// Writes addresses with `network`'s prefix.
+    #[must_use]
+    pub const fn with_address_network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
+    }
+
+    /// The URL requests go to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Calls `method` with positional `params`; its `result`.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the node cannot be reached or its answer is not JSON-RPC;
+    /// [`Error::Rpc`] for a JSON-RPC error.
+    pub async fn request(&self, method: &str, params: Value) -> Result<Value> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let transport = |e: reqwest::Error| Error::Transport {
+            method: method.to_owned(),
+            reason: e.to_string(),
+        };
+        let reply: Value = self
+            .client
+            .post(&self.url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(transport)?
+            .json()
+            .await
+            .map_err(transport)?;
+        if let Some(e) = reply.get("error") {
+            return Err(Error::Rpc {
+                method: method.to_owned(),
+                code: e["code"].as_i64().unwrap_or_default(),
+                message: e["message"].as_str().unwrap_or_default().to_owned(),
+            });
+        }
+        Ok(reply.get("result").cloned().unwrap_or(Value::Null))
+    }
+
+    async fn typed<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T> {
+        let v = self.request(method, params).await?;
+        serde_json::from_value(v).map_err(|e| Error::Decode {
+            what: format!("{method} answer"),
+            reason: e.to_string(),
+        })
+    }
+
+    fn addr(&self, a: &Address) -> Value {
+        Value::String(format_address(a, self.network))
+    }
+
+    fn message(&self, m: &Message) -> Value {
+        serde_json::to_value(MessageJson::new(m, self.network)).unwrap_or(Value::Null)
+    }
+}
+
+fn hex_quantity(v: &Value, what: &str) -> Result<u64> {
+    v.as_str()
+        .and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+        .ok_or_else(|| Error::Decode {
+            what: what.to_owned(),
+            reason: format!("not a hex quantity: {v}"),
+        })
+}
+
+impl Transport for HttpTransport {
+    async fn chain_id(&self) -> Result<u64> {
+        hex_quantity(
+            &self.request("eth_chainId", json!([])).await?,
+            "eth_chainId",
+        )
+    }
+
+    async fn head_height(&self) -> Result<ChainEpoch> {
+        let head = self.request("Filecoin.ChainHead", json!([])).await?;
+        head["Height"].as_i64().ok_or_else(|| Error::Decode {
+            what: "ChainHead".into(),
+            reason: "no Height".into(),
+        })
+    }
+
+    async fn pool_nonce(&self, address: &Address) -> Result<u64> {
+        self.typed("Filecoin.MpoolGetNonce", json!([self.addr(address)]))
+            .await
+    }
+
+    async fn estimate_gas(&self, message: Message) -> Result<Message> {
+        let m: MessageJson = self
+            .typed(
+                "Filecoin.GasEstimateMessageGas",
+                json!([self.message(&message), null, null]),
+            )
+            .await?;
+        m.to_message()
+    }
+
+    async fn push(&self, signed: &SignedMessage) -> Result<Cid> {
+        let s = serde_json::to_value(SignedMessageJson::new(signed, self.network))
+            .map_err(|e| Error::InvalidJson(e.to_string()))?;
+        let c: CidJson = self.typed("Filecoin.MpoolPush", json!([s])).await?;
+        c.to_cid()
+    }
+
+    async fn push_eth(&self, raw: &[u8]) -> Result<()> {
+        let raw = format!("0x{}", hex_lower(raw));
+        self.request("eth_sendRawTransaction", json!([raw]))
+            .await
+            .map(drop)
+    }
+
+    async fn search(&self, message: &Cid) -> Result<Option<Lookup>> {
+        let l: Option<LookupJson> = self
+            .typed(
+                "Filecoin.StateSearchMsg",
+                json!([null, CidJson::from(message), -1, true]),
+            )
+            .await?;
+        l.map(|l| l.to_lookup()).transpose()
+    }
+
+    async fn call(&self, message: &Message) -> Result<CallOutcome> {
+        match self
+            .typed::<InvocResultJson>("Filecoin.StateCall", json!([self.message(message), null]))
+            .await
+        {
+            Ok(r) => r.to_outcome(),
+            Err(Error::Rpc { code, message, .. }) if code == EXECUTION_ERROR => Err(Error::Rpc {
+                method: "Filecoin.StateCall".into(),
+                code,
+                message,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn balance(&self, address: &Address) -> Result<TokenAmount> {
+        let s: String = self
+            .typed("Filecoin.WalletBalance", json!([self.addr(address)]))
+            .await?;
+        parse_amount(&s)
+    }
+
+    async fn lookup_id(&self, address: &Address) -> Result<Option<ActorID>> {
+        match self
+            .request("Filecoin.StateLookupID", json!([self.addr(address), null]))
+            .await
+        {
+            Ok(Value::String(s)) => crate::keys::parse_address(&s)?
+                .id()
+                .map(Some)
+                .map_err(|e| Error::InvalidAddress(e.to_string())),
+            Ok(v) => Err(Error::Decode {
+                what: "StateLookupID".into(),
+                reason: format!("not an address: {v}"),
+            }),
+            // Lotus and the devnet answer an error for an address without an actor.
+            Err(Error::Rpc { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn market_deal(&self, id: DealID) -> Result<Option<MarketDeal>> {
+        match self
+            .typed::<MarketDealJson>("Filecoin.StateMarketStorageDeal", json!([id, null]))
+            .await
+        {
+            Ok(d) => d.to_deal().map(Some),
+            Err(Error::Rpc { message, .. }) if message.contains("not found") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn install_code(&self, wasm: &[u8]) -> Result<Cid> {
+        let c: CidJson = self
+            .typed("filmark_installCode", json!([b64_encode(wasm)]))
+            .await?;
+        c.to_cid()
+    }
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}

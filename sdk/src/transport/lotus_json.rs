@@ -1,0 +1,178 @@
+//! Lotus' JSON answers the transport reads (receipts, lookups, `StateCall` results, market
+//! deals), as typed serde shapes. Messages and signatures are [`crate::keys::json`]'s.
+
+use std::str::FromStr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::bigint::BigInt;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::piece::PaddedPieceSize;
+use serde::Deserialize;
+
+use super::{CallOutcome, Lookup, MarketDeal, Receipt};
+use crate::keys::json::CidJson;
+use crate::keys::parse_address;
+use crate::{Error, Result};
+
+fn bad(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::InvalidJson(format!("{what}: {e}"))
+}
+
+/// Bytes as Lotus writes them: base64 (`null` or `""` for none).
+///
+/// # Errors
+/// [`Error::InvalidJson`] for text that is not base64.
+pub fn b64_decode(text: Option<&str>) -> Result<Vec<u8>> {
+    text.map_or(Ok(Vec::new()), |t| {
+        BASE64.decode(t).map_err(|e| bad("base64", e))
+    })
+}
+
+/// Bytes in Lotus' base64 form.
+pub fn b64_encode(bytes: &[u8]) -> String {
+    BASE64.encode(bytes)
+}
+
+/// An attoFIL amount from Lotus' decimal string.
+///
+/// # Errors
+/// [`Error::InvalidJson`] if it is not a decimal integer.
+pub fn parse_amount(text: &str) -> Result<TokenAmount> {
+    BigInt::from_str(text)
+        .map(TokenAmount::from_atto)
+        .map_err(|e| bad("amount", e))
+}
+
+/// `api.MessageReceipt`: `{ExitCode, Return, GasUsed, EventsRoot}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ReceiptJson {
+    exit_code: u32,
+    #[serde(rename = "Return")]
+    ret: Option<String>,
+    gas_used: u64,
+}
+
+impl ReceiptJson {
+    pub(crate) fn to_receipt(&self) -> Result<Receipt> {
+        Ok(Receipt {
+            exit_code: ExitCode::new(self.exit_code),
+            return_data: RawBytes::new(b64_decode(self.ret.as_deref())?),
+            gas_used: self.gas_used,
+        })
+    }
+}
+
+/// `api.MsgLookup`: `{Message, Receipt, TipSet, Height}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct LookupJson {
+    message: CidJson,
+    receipt: ReceiptJson,
+    height: i64,
+}
+
+impl LookupJson {
+    pub(crate) fn to_lookup(&self) -> Result<Lookup> {
+        Ok(Lookup {
+            message: self.message.to_cid()?,
+            height: self.height,
+            receipt: self.receipt.to_receipt()?,
+            failure: None,
+        })
+    }
+}
+
+/// `api.InvocResult` (`StateCall`): `{MsgRct, Error, ...}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct InvocResultJson {
+    msg_rct: ReceiptJson,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+impl InvocResultJson {
+    pub(crate) fn to_outcome(&self) -> Result<CallOutcome> {
+        Ok(CallOutcome {
+            receipt: self.msg_rct.to_receipt()?,
+            failure: self.error.clone().filter(|e| !e.is_empty()),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProposalJson {
+    #[serde(rename = "PieceCID")]
+    piece_cid: CidJson,
+    piece_size: u64,
+    client: String,
+    provider: String,
+    start_epoch: i64,
+    end_epoch: i64,
+    storage_price_per_epoch: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DealStateJson {
+    sector_start_epoch: i64,
+    last_updated_epoch: i64,
+    slash_epoch: i64,
+}
+
+/// `api.MarketDeal`: `{Proposal, State}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct MarketDealJson {
+    proposal: ProposalJson,
+    state: DealStateJson,
+}
+
+impl MarketDealJson {
+    pub(crate) fn to_deal(&self) -> Result<MarketDeal> {
+        let p = &self.proposal;
+        Ok(MarketDeal {
+            piece_cid: p.piece_cid.to_cid()?,
+            piece_size: PaddedPieceSize(p.piece_size),
+            client: parse_address(&p.client)?,
+            provider: parse_address(&p.provider)?,
+            start_epoch: p.start_epoch,
+            end_epoch: p.end_epoch,
+            price_per_epoch: parse_amount(&p.storage_price_per_epoch)?,
+            sector_start_epoch: self.state.sector_start_epoch,
+            last_updated_epoch: self.state.last_updated_epoch,
+            slash_epoch: self.state.slash_epoch,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_lookup_and_a_state_call() {
+        let l: LookupJson = serde_json::from_str(
+            r#"{"Message":{"/":"bafy2bzaceaa4xsm6ubkbhxmtzvhyiyd6q2hi5ajhzbsqggiirtnt6yzwvxb3k"},
+                "Receipt":{"ExitCode":16,"Return":"AQI=","GasUsed":7,"EventsRoot":null},
+                "TipSet":[],"Height":12}"#,
+        )
+        .unwrap();
+        let l = l.to_lookup().unwrap();
+        assert_eq!(l.height, 12);
+        assert_eq!(l.receipt.exit_code, ExitCode::USR_ILLEGAL_ARGUMENT);
+        assert_eq!(l.receipt.return_data.bytes(), &[1, 2]);
+        let c: InvocResultJson = serde_json::from_str(
+            r#"{"MsgRct":{"ExitCode":0,"Return":null,"GasUsed":1},"Error":""}"#,
+        )
+        .unwrap();
+        assert_eq!(c.to_outcome().unwrap().failure, None);
+        assert!(parse_amount("12x").is_err());
+        assert_eq!(parse_amount("1000").unwrap(), TokenAmount::from_atto(1000));
+    }
+}

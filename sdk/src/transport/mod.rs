@@ -1,0 +1,179 @@
+//! How the SDK reaches a node: the [`Transport`] trait and what it answers.
+//!
+//! Two implementations:
+//! - [`HttpTransport`] (feature `http`): Lotus `Filecoin.*` and Ethereum `eth_*` JSON-RPC over
+//!   HTTP, with reqwest (hyper on native, the browser's `fetch` on wasm32).
+//! - `filmark_devnet_rpc::InProcess`: the same calls straight into a `filmark_devnet::Devnet`
+//!   in this process. It lives in `filmark-devnet-rpc` because the devnet depends on this crate
+//!   (keys); the browser build never pulls the FVM.
+//!
+//! The trait is async (`async fn` in a trait: use it through generics, `Client<T: Transport>`).
+//! Its futures are not required to be `Send`, so that the wasm32 build (whose `fetch` futures
+//! are not) implements it too.
+
+#[cfg(feature = "http")]
+mod http;
+mod lotus_json;
+
+use cid::Cid;
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::ActorID;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::message::Message;
+use fvm_shared::piece::PaddedPieceSize;
+
+#[cfg(feature = "http")]
+pub use self::http::HttpTransport;
+pub use self::lotus_json::{b64_decode, b64_encode, parse_amount};
+use crate::Result;
+use crate::keys::SignedMessage;
+
+/// A message receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Its exit code.
+    pub exit_code: ExitCode,
+    /// Its return value (CBOR).
+    pub return_data: RawBytes,
+    /// Gas used.
+    pub gas_used: u64,
+}
+
+/// Where an executed message landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    /// The message's CID (signed CID for secp256k1 and delegated senders).
+    pub message: Cid,
+    /// Height of the tipset that executed it.
+    pub height: ChainEpoch,
+    /// Its receipt.
+    pub receipt: Receipt,
+    /// The actor's error message when it failed, if the node keeps it (the in-process devnet
+    /// does; over JSON-RPC the client re-runs a failed message with `StateCall` to get it).
+    pub failure: Option<String>,
+}
+
+/// What a read-only call (`StateCall`) gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// Its receipt (nothing is committed).
+    pub receipt: Receipt,
+    /// The actor's error message (or the FVM's backtrace) when it failed.
+    pub failure: Option<String>,
+}
+
+/// A storage deal as the market actor (f05) holds it (`StateMarketStorageDeal`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketDeal {
+    /// The deal's piece commitment.
+    pub piece_cid: Cid,
+    /// The padded piece size.
+    pub piece_size: PaddedPieceSize,
+    /// The client (for Filmark orders, the escrow actor).
+    pub client: Address,
+    /// The storage provider.
+    pub provider: Address,
+    /// First epoch of the deal's term.
+    pub start_epoch: ChainEpoch,
+    /// Last epoch of the deal's term.
+    pub end_epoch: ChainEpoch,
+    /// Price per epoch.
+    pub price_per_epoch: TokenAmount,
+    /// Epoch its sector was activated, `-1` while not activated.
+    pub sector_start_epoch: ChainEpoch,
+    /// Epoch of its last payment, `-1` before any.
+    pub last_updated_epoch: ChainEpoch,
+    /// Epoch it was slashed, `-1` if never.
+    pub slash_epoch: ChainEpoch,
+}
+
+/// A node the SDK talks to. Every method maps onto one Lotus (or Ethereum) JSON-RPC method,
+/// named in its doc; the in-process devnet answers the same.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// The chain id (`eth_chainId`).
+    ///
+    /// # Errors
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Rpc`](crate::Error::Rpc).
+    async fn chain_id(&self) -> Result<u64>;
+
+    /// The head's height (`ChainHead`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn head_height(&self) -> Result<ChainEpoch>;
+
+    /// The next nonce of `address`, counting its messages in the pool (`MpoolGetNonce`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn pool_nonce(&self, address: &Address) -> Result<u64>;
+
+    /// `message` with `GasLimit`, `GasFeeCap` and `GasPremium` filled by the node's estimate
+    /// where zero (`GasEstimateMessageGas`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`]; an estimate of a message that fails is a refusal.
+    async fn estimate_gas(&self, message: Message) -> Result<Message>;
+
+    /// Pushes a signed Filecoin message to the pool (`MpoolPush`); its CID.
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`]; the pool's refusals are [`Error::Rpc`](crate::Error::Rpc).
+    async fn push(&self, signed: &SignedMessage) -> Result<Cid>;
+
+    /// Pushes a raw signed Ethereum transaction (`eth_sendRawTransaction`).
+    ///
+    /// # Errors
+    /// As [`Transport::push`].
+    async fn push_eth(&self, raw: &[u8]) -> Result<()>;
+
+    /// Where a message was executed, `None` while it is not (`StateSearchMsg`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn search(&self, message: &Cid) -> Result<Option<Lookup>>;
+
+    /// Runs `message` on the head state without committing it (`StateCall`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`]; an actor failure is an exit code in the outcome.
+    async fn call(&self, message: &Message) -> Result<CallOutcome>;
+
+    /// Balance of `address`, zero when it has no actor (`WalletBalance`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn balance(&self, address: &Address) -> Result<TokenAmount>;
+
+    /// The actor id `address` resolves to, `None` when no actor has it (`StateLookupID`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn lookup_id(&self, address: &Address) -> Result<Option<ActorID>>;
+
+    /// A storage deal, `None` when the market has none of this id (`StateMarketStorageDeal`).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn market_deal(&self, id: DealID) -> Result<Option<MarketDeal>>;
+
+    /// Stores and compiles an actor's wasm, returning its code CID (the devnet's
+    /// `filmark_installCode`; public networks take no user wasm actors).
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`]; a module the FVM does not compile.
+    async fn install_code(&self, wasm: &[u8]) -> Result<Cid>;
+}
+
+/// Waits `duration` (tokio's timer on native targets, `setTimeout` in the browser).
+pub(crate) async fn sleep(duration: std::time::Duration) {
+    #[cfg(not(target_arch = "wasm32"))]
+    tokio::time::sleep(duration).await;
+    #[cfg(target_arch = "wasm32")]
+    futures_timer::Delay::new(duration).await;
+}
