@@ -118,7 +118,7 @@ pub(crate) struct KeysListArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ChainArgs {
     /// The node's JSON-RPC endpoint.
-    #[arg(long, value_name = "URL", env = "FILMARK_RPC", default_value = DEFAULT_RPC)]
+    #[arg(long, value_name = "URL", env = "FILMARK_RPC", default_value = filmark_sdk::Network::DEVNET.rpc_url)]
     pub(crate) rpc: String,
     /// How long to wait for the node (each request, and each message to be mined), in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
@@ -153,9 +153,6 @@ pub(crate) struct ActorArgs {
     #[arg(long, value_name = "ADDR", env = "FILMARK_ESCROW")]
     pub(crate) escrow: Option<String>,
 }
-
-/// The local devnet's endpoint (`filmark devnet` with its defaults).
-pub(crate) const DEFAULT_RPC: &str = "http://127.0.0.1:1234/rpc/v1";
 
 /// `deploy` options.
 #[derive(Debug, Args)]

@@ -1,8 +1,10 @@
 //! Command implementations, one module per top-level command.
 
 mod content;
+mod demo;
 mod devnet;
 mod keys;
+mod node;
 mod onchain;
 
 use crate::args::{Cli, Command};
@@ -17,6 +19,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Register(args) => onchain::register(&args),
         Command::Escrow(cmd) => onchain::escrow(cmd),
         Command::Status(args) => onchain::status(&args),
-        Command::Demo(args) => onchain::demo(&args),
+        Command::Demo(args) => demo::demo(&args),
     }
 }

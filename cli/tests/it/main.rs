@@ -4,3 +4,4 @@ mod content;
 mod devnet;
 mod errors;
 mod keys;
+mod onchain;
