@@ -48,6 +48,8 @@ pub struct Devnet {
     miner: Arc<Mutex<()>>,
     heads: Heads,
     chain_id: u64,
+    /// The simulated providers' records ([`Devnet::provider`]).
+    pub(crate) providers: Arc<crate::provider::Book>,
 }
 
 /// Owns a devnet's background miner (with [`Mining::Interval`]) and stops it on drop. Derefs to
@@ -155,6 +157,7 @@ impl Devnet {
             node: Arc::new(RwLock::new(node)),
             miner: Arc::default(),
             heads: Heads::default(),
+            providers: Arc::default(),
         };
         let stop = Arc::new(AtomicBool::new(false));
         let miner = match mining {

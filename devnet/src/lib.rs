@@ -15,6 +15,8 @@ mod keys;
 mod mempool;
 mod miner;
 mod node;
+mod provider;
+mod provider_car;
 mod reader;
 mod records;
 mod redb_kv;
@@ -33,6 +35,10 @@ pub use genesis::{
 pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::CallResult;
+pub use provider::{
+    DEAL_START_DELAY, OfferState, PROVIDER_FUNDS_FIL, PROVIDER_SEED, ProviderRecord, Rejection,
+    SimProvider,
+};
 pub use redb_kv::{DATA_FILE, RedbKv};
 pub use store::{
     BatchOp, EntryVisitor, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch,

@@ -117,13 +117,13 @@ fn quantity(p: &Params<'_>, index: usize, name: &str) -> Result<BigInt, RpcError
     }
 }
 
-fn quantity_u64(p: &Params<'_>, index: usize, name: &str) -> Result<u64, RpcError> {
+pub(crate) fn quantity_u64(p: &Params<'_>, index: usize, name: &str) -> Result<u64, RpcError> {
     u64::try_from(quantity(p, index, name)?)
         .map_err(|_| RpcError::invalid_params(format!("{name}: out of range")))
 }
 
 /// An Ethereum or Filecoin address.
-fn any_address(p: &Params<'_>, index: usize, name: &str) -> Result<Address, RpcError> {
+pub(crate) fn any_address(p: &Params<'_>, index: usize, name: &str) -> Result<Address, RpcError> {
     let text = p.get::<String>(index, name)?;
     if text.starts_with("0x") {
         let eth = EthAddress::from_str(&text)

@@ -8,6 +8,7 @@ mod jsonrpc;
 mod lotus;
 mod lotus_json;
 mod params;
+mod provider;
 mod server;
 mod subscribe;
 mod table;
@@ -16,6 +17,7 @@ pub use control::MAX_MINE;
 pub use error::{Error, RpcError};
 pub use eth::{CLIENT_VERSION, MAX_RAW_TX_BYTES};
 pub use in_process::InProcess;
+pub use provider::{MAX_UPLOAD_BYTES, PROVIDER_CAR_PATH};
 pub use server::{
     DEFAULT_PORT, MAX_BATCH, MAX_BODY_BYTES, MAX_DEPTH, RPC_PATH, RpcConfig, RpcServer,
 };

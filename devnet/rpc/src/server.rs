@@ -1,5 +1,6 @@
-//! The server: HTTP `POST /rpc/v1` and a WebSocket on the same path (axum), CORS open to any
-//! origin, on its own thread and tokio runtime; [`RpcServer`] stops it on drop.
+//! The server: HTTP `POST /rpc/v1` and a WebSocket on the same path (axum), the simulated
+//! provider's CAR upload (`PUT /provider/car/{escrow}/{orderId}`), CORS open to any origin, on
+//! its own thread and tokio runtime; [`RpcServer`] stops it on drop.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -9,11 +10,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{post, put};
 use filmark_devnet::Devnet;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -196,6 +197,12 @@ impl RpcServer {
         format!("http://{}{RPC_PATH}", self.addr)
     }
 
+    /// The URL to `PUT` a CAR to for `order_id` of `escrow` (the devnet's simulated provider):
+    /// `http://<addr>/provider/car/<escrow>/<order_id>`.
+    pub fn provider_car_url(&self, escrow: &fvm_shared::address::Address, order_id: u64) -> String {
+        format!("http://{}/provider/car/{escrow}/{order_id}", self.addr)
+    }
+
     /// The WebSocket URL of the RPC: `ws://<addr>/rpc/v1`.
     pub fn ws_url(&self) -> String {
         format!("ws://{}{RPC_PATH}", self.addr)
@@ -241,6 +248,12 @@ async fn serve(listener: std::net::TcpListener, shared: Shared) {
         .allow_headers(Any);
     let app = Router::new()
         .route(RPC_PATH, post(http).get(websocket))
+        .route(
+            crate::provider::PROVIDER_CAR_PATH,
+            put(car_upload)
+                .post(car_upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .layer(cors)
         .with_state(shared);
     let stopped = async move {
@@ -271,6 +284,15 @@ async fn http(State(shared): State<Shared>, body: Body) -> Response {
         Some(reply) => json_response(StatusCode::OK, reply.to_string()),
         None => StatusCode::NO_CONTENT.into_response(),
     }
+}
+
+/// The simulated provider's upload endpoint (its own limit: [`crate::MAX_UPLOAD_BYTES`]).
+async fn car_upload(
+    State(shared): State<Shared>,
+    Path(path): Path<(String, String)>,
+    body: Body,
+) -> Response {
+    crate::provider::upload(&shared.ctx, path, body).await
 }
 
 async fn websocket(State(shared): State<Shared>, upgrade: WebSocketUpgrade) -> Response {

@@ -93,6 +93,7 @@ fn table() -> &'static HashMap<&'static str, Method> {
             .iter()
             .chain(crate::eth::METHODS)
             .chain(crate::control::METHODS)
+            .chain(crate::provider::METHODS)
             .chain(DISCOVER)
         {
             let prev = map.insert(m.name, *m);

@@ -14,6 +14,7 @@ mod market;
 mod mining;
 mod persist;
 mod pool;
+mod provider;
 mod roles;
 mod sigkill;
 mod snapshot;

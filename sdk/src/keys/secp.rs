@@ -193,7 +193,39 @@ pub fn recover_public_key(
     }
     let recid = RecoveryId::from_byte(sig[64])
         .ok_or_else(|| Error::InvalidSignature(format!("recovery id {} > 3", sig[64])))?;
-    let key = VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recid)
+    recover(digest, sig, &signature, recid)
+}
+
+/// The recovery itself, natively with libsecp256k1 (`secp256k1_ecdsa_recover`, the key is
+/// `r⁻¹(sR − zG)`, as k256 computes it, without k256's second check that the key it just
+/// computed verifies).
+#[cfg(not(target_arch = "wasm32"))]
+fn recover(
+    digest: &B256,
+    sig: &[u8; RECOVERABLE_SIG_LEN],
+    _: &EcdsaSignature,
+    recid: RecoveryId,
+) -> Result<[u8; PUBLIC_KEY_LEN]> {
+    use secp256k1::ecdsa::{RecoverableSignature, RecoveryId as Id};
+    let invalid = |e: secp256k1::Error| Error::InvalidSignature(e.to_string());
+    let id = Id::try_from(i32::from(recid.to_byte())).map_err(invalid)?;
+    let signature = RecoverableSignature::from_compact(&sig[..64], id).map_err(invalid)?;
+    let message = secp256k1::Message::from_digest(digest.0);
+    let key = secp256k1::SECP256K1
+        .recover_ecdsa(&message, &signature)
+        .map_err(invalid)?;
+    Ok(key.serialize_uncompressed())
+}
+
+/// The recovery itself, with k256 (on wasm32).
+#[cfg(target_arch = "wasm32")]
+fn recover(
+    digest: &B256,
+    _: &[u8; RECOVERABLE_SIG_LEN],
+    signature: &EcdsaSignature,
+    recid: RecoveryId,
+) -> Result<[u8; PUBLIC_KEY_LEN]> {
+    let key = VerifyingKey::recover_from_prehash(digest.as_slice(), signature, recid)
         .map_err(|e| Error::InvalidSignature(e.to_string()))?;
     Ok(uncompressed(&key))
 }

@@ -52,6 +52,15 @@ impl Served {
         (status, text)
     }
 
+    /// `PUT`s `body` to `url`: the status and the reply parsed as JSON.
+    pub(crate) fn put(&self, url: &str, body: &[u8]) -> (u16, Value) {
+        let mut resp = self.agent.put(url).send(body).expect("http");
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        (status, value)
+    }
+
     /// Posts a JSON value; the reply parsed.
     pub(crate) fn post(&self, body: &Value) -> Value {
         let (status, text) = self.post_raw(body.to_string());

@@ -8,6 +8,7 @@ mod controls;
 mod eth;
 mod fuzz;
 mod lotus;
+mod provider;
 mod subscribe;
 mod support;
 mod transport;
