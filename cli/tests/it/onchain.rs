@@ -208,6 +208,15 @@ fn escrow_deposit_withdraw_order_fund_settle_close_and_show() {
     assert_eq!(atto(&wd["available"]), 3 * FIL / 2);
     let shown = node.json(0, &["escrow", "show"]);
     assert_eq!(atto(&shown["available"]), 3 * FIL / 2);
+    // The same through the Ethereum path: an f410 account's key (index 2), Solidity-ABI calls.
+    let eth = node.json(2, &["escrow", "deposit", "0.25", "--eth"]);
+    assert_eq!(atto(&eth["available"]), FIL / 4);
+    let shown = node.json(2, &["escrow", "show", "--eth"]);
+    assert!(
+        shown["account"].as_str().unwrap().starts_with("t410f"),
+        "{shown}"
+    );
+    assert_eq!(atto(&shown["available"]), FIL / 4);
 
     // A real piece: a file's CAR, packed by `filmark content pack`.
     let dir = tempfile::tempdir().unwrap();
