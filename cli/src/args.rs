@@ -368,6 +368,10 @@ pub(crate) struct DevnetArgs {
     /// Deploy Filmark's actors (registry and escrow) and print their addresses.
     #[arg(long)]
     pub(crate) deploy: bool,
+    /// Turn off the devnet's own extension for native wasm actors (init's InstallCode and Exec
+    /// of installed code; `--deploy` needs it): the devnet then behaves exactly as mainnet.
+    #[arg(long, conflicts_with = "deploy")]
+    pub(crate) no_user_wasm: bool,
     /// Accept Ethereum transactions without a chain id (pre-EIP-155), as geth's
     /// --rpc.allow-unprotected-txs.
     #[arg(long)]

@@ -116,6 +116,11 @@ pub struct DevnetConfig {
     /// ([`crate::RedbKv`]); a restart on the same directory resumes the chain. `None` (the
     /// default): everything is in memory and gone with the process.
     pub data_dir: Option<PathBuf>,
+    /// The devnet's own extension for native (wasm) actors: init's `InstallCode`, `Exec` of
+    /// installed code, and [`crate::Devnet::install_code`] / [`crate::Devnet::deploy`]. On by
+    /// default; off, they fail with a message saying so, and the devnet behaves as mainnet,
+    /// which runs no user wasm.
+    pub user_wasm: bool,
 }
 
 impl Default for DevnetConfig {
@@ -137,6 +142,7 @@ impl Default for DevnetConfig {
             pool_sender_limit: POOL_SENDER_LIMIT,
             pool_limit: POOL_LIMIT,
             data_dir: None,
+            user_wasm: true,
         }
     }
 }
@@ -234,6 +240,12 @@ impl DevnetConfig {
     /// Keeps the chain in a redb database in `dir` (see [`DevnetConfig::data_dir`]).
     pub fn with_data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Turns the user-wasm extension on or off (see [`DevnetConfig::user_wasm`]).
+    pub const fn with_user_wasm(mut self, on: bool) -> Self {
+        self.user_wasm = on;
         self
     }
 

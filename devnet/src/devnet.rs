@@ -99,8 +99,18 @@ pub struct Deployed {
     pub message: Cid,
 }
 
+/// The devnet's builtin actors for `config`: init with the user-wasm extension on or off.
+fn builtin_actors(config: &DevnetConfig) -> &'static [(&'static str, &'static [u8])] {
+    if config.user_wasm {
+        filmark_devnet_bundle::BUILTIN_ACTORS
+    } else {
+        filmark_devnet_bundle::BUILTIN_ACTORS_MAINNET
+    }
+}
+
 impl Devnet {
-    /// Starts a devnet with its builtin actors (from `filmark-devnet-bundle`): in memory, or on
+    /// Starts a devnet with its builtin actors (from `filmark-devnet-bundle`, with init's
+    /// user-wasm extension on or off as [`DevnetConfig::user_wasm`] says): in memory, or on
     /// [`DevnetConfig::data_dir`], where it resumes the chain it finds.
     ///
     /// # Errors
@@ -108,7 +118,8 @@ impl Devnet {
     /// Fails if genesis or the FVM engine cannot be built; [`Error::DataDir`] if the data
     /// directory holds something else than this devnet's chain.
     pub fn spawn(config: DevnetConfig) -> Result<DevnetHandle> {
-        Self::spawn_with_actors(config, filmark_devnet_bundle::BUILTIN_ACTORS)
+        let builtins = builtin_actors(&config);
+        Self::spawn_with_actors(config, builtins)
     }
 
     /// Starts a devnet with the given builtin actors: `(manifest name, wasm)` pairs, which must
@@ -136,7 +147,8 @@ impl Devnet {
     ///
     /// Fails if genesis or the FVM engine cannot be built (a store failure among them).
     pub fn spawn_with_store(config: DevnetConfig, store: Store) -> Result<DevnetHandle> {
-        Self::start(config, filmark_devnet_bundle::BUILTIN_ACTORS, store)
+        let builtins = builtin_actors(&config);
+        Self::start(config, builtins, store)
     }
 
     fn start(
@@ -644,9 +656,14 @@ impl Devnet {
     ///
     /// # Errors
     ///
-    /// Fails if the module does not compile for the FVM.
+    /// [`Error::InvalidMessage`] if the user-wasm extension is off
+    /// ([`DevnetConfig::user_wasm`]); fails if the module does not compile for the FVM.
     pub fn install_code(&self, wasm: &[u8]) -> Result<Cid> {
-        self.read().install_code(wasm)
+        let node = self.read();
+        if !node.config.user_wasm {
+            return Err(Error::InvalidMessage(init::NO_USER_WASM_MESSAGE.into()));
+        }
+        node.install_code(wasm)
     }
 
     /// Installs `wasm` and creates an actor of it through init's `Exec`, sent by `key` with

@@ -1,5 +1,9 @@
 //! Genesis: the builtin actors' code in the store, the manifest, the singletons and the
-//! deterministic prefunded accounts.
+//! deterministic prefunded accounts. As on mainnet: the singletons f02 (reward), f03 (cron),
+//! f04 (power), f05 (market), f06 (verified registry), f07 (DataCap) and f010 (EAM); f099 (burnt
+//! funds) is an account holding its own ID address; the prefunded accounts from f0100; actors
+//! created later from [`FIRST_NEW_ACTOR_ID`], as on a Lotus devnet (whose genesis miner is
+//! f01000).
 
 use cid::Cid;
 use filmark_devnet_actors::{account, init, manifest, system};
@@ -17,14 +21,20 @@ use crate::keys::{DevnetKey, KeyKind};
 use crate::store::Store;
 use crate::{Error, Result};
 
-/// The builtin singletons' ids (defined once, in `filmark_actor_shared::builtin`): the reward
-/// actor (f02) is paid miner tips, base fees and penalties are burnt into f099.
+/// The builtin singletons' ids (defined once, in `filmark_actor_shared::builtin` and
+/// `filmark_devnet_actors`): the reward actor (f02) is paid miner tips, base fees and penalties
+/// are burnt into f099.
 pub use filmark_devnet_actors::{
-    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, REWARD_ACTOR_ID,
-    STORAGE_MARKET_ACTOR_ID as MARKET_ACTOR_ID, SYSTEM_ACTOR_ID,
+    BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_TOKEN_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID,
+    REWARD_ACTOR_ID, STORAGE_MARKET_ACTOR_ID as MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID,
+    SYSTEM_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID,
 };
-/// The first id given to a non-singleton actor.
+/// The first id given to a non-singleton actor: the prefunded genesis accounts'.
 pub use fvm_shared::address::FIRST_NON_SINGLETON_ADDR as FIRST_NON_SINGLETON_ID;
+
+/// The first id of an actor created after genesis (unless more prefunded accounts than fit
+/// below it): above 1000, as on a Lotus devnet, whose genesis miner is f01000.
+pub const FIRST_NEW_ACTOR_ID: ActorID = 1001;
 
 pub use filmark_devnet_bundle::code_cid;
 
@@ -104,20 +114,40 @@ pub(crate) fn build(
     );
     for (id, name) in [
         (REWARD_ACTOR_ID, manifest::REWARD),
+        (CRON_ACTOR_ID, manifest::CRON),
+        (STORAGE_POWER_ACTOR_ID, manifest::STORAGE_POWER),
         (MARKET_ACTOR_ID, manifest::STORAGE_MARKET),
+        (VERIFIED_REGISTRY_ACTOR_ID, manifest::VERIFIED_REGISTRY),
+        (DATACAP_TOKEN_ACTOR_ID, manifest::DATACAP),
         (EAM_ACTOR_ID, manifest::EAM),
-        (BURNT_FUNDS_ACTOR_ID, manifest::REWARD),
     ] {
-        // Optional singletons without a manifest entry run the system code: they only need to
-        // exist to receive funds. f099 runs the reward code (both are value sinks).
+        // Optional singletons without a manifest entry (a custom builtin list) run the system
+        // code: they only need to exist to receive funds.
         let code = code(name).or_else(|_| code(manifest::SYSTEM))?;
-        // The market's state is written by its own constructor (see `Node::new`), so it is always
+        // The others are stateless or start from an empty list (the power actor's miners). The
+        // market's state is written by its own constructor (see `Node::new`), so it is always
         // the shape its wasm expects.
         tree.set_actor(
             id,
             ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None),
         );
     }
+    let burnt = store.put_cbor(
+        &account::State {
+            address: Address::new_id(BURNT_FUNDS_ACTOR_ID),
+        },
+        Code::Blake2b256,
+    )?;
+    tree.set_actor(
+        BURNT_FUNDS_ACTOR_ID,
+        ActorState::new(
+            code(manifest::ACCOUNT)?,
+            burnt,
+            TokenAmount::default(),
+            0,
+            None,
+        ),
+    );
 
     let mut init_state =
         init::State::new(store, NETWORK_NAME, FIRST_NON_SINGLETON_ID).map_err(actor_err)?;
@@ -155,6 +185,7 @@ pub(crate) fn build(
         circ_supply += &config.balance;
         accounts.push(GenesisAccount { key, id });
     }
+    init_state.next_id = init_state.next_id.max(FIRST_NEW_ACTOR_ID);
     let init = store.put_cbor(&init_state, Code::Blake2b256)?;
     tree.set_actor(
         INIT_ACTOR_ID,

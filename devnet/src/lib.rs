@@ -29,8 +29,9 @@ pub use error::{Error, Result, Shortfall};
 pub use filmark_sdk::keys::{SigType, Signature, SignedMessage, message_cid};
 pub use gas::{GasBreakdown, GasLine};
 pub use genesis::{
-    BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID,
-    MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, code_cid,
+    BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_TOKEN_ACTOR_ID, EAM_ACTOR_ID, FIRST_NEW_ACTOR_ID,
+    FIRST_NON_SINGLETON_ID, GenesisAccount, INIT_ACTOR_ID, MARKET_ACTOR_ID, REWARD_ACTOR_ID,
+    STORAGE_POWER_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID, code_cid,
 };
 pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};

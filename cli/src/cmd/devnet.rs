@@ -39,7 +39,8 @@ fn config(args: &DevnetArgs) -> anyhow::Result<DevnetConfig> {
         .with_verbose(false)
         .with_market_policy(policy)
         .with_chain_id(args.chain_id)
-        .with_accounts(args.accounts, args.accounts);
+        .with_accounts(args.accounts, args.accounts)
+        .with_user_wasm(!args.no_user_wasm);
     if let Some(secs) = args.block_time {
         if !(secs.is_finite() && secs > 0.0) {
             bail!("--block-time {secs}: a positive number of seconds");

@@ -1,5 +1,9 @@
 //! The account actor: a Filecoin key (`f1` secp256k1 or `f3` BLS). The FVM creates one (and
 //! calls its constructor with the key address) the first time value is sent to an unknown key.
+//! Its methods are mainnet's (builtin-actors v18): the constructor, `PubkeyAddress` (2, not
+//! exported), the exported `AuthenticateMessage`, and any other exported method (FRC-42, at
+//! least 2^24) accepted with an empty return. The burnt funds actor (`f099`) is an account too,
+//! as on mainnet, holding its own ID address.
 
 use filmark_actor_shared::methods;
 use filmark_actor_shared::show::Addr;
@@ -11,7 +15,6 @@ use fvm_shared::address::{Address, Protocol};
 use fvm_shared::crypto::signature::Signature;
 
 use crate::{ActorError, ActorResult};
-use crate::{INVOKE_EVM_METHOD, RECEIVE_METHOD};
 
 methods! {
     /// The account actor's methods.
@@ -20,16 +23,9 @@ methods! {
         Constructor = METHOD_CONSTRUCTOR,
         /// Returns the key [`Address`].
         PubkeyAddress = 2,
-        /// [`AuthenticateMessageParams`] → CBOR `true`, or `USR_ILLEGAL_ARGUMENT`.
-        AuthenticateMessage = 3,
-        /// Exported [`Method::PubkeyAddress`].
-        PubkeyAddressExported = frc42_dispatch::method_hash!("PubkeyAddress"),
-        /// Exported [`Method::AuthenticateMessage`], what the market calls.
+        /// [`AuthenticateMessageParams`] → CBOR `true`, or `USR_ILLEGAL_ARGUMENT`; what the
+        /// market calls.
         AuthenticateMessageExported = frc42_dispatch::method_hash!("AuthenticateMessage"),
-        /// FRC-46 token receiver hook: accepted, no-op.
-        Receive = RECEIVE_METHOD,
-        /// Ethereum-style value transfer: accepted, no-op.
-        InvokeEvm = INVOKE_EVM_METHOD,
     }
 }
 
@@ -88,11 +84,11 @@ pub fn dispatch(
             fvm::save_state(&State { address })?;
             Ok(None)
         }
-        Some(Method::PubkeyAddress | Method::PubkeyAddressExported) => {
+        Some(Method::PubkeyAddress) => {
             let state: State = fvm::load_state()?;
             encode_return(&state.address)
         }
-        Some(Method::AuthenticateMessage | Method::AuthenticateMessageExported) => {
+        Some(Method::AuthenticateMessageExported) => {
             let params: AuthenticateMessageParams = decode_params(params)?;
             let state: State = fvm::load_state()?;
             let signature = match state.address.protocol() {
@@ -112,9 +108,9 @@ pub fn dispatch(
             }
             encode_return(&true)
         }
-        Some(Method::Receive | Method::InvokeEvm) => Ok(None),
         // As the builtin account actor's fallback: any other exported method (FRC-42, at least
-        // 2^24) succeeds with no return, e.g. the market's `MarketNotifyDeal`.
+        // 2^24) succeeds with no return, e.g. the market's `MarketNotifyDeal`, FRC-46 `Receive`
+        // or an Ethereum-style value transfer (`InvokeEVM`).
         None if method >= crate::FIRST_EXPORTED_METHOD_NUMBER => Ok(None),
         None => Err(crate::fvm::unhandled(crate::manifest::ACCOUNT, method)),
     }
@@ -127,9 +123,10 @@ mod tests {
     #[test]
     fn method_numbers_match_the_protocol() {
         assert_eq!(Method::AuthenticateMessageExported.number(), 2_643_134_072);
-        assert_eq!(Method::Receive.number(), 3_726_118_371);
-        assert_eq!(Method::from_number(3_844_450_837), Some(Method::InvokeEvm));
-        assert_eq!(Method::from_number(77), None);
+        assert_eq!(Method::PubkeyAddress.number(), 2);
+        // Not on mainnet: method 3 and an exported PubkeyAddress.
+        assert_eq!(Method::from_number(3), None);
+        assert_eq!(Method::ALL.len(), 3);
     }
 
     #[test]

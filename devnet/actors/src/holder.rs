@@ -1,26 +1,29 @@
-//! The stateless actors that only hold value, one module for three actor types:
+//! The stateless actors that only hold value, one module for three actor types, each with
+//! mainnet's (builtin-actors v18) dispatch:
 //!
 //! - placeholder: what the FVM creates when value is sent to an unknown `f410` address. It
 //!   holds funds until its key sends a first message (then the FVM turns it into an
-//!   ethaccount).
+//!   ethaccount) or the EAM creates a contract at its address. As on mainnet it accepts every
+//!   method and does nothing.
 //! - ethaccount: an Ethereum key (`f410` address). The FVM promotes a placeholder to it when
 //!   the key sends its first message; the FVM checks nothing else (the devnet verifies the
-//!   delegated signature).
-//! - reward (`f02`), also run by the burnt funds actor (`f099`): a value sink. The FVM pays gas
-//!   rewards and burns fees into them by plain transfers; the storage market burns slashed
-//!   collateral into `f099`.
+//!   delegated signature). As on mainnet it has only a constructor and accepts every exported
+//!   method (FRC-42, at least 2^24) with an empty return. **That includes
+//!   `AuthenticateMessage`**: v18's ethaccount does not implement it, so a call returns exit 0
+//!   and no value whatever the signature; a caller that checks only the exit code accepts a
+//!   forged signature. The devnet reproduces this gap on purpose.
+//! - reward (`f02`): a value sink. The FVM pays gas rewards into it by plain transfers.
 //!
-//! They behave alike; only the actor's name, in the message of an unknown method, tells them
-//! apart. That name is also what keeps their wasm modules, and so their code CIDs (by which the
-//! FVM tells builtin actor types apart), distinct: each `entry/<actor>.rs` passes its own
-//! constant to `dispatch` (feature `fil-actor`).
+//! Only the actor's name tells their modules apart, and so their code CIDs (by which the FVM
+//! tells builtin actor types apart): each `entry/<actor>.rs` passes its own constant to
+//! `dispatch` (feature `fil-actor`).
 
 use fvm_shared::METHOD_CONSTRUCTOR;
 
 use crate::{INVOKE_EVM_METHOD, RECEIVE_METHOD};
 
 filmark_actor_shared::methods! {
-    /// The methods of the placeholder, ethaccount and reward actors.
+    /// The methods of the reward actor (and the named ones of the others).
     pub enum Method {
         /// Caller: the system actor. (The FVM itself creates placeholders without calling it.)
         Constructor = METHOD_CONSTRUCTOR,
@@ -39,16 +42,23 @@ filmark_actor_shared::methods! {
 ///
 /// # Errors
 ///
-/// `USR_FORBIDDEN` for a constructor call not from the system actor; `USR_UNHANDLED_MESSAGE`
-/// for an unknown method.
+/// `USR_FORBIDDEN` for a constructor call not from the system actor (ethaccount, reward);
+/// `USR_UNHANDLED_MESSAGE` for a method the actor does not accept.
 #[cfg(feature = "fil-actor")]
 pub fn dispatch(
     actor: &str,
     method: fvm_shared::MethodNum,
     _params: Option<fvm_ipld_encoding::ipld_block::IpldBlock>,
 ) -> crate::ActorResult<Option<fvm_ipld_encoding::ipld_block::IpldBlock>> {
+    use crate::manifest;
+    if actor == manifest::PLACEHOLDER {
+        return Ok(None);
+    }
     match Method::from_number(method) {
         Some(Method::Constructor) => crate::fvm::construct_stateless(),
+        _ if actor == manifest::ETHACCOUNT && method >= crate::FIRST_EXPORTED_METHOD_NUMBER => {
+            Ok(None)
+        }
         Some(Method::Receive | Method::InvokeEvm) => Ok(None),
         None => Err(crate::fvm::unhandled(actor, method)),
     }

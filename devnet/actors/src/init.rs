@@ -1,6 +1,15 @@
 //! The init actor (`f01`): the address map (robust and delegated addresses → actor ids) and the
 //! only actor that may create actors. Its state is read and written by the FVM itself, so its
 //! shape is fixed (see [`State`]).
+//!
+//! As on mainnet (builtin-actors v18): `Exec` creates a builtin actor only where mainnet's
+//! `can_exec` allows it (a miner by the power actor; multisig and payment channel by anyone,
+//! stubs here); `Exec4` (the EAM only) creates any code at an `f4` address, replacing a
+//! placeholder that already holds that address (keeping its id and balance).
+//!
+//! The devnet's own extension, for native (wasm) actors: `InstallCode` and `Exec` (or `Exec4`)
+//! of installed, non-builtin code. The `init` module built with it on is [`USER_WASM_ON`]; with
+//! it off (the devnet behaving exactly as mainnet) both fail with [`EX_NO_USER_WASM`].
 
 use cid::Cid;
 use filmark_actor_shared::show::Addr;
@@ -32,6 +41,18 @@ methods! {
         ExecExported = frc42_dispatch::method_hash!("Exec"),
     }
 }
+
+/// Whether the devnet's user-wasm extension is on: the argument each init module
+/// (`entry/init.rs`, `entry/init_mainnet.rs`) passes to [`dispatch`].
+pub const USER_WASM_ON: bool = true;
+
+/// The exit code of `InstallCode`, and of `Exec` of non-builtin code, when the user-wasm
+/// extension is off.
+pub const EX_NO_USER_WASM: ExitCode = ExitCode::USR_FORBIDDEN;
+
+/// The message that goes with [`EX_NO_USER_WASM`].
+pub const NO_USER_WASM_MESSAGE: &str = "user wasm actors are off in this devnet (it behaves as \
+     mainnet): InstallCode and Exec of non-builtin code are the devnet's own extension";
 
 /// The init actor's state, the shape the FVM (built with `m2-native`) reads and writes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
@@ -105,6 +126,38 @@ impl State {
             .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot flush the address map")?;
         self.next_id += 1;
         Ok(id)
+    }
+
+    /// Maps `robust` and `delegated` to one id, as `Exec4` does: the id `delegated` already
+    /// maps to (a placeholder's, which the new actor replaces; `true`), or a new one (`false`).
+    ///
+    /// # Errors
+    ///
+    /// `USR_FORBIDDEN` if `robust` is already mapped; `USR_ILLEGAL_STATE` if the store fails.
+    pub fn map_delegated<BS: Blockstore>(
+        &mut self,
+        store: &BS,
+        robust: &Address,
+        delegated: &Address,
+    ) -> ActorResult<(ActorID, bool)> {
+        let Some(id) = self.resolve(store, delegated)? else {
+            return Ok((self.map_addresses(store, &[*robust, *delegated])?, false));
+        };
+        let mut map = AddressMap::load_with_bit_width(&self.address_map, store, HAMT_BIT_WIDTH)
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot load the address map")?;
+        let fresh = map
+            .set_if_absent(BytesKey(robust.to_bytes()), id)
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot write the address map")?;
+        if !fresh {
+            return Err(ActorError::forbidden(format!(
+                "{} is already mapped",
+                Addr(robust)
+            )));
+        }
+        self.address_map = map
+            .flush()
+            .context_code(ExitCode::USR_ILLEGAL_STATE, "cannot flush the address map")?;
+        Ok((id, true))
     }
 
     /// The id `address` maps to, if any.
@@ -202,13 +255,16 @@ pub struct InstallReturn {
     pub installed: bool,
 }
 
-/// Runs one method of this actor in the FVM (what the wasm `invoke` export calls).
+/// Runs one method of this actor in the FVM (what the wasm `invoke` export calls), with the
+/// user-wasm extension on or off.
 ///
 /// # Errors
 ///
-/// The method's exit code and message; `USR_UNHANDLED_MESSAGE` for an unknown method.
+/// The method's exit code and message; [`EX_NO_USER_WASM`] for the extension's methods when it
+/// is off; `USR_UNHANDLED_MESSAGE` for an unknown method.
 #[cfg(feature = "fil-actor")]
 pub fn dispatch(
+    user_wasm: bool,
     method: fvm_shared::MethodNum,
     params: Option<fvm_ipld_encoding::ipld_block::IpldBlock>,
 ) -> ActorResult<Option<fvm_ipld_encoding::ipld_block::IpldBlock>> {
@@ -228,6 +284,7 @@ pub fn dispatch(
         }
         Some(Method::Exec | Method::ExecExported) => {
             let params: ExecParams = decode_params(params)?;
+            actor::check_exec(user_wasm, &params.code_cid)?;
             encode_return(&actor::exec(
                 params.code_cid,
                 params.constructor_params,
@@ -239,6 +296,9 @@ pub fn dispatch(
             let params: Exec4Params = decode_params(params)?;
             let delegated = Address::new_delegated(crate::EAM_ACTOR_ID, &params.subaddress)
                 .map_err(|e| ActorError::illegal_argument(format!("bad subaddress: {e}")))?;
+            if !user_wasm && fvm_sdk::actor::get_builtin_actor_type(&params.code_cid).is_none() {
+                return Err(ActorError::unchecked(EX_NO_USER_WASM, NO_USER_WASM_MESSAGE));
+            }
             encode_return(&actor::exec(
                 params.code_cid,
                 params.constructor_params,
@@ -246,6 +306,9 @@ pub fn dispatch(
             )?)
         }
         Some(Method::InstallCode) => {
+            if !user_wasm {
+                return Err(ActorError::unchecked(EX_NO_USER_WASM, NO_USER_WASM_MESSAGE));
+            }
             let params: InstallParams = decode_params(params)?;
             encode_return(&actor::install(&params.code)?)
         }
@@ -253,7 +316,8 @@ pub fn dispatch(
     }
 }
 
-/// The first id the constructor allocates (ids below are singletons).
+/// The first id the constructor allocates (ids below are singletons). Genesis writes init's
+/// state itself and allocates above 1000, as on a Lotus devnet.
 #[cfg(feature = "fil-actor")]
 const FIRST_ID: ActorID = fvm_shared::address::FIRST_NON_SINGLETON_ADDR;
 
@@ -268,23 +332,49 @@ mod actor {
 
     use crate::fvm;
 
+    /// Mainnet's `can_exec` for `Exec`, plus the user-wasm extension for non-builtin code.
+    pub(super) fn check_exec(user_wasm: bool, code: &Cid) -> ActorResult<()> {
+        use crate::types;
+        match fvm_sdk::actor::get_builtin_actor_type(code) {
+            None if user_wasm => Ok(()),
+            None => Err(ActorError::unchecked(EX_NO_USER_WASM, NO_USER_WASM_MESSAGE)),
+            Some(types::MULTISIG | types::PAYMENT_CHANNEL) => Ok(()),
+            Some(types::MINER) if fvm_sdk::message::caller() == crate::STORAGE_POWER_ACTOR_ID => {
+                Ok(())
+            }
+            Some(t) => Err(ActorError::forbidden(format!(
+                "caller f0{} may not exec builtin actor type {t}",
+                fvm_sdk::message::caller()
+            ))),
+        }
+    }
+
     pub(super) fn exec(
         code: Cid,
         constructor_params: RawBytes,
         delegated: Option<Address>,
     ) -> ActorResult<ExecReturn> {
-        if fvm_sdk::actor::get_builtin_actor_type(&code).is_some() {
-            return Err(ActorError::forbidden("cannot exec a builtin actor's code"));
-        }
         let robust_address = fvm_sdk::actor::next_actor_address();
         let mut state: State = fvm::load_state()?;
-        let mut addresses = vec![robust_address];
-        addresses.extend(delegated);
-        let id = state.map_addresses(&FvmBlockstore, &addresses)?;
+        let id = match &delegated {
+            Some(delegated) => {
+                state
+                    .map_delegated(&FvmBlockstore, &robust_address, delegated)?
+                    .0
+            }
+            None => state.map_addresses(&FvmBlockstore, &[robust_address])?,
+        };
         fvm::save_state(&state)?;
 
-        fvm_sdk::actor::create_actor(id, &code, delegated)
-            .map_err(|e| ActorError::illegal_argument(format!("cannot create actor: {e}")))?;
+        // The FVM replaces a placeholder at `id` (the same delegated address) and refuses any
+        // other existing actor.
+        fvm_sdk::actor::create_actor(id, &code, delegated).map_err(|e| {
+            let code = match e {
+                fvm_shared::error::ErrorNumber::Forbidden => ExitCode::USR_FORBIDDEN,
+                _ => ExitCode::USR_ILLEGAL_ARGUMENT,
+            };
+            ActorError::unchecked(code, format!("cannot create actor f0{id}: {e}"))
+        })?;
         let params = (!constructor_params.is_empty()).then(|| IpldBlock {
             codec: DAG_CBOR,
             data: constructor_params.into(),
@@ -356,6 +446,29 @@ mod tests {
         let err = state.map_addresses(&store, &[a]).unwrap_err();
         assert_eq!(err.exit_code(), ExitCode::USR_FORBIDDEN);
         assert_eq!(state.next_id, 102);
+    }
+
+    #[test]
+    fn exec4_reuses_the_id_of_a_mapped_delegated_address() {
+        let store = MemoryBlockstore::new();
+        let mut state = State::new(&store, "devnet", 100).unwrap();
+        let delegated = Address::new_delegated(10, &[7; 20]).unwrap();
+        assert_eq!(state.map_addresses(&store, &[delegated]).unwrap(), 100);
+        let robust = Address::new_actor(b"r");
+        assert_eq!(
+            state.map_delegated(&store, &robust, &delegated).unwrap(),
+            (100, true)
+        );
+        assert_eq!(state.resolve(&store, &robust).unwrap(), Some(100));
+        assert_eq!(state.next_id, 101);
+        let other = Address::new_delegated(10, &[8; 20]).unwrap();
+        let robust2 = Address::new_actor(b"s");
+        assert_eq!(
+            state.map_delegated(&store, &robust2, &other).unwrap(),
+            (101, false)
+        );
+        let err = state.map_delegated(&store, &robust, &other).unwrap_err();
+        assert_eq!(err.exit_code(), ExitCode::USR_FORBIDDEN);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod atomic;
 mod bad_input;
+mod builtins;
 mod calls;
 mod config;
 mod controls;
