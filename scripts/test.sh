@@ -30,6 +30,21 @@ fi
 step "tests"
 cargo test --workspace --locked --no-fail-fast
 
+step "scripts/deploy.sh against a spawned filmark devnet"
+cargo build --locked --release -p filmark-cli --bin filmark
+bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/filmark")
+tmp=$(mktemp -d)
+"$bin" devnet --port 0 --accounts 1 >"$tmp/devnet.out" 2>"$tmp/devnet.err" &
+devnet=$!
+trap 'kill "$devnet" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 600); do grep -q '^Listening on' "$tmp/devnet.out" && break; sleep 0.2; done
+url=$(sed -n 's/^RPC URL: *//p' "$tmp/devnet.out")
+key=$(sed -n '/^Private Keys/,/^$/s/^(0) //p' "$tmp/devnet.out")
+[ -n "$url" ] && [ -n "$key" ] || { cat "$tmp/devnet.out" "$tmp/devnet.err"; exit 1; }
+FILMARK_BIN=$bin FILMARK_KEY=$key scripts/deploy.sh "$url" "$tmp/deployment.json"
+grep -q '"registry"' "$tmp/deployment.json" && grep -q '"escrow"' "$tmp/deployment.json"
+kill "$devnet"; wait "$devnet" || true
+
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Filmark: a file's UnixFS CID, CAR and piece commitment for Filecoin.
+/// Filmark: register content on Filecoin and pay for its storage.
 #[derive(Debug, Parser)]
 #[command(name = "filmark", version, about, arg_required_else_help = false)]
 pub(crate) struct Cli {
@@ -20,6 +20,323 @@ pub(crate) enum Command {
     Content(ContentCommand),
     /// Run a local Filecoin devnet with Lotus and Ethereum JSON-RPC (as Anvil runs a chain).
     Devnet(DevnetArgs),
+    /// Keys in the key store: create, import, list.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Deploy Filmark's actors (escrow, then the registry reading it).
+    Deploy(DeployArgs),
+    /// Register a file (packed first) or a CID in the registry.
+    Register(RegisterArgs),
+    /// The escrow: deposits, storage orders, deals, settlement.
+    #[command(subcommand)]
+    Escrow(EscrowCommand),
+    /// Where a CID is: its record, its order and each deal storing it.
+    Status(StatusArgs),
+    /// The whole flow in one process, on an in-process devnet: pack, register, order, sponsor,
+    /// provider, deal, settlement, status.
+    Demo(DemoArgs),
+}
+
+/// Where keys are kept.
+#[derive(Debug, Args)]
+pub(crate) struct KeystoreArgs {
+    /// The key store directory (default: the user's config directory, `filmark/keys`).
+    #[arg(long, value_name = "DIR", env = "FILMARK_KEYSTORE")]
+    pub(crate) keystore: Option<PathBuf>,
+}
+
+/// `filmark keys ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Create a key from the operating system's random source.
+    New(KeysNewArgs),
+    /// Import a key: 64 hex digits, a Lotus key-info export (hex or JSON) or, with
+    /// `--mnemonic`, a BIP-39 mnemonic; read from stdin, `--from-env VAR` or `--from-file PATH`
+    /// (never from the command line).
+    Import(KeysImportArgs),
+    /// List the key store's keys and their addresses.
+    List(KeysListArgs),
+}
+
+/// `keys new` options.
+#[derive(Debug, Args)]
+pub(crate) struct KeysNewArgs {
+    /// The key's name in the store (letters, digits, `-`, `_`).
+    pub(crate) name: String,
+    /// An Ethereum account (f410 / 0x, Solidity-ABI calls) rather than an f1 account.
+    #[arg(long)]
+    pub(crate) eth: bool,
+    #[command(flatten)]
+    pub(crate) store: KeystoreArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `keys import` options.
+#[derive(Debug, Args)]
+pub(crate) struct KeysImportArgs {
+    /// The key's name in the store (letters, digits, `-`, `_`).
+    pub(crate) name: String,
+    /// Read the key from environment variable VAR.
+    #[arg(long, value_name = "VAR", conflicts_with = "from_file")]
+    pub(crate) from_env: Option<String>,
+    /// Read the key from file PATH.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) from_file: Option<PathBuf>,
+    /// The text is a BIP-39 mnemonic (English): the key of m/44'/461'/0'/0/INDEX, or
+    /// m/44'/60'/0'/0/INDEX with `--eth`.
+    #[arg(long)]
+    pub(crate) mnemonic: bool,
+    /// The mnemonic's account index.
+    #[arg(long, default_value_t = 0, requires = "mnemonic")]
+    pub(crate) index: u32,
+    /// The mnemonic's BIP-39 passphrase, from environment variable VAR.
+    #[arg(long, value_name = "VAR", requires = "mnemonic")]
+    pub(crate) passphrase_env: Option<String>,
+    /// An Ethereum account (f410 / 0x). A Lotus export of type `delegated` is one already.
+    #[arg(long)]
+    pub(crate) eth: bool,
+    #[command(flatten)]
+    pub(crate) store: KeystoreArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `keys list` options.
+#[derive(Debug, Args)]
+pub(crate) struct KeysListArgs {
+    #[command(flatten)]
+    pub(crate) store: KeystoreArgs,
+    /// Print one JSON array instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The node, the sender's key and the output form: what every on-chain command takes.
+#[derive(Debug, Args)]
+pub(crate) struct ChainArgs {
+    /// The node's JSON-RPC endpoint.
+    #[arg(long, value_name = "URL", env = "FILMARK_RPC", default_value = filmark_sdk::Network::DEVNET.rpc_url)]
+    pub(crate) rpc: String,
+    /// How long to wait for the node (each request, and each message to be mined), in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub(crate) timeout: f64,
+    /// The sender: a key of the key store.
+    #[arg(long, value_name = "NAME", conflicts_with = "key_file")]
+    pub(crate) key: Option<String>,
+    /// The sender: a file holding its key (hex or a Lotus key-info export). Without `--key` or
+    /// `--key-file`, the key comes from `FILMARK_KEY`, else the store's key named `default`.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) key_file: Option<PathBuf>,
+    /// Send as the key's Ethereum account (f410, Solidity-ABI calls) instead of its f1 account.
+    #[arg(long)]
+    pub(crate) eth: bool,
+    #[command(flatten)]
+    pub(crate) store: KeystoreArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The deployed actors, for the commands that call them.
+#[derive(Debug, Args)]
+pub(crate) struct ActorArgs {
+    /// A deployment file written by `filmark deploy --out` (its `registry` and `escrow`).
+    #[arg(long, value_name = "FILE", env = "FILMARK_DEPLOYMENT")]
+    pub(crate) deployment: Option<PathBuf>,
+    /// The registry's address (overrides the deployment file).
+    #[arg(long, value_name = "ADDR", env = "FILMARK_REGISTRY")]
+    pub(crate) registry: Option<String>,
+    /// The escrow's address (overrides the deployment file).
+    #[arg(long, value_name = "ADDR", env = "FILMARK_ESCROW")]
+    pub(crate) escrow: Option<String>,
+}
+
+/// `deploy` options.
+#[derive(Debug, Args)]
+pub(crate) struct DeployArgs {
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+    /// Also write the addresses to FILE as JSON (`{"registry": …, "escrow": …}`).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// `register` options.
+#[derive(Debug, Args)]
+pub(crate) struct RegisterArgs {
+    /// A file or directory (packed: its CID, size and piece CID are registered) or a CID.
+    pub(crate) target: String,
+    /// A metadata entry, `key=value` (repeatable).
+    #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = parse_meta)]
+    pub(crate) meta: Vec<(String, String)>,
+    /// The content's MIME type (default: `application/octet-stream`).
+    #[arg(long, value_name = "MIME")]
+    pub(crate) kind: Option<String>,
+    /// Where to write the CAR of a packed file (default: not kept).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) car: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// `KEY=VALUE`.
+fn parse_meta(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("{text:?} is not KEY=VALUE")),
+    }
+}
+
+/// `filmark escrow ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum EscrowCommand {
+    /// Add FIL to your available funds.
+    Deposit(AmountArgs),
+    /// Take FIL out of your available funds.
+    Withdraw(AmountArgs),
+    /// Create a storage order for a piece, locking price × duration × replicas.
+    Order(OrderArgs),
+    /// Add funds to an order (yours or anyone's: sponsoring).
+    Fund(FundArgs),
+    /// Bind a published deal (whose client is the escrow) to an order.
+    Bind(BindArgs),
+    /// Pay the order's providers for the epochs their deals were active.
+    Settle(OrderIdArgs),
+    /// Close an ended order and refund what is left.
+    Close(OrderIdArgs),
+    /// An order, or an account's funds.
+    Show(ShowArgs),
+}
+
+/// An amount of FIL.
+#[derive(Debug, Args)]
+pub(crate) struct AmountArgs {
+    /// The amount in FIL (`1.5`) or attoFIL (`1500attofil`).
+    pub(crate) amount: String,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// `escrow order` options.
+#[derive(Debug, Args)]
+pub(crate) struct OrderArgs {
+    /// The piece CID (v1, `baga…`) to store.
+    #[arg(long)]
+    pub(crate) piece: String,
+    /// The piece's padded size in bytes.
+    #[arg(long)]
+    pub(crate) piece_size: u64,
+    /// Price per epoch per replica, in FIL or attoFIL.
+    #[arg(long)]
+    pub(crate) price: String,
+    /// Minimum duration in epochs.
+    #[arg(long)]
+    pub(crate) duration: i64,
+    /// How many providers store it.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) replicas: u64,
+    /// Deals must be activated within this many epochs from now.
+    #[arg(long, default_value_t = 2880)]
+    pub(crate) deadline: i64,
+    /// Only these providers may take it (repeatable; default: any).
+    #[arg(long = "provider", value_name = "ADDR")]
+    pub(crate) providers: Vec<String>,
+    /// The registered content CID this order pays for.
+    #[arg(long)]
+    pub(crate) content: Option<String>,
+    /// Lock the price from your available funds (`escrow deposit`) instead of sending
+    /// price × duration × replicas with the message.
+    #[arg(long)]
+    pub(crate) from_available: bool,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// `escrow fund` options.
+#[derive(Debug, Args)]
+pub(crate) struct FundArgs {
+    /// The order id.
+    pub(crate) order: u64,
+    /// The amount sent with the message, in FIL or attoFIL.
+    pub(crate) amount: String,
+    /// Also take this much from your available funds (the order's client only).
+    #[arg(long, value_name = "AMOUNT")]
+    pub(crate) from_available: Option<String>,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// `escrow bind` options.
+#[derive(Debug, Args)]
+pub(crate) struct BindArgs {
+    /// The order id.
+    pub(crate) order: u64,
+    /// The market deal id.
+    pub(crate) deal: u64,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// An order id.
+#[derive(Debug, Args)]
+pub(crate) struct OrderIdArgs {
+    /// The order id.
+    pub(crate) order: u64,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// `escrow show` options.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// An order id; without it, the account's available and locked funds.
+    pub(crate) order: Option<u64>,
+    /// Whose funds (default: the sender key's account).
+    #[arg(long, value_name = "ADDR", conflicts_with = "order")]
+    pub(crate) account: Option<String>,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// `status` options.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// The content CID.
+    pub(crate) cid: String,
+    #[command(flatten)]
+    pub(crate) actors: ActorArgs,
+    #[command(flatten)]
+    pub(crate) chain: ChainArgs,
+}
+
+/// `demo` options.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// The file to store (default: a generated one).
+    pub(crate) file: Option<PathBuf>,
+    /// Size of the generated file in bytes.
+    #[arg(long, default_value_t = 1 << 20, conflicts_with = "file")]
+    pub(crate) size: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// `filmark devnet` options.

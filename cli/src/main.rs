@@ -2,6 +2,7 @@
 
 mod args;
 mod cmd;
+mod keystore;
 mod output;
 
 use std::process::ExitCode;
@@ -22,8 +23,16 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // Each error of the chain once: `outer: cause: root cause`.
-            eprintln!("error: {e:#}");
+            // Each error of the chain once, `outer: cause: root cause`, on one line (a node's
+            // failure message may carry a multi-line FVM backtrace: its lines joined by ` | `).
+            let text = format!("{e:#}");
+            let line = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" | ");
+            eprintln!("error: {line}");
             ExitCode::FAILURE
         }
     }

@@ -1,8 +1,7 @@
 //! `filmark content ...`: CID, CAR and piece commitment of a file or a directory.
 
-use std::{io::Write, path::Path};
+use std::path::Path;
 
-use anyhow::Context;
 use filmark_sdk::{
     Error,
     content::{LOTUS_MIN_PAYLOAD_SIZE, Options, Packed, Piece, UnixFsParams, file},
@@ -11,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::{
     args::{CarArgs, CidArgs, CommonArgs, ContentCommand},
-    output::Bar,
+    output::{Bar, emit as print, print_to},
 };
 
 /// Runs one content command.
@@ -186,24 +185,5 @@ fn piece_text(p: &Piece) -> String {
 fn merge(into: &mut Value, from: Value) {
     if let (Value::Object(a), Value::Object(b)) = (into, from) {
         a.extend(b);
-    }
-}
-
-fn print(json: bool, value: Value, text: impl FnOnce() -> String) -> anyhow::Result<()> {
-    print_to(json, false, value, text)
-}
-
-/// Prints the summary on stdout, or on stderr when stdout carries the CAR.
-fn print_to(
-    json: bool,
-    stderr: bool,
-    value: Value,
-    text: impl FnOnce() -> String,
-) -> anyhow::Result<()> {
-    let line = if json { value.to_string() } else { text() };
-    if stderr {
-        writeln!(std::io::stderr(), "{line}").context("cannot write to stderr")
-    } else {
-        writeln!(std::io::stdout(), "{line}").context("cannot write to stdout")
     }
 }

@@ -197,7 +197,7 @@ fn every_error_is_one_exact_line_and_a_failure_code() {
         case(
             &[],
             "error: 'filmark' requires a subcommand but one was not provided [subcommands: \
-             content, devnet, help] (see --help)",
+             content, devnet, keys, deploy, register, escrow, status, demo, help] (see --help)",
             2,
         ),
     ];

@@ -3,3 +3,5 @@
 mod content;
 mod devnet;
 mod errors;
+mod keys;
+mod onchain;
