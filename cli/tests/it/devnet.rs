@@ -64,7 +64,8 @@ fn interrupt(child: &mut Child) -> std::process::ExitStatus {
 
 #[test]
 fn it_announces_accounts_serves_json_rpc_and_stops_on_ctrl_c() {
-    let (mut child, text) = start(&["--accounts", "2", "--chain-id", "1337", "--deploy"]);
+    // Calibration's chain id: still a Filmark devnet (known by its network name), so --deploy works.
+    let (mut child, text) = start(&["--accounts", "2", "--chain-id", "314159", "--deploy"]);
     for want in [
         "Available Accounts",
         "(0) t1",
@@ -75,7 +76,7 @@ fn it_announces_accounts_serves_json_rpc_and_stops_on_ctrl_c() {
         "(0) 7b2254797065223a22736563703235366b31222c22507269766174654b6579223a22",
         "registry  t0",
         "escrow    t0",
-        "Chain ID\n==================\n1337",
+        "Chain ID\n==================\n314159",
         "RPC URL:   http://127.0.0.1:",
     ] {
         assert!(text.contains(want), "{want:?} missing from:\n{text}");
