@@ -5,7 +5,9 @@ import { ContractFactory, JsonRpcProvider, Wallet } from 'ethers'
 import { env } from './env.js'
 import { erc20 } from './solidity.js'
 
-const provider = new JsonRpcProvider(env.url, env.chainId, { staticNetwork: true, polling: true })
+// cacheTimeout -1: ethers caches identical requests for 250 ms, so on a chain this fast the
+// transfer would reuse the deploy's `getTransactionCount(pending)` answer (nonce 0).
+const provider = new JsonRpcProvider(env.url, env.chainId, { staticNetwork: true, polling: true, cacheTimeout: -1 })
 provider.pollingInterval = 50
 const alice = new Wallet(env.ethKeys[0], provider)
 const bob = new Wallet(env.ethKeys[1], provider)
