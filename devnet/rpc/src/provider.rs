@@ -114,6 +114,25 @@ impl Read for Chunks {
     }
 }
 
+/// `answer`, once the body is read (and dropped) up to [`MAX_UPLOAD_BYTES`]: a client still
+/// sending would otherwise fail on a closed connection before it reads the answer. Past the
+/// limit the connection is closed after the answer.
+async fn after_reading(body: Body, mut answer: Response) -> Response {
+    let mut stream = body.into_data_stream();
+    let mut received = 0u64;
+    while let Some(Ok(chunk)) = stream.next().await {
+        received += chunk.len() as u64;
+        if received > MAX_UPLOAD_BYTES {
+            answer.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            break;
+        }
+    }
+    answer
+}
+
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, axum::Json(json!({ "error": message.into() }))).into_response()
 }
@@ -129,13 +148,17 @@ pub(crate) async fn upload(
 ) -> Response {
     let escrow = match filmark_sdk::keys::parse_address(&escrow) {
         Ok(a) => a,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("escrow address: {e}")),
+        Err(e) => {
+            let answer = error(StatusCode::BAD_REQUEST, format!("escrow address: {e}"));
+            return after_reading(body, answer).await;
+        }
     };
     let Ok(order_id) = order_id.parse::<u64>() else {
-        return error(
+        let answer = error(
             StatusCode::BAD_REQUEST,
             format!("order id {order_id:?} is not a decimal integer"),
         );
+        return after_reading(body, answer).await;
     };
     let (tx, rx) = mpsc::channel(UPLOAD_QUEUE);
     let devnet = ctx.devnet.clone();
