@@ -8,7 +8,7 @@ use filmark_devnet_rpc::InProcess;
 use filmark_sdk::Client;
 use filmark_sdk::client::{OrderBuilder, Register};
 use filmark_sdk::content::pack_bytes;
-use fvm_shared::econ::TokenAmount;
+use filmark_sdk::reexports::fvm_shared::econ::TokenAmount;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
