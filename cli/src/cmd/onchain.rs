@@ -581,3 +581,25 @@ fn offer_json<T: Transport>(client: &Client<T>, f: &ProviderOffer) -> Value {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offer_says_its_deal_or_why_none_was_made() {
+        let rejected = OfferState::Rejected {
+            kind: "pieceMismatch".into(),
+            message: "piece mismatch: the CAR's piece is a, the order's is b".into(),
+        };
+        assert_eq!(
+            offer_text(&rejected),
+            "rejected (pieceMismatch): piece mismatch: the CAR's piece is a, the order's is b"
+        );
+        let active = OfferState::Active {
+            deal_id: 4,
+            since: 12,
+        };
+        assert_eq!(offer_text(&active), "deal 4 active since epoch 12");
+    }
+}
