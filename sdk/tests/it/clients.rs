@@ -329,3 +329,33 @@ async fn an_unreachable_node_is_a_transport_error() {
         other => panic!("expected a transport error, got {other:?}"),
     }
 }
+
+/// A node without the devnet's provider method (a public Lotus node answers JSON-RPC's
+/// "method not found") has no provider records: an empty list, not an error.
+#[tokio::test]
+async fn a_node_without_provider_records_answers_none() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/rpc/v1", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = vec![0; 64 * 1024];
+        let n = conn.read(&mut buf).unwrap();
+        let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let body = r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"method 'filmark_providerStatus' not found"}}"#;
+        write!(
+            conn,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        request
+    });
+    let t = HttpTransport::new(url).unwrap();
+    let offers = t
+        .provider_offers(&Address::new_id(1000), 0)
+        .await
+        .expect("none");
+    assert!(offers.is_empty());
+    assert!(server.join().unwrap().contains("filmark_providerStatus"));
+}
