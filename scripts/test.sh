@@ -30,6 +30,11 @@ fi
 step "tests"
 cargo test --workspace --locked --no-fail-fast
 
+step "SDK examples (register, escrow, status: each on an in-process devnet)"
+for example in register escrow status; do
+  cargo run --locked -q -p filmark-sdk --example "$example"
+done
+
 step "scripts/deploy.sh against a spawned filmark devnet"
 cargo build --locked --release -p filmark-cli --bin filmark
 bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/filmark")

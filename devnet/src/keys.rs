@@ -1,5 +1,6 @@
 //! The devnet's deterministic prefunded keys, over [`filmark_sdk::keys::SecpKey`].
 
+use filmark_sdk::Signer;
 use filmark_sdk::keys::{SecpKey, SignedMessage};
 use fvm_shared::address::Address;
 use fvm_shared::message::Message;
@@ -62,6 +63,15 @@ impl DevnetKey {
     /// The SDK key.
     pub const fn secp_key(&self) -> &SecpKey {
         &self.key
+    }
+
+    /// The SDK signer of this key's account: native messages from an f1, Solidity-ABI
+    /// transactions from an f410.
+    pub fn signer(&self) -> Signer {
+        match self.kind {
+            KeyKind::Secp256k1 => Signer::f1(self.key.clone()),
+            KeyKind::Eth => Signer::eth(self.key.clone()),
+        }
     }
 
     /// The account's address: f1 or f410.

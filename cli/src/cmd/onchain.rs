@@ -7,6 +7,7 @@ use anyhow::{Context as _, bail};
 use cid::Cid;
 use filmark_sdk::client::{ContentStatus, DealState, OrderBuilder, Register};
 use filmark_sdk::content::{Options, Packed, file};
+use filmark_sdk::transport::{OfferState, ProviderOffer};
 use filmark_sdk::{Client, Transport};
 use fvm_shared::econ::TokenAmount;
 use serde_json::{Value, json};
@@ -465,6 +466,7 @@ pub(crate) fn status_json<T: Transport>(client: &Client<T>, s: &ContentStatus) -
                 }
                 v
             }).collect::<Vec<_>>(),
+            "offers": o.offers.iter().map(|f| offer_json(client, f)).collect::<Vec<_>>(),
         })
     });
     json!({
@@ -532,7 +534,72 @@ pub(crate) fn status_text<T: Transport>(client: &Client<T>, s: &ContentStatus) -
                     fil(&d.paid)
                 );
             }
+            for f in &o.offers {
+                t += &format!(
+                    "\n    provider {}: {}",
+                    addr(client, &f.provider),
+                    offer_text(&f.state)
+                );
+            }
         }
     }
     t
+}
+
+/// A provider's offer for people: its deal, or why it made none.
+fn offer_text(s: &OfferState) -> String {
+    match s {
+        OfferState::Received => "received, being checked".into(),
+        OfferState::Rejected { kind, message } => format!("rejected ({kind}): {message}"),
+        OfferState::Published { deal_id } => format!("deal {deal_id} published"),
+        OfferState::Active { deal_id, since } => {
+            format!("deal {deal_id} active since epoch {since}")
+        }
+        _ => "unknown state".into(),
+    }
+}
+
+fn offer_json<T: Transport>(client: &Client<T>, f: &ProviderOffer) -> Value {
+    let mut v = json!({
+        "provider": addr(client, &f.provider),
+        "piece_cid": f.piece.map(|p| p.to_string()),
+        "note": f.note,
+    });
+    let s = match &f.state {
+        OfferState::Received => json!({"state": "received"}),
+        OfferState::Rejected { kind, message } => {
+            json!({"state": "rejected", "rejection": {"kind": kind, "message": message}})
+        }
+        OfferState::Published { deal_id } => json!({"state": "published", "deal_id": deal_id}),
+        OfferState::Active { deal_id, since } => {
+            json!({"state": "active", "deal_id": deal_id, "since": since})
+        }
+        _ => json!({"state": "unknown"}),
+    };
+    if let (Value::Object(m), Value::Object(s)) = (&mut v, s) {
+        m.extend(s);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offer_says_its_deal_or_why_none_was_made() {
+        let rejected = OfferState::Rejected {
+            kind: "pieceMismatch".into(),
+            message: "piece mismatch: the CAR's piece is a, the order's is b".into(),
+        };
+        assert_eq!(
+            offer_text(&rejected),
+            "rejected (pieceMismatch): piece mismatch: the CAR's piece is a, the order's is b"
+        );
+        let active = OfferState::Active {
+            deal_id: 4,
+            since: 12,
+        };
+        assert_eq!(offer_text(&active), "deal 4 active since epoch 12");
+    }
 }

@@ -7,10 +7,12 @@
 //! (`spawn_blocking`): no blocking call inside async code.
 
 use cid::Cid;
-use filmark_devnet::{Devnet, MARKET_ACTOR_ID, TipsetRef};
+use filmark_devnet::{Devnet, MARKET_ACTOR_ID, ProviderRecord, TipsetRef};
 use filmark_devnet_actors::market::State as MarketState;
 use filmark_sdk::keys::SignedMessage;
-use filmark_sdk::transport::{CallOutcome, Lookup, MarketDeal, Receipt, Transport};
+use filmark_sdk::transport::{
+    CallOutcome, Lookup, MarketDeal, OfferState, ProviderOffer, Receipt, Transport,
+};
 use filmark_sdk::{Error, Result};
 use fvm_ipld_encoding::CborStore;
 use fvm_shared::ActorID;
@@ -225,5 +227,39 @@ impl Transport for InProcess {
         let w = wasm.to_vec();
         self.run("filmark_installCode", move |d| d.install_code(&w))
             .await
+    }
+
+    async fn provider_offers(&self, escrow: &Address, order_id: u64) -> Result<Vec<ProviderOffer>> {
+        let e = *escrow;
+        let records = self
+            .run("filmark_providerStatus", move |d| {
+                Ok(d.provider_records(&e, order_id))
+            })
+            .await?;
+        Ok(records.iter().map(offer).collect())
+    }
+}
+
+/// A provider's record as the SDK reads it (what `filmark_providerStatus` answers).
+fn offer(r: &ProviderRecord) -> ProviderOffer {
+    let state = match &r.state {
+        filmark_devnet::OfferState::Rejected(why) => OfferState::Rejected {
+            kind: why.kind().to_owned(),
+            message: why.to_string(),
+        },
+        filmark_devnet::OfferState::Published { deal_id } => {
+            OfferState::Published { deal_id: *deal_id }
+        }
+        filmark_devnet::OfferState::Active { deal_id, since } => OfferState::Active {
+            deal_id: *deal_id,
+            since: *since,
+        },
+        _ => OfferState::Received,
+    };
+    ProviderOffer {
+        provider: r.provider,
+        state,
+        piece: r.piece.map(|(c, _)| c),
+        note: r.note.clone(),
     }
 }

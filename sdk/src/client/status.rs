@@ -10,7 +10,7 @@ use fvm_shared::econ::TokenAmount;
 
 use super::Client;
 use crate::Result;
-use crate::transport::{MarketDeal, Transport};
+use crate::transport::{MarketDeal, ProviderOffer, Transport};
 
 /// A deal's state as the market shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,9 @@ pub struct OrderStatus {
     pub closed: bool,
     /// Its deals, bound and not yet finished.
     pub deals: Vec<DealStatus>,
+    /// What storage providers offered its CAR made of it: a deal, or why none was made
+    /// ([`Transport::provider_offers`]; empty on nodes without a simulated provider).
+    pub offers: Vec<ProviderOffer>,
     /// The order as the escrow holds it.
     pub raw: Order,
 }
@@ -117,8 +120,9 @@ pub fn deal_state(deal: Option<&MarketDeal>, end: ChainEpoch, head: ChainEpoch) 
 
 impl<T: Transport> Client<T> {
     /// Where `cid` is: its record in `registry`, the order linked to it in the escrow (price,
-    /// term, replicas, funded-until, sponsors) and each bound deal with its market state and
-    /// what its provider was paid so far.
+    /// term, replicas, funded-until, sponsors), each bound deal with its market state and
+    /// what its provider was paid so far, and each provider's offer: its deal, or why it made
+    /// none.
     ///
     /// # Errors
     /// [`Error::ActorFailed`](crate::Error::ActorFailed) with `USR_NOT_FOUND` (17) when the CID
@@ -137,6 +141,7 @@ impl<T: Transport> Client<T> {
             Some(id) => {
                 let funding = reg.get_funding(cid).await?;
                 let raw = self.escrow(escrow).get_order(id).await?;
+                let offers = self.transport().provider_offers(&escrow, id).await?;
                 let mut deals = Vec::with_capacity(raw.deals.len());
                 for slot in &raw.deals {
                     let market = self.transport().market_deal(slot.deal_id).await?;
@@ -165,6 +170,7 @@ impl<T: Transport> Client<T> {
                         .collect(),
                     closed: raw.closed,
                     deals,
+                    offers,
                     raw,
                 })
             }

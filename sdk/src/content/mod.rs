@@ -39,7 +39,7 @@ pub use self::{
         DirEntry, DirImported, DirImporter, HAMT_FANOUT, MURMUR3_X64_64, SHARD_SPLIT_THRESHOLD,
         import_dir, pack_dir, pack_dir_two_pass, write_dir_car,
     },
-    pack::{Packed, pack, pack_two_pass, write_car},
+    pack::{Packed, pack, pack_bytes, pack_two_pass, write_car},
     unixfs::{CID_LEN, DAG_PB, Imported, Importer, SHA2_256, UnixFsParams},
 };
 use crate::Result;

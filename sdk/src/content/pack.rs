@@ -153,6 +153,23 @@ pub fn pack<R: Read, W: Write + Seek>(
     })
 }
 
+/// [`pack`] of bytes in memory with the default [`Options`]: what packing gave and the CAR
+/// (for a post's text or an image; files go through `content::file::pack`).
+///
+/// # Errors
+/// As [`pack`].
+pub fn pack_bytes(data: &[u8]) -> Result<(Packed, Vec<u8>)> {
+    let mut car = std::io::Cursor::new(Vec::new());
+    let packed = pack(
+        data,
+        Some(data.len() as u64),
+        &mut car,
+        &Options::default(),
+        super::NoProgress,
+    )?;
+    Ok((packed, car.into_inner()))
+}
+
 /// [`pack`] for outputs that cannot seek: reads the input twice (first for the root CID, then,
 /// after rewinding it, for the CAR and its commitment), so the header is written first.
 /// `progress` sees both passes (`total` doubled).

@@ -16,14 +16,18 @@ use fvm_shared::message::Message;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::lotus_json::{InvocResultJson, LookupJson, MarketDealJson, b64_encode, parse_amount};
-use super::{CallOutcome, Lookup, MarketDeal, Transport};
+use super::lotus_json::{
+    InvocResultJson, LookupJson, MarketDealJson, ProviderRecordJson, b64_encode, parse_amount,
+};
+use super::{CallOutcome, Lookup, MarketDeal, ProviderOffer, Transport};
 use crate::keys::json::{CidJson, MessageJson, SignedMessageJson};
 use crate::keys::{SignedMessage, format_address};
 use crate::{Error, Result};
 
 /// JSON-RPC error code Lotus and the devnet answer when a message's execution fails.
 const EXECUTION_ERROR: i64 = 3;
+/// JSON-RPC 2.0's "method not found" (what a public Lotus node answers a devnet method).
+const METHOD_NOT_FOUND: i64 = -32601;
 
 /// A node reached over HTTP JSON-RPC (`http://127.0.0.1:1234/rpc/v1` for a local devnet).
 #[derive(Debug)]
@@ -249,6 +253,23 @@ impl Transport for HttpTransport {
             .typed("filmark_installCode", json!([b64_encode(wasm)]))
             .await?;
         c.to_cid()
+    }
+
+    async fn provider_offers(&self, escrow: &Address, order_id: u64) -> Result<Vec<ProviderOffer>> {
+        match self
+            .typed::<Vec<ProviderRecordJson>>(
+                "filmark_providerStatus",
+                json!([self.addr(escrow), order_id]),
+            )
+            .await
+        {
+            Ok(records) => records
+                .into_iter()
+                .map(ProviderRecordJson::into_offer)
+                .collect(),
+            Err(Error::Rpc { code, .. }) if code == METHOD_NOT_FOUND => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
     }
 }
 

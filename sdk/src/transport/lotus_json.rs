@@ -12,7 +12,7 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::piece::PaddedPieceSize;
 use serde::Deserialize;
 
-use super::{CallOutcome, Lookup, MarketDeal, Receipt};
+use super::{CallOutcome, Lookup, MarketDeal, OfferState, ProviderOffer, Receipt};
 use crate::keys::json::CidJson;
 use crate::keys::parse_address;
 use crate::{Error, Result};
@@ -174,5 +174,60 @@ mod tests {
         assert_eq!(c.to_outcome().unwrap().failure, None);
         assert!(parse_amount("12x").is_err());
         assert_eq!(parse_amount("1000").unwrap(), TokenAmount::from_atto(1000));
+    }
+}
+
+/// A rejection in `filmark_providerStatus`: `{kind, message}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RejectionJson {
+    kind: String,
+    message: String,
+}
+
+/// A record of `filmark_providerStatus` (the fields the SDK reads).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProviderRecordJson {
+    provider: String,
+    state: String,
+    deal_id: Option<u64>,
+    active_since: Option<i64>,
+    rejection: Option<RejectionJson>,
+    piece_cid: Option<CidJson>,
+    note: Option<String>,
+}
+
+impl ProviderRecordJson {
+    pub(crate) fn into_offer(self) -> Result<ProviderOffer> {
+        let deal = || {
+            self.deal_id
+                .ok_or_else(|| bad("provider record", "no dealId"))
+        };
+        let state = match self.state.as_str() {
+            "received" => OfferState::Received,
+            "rejected" => {
+                let r = self
+                    .rejection
+                    .ok_or_else(|| bad("provider record", "no rejection"))?;
+                OfferState::Rejected {
+                    kind: r.kind,
+                    message: r.message,
+                }
+            }
+            "published" => OfferState::Published { deal_id: deal()? },
+            "active" => OfferState::Active {
+                deal_id: deal()?,
+                since: self
+                    .active_since
+                    .ok_or_else(|| bad("provider record", "no activeSince"))?,
+            },
+            other => return Err(bad("provider record", format!("unknown state {other}"))),
+        };
+        Ok(ProviderOffer {
+            provider: parse_address(&self.provider)?,
+            state,
+            piece: self.piece_cid.map(|c| c.to_cid()).transpose()?,
+            note: self.note,
+        })
     }
 }

@@ -91,6 +91,47 @@ pub struct MarketDeal {
     pub slash_epoch: ChainEpoch,
 }
 
+/// Where a storage provider is with an order: the devnet's simulated provider's record
+/// (`filmark_providerStatus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OfferState {
+    /// The CAR is being received and checked.
+    Received,
+    /// No deal was made, and why.
+    Rejected {
+        /// A short stable name of the reason (`pieceMismatch`, `notFunded`, ...).
+        kind: String,
+        /// The provider's explanation (for a piece mismatch, both piece CIDs).
+        message: String,
+    },
+    /// The deal is published and bound to the order, not yet activated.
+    Published {
+        /// The market deal id.
+        deal_id: DealID,
+    },
+    /// The deal is published, bound and activated.
+    Active {
+        /// The market deal id.
+        deal_id: DealID,
+        /// The epoch it was activated at.
+        since: ChainEpoch,
+    },
+}
+
+/// A storage provider's record of an order it was offered a CAR for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderOffer {
+    /// The provider.
+    pub provider: Address,
+    /// Where it is: a deal made, or why none was.
+    pub state: OfferState,
+    /// The piece CID of the CAR it received, once read.
+    pub piece: Option<Cid>,
+    /// What went wrong after the deal was published, if anything.
+    pub note: Option<String>,
+}
+
 /// A node the SDK talks to. Every method maps onto one Lotus (or Ethereum) JSON-RPC method,
 /// named in its doc; the in-process devnet answers the same.
 #[allow(async_fn_in_trait)]
@@ -175,6 +216,14 @@ pub trait Transport {
     /// # Errors
     /// As [`Transport::chain_id`]; a module the FVM does not compile.
     async fn install_code(&self, wasm: &[u8]) -> Result<Cid>;
+
+    /// What storage providers made of order `order_id` of `escrow`: each one's deal, or why it
+    /// made none (the devnet's `filmark_providerStatus`). Empty from nodes that do not have the
+    /// method (public Lotus nodes), and for orders no provider was offered.
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`].
+    async fn provider_offers(&self, escrow: &Address, order_id: u64) -> Result<Vec<ProviderOffer>>;
 }
 
 /// Waits `duration` (tokio's timer on native targets, `setTimeout` in the browser).

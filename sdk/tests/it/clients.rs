@@ -3,8 +3,9 @@
 
 use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle, KeyKind};
 use filmark_devnet_rpc::{InProcess, RpcConfig, RpcServer};
-use filmark_sdk::client::{Deployment, OrderBuilder, Register};
-use filmark_sdk::transport::Transport;
+use filmark_sdk::client::{DealState, Deployment, OrderBuilder, Register};
+use filmark_sdk::content::{NoProgress, Options, Packed, pack};
+use filmark_sdk::transport::{OfferState, Transport};
 use filmark_sdk::{Client, Error, HttpTransport, Network, Signer};
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
@@ -48,7 +49,12 @@ fn piece(n: u8) -> cid::Cid {
 
 /// Deploys both actors, registers from both paths, sees both kinds of failure, creates and
 /// sponsors an order, links it, and reads `status`.
-async fn scenario<T: Transport>(client: Client<T>, f1: &Signer, eth: &Signer, sponsor: &Signer) {
+async fn scenario<T: Transport>(
+    client: &Client<T>,
+    f1: &Signer,
+    eth: &Signer,
+    sponsor: &Signer,
+) -> Deployment {
     assert_eq!(client.network(), &Network::DEVNET);
     let Deployment { registry, escrow } = client
         .deploy_filmark(
@@ -170,6 +176,124 @@ async fn scenario<T: Transport>(client: Client<T>, f1: &Signer, eth: &Signer, sp
         .await
         .unwrap();
     assert!(status.tombstoned);
+    Deployment { registry, escrow }
+}
+
+/// `size` deterministic bytes packed: the CAR and what packing it gave.
+fn packed(seed: u8, size: usize) -> (Vec<u8>, Packed) {
+    let data: Vec<u8> = (0..size)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect();
+    let mut car = std::io::Cursor::new(Vec::new());
+    let p = pack(
+        data.as_slice(),
+        Some(size as u64),
+        &mut car,
+        &Options::default(),
+        NoProgress,
+    )
+    .expect("pack");
+    (car.into_inner(), p)
+}
+
+/// The content of `p` registered by `f1` with an order for its piece, funded and linked.
+async fn order_for<T: Transport>(
+    client: &Client<T>,
+    d: &Deployment,
+    f1: &Signer,
+    p: &Packed,
+) -> u64 {
+    let reg = client.registry(d.registry.id_address);
+    reg.register(f1, Register::new(p.root))
+        .await
+        .expect("register");
+    let order = OrderBuilder::new(
+        p.piece.cid_v1(),
+        p.piece.padded_size,
+        TokenAmount::from_nano(1),
+        100,
+    )
+    .content(p.root);
+    let id = client
+        .escrow(d.escrow.id_address)
+        .create_order(f1, order, TokenAmount::from_whole(1))
+        .await
+        .expect("create order");
+    reg.link_order(f1, p.root, id).await.expect("link");
+    id
+}
+
+/// The provider is offered a matching CAR for one order and another piece's CAR for a second:
+/// `status` shows the first's deal active, and the second's rejection naming both pieces.
+async fn provider_scenario<T: Transport>(
+    client: &Client<T>,
+    devnet: &Devnet,
+    d: &Deployment,
+    f1: &Signer,
+) {
+    let (car, good) = packed(1, 300_000);
+    let (other_car, other) = packed(2, 300_000);
+    let (_, wanted) = packed(3, 300_000);
+    let good_order = order_for(client, d, f1, &good).await;
+    let bad_order = order_for(client, d, f1, &wanted).await;
+    let escrow = d.escrow.id_address;
+    let provider = devnet.provider();
+    let (p, e) = (provider.clone(), escrow);
+    tokio::task::spawn_blocking(move || {
+        p.offer(&e, good_order, car.as_slice()).expect("offer");
+        p.offer(&e, bad_order, other_car.as_slice()).expect("offer");
+    })
+    .await
+    .unwrap();
+    let provider_id = client
+        .transport()
+        .lookup_id(&provider.address())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let s = client
+        .status(d.registry.id_address, escrow, good.root)
+        .await
+        .expect("status");
+    let o = s.order.expect("an order");
+    let [offer] = o.offers.as_slice() else {
+        panic!("one offer: {:?}", o.offers);
+    };
+    assert_eq!(offer.provider, provider.address());
+    assert_eq!(offer.piece, Some(good.piece.cid_v1()));
+    let OfferState::Active { deal_id, since } = offer.state else {
+        panic!("not active: {offer:?}");
+    };
+    let [deal] = o.deals.as_slice() else {
+        panic!("one deal: {:?}", o.deals);
+    };
+    assert_eq!(deal.deal_id, deal_id);
+    assert_eq!(deal.provider, Address::new_id(provider_id));
+    assert_eq!(deal.state, DealState::Active { since });
+
+    let s = client
+        .status(d.registry.id_address, escrow, wanted.root)
+        .await
+        .expect("status");
+    let o = s.order.expect("an order");
+    assert!(o.deals.is_empty(), "{:?}", o.deals);
+    let [offer] = o.offers.as_slice() else {
+        panic!("one offer: {:?}", o.offers);
+    };
+    assert_eq!(offer.piece, Some(other.piece.cid_v1()));
+    let OfferState::Rejected { kind, message } = &offer.state else {
+        panic!("not rejected: {offer:?}");
+    };
+    assert_eq!(kind, "pieceMismatch");
+    assert!(
+        message.contains(&other.piece.cid_v1().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains(&wanted.piece.cid_v1().to_string()),
+        "{message}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,8 +301,11 @@ async fn clients_in_process() {
     let handle = devnet();
     let devnet = handle.devnet();
     let (f1, eth, sponsor) = signers(&devnet);
-    let client = Client::connect(InProcess::new(devnet)).await.unwrap();
-    scenario(client, &f1, &eth, &sponsor).await;
+    let client = Client::connect(InProcess::new(devnet.clone()))
+        .await
+        .unwrap();
+    let d = scenario(&client, &f1, &eth, &sponsor).await;
+    provider_scenario(&client, &devnet, &d, &f1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,11 +313,12 @@ async fn clients_over_http() {
     let handle = devnet();
     let devnet = handle.devnet();
     let (f1, eth, sponsor) = signers(&devnet);
-    let server = RpcServer::spawn(devnet, RpcConfig::test()).expect("server");
+    let server = RpcServer::spawn(devnet.clone(), RpcConfig::test()).expect("server");
     let client = Client::connect(HttpTransport::new(server.url()).unwrap())
         .await
         .unwrap();
-    scenario(client, &f1, &eth, &sponsor).await;
+    let d = scenario(&client, &f1, &eth, &sponsor).await;
+    provider_scenario(&client, &devnet, &d, &f1).await;
 }
 
 #[tokio::test]
@@ -200,4 +328,34 @@ async fn an_unreachable_node_is_a_transport_error() {
         Err(Error::Transport { method, .. }) => assert_eq!(method, "eth_chainId"),
         other => panic!("expected a transport error, got {other:?}"),
     }
+}
+
+/// A node without the devnet's provider method (a public Lotus node answers JSON-RPC's
+/// "method not found") has no provider records: an empty list, not an error.
+#[tokio::test]
+async fn a_node_without_provider_records_answers_none() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/rpc/v1", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = vec![0; 64 * 1024];
+        let n = conn.read(&mut buf).unwrap();
+        let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let body = r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"method 'filmark_providerStatus' not found"}}"#;
+        write!(
+            conn,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        request
+    });
+    let t = HttpTransport::new(url).unwrap();
+    let offers = t
+        .provider_offers(&Address::new_id(1000), 0)
+        .await
+        .expect("none");
+    assert!(offers.is_empty());
+    assert!(server.join().unwrap().contains("filmark_providerStatus"));
 }
