@@ -31,13 +31,16 @@ step "tests"
 cargo test --workspace --locked --no-fail-fast
 
 step "SDK examples (register, escrow, status: each on an in-process devnet)"
+# `cargo test --workspace` built them (with the workspace's features: `cargo run -p` would
+# resolve features anew and rebuild the FVM stack).
+target=$(realpath "${CARGO_TARGET_DIR:-target}")
 for example in register escrow status; do
-  cargo run --locked -q -p filmark-sdk --example "$example"
+  "$target/debug/examples/$example"
 done
 
 step "scripts/deploy.sh against a spawned filmark devnet"
-cargo build --locked --release -p filmark-cli --bin filmark
-bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/filmark")
+# The debug binary `cargo test --workspace` built for the CLI's tests.
+bin="$target/debug/filmark"
 tmp=$(mktemp -d)
 "$bin" devnet --port 0 --accounts 1 >"$tmp/devnet.out" 2>"$tmp/devnet.err" &
 devnet=$!
