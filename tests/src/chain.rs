@@ -101,7 +101,7 @@ impl Outcome {
     }
 }
 
-/// An actor created by [`Chain::deploy`].
+/// An actor created by [`Chain::deploy_filmark`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deployed {
     /// Its f0 address.
