@@ -43,7 +43,7 @@ methods! {
 }
 
 /// Whether the devnet's user-wasm extension is on: the argument each init module
-/// (`entry/init.rs`, `entry/init_mainnet.rs`) passes to [`dispatch`].
+/// (`entry/init.rs`, `entry/init_mainnet.rs`) passes to `dispatch`.
 pub const USER_WASM_ON: bool = true;
 
 /// The exit code of `InstallCode`, and of `Exec` of non-builtin code, when the user-wasm
