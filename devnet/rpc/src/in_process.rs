@@ -97,22 +97,7 @@ impl Transport for InProcess {
     async fn estimate_gas(&self, message: Message) -> Result<Message> {
         self.run("Filecoin.GasEstimateMessageGas", move |d| {
             let mut m = message;
-            let e = d.prepare(
-                m.from,
-                m.to,
-                m.value.clone(),
-                m.method_num,
-                m.params.clone(),
-            )?;
-            if m.gas_limit == 0 {
-                m.gas_limit = e.gas_limit;
-            }
-            if m.gas_premium.is_zero() {
-                m.gas_premium = e.gas_premium;
-            }
-            if m.gas_fee_cap.is_zero() {
-                m.gas_fee_cap = e.gas_fee_cap;
-            }
+            crate::lotus::fill_gas(d, &mut m)?;
             Ok(m)
         })
         .await

@@ -359,7 +359,17 @@ fn gas_estimate_message_gas(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcE
     let mut m = message_param(p, 0)?;
     let _spec = p.opt::<Value>(1, "sendSpec")?;
     tipset_param(p, 2)?;
-    let estimate = ctx.devnet.prepare(
+    fill_gas(&ctx.devnet, &mut m)?;
+    Ok(lj::message(&m))
+}
+
+/// `GasEstimateMessageGas`'s rule, for the RPC and the in-process transport: fills the gas
+/// limit, premium and fee cap where they are zero from the devnet's estimate; keeps the nonce.
+pub(crate) fn fill_gas(
+    devnet: &filmark_devnet::Devnet,
+    m: &mut fvm_shared::message::Message,
+) -> filmark_devnet::Result<()> {
+    let estimate = devnet.prepare(
         m.from,
         m.to,
         m.value.clone(),
@@ -375,7 +385,7 @@ fn gas_estimate_message_gas(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcE
     if m.gas_fee_cap.is_zero() {
         m.gas_fee_cap = estimate.gas_fee_cap;
     }
-    Ok(lj::message(&m))
+    Ok(())
 }
 
 fn lookup_json(ctx: &Context, l: &filmark_devnet::MessageLookup) -> Value {
