@@ -43,6 +43,13 @@ pub fn code(e: &Error) -> &'static str {
         Error::NotEthCompatible(_) => "NOT_ETH_COMPATIBLE",
         Error::RoundtripMismatch => "ROUNDTRIP_MISMATCH",
         Error::InvalidJson(_) => "INVALID_JSON",
+        Error::Transport { .. } => "TRANSPORT",
+        Error::Rpc { .. } => "RPC",
+        Error::ActorFailed { .. } => "ACTOR_FAILED",
+        Error::Decode { .. } => "DECODE",
+        Error::Timeout { .. } => "TIMEOUT",
+        Error::NotFound(_) => "NOT_FOUND",
+        Error::DeployRefused { .. } => "DEPLOY_REFUSED",
         _ => SDK_ERROR,
     }
 }
@@ -68,7 +75,30 @@ fn unwrap_io(e: Error) -> Error {
     }
 }
 
-/// An SDK error as a JavaScript `Error` (its `Display` text, with its sources if any).
+/// The fields an error carries beside its code and message: an actor failure's `exitCode`,
+/// `actorMessage` and `revert`; a JSON-RPC refusal's `rpcCode`.
+fn details(e: &Error) -> Vec<(&'static str, JsValue)> {
+    match e {
+        Error::ActorFailed {
+            exit_code,
+            message,
+            revert,
+            ..
+        } => vec![
+            ("exitCode", JsValue::from(exit_code.value())),
+            ("actorMessage", JsValue::from(message.as_str())),
+            (
+                "revert",
+                revert.as_deref().map_or(JsValue::NULL, JsValue::from),
+            ),
+        ],
+        Error::Rpc { code, .. } => vec![("rpcCode", JsValue::from(*code as f64))],
+        _ => Vec::new(),
+    }
+}
+
+/// An SDK error as a JavaScript `Error` (its `Display` text, with its sources if any), with
+/// an actor failure's `exitCode`, `actorMessage` and `revert`, a JSON-RPC refusal's `rpcCode`.
 pub fn sdk(e: Error) -> JsValue {
     let e = unwrap_io(e);
     let mut message = e.to_string();
@@ -78,7 +108,12 @@ pub fn sdk(e: Error) -> JsValue {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    js_error(code(&e), &message)
+    let err = js_error(code(&e), &message);
+    for (k, v) in details(&e) {
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(&err, &k.into(), &v);
+    }
+    err
 }
 
 /// An [`INVALID_ARGUMENT`] error.
@@ -106,6 +141,16 @@ mod tests {
             code(&Error::InvalidMnemonic(String::new())),
             "INVALID_MNEMONIC"
         );
+        assert_eq!(
+            code(&Error::ActorFailed {
+                what: "registry.get".into(),
+                exit_code: fvm_shared::error::ExitCode::USR_NOT_FOUND,
+                message: String::new(),
+                revert: None,
+            }),
+            "ACTOR_FAILED"
+        );
+        assert_eq!(code(&Error::NotFound(String::new())), "NOT_FOUND");
     }
 
     #[test]

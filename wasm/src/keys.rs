@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{arg, sdk};
 
 /// `f` (mainnet) or `t` (test networks, the devnet) → the network.
-fn network(prefix: Option<String>) -> Result<Network, JsValue> {
+pub(crate) fn network(prefix: Option<String>) -> Result<Network, JsValue> {
     match prefix.as_deref() {
         None | Some("f") => Ok(Network::Mainnet),
         Some("t") => Ok(Network::Testnet),
@@ -44,6 +44,13 @@ fn message(json: &str) -> Result<(Message, Network), JsValue> {
 #[derive(Debug)]
 pub struct Key {
     inner: SecpKey,
+}
+
+impl Key {
+    /// The SDK's key.
+    pub(crate) const fn secp(&self) -> &SecpKey {
+        &self.inner
+    }
 }
 
 #[wasm_bindgen]

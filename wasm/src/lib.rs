@@ -1,8 +1,14 @@
 #![doc = include_str!("../README.md")]
 
+mod actors;
+mod client;
 pub mod content;
 pub mod error;
 pub mod keys;
+mod view;
+
+pub use actors::{Escrow, Registry};
+pub use client::{Client, Signer};
 
 /// The version of this package (the crate's version).
 #[wasm_bindgen::prelude::wasm_bindgen]
