@@ -3,12 +3,29 @@
 export {
   CarEncoder,
   CidHasher,
+  Client,
+  Escrow,
   Key,
   PieceHasher,
+  Registry,
+  Signer,
   messageCid,
   pieceFromCommP,
   verifySignedMessage,
   version,
+} from './filmark_wasm.js';
+export type {
+  ConnectOptions,
+  ContentStatus,
+  DealStatus,
+  EscrowOrder,
+  Lookup,
+  OrderRequest,
+  OrderStatus,
+  ProviderOffer,
+  RegisterRecord,
+  RegistryCounts,
+  RegistryRecord,
 } from './filmark_wasm.js';
 
 /** Bytes read from a Blob at a time (4 MiB). */
@@ -17,10 +34,23 @@ export declare const DEFAULT_SLICE_SIZE: number;
 /** Loads the wasm module once; the helpers below call it themselves. */
 export declare function load(wasm?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
 
-/** Every error this package throws: a JS Error with a stable `code` (`TOO_LARGE`, `INVALID_KEY_FORMAT`, `INVALID_ARGUMENT`, …). */
+/**
+ * Every error this package throws: a JS Error with a stable `code` (`TOO_LARGE`,
+ * `INVALID_KEY_FORMAT`, `INVALID_ARGUMENT`, `ACTOR_FAILED`, `RPC`, `TRANSPORT`, `TIMEOUT`, …).
+ */
 export interface FilmarkError extends Error {
   name: 'FilmarkError';
   code: string;
+  /** `ACTOR_FAILED`: the actor's exit code (17 not found, 18 forbidden, …). */
+  exitCode?: number;
+  /** `ACTOR_FAILED`: the actor's own message. */
+  actorMessage?: string;
+  /** `ACTOR_FAILED` from an eth signer: the decoded Solidity revert reason, or null. */
+  revert?: string | null;
+  /** `RPC`: the JSON-RPC error code. */
+  rpcCode?: number;
+  /** `PROVIDER_REJECTED`: the provider's record. */
+  record?: unknown;
 }
 
 export declare function filmarkError(code: string, message: string): FilmarkError;
@@ -98,3 +128,25 @@ export interface ParallelOptions {
 
 /** pieceOf with aligned subtrees hashed in several Web Workers at once, then joined. */
 export declare function pieceOfParallel(blob: Blob, opts?: ParallelOptions): Promise<PieceResult>;
+
+/** A devnet storage provider's record of an order (see `offerCar`). */
+export interface ProviderRecord {
+  escrow: string;
+  orderId: number;
+  provider: string;
+  state: 'received' | 'rejected' | 'published' | 'active';
+  dealId: number | null;
+  activeSince: number | null;
+  rejection: { kind: string; message: string } | null;
+  carBytes: number;
+  root: { '/': string } | null;
+  pieceCid: { '/': string } | null;
+  pieceSize: number | null;
+}
+
+/**
+ * Hands a CAR to a Filmark devnet's simulated storage provider for order `orderId` of
+ * `escrow` (`PUT /provider/car/{escrow}/{orderId}` on the host of `rpcUrl`). Rejects with
+ * `PROVIDER_REJECTED` (422) or `PROVIDER`.
+ */
+export declare function offerCar(rpcUrl: string | URL, escrow: string, orderId: number, car: Blob | Uint8Array): Promise<ProviderRecord>;

@@ -1,10 +1,15 @@
 // The filmark-wasm package: the wasm-bindgen module (filmark_wasm.js) and helpers that stream
-// a File/Blob through it in slices, on the page or in a Web Worker.
+// a File/Blob through it in slices, on the page or in a Web Worker; the network clients
+// (Client, Signer, Registry, Escrow) are the SDK's, compiled into the module.
 import init, {
   CarEncoder,
   CidHasher,
+  Client,
+  Escrow,
   Key,
   PieceHasher,
+  Registry,
+  Signer,
   messageCid,
   pieceFromCommP,
   verifySignedMessage,
@@ -14,8 +19,12 @@ import init, {
 export {
   CarEncoder,
   CidHasher,
+  Client,
+  Escrow,
   Key,
   PieceHasher,
+  Registry,
+  Signer,
   messageCid,
   pieceFromCommP,
   verifySignedMessage,
@@ -39,6 +48,26 @@ export function filmarkError(code, message) {
   e.name = 'FilmarkError';
   e.code = code;
   return e;
+}
+
+/**
+ * Hands a CAR to a Filmark devnet's simulated storage provider for order `orderId` of
+ * `escrow` (`PUT /provider/car/{escrow}/{orderId}` beside the JSON-RPC path of `rpcUrl`).
+ * Resolves to the provider's record (`state` `active` or `published`, `dealId`); rejects with
+ * code `PROVIDER_REJECTED` (the record's `rejection` in `record`) or `PROVIDER` otherwise.
+ */
+export async function offerCar(rpcUrl, escrow, orderId, car) {
+  const url = new URL(`/provider/car/${encodeURIComponent(escrow)}/${orderId}`, rpcUrl);
+  const res = await fetch(url, { method: 'PUT', body: car });
+  const body = await res.json().catch(() => ({}));
+  if (res.ok) return body;
+  const why = body.rejection ? `${body.rejection.kind}: ${body.rejection.message}` : body.error;
+  const e = filmarkError(
+    res.status === 422 ? 'PROVIDER_REJECTED' : 'PROVIDER',
+    `provider answered ${res.status}: ${why ?? res.statusText}`,
+  );
+  e.record = body;
+  throw e;
 }
 
 function checkBlob(blob) {

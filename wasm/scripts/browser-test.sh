@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The browser tests of the npm package: installs Debian's Chromium if it is missing, the pinned
-# playwright-core (wasm/test/package-lock.json; it downloads no browser), builds the package
-# (wasm/scripts/build.sh) and runs the repository's vectors in headless Chromium. Fails, never
-# skips, when the browser cannot be had.
+# playwright-core and viem (wasm/test/package-lock.json; no browser is downloaded), builds the
+# package (wasm/scripts/build.sh), runs the repository's vectors in headless Chromium, then the
+# dapp page's on-chain flow against a spawned `filmark devnet --deploy` (the debug binary
+# `cargo test --workspace` builds; built here if missing) and saves its screenshot to
+# wasm/docs/page.png. Fails, never skips, when the browser cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -18,4 +20,6 @@ fi
 
 npm ci --prefix wasm/test --prefer-offline --no-audit --no-fund --loglevel=error
 wasm/scripts/build.sh
+export FILMARK_BIN=${FILMARK_BIN:-$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug/filmark}
+[ -x "$FILMARK_BIN" ] || cargo build --locked -p filmark-cli
 node wasm/test/run.mjs

@@ -93,7 +93,11 @@ impl Registry {
     /// `Register`: registers `record` (`{cid, kind?, size?, piece?, platform?, refHash?,
     /// owner?, metadata?}`) for the signer (or for `owner`, with its grant).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn register(&self, signer: &Signer, record: JsValue) -> Promise {
+    pub fn register(
+        &self,
+        signer: &Signer,
+        #[wasm_bindgen(unchecked_param_type = "RegisterRecord")] record: JsValue,
+    ) -> Promise {
         let (c, a, s) = (self.client.clone(), self.address, signer.sdk());
         promise(async move {
             let r = from_js::<RecordIn>(&record, "record")?.register()?;
@@ -309,7 +313,12 @@ impl Escrow {
     /// `CreateOrder`: creates `order`, sending `value` (plus what the signer has available
     /// locks its full price); the order id.
     #[wasm_bindgen(js_name = createOrder, unchecked_return_type = "Promise<number>")]
-    pub fn create_order(&self, signer: &Signer, order: JsValue, value: String) -> Promise {
+    pub fn create_order(
+        &self,
+        signer: &Signer,
+        #[wasm_bindgen(unchecked_param_type = "OrderRequest")] order: JsValue,
+        value: String,
+    ) -> Promise {
         let (c, a, s) = (self.client.clone(), self.address, signer.sdk());
         promise(async move {
             let o = from_js::<OrderIn>(&order, "order")?.builder()?;

@@ -169,7 +169,10 @@ impl Client {
     /// chain id and network name. Options: `timeoutMs` (waiting for a message, default
     /// 120,000), `pollIntervalMs` (100), `gasMarginPercent` (25), `confirmations` (0).
     #[wasm_bindgen(unchecked_return_type = "Promise<Client>")]
-    pub fn connect(url: String, options: JsValue) -> Promise {
+    pub fn connect(
+        url: String,
+        #[wasm_bindgen(unchecked_param_type = "ConnectOptions | undefined")] options: JsValue,
+    ) -> Promise {
         promise(async move {
             let opts: ConnectOptions = if options.is_undefined() || options.is_null() {
                 ConnectOptions::default()

@@ -10,6 +10,149 @@ use fvm_shared::address::{Address, Network};
 use fvm_shared::econ::TokenAmount;
 use serde_json::{Map, Value, json};
 
+/// The TypeScript shapes of what the clients take and give, added to the generated `.d.ts`.
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** `Client.connect` options. */
+export interface ConnectOptions {
+  /** How long to wait for a message's execution, ms (default 120,000). */
+  timeoutMs?: number;
+  /** Time between receipt polls, ms (default 100). */
+  pollIntervalMs?: number;
+  /** Added to the node's gas estimate, percent (default 25). */
+  gasMarginPercent?: number;
+  /** Tipsets on top of the executing one before a receipt counts (default 0). */
+  confirmations?: number;
+}
+/** An executed message. */
+export interface Lookup {
+  message: string;
+  height: number;
+  exitCode: number;
+  /** Return value, base64. */
+  returnData: string;
+  gasUsed: number;
+}
+/** A record to register (amounts and sizes as numbers, CIDs and addresses as strings). */
+export interface RegisterRecord {
+  cid: string;
+  /** MIME type (default application/octet-stream). */
+  kind?: string;
+  size?: number;
+  /** Piece CID of its CAR. */
+  piece?: string;
+  platform?: string;
+  /** 32 bytes, hex. */
+  refHash?: string;
+  /** Register for this owner (the signer needs its grant). */
+  owner?: string;
+  metadata?: Record<string, string>;
+}
+export interface RegistryRecord {
+  owner: string;
+  kind: string;
+  size: number;
+  piece: string | null;
+  platform: string;
+  refHash: string;
+  metadata: Record<string, string>;
+  created: number;
+  updated: number;
+  status: 'active' | 'tombstoned';
+  orderId: number | null;
+  index: number;
+  seq: number;
+  viaGrant: number | null;
+}
+export interface RegistryCounts {
+  records: number;
+  active: number;
+  tombstoned: number;
+  owners: number;
+  signers: number;
+  revoked: number;
+}
+/** An order to create; amounts in attoFIL (decimal strings). */
+export interface OrderRequest {
+  pieceCid: string;
+  /** Padded piece size. */
+  pieceSize: number;
+  pricePerEpoch: string;
+  minDuration: number;
+  replicas?: number;
+  allowedProviders?: string[];
+  /** Epochs from creation within which a deal must activate (default 2,880). */
+  activationDeadline?: number;
+  /** The content CID the piece holds. */
+  content?: string;
+  client?: string;
+  allowSameProvider?: boolean;
+}
+export interface EscrowOrder {
+  client: string;
+  pieceCid: string;
+  pieceSize: number;
+  pricePerEpoch: string;
+  minDuration: number;
+  replicas: number;
+  allowedProviders: string[];
+  allowSameProvider: boolean;
+  activationDeadline: number;
+  content: string | null;
+  created: number;
+  funded: string;
+  balance: string;
+  paid: string;
+  funders: { address: string; amount: string; refunded: string }[];
+  deals: { dealId: number; provider: string; start: number; end: number; activation: number; paidEpochs: number }[];
+  completed: number;
+  paidUntil: number;
+  closed: boolean;
+}
+export interface DealStatus {
+  dealId: number;
+  provider: string;
+  start: number;
+  end: number;
+  state: 'published' | 'active' | 'slashed' | 'expired';
+  /** Activation epoch (active), slash or end epoch (slashed, expired). */
+  stateEpoch: number | null;
+  paid: string;
+  sectorStartEpoch: number | null;
+}
+export interface ProviderOffer {
+  provider: string;
+  state: 'received' | 'rejected' | 'published' | 'active' | 'unknown';
+  dealId?: number;
+  activeSince?: number;
+  rejection?: { kind: string; message: string };
+  piece: string | null;
+  note: string | null;
+}
+export interface OrderStatus {
+  id: number;
+  pricePerEpoch: string;
+  minDuration: number;
+  replicas: number;
+  fundedUntil: number;
+  funded: string;
+  paid: string;
+  sponsors: { address: string; amount: string }[];
+  closed: boolean;
+  deals: DealStatus[];
+  offers: ProviderOffer[];
+}
+/** `Client.status(registry, escrow, cid)`. */
+export interface ContentStatus {
+  cid: string;
+  epoch: number;
+  owner: string;
+  tombstoned: boolean;
+  record: RegistryRecord;
+  order: OrderStatus | null;
+}
+"#;
+
 fn atto(t: &TokenAmount) -> String {
     t.atto().to_string()
 }

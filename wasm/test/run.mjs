@@ -1,8 +1,10 @@
 // Browser tests: serves the built package (wasm/pkg, made by wasm/scripts/build.sh) and the
-// repository's vectors on loopback, runs vectors.html in headless Debian Chromium and fails
-// on any failed check — or when Chromium is missing.
+// repository's vectors on loopback, runs vectors.html in headless Debian Chromium, then the
+// page's whole on-chain flow against a spawned devnet (flow.mjs), and fails on any failed
+// check — or when Chromium is missing. FILMARK_TEST_ONLY=flow runs the flow alone.
 import { createHash } from 'node:crypto';
 import { launch, runPage } from './browser.mjs';
+import { checkFlow } from './flow.mjs';
 import { serve } from './server.mjs';
 
 const POST = 'hello from filmark';
@@ -47,13 +49,19 @@ let code = 1;
 try {
   const { context, close } = await launch();
   try {
+    let ok = true;
+    if (process.env.FILMARK_TEST_ONLY !== 'flow') {
+      const t = performance.now();
+      const done = await runPage(context, `${server.url}/test/vectors.html`);
+      const secs = ((performance.now() - t) / 1000).toFixed(1);
+      for (const f of done.failed) console.log(`FAIL ${f}`);
+      console.log(`browser vectors: ${done.passed} checks passed, ${done.failed.length} failed (${secs} s)`);
+      ok = done.failed.length === 0 && done.passed > 0 && (await checkPage(context, server.url));
+    }
     const t = performance.now();
-    const done = await runPage(context, `${server.url}/test/vectors.html`);
-    const secs = ((performance.now() - t) / 1000).toFixed(1);
-    for (const f of done.failed) console.log(`FAIL ${f}`);
-    console.log(`browser vectors: ${done.passed} checks passed, ${done.failed.length} failed (${secs} s)`);
-    const pageOk = await checkPage(context, server.url);
-    code = done.failed.length === 0 && done.passed > 0 && pageOk ? 0 : 1;
+    const flowOk = await checkFlow(context, server.url);
+    console.log(`page flow on a devnet: ${flowOk ? 'ok' : 'FAILED'} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    code = ok && flowOk ? 0 : 1;
   } finally {
     await close();
   }
