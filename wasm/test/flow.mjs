@@ -84,7 +84,31 @@ export async function checkFlow(context, serverUrl) {
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     const text = await page.textContent('body');
+    // The f1 path and an actor's refusal, in the same page: the f1 account may not tombstone
+    // the eth account's record (USR_FORBIDDEN, 18); it can read its balance and nonce.
+    const f1 = await page.evaluate(
+      async ({ url, registry, key, cid }) => {
+        const m = await import('/pkg/index.js');
+        const client = await m.Client.connect(url);
+        const signer = m.Signer.f1(m.Key.parse(key));
+        const from = signer.address('t');
+        const before = await client.nonce(from);
+        const balance = await client.balance(from);
+        try {
+          await client.registry(registry).tombstone(signer, cid);
+          return { from, balance, before, error: null };
+        } catch (e) {
+          return { from, balance, before, after: await client.nonce(from), error: { name: e.name, code: e.code, exitCode: e.exitCode, message: e.message } };
+        }
+      },
+      { url: devnet.url, registry: devnet.registry, key: devnet.f1Key, cid },
+    );
     await page.close();
+    check(
+      results,
+      f1.error?.name === 'FilmarkError' && f1.error.code === 'ACTOR_FAILED' && f1.error.exitCode === 18 && f1.after === f1.before + 1,
+      `f1 signer ${f1.from} (${f1.balance} attoFIL): tombstone refused: ${f1.error?.code} exit ${f1.error?.exitCode}: ${f1.error?.message}`,
+    );
 
     const s = flow.status;
     const deal = s.order?.deals[0];
