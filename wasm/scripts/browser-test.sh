@@ -4,7 +4,8 @@
 # package (wasm/scripts/build.sh), runs the repository's vectors in headless Chromium, then the
 # dapp page's on-chain flow against a spawned `filmark devnet --deploy` (the debug binary
 # `cargo test --workspace` builds; built here if missing) and saves its screenshot to
-# wasm/docs/page.png. Fails, never skips, when the browser cannot be had.
+# wasm/pkg/page.png (FILMARK_SCREENSHOT=wasm/docs/page.png remakes the committed one). Fails,
+# never skips, when the browser cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -9,8 +9,11 @@ import { createPublicClient, http, parseAbi, toHex } from 'viem';
 import { startDevnet } from './devnet.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-/** Where the screenshot goes (committed as wasm/docs/page.png). */
-export const SCREENSHOT = process.env.FILMARK_SCREENSHOT ?? resolve(repo, 'wasm/docs/page.png');
+/**
+ * Where the screenshot goes: wasm/pkg/page.png (ignored) unless FILMARK_SCREENSHOT names
+ * another file; FILMARK_SCREENSHOT=wasm/docs/page.png remakes the committed one.
+ */
+export const SCREENSHOT = resolve(repo, process.env.FILMARK_SCREENSHOT ?? 'wasm/pkg/page.png');
 const POST = 'gm from the filmark page: this post is now on Filecoin';
 
 // The registry's `get` and `Registered` in human-readable ABI (contracts/abi/src/registry.rs).
