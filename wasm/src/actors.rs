@@ -378,6 +378,57 @@ impl Escrow {
         })
     }
 
+    /// `AuthorizeKey`: lets app key `key` lock up to `cap` of the signer's funds until epoch
+    /// `expiry`.
+    #[wasm_bindgen(js_name = authorizeKey, unchecked_return_type = "Promise<void>")]
+    pub fn authorize_key(&self, signer: &Signer, key: String, cap: String, expiry: f64) -> Promise {
+        let (c, a, s) = (self.client.clone(), self.address, signer.sdk());
+        promise(async move {
+            let (k, cap) = (address(&key)?, amount(&cap)?);
+            c.escrow(a)
+                .authorize_key(&s, k, cap, expiry as i64)
+                .await
+                .map_err(sdk)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `RevokeKey`: revokes app key `key`.
+    #[wasm_bindgen(js_name = revokeKey, unchecked_return_type = "Promise<void>")]
+    pub fn revoke_key(&self, signer: &Signer, key: String) -> Promise {
+        let (c, a, s) = (self.client.clone(), self.address, signer.sdk());
+        promise(async move {
+            c.escrow(a)
+                .revoke_key(&s, address(&key)?)
+                .await
+                .map_err(sdk)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `GetAppKey`: app key `key`'s grant from `client`: `{cap, spent, expiry}`, or `null`.
+    #[wasm_bindgen(
+        js_name = getAppKey,
+        unchecked_return_type = "Promise<{ cap: string; spent: string; expiry: number } | null>"
+    )]
+    pub fn get_app_key(&self, client: String, key: String) -> Promise {
+        let (c, a) = (self.client.clone(), self.address);
+        promise(async move {
+            let r = c
+                .escrow(a)
+                .get_app_key(address(&client)?, address(&key)?)
+                .await
+                .map_err(sdk)?;
+            Ok(r.grant.map_or(JsValue::NULL, |g| {
+                js(&json!({
+                    "cap": g.cap.atto().to_string(),
+                    "spent": g.spent.atto().to_string(),
+                    "expiry": g.expiry,
+                }))
+            }))
+        })
+    }
+
     /// `GetOrder`: the order as the escrow holds it.
     #[wasm_bindgen(js_name = getOrder, unchecked_return_type = "Promise<EscrowOrder>")]
     pub fn get_order(&self, order_id: f64) -> Promise {

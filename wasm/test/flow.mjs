@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPublicClient, http, parseAbi, toHex } from 'viem';
+import { checkApi } from './api.mjs';
 import { startDevnet } from './devnet.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -146,6 +147,7 @@ export async function checkFlow(context, serverUrl) {
       `viem: the Registered event the wasm client caused (${logs.length} log, tx ${logs[0]?.transactionHash})`,
     );
     console.log(`screenshot: ${SCREENSHOT}`);
+    results.push(await checkApi(context, serverUrl, devnet, cid, flow.orderId));
   } finally {
     await devnet.stop();
   }
