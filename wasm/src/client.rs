@@ -127,6 +127,13 @@ impl Signer {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The JavaScript `ConnectOptions` object (typed in the `.d.ts`).
+    #[wasm_bindgen(typescript_type = "ConnectOptions")]
+    pub type ConnectOptionsJs;
+}
+
 /// `Client.connect` options; every field optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -169,15 +176,11 @@ impl Client {
     /// chain id and network name. Options: `timeoutMs` (waiting for a message, default
     /// 120,000), `pollIntervalMs` (100), `gasMarginPercent` (25), `confirmations` (0).
     #[wasm_bindgen(unchecked_return_type = "Promise<Client>")]
-    pub fn connect(
-        url: String,
-        #[wasm_bindgen(unchecked_param_type = "ConnectOptions | undefined")] options: JsValue,
-    ) -> Promise {
+    pub fn connect(url: String, options: Option<ConnectOptionsJs>) -> Promise {
         promise(async move {
-            let opts: ConnectOptions = if options.is_undefined() || options.is_null() {
-                ConnectOptions::default()
-            } else {
-                from_js(&options, "options")?
+            let opts: ConnectOptions = match options {
+                None => ConnectOptions::default(),
+                Some(o) => from_js(&o, "options")?,
             };
             let mut client = Sdk::connect(HttpTransport::new(url.clone()).map_err(sdk)?)
                 .await
