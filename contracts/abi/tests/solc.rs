@@ -263,3 +263,26 @@ fn errors_are_what_solc_compiles() {
     }
     assert_eq!(E::NotFound::SIGNATURE, "NotFound(string)");
 }
+
+/// Every compiled contract's runtime bytecode fits EIP-170's limit (24,576 bytes), so it
+/// deploys on any EVM chain.
+#[test]
+fn every_contract_fits_the_code_size_limit() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../solidity/out");
+    let mut contracts = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let Some(code) = json["deployedBytecode"].as_str() else {
+            continue;
+        };
+        let bytes = (code.len() - 2) / 2;
+        assert!(
+            bytes < 24_576,
+            "{}: {bytes} bytes of runtime code",
+            path.display()
+        );
+        contracts += usize::from(bytes > 0);
+    }
+    assert!(contracts >= 1, "no compiled contract in {}", dir.display());
+}
