@@ -1,9 +1,9 @@
 //! The registry twin (`contracts/solidity/FilmarkRegistry.sol`, compiled to
 //! `contracts/solidity/out/`) and the native registry actor, deployed side by side on one
 //! in-process devnet, run the same scenario through the SDK's ABI client (eth signers): every
-//! step gives the same return value or the same error (exit code), the records, grants, pages
-//! and counters read back the same, and the two emit the same events (entries: topics and
-//! data), each from its own address.
+//! step gives the same return value or the same error (exit code), the records, grants, pages,
+//! counters and escrow links read back the same, and the two emit the same events (entries:
+//! topics and data), each from its own address. Both registries read one native escrow.
 //!
 //! Written so it can move into the scenario suite: [`Twins`] holds the two addresses, and the
 //! `write!` / `read!` macros run one step against both.
@@ -16,7 +16,7 @@ use filmark_abi::IFilmarkRegistry as I;
 use filmark_devnet::{Devnet, DevnetConfig, KeyKind, LogFilter};
 use filmark_devnet_rpc::InProcess;
 use filmark_registry::types::{ConstructorParams, MetadataEntry, scope};
-use filmark_sdk::client::{Register, eth_of};
+use filmark_sdk::client::{OrderBuilder, Register, eth_of};
 use filmark_sdk::keys::{calldata_params, ext};
 use filmark_sdk::{Client, Error, Signer, Transport};
 use fvm_ipld_encoding::RawBytes;
@@ -50,9 +50,20 @@ fn content(n: u8) -> cid::Cid {
     cid::Cid::new_v1(0x55, Code::Sha2_256.digest(&[n; 8]))
 }
 
+fn piece(n: u8) -> cid::Cid {
+    use multihash_codetable::{Code, MultihashDigest};
+    // fil-commitment-unsealed (0xf101), sha2-256-trunc254-padded (0x1012).
+    let mut digest = Code::Sha2_256.digest(&[n; 4]).digest().to_vec();
+    digest[31] &= 0x3f;
+    cid::Cid::new_v1(0xf101, multihash::Multihash::wrap(0x1012, &digest).unwrap())
+}
+
 fn cid_bytes(c: cid::Cid) -> Bytes {
     Bytes::from(c.to_bytes())
 }
+
+/// One entry of an event: key, codec, flags, value.
+type EventEntry = (String, u64, u64, Vec<u8>);
 
 /// The native registry (side 0) and its twin (side 1), and the epoch of every write on each
 /// side, to compare epochs by the step that wrote them.
@@ -83,7 +94,7 @@ impl Twins<'_> {
     }
 
     /// Each side's events, in chain order: (key, codec, flags, value) of every entry.
-    fn events(&self, devnet: &Devnet) -> [Vec<Vec<(String, u64, u64, Vec<u8>)>>; 2] {
+    fn events(&self, devnet: &Devnet) -> [Vec<Vec<EventEntry>>; 2] {
         self.emitters.map(|emitter| {
             let filter = LogFilter {
                 from: 0,
@@ -187,14 +198,27 @@ async fn the_registry_twin_behaves_as_the_native_registry() {
         Signer::eth(key(KeyKind::Eth, 2)),
     );
 
-    // The native registry (no escrow), and the twin (escrow address(0)).
-    let ctor = RawBytes::serialize(ConstructorParams { escrow: None }).unwrap();
+    // One native escrow; the native registry and the twin both read it (the twin through its
+    // masked ID address: an EVM call to a native actor reaches its InvokeEVM).
+    let escrow = client
+        .deploy_actor(
+            &deployer,
+            filmark_actor_bundle::ESCROW_WASM,
+            RawBytes::default(),
+        )
+        .await
+        .expect("escrow");
+    let ctor = RawBytes::serialize(ConstructorParams {
+        escrow: Some(escrow.id_address),
+    })
+    .unwrap();
     let native = client
         .deploy_actor(&deployer, filmark_actor_bundle::REGISTRY_WASM, ctor)
         .await
         .expect("native registry");
+    let escrow_eth = eth_of(&escrow.id_address).unwrap();
     let twin = client
-        .deploy_contract(&alice, &twin_initcode(EthAddress::ZERO))
+        .deploy_contract(&alice, &twin_initcode(escrow_eth))
         .await
         .expect("twin");
     let mut t = Twins {
@@ -223,7 +247,7 @@ async fn the_registry_twin_behaves_as_the_native_registry() {
         .unwrap(),
     };
     let mut gas = [0; 2];
-    for side in 0..2 {
+    for (side, gas) in gas.iter_mut().enumerate() {
         let lookup = client
             .send(
                 &alice,
@@ -235,7 +259,7 @@ async fn the_registry_twin_behaves_as_the_native_registry() {
             )
             .await
             .expect("register");
-        gas[side] = lookup.receipt.gas_used;
+        *gas = lookup.receipt.gas_used;
         t.epochs[side].push(client.transport().head_height().await.unwrap());
     }
     println!(
@@ -444,9 +468,42 @@ async fn the_registry_twin_behaves_as_the_native_registry() {
     // Away and back: holes in both owners' indexes, a new index for alice.
     both!(t, "transfer 4", |r| r.transfer(&alice, content(4), b)).unwrap();
     both!(t, "transfer 4 back", |r| r.transfer(&bob, content(4), a)).unwrap();
-    // No escrow on either side.
-    let e = both!(t, "link order", |r| r.link_order(&alice, content(1), 0));
-    assert_eq!(exit(e), ExitCode::USR_ILLEGAL_STATE);
+    // Orders in the escrow: one for content 1, one for other content, one of another client.
+    let esc = client.escrow(escrow.id_address);
+    let order = |c: u8| {
+        OrderBuilder::new(piece(c), 2048, TokenAmount::from_nano(1), 100).content(content(c))
+    };
+    let mine = esc
+        .create_order(&alice, order(1), TokenAmount::from_whole(1))
+        .await
+        .unwrap();
+    let other = esc
+        .create_order(&alice, order(98), TokenAmount::from_whole(1))
+        .await
+        .unwrap();
+    let bobs = esc
+        .create_order(&bob, order(3), TokenAmount::from_whole(1))
+        .await
+        .unwrap();
+    let e = both!(t, "link other content", |r| r.link_order(
+        &alice,
+        content(1),
+        other
+    ));
+    assert_eq!(exit(e), ExitCode::USR_ILLEGAL_ARGUMENT);
+    let e = both!(t, "link another client's order", |r| r.link_order(
+        &alice,
+        content(3),
+        bobs
+    ));
+    assert_eq!(exit(e), ExitCode::USR_FORBIDDEN);
+    let e = both!(t, "link by another", |r| r.link_order(
+        &bob,
+        content(1),
+        mine
+    ));
+    assert_eq!(exit(e), ExitCode::USR_FORBIDDEN);
+    both!(t, "link", |r| r.link_order(&alice, content(1), mine)).unwrap();
 
     // ---- reads, at the ABI ----
     for c in [1, 2, 3, 4, 5, 6, 99] {
@@ -554,7 +611,15 @@ async fn the_registry_twin_behaves_as_the_native_registry() {
         }
     );
     let f = agree("funding", [n, w]).unwrap();
-    assert!(!f.hasOrder && !f.hasFunding);
+    assert!(f.hasOrder && f.hasFunding && f.funding.open);
+    assert_eq!((f.orderId, f.funding.client), (mine, eth_of(&a).unwrap()));
+    let [n, w] = both_read!(
+        t,
+        I::getFundingCall {
+            cid: cid_bytes(content(3))
+        }
+    );
+    assert!(!agree("no funding", [n, w]).unwrap().hasOrder);
     // Unknown selector.
     let junk = client
         .read(
@@ -591,5 +656,6 @@ async fn the_registry_twin_behaves_as_the_native_registry() {
     use alloy_sol_types::SolEvent;
     assert_eq!(kinds[&I::Registered::SIGNATURE_HASH], 6);
     assert_eq!(kinds[&I::SignerRevoked::SIGNATURE_HASH], 2);
-    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    assert_eq!(kinds[&I::OrderLinked::SIGNATURE_HASH], 1);
+    assert_eq!(kinds.len(), 7, "{kinds:?}");
 }
