@@ -25,7 +25,7 @@ use fvm_shared::{METHOD_SEND, MethodNum};
 pub use self::escrow::{EscrowClient, OrderBuilder};
 pub use self::registry::{DEFAULT_KIND, Register, RegistryClient, eth_of, register_request};
 pub use self::status::{ContentStatus, DealState, DealStatus, OrderStatus, deal_state};
-use crate::keys::{SecpKey, calldata_params, ext};
+use crate::keys::{EthAddress, SecpKey, calldata_params, ext};
 use crate::network::Network;
 use crate::transport::{Lookup, Transport};
 use crate::{Error, Result};
@@ -123,6 +123,24 @@ pub struct Deployed {
     /// Its robust f2 address.
     pub robust_address: Address,
 }
+
+/// An EVM contract created by [`Client::deploy_contract`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeployedContract {
+    /// Its f0 address.
+    pub id_address: Address,
+    /// Its f410 address (what the typed clients take to reach it).
+    pub address: Address,
+    /// Its Ethereum address.
+    pub eth_address: EthAddress,
+    /// The gas the deployment used.
+    pub gas_used: u64,
+}
+
+/// The EAM's return of every create (`CreateReturn`: actor id, robust address, Ethereum
+/// address), a CBOR array.
+#[derive(serde::Deserialize)]
+struct CreateReturn(u64, serde::de::IgnoredAny, BytesDe);
 
 /// Filmark's two actors, deployed ([`Client::deploy_filmark`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,6 +464,74 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// Deploys an EVM contract: `initcode` (its creation bytecode, constructor arguments
+    /// appended) sent by an eth `signer` to the EAM's `CreateExternal`, as an Ethereum
+    /// transaction without `to`. Works on every network (calibration and mainnet included).
+    ///
+    /// # Errors
+    /// [`Error::NotEthCompatible`] for an f1 signer; [`Error::ActorFailed`] when the
+    /// constructor reverts; [`Error::Decode`] for an unexpected EAM return; the transport's.
+    pub async fn deploy_contract(
+        &self,
+        signer: &Signer,
+        initcode: &[u8],
+    ) -> Result<DeployedContract> {
+        if signer.path != Path::Eth {
+            return Err(Error::NotEthCompatible(
+                "deploying an EVM contract needs an eth signer (an Ethereum transaction)".into(),
+            ));
+        }
+        let what = "deploying a contract";
+        let lookup = self
+            .send(
+                signer,
+                Address::new_id(crate::keys::EAM_ACTOR_ID),
+                TokenAmount::default(),
+                ext::eam::CREATE_EXTERNAL,
+                calldata_params(initcode),
+                what,
+            )
+            .await?;
+        let CreateReturn(id, _, BytesDe(eth)) = decode(&lookup.receipt.return_data, what)?;
+        let eth = <[u8; 20]>::try_from(eth.as_slice()).map_err(|_| Error::Decode {
+            what: what.to_owned(),
+            reason: format!("an Ethereum address of {} bytes", eth.len()),
+        })?;
+        Ok(DeployedContract {
+            id_address: Address::new_id(id),
+            address: filmark_actor_shared::abi::f410_address(&eth),
+            eth_address: EthAddress::from(eth),
+            gas_used: lookup.receipt.gas_used,
+        })
+    }
+
+    /// Runs a Solidity-ABI call read-only (from f00, on the head state) against `to`, a
+    /// native actor's `InvokeEVM` or an EVM contract alike, and decodes its return.
+    ///
+    /// # Errors
+    /// As [`Client::call`]; [`Error::Decode`] when the return does not decode.
+    pub async fn read_abi<C: alloy_sol_types::SolCall>(
+        &self,
+        to: Address,
+        call: &C,
+        what: &str,
+    ) -> Result<C::Return> {
+        let ret = self
+            .read(
+                to,
+                ext::evm::INVOKE_CONTRACT,
+                calldata_params(&call.abi_encode()),
+                what,
+            )
+            .await?;
+        let BytesDe(bytes) = if ret.is_empty() {
+            BytesDe(Vec::new())
+        } else {
+            decode(&ret, what)?
+        };
+        abi_decode::<C>(Returned::Abi(bytes), what)
+    }
+
     /// Deploys the escrow, then the registry pointing at it (the registry reads the escrow).
     /// `registry_wasm` and `escrow_wasm` are the modules (`filmark_actor_bundle::REGISTRY_WASM`
     /// and `ESCROW_WASM`).
@@ -540,7 +626,10 @@ pub(crate) fn decode<R: DeserializeOwned>(data: &RawBytes, what: &str) -> Result
 }
 
 /// The error of a failed message: its exit code, the actor's message, and for `InvokeEVM` the
-/// Solidity revert string carried in its return data.
+/// Solidity revert string carried in its return data. A Solidity twin's revert with one of
+/// the `FilmarkErrors` becomes the same error as the native actor's exit code it is named
+/// after (exit code, and its reason as the message and revert), so a dapp handles one error
+/// whichever implementation it talks to.
 fn failure_error(
     what: &str,
     message: &Message,
@@ -548,7 +637,16 @@ fn failure_error(
     failure: Option<String>,
     return_data: &[u8],
 ) -> Error {
-    let revert = (message.method_num == ext::evm::INVOKE_CONTRACT)
+    let abi = message.method_num == ext::evm::INVOKE_CONTRACT;
+    if let Some((exit_code, reason)) = abi.then(|| twin_revert(return_data)).flatten() {
+        return Error::ActorFailed {
+            what: what.to_owned(),
+            exit_code,
+            message: reason.clone(),
+            revert: Some(reason),
+        };
+    }
+    let revert = abi
         .then(|| filmark_actor_shared::abi::decode_revert(return_data))
         .flatten();
     Error::ActorFailed {
@@ -561,8 +659,31 @@ fn failure_error(
     }
 }
 
+/// A twin's revert (`FilmarkErrors.sol`) in a failed call's return data (one CBOR byte
+/// string): the exit code it is named after, and its reason.
+fn twin_revert(return_data: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
+    use alloy_sol_types::SolInterface;
+    use filmark_abi::FilmarkErrors::FilmarkErrorsErrors as E;
+    use fvm_shared::error::ExitCode as X;
+    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(return_data).ok()?;
+    Some(match E::abi_decode(&bytes).ok()? {
+        E::IllegalArgument(e) => (X::USR_ILLEGAL_ARGUMENT, e.reason),
+        E::NotFound(e) => (X::USR_NOT_FOUND, e.reason),
+        E::Forbidden(e) => (X::USR_FORBIDDEN, e.reason),
+        E::InsufficientFunds(e) => (X::USR_INSUFFICIENT_FUNDS, e.reason),
+        E::IllegalState(e) => (X::USR_ILLEGAL_STATE, e.reason),
+        E::Serialization(e) => (X::USR_SERIALIZATION, e.reason),
+        E::UnhandledMessage(e) => (X::USR_UNHANDLED_MESSAGE, e.reason),
+        E::Unspecified(e) => (X::USR_UNSPECIFIED, e.reason),
+        E::AssertionFailed(e) => (X::USR_ASSERTION_FAILED, e.reason),
+        E::ReadOnly(e) => (X::USR_READ_ONLY, e.reason),
+        E::NotPayable(e) => (X::USR_NOT_PAYABLE, e.reason),
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    use fvm_ipld_encoding::BytesSer;
     use fvm_shared::error::ExitCode;
 
     use super::*;
@@ -624,6 +745,97 @@ mod tests {
             "{e:?}"
         );
         assert!(e.to_string().contains("no record"), "{e}");
+    }
+
+    #[test]
+    fn a_twin_revert_is_the_native_exit_code() {
+        use alloy_sol_types::SolError;
+        use filmark_abi::FilmarkErrors as F;
+        let data = |payload: Vec<u8>| fvm_ipld_encoding::to_vec(&BytesSer(&payload)).unwrap();
+        let forbidden = data(
+            F::Forbidden {
+                reason: "not the owner".into(),
+            }
+            .abi_encode(),
+        );
+        // The EVM actor's exit code for a revert (33) becomes the one the error is named after.
+        let e = failure_error(
+            "registry.transfer",
+            &message(ext::evm::INVOKE_CONTRACT),
+            ExitCode::new(33),
+            Some("contract reverted".into()),
+            &forbidden,
+        );
+        match e {
+            Error::ActorFailed {
+                exit_code,
+                message,
+                revert,
+                ..
+            } => {
+                assert_eq!(exit_code, ExitCode::USR_FORBIDDEN);
+                assert_eq!(message, "not the owner");
+                assert_eq!(revert.as_deref(), Some("not the owner"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Every error maps to a distinct user exit code, 16..=26 (the names are the codes').
+        let all = [
+            F::IllegalArgument {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::NotFound {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::Forbidden {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::InsufficientFunds {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::IllegalState {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::Serialization {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::UnhandledMessage {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::Unspecified {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::AssertionFailed {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::ReadOnly {
+                reason: String::new(),
+            }
+            .abi_encode(),
+            F::NotPayable {
+                reason: String::new(),
+            }
+            .abi_encode(),
+        ];
+        let codes: Vec<u32> = all
+            .into_iter()
+            .map(|p| twin_revert(&data(p)).unwrap().0.value())
+            .collect();
+        assert_eq!(codes, (16..=26).collect::<Vec<_>>());
+        // Not a twin's error: none (a native `Error(string)` keeps its own exit code).
+        let native = filmark_actor_shared::abi::into_revert(
+            filmark_actor_shared::ActorError::forbidden("x"),
+        );
+        assert!(twin_revert(&native.data().unwrap().data).is_none());
     }
 
     #[test]

@@ -9,4 +9,5 @@ mod input;
 mod keys;
 mod mnemonic;
 mod reference;
+mod twins;
 mod vectors;

@@ -411,3 +411,32 @@ fn dirty_high_bits_and_trailing_bytes_are_refused() {
     }
     check_state(&rt);
 }
+
+/// Every function of the compiled interface (solc's own selectors, `contracts/solidity/out`)
+/// reaches the dispatch: a bare selector fails to decode (or, for `counts()`, runs) instead of
+/// being an unknown function; a selector not in the interface is one.
+#[test]
+fn every_function_solc_compiles_is_dispatched() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../solidity/out/IFilmarkRegistry.json"
+    );
+    let out: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let ids = out["methodIdentifiers"].as_object().unwrap();
+    assert_eq!(ids.len(), 13);
+    let rt = setup();
+    for (signature, id) in ids {
+        let selector = alloy_primitives::hex::decode(id.as_str().unwrap()).unwrap();
+        match abi_call(&rt, ALICE, selector) {
+            Ok(_) => assert_eq!(signature, "counts()"),
+            Err(e) => assert_eq!(
+                e.exit_code(),
+                ExitCode::USR_SERIALIZATION,
+                "{signature}: {e:?}"
+            ),
+        }
+    }
+    let unknown = abi_call(&rt, ALICE, vec![0xde, 0xad, 0xbe, 0xef]).unwrap_err();
+    assert_eq!(unknown.exit_code(), ExitCode::USR_UNHANDLED_MESSAGE);
+}
