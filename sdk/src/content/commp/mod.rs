@@ -1,5 +1,7 @@
 //! Piece commitment (commP): fr32 padding and the sha2-256-trunc254-padded binary Merkle tree.
 
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod lanes;
 mod tree;
 
 use cid::{Cid, multihash::Multihash};
