@@ -5,6 +5,7 @@ export {
   CidHasher,
   Key,
   PieceHasher,
+  joinPieces,
   messageCid,
   pieceFromCommP,
   verifySignedMessage,
