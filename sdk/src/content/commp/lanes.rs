@@ -102,11 +102,12 @@ fn small_sigma1<L: Lanes>(x: L) -> L {
     x.rotr(17).xor(x.rotr(19)).xor(x.shr(10))
 }
 
-/// The 64 rounds with `K[t] + W[t]` from `kw`, added into the chaining state `s`.
+/// The 64 rounds, `kw(t)` giving `K[t] + W[t]`, added into the chaining state `s`.
 #[inline(always)]
-fn rounds<L: Lanes>(s: &mut [L; 8], kw: &[L; 64]) {
+fn rounds<L: Lanes>(s: &mut [L; 8], kw: impl Fn(usize) -> L) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *s;
-    for &kw in kw {
+    for t in 0..64 {
+        let kw = kw(t);
         let big_sigma1 = e.rotr(6).xor(e.rotr(11)).xor(e.rotr(25));
         let ch = e.select(f, g);
         let t1 = h.add(big_sigma1).add(ch).add(kw);
@@ -149,13 +150,9 @@ pub(crate) fn hash4_in_place<L: Lanes>(buf: &mut [u8], i: usize) {
             .add(small_sigma0(w[t - 15]))
             .add(w[t - 16]);
     }
-    let mut kw = [L::splat(0); 64];
-    for ((kw, w), k) in kw.iter_mut().zip(w).zip(K) {
-        *kw = w.add(L::splat(k));
-    }
     let mut state = H0.map(L::splat);
-    rounds(&mut state, &kw);
-    rounds(&mut state, &PAD_KW.map(L::splat));
+    rounds(&mut state, |t| w[t].add(L::splat(K[t])));
+    rounds(&mut state, |t| L::splat(PAD_KW[t]));
     let words = state.map(L::to_lanes);
     let out: &mut [u8; 128] = (&mut buf[128 * i..128 * (i + 1)])
         .try_into()
