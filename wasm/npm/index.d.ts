@@ -9,6 +9,7 @@ export {
   PieceHasher,
   Registry,
   Signer,
+  joinPieces,
   messageCid,
   pieceFromCommP,
   verifySignedMessage,

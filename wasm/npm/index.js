@@ -10,6 +10,7 @@ import init, {
   PieceHasher,
   Registry,
   Signer,
+  joinPieces,
   messageCid,
   pieceFromCommP,
   verifySignedMessage,
@@ -25,6 +26,7 @@ export {
   PieceHasher,
   Registry,
   Signer,
+  joinPieces,
   messageCid,
   pieceFromCommP,
   verifySignedMessage,
@@ -218,16 +220,6 @@ export function contentWorker(url = new URL('./worker.js', import.meta.url)) {
 /** Payload bytes of one parallel segment: 127 · 2^18 (a 32 MiB padded subtree). */
 export const SEGMENT_SIZE = 127 << 18;
 
-// A parent of the commP tree: sha256(left ‖ right) with the top two bits cleared.
-async function parent(left, right) {
-  const block = new Uint8Array(64);
-  block.set(left);
-  block.set(right, 32);
-  const node = new Uint8Array(await crypto.subtle.digest('SHA-256', block));
-  node[31] &= 0x3f;
-  return node;
-}
-
 const fromHex = (h) => Uint8Array.from(h.match(/../g), (b) => parseInt(b, 16));
 
 /**
@@ -269,24 +261,8 @@ export async function pieceOfParallel(blob, opts = {}) {
   } finally {
     for (const w of pool) w.terminate();
   }
-  // Zero subtrees by level (level 0: a zero leaf) up to the segments' level, then lift the
-  // last, partial segment to a full one and join the segments pairwise (zeros past the end).
-  const zeros = [new Uint8Array(32)];
-  for (let size = 32; size < segPadded; size *= 2) {
-    zeros.push(await parent(zeros.at(-1), zeros.at(-1)));
-  }
-  let level = roots.map((r) => fromHex(r.commP));
-  const last = roots[count - 1];
-  for (let size = last.paddedSize; size < segPadded; size *= 2) {
-    level[count - 1] = await parent(level[count - 1], zeros[Math.log2(size / 32)]);
-  }
-  let zero = zeros.at(-1);
-  while (level.length > 1) {
-    if (level.length % 2 === 1) level.push(zero);
-    const up = [];
-    for (let i = 0; i < level.length; i += 2) up.push(await parent(level[i], level[i + 1]));
-    level = up;
-    zero = await parent(zero, zero);
-  }
-  return plain(pieceFromCommP(level[0], blob.size), PIECE);
+  // The SDK joins the roots by the tree's own rule (zero subtrees past the end).
+  const commPs = new Uint8Array(32 * count);
+  roots.forEach((r, i) => commPs.set(fromHex(r.commP), 32 * i));
+  return plain(joinPieces(commPs, Float64Array.from(roots, (r) => r.payloadSize)), PIECE);
 }

@@ -266,26 +266,63 @@ pub struct CarChunk {
     pub piece: PieceInfo,
 }
 
-/// The piece of a payload of `payloadSize` bytes whose commitment (tree root) is `commP`
-/// (32 bytes): its piece CIDs and sizes. For commitments assembled from subtree roots, as
-/// `pieceOfParallel` does.
-#[wasm_bindgen(js_name = pieceFromCommP)]
-pub fn piece_from_comm_p(comm_p: &[u8], payload_size: f64) -> Result<PieceInfo, JsValue> {
-    let comm_p: [u8; 32] = comm_p
-        .try_into()
-        .map_err(|_| arg(format!("commP must be 32 bytes, got {}", comm_p.len())))?;
-    if !(payload_size >= 0.0
-        && payload_size.fract() == 0.0
-        && payload_size <= MAX_PAYLOAD_SIZE as f64)
-    {
-        return Err(arg(format!(
-            "payload size {payload_size} is not a byte count of a 64 GiB sector"
-        )));
+/// A payload size from JavaScript: a whole number of bytes that fits a 64 GiB sector.
+fn payload_size(size: f64) -> Result<u64, JsValue> {
+    if size >= 0.0 && size.fract() == 0.0 && size <= MAX_PAYLOAD_SIZE as f64 {
+        Ok(size as u64)
+    } else {
+        Err(arg(format!(
+            "payload size {size} is not a byte count of a 64 GiB sector"
+        )))
     }
-    let payload_size = payload_size as u64;
+}
+
+/// A commitment from JavaScript: 32 bytes.
+fn comm_p(bytes: &[u8]) -> Result<[u8; 32], JsValue> {
+    bytes
+        .try_into()
+        .map_err(|_| arg(format!("commP must be 32 bytes, got {}", bytes.len())))
+}
+
+/// The piece of a payload of `payloadSize` bytes whose commitment (tree root) is `commP`
+/// (32 bytes): its piece CIDs and sizes.
+#[wasm_bindgen(js_name = pieceFromCommP)]
+pub fn piece_from_comm_p(comm_p_bytes: &[u8], size: f64) -> Result<PieceInfo, JsValue> {
+    let payload_size = payload_size(size)?;
     Ok(piece_info(&Piece {
-        comm_p,
+        comm_p: comm_p(comm_p_bytes)?,
         payload_size,
         padded_size: padded_size(payload_size),
     }))
+}
+
+/// The piece of a payload cut into consecutive parts hashed apart (as `pieceOfParallel` does
+/// on several workers): `commPs` holds the parts' 32-byte commitments one after the other,
+/// `payloadSizes` their payload sizes. The roots are joined by the SDK's tree rule
+/// (`join_pieces`): each part must start at a multiple of its padded size, and all but the last
+/// must be full (`127 · 2^k` bytes each and any tail qualify).
+#[wasm_bindgen(js_name = joinPieces)]
+pub fn join_pieces(comm_ps: &[u8], payload_sizes: &[f64]) -> Result<PieceInfo, JsValue> {
+    if comm_ps.len() != 32 * payload_sizes.len() {
+        return Err(arg(format!(
+            "{} bytes of commitments for {} payload sizes",
+            comm_ps.len(),
+            payload_sizes.len()
+        )));
+    }
+    let parts = comm_ps
+        .chunks_exact(32)
+        .zip(payload_sizes)
+        .map(|(c, &s)| {
+            let payload_size = payload_size(s)?;
+            Ok(Piece {
+                comm_p: comm_p(c)?,
+                payload_size,
+                padded_size: padded_size(payload_size),
+            })
+        })
+        .collect::<Result<Vec<_>, JsValue>>()?;
+    Ok(piece_info(
+        &filmark_sdk::content::join_pieces(&parts).map_err(sdk)?,
+    ))
 }

@@ -33,7 +33,7 @@ pub use self::{
     commp::{
         CommP, FIL_COMMITMENT_UNSEALED, FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE,
         LOTUS_MIN_PAYLOAD_SIZE, MAX_PADDED_SIZE, MAX_PAYLOAD_SIZE, MIN_PADDED_SIZE, Piece, RAW,
-        SHA2_256_TRUNC254_PADDED, padded_size,
+        SHA2_256_TRUNC254_PADDED, join_pieces, padded_size,
     },
     dir::{
         DirEntry, DirImported, DirImporter, HAMT_FANOUT, MURMUR3_X64_64, SHARD_SPLIT_THRESHOLD,

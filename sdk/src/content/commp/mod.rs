@@ -1,5 +1,7 @@
 //! Piece commitment (commP): fr32 padding and the sha2-256-trunc254-padded binary Merkle tree.
 
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod lanes;
 mod tree;
 
 use cid::{Cid, multihash::Multihash};
@@ -88,6 +90,57 @@ pub const fn padded_size(payload_size: u64) -> u64 {
     } else {
         padded.next_power_of_two()
     }
+}
+
+/// The piece of a payload cut into consecutive parts whose commitments were computed apart
+/// (for example on several workers): joins their roots by the tree's node rule, zero subtrees
+/// filling the right, as one [`CommP`] over the whole payload would.
+///
+/// Each part must start at a multiple of its own padded size in the padded payload, and every
+/// part but the last must be full (`payload_size == unpadded_size()`): equal parts of
+/// `127 · 2^k` bytes and any tail qualify.
+///
+/// # Errors
+/// [`Error::InvalidParams`] for no parts, a part not full or not aligned, or an inconsistent
+/// padded size; [`Error::TooLarge`] when the whole exceeds [`MAX_PAYLOAD_SIZE`].
+pub fn join_pieces(parts: &[Piece]) -> Result<Piece> {
+    let Some((_, full)) = parts.split_last() else {
+        return Err(Error::InvalidParams("no piece to join"));
+    };
+    let mut tree = Tree::new();
+    let (mut offset, mut payload) = (0u64, 0u64);
+    for (i, part) in parts.iter().enumerate() {
+        if part.padded_size != padded_size(part.payload_size) {
+            return Err(Error::InvalidParams(
+                "a part's padded size does not match its payload",
+            ));
+        }
+        if i < full.len() && part.payload_size != part.unpadded_size() {
+            return Err(Error::InvalidParams("only the last part may be partial"));
+        }
+        if !offset.is_multiple_of(part.padded_size) {
+            return Err(Error::InvalidParams(
+                "a part is not aligned to its padded size",
+            ));
+        }
+        tree.push(part.height().into(), part.comm_p);
+        offset += part.padded_size;
+        payload += part.payload_size;
+        check_size(payload)?;
+    }
+    let padded = padded_size(payload);
+    if offset > padded {
+        // Only an empty last part can overrun: its 128-byte quad lies past the piece.
+        return Err(Error::InvalidParams("an empty part lies past the piece"));
+    }
+    let Root::Known(comm_p) = tree.finish((padded / 32).trailing_zeros() as usize) else {
+        unreachable!("no pending quad")
+    };
+    Ok(Piece {
+        comm_p,
+        payload_size: payload,
+        padded_size: padded,
+    })
 }
 
 /// Fails with [`Error::TooLarge`] when `size` bytes do not fit in a 64 GiB sector.
@@ -507,5 +560,58 @@ mod tests {
             p.update(part).unwrap();
         }
         assert_eq!(p.finish(), s.finish());
+    }
+
+    fn piece(d: &[u8]) -> Piece {
+        let mut h = CommP::new();
+        h.update(d).unwrap();
+        h.finish()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn joined_parts_equal_the_whole(k in 0u32..5, len in 0usize..127 * 40) {
+            let d = data(len);
+            let parts: Vec<Piece> = if d.is_empty() {
+                vec![piece(&d)]
+            } else {
+                d.chunks(127 << k).map(piece).collect()
+            };
+            proptest::prop_assert_eq!(join_pieces(&parts).unwrap(), piece(&d));
+        }
+    }
+
+    #[test]
+    fn join_refuses_bad_parts() {
+        let full = piece(&data(127));
+        let half = piece(&data(100));
+        let big = piece(&data(254));
+        assert!(matches!(join_pieces(&[]), Err(Error::InvalidParams(_))));
+        // A partial part before the last.
+        assert!(matches!(
+            join_pieces(&[half, full]),
+            Err(Error::InvalidParams(_))
+        ));
+        // A 256-byte part at offset 128.
+        assert!(matches!(
+            join_pieces(&[full, big]),
+            Err(Error::InvalidParams(_))
+        ));
+        // An empty quad past a full power of two.
+        let empty = piece(&[]);
+        assert!(matches!(
+            join_pieces(&[full, empty]),
+            Err(Error::InvalidParams(_))
+        ));
+        let mut wrong = full;
+        wrong.padded_size = 256;
+        assert!(matches!(
+            join_pieces(&[wrong]),
+            Err(Error::InvalidParams(_))
+        ));
+        assert_eq!(
+            join_pieces(&[full, full, half]).unwrap(),
+            piece(&[data(127), data(127), data(100)].concat())
+        );
     }
 }

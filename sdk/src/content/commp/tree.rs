@@ -21,7 +21,8 @@ pub(crate) const MAX_HEIGHT: usize = 31;
 /// Quads hashed in one stack buffer (8 KiB padded, stays in L1).
 const BLOCK_QUADS: usize = 64;
 
-const H0: [u32; 8] = [
+/// FIPS 180-4 §5.3.3: the initial SHA-256 hash value.
+pub(crate) const H0: [u32; 8] = [
     0x6a09_e667,
     0xbb67_ae85,
     0x3c6e_f372,
@@ -33,7 +34,7 @@ const H0: [u32; 8] = [
 ];
 
 /// The second SHA-256 block of every 64-byte message: `0x80`, zeros, bit length 512 (big-endian).
-const PAD_BLOCK: [u8; 64] = {
+pub(crate) const PAD_BLOCK: [u8; 64] = {
     let mut b = [0u8; 64];
     b[0] = 0x80;
     b[62] = 0x02;
@@ -105,16 +106,29 @@ pub(crate) fn fr32_quad(input: &[u8], out: &mut [u8]) {
     out[127] = input[126] >> 2;
 }
 
+/// Hashes the first `n` 64-byte blocks of `buf` into `n` nodes, written in place from the start.
+#[inline]
+fn hash_level(buf: &mut [u8], n: usize) {
+    #[allow(unused_mut, reason = "only the simd128 build hashes four at a time")]
+    let mut done = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    while done + 4 <= n {
+        super::lanes::hash4_in_place::<core::arch::wasm32::v128>(buf, done / 4);
+        done += 4;
+    }
+    for i in done..n {
+        let h = hash_block(&buf[64 * i..64 * i + 64]);
+        buf[32 * i..32 * i + 32].copy_from_slice(&h);
+    }
+}
+
 /// Hashes `buf` (a power-of-two number ≥ 2 of nodes) down to its root, in place.
 fn reduce_in_place(buf: &mut [u8]) -> Node {
     let mut n = buf.len() / 32;
     debug_assert!(n >= 2 && n.is_power_of_two());
     while n > 1 {
-        for i in 0..n / 2 {
-            let h = hash_block(&buf[64 * i..64 * i + 64]);
-            buf[32 * i..32 * i + 32].copy_from_slice(&h);
-        }
         n /= 2;
+        hash_level(buf, n);
     }
     buf[..32].try_into().expect("32 bytes")
 }
