@@ -27,6 +27,16 @@ else
   echo "npm not found: the devnet-rpc real-client tests will say they are skipped"
 fi
 
+step "Solidity: the interfaces and twins compile, and contracts/solidity/out is what they give"
+# solc-js pinned in contracts/solidity/package-lock.json (the same version as devnet/rpc/js).
+# The Rust tests read the committed out/*.json; this rebuilds them and fails on any difference.
+if command -v npm >/dev/null; then
+  npm ci --prefix contracts/solidity --prefer-offline --no-audit --no-fund --loglevel=error
+  node contracts/solidity/compile.mjs --check
+else
+  echo "npm not found: contracts/solidity/out is not checked against its sources"
+fi
+
 step "tests"
 cargo test --workspace --locked --no-fail-fast
 
