@@ -1,38 +1,17 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-pragma solidity 0.8.30;
+pragma solidity 0.8.37;
 
 import {IFilmarkEscrow} from "./IFilmarkEscrow.sol";
+import {FilmarkErrors as E} from "./FilmarkErrors.sol";
 import {CBORDecoder} from "filecoin-solidity-api/contracts/v0.8/utils/CborDecode.sol";
 
 /// @title Filmark storage-deal escrow, the Solidity twin of the native actor (contracts/escrow).
 /// @notice Same rules, limits, events and error names as the native escrow (see its README,
 /// "Settlement"), paying in FIL. Deals bind through the builtin market: its AuthenticateMessage
-/// and MarketNotifyDeal arrive at `handle_filecoin_method`; its deal getters are read through
+/// and MarketNotifyDeal arrive pos `handle_filecoin_method`; its deal getters are read through
 /// the `call_actor_id` precompile. Immutable: no proxy, no owner.
 contract FilmarkEscrow is IFilmarkEscrow {
     using CBORDecoder for bytes;
-
-    // ---- errors: named like the native exit codes ----
-    /// USR_ILLEGAL_ARGUMENT (16).
-    error IllegalArgument(string reason);
-    /// USR_NOT_FOUND (17).
-    error NotFound(string reason);
-    /// USR_FORBIDDEN (18).
-    error Forbidden(string reason);
-    /// USR_INSUFFICIENT_FUNDS (19).
-    error InsufficientFunds(string reason);
-    /// USR_ILLEGAL_STATE (20).
-    error IllegalState(string reason);
-    /// USR_SERIALIZATION (21).
-    error Serialization(string reason);
-    /// USR_UNHANDLED_MESSAGE (22).
-    error UnhandledMessage(string reason);
-    /// USR_NOT_PAYABLE (26).
-    error NotPayable(string reason);
-    /// A FIL transfer failed.
-    error TransferFailed(address to, uint256 amount);
-    /// Re-entered a method that sends FIL.
-    error Reentrancy();
 
     // ---- policy (contracts/escrow/src/policy.rs) ----
     uint64 internal constant MAX_REPLICAS = 10;
@@ -191,7 +170,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
     uint256 private locked_;
 
     modifier nonReentrant() {
-        if (locked_ != 0) revert Reentrancy();
+        if (locked_ != 0) revert E.IllegalState("reentrant call");
         locked_ = 1;
         _;
         locked_ = 0;
@@ -215,16 +194,16 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     function _deposit() internal {
-        if (msg.value == 0) revert IllegalArgument("zero deposit");
+        if (msg.value == 0) revert E.IllegalArgument("zero deposit");
         accounts[msg.sender].available += msg.value;
         emit Deposited(msg.sender, msg.value);
     }
 
     function withdraw(uint256 amount, address to) external nonReentrant {
-        if (amount == 0) revert IllegalArgument("zero amount");
+        if (amount == 0) revert E.IllegalArgument("zero amount");
         if (to == address(0)) to = msg.sender;
         Account storage acc = accounts[msg.sender];
-        if (acc.available < amount) revert InsufficientFunds("amount > available");
+        if (acc.available < amount) revert E.InsufficientFunds("amount > available");
         acc.available -= amount;
         emit Withdrawn(msg.sender, to, amount);
         _send(to, amount);
@@ -243,36 +222,36 @@ contract FilmarkEscrow is IFilmarkEscrow {
         address client = p.client == address(0) ? msg.sender : p.client;
         if (p.client != address(0)) _resolveEth(client);
         if (msg.value > 0 && client != msg.sender) {
-            revert NotPayable("value for another client");
+            revert E.NotPayable("value for another client");
         }
         int64 now_ = _now();
         _checkPiece(p.pieceCid, p.pieceSize);
-        if (p.pricePerEpoch == 0) revert IllegalArgument("price_per_epoch zero");
+        if (p.pricePerEpoch == 0) revert E.IllegalArgument("price_per_epoch zero");
         if (p.minDuration < MIN_ORDER_DURATION || p.minDuration > MAX_ORDER_DURATION) {
-            revert IllegalArgument("min_duration out of range");
+            revert E.IllegalArgument("min_duration out of range");
         }
-        if (p.replicas < 1 || p.replicas > MAX_REPLICAS) revert IllegalArgument("replicas out of range");
+        if (p.replicas < 1 || p.replicas > MAX_REPLICAS) revert E.IllegalArgument("replicas out of range");
         uint256 n = p.allowedProviders.length;
-        if (n > MAX_ALLOWED_PROVIDERS) revert IllegalArgument("too many allowed_providers");
+        if (n > MAX_ALLOWED_PROVIDERS) revert E.IllegalArgument("too many allowed_providers");
         uint64[] memory providers = new uint64[](n);
         for (uint256 i = 0; i < n; i++) {
             uint64 id = _resolveEth(p.allowedProviders[i]);
             for (uint256 j = 0; j < i; j++) {
-                if (providers[j] == id) revert IllegalArgument("allowed provider listed twice");
+                if (providers[j] == id) revert E.IllegalArgument("allowed provider listed twice");
             }
             providers[i] = id;
         }
         if (p.activationDeadline < now_ || p.activationDeadline > now_ + MAX_ACTIVATION_WINDOW) {
-            revert IllegalArgument("activation_deadline range");
+            revert E.IllegalArgument("activation_deadline range");
         }
         uint256 lock = p.pricePerEpoch * uint256(uint64(p.minDuration)) * p.replicas;
         if (p.pricePerEpoch > type(uint128).max || lock > type(uint128).max) {
-            revert IllegalArgument("lock over 2^128 attoFIL");
+            revert E.IllegalArgument("lock over 2^128 attoFIL");
         }
         _spend(client, lock);
         Account storage acc = accounts[client];
         uint256 available = acc.available + msg.value;
-        if (available < lock) revert InsufficientFunds("lock > available");
+        if (available < lock) revert E.InsufficientFunds("lock > available");
         acc.available = available - lock;
         acc.locked += lock;
 
@@ -307,19 +286,20 @@ contract FilmarkEscrow is IFilmarkEscrow {
         view
         returns (OrderView[] memory page, bool more, uint64 nextCursor)
     {
-        if (limit < 1 || limit > MAX_LIST_LIMIT) revert IllegalArgument("limit out of range");
+        if (limit < 1 || limit > MAX_LIST_LIMIT) revert E.IllegalArgument("limit out of range");
         uint64 budget = client == address(0) ? limit : MAX_LIST_SCAN;
-        OrderView[] memory found = new OrderView[](limit);
+        page = new OrderView[](limit);
         uint64 count = 0;
         uint64 i = cursor;
         uint64 end = nextOrderId;
         for (uint64 scanned = 0; i < end && scanned < budget && count < limit; scanned++) {
             Order storage o = orders[i];
-            if (client == address(0) || o.client == client) found[count++] = _view(i, o);
+            if (client == address(0) || o.client == client) page[count++] = _view(i, o);
             i++;
         }
-        page = new OrderView[](count);
-        for (uint64 k = 0; k < count; k++) page[k] = found[k];
+        assembly {
+            mstore(page, count) // shorten the page to what was found
+        }
         more = i < end;
         nextCursor = more ? i : 0;
     }
@@ -334,17 +314,17 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     function fundOrder(uint64 orderId, uint256 fromAvailable) external payable {
-        if (msg.value + fromAvailable == 0) revert IllegalArgument("nothing to fund");
+        if (msg.value + fromAvailable == 0) revert E.IllegalArgument("nothing to fund");
         int64 now_ = _now();
         Order storage o = _order(orderId);
-        if (o.closed) revert IllegalState("order is closed");
-        if (now_ > o.activationDeadline) revert IllegalState("deadline passed");
+        if (o.closed) revert E.IllegalState("order is closed");
+        if (now_ > o.activationDeadline) revert E.IllegalState("deadline passed");
         address client = o.client;
         _addFunder(o, msg.sender, msg.value);
         _addFunder(o, client, fromAvailable);
         if (fromAvailable > 0) _spend(client, fromAvailable);
         Account storage acc = accounts[client];
-        if (acc.available < fromAvailable) revert InsufficientFunds("from_available > available");
+        if (acc.available < fromAvailable) revert E.InsufficientFunds("from_available > available");
         acc.available -= fromAvailable;
         acc.locked += msg.value + fromAvailable;
         o.funded += msg.value + fromAvailable;
@@ -362,10 +342,10 @@ contract FilmarkEscrow is IFilmarkEscrow {
                 return;
             }
         }
-        if (n >= MAX_FUNDERS) revert IllegalState("32 funders already");
-        // A new funder brings at least ceil(funded / MAX_FUNDERS): dust cannot fill the list.
+        if (n >= MAX_FUNDERS) revert E.IllegalState("32 funders already");
+        // A new funder brings pos least ceil(funded / MAX_FUNDERS): dust cannot fill the list.
         if (amount < (o.funded + MAX_FUNDERS - 1) / MAX_FUNDERS) {
-            revert IllegalArgument("new funder below funded/32");
+            revert E.IllegalArgument("new funder below funded/32");
         }
         o.funders.push(Funder(who, amount, 0));
     }
@@ -376,8 +356,8 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     function authorizeKey(address key, uint256 cap, int64 expiry) external {
         _resolveEth(key);
-        if (key == msg.sender) revert IllegalArgument("own app key");
-        if (expiry <= _now()) revert IllegalArgument("expiry must be in the future");
+        if (key == msg.sender) revert E.IllegalArgument("own app key");
+        if (expiry <= _now()) revert E.IllegalArgument("expiry must be in the future");
         AppKey storage g = appKeys[msg.sender][key];
         g.exists = true;
         g.cap = cap;
@@ -387,7 +367,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     function revokeKey(address key) external {
         _resolveEth(key);
-        if (!appKeys[msg.sender][key].exists) revert NotFound("not an app key of the caller");
+        if (!appKeys[msg.sender][key].exists) revert E.NotFound("not an app key of the caller");
         delete appKeys[msg.sender][key];
         emit AppKeyRevoked(msg.sender, key);
     }
@@ -406,10 +386,10 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function _spend(address client, uint256 amount) internal {
         if (client == msg.sender) return;
         AppKey storage g = appKeys[client][msg.sender];
-        if (!g.exists) revert Forbidden("not an app key");
-        if (_now() >= g.expiry) revert Forbidden("app key expired");
+        if (!g.exists) revert E.Forbidden("not an app key");
+        if (_now() >= g.expiry) revert E.Forbidden("app key expired");
         uint256 spent = g.spent + amount;
-        if (spent > g.cap) revert Forbidden("app key spend cap exceeded");
+        if (spent > g.cap) revert E.Forbidden("app key spend cap exceeded");
         g.spent = spent;
     }
 
@@ -430,21 +410,21 @@ contract FilmarkEscrow is IFilmarkEscrow {
         if (msg.sender != _masked(MARKET_ACTOR_ID)) return (USR_FORBIDDEN, 0, "");
         if (msg.value > 0) return (USR_NOT_PAYABLE, 0, "");
         bytes memory raw = params;
-        uint256 at;
+        uint256 pos;
         uint256 len;
-        (len, at) = raw.readFixedArray(0);
+        (len, pos) = raw.readFixedArray(0);
         if (len != 2) return (USR_SERIALIZATION, 0, "");
         if (method == AUTHENTICATE_MESSAGE) {
-            (, at) = raw.readBytes(at); // signature: the escrow checks the proposal, not a key
+            (, pos) = raw.readBytes(pos); // signature: the escrow checks the proposal, not a key
             bytes memory message;
-            (message, at) = raw.readBytes(at);
+            (message, pos) = raw.readBytes(pos);
             (, , , Fail memory f) = _checkProposal(_proposal(message));
             if (f.code != 0) return (f.code, 0, "");
             return (0, CBOR_CODEC, hex"f5");
         }
         bytes memory proposal;
-        (proposal, at) = raw.readBytes(at);
-        (uint256 dealId, ) = _cborInt(raw, at);
+        (proposal, pos) = raw.readBytes(pos);
+        (uint256 dealId, ) = _cborInt(raw, pos);
         _notify(_proposal(proposal), uint64(dealId));
         return (0, 0, "");
     }
@@ -503,16 +483,16 @@ contract FilmarkEscrow is IFilmarkEscrow {
         int64 activation = -1;
         (uint8 kind, int64 activated, int64 terminated) = _dealStatus(dealId);
         if (kind == S_KNOWN && activated >= 0) {
-            if (terminated >= 0) revert IllegalArgument("deal expired or was slashed");
+            if (terminated >= 0) revert E.IllegalArgument("deal expired or was slashed");
             activation = activated;
         } else if (kind == S_KNOWN || kind == S_NOT_ACTIVATED) {
-            if (now_ > t.start) revert IllegalArgument("deal not activated by start");
+            if (now_ > t.start) revert E.IllegalArgument("deal not activated by start");
         } else if (kind == S_EXPIRED) {
-            revert IllegalArgument("deal expired or was slashed");
+            revert E.IllegalArgument("deal expired or was slashed");
         } else {
-            revert NotFound("deal not found");
+            revert E.NotFound("deal not found");
         }
-        if (dealOrder[dealId] != 0) revert IllegalState("deal is already bound");
+        if (dealOrder[dealId] != 0) revert E.IllegalState("deal is already bound");
         _raise(_checkDeal(o, t, now_));
         (int64 from, int64 to) = _paidTerm(o, t);
         _bind(orderId, t, from, to, activation);
@@ -554,7 +534,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         return Fail(0, "");
     }
 
-    /// The epochs a new deal's share of the free funds (free / open slots) pays for, at most `term`.
+    /// The epochs a new deal's share of the free funds (free / open slots) pays for, pos most `term`.
     function _shareEpochs(Order storage o, int64 term) internal view returns (int64) {
         uint256 open = o.replicas - uint64(o.deals.length) - o.completed;
         uint256 price = o.pricePerEpoch == 0 ? 1 : o.pricePerEpoch;
@@ -583,7 +563,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function settle(uint64 orderId) external nonReentrant returns (uint256 paid, uint256 unlocked) {
         int64 now_ = _now();
         Order storage o = _order(orderId);
-        if (o.closed) revert IllegalState("order is closed");
+        if (o.closed) revert E.IllegalState("order is closed");
         uint256 n = o.deals.length;
         // Read-only queries of the market first (they change nothing).
         uint8[] memory kind = new uint8[](n);
@@ -664,7 +644,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         x.amount = o.pricePerEpoch * uint256(uint64(x.epochs));
     }
 
-    /// A deal first seen gone at `seenGone`: paid up to min(end, seenGone, lastSeen + W).
+    /// A deal first seen gone pos `seenGone`: paid up to min(end, seenGone, lastSeen + W).
     function _gone(DealSlot storage s, int64 seenGone) internal view returns (int64 to, uint8 reason) {
         if (s.lastSeen < 0) return (s.settledUntil, NEVER_ACTIVATED);
         to = s.end;
@@ -723,9 +703,9 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function closeOrder(uint64 orderId) external {
         int64 now_ = _now();
         Order storage o = _order(orderId);
-        if (o.client != msg.sender) revert Forbidden("not the order's client");
-        if (o.closed) revert IllegalState("order is already closed");
-        if (!_ended(o, now_)) revert IllegalState("order has not ended");
+        if (o.client != msg.sender) revert E.Forbidden("not the order's client");
+        if (o.closed) revert E.IllegalState("order is already closed");
+        if (!_ended(o, now_)) revert E.IllegalState("order has not ended");
         (address[] memory who, uint256[] memory amount, uint256 count) = _unlock(o, now_);
         uint256 unlocked = 0;
         for (uint256 k = 0; k < count; k++) unlocked += amount[k];
@@ -792,16 +772,16 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     function _order(uint64 orderId) internal view returns (Order storage) {
-        if (orderId >= nextOrderId) revert NotFound("order not found");
+        if (orderId >= nextOrderId) revert E.NotFound("order not found");
         return orders[orderId];
     }
 
     function _checkPiece(bytes calldata cid, uint64 size) internal pure {
         if (cid.length != 39 || bytes7(cid[0:7]) != PIECE_CID_PREFIX) {
-            revert IllegalArgument("piece_cid not a v1 commP");
+            revert E.IllegalArgument("piece_cid not a v1 commP");
         }
         if (size & (size - 1) != 0 || size < MIN_PIECE_SIZE || size > MAX_PIECE_SIZE) {
-            revert IllegalArgument("piece_size range");
+            revert E.IllegalArgument("piece_size range");
         }
     }
 
@@ -815,7 +795,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         bytes memory params = _cborUint(dealId);
         bytes memory input = abi.encode(method, uint256(0), uint64(1), CBOR_CODEC, params, MARKET_ACTOR_ID);
         (bool ok, bytes memory out) = CALL_ACTOR_ID.delegatecall(input);
-        if (!ok) revert IllegalState("call_actor failed");
+        if (!ok) revert E.IllegalState("call_actor failed");
         (exit, , ret) = abi.decode(out, (int256, uint64, bytes));
     }
 
@@ -823,30 +803,30 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function _required(uint64 method, uint64 dealId) internal returns (bytes memory) {
         (int256 exit, bytes memory ret) = _market(method, dealId);
         if (exit == 0) return ret;
-        if (exit == int256(uint256(USR_NOT_FOUND))) revert NotFound("deal not found");
-        if (exit == EX_DEAL_EXPIRED) revert IllegalArgument("deal expired or was slashed");
-        if (exit == EX_DEAL_NOT_ACTIVATED) revert IllegalArgument("deal is not activated");
-        revert IllegalState("market getter failed");
+        if (exit == int256(uint256(USR_NOT_FOUND))) revert E.NotFound("deal not found");
+        if (exit == EX_DEAL_EXPIRED) revert E.IllegalArgument("deal expired or was slashed");
+        if (exit == EX_DEAL_NOT_ACTIVATED) revert E.IllegalArgument("deal is not activated");
+        revert E.IllegalState("market getter failed");
     }
 
     /// The deal's piece, provider and term from the market's getters.
     function _dealTerms(uint64 dealId) internal returns (Terms memory t) {
         (uint256 client, ) = _cborInt(_required(GET_DEAL_CLIENT, dealId), 0);
-        if (client != selfId) revert IllegalArgument("client is not this escrow");
+        if (client != selfId) revert E.IllegalArgument("client is not this escrow");
         bytes memory dc = _required(GET_DEAL_DATA_COMMITMENT, dealId);
         (uint256 n, uint256 i) = dc.readFixedArray(0);
-        if (n != 2) revert Serialization("GetDealDataCommitment return");
+        if (n != 2) revert E.Serialization("GetDealDataCommitment return");
         bytes memory piece;
         (piece, i) = dc.readBytes(i);
         (uint256 size, ) = _cborInt(dc, i);
         (uint256 provider, ) = _cborInt(_required(GET_DEAL_PROVIDER, dealId), 0);
         bytes memory term = _required(GET_DEAL_TERM, dealId);
-        (uint256 len, uint256 at) = term.readFixedArray(0);
-        if (len != 2) revert Serialization("GetDealTerm return");
+        (uint256 len, uint256 pos) = term.readFixedArray(0);
+        if (len != 2) revert E.Serialization("GetDealTerm return");
         int256 start;
         int256 duration;
-        (start, at) = _cborSigned(term, at);
-        (duration, at) = _cborSigned(term, at);
+        (start, pos) = _cborSigned(term, pos);
+        (duration, pos) = _cborSigned(term, pos);
         t = Terms(dealId, _stripCidPrefix(piece), uint64(size), uint64(provider), int64(start), int64(start + duration));
     }
 
@@ -854,18 +834,18 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function _dealStatus(uint64 dealId) internal returns (uint8, int64, int64) {
         (int256 exit, bytes memory ret) = _market(GET_DEAL_ACTIVATION, dealId);
         if (exit == 0) {
-            (uint256 len, uint256 at) = ret.readFixedArray(0);
-            if (len != 2) revert Serialization("GetDealActivation return");
+            (uint256 len, uint256 pos) = ret.readFixedArray(0);
+            if (len != 2) revert E.Serialization("GetDealActivation return");
             int256 a;
             int256 t;
-            (a, at) = _cborSigned(ret, at);
-            (t, at) = _cborSigned(ret, at);
+            (a, pos) = _cborSigned(ret, pos);
+            (t, pos) = _cborSigned(ret, pos);
             return (S_KNOWN, int64(a), int64(t));
         }
         if (exit == EX_DEAL_EXPIRED) return (S_EXPIRED, -1, -1);
         if (exit == EX_DEAL_NOT_ACTIVATED) return (S_NOT_ACTIVATED, -1, -1);
         if (exit == int256(uint256(USR_NOT_FOUND))) return (S_NOT_FOUND, -1, -1);
-        revert IllegalState("market GetDealActivation failed");
+        revert E.IllegalState("market GetDealActivation failed");
     }
 
     /// A DAG-CBOR CID is a tag-42 byte string starting with 0x00; the library's readBytes keeps it.
@@ -876,19 +856,19 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     /// A CBOR unsigned integer (major type 0).
-    function _cborInt(bytes memory b, uint256 at) internal pure returns (uint256, uint256) {
-        (uint8 maj, uint64 v, uint256 next) = b.parseCborHeader(at);
-        if (maj != 0) revert Serialization("expected an unsigned integer");
+    function _cborInt(bytes memory b, uint256 pos) internal pure returns (uint256, uint256) {
+        (uint8 maj, uint64 v, uint256 next) = b.parseCborHeader(pos);
+        if (maj != 0) revert E.Serialization("expected an unsigned integer");
         return (v, next);
     }
 
     /// A CBOR integer of either sign. (The library's readInt64 decodes a negative integer as its
     /// CBOR argument, so -1 would read as 0; GetDealActivation answers -1 for "not terminated".)
-    function _cborSigned(bytes memory b, uint256 at) internal pure returns (int256, uint256) {
-        (uint8 maj, uint64 v, uint256 next) = b.parseCborHeader(at);
+    function _cborSigned(bytes memory b, uint256 pos) internal pure returns (int256, uint256) {
+        (uint8 maj, uint64 v, uint256 next) = b.parseCborHeader(pos);
         if (maj == 0) return (int256(uint256(v)), next);
         if (maj == 1) return (-1 - int256(uint256(v)), next);
-        revert Serialization("expected an integer");
+        revert E.Serialization("expected an integer");
     }
 
     function _cborUint(uint64 v) internal pure returns (bytes memory) {
@@ -909,30 +889,30 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     /// Reads a DAG-CBOR DealProposal (actors v18: an 11-tuple) with the library's CBOR decoder.
     function _proposal(bytes memory b) internal pure returns (Proposal memory p) {
-        (uint256 len, uint256 at) = b.readFixedArray(0);
-        if (len != 11) revert Serialization("not a deal proposal");
+        (uint256 len, uint256 pos) = b.readFixedArray(0);
+        if (len != 11) revert E.Serialization("not a deal proposal");
         bytes memory cid;
-        (cid, at) = b.readBytes(at);
+        (cid, pos) = b.readBytes(pos);
         p.pieceCid = _stripCidPrefix(cid);
         uint256 v;
-        (v, at) = _cborInt(b, at);
+        (v, pos) = _cborInt(b, pos);
         p.pieceSize = uint64(v);
-        (, at) = b.readBool(at);
-        (p.client, at) = b.readBytes(at);
-        (p.provider, at) = b.readBytes(at);
+        (, pos) = b.readBool(pos);
+        (p.client, pos) = b.readBytes(pos);
+        (p.provider, pos) = b.readBytes(pos);
         uint8 maj;
         uint64 n;
-        (maj, n, at) = b.parseCborHeader(at);
-        if (maj != 2 && maj != 3) revert Serialization("label");
+        (maj, n, pos) = b.parseCborHeader(pos);
+        if (maj != 2 && maj != 3) revert E.Serialization("label");
         p.label = new bytes(n);
-        for (uint256 i = 0; i < n; i++) p.label[i] = b[at + i];
-        at += n;
+        for (uint256 i = 0; i < n; i++) p.label[i] = b[pos + i];
+        pos += n;
         int256 e;
-        (e, at) = _cborSigned(b, at);
+        (e, pos) = _cborSigned(b, pos);
         p.start = int64(e);
-        (e, at) = _cborSigned(b, at);
+        (e, pos) = _cborSigned(b, pos);
         p.end = int64(e);
-        (p.price, at) = b.readBytes(at);
+        (p.price, pos) = b.readBytes(pos);
     }
 
     /// The order a label names: the order id in decimal, surrounding whitespace allowed.
@@ -975,22 +955,12 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     function _resolve(bytes memory filAddress) internal view returns (uint64) {
         (uint64 id, bool ok) = _tryResolve(filAddress);
-        if (!ok) revert NotFound("address has no actor");
+        if (!ok) revert E.NotFound("address has no actor");
         return id;
     }
 
-    /// The resolve_address precompile: a Filecoin address's actor id, if any.
+    /// The resolve_address precompile: a Filecoin address's actor id (f0 addresses included), if any.
     function _tryResolve(bytes memory filAddress) internal view returns (uint64, bool) {
-        if (filAddress.length > 1 && filAddress[0] == 0x00) {
-            // f0: protocol 0, then the id as unsigned LEB128.
-            uint256 v = 0;
-            for (uint256 i = 1; i < filAddress.length && i < 11; i++) {
-                uint8 c = uint8(filAddress[i]);
-                v |= uint256(c & 0x7f) << (7 * (i - 1));
-                if (c & 0x80 == 0) return (uint64(v), v <= type(uint64).max);
-            }
-            return (0, false);
-        }
         (bool ok, bytes memory out) = RESOLVE_ADDRESS.staticcall(filAddress);
         if (!ok || out.length != 32) return (0, false);
         uint256 word = abi.decode(out, (uint256));
@@ -999,15 +969,15 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     function _raise(Fail memory f) internal pure {
         if (f.code == 0) return;
-        if (f.code == USR_ILLEGAL_ARGUMENT) revert IllegalArgument(f.reason);
-        if (f.code == USR_NOT_FOUND) revert NotFound(f.reason);
-        if (f.code == USR_FORBIDDEN) revert Forbidden(f.reason);
-        if (f.code == USR_INSUFFICIENT_FUNDS) revert InsufficientFunds(f.reason);
-        revert IllegalState(f.reason);
+        if (f.code == USR_ILLEGAL_ARGUMENT) revert E.IllegalArgument(f.reason);
+        if (f.code == USR_NOT_FOUND) revert E.NotFound(f.reason);
+        if (f.code == USR_FORBIDDEN) revert E.Forbidden(f.reason);
+        if (f.code == USR_INSUFFICIENT_FUNDS) revert E.InsufficientFunds(f.reason);
+        revert E.IllegalState(f.reason);
     }
 
     function _send(address to, uint256 amount) internal {
         (bool ok, ) = payable(to).call{value: amount}("");
-        if (!ok) revert TransferFailed(to, amount);
+        if (!ok) revert E.Unspecified("transfer failed");
     }
 }

@@ -3,6 +3,7 @@
 mod car_reader;
 mod clients;
 mod directories;
+mod escrow_twin;
 #[cfg(feature = "std")]
 mod errors;
 mod input;
