@@ -37,6 +37,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
     uint32 internal constant USR_ILLEGAL_STATE = 20;
     uint32 internal constant USR_SERIALIZATION = 21;
     uint32 internal constant USR_UNHANDLED_MESSAGE = 22;
+    uint32 internal constant USR_UNSPECIFIED = 23;
     uint32 internal constant USR_NOT_PAYABLE = 26;
     int256 internal constant EX_DEAL_EXPIRED = 32;
     int256 internal constant EX_DEAL_NOT_ACTIVATED = 33;
@@ -170,7 +171,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
     uint256 private locked_;
 
     modifier nonReentrant() {
-        if (locked_ != 0) revert E.IllegalState("reentrant call");
+        if (locked_ != 0) _fail(USR_ILLEGAL_STATE, "reentrant call");
         locked_ = 1;
         _;
         locked_ = 0;
@@ -194,16 +195,16 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     function _deposit() internal {
-        if (msg.value == 0) revert E.IllegalArgument("zero deposit");
+        if (msg.value == 0) _fail(USR_ILLEGAL_ARGUMENT, "zero deposit");
         accounts[msg.sender].available += msg.value;
         emit Deposited(msg.sender, msg.value);
     }
 
     function withdraw(uint256 amount, address to) external nonReentrant {
-        if (amount == 0) revert E.IllegalArgument("zero amount");
+        if (amount == 0) _fail(USR_ILLEGAL_ARGUMENT, "zero amount");
         if (to == address(0)) to = msg.sender;
         Account storage acc = accounts[msg.sender];
-        if (acc.available < amount) revert E.InsufficientFunds("amount > available");
+        if (acc.available < amount) _fail(USR_INSUFFICIENT_FUNDS, "amount > available");
         acc.available -= amount;
         emit Withdrawn(msg.sender, to, amount);
         _send(to, amount);
@@ -222,36 +223,36 @@ contract FilmarkEscrow is IFilmarkEscrow {
         address client = p.client == address(0) ? msg.sender : p.client;
         if (p.client != address(0)) _resolveEth(client);
         if (msg.value > 0 && client != msg.sender) {
-            revert E.NotPayable("value for another client");
+            _fail(USR_NOT_PAYABLE, "value");
         }
         int64 now_ = _now();
         _checkPiece(p.pieceCid, p.pieceSize);
-        if (p.pricePerEpoch == 0) revert E.IllegalArgument("price_per_epoch zero");
+        if (p.pricePerEpoch == 0) _fail(USR_ILLEGAL_ARGUMENT, "price_per_epoch");
         if (p.minDuration < MIN_ORDER_DURATION || p.minDuration > MAX_ORDER_DURATION) {
-            revert E.IllegalArgument("min_duration out of range");
+            _fail(USR_ILLEGAL_ARGUMENT, "min_duration");
         }
-        if (p.replicas < 1 || p.replicas > MAX_REPLICAS) revert E.IllegalArgument("replicas out of range");
+        if (p.replicas < 1 || p.replicas > MAX_REPLICAS) _fail(USR_ILLEGAL_ARGUMENT, "replicas");
         uint256 n = p.allowedProviders.length;
-        if (n > MAX_ALLOWED_PROVIDERS) revert E.IllegalArgument("too many allowed_providers");
+        if (n > MAX_ALLOWED_PROVIDERS) _fail(USR_ILLEGAL_ARGUMENT, "allowed_providers");
         uint64[] memory providers = new uint64[](n);
         for (uint256 i = 0; i < n; i++) {
             uint64 id = _resolveEth(p.allowedProviders[i]);
             for (uint256 j = 0; j < i; j++) {
-                if (providers[j] == id) revert E.IllegalArgument("allowed provider listed twice");
+                if (providers[j] == id) _fail(USR_ILLEGAL_ARGUMENT, "allowed provider twice");
             }
             providers[i] = id;
         }
         if (p.activationDeadline < now_ || p.activationDeadline > now_ + MAX_ACTIVATION_WINDOW) {
-            revert E.IllegalArgument("activation_deadline range");
+            _fail(USR_ILLEGAL_ARGUMENT, "activation_deadline");
         }
         uint256 lock = p.pricePerEpoch * uint256(uint64(p.minDuration)) * p.replicas;
         if (p.pricePerEpoch > type(uint128).max || lock > type(uint128).max) {
-            revert E.IllegalArgument("lock over 2^128 attoFIL");
+            _fail(USR_ILLEGAL_ARGUMENT, "lock over 2^128");
         }
         _spend(client, lock);
         Account storage acc = accounts[client];
         uint256 available = acc.available + msg.value;
-        if (available < lock) revert E.InsufficientFunds("lock > available");
+        if (available < lock) _fail(USR_INSUFFICIENT_FUNDS, "lock > available");
         acc.available = available - lock;
         acc.locked += lock;
 
@@ -286,7 +287,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         view
         returns (OrderView[] memory page, bool more, uint64 nextCursor)
     {
-        if (limit < 1 || limit > MAX_LIST_LIMIT) revert E.IllegalArgument("limit out of range");
+        if (limit < 1 || limit > MAX_LIST_LIMIT) _fail(USR_ILLEGAL_ARGUMENT, "limit");
         uint64 budget = client == address(0) ? limit : MAX_LIST_SCAN;
         page = new OrderView[](limit);
         uint64 count = 0;
@@ -314,17 +315,17 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     function fundOrder(uint64 orderId, uint256 fromAvailable) external payable {
-        if (msg.value + fromAvailable == 0) revert E.IllegalArgument("nothing to fund");
+        if (msg.value + fromAvailable == 0) _fail(USR_ILLEGAL_ARGUMENT, "nothing to fund");
         int64 now_ = _now();
         Order storage o = _order(orderId);
-        if (o.closed) revert E.IllegalState("order is closed");
-        if (now_ > o.activationDeadline) revert E.IllegalState("deadline passed");
+        if (o.closed) _fail(USR_ILLEGAL_STATE, "order is closed");
+        if (now_ > o.activationDeadline) _fail(USR_ILLEGAL_STATE, "deadline passed");
         address client = o.client;
         _addFunder(o, msg.sender, msg.value);
         _addFunder(o, client, fromAvailable);
         if (fromAvailable > 0) _spend(client, fromAvailable);
         Account storage acc = accounts[client];
-        if (acc.available < fromAvailable) revert E.InsufficientFunds("from_available > available");
+        if (acc.available < fromAvailable) _fail(USR_INSUFFICIENT_FUNDS, "from_available > available");
         acc.available -= fromAvailable;
         acc.locked += msg.value + fromAvailable;
         o.funded += msg.value + fromAvailable;
@@ -342,10 +343,10 @@ contract FilmarkEscrow is IFilmarkEscrow {
                 return;
             }
         }
-        if (n >= MAX_FUNDERS) revert E.IllegalState("32 funders already");
+        if (n >= MAX_FUNDERS) _fail(USR_ILLEGAL_STATE, "32 funders already");
         // A new funder brings pos least ceil(funded / MAX_FUNDERS): dust cannot fill the list.
         if (amount < (o.funded + MAX_FUNDERS - 1) / MAX_FUNDERS) {
-            revert E.IllegalArgument("new funder below funded/32");
+            _fail(USR_ILLEGAL_ARGUMENT, "new funder below 1/32");
         }
         o.funders.push(Funder(who, amount, 0));
     }
@@ -356,8 +357,8 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     function authorizeKey(address key, uint256 cap, int64 expiry) external {
         _resolveEth(key);
-        if (key == msg.sender) revert E.IllegalArgument("own app key");
-        if (expiry <= _now()) revert E.IllegalArgument("expiry must be in the future");
+        if (key == msg.sender) _fail(USR_ILLEGAL_ARGUMENT, "own app key");
+        if (expiry <= _now()) _fail(USR_ILLEGAL_ARGUMENT, "expiry");
         AppKey storage g = appKeys[msg.sender][key];
         g.exists = true;
         g.cap = cap;
@@ -367,7 +368,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     function revokeKey(address key) external {
         _resolveEth(key);
-        if (!appKeys[msg.sender][key].exists) revert E.NotFound("not an app key of the caller");
+        if (!appKeys[msg.sender][key].exists) _fail(USR_NOT_FOUND, "app key");
         delete appKeys[msg.sender][key];
         emit AppKeyRevoked(msg.sender, key);
     }
@@ -386,10 +387,10 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function _spend(address client, uint256 amount) internal {
         if (client == msg.sender) return;
         AppKey storage g = appKeys[client][msg.sender];
-        if (!g.exists) revert E.Forbidden("not an app key");
-        if (_now() >= g.expiry) revert E.Forbidden("app key expired");
+        if (!g.exists) _fail(USR_FORBIDDEN, "app key");
+        if (_now() >= g.expiry) _fail(USR_FORBIDDEN, "app key expired");
         uint256 spent = g.spent + amount;
-        if (spent > g.cap) revert E.Forbidden("app key spend cap exceeded");
+        if (spent > g.cap) _fail(USR_FORBIDDEN, "app key cap");
         g.spent = spent;
     }
 
@@ -460,18 +461,18 @@ contract FilmarkEscrow is IFilmarkEscrow {
         (uint64 clientId, bool ok) = _tryResolve(p.client);
         if (!ok || clientId != selfId) return (0, t, o, Fail(USR_ILLEGAL_ARGUMENT, "client is not this escrow"));
         (orderId, ok) = _orderOfLabel(p.label);
-        if (!ok) return (0, t, o, Fail(USR_ILLEGAL_ARGUMENT, "label is not an order id"));
+        if (!ok) return (0, t, o, Fail(USR_ILLEGAL_ARGUMENT, "label"));
         if (orderId >= nextOrderId) return (orderId, t, o, Fail(USR_NOT_FOUND, "order not found"));
         o = orders[orderId];
         (uint64 provider, bool found) = _tryResolve(p.provider);
         if (!found) return (orderId, t, o, Fail(USR_NOT_FOUND, "provider not found"));
         (uint256 price, bool fits) = _bigUint(p.price);
         if (!fits || price > o.pricePerEpoch) {
-            return (orderId, t, o, Fail(USR_ILLEGAL_ARGUMENT, "market price above order's"));
+            return (orderId, t, o, Fail(USR_ILLEGAL_ARGUMENT, "market price"));
         }
         int64 start = p.start;
         int64 end = p.end;
-        if (end <= start) return (orderId, t, o, Fail(USR_ILLEGAL_ARGUMENT, "deal ends before it starts"));
+        if (end <= start) return (orderId, t, o, Fail(USR_ILLEGAL_ARGUMENT, "deal end"));
         t = Terms(0, p.pieceCid, p.pieceSize, provider, start, end);
         f = _checkDeal(o, t, _now());
     }
@@ -483,16 +484,16 @@ contract FilmarkEscrow is IFilmarkEscrow {
         int64 activation = -1;
         (uint8 kind, int64 activated, int64 terminated) = _dealStatus(dealId);
         if (kind == S_KNOWN && activated >= 0) {
-            if (terminated >= 0) revert E.IllegalArgument("deal expired or was slashed");
+            if (terminated >= 0) _fail(USR_ILLEGAL_ARGUMENT, "deal expired or was slashed");
             activation = activated;
         } else if (kind == S_KNOWN || kind == S_NOT_ACTIVATED) {
-            if (now_ > t.start) revert E.IllegalArgument("deal not activated by start");
+            if (now_ > t.start) _fail(USR_ILLEGAL_ARGUMENT, "deal not activated");
         } else if (kind == S_EXPIRED) {
-            revert E.IllegalArgument("deal expired or was slashed");
+            _fail(USR_ILLEGAL_ARGUMENT, "deal expired or was slashed");
         } else {
-            revert E.NotFound("deal not found");
+            _fail(USR_NOT_FOUND, "deal not found");
         }
-        if (dealOrder[dealId] != 0) revert E.IllegalState("deal is already bound");
+        if (dealOrder[dealId] != 0) _fail(USR_ILLEGAL_STATE, "deal is already bound");
         _raise(_checkDeal(o, t, now_));
         (int64 from, int64 to) = _paidTerm(o, t);
         _bind(orderId, t, from, to, activation);
@@ -515,10 +516,10 @@ contract FilmarkEscrow is IFilmarkEscrow {
             if (!allowed) return Fail(USR_FORBIDDEN, "provider not allowed");
         }
         if (t.start > o.activationDeadline) {
-            return Fail(USR_ILLEGAL_ARGUMENT, "deal starts after deadline");
+            return Fail(USR_ILLEGAL_ARGUMENT, "deal start");
         }
         int64 from = t.start > now_ ? t.start : now_;
-        if (t.end - from < o.minDuration) return Fail(USR_ILLEGAL_ARGUMENT, "deal term below min_duration");
+        if (t.end - from < o.minDuration) return Fail(USR_ILLEGAL_ARGUMENT, "deal term");
         uint64 taken = uint64(o.deals.length) + o.completed;
         if (taken >= o.replicas) return Fail(USR_ILLEGAL_STATE, "all replicas taken");
         if (!o.allowSameProvider) {
@@ -529,7 +530,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
             }
         }
         if (_shareEpochs(o, t.end - from) < o.minDuration) {
-            return Fail(USR_INSUFFICIENT_FUNDS, "free funds below min_duration");
+            return Fail(USR_INSUFFICIENT_FUNDS, "free funds");
         }
         return Fail(0, "");
     }
@@ -563,7 +564,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function settle(uint64 orderId) external nonReentrant returns (uint256 paid, uint256 unlocked) {
         int64 now_ = _now();
         Order storage o = _order(orderId);
-        if (o.closed) revert E.IllegalState("order is closed");
+        if (o.closed) _fail(USR_ILLEGAL_STATE, "order is closed");
         uint256 n = o.deals.length;
         // Read-only queries of the market first (they change nothing).
         uint8[] memory kind = new uint8[](n);
@@ -703,9 +704,9 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function closeOrder(uint64 orderId) external {
         int64 now_ = _now();
         Order storage o = _order(orderId);
-        if (o.client != msg.sender) revert E.Forbidden("not the order's client");
-        if (o.closed) revert E.IllegalState("order is already closed");
-        if (!_ended(o, now_)) revert E.IllegalState("order has not ended");
+        if (o.client != msg.sender) _fail(USR_FORBIDDEN, "not the client");
+        if (o.closed) _fail(USR_ILLEGAL_STATE, "order is closed");
+        if (!_ended(o, now_)) _fail(USR_ILLEGAL_STATE, "order has not ended");
         (address[] memory who, uint256[] memory amount, uint256 count) = _unlock(o, now_);
         uint256 unlocked = 0;
         for (uint256 k = 0; k < count; k++) unlocked += amount[k];
@@ -772,16 +773,16 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     function _order(uint64 orderId) internal view returns (Order storage) {
-        if (orderId >= nextOrderId) revert E.NotFound("order not found");
+        if (orderId >= nextOrderId) _fail(USR_NOT_FOUND, "order not found");
         return orders[orderId];
     }
 
     function _checkPiece(bytes calldata cid, uint64 size) internal pure {
         if (cid.length != 39 || bytes7(cid[0:7]) != PIECE_CID_PREFIX) {
-            revert E.IllegalArgument("piece_cid not a v1 commP");
+            _fail(USR_ILLEGAL_ARGUMENT, "piece_cid not a v1 commP");
         }
         if (size & (size - 1) != 0 || size < MIN_PIECE_SIZE || size > MAX_PIECE_SIZE) {
-            revert E.IllegalArgument("piece_size range");
+            _fail(USR_ILLEGAL_ARGUMENT, "piece_size range");
         }
     }
 
@@ -795,7 +796,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         bytes memory params = _cborUint(dealId);
         bytes memory input = abi.encode(method, uint256(0), uint64(1), CBOR_CODEC, params, MARKET_ACTOR_ID);
         (bool ok, bytes memory out) = CALL_ACTOR_ID.delegatecall(input);
-        if (!ok) revert E.IllegalState("call_actor failed");
+        if (!ok) _fail(USR_ILLEGAL_STATE, "call_actor");
         (exit, , ret) = abi.decode(out, (int256, uint64, bytes));
     }
 
@@ -803,26 +804,26 @@ contract FilmarkEscrow is IFilmarkEscrow {
     function _required(uint64 method, uint64 dealId) internal returns (bytes memory) {
         (int256 exit, bytes memory ret) = _market(method, dealId);
         if (exit == 0) return ret;
-        if (exit == int256(uint256(USR_NOT_FOUND))) revert E.NotFound("deal not found");
-        if (exit == EX_DEAL_EXPIRED) revert E.IllegalArgument("deal expired or was slashed");
-        if (exit == EX_DEAL_NOT_ACTIVATED) revert E.IllegalArgument("deal is not activated");
-        revert E.IllegalState("market getter failed");
+        if (exit == int256(uint256(USR_NOT_FOUND))) _fail(USR_NOT_FOUND, "deal not found");
+        if (exit == EX_DEAL_EXPIRED) _fail(USR_ILLEGAL_ARGUMENT, "deal expired or was slashed");
+        if (exit == EX_DEAL_NOT_ACTIVATED) _fail(USR_ILLEGAL_ARGUMENT, "deal not activated");
+        _fail(USR_ILLEGAL_STATE, "market getter");
     }
 
     /// The deal's piece, provider and term from the market's getters.
     function _dealTerms(uint64 dealId) internal returns (Terms memory t) {
         (uint256 client, ) = _cborInt(_required(GET_DEAL_CLIENT, dealId), 0);
-        if (client != selfId) revert E.IllegalArgument("client is not this escrow");
+        if (client != selfId) _fail(USR_ILLEGAL_ARGUMENT, "client is not this escrow");
         bytes memory dc = _required(GET_DEAL_DATA_COMMITMENT, dealId);
         (uint256 n, uint256 i) = dc.readFixedArray(0);
-        if (n != 2) revert E.Serialization("GetDealDataCommitment return");
+        if (n != 2) _fail(USR_SERIALIZATION, "GetDealDataCommitment");
         bytes memory piece;
         (piece, i) = dc.readBytes(i);
         (uint256 size, ) = _cborInt(dc, i);
         (uint256 provider, ) = _cborInt(_required(GET_DEAL_PROVIDER, dealId), 0);
         bytes memory term = _required(GET_DEAL_TERM, dealId);
         (uint256 len, uint256 pos) = term.readFixedArray(0);
-        if (len != 2) revert E.Serialization("GetDealTerm return");
+        if (len != 2) _fail(USR_SERIALIZATION, "GetDealTerm");
         int256 start;
         int256 duration;
         (start, pos) = _cborSigned(term, pos);
@@ -835,7 +836,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         (int256 exit, bytes memory ret) = _market(GET_DEAL_ACTIVATION, dealId);
         if (exit == 0) {
             (uint256 len, uint256 pos) = ret.readFixedArray(0);
-            if (len != 2) revert E.Serialization("GetDealActivation return");
+            if (len != 2) _fail(USR_SERIALIZATION, "GetDealActivation");
             int256 a;
             int256 t;
             (a, pos) = _cborSigned(ret, pos);
@@ -845,7 +846,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         if (exit == EX_DEAL_EXPIRED) return (S_EXPIRED, -1, -1);
         if (exit == EX_DEAL_NOT_ACTIVATED) return (S_NOT_ACTIVATED, -1, -1);
         if (exit == int256(uint256(USR_NOT_FOUND))) return (S_NOT_FOUND, -1, -1);
-        revert E.IllegalState("market GetDealActivation failed");
+        _fail(USR_ILLEGAL_STATE, "GetDealActivation");
     }
 
     /// A DAG-CBOR CID is a tag-42 byte string starting with 0x00; the library's readBytes keeps it.
@@ -858,7 +859,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
     /// A CBOR unsigned integer (major type 0).
     function _cborInt(bytes memory b, uint256 pos) internal pure returns (uint256, uint256) {
         (uint8 maj, uint64 v, uint256 next) = b.parseCborHeader(pos);
-        if (maj != 0) revert E.Serialization("expected an unsigned integer");
+        if (maj != 0) _fail(USR_SERIALIZATION, "uint");
         return (v, next);
     }
 
@@ -868,7 +869,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         (uint8 maj, uint64 v, uint256 next) = b.parseCborHeader(pos);
         if (maj == 0) return (int256(uint256(v)), next);
         if (maj == 1) return (-1 - int256(uint256(v)), next);
-        revert E.Serialization("expected an integer");
+        _fail(USR_SERIALIZATION, "int");
     }
 
     function _cborUint(uint64 v) internal pure returns (bytes memory) {
@@ -890,7 +891,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
     /// Reads a DAG-CBOR DealProposal (actors v18: an 11-tuple) with the library's CBOR decoder.
     function _proposal(bytes memory b) internal pure returns (Proposal memory p) {
         (uint256 len, uint256 pos) = b.readFixedArray(0);
-        if (len != 11) revert E.Serialization("not a deal proposal");
+        if (len != 11) _fail(USR_SERIALIZATION, "proposal");
         bytes memory cid;
         (cid, pos) = b.readBytes(pos);
         p.pieceCid = _stripCidPrefix(cid);
@@ -903,7 +904,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
         uint8 maj;
         uint64 n;
         (maj, n, pos) = b.parseCborHeader(pos);
-        if (maj != 2 && maj != 3) revert E.Serialization("label");
+        if (maj != 2 && maj != 3) _fail(USR_SERIALIZATION, "label");
         p.label = new bytes(n);
         for (uint256 i = 0; i < n; i++) p.label[i] = b[pos + i];
         pos += n;
@@ -955,7 +956,7 @@ contract FilmarkEscrow is IFilmarkEscrow {
 
     function _resolve(bytes memory filAddress) internal view returns (uint64) {
         (uint64 id, bool ok) = _tryResolve(filAddress);
-        if (!ok) revert E.NotFound("address has no actor");
+        if (!ok) _fail(USR_NOT_FOUND, "no actor");
         return id;
     }
 
@@ -968,16 +969,24 @@ contract FilmarkEscrow is IFilmarkEscrow {
     }
 
     function _raise(Fail memory f) internal pure {
-        if (f.code == 0) return;
-        if (f.code == USR_ILLEGAL_ARGUMENT) revert E.IllegalArgument(f.reason);
-        if (f.code == USR_NOT_FOUND) revert E.NotFound(f.reason);
-        if (f.code == USR_FORBIDDEN) revert E.Forbidden(f.reason);
-        if (f.code == USR_INSUFFICIENT_FUNDS) revert E.InsufficientFunds(f.reason);
-        revert E.IllegalState(f.reason);
+        if (f.code != 0) _fail(f.code, f.reason);
+    }
+
+    /// Reverts with the custom error of a native exit code (FilmarkErrors), one call site per
+    /// code so each check costs only its message.
+    function _fail(uint32 code, string memory reason) internal pure {
+        if (code == USR_ILLEGAL_ARGUMENT) revert E.IllegalArgument(reason);
+        if (code == USR_NOT_FOUND) revert E.NotFound(reason);
+        if (code == USR_FORBIDDEN) revert E.Forbidden(reason);
+        if (code == USR_INSUFFICIENT_FUNDS) revert E.InsufficientFunds(reason);
+        if (code == USR_SERIALIZATION) revert E.Serialization(reason);
+        if (code == USR_NOT_PAYABLE) revert E.NotPayable(reason);
+        if (code == USR_UNSPECIFIED) revert E.Unspecified(reason);
+        revert E.IllegalState(reason);
     }
 
     function _send(address to, uint256 amount) internal {
         (bool ok, ) = payable(to).call{value: amount}("");
-        if (!ok) revert E.Unspecified("transfer failed");
+        if (!ok) _fail(USR_UNSPECIFIED, "transfer failed");
     }
 }
