@@ -6,10 +6,10 @@
 //! `CreateOrder`, `FundOrder` and `Settle` side by side.
 //!
 //! Both runs start from one devnet snapshot (`Devnet::snapshot` / `revert`), so they see the
-//! same epochs and deal ids. The twin's bytecode comes from the solc-js pipeline
-//! (`contracts/solidity/out/FilmarkEscrow.json`, built by `scripts/test.sh`); without it the
-//! tests say so and pass, unless `FILMARK_REQUIRE_SOLIDITY` is set (as `scripts/test.sh` does).
-//! Written against the SDK and the devnet only, so it can move into the scenario suite.
+//! same epochs and deal ids. The twin's bytecode is the solc-js pipeline's
+//! (`contracts/solidity/out/FilmarkEscrow.json`, committed; `scripts/test.sh` checks it is what
+//! the sources give). Written against the SDK and the devnet only, so it can move into the
+//! scenario suite.
 
 use std::path::PathBuf;
 
@@ -37,29 +37,19 @@ const MARKET: u64 = 5;
 
 type Rpc = Client<InProcess>;
 
-/// The twin's initcode from the solc-js output, if built.
-fn twin_initcode() -> Option<Vec<u8>> {
+/// The twin's initcode from the solc-js output (committed in `contracts/solidity/out`).
+fn twin_initcode() -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../contracts/solidity/out/FilmarkEscrow.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        assert!(
-            std::env::var_os("FILMARK_REQUIRE_SOLIDITY").is_none(),
-            "{} is missing: run the solc-js pipeline (contracts/solidity)",
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (npm run build in contracts/solidity)",
             path.display()
-        );
-        eprintln!(
-            "skipped: {} not built (npm run build in contracts/solidity)",
-            path.display()
-        );
-        return None;
-    };
+        )
+    });
     let json: serde_json::Value = serde_json::from_str(&text).expect("compiler output");
-    let code = &json["bytecode"];
-    let hex_code = code
-        .as_str()
-        .or_else(|| code["object"].as_str())
-        .expect("bytecode");
-    Some(hex::decode(hex_code.trim_start_matches("0x")).expect("hex bytecode"))
+    let code = json["bytecode"].as_str().expect("bytecode");
+    hex::decode(code.trim_start_matches("0x")).expect("hex bytecode")
 }
 
 fn piece() -> cid::Cid {
@@ -115,10 +105,7 @@ async fn world(devnet: Devnet, initcode: Vec<u8>) -> World {
     World {
         client: eth(&devnet, 0),
         sponsor: eth(&devnet, 1),
-        provider: devnet
-            .account(KeyKind::Secp256k1, 1)
-            .expect("provider")
-            .key,
+        provider: devnet.account(KeyKind::Secp256k1, 1).expect("provider").key,
         devnet,
         native,
         twin,
@@ -138,8 +125,11 @@ async fn deploy_contract(rpc: &Rpc, signer: &Signer, initcode: Vec<u8>) -> Addre
         )
         .await
         .expect("deploy twin");
-    let (id, _robust, _eth): (u64, Option<Address>, BytesDe) =
-        lookup.receipt.return_data.deserialize().expect("CreateExternal return");
+    let (id, _robust, _eth): (u64, Option<Address>, BytesDe) = lookup
+        .receipt
+        .return_data
+        .deserialize()
+        .expect("CreateExternal return");
     Address::new_id(id)
 }
 
@@ -169,8 +159,8 @@ fn publish(w: &World, escrow: Address, order_id: u64, start: i64, end: i64) -> u
         provider_collateral: TokenAmount::default(),
         client_collateral: TokenAmount::default(),
     };
-    let params = RawBytes::serialize((vec![(proposal, Signature::new_secp256k1(vec![]))],))
-        .expect("params");
+    let params =
+        RawBytes::serialize((vec![(proposal, Signature::new_secp256k1(vec![]))],)).expect("params");
     let lookup = w
         .devnet
         .send(
@@ -243,9 +233,14 @@ async fn lifecycle(w: &World, escrow: Address) -> Trace {
         )
         .await
         .expect("create order");
-    esc.fund_order(&w.sponsor, order_id, TokenAmount::default(), TokenAmount::from_atto(500))
-        .await
-        .expect("sponsor");
+    esc.fund_order(
+        &w.sponsor,
+        order_id,
+        TokenAmount::default(),
+        TokenAmount::from_atto(500),
+    )
+    .await
+    .expect("sponsor");
     let mut settled = Vec::new();
     // A deal with the escrow as client; activated; paid for 20 epochs.
     let start = now() + 5;
@@ -279,7 +274,13 @@ async fn lifecycle(w: &World, escrow: Address) -> Trace {
     let order = read(&rpc, reader, escrow, I::getOrderCall { orderId: order_id }).await;
     let (closed, completed, paid) = (order.closed, order.completed, order.paid);
     let order = alloy_sol_types::SolValue::abi_encode(&order);
-    let f = read(&rpc, reader, escrow, I::getOrderFundingCall { orderId: order_id }).await;
+    let f = read(
+        &rpc,
+        reader,
+        escrow,
+        I::getOrderFundingCall { orderId: order_id },
+    )
+    .await;
     let id = w
         .devnet
         .lookup_id(&escrow, TipsetRef::Head)
@@ -317,9 +318,7 @@ async fn lifecycle(w: &World, escrow: Address) -> Trace {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_twin_and_the_native_escrow_end_alike() {
-    let Some(initcode) = twin_initcode() else {
-        return;
-    };
+    let initcode = twin_initcode();
     let handle = Devnet::spawn(DevnetConfig::test()).expect("devnet");
     let w = world(handle.devnet(), initcode).await;
     let snapshot = w.devnet.snapshot();
@@ -335,9 +334,167 @@ async fn the_twin_and_the_native_escrow_end_alike() {
     assert_eq!(native.paid, paid);
     let held: U256 = native.accounts.iter().map(|a| a.0 + a.1).sum();
     assert_eq!(filmark_escrow::abi::u256_of(&native.escrow_balance), held);
-    assert_eq!(native.events.len(), twin.events.len(), "{native:#?}\n{twin:#?}");
+    assert_eq!(
+        native.events.len(),
+        twin.events.len(),
+        "{native:#?}\n{twin:#?}"
+    );
     for (i, (a, b)) in native.events.iter().zip(&twin.events).enumerate() {
         assert_eq!(a, b, "event {i}");
     }
     assert_eq!(native, twin);
+}
+
+/// Gas of one message: `calldata` through `InvokeEVM` from an eth signer, or CBOR `params` to
+/// the native `method` from an f1 signer.
+async fn gas(
+    rpc: &Rpc,
+    signer: &Signer,
+    escrow: Address,
+    value: u64,
+    call: (u64, RawBytes, Vec<u8>),
+) -> u64 {
+    let (method, params) = match signer.path() {
+        filmark_sdk::client::Path::Eth => (
+            ext::evm::INVOKE_CONTRACT,
+            RawBytes::serialize(BytesSer(&call.2)).expect("params"),
+        ),
+        _ => (call.0, call.1),
+    };
+    rpc.send(
+        signer,
+        escrow,
+        TokenAmount::from_atto(value),
+        method,
+        params,
+        "gas",
+    )
+    .await
+    .expect("message")
+    .receipt
+    .gas_used
+}
+
+/// `CreateOrder`, `FundOrder` (a sponsor's value) and `Settle` (one active deal) on `escrow`
+/// from `client` / `sponsor`; their gas.
+async fn gas_run(w: &World, escrow: Address, client: &Signer, sponsor: &Signer) -> [u64; 3] {
+    use filmark_escrow::Method;
+    use filmark_escrow::types::{FundOrderParams, OrderIdParams};
+    let rpc = Client::connect(InProcess::new(w.devnet.clone()))
+        .await
+        .expect("client");
+    rpc.escrow(escrow)
+        .deposit(client, TokenAmount::from_atto(5_000))
+        .await
+        .expect("deposit");
+    let deadline = w.devnet.head().height() + 80;
+    let order = OrderBuilder::new(piece(), 2048, TokenAmount::from_atto(10), 100)
+        .activation_deadline(deadline)
+        .into_params();
+    let abi_order = I::OrderParams {
+        pieceCid: order.piece_cid.to_bytes().into(),
+        pieceSize: order.piece_size,
+        pricePerEpoch: U256::from(10),
+        minDuration: order.min_duration,
+        replicas: order.replicas,
+        allowedProviders: Vec::new(),
+        activationDeadline: order.activation_deadline,
+        content: Default::default(),
+        client: EthAddress::ZERO,
+        allowSameProvider: false,
+    };
+    let create = gas(
+        &rpc,
+        client,
+        escrow,
+        0,
+        (
+            Method::CreateOrder.number(),
+            RawBytes::serialize(&order).expect("params"),
+            I::createOrderCall { params: abi_order }.abi_encode(),
+        ),
+    )
+    .await;
+    let fund = gas(
+        &rpc,
+        sponsor,
+        escrow,
+        500,
+        (
+            Method::FundOrder.number(),
+            RawBytes::serialize(FundOrderParams {
+                order_id: 0,
+                from_available: TokenAmount::default(),
+            })
+            .expect("params"),
+            I::fundOrderCall {
+                orderId: 0,
+                fromAvailable: U256::ZERO,
+            }
+            .abi_encode(),
+        ),
+    )
+    .await;
+    let start = w.devnet.head().height() + 5;
+    let deal = publish(w, escrow, 0, start, start + 150);
+    w.devnet.activate_deals(&[deal]).expect("activate");
+    w.devnet.advance_epochs(20).expect("advance");
+    let settle = gas(
+        &rpc,
+        client,
+        escrow,
+        0,
+        (
+            Method::Settle.number(),
+            RawBytes::serialize(OrderIdParams { order_id: 0 }).expect("params"),
+            I::settleCall { orderId: 0 }.abi_encode(),
+        ),
+    )
+    .await;
+    [create, fund, settle]
+}
+
+/// The gas table of the issue: the twin and the native actor side by side (printed; run with
+/// `--nocapture`). Gas is deterministic, so this is a figure, not a timing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gas_of_the_twin_and_the_native_escrow() {
+    let initcode = twin_initcode();
+    let handle = Devnet::spawn(DevnetConfig::test()).expect("devnet");
+    let w = world(handle.devnet(), initcode).await;
+    let f1 = |i| {
+        Signer::f1(
+            w.devnet
+                .account(KeyKind::Secp256k1, i)
+                .expect("account")
+                .key
+                .secp_key()
+                .clone(),
+        )
+    };
+    let snapshot = w.devnet.snapshot();
+    let native_f1 = gas_run(&w, w.native, &f1(2), &f1(3)).await;
+    w.devnet.revert(snapshot).expect("revert");
+    // A snapshot is reverted to once.
+    let snapshot = w.devnet.snapshot();
+    let native_eth = gas_run(&w, w.native, &w.client, &w.sponsor).await;
+    w.devnet.revert(snapshot).expect("revert");
+    let twin = gas_run(&w, w.twin, &w.client, &w.sponsor).await;
+    println!("| method | native (f1, CBOR) | native (eth, ABI) | twin (eth, ABI) |");
+    println!("|---|---:|---:|---:|");
+    for (i, name) in ["CreateOrder", "FundOrder", "Settle (1 deal)"]
+        .iter()
+        .enumerate()
+    {
+        println!(
+            "| {name} | {} | {} | {} |",
+            native_f1[i], native_eth[i], twin[i]
+        );
+    }
+    assert!(
+        native_f1
+            .iter()
+            .chain(&native_eth)
+            .chain(&twin)
+            .all(|g| *g > 0)
+    );
 }
