@@ -3,9 +3,9 @@
 mod car_reader;
 mod clients;
 mod directories;
-mod escrow_twin;
 #[cfg(feature = "std")]
 mod errors;
+mod escrow_twin;
 mod input;
 mod keys;
 mod mnemonic;
