@@ -267,7 +267,7 @@ async fn lifecycle(w: &World, escrow: Address) -> Trace {
     let reader = w.client.address();
     let mut accounts = Vec::new();
     for who in [&w.client, &w.sponsor] {
-        let eth_of = EthAddress::from(who.key().eth_address());
+        let eth_of = who.key().eth_address();
         let r = read(&rpc, reader, escrow, I::getAccountCall { account: eth_of }).await;
         accounts.push((r.available, r.locked));
     }
