@@ -28,7 +28,13 @@ const input = {
   sources: Object.fromEntries(files.map((f) => [f, { content: readFileSync(join(here, f), 'utf8') }])),
   settings,
 }
-const out = JSON.parse(solc.compile(JSON.stringify(input)))
+// Imports of npm packages (`filecoin-solidity-api`, pinned in package-lock.json) come from
+// node_modules; only the contracts of the files here are written to out/.
+const findImports = (path) => {
+  const file = join(here, 'node_modules', path)
+  return existsSync(file) ? { contents: readFileSync(file, 'utf8') } : { error: `not found: ${path}` }
+}
+const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
 const problems = out.errors ?? []
 for (const e of problems) console.error(e.formattedMessage)
 if (problems.some((e) => e.severity === 'error')) process.exit(1)
@@ -41,6 +47,7 @@ const written = {
   'solc.json': { compiler: `solc-js ${solc.version()}`, settings },
 }
 for (const [sourceName, contracts] of Object.entries(out.contracts)) {
+  if (!files.includes(sourceName)) continue
   for (const [contractName, c] of Object.entries(contracts)) {
     written[`${contractName}.json`] = {
       contractName,

@@ -5,6 +5,7 @@ mod clients;
 mod directories;
 #[cfg(feature = "std")]
 mod errors;
+mod escrow_twin;
 mod input;
 mod keys;
 mod mnemonic;
