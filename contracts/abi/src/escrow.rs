@@ -6,6 +6,7 @@
 
 alloy_sol_types::sol! {
     /// The Filmark storage-deal escrow.
+    #[derive(Debug, PartialEq, Eq)]
     interface IFilmarkEscrow {
         /// An order as `getOrder` returns it.
         struct OrderView {
