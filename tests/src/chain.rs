@@ -129,6 +129,12 @@ impl<T: Backend> Chain<T> {
         self
     }
 
+    /// Whether [`Chain::filmark`] deploys the native actors (no deployment was given): their
+    /// state can then be read and checked.
+    pub const fn native(&self) -> bool {
+        self.deployment.is_none()
+    }
+
     /// A short name for reports ("in-process", "rpc").
     pub const fn name(&self) -> &'static str {
         self.name

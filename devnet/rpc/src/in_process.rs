@@ -338,6 +338,10 @@ fn offer(r: &ProviderRecord) -> ProviderOffer {
             deal_id: *deal_id,
             since: *since,
         },
+        filmark_devnet::OfferState::Ended { deal_id, at } => OfferState::Ended {
+            deal_id: *deal_id,
+            at: *at,
+        },
         _ => OfferState::Received,
     };
     ProviderOffer {

@@ -7,6 +7,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cid::Cid;
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::ActorID;
 use fvm_shared::address::{Address, Network};
 use fvm_shared::clock::ChainEpoch;
@@ -14,7 +15,6 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
-use fvm_ipld_encoding::RawBytes;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -295,7 +295,10 @@ impl Transport for HttpTransport {
 
     async fn read_obj(&self, cid: &Cid) -> Result<Option<Vec<u8>>> {
         let c = CidJson::from(cid);
-        if !self.typed::<bool>("Filecoin.ChainHasObj", json!([c])).await? {
+        if !self
+            .typed::<bool>("Filecoin.ChainHasObj", json!([c]))
+            .await?
+        {
             return Ok(None);
         }
         let data: String = self.typed("Filecoin.ChainReadObj", json!([c])).await?;

@@ -273,6 +273,8 @@ pub(crate) struct ProviderRecordJson {
     rejection: Option<RejectionJson>,
     piece_cid: Option<CidJson>,
     note: Option<String>,
+    #[serde(default)]
+    ended_at: Option<i64>,
 }
 
 impl ProviderRecordJson {
@@ -298,6 +300,10 @@ impl ProviderRecordJson {
                 since: self
                     .active_since
                     .ok_or_else(|| bad("provider record", "no activeSince"))?,
+            },
+            "ended" => OfferState::Ended {
+                deal_id: deal()?,
+                at: self.ended_at,
             },
             other => return Err(bad("provider record", format!("unknown state {other}"))),
         };

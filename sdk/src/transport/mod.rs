@@ -28,12 +28,12 @@ use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use fvm_shared::piece::PaddedPieceSize;
 
+pub use self::controls::DevnetControls;
 #[cfg(feature = "http")]
 pub use self::http::HttpTransport;
-pub use self::controls::DevnetControls;
 pub use self::lotus_json::{b64_decode, b64_encode, parse_amount};
-use crate::{Error, Result};
 use crate::keys::SignedMessage;
+use crate::{Error, Result};
 
 /// A message receipt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +137,14 @@ pub enum OfferState {
         deal_id: DealID,
         /// The epoch it was activated at.
         since: ChainEpoch,
+    },
+    /// The deal is over (past its end, slashed, or gone from the market): the provider stores
+    /// nothing for the order any more.
+    Ended {
+        /// The market deal id.
+        deal_id: DealID,
+        /// Its end or slash epoch, while the market still held the deal.
+        at: Option<ChainEpoch>,
     },
 }
 

@@ -132,18 +132,29 @@ fn settle<T: Backend>(
         &params,
         "settle",
     )?;
-    Ok((decode(&out.receipt.return_data, "settle return")?, out.height))
+    Ok((
+        decode(&out.receipt.return_data, "settle return")?,
+        out.height,
+    ))
 }
 
 fn order<T: Backend>(chain: &Chain<T>, fm: &Filmark, order_id: u64) -> anyhow::Result<Order> {
     Ok(chain.run(chain.escrow(fm.escrow.id_address).get_order(order_id))?)
 }
 
-fn account<T: Backend>(chain: &Chain<T>, fm: &Filmark, who: &Address) -> anyhow::Result<GetAccountReturn> {
+fn account<T: Backend>(
+    chain: &Chain<T>,
+    fm: &Filmark,
+    who: &Address,
+) -> anyhow::Result<GetAccountReturn> {
     Ok(chain.run(chain.escrow(fm.escrow.id_address).get_account(*who))?)
 }
 
-fn funding<T: Backend>(chain: &Chain<T>, fm: &Filmark, cid: Cid) -> anyhow::Result<GetFundingReturn> {
+fn funding<T: Backend>(
+    chain: &Chain<T>,
+    fm: &Filmark,
+    cid: Cid,
+) -> anyhow::Result<GetFundingReturn> {
     Ok(chain.run(chain.registry(fm.registry.id_address).get_funding(cid))?)
 }
 
@@ -314,7 +325,12 @@ pub fn sponsored_order<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     // The sponsor is an f410 account: FundOrder through the ABI (its signer's path).
     let sponsored = atto(3 * PRICE * DURATION as u64);
     let escrow = chain.escrow(fm.escrow.id_address);
-    chain.run(escrow.fund_order(&sponsor, order_id, TokenAmount::default(), sponsored.clone()))?;
+    chain.run(escrow.fund_order(
+        &sponsor,
+        order_id,
+        TokenAmount::default(),
+        sponsored.clone(),
+    ))?;
 
     chain.mine((deadline - chain.epoch()?) as u64 + 1)?;
     settle(chain, &fm, &keeper, order_id)?;
@@ -387,7 +403,11 @@ fn running_deal<T: Backend>(
 
 /// Past the deadline, with no live deal: the client closes the order and gets back exactly
 /// what was not paid; the invariants hold.
-fn close_and_check<T: Backend>(chain: &Chain<T>, r: &Running, paid: &TokenAmount) -> anyhow::Result<()> {
+fn close_and_check<T: Backend>(
+    chain: &Chain<T>,
+    r: &Running,
+    paid: &TokenAmount,
+) -> anyhow::Result<()> {
     let client = chain.f1(0)?;
     let keeper = chain.f1(5)?;
     let o = order(chain, &r.fm, r.order_id)?;
@@ -402,7 +422,11 @@ fn close_and_check<T: Backend>(chain: &Chain<T>, r: &Running, paid: &TokenAmount
         chain.mine((deadline + 1 - chain.epoch()?) as u64)?;
     }
     settle(chain, &r.fm, &keeper, r.order_id)?;
-    chain.run(chain.escrow(r.fm.escrow.id_address).close_order(&client, r.order_id))?;
+    chain.run(
+        chain
+            .escrow(r.fm.escrow.id_address)
+            .close_order(&client, r.order_id),
+    )?;
     let acc = account(chain, &r.fm, &client.address())?;
     ensure!(
         acc.locked.is_zero() && acc.available == &o.funded - paid,
@@ -455,7 +479,9 @@ pub fn escrow_early_termination<T: Backend>(chain: &Chain<T>) -> anyhow::Result<
 ///
 /// # Errors
 /// When any step does not behave as the escrow promises.
-pub fn escrow_market_settlement_after_completion<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
+pub fn escrow_market_settlement_after_completion<T: Backend>(
+    chain: &Chain<T>,
+) -> anyhow::Result<()> {
     let provider = chain.f1(2)?;
     let keeper = chain.f1(5)?;
     let r = running_deal(chain, 12, DURATION, 30)?;

@@ -105,18 +105,25 @@ pub fn eth_account_calls_registry_with_abi<T: Backend>(chain: &Chain<T>) -> anyh
         "f0{user_id} is not bound to {}",
         user.address()
     );
-    let state: filmark_registry::State = chain.actor_state(&reg)?;
-    let stored = state
-        .get_record(&ChainStore(chain), &post.root)?
-        .context("the record is in the registry's state")?;
-    ensure!(
-        stored.owner == user_id,
-        "stored owner f0{} is not the f410 account f0{user_id}",
-        stored.owner
-    );
+    // The native registry's own state agrees (a contract given instead has other state).
+    if chain.native() {
+        let state: filmark_registry::State = chain.actor_state(&reg)?;
+        let stored = state
+            .get_record(&ChainStore(chain), &post.root)?
+            .context("the record is in the registry's state")?;
+        ensure!(
+            stored.owner == user_id,
+            "stored owner f0{} is not the f410 account f0{user_id}",
+            stored.owner
+        );
+    }
 
     // Someone else may not transfer it: the call reverts with a decodable reason.
-    let steal = chain.run(chain.registry(reg).transfer(&other, post.root, other.address()));
+    let steal = chain.run(
+        chain
+            .registry(reg)
+            .transfer(&other, post.root, other.address()),
+    );
     match steal.map_err(Error::from) {
         Err(Error::Sdk(filmark_sdk::Error::ActorFailed {
             exit_code, revert, ..
@@ -137,5 +144,8 @@ pub fn eth_account_calls_registry_with_abi<T: Backend>(chain: &Chain<T>) -> anyh
         "get of a missing CID: {out:?}"
     );
 
-    check_invariants(chain, &fm)
+    if chain.native() {
+        check_invariants(chain, &fm)?;
+    }
+    Ok(())
 }

@@ -3,10 +3,10 @@
 
 use anyhow::ensure;
 use filmark_actor_shared::events::cid_topic;
-use filmark_sdk::client::{FilmarkEvent, Register};
-use filmark_sdk::reexports::filmark_abi::IFilmarkRegistry::IFilmarkRegistryEvents;
 use filmark_registry::Method;
 use filmark_registry::types::{MetadataEntry, RegisterParams, Status, scope};
+use filmark_sdk::client::{FilmarkEvent, Register};
+use filmark_sdk::reexports::filmark_abi::IFilmarkRegistry::IFilmarkRegistryEvents;
 use fvm_shared::error::ExitCode;
 
 use super::{address_topic, check_invariants, id_of, ref_hash, sample_content};
@@ -75,7 +75,10 @@ pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
 
     // Registering the same CID again is refused.
     let again = chain.run(reg.register(&owner, Register::from(register(post.root, None))));
-    ensure!(exit_code(again)? != ExitCode::OK, "duplicate register refused");
+    ensure!(
+        exit_code(again)? != ExitCode::OK,
+        "duplicate register refused"
+    );
 
     // An app signer registers and updates for the owner, within scope.
     let expiry = chain.epoch()? + 1_000;
