@@ -175,6 +175,15 @@ pub enum OfferState {
         /// The epoch of the tipset that activated it.
         since: ChainEpoch,
     },
+    /// The deal made is over: past its end epoch, terminated (slashed), or no longer in the
+    /// market (which forgets a slashed deal at once, and a completed one once settled). The
+    /// provider stores nothing for the order any more.
+    Ended {
+        /// The market deal id.
+        deal_id: DealID,
+        /// Its end epoch or its slash epoch, while the market still holds it.
+        at: Option<ChainEpoch>,
+    },
 }
 
 impl OfferState {
@@ -185,13 +194,16 @@ impl OfferState {
             Self::Rejected(_) => "rejected",
             Self::Published { .. } => "published",
             Self::Active { .. } => "active",
+            Self::Ended { .. } => "ended",
         }
     }
 
     /// The deal made, if any.
     pub const fn deal_id(&self) -> Option<DealID> {
         match self {
-            Self::Published { deal_id } | Self::Active { deal_id, .. } => Some(*deal_id),
+            Self::Published { deal_id }
+            | Self::Active { deal_id, .. }
+            | Self::Ended { deal_id, .. } => Some(*deal_id),
             _ => None,
         }
     }
@@ -258,15 +270,56 @@ impl Devnet {
         )
     }
 
-    /// Every provider's record for `order_id` of `escrow`, by provider address.
+    /// Every provider's record for `order_id` of `escrow`, by provider address; a deal that
+    /// is over at the head shows as [`OfferState::Ended`].
     pub fn provider_records(&self, escrow: &Address, order_id: u64) -> Vec<ProviderRecord> {
         let escrow = self.canonical(escrow);
-        self.providers
+        let mut records: Vec<ProviderRecord> = self
+            .providers
             .records()
             .iter()
             .filter(|((e, o, _), _)| *e == escrow && *o == order_id)
             .map(|(_, r)| r.clone())
-            .collect()
+            .collect();
+        for r in &mut records {
+            self.end_if_over(r);
+        }
+        records
+    }
+
+    /// Marks `record`'s published or active deal [`OfferState::Ended`] when, at the head, it
+    /// is past its end epoch, slashed, or gone from the market (and saves that).
+    fn end_if_over(&self, record: &mut ProviderRecord) {
+        let deal_id = match record.state {
+            OfferState::Published { deal_id } | OfferState::Active { deal_id, .. } => deal_id,
+            _ => return,
+        };
+        let head = self.head().height();
+        let Some(deal) = self.market_deal(deal_id) else {
+            return; // the market cannot be read: nothing is known
+        };
+        let at = match deal {
+            None => None,
+            Some(d) if d.state.is_terminated() => Some(d.state.slash_epoch),
+            Some(d) if head >= d.proposal.end_epoch => Some(d.proposal.end_epoch),
+            Some(_) => return,
+        };
+        record.state = OfferState::Ended { deal_id, at };
+        record.updated_at = head;
+        let key = (record.escrow, record.order_id, record.provider);
+        self.providers.records().insert(key, record.clone());
+    }
+
+    /// Deal `id` in the market at the head: `Some(None)` when the market has no such deal,
+    /// `None` when the market's state cannot be read.
+    fn market_deal(&self, id: DealID) -> Option<Option<filmark_devnet_actors::market::Deal>> {
+        use fvm_ipld_encoding::CborStore as _;
+        let (_, actor) = self
+            .actor(&Address::new_id(MARKET_ACTOR_ID), TipsetRef::Head)
+            .ok()??;
+        let store = self.store();
+        let state: filmark_devnet_actors::market::State = store.get_cbor(&actor.state).ok()??;
+        Some(state.deal(&store, id).ok())
     }
 
     /// The f0 form of `address` when it resolves at the head, else `address`.
@@ -293,10 +346,13 @@ impl SimProvider {
         self.key.address()
     }
 
-    /// Its record for `order_id` of `escrow`.
+    /// Its record for `order_id` of `escrow` (a deal over at the head shows as
+    /// [`OfferState::Ended`]).
     pub fn record(&self, escrow: &Address, order_id: u64) -> Option<ProviderRecord> {
         let key = (self.devnet.canonical(escrow), order_id, self.address());
-        self.devnet.providers.records().get(&key).cloned()
+        let mut record = self.devnet.providers.records().get(&key).cloned()?;
+        self.devnet.end_if_over(&mut record);
+        Some(record)
     }
 
     /// Offers the CAR `car` for `order_id` of `escrow`, as a client uploading to a provider.
@@ -315,7 +371,7 @@ impl SimProvider {
     /// Otherwise nothing is published (nothing on chain changes) and the record says why. A
     /// provider funds and registers itself with the market (two tipsets) when it first
     /// publishes. An order already published or active for this provider is not published
-    /// again: its record is returned.
+    /// again: its record is returned (once that deal is over, the order may be offered again).
     ///
     /// # Errors
     ///
@@ -335,10 +391,16 @@ impl SimProvider {
             .unwrap_or_else(|e| e.into_inner());
         let escrow = self.devnet.canonical(escrow);
         let key = (escrow, order_id, self.address());
-        if let Some(done) = self.devnet.providers.records().get(&key)
-            && done.state.deal_id().is_some()
-        {
-            return Ok(done.clone());
+        let done = self.devnet.providers.records().get(&key).cloned();
+        if let Some(mut done) = done {
+            // A deal that is over frees the provider to store the order again.
+            self.devnet.end_if_over(&mut done);
+            if matches!(
+                done.state,
+                OfferState::Published { .. } | OfferState::Active { .. }
+            ) {
+                return Ok(done);
+            }
         }
         let now = self.devnet.head().height();
         let mut record = ProviderRecord {

@@ -52,9 +52,8 @@ async fn main() -> anyhow::Result<()> {
 
     // The provider checks the CAR's piece against the order's, then publishes and activates a
     // deal with the escrow as client. (Over HTTP: `PUT /provider/car/{escrow}/{orderId}`.)
-    let provider = devnet.devnet().provider();
-    tokio::task::spawn_blocking(move || provider.offer(&escrow, order_id, car.as_slice()))
-        .await??;
+    let offer = client.upload_car(escrow, order_id, car).await?;
+    println!("provider {}: {:?}", offer.provider, offer.state);
 
     let status = client.status(registry, escrow, cid).await?;
     println!("{cid} owned by {}", status.owner());

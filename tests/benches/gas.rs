@@ -8,12 +8,12 @@
 use filmark_devnet::TipsetRef;
 use filmark_escrow::Method as Escrow;
 use filmark_registry::Method as Registry;
-use filmark_tests::{InProcess, scenarios};
+use filmark_tests::{InProcessChain, in_process, scenarios};
 use fvm_shared::MethodNum;
 
 /// (method, gas used) of every successful explicit message on the chain, in order.
-fn gas_by_method(chain: &InProcess) -> anyhow::Result<Vec<(MethodNum, u64)>> {
-    let devnet = chain.devnet();
+fn gas_by_method(chain: &InProcessChain) -> anyhow::Result<Vec<(MethodNum, u64)>> {
+    let devnet = chain.client().transport().devnet();
     let mut out = Vec::new();
     for height in 0..=devnet.head().height() {
         for cid in devnet.tipset(TipsetRef::Height(height))?.messages {
@@ -44,12 +44,12 @@ fn report(log: &[(MethodNum, u64)], name: &str, method: MethodNum) {
 }
 
 fn main() -> anyhow::Result<()> {
-    let registry = InProcess::start()?;
+    let registry = in_process::start()?;
     scenarios::registry_lifecycle(&registry)?;
     let log = gas_by_method(&registry)?;
     report(&log, "Register", Registry::Register.number());
 
-    let escrow = InProcess::start()?;
+    let escrow = in_process::start()?;
     scenarios::escrow_lifecycle(&escrow)?;
     let log = gas_by_method(&escrow)?;
     for method in [Escrow::CreateOrder, Escrow::FundOrder, Escrow::Settle] {

@@ -1,36 +1,37 @@
-//! The `Chain` trait: what a scenario needs from a Filecoin chain, whether an in-process devnet
-//! or one reached over JSON-RPC.
+//! [`Chain`]: the scenarios' view of a devnet, a thin synchronous layer over the SDK. Messages
+//! are sent, waited for and read through [`filmark_sdk::Client`] (and its
+//! [`RegistryClient`] / [`EscrowClient`]) over a [`Transport`]; the devnet's controls (mine,
+//! skip epochs, activate/terminate/settle deals) are the SDK's [`DevnetControls`]. The only
+//! code per transport is how the devnet starts ([`crate::in_process`], [`crate::rpc`]).
 
 use cid::Cid;
-use filmark_devnet::DevnetKey;
+use filmark_sdk::client::{Deployment, Emitted, Signer};
+use filmark_sdk::keys::SecpKey;
+use filmark_sdk::transport::{DevnetControls, Lookup, Transport};
+use filmark_sdk::{Client, EscrowClient, RegistryClient};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::RawBytes;
 use fvm_ipld_encoding::de::DeserializeOwned;
-use fvm_ipld_encoding::ser::Serialize;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
-use fvm_shared::event::StampedEvent;
 use fvm_shared::{ActorID, MethodNum};
 
 /// Why a chain operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The in-process devnet refused or failed.
+    /// The in-process devnet refused or failed to start.
     #[error(transparent)]
     Devnet(#[from] filmark_devnet::Error),
-    /// A message executed but exited non-zero where success was required.
-    #[error("{what} failed with exit code {exit_code}: {info}")]
-    Failed {
-        /// What was attempted.
-        what: String,
-        /// The exit code.
-        exit_code: ExitCode,
-        /// The actor's message or the FVM's backtrace.
-        info: String,
-    },
+    /// The SDK failed: the node refused, or an actor exited non-zero
+    /// ([`filmark_sdk::Error::ActorFailed`], with its exit code).
+    #[error(transparent)]
+    Sdk(#[from] filmark_sdk::Error),
+    /// The `filmark devnet` process could not be built, started or read.
+    #[error("devnet process: {0}")]
+    Process(String),
     /// A return value or state object did not decode.
     #[error("decoding {what}: {reason}")]
     Decode {
@@ -39,12 +40,6 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
-    /// The SDK failed (its deploy helper).
-    #[error(transparent)]
-    Sdk(#[from] filmark_sdk::Error),
-    /// A JSON-RPC call failed (transport, or the error the server answered).
-    #[error("rpc: {0}")]
-    Rpc(String),
     /// Something the scenario needs is missing (an actor, a key, a block).
     #[error("not found: {0}")]
     NotFound(String),
@@ -52,63 +47,6 @@ pub enum Error {
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// What an executed (or read-only) message gave.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The message's chain CID (signed CID for secp and delegated senders).
-    pub cid: Option<Cid>,
-    /// The epoch of the tipset that included it (`None` for read-only calls).
-    pub height: Option<ChainEpoch>,
-    /// Its exit code.
-    pub exit_code: ExitCode,
-    /// Its return value.
-    pub return_data: RawBytes,
-    /// Gas used.
-    pub gas_used: u64,
-    /// Events it emitted, with their emitters.
-    pub events: Vec<StampedEvent>,
-    /// The actor's error message or the FVM's backtrace when it failed.
-    pub failure: Option<String>,
-}
-
-impl Outcome {
-    /// Requires success.
-    ///
-    /// # Errors
-    /// [`Error::Failed`] for a non-zero exit code.
-    pub fn ok(self, what: &str) -> Result<Self> {
-        if self.exit_code.is_success() {
-            Ok(self)
-        } else {
-            Err(Error::Failed {
-                what: what.to_owned(),
-                exit_code: self.exit_code,
-                info: self.failure.unwrap_or_default(),
-            })
-        }
-    }
-
-    /// Decodes the CBOR return value.
-    ///
-    /// # Errors
-    /// [`Error::Decode`] when it does not decode as `T`.
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        self.return_data.deserialize().map_err(|e| Error::Decode {
-            what: std::any::type_name::<T>().to_owned(),
-            reason: e.to_string(),
-        })
-    }
-}
-
-/// An actor created by [`Chain::deploy_filmark`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deployed {
-    /// Its f0 address.
-    pub id_address: Address,
-    /// Its robust f2 address.
-    pub robust_address: Address,
-}
 
 /// An event as an Ethereum log (what `eth_getLogs` shows).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,180 +59,311 @@ pub struct EthLog {
     pub data: Vec<u8>,
 }
 
-/// A Filecoin chain a scenario runs against.
+/// What keeps a devnet alive while a [`Chain`] uses it (its handle, its process).
+pub trait Node: std::fmt::Debug {}
+
+/// A transport to a devnet: the SDK's [`Transport`] and [`DevnetControls`] (`HttpTransport`,
+/// `filmark_devnet_rpc::InProcess`).
+pub trait Backend: Transport + DevnetControls {}
+
+impl<T: Transport + DevnetControls> Backend for T {}
+
+/// A devnet reached through the SDK over transport `T`, with its prefunded keys.
 ///
-/// Implementations must mine (or wait for) each sent message before returning its outcome, and
-/// must read state at the head.
-pub trait Chain {
+/// Calls block on a runtime of the chain's own (the scenarios are synchronous). Fields drop in
+/// order: the client before the node it talks to.
+#[derive(Debug)]
+pub struct Chain<T> {
+    name: &'static str,
+    client: Client<T>,
+    rt: tokio::runtime::Runtime,
+    f1: Vec<SecpKey>,
+    eth: Vec<SecpKey>,
+    deployment: Option<Deployment>,
+    _node: Box<dyn Node>,
+}
+
+/// A CBOR value's decoding error.
+fn decode_err<E: std::fmt::Display>(what: impl Into<String>) -> impl FnOnce(E) -> Error {
+    let what = what.into();
+    move |e| Error::Decode {
+        what,
+        reason: e.to_string(),
+    }
+}
+
+impl<T: Backend> Chain<T> {
+    /// A chain over `transport`, named `name` in reports, with the devnet's prefunded keys;
+    /// `node` is kept alive as long as the chain.
+    ///
+    /// # Errors
+    /// When no runtime starts or the node cannot be reached.
+    pub fn new(
+        name: &'static str,
+        transport: T,
+        f1: Vec<SecpKey>,
+        eth: Vec<SecpKey>,
+        node: Box<dyn Node>,
+    ) -> Result<Self> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Process(format!("starting a runtime: {e}")))?;
+        let client = rt.block_on(Client::connect(transport))?;
+        Ok(Self {
+            name,
+            client,
+            rt,
+            f1,
+            eth,
+            deployment: None,
+            _node: node,
+        })
+    }
+
+    /// Runs the scenarios against the actors (or contracts behind the same ABI) already at
+    /// `deployment` instead of deploying Filmark's native actors ([`Chain::filmark`]).
+    #[must_use]
+    pub const fn with_deployment(mut self, deployment: Deployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Whether [`Chain::filmark`] deploys the native actors (no deployment was given): their
+    /// state can then be read and checked.
+    pub const fn native(&self) -> bool {
+        self.deployment.is_none()
+    }
+
     /// A short name for reports ("in-process", "rpc").
-    fn name(&self) -> &'static str;
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
 
-    /// The chain id (EIP-155).
-    fn chain_id(&self) -> Result<u64>;
+    /// Runs `f` to completion on the chain's runtime.
+    pub fn run<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
 
-    /// The `index`-th prefunded f1 account key.
+    /// The SDK client.
+    pub const fn client(&self) -> &Client<T> {
+        &self.client
+    }
+
+    /// The `index`-th prefunded f1 account's key.
     ///
     /// # Errors
     /// [`Error::NotFound`] when genesis has fewer.
-    fn f1(&self, index: usize) -> Result<DevnetKey>;
+    pub fn f1_key(&self, index: usize) -> Result<SecpKey> {
+        self.f1
+            .get(index)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("f1 account {index}")))
+    }
 
-    /// The `index`-th prefunded f410 (Ethereum) account key.
+    /// The `index`-th prefunded f410 (Ethereum) account's key.
     ///
     /// # Errors
     /// [`Error::NotFound`] when genesis has fewer.
-    fn eth(&self, index: usize) -> Result<DevnetKey>;
+    pub fn eth_key(&self, index: usize) -> Result<SecpKey> {
+        self.eth
+            .get(index)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("f410 account {index}")))
+    }
 
-    /// Signs and sends a message (an EIP-1559 transaction for an f410 key) and waits for it.
+    /// A native (CBOR) signer of the `index`-th prefunded f1 account.
     ///
     /// # Errors
-    /// When the chain refuses it; an actor failure is an exit code in the outcome.
-    fn send(
+    /// As [`Chain::f1_key`].
+    pub fn f1(&self, index: usize) -> Result<Signer> {
+        Ok(Signer::f1(self.f1_key(index)?))
+    }
+
+    /// A Solidity-ABI signer of the `index`-th prefunded f410 account.
+    ///
+    /// # Errors
+    /// As [`Chain::eth_key`].
+    pub fn eth(&self, index: usize) -> Result<Signer> {
+        Ok(Signer::eth(self.eth_key(index)?))
+    }
+
+    /// Filmark's actors: the deployment given ([`Chain::with_deployment`]), or the native
+    /// actors deployed now by `deployer` with the SDK's deploy helper.
+    ///
+    /// # Errors
+    /// When the deployment fails.
+    pub fn filmark(&self, deployer: &Signer) -> Result<Deployment> {
+        if let Some(d) = self.deployment {
+            return Ok(d);
+        }
+        Ok(self.run(self.client.deploy_filmark(
+            deployer,
+            filmark_actor_bundle::REGISTRY_WASM,
+            filmark_actor_bundle::ESCROW_WASM,
+        ))?)
+    }
+
+    /// The registry at `address`.
+    pub const fn registry(&self, address: Address) -> RegistryClient<'_, T> {
+        self.client.registry(address)
+    }
+
+    /// The escrow at `address`.
+    pub const fn escrow(&self, address: Address) -> EscrowClient<'_, T> {
+        self.client.escrow(address)
+    }
+
+    /// Sends a message and waits for it ([`Client::send`]); an actor failure is
+    /// [`filmark_sdk::Error::ActorFailed`].
+    ///
+    /// # Errors
+    /// The SDK's.
+    pub fn send(
         &self,
-        from: &DevnetKey,
-        to: &Address,
+        from: &Signer,
+        to: Address,
         value: TokenAmount,
         method: MethodNum,
         params: RawBytes,
-    ) -> Result<Outcome>;
+        what: &str,
+    ) -> Result<Lookup> {
+        Ok(self.run(self.client.send(from, to, value, method, params, what))?)
+    }
 
-    /// Runs a read-only call on the head state.
+    /// Sends CBOR `params` with no value ([`Chain::send`]).
     ///
     /// # Errors
-    /// When the chain cannot run it; an actor failure is an exit code in the outcome.
-    fn call(
+    /// As [`Chain::send`]; params that do not encode.
+    pub fn invoke<P: fvm_ipld_encoding::ser::Serialize>(
         &self,
-        from: &Address,
-        to: &Address,
+        from: &Signer,
+        to: Address,
         method: MethodNum,
-        params: RawBytes,
-    ) -> Result<Outcome>;
-
-    /// Deploys Filmark's escrow and registry with the SDK's deploy helper
-    /// ([`filmark_sdk::Client::deploy_filmark`]) over this chain's SDK transport.
-    ///
-    /// # Errors
-    /// When installation or a constructor fails.
-    fn deploy_filmark(&self, from: &DevnetKey) -> Result<filmark_sdk::client::Deployment>;
-
-    /// Mines `n` tipsets; returns the new head epoch.
-    ///
-    /// # Errors
-    /// When mining fails.
-    fn mine(&self, n: u64) -> Result<ChainEpoch>;
+        params: &P,
+        what: &str,
+    ) -> Result<Lookup> {
+        let params = RawBytes::serialize(params).map_err(decode_err(what))?;
+        self.send(from, to, TokenAmount::default(), method, params, what)
+    }
 
     /// The head epoch.
     ///
     /// # Errors
-    /// When the chain cannot be read.
-    fn epoch(&self) -> Result<ChainEpoch>;
+    /// The transport's.
+    pub fn epoch(&self) -> Result<ChainEpoch> {
+        Ok(self.run(self.client.transport().head_height())?)
+    }
 
     /// An address's balance (zero when it has no actor).
     ///
     /// # Errors
-    /// When the chain cannot be read.
-    fn balance(&self, addr: &Address) -> Result<TokenAmount>;
+    /// The transport's.
+    pub fn balance(&self, addr: &Address) -> Result<TokenAmount> {
+        Ok(self.run(self.client.transport().balance(addr))?)
+    }
 
-    /// The actor ID an address resolves to.
+    /// The actor id an address resolves to.
     ///
     /// # Errors
-    /// When the chain cannot be read.
-    fn lookup_id(&self, addr: &Address) -> Result<Option<ActorID>>;
+    /// The transport's.
+    pub fn lookup_id(&self, addr: &Address) -> Result<Option<ActorID>> {
+        Ok(self.run(self.client.transport().lookup_id(addr))?)
+    }
 
     /// The f4 address of an actor, if it has one.
     ///
     /// # Errors
-    /// When the chain cannot be read.
-    fn delegated_address(&self, id: ActorID) -> Result<Option<Address>>;
+    /// The transport's.
+    pub fn delegated_address(&self, id: ActorID) -> Result<Option<Address>> {
+        let actor = self.run(self.client.transport().actor(&Address::new_id(id)))?;
+        Ok(actor.and_then(|a| a.delegated_address))
+    }
 
-    /// An actor's state root.
+    /// A block of the chain's store.
     ///
     /// # Errors
-    /// [`Error::NotFound`] when there is no such actor.
-    fn state_root(&self, addr: &Address) -> Result<Cid>;
+    /// The transport's.
+    pub fn read_block(&self, cid: &Cid) -> Result<Option<Vec<u8>>> {
+        Ok(self.run(self.client.transport().read_obj(cid))?)
+    }
 
-    /// A block from the chain's store (state, HAMT nodes, ...).
+    /// Loads an actor's state object.
     ///
     /// # Errors
-    /// When the chain cannot be read.
-    fn read_block(&self, cid: &Cid) -> Result<Option<Vec<u8>>>;
+    /// When the actor or its state is missing or does not decode.
+    pub fn actor_state<S: DeserializeOwned>(&self, addr: &Address) -> Result<S> {
+        let actor = self
+            .run(self.client.transport().actor(addr))?
+            .ok_or_else(|| Error::NotFound(format!("actor {addr}")))?;
+        let bytes = self
+            .read_block(&actor.head)?
+            .ok_or_else(|| Error::NotFound(format!("state {}", actor.head)))?;
+        fvm_ipld_encoding::from_slice(&bytes).map_err(decode_err(format!("state of {addr}")))
+    }
 
-    /// Activates storage-market deals at the current epoch (a devnet control).
+    /// Mines `n` tipsets; the new head epoch.
+    ///
+    /// # Errors
+    /// The devnet's.
+    pub fn mine(&self, n: u64) -> Result<ChainEpoch> {
+        Ok(self.run(self.client.transport().mine(n))?)
+    }
+
+    /// Moves the chain `n` epochs ahead at once; the new head epoch.
+    ///
+    /// # Errors
+    /// The devnet's; `n` of 0.
+    pub fn advance_epochs(&self, n: u64) -> Result<ChainEpoch> {
+        Ok(self.run(self.client.transport().advance_epochs(n))?)
+    }
+
+    /// Activates storage-market deals at the current epoch.
     ///
     /// # Errors
     /// When the market refuses.
-    fn activate_deals(&self, ids: &[u64]) -> Result<()>;
+    pub fn activate_deals(&self, ids: &[u64]) -> Result<()> {
+        self.run(self.client.transport().activate_deals(ids))?;
+        Ok(())
+    }
 
-    /// Terminates (slashes) storage-market deals at the current epoch (a devnet control).
+    /// Terminates (slashes) storage-market deals at the current epoch.
     ///
     /// # Errors
     /// When the market refuses.
-    fn terminate_deals(&self, ids: &[u64]) -> Result<()>;
+    pub fn terminate_deals(&self, ids: &[u64]) -> Result<()> {
+        self.run(self.client.transport().terminate_deals(ids))?;
+        Ok(())
+    }
 
-    /// Calls the market's exported `SettleDealPayments` for `ids`, as anyone may (a third
-    /// party, not the escrow), in a new tipset; returns the market's per-deal answer.
+    /// The market's `SettleDealPayments` for `ids`, sent by a third party in a new tipset.
     ///
     /// # Errors
     /// When the market refuses the whole call.
-    fn settle_deal_payments(
+    pub fn settle_deal_payments(
         &self,
         ids: &[u64],
-    ) -> Result<filmark_devnet_actors::market::SettleDealPaymentsReturn>;
-
-    /// Moves the chain `n` epochs ahead at once (null rounds, then one tipset at the new
-    /// height); returns it.
-    ///
-    /// # Errors
-    /// When `n` is 0 or the chain cannot move.
-    fn advance_epochs(&self, n: u64) -> Result<ChainEpoch>;
-
-    // ---- provided ----
-
-    /// Sends `params` (CBOR) with no value and requires success.
-    ///
-    /// # Errors
-    /// When the chain refuses the message or it exits non-zero ([`Error::Failed`]).
-    fn invoke<P: Serialize>(
-        &self,
-        from: &DevnetKey,
-        to: &Address,
-        method: MethodNum,
-        params: &P,
-        what: &str,
-    ) -> Result<Outcome>
-    where
-        Self: Sized,
-    {
-        self.send(from, to, TokenAmount::default(), method, serialize(params)?)?
-            .ok(what)
+    ) -> Result<filmark_devnet_actors::market::SettleDealPaymentsReturn> {
+        let ret = self.run(self.client.transport().settle_deal_payments(ids))?;
+        ret.deserialize()
+            .map_err(decode_err("SettleDealPaymentsReturn"))
     }
 
-    /// A read-only call with `params` (CBOR) that must succeed, decoding its return value.
+    /// Filmark's events a message emitted, typed.
     ///
     /// # Errors
-    /// When the call fails or its return value does not decode as `R`.
-    fn view<P: Serialize, R: DeserializeOwned>(
-        &self,
-        from: &Address,
-        to: &Address,
-        method: MethodNum,
-        params: &P,
-        what: &str,
-    ) -> Result<R>
-    where
-        Self: Sized,
-    {
-        self.call(from, to, method, serialize(params)?)?
-            .ok(what)?
-            .decode()
+    /// The transport's.
+    pub fn events(&self, lookup: &Lookup) -> Result<Vec<Emitted>> {
+        Ok(self.run(self.client.filmark_events(lookup))?)
     }
 
-    /// The events of an outcome as Ethereum logs, with the emitter's Ethereum address.
+    /// The events of a message as Ethereum logs, with the emitter's Ethereum address.
     ///
     /// # Errors
-    /// When the chain cannot be read.
-    fn eth_logs(&self, outcome: &Outcome) -> Result<Vec<EthLog>> {
+    /// The transport's.
+    pub fn eth_logs(&self, lookup: &Lookup) -> Result<Vec<EthLog>> {
         let mut logs = Vec::new();
-        for stamped in &outcome.events {
+        for stamped in self.run(self.client.events(lookup))? {
             let Some((topics, data)) = filmark_actor_shared::events::decode_log(&stamped.event)
             else {
                 continue;
@@ -311,43 +380,27 @@ pub trait Chain {
         }
         Ok(logs)
     }
-
-    /// Loads an actor's state object.
-    ///
-    /// # Errors
-    /// When the actor or its state is missing or does not decode.
-    fn actor_state<S: DeserializeOwned>(&self, addr: &Address) -> Result<S>
-    where
-        Self: Sized,
-    {
-        let root = self.state_root(addr)?;
-        let bytes = self
-            .read_block(&root)?
-            .ok_or_else(|| Error::NotFound(format!("state {root}")))?;
-        fvm_ipld_encoding::from_slice(&bytes).map_err(|e| Error::Decode {
-            what: format!("state of {addr}"),
-            reason: e.to_string(),
-        })
-    }
 }
 
-/// CBOR-encodes message parameters.
+/// The exit code of a message that may be refused: [`ExitCode::OK`] for success, the actor's
+/// exit code for an actor failure ([`filmark_sdk::Error::ActorFailed`]).
 ///
 /// # Errors
-/// [`Error::Decode`] when the value cannot be encoded.
-pub fn serialize<P: Serialize>(params: &P) -> Result<RawBytes> {
-    RawBytes::serialize(params).map_err(|e| Error::Decode {
-        what: std::any::type_name::<P>().to_owned(),
-        reason: e.to_string(),
-    })
+/// Any other error.
+pub fn exit_code<R, E: Into<Error>>(r: std::result::Result<R, E>) -> Result<ExitCode> {
+    match r.map_err(Into::into) {
+        Ok(_) => Ok(ExitCode::OK),
+        Err(Error::Sdk(filmark_sdk::Error::ActorFailed { exit_code, .. })) => Ok(exit_code),
+        Err(e) => Err(e),
+    }
 }
 
 /// A read-only blockstore over [`Chain::read_block`], to run `check_state_invariants` on the
 /// real state.
 #[derive(Debug)]
-pub struct ChainStore<'a, C: Chain>(pub &'a C);
+pub struct ChainStore<'a, T>(pub &'a Chain<T>);
 
-impl<C: Chain> Blockstore for ChainStore<'_, C> {
+impl<T: Backend> Blockstore for ChainStore<'_, T> {
     fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
         Ok(self.0.read_block(k)?)
     }
@@ -357,28 +410,10 @@ impl<C: Chain> Blockstore for ChainStore<'_, C> {
     }
 }
 
-/// Deploys Filmark with the SDK over `transport`, from `from` (an f1 key), on a runtime of its
-/// own (the scenarios are synchronous).
+/// Decodes a CBOR value the scenarios got back.
 ///
 /// # Errors
-/// [`Error::Sdk`] when the deployment fails.
-pub(crate) fn sdk_deploy<T: filmark_sdk::Transport>(
-    transport: T,
-    from: &DevnetKey,
-) -> Result<filmark_sdk::client::Deployment> {
-    let signer = filmark_sdk::Signer::f1(from.secp_key().clone());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Rpc(format!("starting a runtime: {e}")))?;
-    Ok(rt.block_on(async {
-        filmark_sdk::Client::connect(transport)
-            .await?
-            .deploy_filmark(
-                &signer,
-                filmark_actor_bundle::REGISTRY_WASM,
-                filmark_actor_bundle::ESCROW_WASM,
-            )
-            .await
-    })?)
+/// [`Error::Decode`].
+pub fn decode<R: DeserializeOwned>(data: &RawBytes, what: &str) -> Result<R> {
+    data.deserialize().map_err(decode_err(what))
 }

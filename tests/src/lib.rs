@@ -5,6 +5,6 @@ pub mod in_process;
 pub mod rpc;
 pub mod scenarios;
 
-pub use chain::{Chain, ChainStore, Deployed, Error, EthLog, Outcome, Result};
-pub use in_process::InProcess;
-pub use rpc::Rpc;
+pub use chain::{Backend, Chain, ChainStore, Error, EthLog, Node, Result, exit_code};
+pub use in_process::InProcessChain;
+pub use rpc::RpcChain;

@@ -13,10 +13,11 @@ use std::io::Cursor;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use filmark_devnet::{Devnet, DevnetConfig, KeyKind, OfferState};
+use filmark_devnet::{Devnet, DevnetConfig, KeyKind};
 use filmark_devnet_rpc::InProcess;
 use filmark_sdk::client::{OrderBuilder, Register, SendOptions};
 use filmark_sdk::content::{Options, Packed};
+use filmark_sdk::transport::OfferState;
 use filmark_sdk::{Client, Signer};
 use fvm_shared::econ::TokenAmount;
 use serde_json::json;
@@ -203,9 +204,10 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         done.add("order sponsored");
 
         wait.set("handing the CAR to the provider");
-        let provider = devnet.provider();
-        let rec = provider
-            .offer(&escrow, order_id, car.as_slice())
+        // The SDK's upload (in process here; `PUT /provider/car/{escrow}/{orderId}` over HTTP).
+        let rec = client
+            .upload_car(escrow, order_id, car.clone())
+            .await
             .with_context(|| done.context("offering the CAR"))?;
         let deal_id = match &rec.state {
             OfferState::Active { deal_id, .. } => *deal_id,
@@ -283,7 +285,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             "escrow": addr(&client, &escrow),
             "order_id": order_id,
             "deal_id": deal_id,
-            "provider": addr(&client, &provider.address()),
+            "provider": addr(&client, &rec.provider),
             "funded": o.funded.atto().to_string(),
             "paid_to_provider": o.paid.atto().to_string(),
             "paid_halfway": halfway.paid.atto().to_string(),
@@ -312,7 +314,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             fil(&o.funded),
             fil(&full),
             fil(&sponsored),
-            addr(&client, &provider.address()),
+            addr(&client, &rec.provider),
             fil(&halfway.paid),
             fil(&settled.paid),
             fil(&o.paid),

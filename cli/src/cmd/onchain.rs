@@ -555,6 +555,11 @@ fn offer_text(s: &OfferState) -> String {
         OfferState::Active { deal_id, since } => {
             format!("deal {deal_id} active since epoch {since}")
         }
+        OfferState::Ended {
+            deal_id,
+            at: Some(at),
+        } => format!("deal {deal_id} ended at epoch {at}"),
+        OfferState::Ended { deal_id, at: None } => format!("deal {deal_id} ended"),
         _ => "unknown state".into(),
     }
 }
@@ -573,6 +578,9 @@ fn offer_json<T: Transport>(client: &Client<T>, f: &ProviderOffer) -> Value {
         OfferState::Published { deal_id } => json!({"state": "published", "deal_id": deal_id}),
         OfferState::Active { deal_id, since } => {
             json!({"state": "active", "deal_id": deal_id, "since": since})
+        }
+        OfferState::Ended { deal_id, at } => {
+            json!({"state": "ended", "deal_id": deal_id, "ended_at": at})
         }
         _ => json!({"state": "unknown"}),
     };

@@ -1,4 +1,7 @@
 //! The escrow's Solidity interface, read from `contracts/solidity/IFilmarkEscrow.sol` (the one
 //! definition; its comments give the conventions).
 
-alloy_sol_types::sol!("../solidity/IFilmarkEscrow.sol");
+alloy_sol_types::sol!(
+    #[sol(extra_derives(Debug, PartialEq, Eq))]
+    "../solidity/IFilmarkEscrow.sol"
+);

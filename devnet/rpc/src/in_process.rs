@@ -11,15 +11,18 @@ use filmark_devnet::{Devnet, MARKET_ACTOR_ID, ProviderRecord, TipsetRef};
 use filmark_devnet_actors::market::State as MarketState;
 use filmark_sdk::keys::SignedMessage;
 use filmark_sdk::transport::{
-    CallOutcome, Lookup, MarketDeal, OfferState, ProviderOffer, Receipt, Transport,
+    ActorInfo, CallOutcome, DevnetControls, Lookup, MarketDeal, OfferState, ProviderOffer, Receipt,
+    Transport,
 };
 use filmark_sdk::{Error, Result};
-use fvm_ipld_encoding::CborStore;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::{CborStore, RawBytes};
 use fvm_shared::ActorID;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 
 /// A [`Transport`] over an in-process [`Devnet`].
@@ -132,6 +135,7 @@ impl Transport for InProcess {
                         exit_code: r.receipt.exit_code,
                         return_data: r.receipt.return_data,
                         gas_used: r.receipt.gas_used,
+                        events_root: r.receipt.events_root,
                     },
                     failure: r.failure,
                 }))
@@ -151,6 +155,7 @@ impl Transport for InProcess {
                     exit_code: r.receipt.exit_code,
                     return_data: r.receipt.return_data,
                     gas_used: r.receipt.gas_used,
+                    events_root: r.receipt.events_root,
                 },
                 failure: r.failure,
             })
@@ -223,6 +228,100 @@ impl Transport for InProcess {
             .await?;
         Ok(records.iter().map(offer).collect())
     }
+
+    async fn events(&self, root: &Cid) -> Result<Vec<StampedEvent>> {
+        let root = *root;
+        self.run("Filecoin.ChainGetEvents", move |d| {
+            let store = d.store();
+            let fail = |e: fvm_ipld_amt::Error| filmark_devnet::Error::Fvm(e.into());
+            let amt = fvm_ipld_amt::Amt::<StampedEvent, _>::load(&root, &store).map_err(fail)?;
+            let mut events = Vec::new();
+            amt.for_each(|_, e| {
+                events.push(e.clone());
+                Ok(())
+            })
+            .map_err(fail)?;
+            Ok(events)
+        })
+        .await
+    }
+
+    async fn actor(&self, address: &Address) -> Result<Option<ActorInfo>> {
+        let a = *address;
+        self.run("Filecoin.StateGetActor", move |d| {
+            Ok(d.actor(&a, TipsetRef::Head)?.map(|(_, actor)| ActorInfo {
+                code: actor.code,
+                head: actor.state,
+                nonce: actor.sequence,
+                balance: actor.balance,
+                delegated_address: actor.delegated_address,
+            }))
+        })
+        .await
+    }
+
+    async fn read_obj(&self, cid: &Cid) -> Result<Option<Vec<u8>>> {
+        let c = *cid;
+        self.run("Filecoin.ChainReadObj", move |d| {
+            d.store().get(&c).map_err(filmark_devnet::Error::Fvm)
+        })
+        .await
+    }
+}
+
+impl DevnetControls for InProcess {
+    async fn mine(&self, tipsets: u64) -> Result<ChainEpoch> {
+        self.run("anvil_mine", move |d| Ok(d.mine(tipsets)?.height()))
+            .await
+    }
+
+    async fn advance_epochs(&self, epochs: u64) -> Result<ChainEpoch> {
+        self.run("filmark_advanceEpochs", move |d| {
+            Ok(d.advance_epochs(epochs)?.height())
+        })
+        .await
+    }
+
+    async fn activate_deals(&self, ids: &[DealID]) -> Result<ChainEpoch> {
+        let ids = ids.to_vec();
+        self.run("filmark_activateDeals", move |d| {
+            Ok(d.activate_deals(&ids)?.height)
+        })
+        .await
+    }
+
+    async fn terminate_deals(&self, ids: &[DealID]) -> Result<ChainEpoch> {
+        let ids = ids.to_vec();
+        self.run("filmark_terminateDeals", move |d| {
+            Ok(d.terminate_deals(&ids)?.height)
+        })
+        .await
+    }
+
+    async fn settle_deal_payments(&self, ids: &[DealID]) -> Result<RawBytes> {
+        let ids = ids.to_vec();
+        let ret = self
+            .run("filmark_settleDealPayments", move |d| {
+                d.settle_deal_payments(&ids)
+            })
+            .await?;
+        RawBytes::serialize(ret).map_err(|e| Error::Cbor(e.to_string()))
+    }
+
+    async fn upload_car(
+        &self,
+        escrow: &Address,
+        order_id: u64,
+        car: Vec<u8>,
+    ) -> Result<ProviderOffer> {
+        let e = *escrow;
+        let record = self
+            .run("PUT /provider/car", move |d| {
+                d.provider().offer(&e, order_id, car.as_slice())
+            })
+            .await?;
+        Ok(offer(&record))
+    }
 }
 
 /// A provider's record as the SDK reads it (what `filmark_providerStatus` answers).
@@ -238,6 +337,10 @@ fn offer(r: &ProviderRecord) -> ProviderOffer {
         filmark_devnet::OfferState::Active { deal_id, since } => OfferState::Active {
             deal_id: *deal_id,
             since: *since,
+        },
+        filmark_devnet::OfferState::Ended { deal_id, at } => OfferState::Ended {
+            deal_id: *deal_id,
+            at: *at,
         },
         _ => OfferState::Received,
     };

@@ -44,6 +44,7 @@ pub(crate) fn record_json(r: &ProviderRecord) -> Value {
     let (deal_id, active_since, rejection) = match &r.state {
         OfferState::Published { deal_id } => (Some(*deal_id), None, Value::Null),
         OfferState::Active { deal_id, since } => (Some(*deal_id), Some(*since), Value::Null),
+        OfferState::Ended { deal_id, .. } => (Some(*deal_id), None, Value::Null),
         OfferState::Rejected(why) => (
             None,
             None,
@@ -66,6 +67,10 @@ pub(crate) fn record_json(r: &ProviderRecord) -> Value {
         "receivedAt": r.received_at,
         "updatedAt": r.updated_at,
         "note": r.note,
+        "endedAt": match r.state {
+            OfferState::Ended { at, .. } => json!(at),
+            _ => Value::Null,
+        },
     })
 }
 

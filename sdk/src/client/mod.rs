@@ -6,6 +6,7 @@
 //! address with Solidity-ABI calldata (the `filmark-abi` interfaces) to the actors' `InvokeEVM`.
 
 mod escrow;
+pub mod events;
 mod registry;
 mod status;
 
@@ -19,15 +20,17 @@ use fvm_ipld_encoding::ser::Serialize;
 use fvm_ipld_encoding::{BytesDe, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use fvm_shared::{METHOD_SEND, MethodNum};
 
 pub use self::escrow::{EscrowClient, OrderBuilder};
+pub use self::events::{Emitted, FilmarkEvent};
 pub use self::registry::{DEFAULT_KIND, Register, RegistryClient, eth_of, register_request};
 pub use self::status::{ContentStatus, DealState, DealStatus, OrderStatus, deal_state};
 use crate::keys::{EthAddress, SecpKey, calldata_params, ext};
 use crate::network::Network;
-use crate::transport::{Lookup, Transport};
+use crate::transport::{DevnetControls, Lookup, ProviderOffer, Transport};
 use crate::{Error, Result};
 
 /// A block's gas limit: no estimate with its margin goes above it.
@@ -423,6 +426,64 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// A Solidity-ABI read-only call (`eth_call` over HTTP, the same `InvokeEVM` call in
+    /// process): `call` encoded with its `sol!` type, run against `to` from no one, its
+    /// return decoded. Works on Filmark's actors (f0 / masked-ID address) and on any contract
+    /// behind the same ABI (f410 address).
+    ///
+    /// # Errors
+    /// [`Error::ActorFailed`] when the call reverts; [`Error::Decode`] when its return does not
+    /// decode as `C`'s; [`Error::NotEthCompatible`] for a `to` with no Ethereum form (f1, f2:
+    /// resolve it first); the transport's.
+    pub async fn eth_call<C: alloy_sol_types::SolCall>(
+        &self,
+        to: Address,
+        call: &C,
+        what: &str,
+    ) -> Result<C::Return> {
+        let bytes = match self.transport.eth_call(&to, &call.abi_encode()).await {
+            Err(Error::ActorFailed {
+                exit_code,
+                message,
+                revert,
+                ..
+            }) => {
+                return Err(Error::ActorFailed {
+                    what: what.to_owned(),
+                    exit_code,
+                    message,
+                    revert,
+                });
+            }
+            other => other?,
+        };
+        C::abi_decode_returns(&bytes).map_err(|e| Error::Decode {
+            what: what.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The FVM events a message emitted (its receipt's events root, `ChainGetEvents`), with
+    /// their emitters; decode Filmark's with [`events::decode_events`].
+    ///
+    /// # Errors
+    /// The transport's.
+    pub async fn events(&self, lookup: &Lookup) -> Result<Vec<StampedEvent>> {
+        match &lookup.receipt.events_root {
+            Some(root) => self.transport.events(root).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Filmark's events a message emitted, typed ([`Client::events`] then
+    /// [`events::decode_events`]).
+    ///
+    /// # Errors
+    /// The transport's.
+    pub async fn filmark_events(&self, lookup: &Lookup) -> Result<Vec<Emitted>> {
+        Ok(events::decode_events(&self.events(lookup).await?))
+    }
+
     /// Installs `wasm` and creates an actor of it with init's `Exec`, sent by `signer` (an f1
     /// key: init's `Exec` has no Ethereum form).
     ///
@@ -585,6 +646,25 @@ impl<T: Transport> Client<T> {
                 Ok(Returned::Abi(bytes))
             }
         }
+    }
+}
+
+impl<T: DevnetControls> Client<T> {
+    /// Hands `car` to a devnet's simulated storage provider for `escrow`'s order `order_id`
+    /// ([`DevnetControls::upload_car`]: `PUT /provider/car/{escrow}/{orderId}` over HTTP). The
+    /// provider recomputes the piece commitment and publishes a deal (escrow as client) only
+    /// when it matches the order's; its record says which deal, or why none.
+    ///
+    /// # Errors
+    /// The transport's; a rejection is not an error but the record's
+    /// [`OfferState::Rejected`](crate::transport::OfferState::Rejected).
+    pub async fn upload_car(
+        &self,
+        escrow: Address,
+        order_id: u64,
+        car: Vec<u8>,
+    ) -> Result<ProviderOffer> {
+        self.transport.upload_car(&escrow, order_id, car).await
     }
 }
 

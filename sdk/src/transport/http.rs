@@ -7,19 +7,22 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cid::Cid;
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::ActorID;
 use fvm_shared::address::{Address, Network};
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::lotus_json::{
-    InvocResultJson, LookupJson, MarketDealJson, ProviderRecordJson, b64_encode, parse_amount,
+    ActorJson, EventJson, InvocResultJson, LookupJson, MarketDealJson, ProviderRecordJson,
+    b64_decode, b64_encode, parse_amount,
 };
-use super::{CallOutcome, Lookup, MarketDeal, ProviderOffer, Transport};
+use super::{ActorInfo, CallOutcome, DevnetControls, Lookup, MarketDeal, ProviderOffer, Transport};
 use crate::keys::json::{CidJson, MessageJson, SignedMessageJson};
 use crate::keys::{SignedMessage, format_address};
 use crate::{Error, Result};
@@ -270,6 +273,166 @@ impl Transport for HttpTransport {
             Err(Error::Rpc { code, .. }) if code == METHOD_NOT_FOUND => Ok(Vec::new()),
             Err(e) => Err(e),
         }
+    }
+
+    async fn events(&self, root: &Cid) -> Result<Vec<StampedEvent>> {
+        let events: Vec<EventJson> = self
+            .typed("Filecoin.ChainGetEvents", json!([CidJson::from(root)]))
+            .await?;
+        events.iter().map(EventJson::to_event).collect()
+    }
+
+    async fn actor(&self, address: &Address) -> Result<Option<ActorInfo>> {
+        match self
+            .typed::<ActorJson>("Filecoin.StateGetActor", json!([self.addr(address), null]))
+            .await
+        {
+            Ok(a) => a.to_actor().map(Some),
+            Err(Error::Rpc { message, .. }) if message.contains("not found") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn read_obj(&self, cid: &Cid) -> Result<Option<Vec<u8>>> {
+        let c = CidJson::from(cid);
+        if !self
+            .typed::<bool>("Filecoin.ChainHasObj", json!([c]))
+            .await?
+        {
+            return Ok(None);
+        }
+        let data: String = self.typed("Filecoin.ChainReadObj", json!([c])).await?;
+        b64_decode(Some(&data)).map(Some)
+    }
+
+    async fn eth_call(&self, to: &Address, calldata: &[u8]) -> Result<Vec<u8>> {
+        let to = crate::client::eth_of(to)?;
+        let call = json!({"to": to.to_string(), "data": format!("0x{}", hex_lower(calldata))});
+        match self.request("eth_call", json!([call, "latest"])).await {
+            Ok(v) => hex_bytes(&v, "eth_call"),
+            Err(Error::Rpc { code, message, .. }) if code == EXECUTION_ERROR => {
+                Err(reverted(&message))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// `eth_call`'s revert (`execution reverted: exit code N reason`) as the actor's failure.
+fn reverted(message: &str) -> Error {
+    let rest = message
+        .strip_prefix("execution reverted: exit code ")
+        .unwrap_or(message);
+    let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+    Error::ActorFailed {
+        what: "eth_call".into(),
+        exit_code: fvm_shared::error::ExitCode::new(code.parse().unwrap_or(0)),
+        message: if reason.is_empty() {
+            message.to_owned()
+        } else {
+            reason.to_owned()
+        },
+        revert: None,
+    }
+}
+
+fn hex_bytes(v: &Value, what: &str) -> Result<Vec<u8>> {
+    let s = v.as_str().unwrap_or_default().trim_start_matches("0x");
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2).unwrap_or("x"), 16))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| Error::Decode {
+            what: what.to_owned(),
+            reason: format!("not hex bytes: {v}: {e}"),
+        })
+}
+
+impl HttpTransport {
+    /// The devnet's simulated provider's upload URL of `escrow`'s order `order_id`, next to
+    /// this transport's RPC URL (`http://host:port/provider/car/{escrow}/{orderId}`).
+    fn upload_url(&self, escrow: &Address, order_id: u64) -> Result<reqwest::Url> {
+        let bad = |e: String| Error::Transport {
+            method: "provider upload".into(),
+            reason: e,
+        };
+        let base = reqwest::Url::parse(&self.url).map_err(|e| bad(e.to_string()))?;
+        base.join(&format!(
+            "/provider/car/{}/{order_id}",
+            format_address(escrow, self.network)
+        ))
+        .map_err(|e| bad(e.to_string()))
+    }
+
+    async fn control(&self, method: &str, params: Value) -> Result<ChainEpoch> {
+        let v = self.request(method, params).await?;
+        let height = v.get("Height").unwrap_or(&v);
+        height.as_i64().ok_or_else(|| Error::Decode {
+            what: method.to_owned(),
+            reason: format!("no height in {v}"),
+        })
+    }
+}
+
+impl DevnetControls for HttpTransport {
+    async fn mine(&self, tipsets: u64) -> Result<ChainEpoch> {
+        self.request("anvil_mine", json!([tipsets])).await?;
+        self.head_height().await
+    }
+
+    async fn advance_epochs(&self, epochs: u64) -> Result<ChainEpoch> {
+        self.control("filmark_advanceEpochs", json!([epochs])).await
+    }
+
+    async fn activate_deals(&self, ids: &[DealID]) -> Result<ChainEpoch> {
+        self.control("filmark_activateDeals", json!([ids])).await
+    }
+
+    async fn terminate_deals(&self, ids: &[DealID]) -> Result<ChainEpoch> {
+        self.control("filmark_terminateDeals", json!([ids])).await
+    }
+
+    async fn settle_deal_payments(&self, ids: &[DealID]) -> Result<RawBytes> {
+        let v = self
+            .request("filmark_settleDealPayments", json!([ids]))
+            .await?;
+        Ok(RawBytes::new(b64_decode(v["Return"].as_str())?))
+    }
+
+    async fn upload_car(
+        &self,
+        escrow: &Address,
+        order_id: u64,
+        car: Vec<u8>,
+    ) -> Result<ProviderOffer> {
+        let method = "PUT /provider/car";
+        let transport = |e: reqwest::Error| Error::Transport {
+            method: method.into(),
+            reason: e.to_string(),
+        };
+        let response = self
+            .client
+            .put(self.upload_url(escrow, order_id)?)
+            .body(car)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        let body: Value = response.json().await.map_err(transport)?;
+        // 200 (a deal) and 422 (rejected) carry the provider's record; others an error.
+        if let Some(e) = body.get("error").and_then(Value::as_str) {
+            return Err(Error::Rpc {
+                method: method.into(),
+                code: i64::from(status.as_u16()),
+                message: e.to_owned(),
+            });
+        }
+        serde_json::from_value::<ProviderRecordJson>(body)
+            .map_err(|e| Error::Decode {
+                what: "provider record".into(),
+                reason: e.to_string(),
+            })?
+            .into_offer()
     }
 }
 

@@ -9,10 +9,11 @@ use fvm_ipld_encoding::RawBytes;
 use fvm_shared::bigint::BigInt;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
+use fvm_shared::event::{ActorEvent, Entry, Flags, StampedEvent};
 use fvm_shared::piece::PaddedPieceSize;
 use serde::Deserialize;
 
-use super::{CallOutcome, Lookup, MarketDeal, OfferState, ProviderOffer, Receipt};
+use super::{ActorInfo, CallOutcome, Lookup, MarketDeal, OfferState, ProviderOffer, Receipt};
 use crate::keys::json::CidJson;
 use crate::keys::parse_address;
 use crate::{Error, Result};
@@ -54,6 +55,8 @@ pub(crate) struct ReceiptJson {
     #[serde(rename = "Return")]
     ret: Option<String>,
     gas_used: u64,
+    #[serde(default)]
+    events_root: Option<CidJson>,
 }
 
 impl ReceiptJson {
@@ -62,7 +65,72 @@ impl ReceiptJson {
             exit_code: ExitCode::new(self.exit_code),
             return_data: RawBytes::new(b64_decode(self.ret.as_deref())?),
             gas_used: self.gas_used,
+            events_root: self.events_root.as_ref().map(CidJson::to_cid).transpose()?,
         })
+    }
+}
+
+/// `types.ActorV5` (`StateGetActor`): `{Code, Head, Nonce, Balance, DelegatedAddress}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ActorJson {
+    code: CidJson,
+    head: CidJson,
+    nonce: u64,
+    balance: String,
+    #[serde(default)]
+    delegated_address: Option<String>,
+}
+
+impl ActorJson {
+    pub(crate) fn to_actor(&self) -> Result<ActorInfo> {
+        Ok(ActorInfo {
+            code: self.code.to_cid()?,
+            head: self.head.to_cid()?,
+            nonce: self.nonce,
+            balance: parse_amount(&self.balance)?,
+            delegated_address: self
+                .delegated_address
+                .as_deref()
+                .map(parse_address)
+                .transpose()?,
+        })
+    }
+}
+
+/// One entry of an event in `ChainGetEvents`: `{Flags, Key, Codec, Value}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EntryJson {
+    flags: u64,
+    key: String,
+    codec: u64,
+    value: Option<String>,
+}
+
+/// An event of `ChainGetEvents`: `{Emitter, Entries}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct EventJson {
+    emitter: u64,
+    entries: Vec<EntryJson>,
+}
+
+impl EventJson {
+    pub(crate) fn to_event(&self) -> Result<StampedEvent> {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| {
+                Ok(Entry {
+                    flags: Flags::from_bits_truncate(e.flags),
+                    key: e.key.clone(),
+                    codec: e.codec,
+                    value: b64_decode(e.value.as_deref())?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(StampedEvent::new(self.emitter, ActorEvent::from(entries)))
     }
 }
 
@@ -167,12 +235,22 @@ mod tests {
         assert_eq!(l.height, 12);
         assert_eq!(l.receipt.exit_code, ExitCode::USR_ILLEGAL_ARGUMENT);
         assert_eq!(l.receipt.return_data.bytes(), &[1, 2]);
+        assert_eq!(l.receipt.events_root, None);
         let c: InvocResultJson = serde_json::from_str(
             r#"{"MsgRct":{"ExitCode":0,"Return":null,"GasUsed":1},"Error":""}"#,
         )
         .unwrap();
         assert_eq!(c.to_outcome().unwrap().failure, None);
         assert!(parse_amount("12x").is_err());
+        let e: EventJson = serde_json::from_str(
+            r#"{"Emitter":1001,"Entries":[{"Flags":3,"Key":"t1","Codec":85,"Value":"AQI="}]}"#,
+        )
+        .unwrap();
+        let e = e.to_event().unwrap();
+        assert_eq!(e.emitter, 1001);
+        assert_eq!(e.event.entries[0].key, "t1");
+        assert_eq!(e.event.entries[0].value, vec![1, 2]);
+        assert_eq!(e.event.entries[0].flags, Flags::FLAG_INDEXED_ALL);
         assert_eq!(parse_amount("1000").unwrap(), TokenAmount::from_atto(1000));
     }
 }
@@ -195,6 +273,8 @@ pub(crate) struct ProviderRecordJson {
     rejection: Option<RejectionJson>,
     piece_cid: Option<CidJson>,
     note: Option<String>,
+    #[serde(default)]
+    ended_at: Option<i64>,
 }
 
 impl ProviderRecordJson {
@@ -220,6 +300,10 @@ impl ProviderRecordJson {
                 since: self
                     .active_since
                     .ok_or_else(|| bad("provider record", "no activeSince"))?,
+            },
+            "ended" => OfferState::Ended {
+                deal_id: deal()?,
+                at: self.ended_at,
             },
             other => return Err(bad("provider record", format!("unknown state {other}"))),
         };

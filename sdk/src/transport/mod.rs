@@ -11,6 +11,7 @@
 //! Its futures are not required to be `Send`, so that the wasm32 build (whose `fetch` futures
 //! are not) implements it too.
 
+mod controls;
 #[cfg(feature = "http")]
 mod http;
 mod lotus_json;
@@ -23,14 +24,16 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
+use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use fvm_shared::piece::PaddedPieceSize;
 
+pub use self::controls::DevnetControls;
 #[cfg(feature = "http")]
 pub use self::http::HttpTransport;
 pub use self::lotus_json::{b64_decode, b64_encode, parse_amount};
-use crate::Result;
 use crate::keys::SignedMessage;
+use crate::{Error, Result};
 
 /// A message receipt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +44,24 @@ pub struct Receipt {
     pub return_data: RawBytes,
     /// Gas used.
     pub gas_used: u64,
+    /// The root of the events it emitted (read them with [`Transport::events`]), `None` when
+    /// it emitted none.
+    pub events_root: Option<Cid>,
+}
+
+/// An actor as `StateGetActor` answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorInfo {
+    /// Its code CID.
+    pub code: Cid,
+    /// Its state root.
+    pub head: Cid,
+    /// Its nonce.
+    pub nonce: u64,
+    /// Its balance.
+    pub balance: TokenAmount,
+    /// Its f4 address, if it has one.
+    pub delegated_address: Option<Address>,
 }
 
 /// Where an executed message landed.
@@ -116,6 +137,14 @@ pub enum OfferState {
         deal_id: DealID,
         /// The epoch it was activated at.
         since: ChainEpoch,
+    },
+    /// The deal is over (past its end, slashed, or gone from the market): the provider stores
+    /// nothing for the order any more.
+    Ended {
+        /// The market deal id.
+        deal_id: DealID,
+        /// Its end or slash epoch, while the market still held the deal.
+        at: Option<ChainEpoch>,
     },
 }
 
@@ -224,6 +253,89 @@ pub trait Transport {
     /// # Errors
     /// As [`Transport::chain_id`].
     async fn provider_offers(&self, escrow: &Address, order_id: u64) -> Result<Vec<ProviderOffer>>;
+
+    /// The events under a receipt's [`Receipt::events_root`] (`ChainGetEvents`), in emission
+    /// order, each with its emitter's actor id.
+    ///
+    /// # Errors
+    /// As [`Transport::chain_id`]; the default refuses ([`Error::Rpc`], method not found).
+    async fn events(&self, root: &Cid) -> Result<Vec<StampedEvent>> {
+        let _ = root;
+        Err(unsupported("Filecoin.ChainGetEvents"))
+    }
+
+    /// An actor, `None` when no actor has `address` (`StateGetActor`).
+    ///
+    /// # Errors
+    /// As [`Transport::events`].
+    async fn actor(&self, address: &Address) -> Result<Option<ActorInfo>> {
+        let _ = address;
+        Err(unsupported("Filecoin.StateGetActor"))
+    }
+
+    /// A block of the node's store (state objects, HAMT nodes ...), `None` when it has none
+    /// (`ChainHasObj`, `ChainReadObj`).
+    ///
+    /// # Errors
+    /// As [`Transport::events`].
+    async fn read_obj(&self, cid: &Cid) -> Result<Option<Vec<u8>>> {
+        let _ = cid;
+        Err(unsupported("Filecoin.ChainReadObj"))
+    }
+
+    /// Runs Solidity-ABI `calldata` against `to` on the head state, from no one, without
+    /// committing (`eth_call`); the ABI return bytes. The default is the same call as a
+    /// `StateCall` of `InvokeEVM` from the system actor (what Lotus' `eth_call` runs).
+    ///
+    /// # Errors
+    /// [`Error::ActorFailed`] when the call reverts (exit code, message, revert reason); as
+    /// [`Transport::chain_id`].
+    async fn eth_call(&self, to: &Address, calldata: &[u8]) -> Result<Vec<u8>> {
+        let message = Message {
+            version: 0,
+            from: Address::new_id(0),
+            to: *to,
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: crate::keys::ext::evm::INVOKE_CONTRACT,
+            params: crate::keys::calldata_params(calldata),
+            gas_limit: 0,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
+        let out = self.call(&message).await?;
+        let data = out.receipt.return_data.bytes();
+        if !out.receipt.exit_code.is_success() {
+            let revert = filmark_actor_shared::abi::decode_revert(data);
+            return Err(Error::ActorFailed {
+                what: "eth_call".into(),
+                exit_code: out.receipt.exit_code,
+                message: out
+                    .failure
+                    .or_else(|| revert.clone())
+                    .unwrap_or_else(|| "(the node gave no message)".into()),
+                revert,
+            });
+        }
+        if data.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fvm_ipld_encoding::BytesDe(bytes) =
+            fvm_ipld_encoding::from_slice(data).map_err(|e| Error::Decode {
+                what: "InvokeEVM return".into(),
+                reason: e.to_string(),
+            })?;
+        Ok(bytes)
+    }
+}
+
+/// The error of a method a transport does not have (JSON-RPC's "method not found").
+pub(crate) fn unsupported(method: &str) -> Error {
+    Error::Rpc {
+        method: method.to_owned(),
+        code: -32601,
+        message: "not supported by this transport".into(),
+    }
 }
 
 /// Waits `duration` (tokio's timer on native targets, `setTimeout` in the browser).

@@ -5,7 +5,7 @@ use filmark_devnet::{Devnet, DevnetConfig, DevnetHandle, KeyKind};
 use filmark_devnet_rpc::{InProcess, RpcConfig, RpcServer};
 use filmark_sdk::client::{DealState, Deployment, OrderBuilder, Register};
 use filmark_sdk::content::{NoProgress, Options, Packed, pack};
-use filmark_sdk::transport::{OfferState, Transport};
+use filmark_sdk::transport::{DevnetControls, OfferState, Transport};
 use filmark_sdk::{Client, Error, HttpTransport, Network, Signer};
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
@@ -223,9 +223,10 @@ async fn order_for<T: Transport>(
     id
 }
 
-/// The provider is offered a matching CAR for one order and another piece's CAR for a second:
-/// `status` shows the first's deal active, and the second's rejection naming both pieces.
-async fn provider_scenario<T: Transport>(
+/// The provider is offered, with the SDK's upload, a matching CAR for one order and another
+/// piece's CAR for a second: `status` shows the first's deal active, and the second's rejection
+/// naming both pieces; once the deal is terminated, the provider's record says it ended.
+async fn provider_scenario<T: DevnetControls>(
     client: &Client<T>,
     devnet: &Devnet,
     d: &Deployment,
@@ -238,13 +239,22 @@ async fn provider_scenario<T: Transport>(
     let bad_order = order_for(client, d, f1, &wanted).await;
     let escrow = d.escrow.id_address;
     let provider = devnet.provider();
-    let (p, e) = (provider.clone(), escrow);
-    tokio::task::spawn_blocking(move || {
-        p.offer(&e, good_order, car.as_slice()).expect("offer");
-        p.offer(&e, bad_order, other_car.as_slice()).expect("offer");
-    })
-    .await
-    .unwrap();
+    let uploaded = client
+        .upload_car(escrow, good_order, car)
+        .await
+        .expect("upload");
+    assert!(
+        matches!(uploaded.state, OfferState::Active { .. }),
+        "{uploaded:?}"
+    );
+    let refused = client
+        .upload_car(escrow, bad_order, other_car)
+        .await
+        .expect("upload");
+    assert!(
+        matches!(&refused.state, OfferState::Rejected { kind, .. } if kind == "pieceMismatch"),
+        "{refused:?}"
+    );
     let provider_id = client
         .transport()
         .lookup_id(&provider.address())
@@ -293,6 +303,25 @@ async fn provider_scenario<T: Transport>(
     assert!(
         message.contains(&wanted.piece.cid_v1().to_string()),
         "{message}"
+    );
+
+    // The deal is terminated: the provider's record no longer says active.
+    let slashed = client
+        .transport()
+        .terminate_deals(&[deal_id])
+        .await
+        .expect("terminate");
+    let offers = client
+        .transport()
+        .provider_offers(&escrow, good_order)
+        .await
+        .expect("offers");
+    let [offer] = offers.as_slice() else {
+        panic!("one offer: {offers:?}");
+    };
+    assert!(
+        matches!(offer.state, OfferState::Ended { deal_id: d, at } if d == deal_id && at.is_none_or(|at| at <= slashed)),
+        "ended: {offer:?}"
     );
 }
 

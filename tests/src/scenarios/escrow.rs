@@ -7,7 +7,7 @@
 
 use anyhow::{Context, ensure};
 use cid::Cid;
-use filmark_devnet::{DevnetKey, MARKET_ACTOR_ID};
+use filmark_devnet::MARKET_ACTOR_ID;
 use filmark_devnet_actors::market::{
     self, ClientDealProposal, DealProposal, Label, PublishStorageDealsParams,
     PublishStorageDealsReturn,
@@ -15,24 +15,18 @@ use filmark_devnet_actors::market::{
 use filmark_escrow::Method as Escrow;
 use filmark_escrow::policy::SETTLEMENT_WINDOW;
 use filmark_escrow::state::Order;
-use filmark_escrow::types::{
-    CreateOrderParams, CreateOrderReturn, FundOrderParams, GetAccountParams, GetAccountReturn,
-    OrderIdParams, SettleReturn,
-};
-use filmark_registry::Method as Registry;
-use filmark_registry::types::{
-    GetFundingParams, GetFundingReturn, LinkOrderParams, RegisterParams,
-};
+use filmark_escrow::types::{GetAccountReturn, OrderIdParams, SettleReturn};
+use filmark_registry::types::{GetFundingReturn, RegisterParams};
+use filmark_sdk::client::{OrderBuilder, Register, Signer};
 use filmark_sdk::content::Packed;
-use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::crypto::signature::Signature;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::piece::PaddedPieceSize;
 
-use super::{Filmark, check_invariants, deploy_filmark, ref_hash, sample_content};
-use crate::chain::Chain;
+use super::{Filmark, check_invariants, ref_hash, sample_content};
+use crate::chain::{Backend, Chain, decode};
 
 /// Order price per epoch per replica, in attoFIL.
 const PRICE: u64 = 1_000_000_000_000;
@@ -43,10 +37,10 @@ fn atto(n: u64) -> TokenAmount {
     TokenAmount::from_atto(n)
 }
 
-fn create_order<C: Chain>(
-    chain: &C,
+fn create_order<T: Backend>(
+    chain: &Chain<T>,
     fm: &Filmark,
-    client: &DevnetKey,
+    client: &Signer,
     packed: &Packed,
     deadline: ChainEpoch,
     value: TokenAmount,
@@ -54,46 +48,33 @@ fn create_order<C: Chain>(
     create_order_for(chain, fm, client, packed, deadline, DURATION, value)
 }
 
-fn create_order_for<C: Chain>(
-    chain: &C,
+fn create_order_for<T: Backend>(
+    chain: &Chain<T>,
     fm: &Filmark,
-    client: &DevnetKey,
+    client: &Signer,
     packed: &Packed,
     deadline: ChainEpoch,
     duration: ChainEpoch,
     value: TokenAmount,
 ) -> anyhow::Result<u64> {
-    let params = CreateOrderParams {
-        piece_cid: packed.piece.cid_v1(),
-        piece_size: packed.piece.padded_size,
-        price_per_epoch: atto(PRICE),
-        min_duration: duration,
-        replicas: 1,
-        allowed_providers: vec![],
-        activation_deadline: deadline,
-        content: Some(packed.root),
-        client: None,
-        allow_same_provider: false,
-    };
-    let ret: CreateOrderReturn = chain
-        .send(
-            client,
-            &fm.escrow.id_address,
-            value,
-            Escrow::CreateOrder.number(),
-            RawBytes::serialize(params)?,
-        )?
-        .ok("create order")?
-        .decode()?;
-    Ok(ret.order_id)
+    let order = OrderBuilder::new(
+        packed.piece.cid_v1(),
+        packed.piece.padded_size,
+        atto(PRICE),
+        duration,
+    )
+    .activation_deadline(deadline)
+    .content(packed.root);
+    let escrow = chain.escrow(fm.escrow.id_address);
+    Ok(chain.run(escrow.create_order(client, order, value))?)
 }
 
 /// The provider publishes a deal for the order's piece with the escrow as client and a market
 /// price of zero (the escrow pays); the market authenticates it with the escrow and notifies it.
-fn publish_deal<C: Chain>(
-    chain: &C,
+fn publish_deal<T: Backend>(
+    chain: &Chain<T>,
     fm: &Filmark,
-    provider: &DevnetKey,
+    provider: &Signer,
     packed: &Packed,
     order_id: u64,
     start: ChainEpoch,
@@ -101,10 +82,10 @@ fn publish_deal<C: Chain>(
     publish_deal_for(chain, fm, provider, packed, order_id, start, DURATION)
 }
 
-fn publish_deal_for<C: Chain>(
-    chain: &C,
+fn publish_deal_for<T: Backend>(
+    chain: &Chain<T>,
     fm: &Filmark,
-    provider: &DevnetKey,
+    provider: &Signer,
     packed: &Packed,
     order_id: u64,
     start: ChainEpoch,
@@ -131,56 +112,50 @@ fn publish_deal_for<C: Chain>(
     };
     let market = Address::new_id(MARKET_ACTOR_ID);
     let method = market::Method::PublishStorageDealsExported.number();
-    let ret: PublishStorageDealsReturn = chain
-        .invoke(provider, &market, method, &params, "publish storage deals")?
-        .decode()?;
+    let out = chain.invoke(provider, market, method, &params, "publish storage deals")?;
+    let ret: PublishStorageDealsReturn = decode(&out.receipt.return_data, "publish return")?;
     ret.ids.first().copied().context("one deal published")
 }
 
-fn settle<C: Chain>(
-    chain: &C,
+fn settle<T: Backend>(
+    chain: &Chain<T>,
     fm: &Filmark,
-    anyone: &DevnetKey,
+    anyone: &Signer,
     order_id: u64,
 ) -> anyhow::Result<(SettleReturn, ChainEpoch)> {
     let params = OrderIdParams { order_id };
+    // Through `Client::send` (not `EscrowClient::settle`): the epoch it ran at matters.
     let out = chain.invoke(
         anyone,
-        &fm.escrow.id_address,
+        fm.escrow.id_address,
         Escrow::Settle.number(),
         &params,
         "settle",
     )?;
-    let height = out.height.context("settle was mined")?;
-    Ok((out.decode()?, height))
+    Ok((
+        decode(&out.receipt.return_data, "settle return")?,
+        out.height,
+    ))
 }
 
-fn order<C: Chain>(chain: &C, fm: &Filmark, order_id: u64) -> anyhow::Result<Order> {
-    let params = OrderIdParams { order_id };
-    let who = fm.escrow.id_address;
-    Ok(chain.view(&who, &who, Escrow::GetOrder.number(), &params, "order")?)
+fn order<T: Backend>(chain: &Chain<T>, fm: &Filmark, order_id: u64) -> anyhow::Result<Order> {
+    Ok(chain.run(chain.escrow(fm.escrow.id_address).get_order(order_id))?)
 }
 
-fn account<C: Chain>(chain: &C, fm: &Filmark, who: &Address) -> anyhow::Result<GetAccountReturn> {
-    let params = GetAccountParams { account: *who };
-    Ok(chain.view(
-        who,
-        &fm.escrow.id_address,
-        Escrow::GetAccount.number(),
-        &params,
-        "account",
-    )?)
-}
-
-fn funding<C: Chain>(
-    chain: &C,
+fn account<T: Backend>(
+    chain: &Chain<T>,
     fm: &Filmark,
     who: &Address,
+) -> anyhow::Result<GetAccountReturn> {
+    Ok(chain.run(chain.escrow(fm.escrow.id_address).get_account(*who))?)
+}
+
+fn funding<T: Backend>(
+    chain: &Chain<T>,
+    fm: &Filmark,
     cid: Cid,
 ) -> anyhow::Result<GetFundingReturn> {
-    let method = Registry::GetFunding.number();
-    let params = GetFundingParams { cid };
-    Ok(chain.view(who, &fm.registry.id_address, method, &params, "get funding")?)
+    Ok(chain.run(chain.registry(fm.registry.id_address).get_funding(cid))?)
 }
 
 /// Publish (escrow as client) → activate → settle across epochs → terminate → sponsor tops up →
@@ -189,13 +164,13 @@ fn funding<C: Chain>(
 ///
 /// # Errors
 /// When any step does not behave as the escrow promises.
-pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
+pub fn escrow_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let client = chain.f1(0)?;
     let provider_a = chain.f1(2)?;
     let provider_b = chain.f1(3)?;
     let sponsor = chain.f1(4)?;
     let keeper = chain.f1(5)?;
-    let fm = deploy_filmark(chain, &client)?;
+    let fm = chain.filmark(&client)?;
     let packed = sample_content(3, 200_000)?;
 
     // The post is registered and an order pays for its storage.
@@ -209,28 +184,12 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         ref_hash: ref_hash("https://youtu.be/abc"),
         metadata: vec![],
     };
-    let registry = fm.registry.id_address;
-    chain.invoke(
-        &client,
-        &registry,
-        Registry::Register.number(),
-        &register,
-        "register",
-    )?;
+    let registry = chain.registry(fm.registry.id_address);
+    chain.run(registry.register(&client, Register::from(register)))?;
     let now = chain.epoch()?;
     let locked = PRICE * DURATION as u64;
     let order_id = create_order(chain, &fm, &client, &packed, now + 200, atto(locked))?;
-    let link = LinkOrderParams {
-        cid: packed.root,
-        order_id,
-    };
-    chain.invoke(
-        &client,
-        &registry,
-        Registry::LinkOrder.number(),
-        &link,
-        "link order",
-    )?;
+    chain.run(registry.link_order(&client, packed.root, order_id))?;
     let acc = account(chain, &fm, &client.address())?;
     ensure!(
         acc.locked == atto(locked),
@@ -256,7 +215,7 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
         "provider received it"
     );
 
-    let f = funding(chain, &fm, &client.address(), packed.root)?;
+    let f = funding(chain, &fm, packed.root)?;
     let fund = f.funding.clone().context("registry reads the escrow")?;
     ensure!(
         f.order_id == Some(order_id) && fund.active_replicas == 1,
@@ -287,7 +246,7 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
             && gone - terminated <= SETTLEMENT_WINDOW,
         "A paid its active epochs plus less than the window"
     );
-    let f = funding(chain, &fm, &client.address(), packed.root)?;
+    let f = funding(chain, &fm, packed.root)?;
     ensure!(
         f.funding.is_some_and(|f| f.active_replicas == 0),
         "the slot is free again"
@@ -295,18 +254,8 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
 
     // A sponsor tops the order up so a full-length replacement fits; provider B re-fills the slot.
     let top_up = atto(total_a);
-    chain
-        .send(
-            &sponsor,
-            &fm.escrow.id_address,
-            top_up.clone(),
-            Escrow::FundOrder.number(),
-            RawBytes::serialize(FundOrderParams {
-                order_id,
-                from_available: TokenAmount::default(),
-            })?,
-        )?
-        .ok("sponsor funds the order")?;
+    let escrow = chain.escrow(fm.escrow.id_address);
+    chain.run(escrow.fund_order(&sponsor, order_id, TokenAmount::default(), top_up.clone()))?;
     let start_b = chain.epoch()? + 5;
     let deal_b = publish_deal(chain, &fm, &provider_b, &packed, order_id, start_b)?;
     chain.activate_deals(&[deal_b])?;
@@ -330,14 +279,7 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     ensure!(last.paid.is_zero(), "nothing more to pay");
 
     // Everything unearned went back: client and sponsor accounts, pro rata; the order closes.
-    let close = OrderIdParams { order_id };
-    chain.invoke(
-        &client,
-        &fm.escrow.id_address,
-        Escrow::CloseOrder.number(),
-        &close,
-        "close",
-    )?;
+    chain.run(escrow.close_order(&client, order_id))?;
     let client_acc = account(chain, &fm, &client.address())?;
     let sponsor_acc = account(chain, &fm, &sponsor.address())?;
     ensure!(
@@ -364,11 +306,11 @@ pub fn escrow_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// When any step does not behave as the escrow promises.
-pub fn sponsored_order<C: Chain>(chain: &C) -> anyhow::Result<()> {
+pub fn sponsored_order<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let client = chain.f1(0)?;
     let sponsor = chain.eth(1)?;
     let keeper = chain.f1(5)?;
-    let fm = deploy_filmark(chain, &client)?;
+    let fm = chain.filmark(&client)?;
     let packed = sample_content(9, 10_000)?;
     let deadline = chain.epoch()? + 20;
     let order_id = create_order(
@@ -380,22 +322,15 @@ pub fn sponsored_order<C: Chain>(chain: &C) -> anyhow::Result<()> {
         atto(PRICE * DURATION as u64),
     )?;
 
-    // The sponsor is an f410 account: FundOrder through the ABI.
-    use alloy_sol_types::SolCall;
-    let call = filmark_escrow::abi::IFilmarkEscrow::fundOrderCall {
-        orderId: order_id,
-        fromAvailable: Default::default(),
-    };
+    // The sponsor is an f410 account: FundOrder through the ABI (its signer's path).
     let sponsored = atto(3 * PRICE * DURATION as u64);
-    chain
-        .send(
-            &sponsor,
-            &fm.escrow.id_address,
-            sponsored.clone(),
-            filmark_actor_shared::abi::INVOKE_EVM_METHOD,
-            filmark_sdk::keys::calldata_params(&call.abi_encode()),
-        )?
-        .ok("sponsor funds through the ABI")?;
+    let escrow = chain.escrow(fm.escrow.id_address);
+    chain.run(escrow.fund_order(
+        &sponsor,
+        order_id,
+        TokenAmount::default(),
+        sponsored.clone(),
+    ))?;
 
     chain.mine((deadline - chain.epoch()?) as u64 + 1)?;
     settle(chain, &fm, &keeper, order_id)?;
@@ -411,20 +346,8 @@ pub fn sponsored_order<C: Chain>(chain: &C) -> anyhow::Result<()> {
     );
 
     let before = chain.balance(&sponsor.address())?;
-    let call = filmark_escrow::abi::IFilmarkEscrow::withdrawCall {
-        amount: alloy_primitives::U256::from(3 * PRICE * DURATION as u64),
-        to: Default::default(),
-    };
-    let out = chain
-        .send(
-            &sponsor,
-            &fm.escrow.id_address,
-            TokenAmount::default(),
-            filmark_actor_shared::abi::INVOKE_EVM_METHOD,
-            filmark_sdk::keys::calldata_params(&call.abi_encode()),
-        )?
-        .ok("sponsor withdraws")?;
-    ensure!(out.gas_used > 0, "withdraw executed");
+    let amount = atto(3 * PRICE * DURATION as u64);
+    chain.run(escrow.withdraw(&sponsor, amount, None))?;
     ensure!(
         chain.balance(&sponsor.address())? > before,
         "the sponsor got its FIL back"
@@ -445,8 +368,8 @@ struct Running {
     seen: ChainEpoch,
 }
 
-fn running_deal<C: Chain>(
-    chain: &C,
+fn running_deal<T: Backend>(
+    chain: &Chain<T>,
     seed: u8,
     duration: ChainEpoch,
     after_start: u64,
@@ -454,7 +377,7 @@ fn running_deal<C: Chain>(
     let client = chain.f1(0)?;
     let provider = chain.f1(2)?;
     let keeper = chain.f1(5)?;
-    let fm = deploy_filmark(chain, &client)?;
+    let fm = chain.filmark(&client)?;
     let packed = sample_content(seed, 20_000)?;
     let now = chain.epoch()?;
     let value = atto(PRICE * duration as u64);
@@ -480,7 +403,11 @@ fn running_deal<C: Chain>(
 
 /// Past the deadline, with no live deal: the client closes the order and gets back exactly
 /// what was not paid; the invariants hold.
-fn close_and_check<C: Chain>(chain: &C, r: &Running, paid: &TokenAmount) -> anyhow::Result<()> {
+fn close_and_check<T: Backend>(
+    chain: &Chain<T>,
+    r: &Running,
+    paid: &TokenAmount,
+) -> anyhow::Result<()> {
     let client = chain.f1(0)?;
     let keeper = chain.f1(5)?;
     let o = order(chain, &r.fm, r.order_id)?;
@@ -495,16 +422,10 @@ fn close_and_check<C: Chain>(chain: &C, r: &Running, paid: &TokenAmount) -> anyh
         chain.mine((deadline + 1 - chain.epoch()?) as u64)?;
     }
     settle(chain, &r.fm, &keeper, r.order_id)?;
-    let close = OrderIdParams {
-        order_id: r.order_id,
-    };
-    let escrow = r.fm.escrow.id_address;
-    chain.invoke(
-        &client,
-        &escrow,
-        Escrow::CloseOrder.number(),
-        &close,
-        "close",
+    chain.run(
+        chain
+            .escrow(r.fm.escrow.id_address)
+            .close_order(&client, r.order_id),
     )?;
     let acc = account(chain, &r.fm, &client.address())?;
     ensure!(
@@ -521,7 +442,7 @@ fn close_and_check<C: Chain>(chain: &C, r: &Running, paid: &TokenAmount) -> anyh
 ///
 /// # Errors
 /// When any step does not behave as the escrow promises.
-pub fn escrow_early_termination<C: Chain>(chain: &C) -> anyhow::Result<()> {
+pub fn escrow_early_termination<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let provider = chain.f1(2)?;
     let keeper = chain.f1(5)?;
     let r = running_deal(chain, 11, DURATION, 10)?;
@@ -558,7 +479,9 @@ pub fn escrow_early_termination<C: Chain>(chain: &C) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// When any step does not behave as the escrow promises.
-pub fn escrow_market_settlement_after_completion<C: Chain>(chain: &C) -> anyhow::Result<()> {
+pub fn escrow_market_settlement_after_completion<T: Backend>(
+    chain: &Chain<T>,
+) -> anyhow::Result<()> {
     let provider = chain.f1(2)?;
     let keeper = chain.f1(5)?;
     let r = running_deal(chain, 12, DURATION, 30)?;
@@ -595,7 +518,7 @@ pub fn escrow_market_settlement_after_completion<C: Chain>(chain: &C) -> anyhow:
 ///
 /// # Errors
 /// When any step does not behave as the escrow promises.
-pub fn escrow_late_settle<C: Chain>(chain: &C) -> anyhow::Result<()> {
+pub fn escrow_late_settle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let keeper = chain.f1(5)?;
     let r = running_deal(chain, 13, DURATION, 0)?;
     let end = r.start + DURATION;

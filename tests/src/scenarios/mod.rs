@@ -1,5 +1,5 @@
-//! Scenarios, each written once against [`Chain`] and ending with the actors'
-//! `check_state_invariants` on the real state.
+//! Scenarios, each written once against [`Chain`] (the SDK over any transport) and ending with
+//! the actors' `check_state_invariants` on the real state.
 
 mod escrow;
 mod eth;
@@ -8,7 +8,7 @@ mod registry;
 use std::io::Cursor;
 
 use anyhow::{Context, ensure};
-use filmark_devnet::DevnetKey;
+use filmark_sdk::client::Deployment;
 use filmark_sdk::content::{NoProgress, Options, Packed, pack};
 use fvm_shared::address::Address;
 
@@ -18,35 +18,10 @@ pub use self::escrow::{
 };
 pub use self::eth::eth_account_calls_registry_with_abi;
 pub use self::registry::registry_lifecycle;
-use crate::chain::{Chain, ChainStore, Deployed};
+use crate::chain::{Backend, Chain, ChainStore};
 
-/// Filmark's two actors, deployed.
-#[derive(Debug, Clone, Copy)]
-pub struct Filmark {
-    /// The escrow.
-    pub escrow: Deployed,
-    /// The registry (reading the escrow).
-    pub registry: Deployed,
-}
-
-/// Deploys the escrow, then the registry pointing at it (the registry reads the escrow), with
-/// the SDK's deploy helper.
-///
-/// # Errors
-/// When a deployment fails.
-pub fn deploy_filmark<C: Chain>(chain: &C, deployer: &DevnetKey) -> anyhow::Result<Filmark> {
-    let d = chain
-        .deploy_filmark(deployer)
-        .context("deploying Filmark")?;
-    let deployed = |d: filmark_sdk::client::Deployed| Deployed {
-        id_address: d.id_address,
-        robust_address: d.robust_address,
-    };
-    Ok(Filmark {
-        escrow: deployed(d.escrow),
-        registry: deployed(d.registry),
-    })
-}
+/// Filmark's two actors, deployed (or given: [`Chain::with_deployment`]).
+pub type Filmark = Deployment;
 
 /// Packs `size` deterministic bytes (seeded) like a dapp would a post's media.
 ///
@@ -70,7 +45,7 @@ pub fn sample_content(seed: u8, size: usize) -> anyhow::Result<Packed> {
 ///
 /// # Errors
 /// When the state cannot be read or an invariant is broken.
-pub fn check_invariants<C: Chain>(chain: &C, fm: &Filmark) -> anyhow::Result<()> {
+pub fn check_invariants<T: Backend>(chain: &Chain<T>, fm: &Filmark) -> anyhow::Result<()> {
     let store = ChainStore(chain);
     let registry: filmark_registry::State = chain.actor_state(&fm.registry.id_address)?;
     let (_, acc) = filmark_registry::testing::check_state_invariants(&store, &registry);
@@ -108,7 +83,7 @@ pub fn address_topic(eth: [u8; 20]) -> [u8; 32] {
 ///
 /// # Errors
 /// When the account does not exist.
-pub fn id_of<C: Chain>(chain: &C, addr: &Address) -> anyhow::Result<u64> {
+pub fn id_of<T: Backend>(chain: &Chain<T>, addr: &Address) -> anyhow::Result<u64> {
     chain
         .lookup_id(addr)?
         .with_context(|| format!("{addr} has no actor"))

@@ -1,31 +1,30 @@
-//! The registry's lifecycle with native (CBOR) messages from f1 accounts.
+//! The registry's lifecycle with native (CBOR) messages from f1 accounts, through the SDK's
+//! [`RegistryClient`](filmark_sdk::RegistryClient).
 
 use anyhow::ensure;
 use filmark_actor_shared::events::cid_topic;
 use filmark_registry::Method;
-use filmark_registry::types::{
-    AddSignerParams, AddSignerReturn, CountsReturn, GetParams, ListByOwnerParams,
-    ListByOwnerReturn, MetadataEntry, Record, RegisterParams, RevokeSignerParams, Status,
-    TombstoneParams, TransferParams, UpdateMetadataParams, scope,
-};
+use filmark_registry::types::{MetadataEntry, RegisterParams, Status, scope};
+use filmark_sdk::client::{FilmarkEvent, Register};
+use filmark_sdk::reexports::filmark_abi::IFilmarkRegistry::IFilmarkRegistryEvents;
 use fvm_shared::error::ExitCode;
 
-use super::{address_topic, check_invariants, deploy_filmark, id_of, ref_hash, sample_content};
-use crate::chain::{Chain, serialize};
+use super::{address_topic, check_invariants, id_of, ref_hash, sample_content};
+use crate::chain::{Backend, Chain, exit_code};
 
 /// Register, delegate to an app signer, update through it, revoke, transfer to an f410
-/// account, tombstone; counts, listing and events checked on the way.
+/// account, tombstone; counts, listing and events (as logs and typed) checked on the way.
 ///
 /// # Errors
 /// When any step does not behave as the registry promises.
-pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
+pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let owner = chain.f1(0)?;
     let app = chain.f1(1)?;
     let fan = chain.eth(0)?;
-    let fm = deploy_filmark(chain, &owner)?;
-    let reg = fm.registry.id_address;
+    let fm = chain.filmark(&owner)?;
+    let reg_addr = fm.registry.id_address;
+    let reg = chain.registry(reg_addr);
     let owner_id = id_of(chain, &owner.address())?;
-    let zero = fvm_shared::econ::TokenAmount::default;
 
     let post = sample_content(1, 300_000)?;
     let media = sample_content(2, 1_000)?;
@@ -42,20 +41,11 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
             value: "hello".into(),
         }],
     };
-    let get = |cid| -> anyhow::Result<Record> {
-        Ok(chain.view(
-            &owner.address(),
-            &reg,
-            Method::Get.number(),
-            &GetParams { cid },
-            "get",
-        )?)
-    };
 
-    // Register: a record and an event filterable by owner and CID.
+    // Register: a record and an event filterable by owner and CID, as a log and typed.
     let out = chain.invoke(
         &owner,
-        &reg,
+        reg_addr,
         Method::Register.number(),
         &register(post.root, None),
         "register",
@@ -65,7 +55,18 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     let owner_eth = filmark_actor_shared::abi::masked_id_address(owner_id);
     ensure!(logs[0].topics[1] == address_topic(owner_eth), "owner topic");
     ensure!(logs[0].topics[2] == cid_topic(&post.root).0, "cid topic");
-    let record = get(post.root)?;
+    let events = chain.events(&out)?;
+    ensure!(
+        matches!(
+            &events[..],
+            [e] if e.emitter == reg_addr.id()?
+                && matches!(&e.event, FilmarkEvent::Registry(IFilmarkRegistryEvents::Registered(r))
+                    if r.owner.0.0 == owner_eth && r.size == 300_000
+                        && r.cid.as_ref() == post.root.to_bytes().as_slice())
+        ),
+        "typed Registered event: {events:?}"
+    );
+    let record = chain.run(reg.get(post.root))?;
     ensure!(
         record.owner == owner_id && record.status == Status::Active,
         "record {record:?}"
@@ -73,172 +74,67 @@ pub fn registry_lifecycle<C: Chain>(chain: &C) -> anyhow::Result<()> {
     ensure!(record.piece == Some(post.piece.cid_v1()), "piece CID kept");
 
     // Registering the same CID again is refused.
-    let again = chain.send(
-        &owner,
-        &reg,
-        zero(),
-        Method::Register.number(),
-        serialize(&register(post.root, None))?,
-    )?;
-    ensure!(!again.exit_code.is_success(), "duplicate register refused");
+    let again = chain.run(reg.register(&owner, Register::from(register(post.root, None))));
+    ensure!(
+        exit_code(again)? != ExitCode::OK,
+        "duplicate register refused"
+    );
 
     // An app signer registers and updates for the owner, within scope.
     let expiry = chain.epoch()? + 1_000;
-    let add_app = |scope| AddSignerParams {
-        signer: app.address(),
-        scope,
+    let grant = chain.run(reg.add_signer(
+        &owner,
+        app.address(),
+        scope::REGISTER | scope::UPDATE_METADATA,
         expiry,
-    };
-    let grant: AddSignerReturn = chain
-        .invoke(
-            &owner,
-            &reg,
-            Method::AddSigner.number(),
-            &add_app(scope::REGISTER | scope::UPDATE_METADATA),
-            "add signer",
-        )?
-        .decode()?;
-    chain.invoke(
+    ))?;
+    chain.run(reg.register(
         &app,
-        &reg,
-        Method::Register.number(),
-        &register(media.root, Some(owner.address())),
-        "register through the app signer",
-    )?;
-    let update = UpdateMetadataParams {
-        cid: post.root,
-        set: vec![MetadataEntry {
+        Register::from(register(media.root, Some(owner.address()))),
+    ))?;
+    let caption = || {
+        vec![MetadataEntry {
             key: "caption".into(),
             value: "at the beach".into(),
-        }],
-        remove: vec!["title".into()],
+        }]
     };
-    chain.invoke(
-        &app,
-        &reg,
-        Method::UpdateMetadata.number(),
-        &update,
-        "update through the app",
-    )?;
+    chain.run(reg.update_metadata(&app, post.root, caption(), vec!["title".into()]))?;
 
     // Out of scope: forbidden.
-    let transfer = TransferParams {
-        cid: post.root,
-        new_owner: fan.address(),
-    };
-    let out = chain.send(
-        &app,
-        &reg,
-        zero(),
-        Method::Transfer.number(),
-        serialize(&transfer)?,
-    )?;
+    let out = chain.run(reg.transfer(&app, post.root, fan.address()));
+    let code = exit_code(out)?;
     ensure!(
-        out.exit_code == ExitCode::USR_FORBIDDEN,
-        "out-of-scope transfer: {:?}",
-        out.exit_code
+        code == ExitCode::USR_FORBIDDEN,
+        "out-of-scope transfer: {code:?}"
     );
 
     // Revoked: forbidden, and a re-grant is a new grant.
-    let revoke = RevokeSignerParams {
-        owner: None,
-        signer: app.address(),
-    };
-    chain.invoke(
-        &owner,
-        &reg,
-        Method::RevokeSigner.number(),
-        &revoke,
-        "revoke",
-    )?;
-    let out = chain.send(
-        &app,
-        &reg,
-        zero(),
-        Method::UpdateMetadata.number(),
-        serialize(&update)?,
-    )?;
-    ensure!(
-        out.exit_code == ExitCode::USR_FORBIDDEN,
-        "revoked signer: {:?}",
-        out.exit_code
-    );
-    let regrant: AddSignerReturn = chain
-        .invoke(
-            &owner,
-            &reg,
-            Method::AddSigner.number(),
-            &add_app(scope::REGISTER),
-            "re-grant",
-        )?
-        .decode()?;
-    ensure!(
-        regrant.grant_id != grant.grant_id,
-        "a re-grant is a new grant"
-    );
+    chain.run(reg.revoke_signer(&owner, None, app.address()))?;
+    let out = chain.run(reg.update_metadata(&app, post.root, caption(), vec!["title".into()]));
+    let code = exit_code(out)?;
+    ensure!(code == ExitCode::USR_FORBIDDEN, "revoked signer: {code:?}");
+    let regrant = chain.run(reg.add_signer(&owner, app.address(), scope::REGISTER, expiry))?;
+    ensure!(regrant != grant, "a re-grant is a new grant");
 
     // Transfer to an f410 account; tombstone the other record, which then cannot change.
-    chain.invoke(
-        &owner,
-        &reg,
-        Method::Transfer.number(),
-        &transfer,
-        "transfer",
-    )?;
+    chain.run(reg.transfer(&owner, post.root, fan.address()))?;
     ensure!(
-        get(post.root)?.owner == id_of(chain, &fan.address())?,
+        chain.run(reg.get(post.root))?.owner == id_of(chain, &fan.address())?,
         "the f410 account owns it"
     );
-    let tombstone = TombstoneParams { cid: media.root };
-    chain.invoke(
-        &owner,
-        &reg,
-        Method::Tombstone.number(),
-        &tombstone,
-        "tombstone",
-    )?;
-    let touch = UpdateMetadataParams {
-        cid: media.root,
-        set: vec![],
-        remove: vec!["title".into()],
-    };
-    let out = chain.send(
-        &owner,
-        &reg,
-        zero(),
-        Method::UpdateMetadata.number(),
-        serialize(&touch)?,
-    )?;
+    chain.run(reg.tombstone(&owner, media.root))?;
+    let out = chain.run(reg.update_metadata(&owner, media.root, vec![], vec!["title".into()]));
     ensure!(
-        !out.exit_code.is_success(),
+        exit_code(out)? != ExitCode::OK,
         "a tombstoned record cannot change"
     );
 
-    let counts: CountsReturn = chain
-        .call(
-            &owner.address(),
-            &reg,
-            Method::Counts.number(),
-            Default::default(),
-        )?
-        .ok("counts")?
-        .decode()?;
+    let counts = chain.run(reg.counts())?;
     ensure!(
         counts.records == 2 && counts.active == 1 && counts.tombstoned == 1,
         "counts {counts:?}"
     );
-    let list = ListByOwnerParams {
-        owner: owner.address(),
-        cursor: 0,
-        limit: 10,
-    };
-    let listed: ListByOwnerReturn = chain.view(
-        &owner.address(),
-        &reg,
-        Method::ListByOwner.number(),
-        &list,
-        "list",
-    )?;
+    let listed = chain.run(reg.list_by_owner(owner.address(), 0, 10))?;
     ensure!(
         listed.records.len() == 1 && listed.records[0].cid == media.root,
         "listing {listed:?}"

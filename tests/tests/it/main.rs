@@ -1,18 +1,18 @@
 //! Every scenario on three chains: an in-process devnet in memory, one on a redb data directory,
 //! and HTTP JSON-RPC against a spawned `filmark devnet` process.
 
-use filmark_tests::{InProcess, Rpc};
+use filmark_tests::{InProcessChain, RpcChain, in_process, rpc};
 
-fn in_memory() -> InProcess {
-    InProcess::start().expect("the devnet starts")
+fn in_memory() -> InProcessChain {
+    in_process::start().expect("the devnet starts")
 }
 
-fn on_disk() -> InProcess {
-    InProcess::on_disk().expect("the devnet starts on a data directory")
+fn on_disk() -> InProcessChain {
+    in_process::on_disk().expect("the devnet starts on a data directory")
 }
 
-fn over_rpc() -> Rpc {
-    Rpc::spawn().expect("filmark devnet starts")
+fn over_rpc() -> RpcChain {
+    rpc::spawn().expect("filmark devnet starts")
 }
 
 /// One test per scenario and chain: `<scenario>::{in_memory, on_disk, over_rpc}`.
