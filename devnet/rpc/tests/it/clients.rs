@@ -22,12 +22,12 @@ use crate::common::Served;
 /// How long one client script may run.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
 
-fn js_dir() -> PathBuf {
+pub(crate) fn js_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("js")
 }
 
 /// `node`, if installed.
-fn node() -> Option<&'static str> {
+pub(crate) fn node() -> Option<&'static str> {
     let ok = Command::new("node")
         .arg("--version")
         .stdout(Stdio::null())
