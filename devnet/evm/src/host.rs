@@ -367,10 +367,16 @@ impl Host for FvmHost {
         _skip_cold_load: bool,
     ) -> Result<AccountInfoLoad<'_>, LoadError> {
         let Some(id) = resolve(&address) else {
+            // A reserved precompile address exists, as in FEVM: EXTCODEHASH answers
+            // keccak256("") (the nonce only makes revm see a non-empty account).
+            let precompile = crate::address::precompile(&address.0.0).is_some();
             return Ok(AccountInfoLoad {
-                account: Cow::Owned(AccountInfo::default()),
+                account: Cow::Owned(AccountInfo {
+                    nonce: u64::from(precompile),
+                    ..AccountInfo::default()
+                }),
                 is_cold: false,
-                is_empty: true,
+                is_empty: !precompile,
             });
         };
         let balance = fvm_sdk::actor::balance_of(id)

@@ -6,6 +6,11 @@
 //!
 //! `cargo bench -p filmark-devnet-rpc --bench load` (needs `node` and `npm ci` in
 //! `devnet/rpc/js/bench`). `FILMARK_BENCH_TXS` overrides the count (default 10,000).
+//!
+//! `FILMARK_BENCH_ERC20=1` makes the transactions OpenZeppelin ERC-20 `transfer`s (`load.js
+//! --erc20`; also needs `npm ci` in `devnet/rpc/js`, for solc-js): each run also prints the
+//! token's deploy time and the gas one transfer used (FVM gas on the devnet, EVM gas on
+//! Hardhat).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -42,6 +47,7 @@ fn load(url: &str, label: &str, keys: &str, txs: usize) -> anyhow::Result<Value>
     let mut child = Command::new("node")
         .args(["load.js", "--url", url, "--label", label, "--txs"])
         .arg(txs.to_string())
+        .args(erc20().then_some("--erc20"))
         .current_dir(bench_dir())
         .env("FILMARK_BENCH_KEYS", keys)
         .stdout(Stdio::piped())
@@ -75,6 +81,11 @@ fn load(url: &str, label: &str, keys: &str, txs: usize) -> anyhow::Result<Value>
     let v: Value = serde_json::from_str(&line).with_context(|| format!("parsing {line:?}"))?;
     println!("{line}");
     Ok(v)
+}
+
+/// Whether the load is ERC-20 transfers (`FILMARK_BENCH_ERC20` set, not `0`).
+fn erc20() -> bool {
+    std::env::var("FILMARK_BENCH_ERC20").is_ok_and(|v| v != "0")
 }
 
 /// A free loopback port.
@@ -189,6 +200,19 @@ fn main() -> anyhow::Result<()> {
         let mined =
             ours["minedTps"].as_f64().unwrap_or(0.0) / theirs["minedTps"].as_f64().unwrap_or(1.0);
         println!("| {name} | filmark ÷ hardhat | ×{ratio:.2} | | | ×{mined:.2} | | |");
+    }
+    if erc20() {
+        println!();
+        println!("| mining | node | ERC-20 deploy (s) | gas of one transfer |");
+        println!("|---|---|---|---|");
+        for (name, ours, _, theirs, _) in &rows {
+            for (node, v) in [("filmark", ours), ("hardhat", theirs)] {
+                println!(
+                    "| {name} | {node} | {} | {} |",
+                    v["deploySecs"], v["transferGasUsed"]
+                );
+            }
+        }
     }
     Ok(())
 }

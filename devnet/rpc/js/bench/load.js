@@ -1,18 +1,26 @@
 // Load benchmark: signed EIP-1559 transfers sent with eth_sendRawTransaction over HTTP, one
 // sequential stream per sender (so nonces arrive in order), against any Ethereum JSON-RPC node.
 //
-//   node load.js --url http://127.0.0.1:1234/rpc/v1 --label devnet [--txs 10000]
+//   node load.js --url http://127.0.0.1:1234/rpc/v1 --label devnet [--txs 10000] [--erc20]
 //   keys: FILMARK_BENCH_KEYS=0x..,0x.. (one sender per key, sending to the next key's address)
+//
+// With --erc20 the transactions are OpenZeppelin ERC-20 `transfer`s instead (the token compiled
+// by solc-js from ../test/solidity.js, so `npm ci` in devnet/rpc/js too): the first key deploys
+// it (timed: send to receipt) and gives every sender tokens before the clock starts; the line
+// also has the deploy time and the gas one transfer used (its receipt's gasUsed).
 //
 // Signing happens before the clock starts. Prints one JSON line: sent tx/s (every reply in),
 // p50/p99 latency of eth_sendRawTransaction, and mined tx/s (until every sender's on-chain nonce
 // has caught up).
 import http from 'node:http'
+import { encodeFunctionData, keccak256 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { erc20 } from '../test/solidity.js'
 
 const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), [])
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] ?? '']] : acc), [])
 )
+const tokenMode = 'erc20' in args
 const url = args.url
 const label = args.label ?? url
 const total = Number(args.txs ?? 10_000)
@@ -65,9 +73,52 @@ const latest = await rpc('eth_getBlockByNumber', ['latest', false])
 const baseFee = BigInt(latest.baseFeePerGas)
 const tip = BigInt(await rpc('eth_maxPriorityFeePerGas'))
 const maxFeePerGas = baseFee * 4n + tip
-const value = 1000n
+const value = tokenMode ? 0n : 1000n
+
+// Waits until `account`'s on-chain nonce reaches `n` (bounded).
+async function minedUpTo(account, n) {
+  const deadline = performance.now() + 120_000
+  while (Number(await rpc('eth_getTransactionCount', [account.address, 'latest'])) < n) {
+    if (performance.now() > deadline) throw new Error(`${account.address}: nonce ${n} not mined in 120 s`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+// The ERC-20 mode's token: deployed by the first sender (timed), every other sender given tokens.
+let token
+let deploySecs
+if (tokenMode) {
+  const { abi, bytecode } = erc20()
+  const deployer = accounts[0]
+  let nonce = Number(await rpc('eth_getTransactionCount', [deployer.address, 'pending']))
+  const data = `${bytecode}${(10n ** 30n).toString(16).padStart(64, '0')}`
+  const deployGas = BigInt(await rpc('eth_estimateGas', [{ from: deployer.address, data }]))
+  const raw = await deployer.signTransaction({ type: 'eip1559', chainId, nonce, data, gas: deployGas, maxFeePerGas, maxPriorityFeePerGas: tip })
+  const t0 = performance.now()
+  const hash = await rpc('eth_sendRawTransaction', [raw])
+  let receipt
+  while (!(receipt = await rpc('eth_getTransactionReceipt', [hash]))) await new Promise((r) => setTimeout(r, 5))
+  deploySecs = (performance.now() - t0) / 1000
+  if (receipt.status !== '0x1') throw new Error(`the ERC-20 deployment failed: ${JSON.stringify(receipt)}`)
+  token = { abi, address: receipt.contractAddress }
+  nonce++
+  const share = 10n ** 24n
+  const transferData = (to, amount) => encodeFunctionData({ abi, functionName: 'transfer', args: [to, amount] })
+  const fundGas = BigInt(await rpc('eth_estimateGas', [{ from: deployer.address, to: token.address, data: transferData(accounts[1 % accounts.length].address, share) }]))
+  for (const a of accounts.slice(1)) {
+    const tx = await deployer.signTransaction({ type: 'eip1559', chainId, nonce: nonce++, to: token.address, data: transferData(a.address, share), gas: fundGas * 2n, maxFeePerGas, maxPriorityFeePerGas: tip })
+    await rpc('eth_sendRawTransaction', [tx])
+  }
+  await minedUpTo(deployer, nonce)
+  token.data = (to) => transferData(to, 1n)
+}
+
 const gas = BigInt(
-  await rpc('eth_estimateGas', [{ from: accounts[0].address, to: accounts[1 % accounts.length].address, value: `0x${value.toString(16)}` }])
+  await rpc('eth_estimateGas', [
+    tokenMode
+      ? { from: accounts[0].address, to: token.address, data: token.data(accounts[1 % accounts.length].address) }
+      : { from: accounts[0].address, to: accounts[1 % accounts.length].address, value: `0x${value.toString(16)}` },
+  ])
 )
 const startNonces = await Promise.all(accounts.map((a) => rpc('eth_getTransactionCount', [a.address, 'pending']).then(Number)))
 
@@ -83,9 +134,7 @@ const streams = await Promise.all(
           type: 'eip1559',
           chainId,
           nonce: startNonces[s] + i,
-          to,
-          value,
-          gas,
+          ...(tokenMode ? { to: token.address, data: token.data(to), gas: (gas * 3n) / 2n } : { to, value, gas }),
           maxFeePerGas,
           maxPriorityFeePerGas: tip,
         })
@@ -132,12 +181,21 @@ for (;;) {
 }
 const minedSecs = (performance.now() - start) / 1000
 
+// The gas one ERC-20 transfer used: the receipt of the first sender's last transfer.
+let transferGasUsed
+if (tokenMode) {
+  const receipt = await rpc('eth_getTransactionReceipt', [keccak256(streams[0][streams[0].length - 1])])
+  if (receipt.status !== '0x1') throw new Error(`an ERC-20 transfer failed: ${JSON.stringify(receipt)}`)
+  transferGasUsed = Number(BigInt(receipt.gasUsed))
+}
+
 latencies.sort((a, b) => a - b)
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))]
 const sent = perSender * accounts.length
 console.log(
   JSON.stringify({
     label,
+    mode: tokenMode ? 'erc20' : 'transfer',
     txs: sent,
     senders: accounts.length,
     failures,
@@ -150,6 +208,7 @@ console.log(
     minedTps: +(sent / minedSecs).toFixed(0),
     p50ms: +pct(50).toFixed(3),
     p99ms: +pct(99).toFixed(3),
+    ...(tokenMode ? { deploySecs: +deploySecs.toFixed(3), transferGasUsed, token: token.address } : {}),
   })
 )
 agent.destroy()

@@ -22,12 +22,12 @@ use crate::common::Served;
 /// How long one client script may run.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
 
-fn js_dir() -> PathBuf {
+pub(crate) fn js_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("js")
 }
 
 /// `node`, if installed.
-fn node() -> Option<&'static str> {
+pub(crate) fn node() -> Option<&'static str> {
     let ok = Command::new("node")
         .arg("--version")
         .stdout(Stdio::null())
@@ -149,4 +149,20 @@ fn viem_deploys_and_transfers_an_openzeppelin_erc20() {
 // The same ERC-20 with ethers v6.
 fn ethers_deploys_and_transfers_an_openzeppelin_erc20() {
     run("erc20-ethers.js");
+}
+
+#[test]
+// The devnet README's viem deploy, run as the README shows it.
+fn the_readme_viem_deploy_runs_and_is_what_the_readme_shows() {
+    let script = std::fs::read_to_string(js_dir().join("test/readme-deploy.js")).unwrap();
+    let from = script.find("\nimport").unwrap() + 1;
+    let to = script.find("\nconsole.log(`deployed").unwrap();
+    let end = to + 1 + script[to + 1..].find('\n').unwrap();
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(readme).unwrap();
+    assert!(
+        readme.contains(&format!("```js\n{}\n```", &script[from..end])),
+        "devnet/README.md does not show js/test/readme-deploy.js as is"
+    );
+    run("readme-deploy.js");
 }

@@ -50,7 +50,7 @@ fn error_no() -> Vec<u8> {
 }
 
 /// Deploys `initcode` from the first eth key; returns the receipt.
-fn deploy(net: &Devnet, ctx: &Context, nonce: u64, initcode: Vec<u8>) -> Value {
+pub(crate) fn deploy(net: &Devnet, ctx: &Context, nonce: u64, initcode: Vec<u8>) -> Value {
     let (key, _) = eth_key(net, 0);
     let tx = EthTx::Eip1559(TxEip1559 {
         chain_id: net.chain_id(),
@@ -67,7 +67,7 @@ fn deploy(net: &Devnet, ctx: &Context, nonce: u64, initcode: Vec<u8>) -> Value {
     call(ctx, "eth_getTransactionReceipt", json!([hash]))
 }
 
-fn contract_of(receipt: &Value) -> EthAddress {
+pub(crate) fn contract_of(receipt: &Value) -> EthAddress {
     assert_eq!(receipt["status"], "0x1", "{receipt}");
     receipt["contractAddress"]
         .as_str()
