@@ -9,7 +9,6 @@ use filmark_devnet_actors::eam::{self, CreateReturn};
 use filmark_devnet_actors::evm::*;
 use filmark_devnet_actors::{
     EAM_ACTOR_ID, FIRST_EXPORTED_METHOD_NUMBER, INIT_ACTOR_ID, INVOKE_EVM_METHOD, SYSTEM_ACTOR_ID,
-    manifest,
 };
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
@@ -445,16 +444,30 @@ fn send_call(
         inputs.gas_limit
     };
     let code_address = inputs.bytecode_address;
-    match precompile(&code_address.0.0) {
-        Some(Precompile::Filecoin(index)) => {
-            let out = crate::precompiles::filecoin(index, &input, inputs.scheme, gas);
-            return Ok((out.is_some(), out.unwrap_or_default()));
-        }
-        Some(Precompile::Ethereum(index)) => {
-            let out = crate::precompiles::ethereum(index, &input);
-            return Ok((out.is_some(), out.unwrap_or_default()));
-        }
-        None => {}
+    if let Some(p) = precompile(&code_address.0.0) {
+        let out = match p {
+            Precompile::Filecoin(index) => {
+                crate::precompiles::filecoin(index, &input, inputs.scheme, gas)
+            }
+            Precompile::Ethereum(index) => crate::precompiles::ethereum(index, &input),
+        };
+        // As FEVM: the value goes to the precompile's address after it succeeded.
+        let paid = match inputs.value.transfer() {
+            Some(v) if out.is_some() && !v.is_zero() => fvm_sdk::send::send(
+                &crate::address::to_filecoin(&code_address.0.0),
+                fvm_shared::METHOD_SEND,
+                None,
+                u256_to_amount(&v),
+                None,
+                SendFlags::empty(),
+            )
+            .is_ok_and(|r| r.exit_code.is_success()),
+            _ => true,
+        };
+        return Ok(match out {
+            Some(out) if paid => (true, out),
+            _ => (false, Vec::new()),
+        });
     }
     let gas_limit = gas.min(fvm_sdk::gas::available());
     match inputs.scheme {

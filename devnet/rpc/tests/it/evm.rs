@@ -28,7 +28,7 @@ const REVERT_RUNTIME: &[u8] = &[
 ];
 
 /// Initcode that returns `runtime` (`CODECOPY` + `RETURN`, 12 bytes, then the runtime).
-fn initcode(runtime: &[u8]) -> Vec<u8> {
+pub(crate) fn initcode(runtime: &[u8]) -> Vec<u8> {
     let len = u8::try_from(runtime.len()).unwrap();
     let mut code = vec![
         0x60, len, 0x60, 0x0c, 0x60, 0x00, 0x39, // CODECOPY(0, 12, len)
@@ -50,7 +50,7 @@ fn error_no() -> Vec<u8> {
 }
 
 /// Deploys `initcode` from the first eth key; returns the receipt.
-fn deploy(net: &Devnet, ctx: &Context, nonce: u64, initcode: Vec<u8>) -> Value {
+pub(crate) fn deploy(net: &Devnet, ctx: &Context, nonce: u64, initcode: Vec<u8>) -> Value {
     let (key, _) = eth_key(net, 0);
     let tx = EthTx::Eip1559(TxEip1559 {
         chain_id: net.chain_id(),
@@ -67,7 +67,7 @@ fn deploy(net: &Devnet, ctx: &Context, nonce: u64, initcode: Vec<u8>) -> Value {
     call(ctx, "eth_getTransactionReceipt", json!([hash]))
 }
 
-fn contract_of(receipt: &Value) -> EthAddress {
+pub(crate) fn contract_of(receipt: &Value) -> EthAddress {
     assert_eq!(receipt["status"], "0x1", "{receipt}");
     receipt["contractAddress"]
         .as_str()
