@@ -7,6 +7,7 @@ mod common;
 mod controls;
 mod eth;
 mod evm;
+mod evm_bad_input;
 mod evm_precompiles;
 mod fuzz;
 mod lotus;
