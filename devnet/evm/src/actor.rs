@@ -151,7 +151,7 @@ fn constructor(params: Option<IpldBlock>) -> ActorResult<Option<IpldBlock>> {
         contract_state,
         nonce: 1,
     };
-    let mut host = FvmHost::with(state, storage, Cid::default());
+    let mut host = FvmHost::with(state, Some(storage), Cid::default());
     host.save()?;
     let frame = Frame {
         code: p.initcode.into(),
