@@ -20,7 +20,7 @@ use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
 use revm_interpreter::bytecode::opcode;
-use revm_interpreter::instructions::gas_table_spec;
+use revm_interpreter::instructions::{GasTable, gas_table_spec};
 use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode, SharedMemory};
 use revm_interpreter::interpreter_types::{MemoryTr, ReturnData};
 use revm_interpreter::primitives::{Address, B256, Bytes, U256};
@@ -270,9 +270,9 @@ pub(crate) fn bytecode_hash_of(id: ActorID) -> ActorResult<B256> {
         .map_err(|_| ActorError::serialization("a bytecode hash has 32 bytes"))
 }
 
-/// Our instruction table: revm's, with KECCAK256 through the FVM's syscall, GAS answering the
-/// FVM's gas, and the CALLs loading no callee bytecode.
-fn table() -> InstructionTable<EthInterpreter, FvmHost> {
+/// Our instruction table, built at compile time: revm's, with KECCAK256 through the FVM's
+/// syscall, GAS answering the FVM's gas, and the CALLs loading no callee bytecode.
+static TABLE: InstructionTable<EthInterpreter, FvmHost> = {
     let mut table = instruction_table::<EthInterpreter, FvmHost>();
     table[opcode::KECCAK256 as usize] = Instruction::new(keccak256);
     table[opcode::GAS as usize] = Instruction::new(gas);
@@ -281,7 +281,10 @@ fn table() -> InstructionTable<EthInterpreter, FvmHost> {
     table[opcode::DELEGATECALL as usize] = Instruction::new(call::<{ opcode::DELEGATECALL }>);
     table[opcode::STATICCALL as usize] = Instruction::new(call::<{ opcode::STATICCALL }>);
     table
-}
+};
+
+/// The static gas of each opcode at [`crate::host::SPEC`], built at compile time.
+static GAS_TABLE: GasTable = gas_table_spec(crate::host::SPEC);
 
 type Ctx<'a> = InstructionContext<'a, FvmHost, EthInterpreter>;
 
@@ -348,10 +351,8 @@ fn run(host: &mut FvmHost, frame: Frame) -> ActorResult<Vec<u8>> {
         crate::host::SPEC,
         u64::MAX,
     );
-    let table = table();
-    let gas_table = gas_table_spec(crate::host::SPEC);
     loop {
-        let action = interpreter.run_plain(&table, &gas_table, host);
+        let action = interpreter.run_plain(&TABLE, &GAS_TABLE, host);
         if let Some(err) = host.fault.take() {
             return Err(err);
         }

@@ -6,7 +6,9 @@
 //!   a plain transfer to an Ethereum account (message inclusion and the sender's costs);
 //! - the module's size (budget 1 MiB);
 //! - where the fixed cost goes: the FVM's gas charges of the `STOP` call and of the transfer,
-//!   by charge name (the devnet's gas tracing, turned on for those two messages only).
+//!   by charge name (the devnet's gas tracing, turned on for those two messages only), and the
+//!   EVM actor's own start-up: the `STOP` call without its inclusion and invocation charges (the
+//!   transfer also runs a wasm actor, the ethaccount, whose start-up the first figure subtracts).
 //!
 //! `cargo bench -p filmark-devnet-rpc --bench evm_gas`. Prints one line per figure.
 
@@ -122,6 +124,11 @@ fn main() -> anyhow::Result<()> {
     if let (Some(t), Some(n)) = (transfer_trace, noop_trace) {
         println!(
             "gas of the STOP call by FVM charge:\n{n}\ngas of the transfer by FVM charge:\n{t}"
+        );
+        let charge = |name: &str| n.get(name).map_or(0, |l| l.total_milligas().div_ceil(1000));
+        println!(
+            "the EVM actor's own start-up (the STOP call minus message inclusion and the invocation's base charge): {} gas",
+            noop - charge("OnChainMessage") - charge("OnMethodInvocation")
         );
     }
     println!(
