@@ -113,7 +113,7 @@ fn create_and_create2_from_a_contract_give_ethereums_addresses_and_callable_code
         factory.create2_from_code(B256::from(U256::from(7)), &child)
     );
 
-    let (r, exit) = transact(&net, &ctx, 1, factory, child.clone(), 1_000_000_000);
+    let (r, exit) = transact(&net, &ctx, 1, factory, child, 1_000_000_000);
     assert_eq!(r["status"], "0x1", "{r}");
     assert_eq!(exit, ExitCode::OK);
     for addr in [created, created2] {
