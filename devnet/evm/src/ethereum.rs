@@ -189,6 +189,27 @@ pub fn blake2f(input: &[u8]) -> Output {
     Some(h.iter().flat_map(|w| w.to_le_bytes()).collect())
 }
 
+/// 0x0100 P256VERIFY (EIP-7951): `hash ‖ r ‖ s ‖ x ‖ y` (exactly 160 bytes) → 1 as a word
+/// when `(r, s)` is a valid secp256r1 signature of `hash` by the public key `(x, y)`; otherwise
+/// no output (the call still succeeds), as FEVM.
+#[must_use]
+pub fn p256_verify(input: &[u8]) -> Output {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::ecdsa::{Signature, VerifyingKey};
+    let valid = input.len() == 160 && {
+        let point = p256::EncodedPoint::from_untagged_bytes(input[96..160].into());
+        let key = VerifyingKey::from_encoded_point(&point);
+        let sig = Signature::from_slice(&input[32..96]);
+        matches!((key, sig), (Ok(key), Ok(sig)) if key.verify_prehash(&input[..32], &sig).is_ok())
+    };
+    if !valid {
+        return Some(Vec::new());
+    }
+    let mut out = vec![0; 32];
+    out[31] = 1;
+    Some(out)
+}
+
 /// BLAKE2b's initialisation vector (RFC 7693, 2.6).
 const BLAKE2B_IV: [u64; 8] = [
     0x6a09_e667_f3bc_c908,

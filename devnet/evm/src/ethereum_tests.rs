@@ -234,3 +234,27 @@ fn ecrecover_input_checks_v_r_and_s() {
 fn identity_copies() {
     assert_eq!(identity(b"abc").unwrap(), b"abc");
 }
+
+#[test]
+fn p256_verify_accepts_a_signature_and_nothing_else() {
+    use p256::ecdsa::SigningKey;
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+    let key = SigningKey::from_slice(&[7; 32]).unwrap();
+    let hash = [9u8; 32];
+    let sig: p256::ecdsa::Signature = key.sign_prehash(&hash).unwrap();
+    let point = key.verifying_key().to_encoded_point(false);
+    let input = cat(&[&hash, &sig.to_bytes(), &point.as_bytes()[1..]]);
+    assert_eq!(input.len(), 160);
+    assert_eq!(p256_verify(&input).unwrap(), one_word());
+    // Another hash, a flipped bit of s, a short input, a point off the curve: no output.
+    let mut other = input.clone();
+    other[0] ^= 1;
+    assert_eq!(p256_verify(&other).unwrap(), Vec::<u8>::new());
+    let mut bad_s = input.clone();
+    bad_s[95] ^= 1;
+    assert_eq!(p256_verify(&bad_s).unwrap(), Vec::<u8>::new());
+    assert_eq!(p256_verify(&input[..159]).unwrap(), Vec::<u8>::new());
+    let mut off = input;
+    off[159] ^= 1;
+    assert_eq!(p256_verify(&off).unwrap(), Vec::<u8>::new());
+}

@@ -36,9 +36,9 @@ pub(crate) fn filecoin(index: u8, input: &[u8], scheme: CallScheme, gas: u64) ->
 
 /// An Ethereum precompile (index 1..=0xff, or 0x0100). FEVM's table: 0x01 ecrecover, 0x02
 /// SHA-256, 0x03 RIPEMD-160 (these three through FVM syscalls, as FEVM), 0x04 identity,
-/// 0x05 modexp, 0x06–0x08 BN254 add, mul and pairing, 0x09 BLAKE2F; 0x0b–0x11 (BLS12-381,
-/// EIP-2537) and 0x0100 (P256VERIFY) are FEVM's but not offered here (the call fails); any
-/// other reserved index is an empty slot, which succeeds with no output, as in FEVM.
+/// 0x05 modexp, 0x06–0x08 BN254 add, mul and pairing, 0x09 BLAKE2F, 0x0100 P256VERIFY;
+/// 0x0b–0x11 (BLS12-381, EIP-2537) are FEVM's but not offered here (the call fails); any other
+/// reserved index is an empty slot, which succeeds with no output, as in FEVM.
 pub(crate) fn ethereum(index: u16, input: &[u8]) -> Output {
     use crate::ethereum as eth;
     match index {
@@ -55,7 +55,8 @@ pub(crate) fn ethereum(index: u16, input: &[u8]) -> Output {
         7 => eth::ec_mul(input),
         8 => eth::ec_pairing(input),
         9 => eth::blake2f(input),
-        0x0b..=0x11 | 0x0100 => None,
+        0x0100 => eth::p256_verify(input),
+        0x0b..=0x11 => None,
         _ => Some(Vec::new()),
     }
 }

@@ -1,6 +1,6 @@
-//! The EVM actor's Ethereum precompiles (0x01–0x09), called by a contract's `STATICCALL` with
-//! known vectors (EIP-152, 196, 197, 198, ecrecover of a signature made here), their failures
-//! on malformed input, and FEVM's empty and missing slots.
+//! The EVM actor's Ethereum precompiles (0x01–0x09, 0x0100), called by a contract's
+//! `STATICCALL` with known vectors (EIP-152, 196, 197, 198, ecrecover of a signature made here,
+//! a P-256 signature), their failures on malformed input, and FEVM's empty and missing slots.
 
 use alloy_primitives::{Address as EthAddress, B256, U256, hex, keccak256};
 use filmark_devnet_rpc::Context;
@@ -177,9 +177,27 @@ fn fevms_empty_slots_succeed_and_its_missing_ones_fail() {
     // 0x0a (KZG point evaluation) is an empty slot in FEVM: success, no output.
     assert_eq!(p.ok(0x0a, b"x"), Vec::<u8>::new());
     assert_eq!(p.ok(0xff, b"x"), Vec::<u8>::new());
-    // BLS12-381 (0x0b–0x11) and P256VERIFY (0x0100) are FEVM's, not the devnet's.
+    // BLS12-381 (0x0b–0x11) is FEVM's, not the devnet's.
     p.fails(0x0b, &[0; 256]);
-    p.fails(0x0100, &[0; 160]);
+}
+
+#[test]
+fn p256verify_checks_a_secp256r1_signature() {
+    let (_handle, p) = proxy();
+    // hash 0x09.., then (r, s) by the key 0x07.. (RFC 6979, made with `p256`'s signer), then
+    // the key's (x, y).
+    let mut input = hex!(
+        "0909090909090909090909090909090909090909090909090909090909090909"
+        "847e2008bda98b7707da0c7088d9ea60e128ba1376c01e54430ba6e5d9fc8d5c"
+        "96ed2459fd3745448332580521f9d559fb610a82972559b8dede0d179becec3b"
+        "1e18532fd4754c02f3041d9c75ceb33b83ffd81ac7ce4fe882ccb1c98bc5896e"
+        "a46c311c4e2ff40dd96a3653e6e45445d32dfe486eced75c7a90c6a18881c0a3"
+    );
+    assert_eq!(p.ok(0x0100, &input), word(1));
+    // A wrong hash or a short input: success with no output (EIP-7951, FEVM).
+    input[0] ^= 1;
+    assert_eq!(p.ok(0x0100, &input), Vec::<u8>::new());
+    assert_eq!(p.ok(0x0100, &input[..159]), Vec::<u8>::new());
 }
 
 /// A malformed input fails the precompile (the CALL returns 0, no data) in a transaction that
