@@ -9,7 +9,6 @@ use filmark_devnet_actors::eam::{self, CreateReturn};
 use filmark_devnet_actors::evm::*;
 use filmark_devnet_actors::{
     EAM_ACTOR_ID, FIRST_EXPORTED_METHOD_NUMBER, INIT_ACTOR_ID, INVOKE_EVM_METHOD, SYSTEM_ACTOR_ID,
-    manifest,
 };
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::{BytesSer, CBOR, DAG_CBOR, IPLD_RAW};
@@ -21,7 +20,7 @@ use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum};
 use multihash_codetable::Code;
 use revm_interpreter::bytecode::opcode;
-use revm_interpreter::instructions::gas_table_spec;
+use revm_interpreter::instructions::{GasTable, gas_table_spec};
 use revm_interpreter::interpreter::{EthInterpreter, ExtBytecode, SharedMemory};
 use revm_interpreter::interpreter_types::{MemoryTr, ReturnData};
 use revm_interpreter::primitives::{Address, B256, Bytes, U256};
@@ -152,7 +151,7 @@ fn constructor(params: Option<IpldBlock>) -> ActorResult<Option<IpldBlock>> {
         contract_state,
         nonce: 1,
     };
-    let mut host = FvmHost::with(state, storage, Cid::default());
+    let mut host = FvmHost::with(state, Some(storage), Cid::default());
     host.save()?;
     let frame = Frame {
         code: p.initcode.into(),
@@ -271,9 +270,9 @@ pub(crate) fn bytecode_hash_of(id: ActorID) -> ActorResult<B256> {
         .map_err(|_| ActorError::serialization("a bytecode hash has 32 bytes"))
 }
 
-/// Our instruction table: revm's, with KECCAK256 through the FVM's syscall, GAS answering the
-/// FVM's gas, and the CALLs loading no callee bytecode.
-fn table() -> InstructionTable<EthInterpreter, FvmHost> {
+/// Our instruction table, built at compile time: revm's, with KECCAK256 through the FVM's
+/// syscall, GAS answering the FVM's gas, and the CALLs loading no callee bytecode.
+static TABLE: InstructionTable<EthInterpreter, FvmHost> = {
     let mut table = instruction_table::<EthInterpreter, FvmHost>();
     table[opcode::KECCAK256 as usize] = Instruction::new(keccak256);
     table[opcode::GAS as usize] = Instruction::new(gas);
@@ -282,7 +281,10 @@ fn table() -> InstructionTable<EthInterpreter, FvmHost> {
     table[opcode::DELEGATECALL as usize] = Instruction::new(call::<{ opcode::DELEGATECALL }>);
     table[opcode::STATICCALL as usize] = Instruction::new(call::<{ opcode::STATICCALL }>);
     table
-}
+};
+
+/// The static gas of each opcode at [`crate::host::SPEC`], built at compile time.
+static GAS_TABLE: GasTable = gas_table_spec(crate::host::SPEC);
 
 type Ctx<'a> = InstructionContext<'a, FvmHost, EthInterpreter>;
 
@@ -349,10 +351,8 @@ fn run(host: &mut FvmHost, frame: Frame) -> ActorResult<Vec<u8>> {
         crate::host::SPEC,
         u64::MAX,
     );
-    let table = table();
-    let gas_table = gas_table_spec(crate::host::SPEC);
     loop {
-        let action = interpreter.run_plain(&table, &gas_table, host);
+        let action = interpreter.run_plain(&TABLE, &GAS_TABLE, host);
         if let Some(err) = host.fault.take() {
             return Err(err);
         }
@@ -445,16 +445,30 @@ fn send_call(
         inputs.gas_limit
     };
     let code_address = inputs.bytecode_address;
-    match precompile(&code_address.0.0) {
-        Some(Precompile::Filecoin(index)) => {
-            let out = crate::precompiles::filecoin(index, &input, inputs.scheme, gas);
-            return Ok((out.is_some(), out.unwrap_or_default()));
-        }
-        Some(Precompile::Ethereum(index)) => {
-            let out = crate::precompiles::ethereum(index, &input);
-            return Ok((out.is_some(), out.unwrap_or_default()));
-        }
-        None => {}
+    if let Some(p) = precompile(&code_address.0.0) {
+        let out = match p {
+            Precompile::Filecoin(index) => {
+                crate::precompiles::filecoin(index, &input, inputs.scheme, gas)
+            }
+            Precompile::Ethereum(index) => crate::precompiles::ethereum(index, &input),
+        };
+        // As FEVM: the value goes to the precompile's address after it succeeded.
+        let paid = match inputs.value.transfer() {
+            Some(v) if out.is_some() && !v.is_zero() => fvm_sdk::send::send(
+                &crate::address::to_filecoin(&code_address.0.0),
+                fvm_shared::METHOD_SEND,
+                None,
+                u256_to_amount(&v),
+                None,
+                SendFlags::empty(),
+            )
+            .is_ok_and(|r| r.exit_code.is_success()),
+            _ => true,
+        };
+        return Ok(match out {
+            Some(out) if paid => (true, out),
+            _ => (false, Vec::new()),
+        });
     }
     let gas_limit = gas.min(fvm_sdk::gas::available());
     match inputs.scheme {

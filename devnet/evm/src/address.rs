@@ -29,8 +29,9 @@ pub fn masked_id(eth: &[u8; 20]) -> Option<ActorID> {
     }
 }
 
-/// A reserved precompile address (FEVM v18): `0x00…` with index 1..=0x11 or 0x0100
-/// (P256VERIFY) is Ethereum's, `0xfe00…` with a non-zero last byte is Filecoin's.
+/// A reserved precompile address, as FEVM v18's `is_reserved_precompile_address`: `0x00…` or
+/// `0xfe00…` with 18 zero bytes and a non-zero last byte (Ethereum's and Filecoin's), and
+/// `0x00…0100` (P256VERIFY, Ethereum's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Precompile {
     /// Ethereum's, by index.
@@ -41,13 +42,16 @@ pub enum Precompile {
 
 /// The precompile at `eth`, if the address is a reserved one.
 pub fn precompile(eth: &[u8; 20]) -> Option<Precompile> {
-    let index = u16::from_be_bytes([eth[18], eth[19]]);
-    if eth[1..18] != [0; 17] {
+    if eth[..18] == [0; 18] && eth[18..] == [1, 0] {
+        return Some(Precompile::Ethereum(0x0100));
+    }
+    let [prefix, middle @ .., index] = *eth;
+    if middle != [0; 18] || index == 0 {
         return None;
     }
-    match eth[0] {
-        0x00 if (1..=0x11).contains(&index) || index == 0x0100 => Some(Precompile::Ethereum(index)),
-        0xfe if eth[18] == 0 && eth[19] != 0 => Some(Precompile::Filecoin(eth[19])),
+    match prefix {
+        0x00 => Some(Precompile::Ethereum(u16::from(index))),
+        0xfe => Some(Precompile::Filecoin(index)),
         _ => None,
     }
 }
@@ -74,11 +78,13 @@ mod tests {
         let mut a = [0; 20];
         a[19] = 1;
         assert!(matches!(precompile(&a), Some(Precompile::Ethereum(1))));
-        a[19] = 0x12;
-        assert!(precompile(&a).is_none());
+        a[19] = 0xff;
+        assert!(matches!(precompile(&a), Some(Precompile::Ethereum(0xff))));
         a[18] = 1;
         a[19] = 0;
         assert!(matches!(precompile(&a), Some(Precompile::Ethereum(0x100))));
+        a[19] = 1;
+        assert!(precompile(&a).is_none());
         let mut f = [0; 20];
         f[0] = 0xfe;
         f[19] = 3;

@@ -7,6 +7,11 @@ use core::cell::Cell;
 
 const PAGE: usize = 65_536;
 
+unsafe extern "C" {
+    /// The end of the stack and static data, defined by wasm-ld.
+    static __heap_base: u8;
+}
+
 struct Bump {
     next: Cell<usize>,
     end: Cell<usize>,
@@ -24,9 +29,12 @@ static ALLOCATOR: Bump = Bump {
 unsafe impl GlobalAlloc for Bump {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if self.end.get() == 0 {
-            let end = wasm32::memory_size(0) * PAGE;
-            self.next.set(end);
-            self.end.set(end);
+            // The heap starts where the linker put its base, in the last page of the initial
+            // memory (which the FVM has already charged for), not at the next page.
+            // SAFETY: only the address of the linker's symbol is taken.
+            let base = unsafe { core::ptr::addr_of!(__heap_base) } as usize;
+            self.next.set(base);
+            self.end.set(wasm32::memory_size(0) * PAGE);
         }
         let align = layout.align();
         let Some(start) = self

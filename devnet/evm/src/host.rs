@@ -34,7 +34,9 @@ pub(crate) struct FvmHost {
     gas_params: GasParams,
     /// The actor's state as loaded (its storage root is stale while `dirty`).
     pub(crate) state: State,
-    pub(crate) storage: Storage,
+    /// The storage map, loaded at its first use (a call that touches no storage opens no
+    /// block for it).
+    storage: Option<Storage>,
     /// Storage written since the last flush.
     pub(crate) dirty: bool,
     /// The root this invocation last saw (to notice a re-entrant call's changes).
@@ -91,12 +93,11 @@ impl FvmHost {
     pub(crate) fn load() -> ActorResult<Self> {
         let root = fvm_sdk::sself::root()
             .map_err(|e| ActorError::illegal_state(format!("cannot read the state root: {e}")))?;
-        let (state, storage) = load_at(&root)?;
-        Ok(Self::with(state, storage, root))
+        Ok(Self::with(load_at(&root)?, None, root))
     }
 
-    /// A host over a fresh state (the constructor's).
-    pub(crate) fn with(state: State, storage: Storage, root: cid::Cid) -> Self {
+    /// A host over a state and, if already at hand, its storage map.
+    pub(crate) fn with(state: State, storage: Option<Storage>, root: cid::Cid) -> Self {
         Self {
             gas_params: GasParams::new_spec(SPEC),
             state,
@@ -115,10 +116,11 @@ impl FvmHost {
         if !self.dirty {
             return Ok(());
         }
-        self.state.contract_state = self
-            .storage
-            .flush()
-            .map_err(|e| ActorError::illegal_state(format!("cannot write storage: {e}")))?;
+        if let Some(storage) = self.storage.as_mut() {
+            self.state.contract_state = storage
+                .flush()
+                .map_err(|e| ActorError::illegal_state(format!("cannot write storage: {e}")))?;
+        }
         self.save()
     }
 
@@ -144,12 +146,31 @@ impl FvmHost {
         let root = fvm_sdk::sself::root()
             .map_err(|e| ActorError::illegal_state(format!("cannot read the state root: {e}")))?;
         if root != self.root {
-            let (state, storage) = load_at(&root)?;
-            self.state = state;
-            self.storage = storage;
+            self.state = load_at(&root)?;
+            self.storage = None;
             self.root = root;
         }
         Ok(())
+    }
+
+    /// The storage map, loaded from the state's root at first use.
+    fn storage(&mut self) -> Result<&mut Storage, LoadError> {
+        let storage = match self.storage.take() {
+            Some(s) => s,
+            None => match Hamt::load_with_bit_width(
+                &self.state.contract_state,
+                FvmBlockstore,
+                STORAGE_BIT_WIDTH,
+            ) {
+                Ok(s) => s,
+                Err(e) => {
+                    return Err(self.fail(ActorError::illegal_state(format!(
+                        "cannot load storage: {e}"
+                    ))));
+                }
+            },
+        };
+        Ok(self.storage.insert(storage))
     }
 
     fn fail(&mut self, err: ActorError) -> LoadError {
@@ -158,16 +179,12 @@ impl FvmHost {
     }
 }
 
-fn load_at(root: &cid::Cid) -> ActorResult<(State, Storage)> {
+fn load_at(root: &cid::Cid) -> ActorResult<State> {
     use fvm_ipld_encoding::CborStore;
-    let state: State = FvmBlockstore
+    FvmBlockstore
         .get_cbor(root)
         .map_err(|e| ActorError::illegal_state(format!("cannot load state: {e}")))?
-        .ok_or_else(|| ActorError::illegal_state("state not found"))?;
-    let storage =
-        Hamt::load_with_bit_width(&state.contract_state, FvmBlockstore, STORAGE_BIT_WIDTH)
-            .map_err(|e| ActorError::illegal_state(format!("cannot load storage: {e}")))?;
-    Ok((state, storage))
+        .ok_or_else(|| ActorError::illegal_state("state not found"))
 }
 
 /// A new, empty storage map.
@@ -306,12 +323,11 @@ impl Host for FvmHost {
     ) -> Result<StateLoad<SStoreResult>, LoadError> {
         let present = self.sload_skip_cold_load(_address, key, false)?.data;
         let k = storage_key(&key);
+        let storage = self.storage()?;
         let written = if value.is_zero() {
-            self.storage.delete(&k).map(|_| ())
+            storage.delete(&k).map(|_| ())
         } else {
-            self.storage
-                .set(k, ByteBuf::from(compact(&value)))
-                .map(|_| ())
+            storage.set(k, ByteBuf::from(compact(&value))).map(|_| ())
         };
         if let Err(e) = written {
             return Err(self.fail(ActorError::illegal_state(format!(
@@ -335,7 +351,8 @@ impl Host for FvmHost {
         key: StorageKey,
         _skip_cold_load: bool,
     ) -> Result<StateLoad<StorageValue>, LoadError> {
-        match self.storage.get(&storage_key(&key)) {
+        let storage = self.storage()?;
+        match storage.get(&storage_key(&key)) {
             Ok(v) => Ok(StateLoad::new(
                 v.map_or(U256::ZERO, |b| {
                     U256::try_from_be_slice(b).unwrap_or_default()

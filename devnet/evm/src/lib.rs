@@ -10,6 +10,7 @@ mod host;
 mod precompiles;
 
 pub mod address;
+pub mod ethereum;
 
 pub use filmark_actor_shared::ActorError;
 

@@ -1,15 +1,16 @@
 //! Precompiles, as FEVM (builtin-actors v18) lays them out: addresses `0x00…nn` (Ethereum's)
-//! and `0xfe00…nn` (Filecoin's) are reserved; a call to a reserved address that is not offered
-//! fails (returns 0) with no data.
+//! and `0xfe00…nn` (Filecoin's) are reserved; a precompile that fails makes the CALL return 0
+//! with no data, and an empty slot of FEVM's tables succeeds with no output.
 //!
 //! Filecoin's, offered: 1 `resolve_address`, 2 `lookup_delegated_address`, 3 `call_actor`,
 //! 5 `call_actor_id` (both only through `DELEGATECALL`, as in FEVM), 6 `get_randomness`
-//! (4, `get_actor_type`, is disabled in FEVM too). Ethereum's are not offered yet (see the
-//! crate README).
+//! (4, `get_actor_type`, is disabled in FEVM too: an empty slot, which succeeds with no output).
+//! Ethereum's: see [`ethereum`].
 
 use fvm_ipld_encoding::CBOR;
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address as FilAddress;
+use fvm_shared::crypto::hash::SupportedHashes;
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{METHOD_SEND, MethodNum};
 use revm_interpreter::CallScheme;
@@ -28,13 +29,55 @@ pub(crate) fn filecoin(index: u8, input: &[u8], scheme: CallScheme, gas: u64) ->
         2 => lookup_delegated_address(input),
         3 | 5 if scheme == CallScheme::DelegateCall => call_actor(input, index == 5, gas),
         6 => get_randomness(input),
-        _ => None,
+        3 | 5 => None,
+        _ => Some(Vec::new()),
     }
 }
 
-/// An Ethereum precompile: none offered yet.
-pub(crate) fn ethereum(_index: u16, _input: &[u8]) -> Output {
-    None
+/// An Ethereum precompile (index 1..=0xff, or 0x0100). FEVM's table: 0x01 ecrecover, 0x02
+/// SHA-256, 0x03 RIPEMD-160 (these three through FVM syscalls, as FEVM), 0x04 identity,
+/// 0x05 modexp, 0x06–0x08 BN254 add, mul and pairing, 0x09 BLAKE2F, 0x0100 P256VERIFY;
+/// 0x0b–0x11 (BLS12-381, EIP-2537) are FEVM's but not offered here (the call fails); any other
+/// reserved index is an empty slot, which succeeds with no output, as in FEVM.
+pub(crate) fn ethereum(index: u16, input: &[u8]) -> Output {
+    use crate::ethereum as eth;
+    match index {
+        1 => Some(ecrecover(input)),
+        2 => Some(hash(SupportedHashes::Sha2_256, input)),
+        3 => {
+            let mut out = vec![0; 12];
+            out.extend(hash(SupportedHashes::Ripemd160, input));
+            Some(out)
+        }
+        4 => eth::identity(input),
+        5 => eth::modexp(input),
+        6 => eth::ec_add(input),
+        7 => eth::ec_mul(input),
+        8 => eth::ec_pairing(input),
+        9 => eth::blake2f(input),
+        0x0100 => eth::p256_verify(input),
+        0x0b..=0x11 => None,
+        _ => Some(Vec::new()),
+    }
+}
+
+/// A digest through the FVM's hash syscall.
+fn hash(hasher: SupportedHashes, input: &[u8]) -> Vec<u8> {
+    fvm_sdk::crypto::hash_owned(hasher, input)
+}
+
+/// ecrecover: the signer's address as a word, or no output when the input is no valid
+/// signature (the call still succeeds).
+fn ecrecover(input: &[u8]) -> Vec<u8> {
+    let Some((digest, sig)) = crate::ethereum::ecrecover_input(input) else {
+        return Vec::new();
+    };
+    let Ok(public) = fvm_sdk::crypto::recover_secp_public_key(&digest, &sig) else {
+        return Vec::new();
+    };
+    let mut out = crate::actor::keccak(&public[1..]);
+    out[..12].fill(0);
+    out.to_vec()
 }
 
 /// 32-byte words of an input, zero past its end (as FEVM's reader).

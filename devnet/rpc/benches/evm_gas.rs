@@ -4,12 +4,16 @@
 //!   (26 EVM gas each: JUMPDEST, PUSH1, SWAP1, SUB, DUP1, PUSH1, JUMPI);
 //! - the fixed cost of a call (target ≤ 300k): a call of a contract whose code is `STOP`, minus
 //!   a plain transfer to an Ethereum account (message inclusion and the sender's costs);
-//! - the module's size (budget 1 MiB).
+//! - the module's size (budget 1 MiB);
+//! - where the fixed cost goes: the FVM's gas charges of the `STOP` call and of the transfer,
+//!   by charge name (the devnet's gas tracing, turned on for those two messages only), and the
+//!   EVM actor's own start-up: the `STOP` call without its inclusion and invocation charges (the
+//!   transfer also runs a wasm actor, the ethaccount, whose start-up the first figure subtracts).
 //!
 //! `cargo bench -p filmark-devnet-rpc --bench evm_gas`. Prints one line per figure.
 
 use alloy_primitives::{Address as EthAddress, U256};
-use filmark_devnet::{Devnet, DevnetConfig, DevnetKey, KeyKind};
+use filmark_devnet::{Devnet, DevnetConfig, DevnetKey, GasBreakdown, KeyKind};
 use filmark_devnet_rpc::{Context, dispatch};
 use filmark_sdk::keys::{EthTx, TxEip1559};
 use serde_json::{Value, json};
@@ -61,9 +65,22 @@ impl Bench {
     }
 
     fn gas_of_call(&mut self, to: EthAddress) -> anyhow::Result<u64> {
+        Ok(self.traced_call(to)?.0)
+    }
+
+    /// A call's gas, and its gas breakdown when the devnet traces gas.
+    fn traced_call(&mut self, to: EthAddress) -> anyhow::Result<(u64, Option<GasBreakdown>)> {
         let receipt = self.tx(Some(to), vec![])?;
+        let hash: alloy_primitives::B256 = receipt["transactionHash"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()?;
+        let trace = self.net.lookup_eth_tx(&hash.0)?.record.gas_trace;
         let gas = receipt["gasUsed"].as_str().unwrap_or_default();
-        Ok(u64::from_str_radix(gas.trim_start_matches("0x"), 16)?)
+        Ok((
+            u64::from_str_radix(gas.trim_start_matches("0x"), 16)?,
+            trace,
+        ))
     }
 }
 
@@ -100,8 +117,20 @@ fn main() -> anyhow::Result<()> {
     b.gas_of_call(stop)?;
     b.gas_of_call(other)?;
 
-    let transfer = b.gas_of_call(other)?;
-    let noop = b.gas_of_call(stop)?;
+    b.net.set_gas_tracing(true);
+    let (transfer, transfer_trace) = b.traced_call(other)?;
+    let (noop, noop_trace) = b.traced_call(stop)?;
+    b.net.set_gas_tracing(false);
+    if let (Some(t), Some(n)) = (transfer_trace, noop_trace) {
+        println!(
+            "gas of the STOP call by FVM charge:\n{n}\ngas of the transfer by FVM charge:\n{t}"
+        );
+        let charge = |name: &str| n.get(name).map_or(0, |l| l.total_milligas().div_ceil(1000));
+        println!(
+            "the EVM actor's own start-up (the STOP call minus message inclusion and the invocation's base charge): {} gas",
+            noop - charge("OnChainMessage") - charge("OnMethodInvocation")
+        );
+    }
     println!(
         "fixed cost of a call (STOP contract {noop} - transfer {transfer}): {} gas (target <= 300,000)",
         noop - transfer

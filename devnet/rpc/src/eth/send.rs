@@ -134,6 +134,18 @@ impl CallObject {
             gas_premium: Default::default(),
         })
     }
+
+    /// The message of an `eth_call` / `eth_estimateGas`: [`CallObject::to_message`] with the
+    /// sender's nonce at the head, as Lotus' `StateCall` sets it, so that the addresses of
+    /// contracts created during the call (`CreateExternal`, a contract's CREATE) are those a
+    /// transaction sent now would get, not those of the sender's first message.
+    fn to_call_message(&self, ctx: &Context) -> Result<Message, RpcError> {
+        let mut message = self.to_message()?;
+        message.sequence = ctx
+            .devnet
+            .sequence(&message.from, filmark_devnet::TipsetRef::Head)?;
+        Ok(message)
+    }
 }
 
 /// Calls run on the head's state: a block parameter older than "latest" is refused (the devnet
@@ -179,7 +191,7 @@ pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(3)?;
     let object: CallObject = p.get(0, "transaction")?;
     check_call_block(ctx, p.opt(1, "block")?)?;
-    let message = object.to_message()?;
+    let message = object.to_call_message(ctx)?;
     let is_create = object.to.is_none();
     let result = ctx.devnet.call(message)?;
     if !result.receipt.exit_code.is_success() {
@@ -200,7 +212,7 @@ pub(crate) fn estimate_gas(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcEr
     p.at_most(2)?;
     let object: CallObject = p.get(0, "transaction")?;
     check_call_block(ctx, p.opt(1, "block")?)?;
-    let message = object.to_message()?;
+    let message = object.to_call_message(ctx)?;
     let result = ctx.devnet.call(message.clone())?;
     if !result.receipt.exit_code.is_success() {
         return Err(reverted(&result));

@@ -28,7 +28,7 @@ const REVERT_RUNTIME: &[u8] = &[
 ];
 
 /// Initcode that returns `runtime` (`CODECOPY` + `RETURN`, 12 bytes, then the runtime).
-fn initcode(runtime: &[u8]) -> Vec<u8> {
+pub(crate) fn initcode(runtime: &[u8]) -> Vec<u8> {
     let len = u8::try_from(runtime.len()).unwrap();
     let mut code = vec![
         0x60, len, 0x60, 0x0c, 0x60, 0x00, 0x39, // CODECOPY(0, 12, len)

@@ -8,6 +8,8 @@ mod controls;
 mod deal_client;
 mod eth;
 mod evm;
+mod evm_bad_input;
+mod evm_precompiles;
 mod fevm_calls;
 mod fuzz;
 mod lotus;
