@@ -6,7 +6,7 @@
 //! f01000).
 
 use cid::Cid;
-use filmark_devnet_actors::{account, init, manifest, system};
+use filmark_devnet_actors::{account, init, manifest, market, system};
 use fvm::state_tree::{ActorState, StateTree};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::CborStore;
@@ -66,6 +66,9 @@ pub(crate) struct Genesis {
     pub(crate) manifest: Vec<(String, Cid)>,
     pub(crate) accounts: Vec<GenesisAccount>,
     pub(crate) circ_supply: TokenAmount,
+    /// Whether the market's state is already in `state_root` (written here, as the bundle's
+    /// market constructor writes it); if not (another market wasm), its constructor must run.
+    pub(crate) market_constructed: bool,
 }
 
 /// Builds the genesis state in `store` from the builtin actors' `(name, wasm)` list.
@@ -93,6 +96,7 @@ pub(crate) fn build(
     let manifest_cid = store.put_cbor(&manifest, Code::Blake2b256)?;
 
     let mut tree = StateTree::new(store.clone(), StateTreeVersion::V5).map_err(fvm_err)?;
+    let mut market_constructed = false;
     // The default state of stateless actors: an empty DAG-CBOR array.
     store.put_keyed(&EMPTY_ARR_CID, &[0x80])?;
 
@@ -125,11 +129,19 @@ pub(crate) fn build(
         // code: they only need to exist to receive funds.
         let code = code(name).or_else(|_| code(manifest::SYSTEM))?;
         // The others are stateless or start from an empty list (the power actor's miners). The
-        // market's state is written by its own constructor (see `Node::new`), so it is always
-        // the shape its wasm expects.
+        // market's state is the one its constructor writes: built here for the bundle's market
+        // (the same `State::new`, so the FVM need not run and compile it at start), else
+        // written by running that wasm's constructor (see `Node::new`).
+        let mut state = EMPTY_ARR_CID;
+        if id == MARKET_ACTOR_ID && code == bundle_market_code() {
+            let policy = config.market_policy.clone();
+            let constructed = market::State::new(store, policy).map_err(actor_err)?;
+            state = store.put_cbor(&constructed, Code::Blake2b256)?;
+            market_constructed = true;
+        }
         tree.set_actor(
             id,
-            ActorState::new(code, EMPTY_ARR_CID, TokenAmount::default(), 0, None),
+            ActorState::new(code, state, TokenAmount::default(), 0, None),
         );
     }
     let burnt = store.put_cbor(
@@ -198,7 +210,14 @@ pub(crate) fn build(
         manifest,
         accounts,
         circ_supply,
+        market_constructed,
     })
+}
+
+/// The code CID of the bundle's market wasm (hashed once a process).
+fn bundle_market_code() -> Cid {
+    static CODE: std::sync::OnceLock<Cid> = std::sync::OnceLock::new();
+    *CODE.get_or_init(|| code_cid(filmark_devnet_bundle::MARKET_WASM))
 }
 
 fn actor_err(e: filmark_devnet_actors::ActorError) -> Error {

@@ -122,14 +122,14 @@ impl Node {
         let mut network = NetworkConfig::new(config.network_version);
         network.chain_id(ChainID::from(config.chain_id));
         let engine = engines().get(&network)?;
-        engine
-            .acquire()
-            .preload_all(&store, genesis.manifest.iter().map(|(_, c)| c))?;
+        precompile(&engine, builtins, &genesis.manifest);
         let tipset_cids = TipsetCids::default();
         let externs = DevnetExterns::new(config.seed, tipset_cids.clone());
-        genesis.state_root = on_fvm_thread("market constructor", || {
-            construct_market(&network, &engine, &store, &externs, &genesis, &config)
-        })?;
+        if !genesis.market_constructed {
+            genesis.state_root = on_fvm_thread("market constructor", || {
+                construct_market(&network, &engine, &store, &externs, &genesis, &config)
+            })?;
+        }
         let empty = amt_root(&store, RECEIPTS_AMT_BITWIDTH, std::iter::empty::<Cid>())?;
         let base_fee = TokenAmount::from_atto(MINIMUM_BASE_FEE_ATTO);
         let header = BlockHeader {
@@ -569,6 +569,45 @@ fn construct_market(
         });
     }
     Ok(exec.flush()?)
+}
+
+/// Compiles the builtin actors' modules into the process-wide `engine` on a background thread,
+/// once a process for each code: a devnet is ready without waiting for the compiler (~2–3 s of
+/// CPU for the 16 modules). The FVM compiles a module under its engine's cache lock, so an
+/// executor that needs one still being compiled waits for it (a tipset or a call right after
+/// start takes the rest of that time), and the FVM's own preload of the builtins (in
+/// `DefaultExecutor::new`) finds them compiled. A failure is only logged: that executor's
+/// preload meets it again and reports it.
+fn precompile(engine: &EnginePool, builtins: &[(&str, &[u8])], manifest: &[(String, Cid)]) {
+    static QUEUED: std::sync::Mutex<Vec<Cid>> = std::sync::Mutex::new(Vec::new());
+    let mut queued = QUEUED.lock().unwrap_or_else(|e| e.into_inner());
+    let store = fvm_ipld_blockstore::MemoryBlockstore::new();
+    let mut codes = Vec::new();
+    // `manifest` holds the code CID of each of `builtins`, in order.
+    for ((_, wasm), (_, cid)) in builtins.iter().zip(manifest) {
+        if queued.contains(cid) || codes.contains(cid) {
+            continue;
+        }
+        if fvm_ipld_blockstore::Blockstore::put_keyed(&store, cid, wasm).is_ok() {
+            codes.push(*cid);
+        }
+    }
+    if codes.is_empty() {
+        return;
+    }
+    queued.extend_from_slice(&codes);
+    drop(queued);
+    let engine = engine.clone();
+    let spawned = std::thread::Builder::new()
+        .name("filmark-devnet-compile".into())
+        .spawn(move || {
+            if let Err(e) = engine.acquire().preload_all(&store, &codes) {
+                tracing::warn!("compiling the builtin actors: {e:#}");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot start the compiling thread: {e}");
+    }
 }
 
 /// Builds a tipset on its own FVM thread (see [`on_fvm_thread`]).

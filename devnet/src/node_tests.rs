@@ -115,3 +115,49 @@ fn calls_scheduled_in_null_rounds_run_at_the_next_tipset_in_epoch_order() {
     assert_eq!(node.schedule.keys().copied().collect::<Vec<_>>(), vec![12]);
     assert!(node.mine_at(10, &[]).is_err(), "not after the head");
 }
+
+/// Genesis writes the bundle's market state itself (the FVM need not compile and run the market
+/// at start): the state root is the one running its constructor gives, for each policy.
+#[test]
+fn the_genesis_market_state_is_the_one_its_constructor_writes() {
+    use filmark_devnet_actors::market::MarketPolicy;
+    for policy in [MarketPolicy::fast(), MarketPolicy::devnet()] {
+        let config = DevnetConfig::test().with_market_policy(policy);
+        let store = Store::memory();
+        let mut genesis =
+            genesis::build(&store, filmark_devnet_bundle::BUILTIN_ACTORS, &config).unwrap();
+        assert!(genesis.market_constructed);
+        let built = genesis.state_root;
+        // The market as genesis left it before: an empty state for its constructor to fill.
+        let mut tree = StateTree::new_from_root(store.clone(), &built).unwrap();
+        let mut market = tree.get_actor(MARKET_ACTOR_ID).unwrap().unwrap();
+        assert_ne!(market.state, fvm_shared::EMPTY_ARR_CID);
+        market.state = fvm_shared::EMPTY_ARR_CID;
+        tree.set_actor(MARKET_ACTOR_ID, market);
+        genesis.state_root = tree.flush().unwrap();
+        assert_ne!(genesis.state_root, built);
+
+        let mut network = NetworkConfig::new(config.network_version);
+        network.chain_id(ChainID::from(config.chain_id));
+        let engine = engines().get(&network).unwrap();
+        let externs = DevnetExterns::new(config.seed, TipsetCids::default());
+        let constructed = on_fvm_thread("market constructor", || {
+            construct_market(&network, &engine, &store, &externs, &genesis, &config)
+        })
+        .unwrap();
+        assert_eq!(constructed, built);
+    }
+}
+
+/// A builtin list whose market is not the bundle's still gets its state from its constructor.
+#[test]
+fn another_market_wasm_is_constructed_by_the_fvm() {
+    let builtins: Vec<(&str, &[u8])> = filmark_devnet_bundle::BUILTIN_ACTORS
+        .iter()
+        .filter(|(name, _)| *name != filmark_devnet_actors::manifest::STORAGE_MARKET)
+        .copied()
+        .collect();
+    let config = DevnetConfig::test().with_mining(Mining::Manual);
+    let genesis = genesis::build(&Store::memory(), &builtins, &config).unwrap();
+    assert!(!genesis.market_constructed);
+}
