@@ -16,7 +16,7 @@ use fvm_shared::{ActorID, MethodNum};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
-use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
+use crate::config::{DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
 use crate::index::{Log, LogFilter};
 use crate::keys::{DevnetKey, KeyKind};
