@@ -1,9 +1,10 @@
-//! Sending and simulating: `eth_sendRawTransaction`, `eth_call`, `eth_estimateGas`.
+//! Sending and simulating: `eth_sendRawTransaction`, `eth_call`, `eth_estimateGas` (at any
+//! block).
 
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
-use filmark_devnet::{MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID};
+use filmark_devnet::{CallAt, MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID, TipsetRef};
 use filmark_sdk::keys::{SignedMessage, calldata_params, ext};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::{Address, Protocol};
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::blocks::calldata_of;
-use super::types::{BlockTag, filecoin_address, latest, resolve_state, u256_to_token};
+use super::types::{BlockTag, filecoin_address, resolve_state, u256_to_token};
 use crate::RpcError;
 use crate::params::Params;
 use crate::table::Context;
@@ -136,20 +137,12 @@ impl CallObject {
     }
 }
 
-/// Calls run on the head's state: a block parameter older than "latest" is refused (the devnet
-/// keeps every state, but runs calls on the newest).
-fn check_call_block(ctx: &Context, tag: Option<BlockTag>) -> Result<(), RpcError> {
-    let Some(tag) = tag else { return Ok(()) };
-    let at = resolve_state(&ctx.devnet, tag)?;
-    let newest = latest(&ctx.devnet);
-    if at.height() < newest.height() {
-        return Err(RpcError::server(format!(
-            "calls run on the latest state (block {}); block {} is older",
-            newest.height(),
-            at.height()
-        )));
-    }
-    Ok(())
+/// The state an `eth_call` / `eth_estimateGas` block parameter names: the state after that
+/// block's messages (Lotus runs them on `TipSetState`), at the next epoch. "pending" is the
+/// head's; a null round, a future block or an unknown hash is an error. Absent: `default`.
+fn call_state(ctx: &Context, tag: Option<BlockTag>, default: BlockTag) -> Result<CallAt, RpcError> {
+    let at = resolve_state(&ctx.devnet, tag.unwrap_or(default))?;
+    Ok(CallAt::After(TipsetRef::Key(at.cid)))
 }
 
 /// The error of a failed call: code 3 ("execution reverted", as geth and Lotus), the return
@@ -178,10 +171,10 @@ fn reverted(result: &filmark_devnet::CallResult) -> RpcError {
 pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(3)?;
     let object: CallObject = p.get(0, "transaction")?;
-    check_call_block(ctx, p.opt(1, "block")?)?;
+    let at = call_state(ctx, p.opt(1, "block")?, BlockTag::Latest)?;
     let message = object.to_message()?;
     let is_create = object.to.is_none();
-    let result = ctx.devnet.call(message)?;
+    let result = ctx.devnet.call_with(message, at, false)?;
     if !result.receipt.exit_code.is_success() {
         return Err(reverted(&result));
     }
@@ -199,18 +192,12 @@ pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
 pub(crate) fn estimate_gas(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(2)?;
     let object: CallObject = p.get(0, "transaction")?;
-    check_call_block(ctx, p.opt(1, "block")?)?;
+    // Absent, the estimate is for inclusion after the head, so on the head's state.
+    let at = call_state(ctx, p.opt(1, "block")?, BlockTag::Pending)?;
     let message = object.to_message()?;
-    let result = ctx.devnet.call(message.clone())?;
+    let (result, gas_limit) = ctx.devnet.estimate_gas(&message, at)?;
     if !result.receipt.exit_code.is_success() {
         return Err(reverted(&result));
     }
-    let prepared = ctx.devnet.prepare(
-        message.from,
-        message.to,
-        message.value,
-        message.method_num,
-        message.params,
-    )?;
-    Ok(json!(U64::from(prepared.gas_limit)))
+    Ok(json!(U64::from(gas_limit)))
 }

@@ -8,6 +8,7 @@ mod controls;
 mod eth;
 mod evm;
 mod fuzz;
+mod history;
 mod lotus;
 mod provider;
 mod subscribe;
