@@ -138,10 +138,16 @@ impl CallObject {
 }
 
 /// The state an `eth_call` / `eth_estimateGas` block parameter names: the state after that
-/// block's messages (Lotus runs them on `TipSetState`), at the next epoch. "pending" is the
-/// head's; a null round, a future block or an unknown hash is an error. Absent: `default`.
-fn call_state(ctx: &Context, tag: Option<BlockTag>, default: BlockTag) -> Result<CallAt, RpcError> {
-    let at = resolve_state(&ctx.devnet, tag.unwrap_or(default))?;
+/// block's messages (Lotus runs them on `TipSetState`), at the next epoch. "latest" (and an
+/// absent block) and "pending" run on the newest state, the head's, as the devnet always has (a
+/// message sent with `Devnet::send` is visible to the next call at once); a null round, a future
+/// block or an unknown hash is an error.
+fn call_state(ctx: &Context, tag: Option<BlockTag>) -> Result<CallAt, RpcError> {
+    let tag = tag.unwrap_or(BlockTag::Latest);
+    if matches!(tag, BlockTag::Latest | BlockTag::Pending) {
+        return Ok(CallAt::After(TipsetRef::Head));
+    }
+    let at = resolve_state(&ctx.devnet, tag)?;
     Ok(CallAt::After(TipsetRef::Key(at.cid)))
 }
 
@@ -171,7 +177,7 @@ fn reverted(result: &filmark_devnet::CallResult) -> RpcError {
 pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(3)?;
     let object: CallObject = p.get(0, "transaction")?;
-    let at = call_state(ctx, p.opt(1, "block")?, BlockTag::Latest)?;
+    let at = call_state(ctx, p.opt(1, "block")?)?;
     let message = object.to_message()?;
     let is_create = object.to.is_none();
     let result = ctx.devnet.call_with(message, at, false)?;
@@ -192,8 +198,7 @@ pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
 pub(crate) fn estimate_gas(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(2)?;
     let object: CallObject = p.get(0, "transaction")?;
-    // Absent, the estimate is for inclusion after the head, so on the head's state.
-    let at = call_state(ctx, p.opt(1, "block")?, BlockTag::Pending)?;
+    let at = call_state(ctx, p.opt(1, "block")?)?;
     let message = object.to_message()?;
     let (result, gas_limit) = ctx.devnet.estimate_gas(&message, at)?;
     if !result.receipt.exit_code.is_success() {
