@@ -46,7 +46,7 @@ pub struct CallTrace {
     /// The return value, if any.
     pub return_data: Option<TraceBlock>,
     /// The sends this one made, in order.
-    pub subcalls: Vec<CallTrace>,
+    pub subcalls: Vec<Self>,
 }
 
 fn block(b: Option<&fvm_ipld_encoding::ipld_block::IpldBlock>) -> Option<TraceBlock> {
