@@ -16,21 +16,18 @@ use fvm_shared::{ActorID, MethodNum};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::chain::{MessageLookup, MessageRecord, Tipset, TipsetRef};
-use crate::config::{BLOCK_GAS_LIMIT, DevnetConfig, Mining};
+use crate::config::{DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
 use crate::index::{Log, LogFilter};
 use crate::keys::{DevnetKey, KeyKind};
 use crate::mempool::{Verified, verify_signature};
-use crate::node::{CallResult, ImplicitCall, Node};
+use crate::node::{CallAt, CallResult, ImplicitCall, Node};
 use crate::store::Store;
 use crate::{Error, Result};
 use filmark_sdk::keys::SignedMessage;
 
 /// Gas premium the convenience senders offer, in attoFIL.
 const GAS_PREMIUM_ATTO: u64 = 100;
-/// Bytes a signature adds to a serialized message, at most (a 65-byte secp256k1 or delegated
-/// signature, its type byte and CBOR headers), for the inclusion cost of an estimate.
-const SIGNATURE_BYTES: usize = 72;
 
 /// A running devnet. Cheap to clone, `Send + Sync`: every clone drives the same chain, so an RPC
 /// layer can serve it from many tasks. Obtained from a [`DevnetHandle`].
@@ -504,8 +501,7 @@ impl Devnet {
     /// [`Error::CallTimeout`] past [`DevnetConfig::call_timeout`]; a fatal FVM error; an actor
     /// failure is an exit code in the result.
     pub fn call(&self, message: Message) -> Result<CallResult> {
-        let snapshot = self.read().call_snapshot();
-        snapshot.run(message)
+        self.call_with(message, CallAt::After(TipsetRef::Head), false)
     }
 
     /// A read-only call of `method` on `to` from `from`.
@@ -573,9 +569,7 @@ impl Devnet {
         // price list's `OnChainMessage`, proportional to its size): add that for the signed
         // message, then a 25% margin.
         let execution = snapshot.run(message.clone())?.receipt.gas_used;
-        let length = fvm_ipld_encoding::to_vec(&message)?.len() + SIGNATURE_BYTES;
-        let inclusion = crate::mempool::inclusion_gas(length, network_version);
-        message.gas_limit = ((execution + inclusion) * 5 / 4).min(BLOCK_GAS_LIMIT);
+        message.gas_limit = calls::gas_limit(&message, execution, network_version)?;
         message.gas_fee_cap = base_fee * 2 + &message.gas_premium;
         Ok(message)
     }
@@ -782,3 +776,6 @@ impl Devnet {
 #[path = "devnet_roles.rs"]
 mod roles;
 use roles::{Heads, spawn_miner};
+
+#[path = "devnet_calls.rs"]
+mod calls;

@@ -21,6 +21,7 @@ mod reader;
 mod records;
 mod redb_kv;
 mod store;
+mod trace;
 
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
 pub use config::*;
@@ -35,7 +36,7 @@ pub use genesis::{
 };
 pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
-pub use node::CallResult;
+pub use node::{CallAt, CallResult};
 pub use provider::{
     DEAL_START_DELAY, OfferState, PROVIDER_FUNDS_FIL, PROVIDER_SEED, ProviderRecord, Rejection,
     SimProvider,
@@ -44,3 +45,4 @@ pub use redb_kv::{DATA_FILE, RedbKv};
 pub use store::{
     BatchOp, EntryVisitor, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch,
 };
+pub use trace::{CallTrace, TraceBlock};

@@ -67,6 +67,21 @@ pub struct CallResult {
     pub failure: Option<String>,
     /// Its gas by FVM charge name, if the devnet traces gas ([`DevnetConfig::gas_tracing`]).
     pub gas_trace: Option<GasBreakdown>,
+    /// The call tree (the message and every send it led to), if it was asked for
+    /// ([`crate::Devnet::call_with`]).
+    pub trace: Option<crate::CallTrace>,
+}
+
+/// The state a read-only call runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallAt {
+    /// On the state after the tipset's messages, at the next epoch (Lotus' `eth_call`, which
+    /// runs on `TipSetState`). `After(TipsetRef::Head)` is the newest state.
+    After(TipsetRef),
+    /// On the tipset's parent state, at the tipset's epoch, without its messages (Lotus'
+    /// `StateCall` with a tipset key).
+    Within(TipsetRef),
 }
 
 pub(crate) struct Node {
@@ -512,16 +527,50 @@ impl Node {
 
     /// A snapshot of the head for a read-only call, to run after the node's lock is released.
     pub(crate) fn call_snapshot(&self) -> CallSnapshot {
-        let head = self.head();
-        CallSnapshot {
+        self.call_snapshot_at(CallAt::After(TipsetRef::Head))
+            .expect("the head always exists")
+    }
+
+    /// A snapshot for a read-only call on the state `at` names. The base fee is the one the
+    /// messages of that epoch paid (the next tipset's, or the pool's after the head).
+    pub(crate) fn call_snapshot_at(&self, at: CallAt) -> Result<CallSnapshot> {
+        let (tipset, after) = match at {
+            CallAt::After(t) => (self.tipset(t)?, true),
+            CallAt::Within(t) => (self.tipset(t)?, false),
+        };
+        let (epoch, timestamp, state_root, base_fee) = if after {
+            let next = self
+                .by_cid
+                .get(&tipset.cid)
+                .and_then(|i| self.chain.get(i + 1));
+            (
+                tipset.height() + 1,
+                tipset.header.timestamp + BLOCK_DELAY_SECS,
+                tipset.state_root,
+                next.map_or_else(
+                    || self.base_fee.clone(),
+                    |n| n.header.parent_base_fee.clone(),
+                ),
+            )
+        } else {
+            let h = &tipset.header;
+            (
+                h.height,
+                h.timestamp,
+                h.parent_state_root,
+                h.parent_base_fee.clone(),
+            )
+        };
+        Ok(CallSnapshot {
             env: self.exec_env(),
-            epoch: head.height() + 1,
-            timestamp: head.header.timestamp + BLOCK_DELAY_SECS,
-            state_root: head.state_root,
-            base_fee: self.base_fee.clone(),
+            epoch,
+            timestamp,
+            state_root,
+            base_fee,
             gas_tracing: self.config.gas_tracing,
+            call_trace: false,
             timeout: self.config.call_timeout,
-        }
+        })
     }
 
     /// Puts `wasm` in the store and compiles it, returning its code CID.

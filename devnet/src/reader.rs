@@ -1,5 +1,5 @@
-//! Read-only calls on a snapshot of the head: an immutable state root plus handles on the store
-//! and the engines, taken under the node's lock and run after it is released, so a long call
+//! Read-only calls on a snapshot of a tipset's state (the head's, or any older one: every
+//! tipset keeps its state root): an immutable state root plus handles on the store and the engines, taken under the node's lock and run after it is released, so a long call
 //! never holds reads, pushes or mining. Gas is capped at the block gas limit and a call has a
 //! wall-clock limit ([`crate::DevnetConfig::call_timeout`]).
 
@@ -52,7 +52,7 @@ impl ExecEnv {
     }
 }
 
-/// A read-only call's view of the chain: the next epoch on the head's state.
+/// A read-only call's view of the chain: an epoch and the state it runs on.
 pub(crate) struct CallSnapshot {
     pub(crate) env: ExecEnv,
     pub(crate) epoch: ChainEpoch,
@@ -60,6 +60,8 @@ pub(crate) struct CallSnapshot {
     pub(crate) state_root: Cid,
     pub(crate) base_fee: TokenAmount,
     pub(crate) gas_tracing: bool,
+    /// Whether to return the call tree ([`CallResult::trace`]).
+    pub(crate) call_trace: bool,
     pub(crate) timeout: Duration,
 }
 
@@ -110,13 +112,17 @@ impl CallSnapshot {
             self.timestamp,
             self.state_root,
             &self.base_fee,
-            self.gas_tracing,
+            self.gas_tracing || self.call_trace,
         )?;
         let ret = exec.execute_message(message, ApplyKind::Implicit, 0)?;
         Ok(CallResult {
             gas_trace: self
                 .gas_tracing
                 .then(|| GasBreakdown::from_trace(&ret.exec_trace)),
+            trace: self
+                .call_trace
+                .then(|| crate::trace::call_tree(&ret.exec_trace))
+                .flatten(),
             receipt: ret.msg_receipt.into(),
             events: ret.events,
             failure: ret.failure_info.map(|f| f.to_string()),

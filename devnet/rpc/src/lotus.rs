@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use cid::Cid;
-use filmark_devnet::{BLOCK_DELAY_SECS, MARKET_ACTOR_ID, NETWORK_NAME, TipsetRef};
+use filmark_devnet::{BLOCK_DELAY_SECS, CallAt, MARKET_ACTOR_ID, NETWORK_NAME, TipsetRef};
 use filmark_devnet_actors::account;
 use filmark_devnet_actors::market::{Label, State as MarketState};
 use filmark_sdk::keys::json::{CidJson, MessageJson, SignedMessageJson};
@@ -431,17 +431,18 @@ fn state_get_receipt(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     Ok(lj::receipt(&ctx.devnet.lookup(&c)?.record.receipt))
 }
 
+/// `Filecoin.StateCall`: with a tipset key, on that tipset's parent state at its epoch (as
+/// Lotus); with `null`, on the newest state (the head's, at the next epoch). The
+/// `ExecutionTrace` holds every send the message led to, nested.
 fn state_call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(2)?;
     let m = message_param(p, 0)?;
-    let at = tipset_param(p, 1)?;
-    if at != TipsetRef::Head && ctx.devnet.tipset(at)?.cid != ctx.devnet.head().cid {
-        return Err(RpcError::server(
-            "StateCall runs on the head only on the devnet (pass null or the head's key)",
-        ));
-    }
+    let at = match tipset_param(p, 1)? {
+        TipsetRef::Head => CallAt::After(TipsetRef::Head),
+        key => CallAt::Within(key),
+    };
     let started = Instant::now();
-    let r = ctx.devnet.call(m.clone())?;
+    let r = ctx.devnet.call_with(m.clone(), at, true)?;
     let duration = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
     let zero = amount(&TokenAmount::default());
     let msg_cid = filmark_sdk::keys::message_cid(&m);
@@ -455,24 +456,7 @@ fn state_call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
             "BaseFeeBurn": zero, "OverEstimationBurn": zero, "MinerPenalty": zero,
             "MinerTip": zero, "Refund": zero, "TotalCost": zero,
         },
-        "ExecutionTrace": {
-            "Msg": {
-                "From": address(&m.from), "To": address(&m.to), "Value": amount(&m.value),
-                "Method": m.method_num, "Params": bytes(m.params.bytes()),
-                "ParamsCodec": if m.params.is_empty() { 0 } else { fvm_ipld_encoding::DAG_CBOR },
-                "GasLimit": m.gas_limit, "ReadOnly": false,
-            },
-            "MsgRct": {
-                "ExitCode": r.receipt.exit_code.value(),
-                "Return": bytes(r.receipt.return_data.bytes()),
-                "ReturnCodec": if r.receipt.return_data.is_empty() { 0 } else { fvm_ipld_encoding::DAG_CBOR },
-            },
-            "InvokedActor": null,
-            "GasCharges": [],
-            "Subcalls": null,
-            "Logs": [],
-            "IpldOps": [],
-        },
+        "ExecutionTrace": r.trace.as_ref().map_or(Value::Null, lj::execution_trace),
         "Error": r.failure.unwrap_or_default(),
         "Duration": duration,
     }))

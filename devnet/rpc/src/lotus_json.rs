@@ -6,7 +6,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use cid::Cid;
-use filmark_devnet::{BlockHeader, MessageLookup, Receipt, Tipset, TipsetRef};
+use filmark_devnet::{
+    BlockHeader, CallTrace, MessageLookup, Receipt, Tipset, TipsetRef, TraceBlock,
+};
 use filmark_sdk::keys::json::{CidJson, MessageJson};
 use filmark_sdk::keys::{Network, format_address};
 use fvm_shared::address::Address;
@@ -115,6 +117,41 @@ pub(crate) fn actor(a: &ActorState) -> Value {
         "Nonce": a.sequence,
         "Balance": amount(&a.balance),
         "DelegatedAddress": a.delegated_address.as_ref().map(address),
+    })
+}
+
+/// A call tree as Lotus' `ExecutionTrace`: `{Msg, MsgRct, InvokedActor, GasCharges, Subcalls,
+/// Logs, IpldOps}`, each send's `From` its sender's ID address, codecs 0 when there are no
+/// params / no return value, `Subcalls` `null` when empty (a Go nil slice).
+pub(crate) fn execution_trace(t: &CallTrace) -> Value {
+    let codec = |b: &Option<TraceBlock>| b.as_ref().map_or(0, |b| b.codec);
+    let data = |b: &Option<TraceBlock>| bytes(b.as_ref().map_or(&[][..], |b| b.data.as_slice()));
+    let subcalls: Vec<Value> = t.subcalls.iter().map(execution_trace).collect();
+    let subcalls = if subcalls.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(subcalls)
+    };
+    let invoked = t
+        .invoked
+        .as_ref()
+        .map(|(id, state)| json!({"Id": id, "State": actor(state)}));
+    json!({
+        "Msg": {
+            "From": address(&Address::new_id(t.from)), "To": address(&t.to),
+            "Value": amount(&t.value), "Method": t.method,
+            "Params": data(&t.params), "ParamsCodec": codec(&t.params),
+            "GasLimit": t.gas_limit, "ReadOnly": t.read_only,
+        },
+        "MsgRct": {
+            "ExitCode": t.exit_code.value(),
+            "Return": data(&t.return_data), "ReturnCodec": codec(&t.return_data),
+        },
+        "InvokedActor": invoked,
+        "GasCharges": [],
+        "Subcalls": subcalls,
+        "Logs": [],
+        "IpldOps": [],
     })
 }
 

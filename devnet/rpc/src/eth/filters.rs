@@ -1,10 +1,11 @@
 //! Logs and filters: `eth_getLogs`, `eth_newFilter`, `eth_newBlockFilter`,
-//! `eth_getFilterChanges`, `eth_getFilterLogs`, `eth_uninstallFilter`.
+//! `eth_newPendingTransactionFilter`, `eth_getFilterChanges`, `eth_getFilterLogs`,
+//! `eth_uninstallFilter`.
 //!
 //! Logs are read through the devnet's indexes ([`Devnet::logs`]); only tipsets up to "latest"
 //! (the head's parent) are visible, as receipts are.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use alloy_primitives::{Address as EthAddress, B256, keccak256};
@@ -13,7 +14,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::blocks::log_json;
-use super::types::{BlockTag, eth_block_hash, filecoin_address, latest, tipset_by_eth_hash};
+use super::types::{
+    BlockTag, eth_block_hash, filecoin_address, latest, resolve_state, tipset_by_eth_hash,
+};
 use crate::RpcError;
 use crate::params::Params;
 use crate::table::Context;
@@ -70,6 +73,10 @@ enum Filter {
     Blocks { last: i64 },
     /// Logs matching `spec`, in tipsets after `last`.
     Logs { spec: LogSpec, last: i64 },
+    /// Transactions that entered the pool: those pending now and not in `seen` (the pool at
+    /// the last poll), and those mined in tipsets after `last` (the head at the last poll) that
+    /// were not seen pending, so one sent and mined between two polls is reported too.
+    PendingTxs { seen: HashSet<cid::Cid>, last: i64 },
 }
 
 impl LogSpec {
@@ -131,6 +138,9 @@ fn log_filter(
                 None | Some(BlockTag::Latest | BlockTag::Pending) => Ok(newest),
                 Some(BlockTag::Earliest) => Ok(0),
                 Some(BlockTag::Number(n)) => Ok(i64::try_from(n).unwrap_or(i64::MAX)),
+                Some(tag @ (BlockTag::Safe | BlockTag::Finalized)) => {
+                    Ok(resolve_state(devnet, tag)?.height())
+                }
                 Some(BlockTag::Hash(h)) => tipset_by_eth_hash(devnet, &h)
                     .map(|t| t.height())
                     .ok_or_else(|| RpcError::server(format!("block {h} not found"))),
@@ -227,6 +237,52 @@ pub(crate) fn new_block_filter(ctx: &Context, p: &Params<'_>) -> Result<Value, R
     Ok(json!(ctx.filters.install(Filter::Blocks { last })?))
 }
 
+/// `eth_newPendingTransactionFilter`: reports the hashes of transactions that enter the pool.
+pub(crate) fn new_pending_transaction_filter(
+    ctx: &Context,
+    p: &Params<'_>,
+) -> Result<Value, RpcError> {
+    p.at_most(1)?;
+    let seen = ctx.devnet.pending_messages().into_iter().collect();
+    let last = ctx.devnet.head().height();
+    Ok(json!(
+        ctx.filters.install(Filter::PendingTxs { seen, last })?
+    ))
+}
+
+/// The hashes of the transactions that entered the pool since the poll that left `seen` and
+/// `last` (see [`Filter::PendingTxs`]); updates both.
+fn new_pending(devnet: &Devnet, seen: &mut HashSet<cid::Cid>, last: &mut i64) -> Vec<Value> {
+    let chain_id = devnet.chain_id();
+    let head = devnet.head().height();
+    let mut out = Vec::new();
+    for h in (*last + 1)..=head {
+        let Ok(ts) = devnet.tipset(TipsetRef::Height(h)) else {
+            continue;
+        };
+        if ts.height() != h {
+            continue; // a null round: that tipset was already scanned
+        }
+        for cid in ts.messages.iter().filter(|c| !seen.contains(*c)) {
+            if let Ok(lookup) = devnet.lookup(cid) {
+                out.push(json!(super::blocks::tx_hash(devnet, &lookup.record)));
+            }
+        }
+    }
+    let pending = devnet.pending_signed();
+    for signed in pending.iter().filter(|s| !seen.contains(&s.cid())) {
+        if let Ok(hash) = signed.eth_tx_hash(chain_id) {
+            out.push(json!(hash));
+        }
+    }
+    *seen = pending
+        .iter()
+        .map(filmark_devnet::SignedMessage::cid)
+        .collect();
+    *last = head.max(*last);
+    out
+}
+
 fn unknown_filter(id: &B256) -> RpcError {
     RpcError::server(format!("filter {id} not found"))
 }
@@ -258,6 +314,7 @@ pub(crate) fn get_filter_changes(ctx: &Context, p: &Params<'_>) -> Result<Value,
             *last = newest.max(*last);
             Ok(json!(out))
         }
+        Filter::PendingTxs { seen, last } => Ok(json!(new_pending(devnet, seen, last))),
     }
 }
 
@@ -273,7 +330,7 @@ pub(crate) fn get_filter_logs(ctx: &Context, p: &Params<'_>) -> Result<Value, Rp
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match t.filters.get(&id).ok_or_else(|| unknown_filter(&id))? {
             Filter::Logs { spec, .. } => spec.clone(),
-            Filter::Blocks { .. } => {
+            Filter::Blocks { .. } | Filter::PendingTxs { .. } => {
                 return Err(RpcError::server(format!("filter {id} is not a log filter")));
             }
         }

@@ -167,6 +167,11 @@ pub(crate) const METHODS: &[Method] = &[
         handler: filters::new_block_filter,
     },
     Method {
+        name: "eth_newPendingTransactionFilter",
+        params: "[fullTransactions?]",
+        handler: filters::new_pending_transaction_filter,
+    },
+    Method {
         name: "eth_getFilterChanges",
         params: "[filterId]",
         handler: filters::get_filter_changes,

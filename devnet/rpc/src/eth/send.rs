@@ -1,9 +1,10 @@
-//! Sending and simulating: `eth_sendRawTransaction`, `eth_call`, `eth_estimateGas`.
+//! Sending and simulating: `eth_sendRawTransaction`, `eth_call`, `eth_estimateGas` (at any
+//! block).
 
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
-use filmark_devnet::{MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID};
+use filmark_devnet::{CallAt, MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID, TipsetRef};
 use filmark_sdk::keys::{SignedMessage, calldata_params, ext};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::{Address, Protocol};
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::blocks::calldata_of;
-use super::types::{BlockTag, filecoin_address, latest, resolve_state, u256_to_token};
+use super::types::{BlockTag, filecoin_address, resolve_state, u256_to_token};
 use crate::RpcError;
 use crate::params::Params;
 use crate::table::Context;
@@ -136,32 +137,32 @@ impl CallObject {
     }
 
     /// The message of an `eth_call` / `eth_estimateGas`: [`CallObject::to_message`] with the
-    /// sender's nonce at the head, as Lotus' `StateCall` sets it, so that the addresses of
+    /// sender's nonce in the state the call runs on, as Lotus' `StateCall` sets it, so that the addresses of
     /// contracts created during the call (`CreateExternal`, a contract's CREATE) are those a
     /// transaction sent now would get, not those of the sender's first message.
-    fn to_call_message(&self, ctx: &Context) -> Result<Message, RpcError> {
+    fn to_call_message(&self, ctx: &Context, at: &CallAt) -> Result<Message, RpcError> {
         let mut message = self.to_message()?;
-        message.sequence = ctx
-            .devnet
-            .sequence(&message.from, filmark_devnet::TipsetRef::Head)?;
+        let state = match at {
+            CallAt::After(state) | CallAt::Within(state) => *state,
+            _ => TipsetRef::Head,
+        };
+        message.sequence = ctx.devnet.sequence(&message.from, state)?;
         Ok(message)
     }
 }
 
-/// Calls run on the head's state: a block parameter older than "latest" is refused (the devnet
-/// keeps every state, but runs calls on the newest).
-fn check_call_block(ctx: &Context, tag: Option<BlockTag>) -> Result<(), RpcError> {
-    let Some(tag) = tag else { return Ok(()) };
-    let at = resolve_state(&ctx.devnet, tag)?;
-    let newest = latest(&ctx.devnet);
-    if at.height() < newest.height() {
-        return Err(RpcError::server(format!(
-            "calls run on the latest state (block {}); block {} is older",
-            newest.height(),
-            at.height()
-        )));
+/// The state an `eth_call` / `eth_estimateGas` block parameter names: the state after that
+/// block's messages (Lotus runs them on `TipSetState`), at the next epoch. "latest" (and an
+/// absent block) and "pending" run on the newest state, the head's, as the devnet always has (a
+/// message sent with `Devnet::send` is visible to the next call at once); a null round, a future
+/// block or an unknown hash is an error.
+fn call_state(ctx: &Context, tag: Option<BlockTag>) -> Result<CallAt, RpcError> {
+    let tag = tag.unwrap_or(BlockTag::Latest);
+    if matches!(tag, BlockTag::Latest | BlockTag::Pending) {
+        return Ok(CallAt::After(TipsetRef::Head));
     }
-    Ok(())
+    let at = resolve_state(&ctx.devnet, tag)?;
+    Ok(CallAt::After(TipsetRef::Key(at.cid)))
 }
 
 /// The error of a failed call: code 3 ("execution reverted", as geth and Lotus), the return
@@ -190,10 +191,10 @@ fn reverted(result: &filmark_devnet::CallResult) -> RpcError {
 pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(3)?;
     let object: CallObject = p.get(0, "transaction")?;
-    check_call_block(ctx, p.opt(1, "block")?)?;
-    let message = object.to_call_message(ctx)?;
+    let at = call_state(ctx, p.opt(1, "block")?)?;
+    let message = object.to_call_message(ctx, &at)?;
     let is_create = object.to.is_none();
-    let result = ctx.devnet.call(message)?;
+    let result = ctx.devnet.call_with(message, at, false)?;
     if !result.receipt.exit_code.is_success() {
         return Err(reverted(&result));
     }
@@ -211,18 +212,11 @@ pub(crate) fn call(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
 pub(crate) fn estimate_gas(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(2)?;
     let object: CallObject = p.get(0, "transaction")?;
-    check_call_block(ctx, p.opt(1, "block")?)?;
-    let message = object.to_call_message(ctx)?;
-    let result = ctx.devnet.call(message.clone())?;
+    let at = call_state(ctx, p.opt(1, "block")?)?;
+    let message = object.to_call_message(ctx, &at)?;
+    let (result, gas_limit) = ctx.devnet.estimate_gas(&message, at)?;
     if !result.receipt.exit_code.is_success() {
         return Err(reverted(&result));
     }
-    let prepared = ctx.devnet.prepare(
-        message.from,
-        message.to,
-        message.value,
-        message.method_num,
-        message.params,
-    )?;
-    Ok(json!(U64::from(prepared.gas_limit)))
+    Ok(json!(U64::from(gas_limit)))
 }

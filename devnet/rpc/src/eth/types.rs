@@ -15,6 +15,11 @@ pub(crate) const REVERTED_ETH_ADDRESS: EthAddress = EthAddress::new([
     0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 ]);
 
+/// How far behind the head Lotus' `safe` tag is (`SafeEpochDelay`), in epochs.
+pub(crate) const SAFE_EPOCH_DELAY: i64 = 30;
+/// How far behind the head Lotus' `finalized` tag is when F3 is off (`policy.ChainFinality`).
+pub(crate) const FINALITY_EPOCHS: i64 = 900;
+
 /// A block parameter: a tag, a number, or (EIP-1898) a hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BlockTag {
@@ -22,6 +27,10 @@ pub(crate) enum BlockTag {
     Latest,
     /// The head.
     Pending,
+    /// [`SAFE_EPOCH_DELAY`] epochs before the head (Lotus' `safe`).
+    Safe,
+    /// [`FINALITY_EPOCHS`] epochs before the head (Lotus' `finalized` without F3).
+    Finalized,
     /// Genesis.
     Earliest,
     /// A height.
@@ -46,9 +55,16 @@ impl<'de> Deserialize<'de> for BlockTag {
         use serde::de::Error;
         match Raw::deserialize(d)? {
             Raw::Text(t) => match t.as_str() {
-                "latest" | "safe" | "finalized" => Ok(Self::Latest),
+                "latest" => Ok(Self::Latest),
+                "safe" => Ok(Self::Safe),
+                "finalized" => Ok(Self::Finalized),
                 "pending" => Ok(Self::Pending),
                 "earliest" => Ok(Self::Earliest),
+                // A 32-byte hash as a plain string, as geth accepts and alloy sends.
+                hex if hex.len() == 66 && hex.starts_with("0x") => hex
+                    .parse::<B256>()
+                    .map(Self::Hash)
+                    .map_err(|_| D::Error::custom(format!("invalid block hash {hex}"))),
                 hex if hex.starts_with("0x") => u64::from_str_radix(&hex[2..], 16)
                     .map(Self::Number)
                     .map_err(|_| D::Error::custom(format!("invalid block number {hex}"))),
@@ -110,6 +126,16 @@ pub(crate) fn resolve(devnet: &Devnet, tag: BlockTag) -> Result<Option<Tipset>, 
         BlockTag::Latest => Ok(Some(latest(devnet))),
         BlockTag::Pending => Ok(Some(devnet.head())),
         BlockTag::Earliest => Ok(Some(devnet.tipset(TipsetRef::Height(0))?)),
+        // A null round at that height gives the tipset before it, as Lotus walks back.
+        BlockTag::Safe | BlockTag::Finalized => {
+            let delay = if tag == BlockTag::Safe {
+                SAFE_EPOCH_DELAY
+            } else {
+                FINALITY_EPOCHS
+            };
+            let height = (devnet.head().height() - delay).max(0);
+            Ok(Some(devnet.tipset(TipsetRef::Height(height))?))
+        }
         BlockTag::Number(n) => {
             let head = devnet.head();
             let height = i64::try_from(n).unwrap_or(i64::MAX);
@@ -119,7 +145,11 @@ pub(crate) fn resolve(devnet: &Devnet, tag: BlockTag) -> Result<Option<Tipset>, 
                     head.height()
                 )));
             }
-            Ok(devnet.tipset(TipsetRef::Height(height)).ok())
+            // The devnet answers a null round's height with the tipset before it: not this block.
+            Ok(devnet
+                .tipset(TipsetRef::Height(height))
+                .ok()
+                .filter(|t| t.height() == height))
         }
         BlockTag::Hash(h) => tipset_by_eth_hash(devnet, &h)
             .map(Some)
@@ -191,9 +221,12 @@ mod tests {
     fn block_tags_parse_as_lotus_accepts_them() {
         let tag = |v| serde_json::from_value::<BlockTag>(v).unwrap();
         assert_eq!(tag(json!("latest")), BlockTag::Latest);
-        assert_eq!(tag(json!("safe")), BlockTag::Latest);
+        assert_eq!(tag(json!("safe")), BlockTag::Safe);
+        assert_eq!(tag(json!("finalized")), BlockTag::Finalized);
         assert_eq!(tag(json!("pending")), BlockTag::Pending);
         assert_eq!(tag(json!("0x1f")), BlockTag::Number(31));
+        let hash = format!("0x{}", "22".repeat(32));
+        assert_eq!(tag(json!(hash)), BlockTag::Hash(B256::repeat_byte(0x22)));
         assert_eq!(tag(json!({"blockNumber": "0x2"})), BlockTag::Number(2));
         assert_eq!(
             tag(json!({"blockHash": format!("0x{}", "11".repeat(32))})),

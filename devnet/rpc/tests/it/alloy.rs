@@ -17,27 +17,31 @@ use fvm_ipld_encoding::RawBytes;
 
 use crate::common::Served;
 
+/// Deploys the registry on `served`'s devnet: its masked ID address, the first f410 key's
+/// secret and the second's 0x address.
+pub(crate) async fn with_registry(served: &Served) -> (EthAddress, [u8; 32], EthAddress) {
+    let net = served.devnet();
+    tokio::task::spawn_blocking(move || {
+        let owner = net.account(KeyKind::Secp256k1, 0).unwrap();
+        let ctor = RawBytes::serialize(ConstructorParams { escrow: None }).unwrap();
+        let d = net.deploy(&owner.key, REGISTRY_WASM, ctor).unwrap();
+        let alice = net.account(KeyKind::Eth, 0).unwrap().key;
+        let bob = net.account(KeyKind::Eth, 1).unwrap().key;
+        (
+            masked_id(d.id_address.id().unwrap()),
+            alice.secp_key().secret_bytes(),
+            bob.secp_key().eth_address(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alloy_provider_transfers_calls_the_registry_and_reads_its_event() {
     let served = tokio::task::spawn_blocking(Served::new).await.unwrap();
     let net = served.devnet();
-    let (registry, alice_key, bob) = {
-        let net = net.clone();
-        tokio::task::spawn_blocking(move || {
-            let owner = net.account(KeyKind::Secp256k1, 0).unwrap();
-            let ctor = RawBytes::serialize(ConstructorParams { escrow: None }).unwrap();
-            let d = net.deploy(&owner.key, REGISTRY_WASM, ctor).unwrap();
-            let alice = net.account(KeyKind::Eth, 0).unwrap().key;
-            let bob = net.account(KeyKind::Eth, 1).unwrap().key;
-            (
-                masked_id(d.id_address.id().unwrap()),
-                alice.secp_key().secret_bytes(),
-                bob.secp_key().eth_address(),
-            )
-        })
-        .await
-        .unwrap()
-    };
+    let (registry, alice_key, bob) = with_registry(&served).await;
     let signer = PrivateKeySigner::from_bytes(&B256::from(alice_key)).unwrap();
     let alice = signer.address();
     let provider = ProviderBuilder::new()

@@ -12,6 +12,7 @@ mod evm_bad_input;
 mod evm_precompiles;
 mod fevm_calls;
 mod fuzz;
+mod history;
 mod lotus;
 mod provider;
 mod solc;
