@@ -168,7 +168,7 @@ pub trait Transport {
     /// The chain id (`eth_chainId`).
     ///
     /// # Errors
-    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Rpc`](crate::Error::Rpc).
+    /// [`Error::Transport`] or [`Error::Rpc`].
     async fn chain_id(&self) -> Result<u64>;
 
     /// The node's network name (`StateNetworkName`): `mainnet`, `calibrationnet`, or
@@ -200,7 +200,7 @@ pub trait Transport {
     /// Pushes a signed Filecoin message to the pool (`MpoolPush`); its CID.
     ///
     /// # Errors
-    /// As [`Transport::chain_id`]; the pool's refusals are [`Error::Rpc`](crate::Error::Rpc).
+    /// As [`Transport::chain_id`]; the pool's refusals are [`Error::Rpc`].
     async fn push(&self, signed: &SignedMessage) -> Result<Cid>;
 
     /// Pushes a raw signed Ethereum transaction (`eth_sendRawTransaction`).
