@@ -647,15 +647,48 @@ fn precompile(engine: &EnginePool, builtins: &[(&str, &[u8])], manifest: &[(Stri
     queued.extend_from_slice(&codes);
     drop(queued);
     let engine = engine.clone();
+    let compiling = Compiling::start();
     let spawned = std::thread::Builder::new()
         .name("filmark-devnet-compile".into())
         .spawn(move || {
+            let _done = compiling;
             if let Err(e) = engine.acquire().preload_all(&store, &codes) {
                 tracing::warn!("compiling the builtin actors: {e:#}");
             }
         });
     if let Err(e) = spawned {
         tracing::warn!("cannot start the compiling thread: {e}");
+    }
+}
+
+/// How many [`precompile`] threads are running, and their end.
+static COMPILING: (std::sync::Mutex<usize>, std::sync::Condvar) =
+    (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+/// One running [`precompile`] thread: counted from its start until it is dropped (its end, or
+/// a failed spawn, or a panic).
+struct Compiling;
+
+impl Compiling {
+    fn start() -> Self {
+        *COMPILING.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        Self
+    }
+}
+
+impl Drop for Compiling {
+    fn drop(&mut self) {
+        *COMPILING.0.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        COMPILING.1.notify_all();
+    }
+}
+
+/// Waits until no [`precompile`] thread runs: a read-only call starts its wall-clock limit
+/// after this, so a call right after a devnet's start is not charged the builtins' compile.
+pub(crate) fn wait_for_builtins() {
+    let mut running = COMPILING.0.lock().unwrap_or_else(|e| e.into_inner());
+    while *running > 0 {
+        running = COMPILING.1.wait(running).unwrap_or_else(|e| e.into_inner());
     }
 }
 

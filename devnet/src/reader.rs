@@ -77,10 +77,12 @@ pub(crate) const fn call_gas_limit(requested: u64) -> u64 {
 
 impl CallSnapshot {
     /// Applies `message` as an implicit message, without committing anything, on its own thread
-    /// (64 MiB of stack). Past the wall-clock limit it returns [`Error::CallTimeout`]; the FVM
+    /// (64 MiB of stack), once the builtins' background compile is over. Past the wall-clock
+    /// limit (counted from then) it returns [`Error::CallTimeout`]; the FVM
     /// cannot be interrupted, so that thread runs on, holding no lock, until the message's gas
     /// (at most the block gas limit) runs out.
     pub(crate) fn run(self, message: Message) -> Result<CallResult> {
+        crate::node::wait_for_builtins();
         let timeout = self.timeout;
         let (tx, rx) = mpsc::sync_channel(1);
         let thread = std::thread::Builder::new()
