@@ -51,6 +51,9 @@ pub const MAX_MESSAGE_SIZE: usize = 64 << 10;
 /// [`crate::Error::CallTimeout`], unless configured: about twice what a call that burns a block's
 /// 10B gas in a loop takes (~0.5 s per 1e9 gas).
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The wall-clock limit for calls of [`DevnetConfig::test`].
+pub const TEST_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Gas limit of the devnet's implicit messages (deal controls, cron, deploy); read-only calls run
 /// with at most [`BLOCK_GAS_LIMIT`].
 pub const IMPLICIT_GAS_LIMIT: u64 = BLOCK_GAS_LIMIT * 10;
@@ -149,11 +152,14 @@ impl Default for DevnetConfig {
 
 impl DevnetConfig {
     /// The preset for tests: quiet, instant mining, the default accounts, the market's
-    /// [`MarketPolicy::fast`] (deals of any length, no minimum provider collateral).
+    /// [`MarketPolicy::fast`] (deals of any length, no minimum provider collateral), and a
+    /// wall-clock limit for calls of [`TEST_CALL_TIMEOUT`] (debug builds on a loaded CI machine
+    /// run a gas estimate far slower than a release node; a test of the limit sets its own).
     pub fn test() -> Self {
         Self {
             verbose: false,
             market_policy: MarketPolicy::fast(),
+            call_timeout: TEST_CALL_TIMEOUT,
             ..Self::default()
         }
     }

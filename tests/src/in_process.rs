@@ -6,10 +6,6 @@ use filmark_sdk::keys::SecpKey;
 
 use crate::chain::{Chain, Node, Result};
 
-/// The wall-clock limit of a read-only call (and gas estimate) on the scenarios' devnets: a
-/// debug build on a machine shared with compilers can pass the default's 10 s.
-const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// A [`Chain`] in this process.
 pub type InProcessChain = Chain<filmark_devnet_rpc::InProcess>;
 
@@ -27,7 +23,7 @@ impl Node for Held {}
 /// # Errors
 /// When the devnet cannot start.
 pub fn start() -> Result<InProcessChain> {
-    with_config(DevnetConfig::test().with_call_timeout(CALL_TIMEOUT), None)
+    with_config(DevnetConfig::test(), None)
 }
 
 /// Starts a devnet with [`DevnetConfig::test`] that keeps its chain in redb, in a new temporary
@@ -40,9 +36,7 @@ pub fn on_disk() -> Result<InProcessChain> {
         path: std::env::temp_dir(),
         reason: format!("cannot make a temporary data directory: {e}"),
     })?;
-    let config = DevnetConfig::test()
-        .with_call_timeout(CALL_TIMEOUT)
-        .with_data_dir(dir.path());
+    let config = DevnetConfig::test().with_data_dir(dir.path());
     with_config(config, Some(dir))
 }
 
