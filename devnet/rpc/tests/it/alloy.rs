@@ -5,7 +5,7 @@
 use alloy_network::{EthereumWallet, TransactionBuilder};
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U256};
 use alloy_provider::{Provider, ProviderBuilder};
-use alloy_rpc_types_eth::{Filter, Log, TransactionRequest};
+use alloy_rpc_types_eth::{Filter, Log, TransactionReceipt, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolEvent};
 use filmark_actor_bundle::REGISTRY_WASM;
@@ -35,6 +35,41 @@ pub(crate) async fn with_registry(served: &Served) -> (EthAddress, [u8; 32], Eth
     })
     .await
     .unwrap()
+}
+
+/// The registry's ABI `register` of `cid` (8 bytes of text, no metadata).
+pub(crate) fn register_call(cid: Bytes) -> I::registerCall {
+    I::registerCall {
+        request: I::RegisterRequest {
+            cid,
+            owner: EthAddress::ZERO,
+            kind: "text/plain".into(),
+            size: 8,
+            pieceCid: Bytes::new(),
+            platform: String::new(),
+            refHash: B256::ZERO,
+            metadata: Vec::new(),
+        },
+    }
+}
+
+/// Sends [`register_call`] of `cid` to `registry` from `provider`'s wallet; the receipt.
+pub(crate) async fn register_abi(
+    provider: &impl Provider,
+    registry: EthAddress,
+    cid: Bytes,
+) -> TransactionReceipt {
+    let call = register_call(cid);
+    let tx = TransactionRequest::default()
+        .with_to(registry)
+        .with_input(call.abi_encode());
+    provider
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,28 +114,7 @@ async fn alloy_provider_transfers_calls_the_registry_and_reads_its_event() {
         .from_block(0);
     let filter_id = provider.new_filter(&filter).await.unwrap();
     let cid = Bytes::from(filmark_devnet::code_cid(&[3; 8]).to_bytes());
-    let call = I::registerCall {
-        request: I::RegisterRequest {
-            cid: cid.clone(),
-            owner: EthAddress::ZERO,
-            kind: "text/plain".into(),
-            size: 8,
-            pieceCid: Bytes::new(),
-            platform: String::new(),
-            refHash: B256::ZERO,
-            metadata: Vec::new(),
-        },
-    };
-    let tx = TransactionRequest::default()
-        .with_to(registry)
-        .with_input(call.abi_encode());
-    let receipt = provider
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = register_abi(&provider, registry, cid.clone()).await;
     assert!(receipt.status());
     let logs = receipt.inner.logs();
     assert_eq!(logs.len(), 1);

@@ -14,7 +14,7 @@ use filmark_registry::abi::IFilmarkRegistry as I;
 use filmark_sdk::keys::{calldata_params, ext};
 use serde_json::{Value, json};
 
-use crate::alloy::with_registry;
+use crate::alloy::{register_abi, register_call, with_registry};
 use crate::common::Served;
 use crate::support::{call, call_err, devnet, eip1559, eth_key, send};
 
@@ -33,28 +33,8 @@ async fn alloy_reads_the_old_value_at_the_old_block_and_the_new_at_the_new() {
     let tx = TransactionRequest::default().with_to(bob).with_value(value);
     let sent = provider.send_transaction(tx).await.unwrap();
     let transfer = sent.get_receipt().await.unwrap();
-    let call = I::registerCall {
-        request: I::RegisterRequest {
-            cid: filmark_devnet::code_cid(&[9; 8]).to_bytes().into(),
-            owner: alloy_primitives::Address::ZERO,
-            kind: "text/plain".into(),
-            size: 8,
-            pieceCid: Default::default(),
-            platform: String::new(),
-            refHash: B256::ZERO,
-            metadata: Vec::new(),
-        },
-    };
-    let tx = TransactionRequest::default()
-        .with_to(registry)
-        .with_input(call.abi_encode());
-    let register = provider
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let cid: alloy_primitives::Bytes = filmark_devnet::code_cid(&[9; 8]).to_bytes().into();
+    let register = register_abi(&provider, registry, cid.clone()).await;
     assert!(transfer.status() && register.status());
     let (b1, h1) = (transfer.block_number.unwrap(), transfer.block_hash.unwrap());
     let b2 = register.block_number.unwrap();
@@ -90,7 +70,7 @@ async fn alloy_reads_the_old_value_at_the_old_block_and_the_new_at_the_new() {
     let tx = TransactionRequest::default()
         .with_from(alice)
         .with_to(registry)
-        .with_input(call.abi_encode());
+        .with_input(register_call(cid).abi_encode());
     assert!(provider.estimate_gas(tx).block(old).await.unwrap() > 0);
 }
 
