@@ -23,7 +23,10 @@ pub(crate) enum Command {
     /// Keys in the key store: create, import, list.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Deploy Filmark's actors (escrow, then the registry reading it).
+    /// Deploy Filmark: its native actors to a Filmark devnet, or with `--network` its Solidity
+    /// contracts (the twins) to calibration, mainnet or a devnet (escrow, then the registry
+    /// reading it). With `--network`, the key comes from FILMARK_DEPLOY_KEY (hex), `--key-file`
+    /// or `--key NAME`, never from a flag's value.
     Deploy(DeployArgs),
     /// Register a file (packed first) or a CID in the registry.
     Register(RegisterArgs),
@@ -117,9 +120,18 @@ pub(crate) struct KeysListArgs {
 /// The node, the sender's key and the output form: what every on-chain command takes.
 #[derive(Debug, Args)]
 pub(crate) struct ChainArgs {
-    /// The node's JSON-RPC endpoint.
-    #[arg(long, value_name = "URL", env = "FILMARK_RPC", default_value = filmark_sdk::Network::DEVNET.rpc_url)]
-    pub(crate) rpc: String,
+    /// The node's JSON-RPC endpoint (default: the `--network` preset's, else the local
+    /// devnet's, http://127.0.0.1:1234/rpc/v1).
+    #[arg(long, visible_alias = "rpc-url", value_name = "URL", env = "FILMARK_RPC")]
+    pub(crate) rpc: Option<String>,
+    /// The network: the node's chain id must be its preset's (devnet 31415926, calibration
+    /// 314159, mainnet 314), and its committed deployment gives the contracts' addresses.
+    #[arg(long, value_name = "NAME", value_parser = ["devnet", "calibration", "mainnet"])]
+    pub(crate) network: Option<String>,
+    /// The chain id a `--network devnet` node serves, when not 31415926 (`filmark devnet
+    /// --chain-id`). Public networks' chain ids are fixed.
+    #[arg(long, value_name = "ID", requires = "network")]
+    pub(crate) chain_id: Option<u64>,
     /// How long to wait for the node (each request, and each message to be mined), in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     pub(crate) timeout: f64,
@@ -159,9 +171,18 @@ pub(crate) struct ActorArgs {
 pub(crate) struct DeployArgs {
     #[command(flatten)]
     pub(crate) chain: ChainArgs,
-    /// Also write the addresses to FILE as JSON (`{"registry": …, "escrow": …}`).
-    #[arg(long, short, value_name = "FILE")]
+    /// Where to write the deployment as JSON: a FILE, or a directory (ending in `/`, or
+    /// existing) that gets `<network>.json`. With `--network` the default is `deployments/`;
+    /// without it, nothing is written unless given.
+    #[arg(long, short, value_name = "PATH")]
     pub(crate) out: Option<PathBuf>,
+    /// With `--network`: build and sign both transactions, print them, send nothing.
+    #[arg(long, requires = "network")]
+    pub(crate) dry_run: bool,
+    /// With `--network`: deploy without asking for confirmation (scripts; without a terminal
+    /// and without `--yes` the deployment is refused).
+    #[arg(long, short, requires = "network")]
+    pub(crate) yes: bool,
 }
 
 /// `register` options.

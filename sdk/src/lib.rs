@@ -10,7 +10,7 @@ pub mod transport;
 
 pub use client::{Client, EscrowClient, RegistryClient, Signer};
 pub use error::{Error, Result};
-pub use network::Network;
+pub use network::{Network, NetworkDeployment};
 #[cfg(feature = "http")]
 pub use transport::HttpTransport;
 pub use transport::Transport;

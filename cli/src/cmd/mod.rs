@@ -2,6 +2,7 @@
 
 mod content;
 mod demo;
+mod deploy;
 mod devnet;
 mod keys;
 mod node;
@@ -15,6 +16,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Content(cmd) => content::run(cmd),
         Command::Devnet(args) => devnet::run(&args),
         Command::Keys(cmd) => keys::run(cmd),
+        Command::Deploy(args) if args.chain.network.is_some() => deploy::run(&args),
         Command::Deploy(args) => onchain::deploy(&args),
         Command::Register(args) => onchain::register(&args),
         Command::Escrow(cmd) => onchain::escrow(cmd),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use filmark_sdk::client::SendOptions;
 use filmark_sdk::keys::{KeyType, format_address, parse_address};
-use filmark_sdk::{Client, Error, HttpTransport, Signer, Transport};
+use filmark_sdk::{Client, Error, HttpTransport, Network, Signer, Transport};
 use fvm_shared::address::Address;
 use fvm_shared::error::ExitCode;
 
@@ -35,7 +35,8 @@ pub(crate) fn timeout(chain: &ChainArgs) -> anyhow::Result<Duration> {
 /// URL fails here, within `--timeout`.
 pub(crate) async fn connect(chain: &ChainArgs) -> anyhow::Result<Client<HttpTransport>> {
     let limit = timeout(chain)?;
-    let url = chain.rpc.trim();
+    let expected = expected_chain(chain)?;
+    let url = rpc_url(chain);
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         bail!("--rpc {url:?}: not an http:// or https:// URL");
     }
@@ -50,9 +51,52 @@ pub(crate) async fn connect(chain: &ChainArgs) -> anyhow::Result<Client<HttpTran
         }
         Ok(Ok(client)) => client,
     };
+    if let Some((network, id)) = expected {
+        let got = client.network().chain_id;
+        if got != id {
+            bail!(
+                "refusing: the node at {url} serves chain id {got}, not {}'s {id} (a transaction \
+                 signed for one chain must never reach another)",
+                network.name
+            );
+        }
+    }
     let mut options = SendOptions::default();
     options.timeout = limit;
     Ok(client.with_options(options))
+}
+
+/// `--network`'s preset.
+pub(crate) fn network(chain: &ChainArgs) -> Option<Network> {
+    chain.network.as_deref().and_then(Network::by_name)
+}
+
+/// The endpoint: `--rpc`, else the `--network` preset's, else the local devnet's.
+pub(crate) fn rpc_url(chain: &ChainArgs) -> &str {
+    chain
+        .rpc
+        .as_deref()
+        .or(network(chain).map(|n| n.rpc_url))
+        .unwrap_or(Network::DEVNET.rpc_url)
+        .trim()
+}
+
+/// The network and the chain id its node must serve: the preset's, or `--chain-id` for a
+/// devnet.
+pub(crate) fn expected_chain(chain: &ChainArgs) -> anyhow::Result<Option<(Network, u64)>> {
+    let Some(network) = network(chain) else {
+        return Ok(None);
+    };
+    let id = match chain.chain_id {
+        Some(id) if network.name == Network::DEVNET.name => id,
+        Some(id) => bail!(
+            "--chain-id {id}: only for --network devnet ({}'s chain id is {})",
+            network.name,
+            network.chain_id
+        ),
+        None => network.chain_id,
+    };
+    Ok(Some((network, id)))
 }
 
 /// The sender: its key (`--key-file`, `--key`, `FILMARK_KEY` or the store's `default`) and its
@@ -88,7 +132,15 @@ pub(crate) struct Actors {
 }
 
 impl Actors {
-    pub(crate) fn new(args: &ActorArgs) -> anyhow::Result<Self> {
+    /// `--registry` / `--escrow`, else the `--deployment` file, else the `--network`
+    /// preset's committed deployment.
+    pub(crate) fn new(args: &ActorArgs, chain: &ChainArgs) -> anyhow::Result<Self> {
+        let preset = match network(chain) {
+            Some(n) => n
+                .deployment()
+                .with_context(|| format!("the {} preset", n.name))?,
+            None => None,
+        };
         let file: serde_json::Value = match &args.deployment {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -106,20 +158,22 @@ impl Actors {
             }
         };
         Ok(Self {
-            registry: pick("registry", &args.registry)?,
-            escrow: pick("escrow", &args.escrow)?,
+            registry: pick("registry", &args.registry)?.or(preset.map(|d| d.registry)),
+            escrow: pick("escrow", &args.escrow)?.or(preset.map(|d| d.escrow)),
         })
     }
 
     pub(crate) fn registry(&self) -> anyhow::Result<Address> {
         self.registry.context(
-            "no registry: give --registry ADDR or --deployment FILE (from `filmark deploy --out`)",
+            "no registry: give --registry ADDR or --deployment FILE (from `filmark deploy --out`), \
+             or --network NAME with a committed deployment",
         )
     }
 
     pub(crate) fn escrow(&self) -> anyhow::Result<Address> {
         self.escrow.context(
-            "no escrow: give --escrow ADDR or --deployment FILE (from `filmark deploy --out`)",
+            "no escrow: give --escrow ADDR or --deployment FILE (from `filmark deploy --out`), \
+             or --network NAME with a committed deployment",
         )
     }
 }

@@ -34,7 +34,7 @@ pub(crate) fn deploy(args: &DeployArgs) -> anyhow::Result<()> {
             "registry_robust": addr(&client, &d.registry.robust_address),
             "escrow_robust": addr(&client, &d.escrow.robust_address),
             "chain_id": client.network().chain_id,
-            "rpc": args.chain.rpc,
+            "rpc": node::rpc_url(&args.chain),
         }))
     })??;
     if let Some(out) = &args.out {
@@ -90,7 +90,7 @@ pub(crate) fn cid(what: &str, text: &str) -> anyhow::Result<Cid> {
 }
 
 pub(crate) fn register(args: &RegisterArgs) -> anyhow::Result<()> {
-    let registry = Actors::new(&args.actors)?.registry()?;
+    let registry = Actors::new(&args.actors, &args.chain)?.registry()?;
     let signer = node::signer(&args.chain)?;
     let packed = target(&args.target, args.car.as_deref())?;
     let (root, mut out) = match &packed {
@@ -158,7 +158,7 @@ pub(crate) fn escrow(cmd: EscrowCommand) -> anyhow::Result<()> {
                 .as_deref()
                 .map(|c| cid("--content", c))
                 .transpose()?;
-            let escrow = Actors::new(&a.actors)?.escrow()?;
+            let escrow = Actors::new(&a.actors, &a.chain)?.escrow()?;
             let signer = node::signer(&a.chain)?;
             let mut order = OrderBuilder::new(piece, a.piece_size, price.clone(), a.duration)
                 .replicas(a.replicas)
@@ -196,7 +196,7 @@ pub(crate) fn escrow(cmd: EscrowCommand) -> anyhow::Result<()> {
                 .map(parse_fil)
                 .transpose()?
                 .unwrap_or_default();
-            let escrow = Actors::new(&a.actors)?.escrow()?;
+            let escrow = Actors::new(&a.actors, &a.chain)?.escrow()?;
             let signer = node::signer(&a.chain)?;
             let order = node::block_on(async {
                 let client = node::connect(&a.chain).await?;
@@ -220,7 +220,7 @@ pub(crate) fn escrow(cmd: EscrowCommand) -> anyhow::Result<()> {
             )
         }
         EscrowCommand::Bind(a) => {
-            let escrow = Actors::new(&a.actors)?.escrow()?;
+            let escrow = Actors::new(&a.actors, &a.chain)?.escrow()?;
             let signer = node::signer(&a.chain)?;
             node::block_on(async {
                 let client = node::connect(&a.chain).await?;
@@ -238,7 +238,7 @@ pub(crate) fn escrow(cmd: EscrowCommand) -> anyhow::Result<()> {
             )
         }
         EscrowCommand::Settle(a) => {
-            let escrow = Actors::new(&a.actors)?.escrow()?;
+            let escrow = Actors::new(&a.actors, &a.chain)?.escrow()?;
             let signer = node::signer(&a.chain)?;
             let r = node::block_on(async {
                 let client = node::connect(&a.chain).await?;
@@ -263,7 +263,7 @@ pub(crate) fn escrow(cmd: EscrowCommand) -> anyhow::Result<()> {
             )
         }
         EscrowCommand::Close(a) => {
-            let escrow = Actors::new(&a.actors)?.escrow()?;
+            let escrow = Actors::new(&a.actors, &a.chain)?.escrow()?;
             let signer = node::signer(&a.chain)?;
             node::block_on(async {
                 let client = node::connect(&a.chain).await?;
@@ -278,7 +278,7 @@ pub(crate) fn escrow(cmd: EscrowCommand) -> anyhow::Result<()> {
             )
         }
         EscrowCommand::Show(a) => {
-            let escrow = Actors::new(&a.actors)?.escrow()?;
+            let escrow = Actors::new(&a.actors, &a.chain)?.escrow()?;
             let account = a
                 .account
                 .as_deref()
@@ -327,7 +327,7 @@ pub(crate) fn escrow(cmd: EscrowCommand) -> anyhow::Result<()> {
 /// `escrow deposit` and `escrow withdraw`.
 fn amount(a: &AmountArgs, deposit: bool) -> anyhow::Result<()> {
     let amount = parse_fil(&a.amount)?;
-    let escrow = Actors::new(&a.actors)?.escrow()?;
+    let escrow = Actors::new(&a.actors, &a.chain)?.escrow()?;
     let signer = node::signer(&a.chain)?;
     let account = node::block_on(async {
         let client = node::connect(&a.chain).await?;
@@ -400,7 +400,7 @@ fn order_view<T: Transport>(
 
 pub(crate) fn status(args: &StatusArgs) -> anyhow::Result<()> {
     let root = cid("CID", &args.cid)?;
-    let actors = Actors::new(&args.actors)?;
+    let actors = Actors::new(&args.actors, &args.chain)?;
     let (registry, escrow) = (actors.registry()?, actors.escrow()?);
     let (json, text) = node::block_on(async {
         let client = node::connect(&args.chain).await?;

@@ -140,6 +140,27 @@ pub struct DeployedContract {
     pub gas_used: u64,
 }
 
+impl DeployedContract {
+    /// The contract a successful `CreateExternal` created, from its lookup (the EAM's return).
+    ///
+    /// # Errors
+    /// [`Error::Decode`] for a return that is not the EAM's.
+    pub fn from_lookup(lookup: &Lookup) -> Result<Self> {
+        let what = "the EAM's create return";
+        let CreateReturn(id, _, BytesDe(eth)) = decode(&lookup.receipt.return_data, what)?;
+        let eth = <[u8; 20]>::try_from(eth.as_slice()).map_err(|_| Error::Decode {
+            what: what.to_owned(),
+            reason: format!("an Ethereum address of {} bytes", eth.len()),
+        })?;
+        Ok(Self {
+            id_address: Address::new_id(id),
+            address: filmark_actor_shared::abi::f410_address(&eth),
+            eth_address: EthAddress::from(eth),
+            gas_used: lookup.receipt.gas_used,
+        })
+    }
+}
+
 /// The EAM's return of every create (`CreateReturn`: actor id, robust address, Ethereum
 /// address), a CBOR array.
 #[derive(serde::Deserialize)]
@@ -332,6 +353,20 @@ impl<T: Transport> Client<T> {
         let message = self
             .prepare(signer.address(), to, value, method, params)
             .await?;
+        self.send_prepared(signer, message, what).await
+    }
+
+    /// Signs, pushes and waits for a message already prepared ([`Client::prepare`]: its nonce
+    /// and gas set); fails unless it exits 0.
+    ///
+    /// # Errors
+    /// As [`Client::send`], without its preparation.
+    pub async fn send_prepared(
+        &self,
+        signer: &Signer,
+        message: Message,
+        what: &str,
+    ) -> Result<Lookup> {
         let cid = self.push(signer, message.clone()).await?;
         let lookup = self.wait(&cid).await?;
         if lookup.receipt.exit_code.is_success() {
@@ -542,28 +577,29 @@ impl<T: Transport> Client<T> {
                 "deploying an EVM contract needs an eth signer (an Ethereum transaction)".into(),
             ));
         }
-        let what = "deploying a contract";
+        let message = self.prepare_contract(signer.address(), initcode).await?;
         let lookup = self
-            .send(
-                signer,
-                Address::new_id(crate::keys::EAM_ACTOR_ID),
-                TokenAmount::default(),
-                ext::eam::CREATE_EXTERNAL,
-                calldata_params(initcode),
-                what,
-            )
+            .send_prepared(signer, message, "deploying a contract")
             .await?;
-        let CreateReturn(id, _, BytesDe(eth)) = decode(&lookup.receipt.return_data, what)?;
-        let eth = <[u8; 20]>::try_from(eth.as_slice()).map_err(|_| Error::Decode {
-            what: what.to_owned(),
-            reason: format!("an Ethereum address of {} bytes", eth.len()),
-        })?;
-        Ok(DeployedContract {
-            id_address: Address::new_id(id),
-            address: filmark_actor_shared::abi::f410_address(&eth),
-            eth_address: EthAddress::from(eth),
-            gas_used: lookup.receipt.gas_used,
-        })
+        DeployedContract::from_lookup(&lookup)
+    }
+
+    /// The message deploying an EVM contract (`initcode` to the EAM's `CreateExternal` from
+    /// `from`, an f410 address), its nonce and gas set: sign it with
+    /// [`SecpKey::sign_eip1559`](crate::keys::SecpKey::sign_eip1559), send it with
+    /// [`Client::send_prepared`], read the result with [`DeployedContract::from_lookup`].
+    ///
+    /// # Errors
+    /// As [`Client::prepare`].
+    pub async fn prepare_contract(&self, from: Address, initcode: &[u8]) -> Result<Message> {
+        self.prepare(
+            from,
+            Address::new_id(crate::keys::EAM_ACTOR_ID),
+            TokenAmount::default(),
+            ext::eam::CREATE_EXTERNAL,
+            calldata_params(initcode),
+        )
+        .await
     }
 
     /// Runs a Solidity-ABI call read-only (from f00, on the head state) against `to`, a
