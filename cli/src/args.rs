@@ -122,7 +122,12 @@ pub(crate) struct KeysListArgs {
 pub(crate) struct ChainArgs {
     /// The node's JSON-RPC endpoint (default: the `--network` preset's, else the local
     /// devnet's, http://127.0.0.1:1234/rpc/v1).
-    #[arg(long, visible_alias = "rpc-url", value_name = "URL", env = "FILMARK_RPC")]
+    #[arg(
+        long,
+        visible_alias = "rpc-url",
+        value_name = "URL",
+        env = "FILMARK_RPC"
+    )]
     pub(crate) rpc: Option<String>,
     /// The network: the node's chain id must be its preset's (devnet 31415926, calibration
     /// 314159, mainnet 314), and its committed deployment gives the contracts' addresses.

@@ -61,8 +61,7 @@ impl NetworkDeployment {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        let json: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
         if json["deployed"] == serde_json::Value::Bool(false) {
             return Ok(None);
         }

@@ -118,7 +118,15 @@ fn out_path(out: Option<&Path>, network: &str) -> PathBuf {
 fn source_commit() -> Option<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let out = std::process::Command::new("git")
-        .args(["-C", dir, "log", "-1", "--format=%H", "--", "contracts/solidity"])
+        .args([
+            "-C",
+            dir,
+            "log",
+            "-1",
+            "--format=%H",
+            "--",
+            "contracts/solidity",
+        ])
         .output()
         .ok()?;
     let commit = String::from_utf8(out.stdout).ok()?.trim().to_owned();
@@ -179,7 +187,9 @@ async fn plan(
             runtime_hash: keccak256(&artifact.runtime),
         });
     }
-    let [e, r]: [Planned; 2] = out.try_into().map_err(|_| anyhow::anyhow!("two contracts"))?;
+    let [e, r]: [Planned; 2] = out
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("two contracts"))?;
     Ok([e, r])
 }
 
@@ -284,7 +294,11 @@ pub(crate) fn run(args: &DeployArgs) -> anyhow::Result<()> {
         let mut done = Vec::new();
         for p in &planned {
             let lookup = client
-                .send_prepared(&signer, p.message.clone(), &format!("deploying the {}", p.name))
+                .send_prepared(
+                    &signer,
+                    p.message.clone(),
+                    &format!("deploying the {}", p.name),
+                )
                 .await?;
             let d = DeployedContract::from_lookup(&lookup)?;
             if d.eth_address != p.eth {
@@ -295,11 +309,15 @@ pub(crate) fn run(args: &DeployArgs) -> anyhow::Result<()> {
                     p.eth
                 );
             }
-            eprintln!("{:<9} deployed at {} (block {})", p.name, d.eth_address, lookup.height);
+            eprintln!(
+                "{:<9} deployed at {} (block {})",
+                p.name, d.eth_address, lookup.height
+            );
             done.push(contract_json(&client, p, &d, &lookup));
         }
-        let [escrow_d, registry_d]: [Value; 2] =
-            done.try_into().map_err(|_| anyhow::anyhow!("two contracts"))?;
+        let [escrow_d, registry_d]: [Value; 2] = done
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("two contracts"))?;
         let file = json!({
             "format": 1,
             "network": network.name,

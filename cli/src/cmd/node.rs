@@ -40,7 +40,10 @@ pub(crate) async fn connect(chain: &ChainArgs) -> anyhow::Result<Client<HttpTran
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         bail!("--rpc {url:?}: not an http:// or https:// URL");
     }
-    let transport = HttpTransport::new(url)?;
+    let mut transport = HttpTransport::new(url)?.with_timeout(limit)?;
+    if let Some((network, _)) = &expected {
+        transport = transport.with_address_network(network.addresses);
+    }
     let client = match tokio::time::timeout(limit, Client::connect(transport)).await {
         Err(_) => bail!(
             "cannot reach the node at {url}: no answer within {} s",

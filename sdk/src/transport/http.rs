@@ -41,6 +41,19 @@ pub struct HttpTransport {
     network: Network,
 }
 
+/// An HTTP client whose requests time out after `timeout` (native targets).
+fn client(timeout: std::time::Duration) -> Result<reqwest::Client> {
+    let builder = reqwest::Client::builder();
+    #[cfg(not(target_arch = "wasm32"))]
+    let builder = builder.timeout(timeout);
+    #[cfg(target_arch = "wasm32")]
+    let _ = timeout;
+    builder.build().map_err(|e| Error::Transport {
+        method: "connect".into(),
+        reason: e.to_string(),
+    })
+}
+
 impl HttpTransport {
     /// A transport to `url`. Addresses are written with the testnet prefix `t` (devnet,
     /// calibration); use [`HttpTransport::with_address_network`] for mainnet's `f`.
@@ -49,19 +62,22 @@ impl HttpTransport {
     /// # Errors
     /// [`Error::Transport`] if the HTTP client cannot be built.
     pub fn new(url: impl Into<String>) -> Result<Self> {
-        let builder = reqwest::Client::builder();
-        #[cfg(not(target_arch = "wasm32"))]
-        let builder = builder.timeout(std::time::Duration::from_secs(30));
-        let client = builder.build().map_err(|e| Error::Transport {
-            method: "connect".into(),
-            reason: e.to_string(),
-        })?;
         Ok(Self {
             url: url.into(),
-            client,
+            client: client(std::time::Duration::from_secs(30))?,
             next_id: AtomicU64::new(1),
             network: Network::Testnet,
         })
+    }
+
+    /// Requests time out after `timeout` instead of 30 s (native targets; the browser's own
+    /// limits apply on wasm32).
+    ///
+    /// # Errors
+    /// [`Error::Transport`] if the HTTP client cannot be built.
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Result<Self> {
+        self.client = client(timeout)?;
+        Ok(self)
     }
 
     /// Writes addresses with `network`'s prefix.
