@@ -48,7 +48,7 @@ for example in register escrow status; do
   "$target/debug/examples/$example"
 done
 
-step "scripts/deploy.sh against a spawned filmark devnet"
+step "scripts/deploy.sh and filmark deploy --network devnet against a spawned filmark devnet"
 # The debug binary `cargo test --workspace` built for the CLI's tests.
 bin="$target/debug/filmark"
 tmp=$(mktemp -d)
@@ -61,6 +61,13 @@ key=$(sed -n '/^Private Keys/,/^$/s/^(0) //p' "$tmp/devnet.out")
 [ -n "$url" ] && [ -n "$key" ] || { cat "$tmp/devnet.out" "$tmp/devnet.err"; exit 1; }
 FILMARK_BIN=$bin FILMARK_KEY=$key scripts/deploy.sh "$url" "$tmp/deployment.json"
 grep -q '"registry"' "$tmp/deployment.json" && grep -q '"escrow"' "$tmp/deployment.json"
+# The Solidity twins, as calibration and mainnet get them (`filmark deploy --network`), with the
+# devnet's f410 account (1): the dry run, then the deployment to deployments-like $tmp/devnet.json.
+# No deployment to a public network is ever made here.
+eth_key=$(sed -n '/^Private Keys/,/^$/s/^(1) //p' "$tmp/devnet.out")
+FILMARK_DEPLOY_KEY=$eth_key "$bin" deploy --network devnet --rpc-url "$url" --timeout 300 --dry-run
+FILMARK_DEPLOY_KEY=$eth_key "$bin" deploy --network devnet --rpc-url "$url" --timeout 300 --yes --out "$tmp/"
+grep -q '"registry": "t410f' "$tmp/devnet.json" && grep -q '"escrow": "t410f' "$tmp/devnet.json"
 kill "$devnet"; wait "$devnet" || true
 
 step "docs"
