@@ -40,7 +40,10 @@ pub(crate) async fn connect(chain: &ChainArgs) -> anyhow::Result<Client<HttpTran
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         bail!("--rpc {url:?}: not an http:// or https:// URL");
     }
-    let mut transport = HttpTransport::new(url)?.with_timeout(limit)?;
+    // Each request gets `--timeout` too (a first gas estimate on a loaded devnet may pass the
+    // transport's default 30 s), a second more than the whole connection below so a silent node
+    // is reported as that.
+    let mut transport = HttpTransport::new(url)?.with_timeout(limit + Duration::from_secs(1))?;
     if let Some((network, _)) = &expected {
         transport = transport.with_address_network(network.addresses);
     }
