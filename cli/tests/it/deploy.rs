@@ -337,6 +337,16 @@ fn deploy_refuses_without_a_key_a_terminal_or_the_right_chain() {
         &["deploy", "--network", "devnet", "--private-key", &key],
     ));
     assert!(e.contains("--private-key"), "{e}");
+    // Calibration's committed deployment records none yet: the commands say where to look.
+    let cid = cid(3).to_string();
+    let e = one_line_error(&filmark(
+        None,
+        &["status", &cid, "--network", "calibration", "--rpc-url", rpc],
+    ));
+    assert!(
+        e.contains("no registry") && e.contains("--network NAME with a committed deployment"),
+        "{e}"
+    );
     // --dry-run and --yes belong to the contracts' deployment.
     let e = one_line_error(&filmark(Some(&key), &["deploy", "--dry-run"]));
     assert!(e.contains("--network"), "{e}");
