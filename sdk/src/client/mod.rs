@@ -5,6 +5,7 @@
 //! params from the key's f1 address; [`Signer::eth`] sends EIP-1559 transactions from its f410
 //! address with Solidity-ABI calldata (the `filmark-abi` interfaces) to the actors' `InvokeEVM`.
 
+mod abi_reads;
 mod escrow;
 pub mod events;
 mod registry;
@@ -24,6 +25,7 @@ use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use fvm_shared::{METHOD_SEND, MethodNum};
 
+pub use self::abi_reads::is_abi_address;
 pub use self::escrow::{EscrowClient, OrderBuilder};
 pub use self::events::{Emitted, FilmarkEvent};
 pub use self::registry::{DEFAULT_KIND, Register, RegistryClient, eth_of, register_request};
@@ -616,7 +618,8 @@ impl<T: Transport> Client<T> {
     }
 
     /// Sends `native` (CBOR) to `method` for an f1 signer, or `abi` (calldata) to `InvokeEVM`
-    /// for an eth signer; the return value, CBOR or ABI bytes.
+    /// for an eth signer and for any signer to a contract reached through the ABI only (an
+    /// f410 address, [`is_abi_address`]); the return value, CBOR or ABI bytes.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn invoke(
         &self,
@@ -629,11 +632,11 @@ impl<T: Transport> Client<T> {
         what: &str,
     ) -> Result<Returned> {
         match signer.path {
-            Path::Native => {
+            Path::Native if !is_abi_address(&to) => {
                 let l = self.send(signer, to, value, method, native, what).await?;
                 Ok(Returned::Cbor(l.receipt.return_data))
             }
-            Path::Eth => {
+            Path::Native | Path::Eth => {
                 let params = calldata_params(&abi()?);
                 let l = self
                     .send(signer, to, value, ext::evm::INVOKE_CONTRACT, params, what)
