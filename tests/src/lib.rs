@@ -5,6 +5,9 @@ pub mod in_process;
 pub mod rpc;
 pub mod scenarios;
 
-pub use chain::{Backend, Chain, ChainStore, Error, EthLog, Node, Result, exit_code};
+pub use chain::{
+    Backend, Chain, ChainStore, Error, EthLog, Filmark, Implementation, Node, Result, Users,
+    exit_code,
+};
 pub use in_process::InProcessChain;
 pub use rpc::RpcChain;

@@ -1,7 +1,8 @@
 //! Every scenario on three chains: an in-process devnet in memory, one on a redb data directory,
-//! and HTTP JSON-RPC against a spawned `filmark devnet` process.
+//! and HTTP JSON-RPC against a spawned `filmark devnet` process; and against the Solidity twins
+//! (f1 users, whose calls to a twin are ABI calldata).
 
-use filmark_tests::{InProcessChain, RpcChain, in_process, rpc};
+use filmark_tests::{Implementation, InProcessChain, RpcChain, Users, in_process, rpc};
 
 fn in_memory() -> InProcessChain {
     in_process::start().expect("the devnet starts")
@@ -15,7 +16,11 @@ fn over_rpc() -> RpcChain {
     rpc::spawn().expect("filmark devnet starts")
 }
 
-/// One test per scenario and chain: `<scenario>::{in_memory, on_disk, over_rpc}`.
+fn twins_in_memory() -> InProcessChain {
+    in_memory().with(Implementation::Twin, Users::F1)
+}
+
+/// One test per scenario and chain: `<scenario>::{in_memory, on_disk, over_rpc, twin}`.
 macro_rules! on_every_chain {
     ($($scenario:ident),* $(,)?) => {$(
         mod $scenario {
@@ -32,6 +37,11 @@ macro_rules! on_every_chain {
             #[test]
             fn over_rpc() {
                 filmark_tests::scenarios::$scenario(&super::over_rpc()).unwrap();
+            }
+
+            #[test]
+            fn twin() {
+                filmark_tests::scenarios::$scenario(&super::twins_in_memory()).unwrap();
             }
         }
     )*};
