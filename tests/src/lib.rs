@@ -2,8 +2,10 @@
 
 pub mod chain;
 pub mod in_process;
+pub mod parity;
 pub mod rpc;
 pub mod scenarios;
+pub mod twin_model;
 
 pub use chain::{
     Backend, Chain, ChainStore, Error, EthLog, Filmark, Implementation, Node, Result, Users,

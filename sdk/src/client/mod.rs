@@ -232,6 +232,14 @@ impl<T: Transport> Client<T> {
         Ok(pool.max(local))
     }
 
+    /// Forgets the nonces this client tracked, so the next ones come from the pool again (after
+    /// the chain was reverted to a snapshot, say).
+    pub fn forget_nonces(&self) {
+        if let Ok(mut n) = self.nonces.lock() {
+            n.clear();
+        }
+    }
+
     /// An unsigned message with its nonce and gas: the node's estimate, the limit raised by
     /// [`SendOptions::gas_margin_percent`] (capped at [`BLOCK_GAS_LIMIT`]).
     ///
@@ -744,7 +752,7 @@ fn failure_error(
 
 /// A twin's revert (`FilmarkErrors.sol`) in a failed call's return data (one CBOR byte
 /// string): the exit code it is named after, and its reason.
-fn twin_revert(return_data: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
+pub(crate) fn twin_revert(return_data: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
     use alloy_sol_types::SolInterface;
     use filmark_abi::FilmarkErrors::FilmarkErrorsErrors as E;
     use fvm_shared::error::ExitCode as X;

@@ -56,3 +56,37 @@ on_every_chain!(
     escrow_market_settlement_after_completion,
     escrow_late_settle,
 );
+
+/// Each scenario against the native actors and the twins on one devnet, with f410 users (the
+/// SDK's ABI clients): the same events, balances and records ([`filmark_tests::parity`]).
+mod parity {
+    use filmark_tests::parity::native_and_twin_agree;
+    use filmark_tests::scenarios;
+
+    macro_rules! parity {
+        ($($scenario:ident),* $(,)?) => {$(
+            #[test]
+            fn $scenario() {
+                let traces = native_and_twin_agree(scenarios::$scenario).unwrap();
+                assert!(!traces.is_empty(), "the scenario deployed Filmark");
+            }
+        )*};
+    }
+
+    parity!(
+        registry_lifecycle,
+        eth_account_calls_registry_with_abi,
+        escrow_lifecycle,
+        sponsored_order,
+        escrow_early_termination,
+        escrow_market_settlement_after_completion,
+        escrow_late_settle,
+    );
+}
+
+/// The escrow twin against the plain model: `FILMARK_TWIN_CASES` random sequences (64 by
+/// default), Σ accounts = balance after every step ([`filmark_tests::twin_model`]).
+#[test]
+fn twin_model() {
+    filmark_tests::twin_model::run(filmark_tests::twin_model::cases()).unwrap();
+}
