@@ -294,13 +294,13 @@ impl<T: Backend> Chain<T> {
     pub fn filmark(&self) -> Result<Filmark> {
         let fm = match (self.deployment, self.implementation.get()) {
             (Some(d), _) => d,
-            (None, Implementation::Native) => Filmark::try_from(self.run(
-                self.client.deploy_filmark(
+            (None, Implementation::Native) => {
+                Filmark::try_from(self.run(self.client.deploy_filmark(
                     &self.f1(DEPLOYER)?,
                     filmark_actor_bundle::REGISTRY_WASM,
                     filmark_actor_bundle::ESCROW_WASM,
-                ),
-            )?)?,
+                ))?)?
+            }
             (None, Implementation::Twin) => self.deploy_twins()?,
         };
         self.deployed.borrow_mut().push(fm);
@@ -514,8 +514,9 @@ pub fn twin_initcode(contract: &str) -> Result<Vec<u8>> {
         "{}/../contracts/solidity/out/{contract}.json",
         env!("CARGO_MANIFEST_DIR")
     );
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::NotFound(format!("{path}: {e} (npm run build in contracts/solidity)")))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::NotFound(format!("{path}: {e} (npm run build in contracts/solidity)"))
+    })?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(decode_err(&path))?;
     let code = json["bytecode"]
         .as_str()

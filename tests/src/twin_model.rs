@@ -13,6 +13,7 @@
 //! taken, and each case starts from it (revert, then a new snapshot). Cases: 64 by default;
 //! `FILMARK_TWIN_CASES=10000` for the full run.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use anyhow::{Context, ensure};
@@ -38,7 +39,7 @@ const INITIAL: u64 = 1_000_000;
 
 /// One operation; indices pick a user or an existing order.
 #[derive(Clone, Debug)]
-pub enum Op {
+enum Op {
     /// `deposit()` with `amount` as value.
     Deposit { who: usize, amount: u64 },
     /// `withdraw(amount, sender)`.
@@ -52,7 +53,11 @@ pub enum Op {
         deadline: i64,
     },
     /// `fundOrder(order, 0)` with `amount` as value.
-    Fund { who: usize, order: usize, amount: u64 },
+    Fund {
+        who: usize,
+        order: usize,
+        amount: u64,
+    },
     /// Epochs pass.
     Advance { epochs: u64 },
     /// `settle(order)` by anyone.
@@ -76,7 +81,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// A sequence of operations for one case.
-pub fn ops() -> impl Strategy<Value = Vec<Op>> {
+fn ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec(op(), 1..12)
 }
 
@@ -129,6 +134,8 @@ struct World {
     fm: Filmark,
     users: Vec<Signer>,
     piece: (cid::Cid, u64),
+    accepted: Cell<u64>,
+    refused: Cell<u64>,
 }
 
 impl World {
@@ -149,6 +156,8 @@ impl World {
             fm,
             users,
             piece,
+            accepted: Cell::new(0),
+            refused: Cell::new(0),
         })
     }
 
@@ -268,6 +277,8 @@ impl World {
                 (ok, r)
             }
         };
+        let tally = if ok { &self.accepted } else { &self.refused };
+        tally.set(tally.get() + 1);
         ensure!(
             result.is_success() == ok,
             "{op:?} at epoch {now}: the model says {}, the twin exited {result:?}",
@@ -308,12 +319,21 @@ pub fn cases() -> u32 {
         .unwrap_or(DEFAULT_CASES)
 }
 
+/// What a run exercised: operations the twin accepted and refused (as the model predicted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Operations that succeeded.
+    pub accepted: u64,
+    /// Operations refused.
+    pub refused: u64,
+}
+
 /// Runs `cases` random sequences against the twin on one devnet, each from the same
 /// snapshot; fails with the shrunk sequence when the twin and the model disagree.
 ///
 /// # Errors
 /// When the devnet or the twin cannot be set up, or a case fails.
-pub fn run(cases: u32) -> anyhow::Result<()> {
+pub fn run(cases: u32) -> anyhow::Result<Stats> {
     let world = World::new()?;
     let devnet = world.chain.client().transport().devnet().clone();
     let snapshot = std::cell::Cell::new(devnet.snapshot());
@@ -335,5 +355,11 @@ pub fn run(cases: u32) -> anyhow::Result<()> {
         };
         case().map_err(|e| TestCaseError::fail(format!("{e:#}")))
     });
-    result.map_err(|e| anyhow::anyhow!("{e}")).context("the twin against the model")
+    result
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("the twin against the model")?;
+    Ok(Stats {
+        accepted: world.accepted.get(),
+        refused: world.refused.get(),
+    })
 }

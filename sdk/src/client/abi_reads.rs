@@ -137,10 +137,7 @@ impl<T: Transport> Client<T> {
         })
     }
 
-    pub(crate) async fn grants_of(
-        &self,
-        grants: Vec<R::SignerGrant>,
-    ) -> Result<ListSignersReturn> {
+    pub(crate) async fn grants_of(&self, grants: Vec<R::SignerGrant>) -> Result<ListSignersReturn> {
         let mut out = Vec::with_capacity(grants.len());
         for g in grants {
             out.push(SignerGrant {

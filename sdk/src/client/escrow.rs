@@ -17,8 +17,8 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 
-use super::registry::eth_of;
 use super::abi_reads::{account_of, app_key_of, is_abi_address};
+use super::registry::eth_of;
 use super::{Client, Returned, Signer, abi_decode, cbor, decode};
 use crate::Result;
 use crate::keys::EthAddress;

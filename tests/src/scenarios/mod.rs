@@ -7,15 +7,15 @@ mod registry;
 
 use std::io::Cursor;
 
-use anyhow::{Context, ensure};
-use filmark_sdk::content::{NoProgress, Options, Packed, pack};
 use alloy_sol_types::SolCall;
+use anyhow::{Context, ensure};
 use filmark_actor_shared::abi::INVOKE_EVM_METHOD;
 use filmark_sdk::client::{Path, Signer, is_abi_address};
+use filmark_sdk::content::{NoProgress, Options, Packed, pack};
 use filmark_sdk::keys::calldata_params;
 use filmark_sdk::transport::Lookup;
-use fvm_shared::econ::TokenAmount;
 use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
 
 pub use self::escrow::{
     escrow_early_termination, escrow_late_settle, escrow_lifecycle,

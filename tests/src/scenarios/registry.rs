@@ -99,10 +99,7 @@ pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
         scope::REGISTER | scope::UPDATE_METADATA,
         expiry,
     ))?;
-    chain.run(reg.register(
-        &app,
-        Register::from(register(media.root, Some(owner_addr))),
-    ))?;
+    chain.run(reg.register(&app, Register::from(register(media.root, Some(owner_addr)))))?;
     let caption = || {
         vec![MetadataEntry {
             key: "caption".into(),

@@ -68,7 +68,21 @@ mod parity {
             #[test]
             fn $scenario() {
                 let traces = native_and_twin_agree(scenarios::$scenario).unwrap();
-                assert!(!traces.is_empty(), "the scenario deployed Filmark");
+                let events: usize = traces
+                    .iter()
+                    .map(|t| t.registry_events.len() + t.escrow_events.len())
+                    .sum();
+                let records: usize = traces
+                    .iter()
+                    .flat_map(|t| &t.records)
+                    .map(|r| r.records.len())
+                    .sum();
+                eprintln!(
+                    "{}: {} deployments, {events} events, {records} records compared",
+                    stringify!($scenario),
+                    traces.len()
+                );
+                assert!(events > 0, "the runs emitted events to compare");
             }
         )*};
     }
@@ -88,5 +102,11 @@ mod parity {
 /// default), Σ accounts = balance after every step ([`filmark_tests::twin_model`]).
 #[test]
 fn twin_model() {
-    filmark_tests::twin_model::run(filmark_tests::twin_model::cases()).unwrap();
+    let cases = filmark_tests::twin_model::cases();
+    let stats = filmark_tests::twin_model::run(cases).unwrap();
+    eprintln!("twin model: {cases} cases, {stats:?}");
+    assert!(
+        stats.accepted > 0 && stats.refused > 0,
+        "both outcomes exercised"
+    );
 }
