@@ -10,7 +10,7 @@
 //! refunded exactly its contribution, by `Settle` or by the client's `CloseOrder`.
 //!
 //! One devnet serves every case: the twin is deployed and every user funded once, a snapshot
-//! taken, and each case starts from it (revert, then a new snapshot). Cases: 64 by default;
+//! taken, and each case starts from it (revert, then a new snapshot). Cases: 256 by default;
 //! `FILMARK_TWIN_CASES=10000` for the full run.
 
 use std::cell::Cell;
@@ -28,7 +28,7 @@ use crate::in_process::{self, InProcessChain};
 use crate::scenarios::sample_content;
 
 /// Cases in the default run.
-pub const DEFAULT_CASES: u32 = 64;
+pub const DEFAULT_CASES: u32 = 256;
 /// The environment variable that sets the number of cases.
 pub const CASES_VAR: &str = "FILMARK_TWIN_CASES";
 /// The f410 accounts that act (f410 accounts 2..6).

@@ -30,11 +30,11 @@ use super::{Filmark, call, call_return, check_invariants, ref_hash, sample_conte
 use crate::chain::{Backend, Chain, decode};
 
 /// Order price per epoch per replica, in attoFIL.
-const PRICE: u64 = 1_000_000_000_000;
+pub(super) const PRICE: u64 = 1_000_000_000_000;
 /// Minimum deal duration of the orders, in epochs.
-const DURATION: ChainEpoch = 100;
+pub(super) const DURATION: ChainEpoch = 100;
 
-fn atto(n: u64) -> TokenAmount {
+pub(super) fn atto(n: u64) -> TokenAmount {
     TokenAmount::from_atto(n)
 }
 
@@ -72,7 +72,7 @@ fn create_order_for<T: Backend>(
 
 /// The provider publishes a deal for the order's piece with the escrow as client and a market
 /// price of zero (the escrow pays); the market authenticates it with the escrow and notifies it.
-fn publish_deal<T: Backend>(
+pub(super) fn publish_deal<T: Backend>(
     chain: &Chain<T>,
     fm: &Filmark,
     provider: &Signer,
@@ -118,7 +118,7 @@ fn publish_deal_for<T: Backend>(
     ret.ids.first().copied().context("one deal published")
 }
 
-fn settle<T: Backend>(
+pub(super) fn settle<T: Backend>(
     chain: &Chain<T>,
     fm: &Filmark,
     anyone: &Signer,

@@ -1,6 +1,7 @@
 //! Scenarios, each written once against [`Chain`] (the SDK over any transport) and ending with
 //! the actors' `check_state_invariants` on the real state.
 
+mod app_keys;
 mod escrow;
 mod eth;
 mod registry;
@@ -17,6 +18,7 @@ use filmark_sdk::transport::Lookup;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
+pub use self::app_keys::escrow_app_keys_and_replicas;
 pub use self::escrow::{
     escrow_early_termination, escrow_late_settle, escrow_lifecycle,
     escrow_market_settlement_after_completion, sponsored_order,
@@ -75,12 +77,16 @@ fn check_actor_invariants<T: Backend>(chain: &Chain<T>, fm: &Filmark) -> anyhow:
     Ok(())
 }
 
-/// The f0 address of a signer's account (what an ABI argument needs for an f1 account).
+/// How an argument names a signer's account on both paths: its f410 address for an f410
+/// account, its f0 address for an f1 account (an f1 address has no Ethereum form).
 ///
 /// # Errors
 /// When the account does not exist.
-pub fn id_address<T: Backend>(chain: &Chain<T>, signer: &Signer) -> anyhow::Result<Address> {
-    Ok(Address::new_id(id_of(chain, &signer.address())?))
+pub fn arg_address<T: Backend>(chain: &Chain<T>, signer: &Signer) -> anyhow::Result<Address> {
+    Ok(match signer.path() {
+        Path::Eth => signer.address(),
+        Path::Native => Address::new_id(id_of(chain, &signer.address())?),
+    })
 }
 
 /// Sends one Filmark call and waits for it: CBOR `native` to `method` from an f1 signer to a

@@ -10,7 +10,7 @@ use filmark_sdk::reexports::filmark_abi::IFilmarkRegistry::IFilmarkRegistryEvent
 use fvm_shared::error::ExitCode;
 
 use super::{
-    address_topic, call, check_invariants, eth_of_signer, id_address, id_of, ref_hash,
+    address_topic, arg_address, call, check_invariants, eth_of_signer, id_of, ref_hash,
     sample_content,
 };
 use crate::chain::{Backend, Chain, exit_code};
@@ -28,8 +28,8 @@ pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let reg_addr = fm.registry;
     let reg = chain.registry(reg_addr);
     let owner_id = id_of(chain, &owner.address())?;
-    // ABI arguments need an f1 account's id address (the native actor takes either).
-    let (owner_addr, app_addr) = (id_address(chain, &owner)?, id_address(chain, &app)?);
+    // How arguments name them on both paths (an f1 address has no Ethereum form).
+    let (owner_addr, app_addr) = (arg_address(chain, &owner)?, arg_address(chain, &app)?);
 
     let post = sample_content(1, 300_000)?;
     let media = sample_content(2, 1_000)?;

@@ -55,6 +55,7 @@ on_every_chain!(
     escrow_early_termination,
     escrow_market_settlement_after_completion,
     escrow_late_settle,
+    escrow_app_keys_and_replicas,
 );
 
 /// Each scenario against the native actors and the twins on one devnet, with f410 users (the
@@ -95,10 +96,11 @@ mod parity {
         escrow_early_termination,
         escrow_market_settlement_after_completion,
         escrow_late_settle,
+        escrow_app_keys_and_replicas,
     );
 }
 
-/// The escrow twin against the plain model: `FILMARK_TWIN_CASES` random sequences (64 by
+/// The escrow twin against the plain model: `FILMARK_TWIN_CASES` random sequences (256 by
 /// default), Σ accounts = balance after every step ([`filmark_tests::twin_model`]).
 #[test]
 fn twin_model() {
