@@ -753,11 +753,17 @@ fn failure_error(
 /// A twin's revert (`FilmarkErrors.sol`) in a failed call's return data (one CBOR byte
 /// string): the exit code it is named after, and its reason.
 pub(crate) fn twin_revert(return_data: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
+    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(return_data).ok()?;
+    twin_error(&bytes)
+}
+
+/// A twin's custom error (`FilmarkErrors.sol`) in ABI revert bytes: the exit code it is named
+/// after, and its reason.
+pub(crate) fn twin_error(bytes: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
     use alloy_sol_types::SolInterface;
     use filmark_abi::FilmarkErrors::FilmarkErrorsErrors as E;
     use fvm_shared::error::ExitCode as X;
-    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(return_data).ok()?;
-    Some(match E::abi_decode(&bytes).ok()? {
+    Some(match E::abi_decode(bytes).ok()? {
         E::IllegalArgument(e) => (X::USR_ILLEGAL_ARGUMENT, e.reason),
         E::NotFound(e) => (X::USR_NOT_FOUND, e.reason),
         E::Forbidden(e) => (X::USR_FORBIDDEN, e.reason),

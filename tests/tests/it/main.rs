@@ -58,6 +58,23 @@ on_every_chain!(
     escrow_app_keys_and_replicas,
 );
 
+/// The twins over HTTP: ABI reads through `eth_call`, a twin's revert mapped from its data.
+mod twin_over_rpc {
+    use filmark_tests::{Implementation, Users, scenarios};
+
+    #[test]
+    fn eth_account_calls_registry_with_abi() {
+        let chain = super::over_rpc().with(Implementation::Twin, Users::F1);
+        scenarios::eth_account_calls_registry_with_abi(&chain).unwrap();
+    }
+
+    #[test]
+    fn registry_lifecycle() {
+        let chain = super::over_rpc().with(Implementation::Twin, Users::Eth);
+        scenarios::registry_lifecycle(&chain).unwrap();
+    }
+}
+
 /// Each scenario against the native actors and the twins on one devnet, with f410 users (the
 /// SDK's ABI clients): the same events, balances and records ([`filmark_tests::parity`]).
 mod parity {
