@@ -4,8 +4,10 @@
 //! skip epochs, activate/terminate/settle deals) are the SDK's [`DevnetControls`]. The only
 //! code per transport is how the devnet starts ([`crate::in_process`], [`crate::rpc`]).
 
+use std::cell::{Cell, RefCell};
+
 use cid::Cid;
-use filmark_sdk::client::{Deployment, Emitted, Signer};
+use filmark_sdk::client::{Deployment, Emitted, Signer, is_abi_address};
 use filmark_sdk::keys::SecpKey;
 use filmark_sdk::transport::{DevnetControls, Lookup, Transport};
 use filmark_sdk::{Client, EscrowClient, RegistryClient};
@@ -59,6 +61,69 @@ pub struct EthLog {
     pub data: Vec<u8>,
 }
 
+/// Which implementation of Filmark [`Chain::filmark`] deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Implementation {
+    /// The Rust actors (wasm), created with init's `Exec`: reached at their f0 address.
+    Native,
+    /// The Solidity twins (`contracts/solidity/out`), created through the EAM: reached at
+    /// their f410 address, through the ABI only.
+    Twin,
+}
+
+/// Who the scenarios' users ([`Chain::user`]) are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Users {
+    /// Prefunded f1 accounts: native (CBOR) messages to the actors, ABI calldata to a twin.
+    F1,
+    /// Prefunded f410 accounts: Solidity-ABI transactions (the SDK's ABI clients) to both.
+    Eth,
+}
+
+/// Filmark's two contracts as the scenarios reach them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filmark {
+    /// The registry's address for the typed clients: the actor's f0, or the twin's f410.
+    pub registry: Address,
+    /// The escrow's address for the typed clients: the actor's f0, or the twin's f410.
+    pub escrow: Address,
+    /// The registry's actor id (its events' emitter).
+    pub registry_id: ActorID,
+    /// The escrow's actor id (its events' emitter, a deal's client).
+    pub escrow_id: ActorID,
+}
+
+impl Filmark {
+    /// Whether these are the native actors (their state can be read and checked).
+    pub fn native(&self) -> bool {
+        !is_abi_address(&self.registry)
+    }
+}
+
+impl TryFrom<Deployment> for Filmark {
+    type Error = Error;
+
+    fn try_from(d: Deployment) -> Result<Self> {
+        let id = |a: Address| {
+            a.id()
+                .map_err(|_| Error::NotFound(format!("{a} is not an id address")))
+        };
+        Ok(Self {
+            registry: d.registry.id_address,
+            escrow: d.escrow.id_address,
+            registry_id: id(d.registry.id_address)?,
+            escrow_id: id(d.escrow.id_address)?,
+        })
+    }
+}
+
+/// The prefunded key index that deploys (f1 for the actors, f410 for the twins); the users
+/// take the lower ones.
+const DEPLOYER: usize = 9;
+/// In [`Users::Eth`], user `i` is the f410 account `i + ETH_USERS_FROM` (f410 0 and 1 are the
+/// scenarios' own Ethereum accounts, [`Chain::eth`]).
+const ETH_USERS_FROM: usize = 2;
+
 /// What keeps a devnet alive while a [`Chain`] uses it (its handle, its process).
 pub trait Node: std::fmt::Debug {}
 
@@ -79,7 +144,10 @@ pub struct Chain<T> {
     rt: tokio::runtime::Runtime,
     f1: Vec<SecpKey>,
     eth: Vec<SecpKey>,
-    deployment: Option<Deployment>,
+    deployment: Option<Filmark>,
+    implementation: Cell<Implementation>,
+    users: Cell<Users>,
+    deployed: RefCell<Vec<Filmark>>,
     _node: Box<dyn Node>,
 }
 
@@ -117,22 +185,39 @@ impl<T: Backend> Chain<T> {
             f1,
             eth,
             deployment: None,
+            implementation: Cell::new(Implementation::Native),
+            users: Cell::new(Users::F1),
+            deployed: RefCell::new(Vec::new()),
             _node: node,
         })
     }
 
-    /// Runs the scenarios against the actors (or contracts behind the same ABI) already at
-    /// `deployment` instead of deploying Filmark's native actors ([`Chain::filmark`]).
+    /// Runs the scenarios against the contracts already at `deployment` (the actors, or
+    /// contracts behind the same ABI at f410 addresses) instead of deploying
+    /// ([`Chain::filmark`]).
     #[must_use]
-    pub const fn with_deployment(mut self, deployment: Deployment) -> Self {
+    pub const fn with_deployment(mut self, deployment: Filmark) -> Self {
         self.deployment = Some(deployment);
         self
     }
 
-    /// Whether [`Chain::filmark`] deploys the native actors (no deployment was given): their
-    /// state can then be read and checked.
-    pub const fn native(&self) -> bool {
-        self.deployment.is_none()
+    /// Makes [`Chain::filmark`] deploy `implementation` from now on.
+    #[must_use]
+    pub fn with(self, implementation: Implementation, users: Users) -> Self {
+        self.set(implementation, users);
+        self
+    }
+
+    /// Makes [`Chain::filmark`] deploy `implementation`, and [`Chain::user`] give `users`,
+    /// from now on.
+    pub fn set(&self, implementation: Implementation, users: Users) {
+        self.implementation.set(implementation);
+        self.users.set(users);
+    }
+
+    /// Every deployment [`Chain::filmark`] made or gave, in order (taken: the list is emptied).
+    pub fn take_deployed(&self) -> Vec<Filmark> {
+        self.deployed.take()
     }
 
     /// A short name for reports ("in-process", "rpc").
@@ -188,20 +273,58 @@ impl<T: Backend> Chain<T> {
         Ok(Signer::eth(self.eth_key(index)?))
     }
 
-    /// Filmark's actors: the deployment given ([`Chain::with_deployment`]), or the native
-    /// actors deployed now by `deployer` with the SDK's deploy helper.
+    /// The scenarios' user `index` (a client, sponsor, keeper, owner): the f1 account `index`
+    /// ([`Users::F1`]), or an f410 account ([`Users::Eth`]) whose messages are ABI calls.
+    /// Storage providers stay f1 accounts ([`Chain::f1`]): the market has no ABI.
+    ///
+    /// # Errors
+    /// When genesis has too few accounts.
+    pub fn user(&self, index: usize) -> Result<Signer> {
+        match self.users.get() {
+            Users::F1 => self.f1(index),
+            Users::Eth => self.eth(index + ETH_USERS_FROM),
+        }
+    }
+
+    /// Filmark: the deployment given ([`Chain::with_deployment`]), or a new one of the
+    /// chain's [`Implementation`] (native actors by f1 account 9, twins by f410 account 9).
     ///
     /// # Errors
     /// When the deployment fails.
-    pub fn filmark(&self, deployer: &Signer) -> Result<Deployment> {
-        if let Some(d) = self.deployment {
-            return Ok(d);
-        }
-        Ok(self.run(self.client.deploy_filmark(
-            deployer,
-            filmark_actor_bundle::REGISTRY_WASM,
-            filmark_actor_bundle::ESCROW_WASM,
-        ))?)
+    pub fn filmark(&self) -> Result<Filmark> {
+        let fm = match (self.deployment, self.implementation.get()) {
+            (Some(d), _) => d,
+            (None, Implementation::Native) => {
+                Filmark::try_from(self.run(self.client.deploy_filmark(
+                    &self.f1(DEPLOYER)?,
+                    filmark_actor_bundle::REGISTRY_WASM,
+                    filmark_actor_bundle::ESCROW_WASM,
+                ))?)?
+            }
+            (None, Implementation::Twin) => self.deploy_twins()?,
+        };
+        self.deployed.borrow_mut().push(fm);
+        Ok(fm)
+    }
+
+    /// Deploys the Solidity twins from f410 account [`DEPLOYER`]: the escrow, then the
+    /// registry reading it.
+    fn deploy_twins(&self) -> Result<Filmark> {
+        let deployer = self.eth(DEPLOYER)?;
+        let escrow = self.run(
+            self.client
+                .deploy_contract(&deployer, &twin_initcode("FilmarkEscrow")?),
+        )?;
+        let mut registry_code = twin_initcode("FilmarkRegistry")?;
+        registry_code.extend_from_slice(&[0; 12]);
+        registry_code.extend_from_slice(escrow.eth_address.as_slice());
+        let registry = self.run(self.client.deploy_contract(&deployer, &registry_code))?;
+        Ok(Filmark {
+            registry: registry.address,
+            escrow: escrow.address,
+            registry_id: registry.id_address.id().unwrap_or_default(),
+            escrow_id: escrow.id_address.id().unwrap_or_default(),
+        })
     }
 
     /// The registry at `address`.
@@ -380,6 +503,25 @@ impl<T: Backend> Chain<T> {
         }
         Ok(logs)
     }
+}
+
+/// A twin's creation bytecode, from solc-js's output committed in `contracts/solidity/out`.
+///
+/// # Errors
+/// [`Error::NotFound`] when the file is missing; [`Error::Decode`] when it does not parse.
+pub fn twin_initcode(contract: &str) -> Result<Vec<u8>> {
+    let path = format!(
+        "{}/../contracts/solidity/out/{contract}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::NotFound(format!("{path}: {e} (npm run build in contracts/solidity)"))
+    })?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(decode_err(&path))?;
+    let code = json["bytecode"]
+        .as_str()
+        .ok_or_else(|| Error::NotFound(format!("{path}: no bytecode")))?;
+    hex::decode(code.trim_start_matches("0x")).map_err(decode_err(&path))
 }
 
 /// The exit code of a message that may be refused: [`ExitCode::OK`] for success, the actor's

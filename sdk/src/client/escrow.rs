@@ -17,6 +17,7 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 
+use super::abi_reads::{account_of, app_key_of, is_abi_address};
 use super::registry::eth_of;
 use super::{Client, Returned, Signer, abi_decode, cbor, decode};
 use crate::Result;
@@ -97,8 +98,14 @@ fn opt_eth(a: Option<&Address>) -> Result<EthAddress> {
     a.map_or(Ok(EthAddress::ZERO), eth_of)
 }
 
-/// The escrow actor at one address, through a [`Client`]. Writes take the [`Signer`] whose
-/// path (f1/CBOR or eth/ABI) they use; reads run `StateCall` with CBOR params.
+/// The escrow at one address, through a [`Client`]: the native actor at its f0/f2 address, or
+/// a contract behind the same ABI (the Solidity twin) at its f410 address. Writes to the actor
+/// take the [`Signer`]'s path (f1/CBOR or eth/ABI), writes to a contract always send ABI
+/// calldata; reads of the actor run `StateCall` with CBOR params, reads of a contract
+/// `eth_call` with the ABI's call types ([`is_abi_address`](super::is_abi_address)), returned
+/// as the native types (but for [`EscrowClient::get_order`] and [`EscrowClient::list_orders`],
+/// whose sponsors and deal slots the ABI does not carry: [`EscrowClient::order_view`] reads an
+/// order on both).
 #[derive(Debug, Clone, Copy)]
 pub struct EscrowClient<'a, T> {
     client: &'a Client<T>,
@@ -413,19 +420,54 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// # Errors
     /// [`Error::ActorFailed`](crate::Error::ActorFailed) when the escrow refuses; the transport's.
     pub async fn get_account(&self, account: Address) -> Result<GetAccountReturn> {
-        self.read(
-            Method::GetAccount,
-            &GetAccountParams { account },
-            "escrow.getAccount",
-        )
-        .await
+        let what = "escrow.getAccount";
+        if self.abi_only() {
+            let call = I::getAccountCall {
+                account: self.client.eth_form(&account).await?,
+            };
+            return Ok(account_of(self.read_abi(&call, what).await?));
+        }
+        self.read(Method::GetAccount, &GetAccountParams { account }, what)
+            .await
+    }
+
+    /// Whether reads and writes go through the ABI only (a contract at an f410 address).
+    fn abi_only(&self) -> bool {
+        is_abi_address(&self.address)
+    }
+
+    /// An ABI read: `eth_call` of `call`.
+    async fn read_abi<C: SolCall>(&self, call: &C, what: &str) -> Result<C::Return> {
+        self.client.eth_call(self.address, call, what).await
+    }
+
+    /// The ABI's view of an order (`getOrder` through `eth_call`), on the native actor and on a
+    /// contract behind the same ABI alike: its funds, counts and state, without the sponsors
+    /// and deal slots of [`EscrowClient::get_order`].
+    ///
+    /// # Errors
+    /// As [`EscrowClient::get_order`].
+    pub async fn order_view(&self, order_id: u64) -> Result<I::OrderView> {
+        let call = I::getOrderCall { orderId: order_id };
+        self.read_abi(&call, "escrow.getOrder").await
+    }
+
+    fn abi_has_no(what: &str) -> crate::Error {
+        crate::Error::NotEthCompatible(format!(
+            "{what}: the ABI's order carries no sponsors and deal slots; read \
+             EscrowClient::order_view of a contract"
+        ))
     }
 
     /// `GetOrder`: the order, with its sponsors and deal slots.
     ///
     /// # Errors
-    /// [`Error::ActorFailed`](crate::Error::ActorFailed) with `USR_NOT_FOUND` for an unknown order; the transport's.
+    /// [`Error::ActorFailed`](crate::Error::ActorFailed) with `USR_NOT_FOUND` for an unknown order; [`Error::NotEthCompatible`](crate::Error::NotEthCompatible) for a contract (its ABI has no sponsors and deal slots:
+    /// [`EscrowClient::order_view`]); the transport's.
     pub async fn get_order(&self, order_id: u64) -> Result<Order> {
+        if self.abi_only() {
+            return Err(Self::abi_has_no("escrow.getOrder"));
+        }
         self.read(
             Method::GetOrder,
             &OrderIdParams { order_id },
@@ -437,13 +479,16 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// `ListOrders`: one page of orders (of `client`, or all) from `cursor`.
     ///
     /// # Errors
-    /// As [`EscrowClient::get_account`].
+    /// As [`EscrowClient::get_order`].
     pub async fn list_orders(
         &self,
         client: Option<Address>,
         cursor: u64,
         limit: u64,
     ) -> Result<ListOrdersReturn> {
+        if self.abi_only() {
+            return Err(Self::abi_has_no("escrow.listOrders"));
+        }
         let p = ListOrdersParams {
             client,
             cursor,
@@ -457,12 +502,14 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// # Errors
     /// As [`EscrowClient::get_order`].
     pub async fn get_order_funding(&self, order_id: u64) -> Result<OrderFunding> {
-        self.read(
-            Method::GetOrderFunding,
-            &OrderIdParams { order_id },
-            "escrow.getOrderFunding",
-        )
-        .await
+        let what = "escrow.getOrderFunding";
+        if self.abi_only() {
+            let call = I::getOrderFundingCall { orderId: order_id };
+            let f = self.read_abi(&call, what).await?;
+            return self.client.escrow_funding_of(f, what).await;
+        }
+        self.read(Method::GetOrderFunding, &OrderIdParams { order_id }, what)
+            .await
     }
 
     /// `GetAppKey`: `client`'s grant to app key `key`, if any.
@@ -470,11 +517,15 @@ impl<'a, T: Transport> EscrowClient<'a, T> {
     /// # Errors
     /// As [`EscrowClient::get_account`].
     pub async fn get_app_key(&self, client: Address, key: Address) -> Result<GetAppKeyReturn> {
-        self.read(
-            Method::GetAppKey,
-            &GetAppKeyParams { client, key },
-            "escrow.getAppKey",
-        )
-        .await
+        let what = "escrow.getAppKey";
+        if self.abi_only() {
+            let call = I::getAppKeyCall {
+                client: self.client.eth_form(&client).await?,
+                key: self.client.eth_form(&key).await?,
+            };
+            return Ok(app_key_of(self.read_abi(&call, what).await?));
+        }
+        self.read(Method::GetAppKey, &GetAppKeyParams { client, key }, what)
+            .await
     }
 }

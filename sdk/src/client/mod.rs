@@ -5,6 +5,7 @@
 //! params from the key's f1 address; [`Signer::eth`] sends EIP-1559 transactions from its f410
 //! address with Solidity-ABI calldata (the `filmark-abi` interfaces) to the actors' `InvokeEVM`.
 
+mod abi_reads;
 mod escrow;
 pub mod events;
 mod registry;
@@ -24,6 +25,7 @@ use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use fvm_shared::{METHOD_SEND, MethodNum};
 
+pub use self::abi_reads::is_abi_address;
 pub use self::escrow::{EscrowClient, OrderBuilder};
 pub use self::events::{Emitted, FilmarkEvent};
 pub use self::registry::{DEFAULT_KIND, Register, RegistryClient, eth_of, register_request};
@@ -249,6 +251,14 @@ impl<T: Transport> Client<T> {
             .lock()
             .map_or(0, |n| n.get(address).copied().unwrap_or(0));
         Ok(pool.max(local))
+    }
+
+    /// Forgets the nonces this client tracked, so the next ones come from the pool again (after
+    /// the chain was reverted to a snapshot, say).
+    pub fn forget_nonces(&self) {
+        if let Ok(mut n) = self.nonces.lock() {
+            n.clear();
+        }
     }
 
     /// An unsigned message with its nonce and gas: the node's estimate, the limit raised by
@@ -652,7 +662,8 @@ impl<T: Transport> Client<T> {
     }
 
     /// Sends `native` (CBOR) to `method` for an f1 signer, or `abi` (calldata) to `InvokeEVM`
-    /// for an eth signer; the return value, CBOR or ABI bytes.
+    /// for an eth signer and for any signer to a contract reached through the ABI only (an
+    /// f410 address, [`is_abi_address`]); the return value, CBOR or ABI bytes.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn invoke(
         &self,
@@ -665,11 +676,11 @@ impl<T: Transport> Client<T> {
         what: &str,
     ) -> Result<Returned> {
         match signer.path {
-            Path::Native => {
+            Path::Native if !is_abi_address(&to) => {
                 let l = self.send(signer, to, value, method, native, what).await?;
                 Ok(Returned::Cbor(l.receipt.return_data))
             }
-            Path::Eth => {
+            Path::Native | Path::Eth => {
                 let params = calldata_params(&abi()?);
                 let l = self
                     .send(signer, to, value, ext::evm::INVOKE_CONTRACT, params, what)
@@ -777,12 +788,18 @@ fn failure_error(
 
 /// A twin's revert (`FilmarkErrors.sol`) in a failed call's return data (one CBOR byte
 /// string): the exit code it is named after, and its reason.
-fn twin_revert(return_data: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
+pub(crate) fn twin_revert(return_data: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
+    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(return_data).ok()?;
+    twin_error(&bytes)
+}
+
+/// A twin's custom error (`FilmarkErrors.sol`) in ABI revert bytes: the exit code it is named
+/// after, and its reason.
+pub(crate) fn twin_error(bytes: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
     use alloy_sol_types::SolInterface;
     use filmark_abi::FilmarkErrors::FilmarkErrorsErrors as E;
     use fvm_shared::error::ExitCode as X;
-    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(return_data).ok()?;
-    Some(match E::abi_decode(&bytes).ok()? {
+    Some(match E::abi_decode(bytes).ok()? {
         E::IllegalArgument(e) => (X::USR_ILLEGAL_ARGUMENT, e.reason),
         E::NotFound(e) => (X::USR_NOT_FOUND, e.reason),
         E::Forbidden(e) => (X::USR_FORBIDDEN, e.reason),

@@ -15,6 +15,7 @@ use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 
+use super::abi_reads::{counts_of, is_abi_address};
 use super::{Client, Returned, Signer, abi_decode, cbor, decode};
 use crate::keys::{EthAddress, filecoin_to_eth};
 use crate::transport::Transport;
@@ -156,8 +157,12 @@ pub fn register_request(p: &RegisterParams) -> Result<I::RegisterRequest> {
     })
 }
 
-/// The registry actor at one address, through a [`Client`]. Writes take the [`Signer`] whose
-/// path (f1/CBOR or eth/ABI) they use; reads run `StateCall` with CBOR params.
+/// The registry at one address, through a [`Client`]: the native actor at its f0/f2 address,
+/// or a contract behind the same ABI (the Solidity twin) at its f410 address. Writes to the
+/// actor take the [`Signer`]'s path (f1/CBOR or eth/ABI), writes to a contract always send
+/// ABI calldata; reads of the actor run `StateCall` with CBOR params, reads of a contract
+/// `eth_call` with the ABI's call types ([`is_abi_address`]). Every method returns the native
+/// types on both.
 #[derive(Debug, Clone, Copy)]
 pub struct RegistryClient<'a, T> {
     client: &'a Client<T>,
@@ -435,14 +440,31 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
         .map(drop)
     }
 
+    /// Whether reads and writes go through the ABI only (a contract at an f410 address).
+    fn abi_only(&self) -> bool {
+        is_abi_address(&self.address)
+    }
+
+    /// An ABI read of the contract: `eth_call` of `call`.
+    async fn read_abi<C: SolCall>(&self, call: &C, what: &str) -> Result<C::Return> {
+        self.client.eth_call(self.address, call, what).await
+    }
+
     /// `Get`: the record of `cid`.
     ///
     /// # Errors
     /// [`Error::ActorFailed`] with `USR_NOT_FOUND` (17) for a CID not registered; the
     /// transport's.
     pub async fn get(&self, cid: Cid) -> Result<Record> {
-        self.read(Method::Get, &GetParams { cid }, "registry.get")
-            .await
+        let what = "registry.get";
+        if self.abi_only() {
+            let call = I::getCall {
+                cid: cid_bytes(Some(&cid)),
+            };
+            let r = self.read_abi(&call, what).await?;
+            return Ok(self.client.record_of(r, what).await?.1);
+        }
+        self.read(Method::Get, &GetParams { cid }, what).await
     }
 
     /// `ListByOwner`: one page of `owner`'s records from `cursor`.
@@ -455,13 +477,22 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
         cursor: u64,
         limit: u32,
     ) -> Result<ListByOwnerReturn> {
+        let what = "registry.listByOwner";
+        if self.abi_only() {
+            let call = I::listByOwnerCall {
+                owner: self.client.eth_form(&owner).await?,
+                cursor,
+                limit,
+            };
+            let page = self.read_abi(&call, what).await?;
+            return self.client.records_page_of(page, what).await;
+        }
         let p = ListByOwnerParams {
             owner,
             cursor,
             limit,
         };
-        self.read(Method::ListByOwner, &p, "registry.listByOwner")
-            .await
+        self.read(Method::ListByOwner, &p, what).await
     }
 
     /// `ListSigners`: `owner`'s current grants.
@@ -469,12 +500,16 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
     /// # Errors
     /// As [`RegistryClient::get`].
     pub async fn list_signers(&self, owner: Address) -> Result<ListSignersReturn> {
-        self.read(
-            Method::ListSigners,
-            &ListSignersParams { owner },
-            "registry.listSigners",
-        )
-        .await
+        let what = "registry.listSigners";
+        if self.abi_only() {
+            let call = I::listSignersCall {
+                owner: self.client.eth_form(&owner).await?,
+            };
+            let grants = self.read_abi(&call, what).await?;
+            return self.client.grants_of(grants).await;
+        }
+        self.read(Method::ListSigners, &ListSignersParams { owner }, what)
+            .await
     }
 
     /// `Counts`: the registry's counters.
@@ -482,6 +517,10 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
     /// # Errors
     /// As [`RegistryClient::get`].
     pub async fn counts(&self) -> Result<CountsReturn> {
+        if self.abi_only() {
+            let c = self.read_abi(&I::countsCall {}, "registry.counts").await?;
+            return Ok(counts_of(&c));
+        }
         let ret = self
             .client
             .read(
@@ -499,11 +538,15 @@ impl<'a, T: Transport> RegistryClient<'a, T> {
     /// # Errors
     /// As [`RegistryClient::get`].
     pub async fn get_funding(&self, cid: Cid) -> Result<GetFundingReturn> {
-        self.read(
-            Method::GetFunding,
-            &GetFundingParams { cid },
-            "registry.getFunding",
-        )
-        .await
+        let what = "registry.getFunding";
+        if self.abi_only() {
+            let call = I::getFundingCall {
+                cid: cid_bytes(Some(&cid)),
+            };
+            let f = self.read_abi(&call, what).await?;
+            return self.client.funding_of(f, what).await;
+        }
+        self.read(Method::GetFunding, &GetFundingParams { cid }, what)
+            .await
     }
 }

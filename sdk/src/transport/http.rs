@@ -98,6 +98,18 @@ impl HttpTransport {
     /// [`Error::Transport`] when the node cannot be reached or its answer is not JSON-RPC;
     /// [`Error::Rpc`] for a JSON-RPC error.
     pub async fn request(&self, method: &str, params: Value) -> Result<Value> {
+        self.request_with_data(method, params)
+            .await
+            .map_err(|(e, _)| e)
+    }
+
+    /// [`HttpTransport::request`], keeping a JSON-RPC error's `data` (an `eth_call` revert's
+    /// return bytes).
+    async fn request_with_data(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> std::result::Result<Value, (Error, Option<Value>)> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
         let transport = |e: reqwest::Error| Error::Transport {
@@ -110,16 +122,19 @@ impl HttpTransport {
             .json(&body)
             .send()
             .await
-            .map_err(transport)?
+            .map_err(|e| (transport(e), None))?
             .json()
             .await
-            .map_err(transport)?;
+            .map_err(|e| (transport(e), None))?;
         if let Some(e) = reply.get("error") {
-            return Err(Error::Rpc {
-                method: method.to_owned(),
-                code: e["code"].as_i64().unwrap_or_default(),
-                message: e["message"].as_str().unwrap_or_default().to_owned(),
-            });
+            return Err((
+                Error::Rpc {
+                    method: method.to_owned(),
+                    code: e["code"].as_i64().unwrap_or_default(),
+                    message: e["message"].as_str().unwrap_or_default().to_owned(),
+                },
+                e.get("data").cloned(),
+            ));
         }
         Ok(reply.get("result").cloned().unwrap_or(Value::Null))
     }
@@ -324,12 +339,27 @@ impl Transport for HttpTransport {
     async fn eth_call(&self, to: &Address, calldata: &[u8]) -> Result<Vec<u8>> {
         let to = crate::client::eth_of(to)?;
         let call = json!({"to": to.to_string(), "data": format!("0x{}", hex_lower(calldata))});
-        match self.request("eth_call", json!([call, "latest"])).await {
+        match self
+            .request_with_data("eth_call", json!([call, "latest"]))
+            .await
+        {
             Ok(v) => hex_bytes(&v, "eth_call"),
-            Err(Error::Rpc { code, message, .. }) if code == EXECUTION_ERROR => {
-                Err(reverted(&message))
+            Err((Error::Rpc { code, message, .. }, data)) if code == EXECUTION_ERROR => {
+                // A twin's custom error is the native exit code it is named after.
+                let twin = data
+                    .and_then(|d| hex_bytes(&d, "eth_call").ok())
+                    .and_then(|bytes| crate::client::twin_error(&bytes));
+                Err(match twin {
+                    Some((exit_code, reason)) => Error::ActorFailed {
+                        what: "eth_call".into(),
+                        exit_code,
+                        message: reason.clone(),
+                        revert: Some(reason),
+                    },
+                    None => reverted(&message),
+                })
             }
-            Err(e) => Err(e),
+            Err((e, _)) => Err(e),
         }
     }
 }

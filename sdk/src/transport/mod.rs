@@ -306,6 +306,15 @@ pub trait Transport {
         let out = self.call(&message).await?;
         let data = out.receipt.return_data.bytes();
         if !out.receipt.exit_code.is_success() {
+            // A twin's custom error is the native exit code it is named after.
+            if let Some((exit_code, reason)) = crate::client::twin_revert(data) {
+                return Err(Error::ActorFailed {
+                    what: "eth_call".into(),
+                    exit_code,
+                    message: reason.clone(),
+                    revert: Some(reason),
+                });
+            }
             let revert = filmark_actor_shared::abi::decode_revert(data);
             return Err(Error::ActorFailed {
                 what: "eth_call".into(),

@@ -13,27 +13,28 @@ use filmark_devnet_actors::market::{
     PublishStorageDealsReturn,
 };
 use filmark_escrow::Method as Escrow;
+use filmark_escrow::abi::token_of;
 use filmark_escrow::policy::SETTLEMENT_WINDOW;
-use filmark_escrow::state::Order;
 use filmark_escrow::types::{GetAccountReturn, OrderIdParams, SettleReturn};
 use filmark_registry::types::{GetFundingReturn, RegisterParams};
 use filmark_sdk::client::{OrderBuilder, Register, Signer};
 use filmark_sdk::content::Packed;
+use filmark_sdk::reexports::filmark_abi::IFilmarkEscrow::{OrderView, settleCall};
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::crypto::signature::Signature;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::piece::PaddedPieceSize;
 
-use super::{Filmark, check_invariants, ref_hash, sample_content};
+use super::{Filmark, call, call_return, check_invariants, ref_hash, sample_content};
 use crate::chain::{Backend, Chain, decode};
 
 /// Order price per epoch per replica, in attoFIL.
-const PRICE: u64 = 1_000_000_000_000;
+pub(super) const PRICE: u64 = 1_000_000_000_000;
 /// Minimum deal duration of the orders, in epochs.
-const DURATION: ChainEpoch = 100;
+pub(super) const DURATION: ChainEpoch = 100;
 
-fn atto(n: u64) -> TokenAmount {
+pub(super) fn atto(n: u64) -> TokenAmount {
     TokenAmount::from_atto(n)
 }
 
@@ -65,13 +66,13 @@ fn create_order_for<T: Backend>(
     )
     .activation_deadline(deadline)
     .content(packed.root);
-    let escrow = chain.escrow(fm.escrow.id_address);
+    let escrow = chain.escrow(fm.escrow);
     Ok(chain.run(escrow.create_order(client, order, value))?)
 }
 
 /// The provider publishes a deal for the order's piece with the escrow as client and a market
 /// price of zero (the escrow pays); the market authenticates it with the escrow and notifies it.
-fn publish_deal<T: Backend>(
+pub(super) fn publish_deal<T: Backend>(
     chain: &Chain<T>,
     fm: &Filmark,
     provider: &Signer,
@@ -95,7 +96,7 @@ fn publish_deal_for<T: Backend>(
         piece_cid: packed.piece.cid_v1(),
         piece_size: PaddedPieceSize(packed.piece.padded_size),
         verified_deal: false,
-        client: fm.escrow.id_address,
+        client: Address::new_id(fm.escrow_id),
         provider: provider.address(),
         label: Label::String(order_id.to_string()),
         start_epoch: start,
@@ -117,29 +118,40 @@ fn publish_deal_for<T: Backend>(
     ret.ids.first().copied().context("one deal published")
 }
 
-fn settle<T: Backend>(
+pub(super) fn settle<T: Backend>(
     chain: &Chain<T>,
     fm: &Filmark,
     anyone: &Signer,
     order_id: u64,
 ) -> anyhow::Result<(SettleReturn, ChainEpoch)> {
     let params = OrderIdParams { order_id };
+    let abi = settleCall { orderId: order_id };
     // Through `Client::send` (not `EscrowClient::settle`): the epoch it ran at matters.
-    let out = chain.invoke(
+    let out = call(
+        chain,
         anyone,
-        fm.escrow.id_address,
+        fm.escrow,
         Escrow::Settle.number(),
         &params,
+        &abi,
         "settle",
     )?;
-    Ok((
-        decode(&out.receipt.return_data, "settle return")?,
-        out.height,
-    ))
+    let abi = anyone.path() == filmark_sdk::client::Path::Eth || !fm.native();
+    let ret = call_return::<SettleReturn, settleCall>(
+        &out,
+        abi,
+        |r| SettleReturn {
+            paid: token_of(r.paid),
+            unlocked: token_of(r.unlocked),
+        },
+        "settle return",
+    )?;
+    Ok((ret, out.height))
 }
 
-fn order<T: Backend>(chain: &Chain<T>, fm: &Filmark, order_id: u64) -> anyhow::Result<Order> {
-    Ok(chain.run(chain.escrow(fm.escrow.id_address).get_order(order_id))?)
+/// An order as the ABI shows it (`getOrder` through `eth_call`, on the actor and the twin).
+fn order<T: Backend>(chain: &Chain<T>, fm: &Filmark, order_id: u64) -> anyhow::Result<OrderView> {
+    Ok(chain.run(chain.escrow(fm.escrow).order_view(order_id))?)
 }
 
 fn account<T: Backend>(
@@ -147,7 +159,7 @@ fn account<T: Backend>(
     fm: &Filmark,
     who: &Address,
 ) -> anyhow::Result<GetAccountReturn> {
-    Ok(chain.run(chain.escrow(fm.escrow.id_address).get_account(*who))?)
+    Ok(chain.run(chain.escrow(fm.escrow).get_account(*who))?)
 }
 
 fn funding<T: Backend>(
@@ -155,7 +167,7 @@ fn funding<T: Backend>(
     fm: &Filmark,
     cid: Cid,
 ) -> anyhow::Result<GetFundingReturn> {
-    Ok(chain.run(chain.registry(fm.registry.id_address).get_funding(cid))?)
+    Ok(chain.run(chain.registry(fm.registry).get_funding(cid))?)
 }
 
 /// Publish (escrow as client) → activate → settle across epochs → terminate → sponsor tops up →
@@ -165,12 +177,12 @@ fn funding<T: Backend>(
 /// # Errors
 /// When any step does not behave as the escrow promises.
 pub fn escrow_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
-    let client = chain.f1(0)?;
+    let client = chain.user(0)?;
     let provider_a = chain.f1(2)?;
     let provider_b = chain.f1(3)?;
-    let sponsor = chain.f1(4)?;
-    let keeper = chain.f1(5)?;
-    let fm = chain.filmark(&client)?;
+    let sponsor = chain.user(4)?;
+    let keeper = chain.user(5)?;
+    let fm = chain.filmark()?;
     let packed = sample_content(3, 200_000)?;
 
     // The post is registered and an order pays for its storage.
@@ -184,7 +196,7 @@ pub fn escrow_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
         ref_hash: ref_hash("https://youtu.be/abc"),
         metadata: vec![],
     };
-    let registry = chain.registry(fm.registry.id_address);
+    let registry = chain.registry(fm.registry);
     chain.run(registry.register(&client, Register::from(register)))?;
     let now = chain.epoch()?;
     let locked = PRICE * DURATION as u64;
@@ -254,7 +266,7 @@ pub fn escrow_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
 
     // A sponsor tops the order up so a full-length replacement fits; provider B re-fills the slot.
     let top_up = atto(total_a);
-    let escrow = chain.escrow(fm.escrow.id_address);
+    let escrow = chain.escrow(fm.escrow);
     chain.run(escrow.fund_order(&sponsor, order_id, TokenAmount::default(), top_up.clone()))?;
     let start_b = chain.epoch()? + 5;
     let deal_b = publish_deal(chain, &fm, &provider_b, &packed, order_id, start_b)?;
@@ -294,7 +306,7 @@ pub fn escrow_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
         "refunds + payments = contributions"
     );
     ensure!(
-        chain.balance(&fm.escrow.id_address)? == refunded,
+        chain.balance(&fm.escrow)? == refunded,
         "escrow holds exactly the accounts"
     );
 
@@ -307,10 +319,10 @@ pub fn escrow_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
 /// # Errors
 /// When any step does not behave as the escrow promises.
 pub fn sponsored_order<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
-    let client = chain.f1(0)?;
+    let client = chain.user(0)?;
     let sponsor = chain.eth(1)?;
-    let keeper = chain.f1(5)?;
-    let fm = chain.filmark(&client)?;
+    let keeper = chain.user(5)?;
+    let fm = chain.filmark()?;
     let packed = sample_content(9, 10_000)?;
     let deadline = chain.epoch()? + 20;
     let order_id = create_order(
@@ -324,7 +336,7 @@ pub fn sponsored_order<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
 
     // The sponsor is an f410 account: FundOrder through the ABI (its signer's path).
     let sponsored = atto(3 * PRICE * DURATION as u64);
-    let escrow = chain.escrow(fm.escrow.id_address);
+    let escrow = chain.escrow(fm.escrow);
     chain.run(escrow.fund_order(
         &sponsor,
         order_id,
@@ -374,10 +386,10 @@ fn running_deal<T: Backend>(
     duration: ChainEpoch,
     after_start: u64,
 ) -> anyhow::Result<Running> {
-    let client = chain.f1(0)?;
+    let client = chain.user(0)?;
     let provider = chain.f1(2)?;
-    let keeper = chain.f1(5)?;
-    let fm = chain.filmark(&client)?;
+    let keeper = chain.user(5)?;
+    let fm = chain.filmark()?;
     let packed = sample_content(seed, 20_000)?;
     let now = chain.epoch()?;
     let value = atto(PRICE * duration as u64);
@@ -408,28 +420,24 @@ fn close_and_check<T: Backend>(
     r: &Running,
     paid: &TokenAmount,
 ) -> anyhow::Result<()> {
-    let client = chain.f1(0)?;
-    let keeper = chain.f1(5)?;
+    let client = chain.user(0)?;
+    let keeper = chain.user(5)?;
     let o = order(chain, &r.fm, r.order_id)?;
-    ensure!(o.deals.is_empty(), "no live deal left: {:?}", o.deals);
+    ensure!(o.liveDeals == 0, "no live deal left: {}", o.liveDeals);
     ensure!(
-        o.paid == *paid,
+        token_of(o.paid) == *paid,
         "the order paid {} (expected {paid})",
         o.paid
     );
-    let deadline = o.activation_deadline;
+    let deadline = o.activationDeadline;
     if chain.epoch()? <= deadline {
         chain.mine((deadline + 1 - chain.epoch()?) as u64)?;
     }
     settle(chain, &r.fm, &keeper, r.order_id)?;
-    chain.run(
-        chain
-            .escrow(r.fm.escrow.id_address)
-            .close_order(&client, r.order_id),
-    )?;
+    chain.run(chain.escrow(r.fm.escrow).close_order(&client, r.order_id))?;
     let acc = account(chain, &r.fm, &client.address())?;
     ensure!(
-        acc.locked.is_zero() && acc.available == &o.funded - paid,
+        acc.locked.is_zero() && acc.available == token_of(o.funded) - paid,
         "refunds + payments = contributions: {acc:?}, funded {}",
         o.funded
     );
@@ -444,7 +452,7 @@ fn close_and_check<T: Backend>(
 /// When any step does not behave as the escrow promises.
 pub fn escrow_early_termination<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let provider = chain.f1(2)?;
-    let keeper = chain.f1(5)?;
+    let keeper = chain.user(5)?;
     let r = running_deal(chain, 11, DURATION, 10)?;
     chain.mine(10)?;
     chain.terminate_deals(&[r.deal])?;
@@ -483,7 +491,7 @@ pub fn escrow_market_settlement_after_completion<T: Backend>(
     chain: &Chain<T>,
 ) -> anyhow::Result<()> {
     let provider = chain.f1(2)?;
-    let keeper = chain.f1(5)?;
+    let keeper = chain.user(5)?;
     let r = running_deal(chain, 12, DURATION, 30)?;
     let end = r.start + DURATION;
     chain.advance_epochs((end + 5 - chain.epoch()?) as u64)?;
@@ -504,10 +512,12 @@ pub fn escrow_market_settlement_after_completion<T: Backend>(
     );
     let o = order(chain, &r.fm, r.order_id)?;
     ensure!(
-        o.completed == 1 && o.paid == atto(PRICE * DURATION as u64),
-        "one completed replica, paid price × its whole term: {o:?}"
+        o.completed == 1 && token_of(o.paid) == atto(PRICE * DURATION as u64),
+        "one completed replica, paid price × its whole term: {} {}",
+        o.completed,
+        o.paid
     );
-    close_and_check(chain, &r, &o.paid)
+    close_and_check(chain, &r, &token_of(o.paid))
 }
 
 /// Late settlements. A deal nobody settles until long after its end, still in the market: the
@@ -519,7 +529,7 @@ pub fn escrow_market_settlement_after_completion<T: Backend>(
 /// # Errors
 /// When any step does not behave as the escrow promises.
 pub fn escrow_late_settle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
-    let keeper = chain.f1(5)?;
+    let keeper = chain.user(5)?;
     let r = running_deal(chain, 13, DURATION, 0)?;
     let end = r.start + DURATION;
     chain.advance_epochs((end + 2 * SETTLEMENT_WINDOW - chain.epoch()?) as u64)?;

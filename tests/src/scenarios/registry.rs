@@ -1,15 +1,18 @@
-//! The registry's lifecycle with native (CBOR) messages from f1 accounts, through the SDK's
-//! [`RegistryClient`](filmark_sdk::RegistryClient).
+//! The registry's lifecycle through the SDK's [`RegistryClient`](filmark_sdk::RegistryClient):
+//! native (CBOR) messages from f1 users to the actor, ABI calls from f410 users or to the twin.
 
 use anyhow::ensure;
 use filmark_actor_shared::events::cid_topic;
 use filmark_registry::Method;
 use filmark_registry::types::{MetadataEntry, RegisterParams, Status, scope};
-use filmark_sdk::client::{FilmarkEvent, Register};
+use filmark_sdk::client::{FilmarkEvent, Register, register_request};
 use filmark_sdk::reexports::filmark_abi::IFilmarkRegistry::IFilmarkRegistryEvents;
 use fvm_shared::error::ExitCode;
 
-use super::{address_topic, check_invariants, id_of, ref_hash, sample_content};
+use super::{
+    address_topic, arg_address, call, check_invariants, eth_of_signer, id_of, ref_hash,
+    sample_content,
+};
 use crate::chain::{Backend, Chain, exit_code};
 
 /// Register, delegate to an app signer, update through it, revoke, transfer to an f410
@@ -18,13 +21,15 @@ use crate::chain::{Backend, Chain, exit_code};
 /// # Errors
 /// When any step does not behave as the registry promises.
 pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
-    let owner = chain.f1(0)?;
-    let app = chain.f1(1)?;
+    let owner = chain.user(0)?;
+    let app = chain.user(1)?;
     let fan = chain.eth(0)?;
-    let fm = chain.filmark(&owner)?;
-    let reg_addr = fm.registry.id_address;
+    let fm = chain.filmark()?;
+    let reg_addr = fm.registry;
     let reg = chain.registry(reg_addr);
     let owner_id = id_of(chain, &owner.address())?;
+    // How arguments name them on both paths (an f1 address has no Ethereum form).
+    let (owner_addr, app_addr) = (arg_address(chain, &owner)?, arg_address(chain, &app)?);
 
     let post = sample_content(1, 300_000)?;
     let media = sample_content(2, 1_000)?;
@@ -43,23 +48,29 @@ pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     };
 
     // Register: a record and an event filterable by owner and CID, as a log and typed.
-    let out = chain.invoke(
+    let params = register(post.root, None);
+    let abi = filmark_sdk::reexports::filmark_abi::IFilmarkRegistry::registerCall {
+        request: register_request(&params)?,
+    };
+    let out = call(
+        chain,
         &owner,
         reg_addr,
         Method::Register.number(),
-        &register(post.root, None),
+        &params,
+        &abi,
         "register",
     )?;
     let logs = chain.eth_logs(&out)?;
     ensure!(logs.len() == 1, "one Registered event, got {logs:?}");
-    let owner_eth = filmark_actor_shared::abi::masked_id_address(owner_id);
+    let owner_eth = eth_of_signer(chain, &owner)?;
     ensure!(logs[0].topics[1] == address_topic(owner_eth), "owner topic");
     ensure!(logs[0].topics[2] == cid_topic(&post.root).0, "cid topic");
     let events = chain.events(&out)?;
     ensure!(
         matches!(
             &events[..],
-            [e] if e.emitter == reg_addr.id()?
+            [e] if e.emitter == fm.registry_id
                 && matches!(&e.event, FilmarkEvent::Registry(IFilmarkRegistryEvents::Registered(r))
                     if r.owner.0.0 == owner_eth && r.size == 300_000
                         && r.cid.as_ref() == post.root.to_bytes().as_slice())
@@ -84,14 +95,11 @@ pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     let expiry = chain.epoch()? + 1_000;
     let grant = chain.run(reg.add_signer(
         &owner,
-        app.address(),
+        app_addr,
         scope::REGISTER | scope::UPDATE_METADATA,
         expiry,
     ))?;
-    chain.run(reg.register(
-        &app,
-        Register::from(register(media.root, Some(owner.address()))),
-    ))?;
+    chain.run(reg.register(&app, Register::from(register(media.root, Some(owner_addr)))))?;
     let caption = || {
         vec![MetadataEntry {
             key: "caption".into(),
@@ -109,11 +117,11 @@ pub fn registry_lifecycle<T: Backend>(chain: &Chain<T>) -> anyhow::Result<()> {
     );
 
     // Revoked: forbidden, and a re-grant is a new grant.
-    chain.run(reg.revoke_signer(&owner, None, app.address()))?;
+    chain.run(reg.revoke_signer(&owner, None, app_addr))?;
     let out = chain.run(reg.update_metadata(&app, post.root, caption(), vec!["title".into()]));
     let code = exit_code(out)?;
     ensure!(code == ExitCode::USR_FORBIDDEN, "revoked signer: {code:?}");
-    let regrant = chain.run(reg.add_signer(&owner, app.address(), scope::REGISTER, expiry))?;
+    let regrant = chain.run(reg.add_signer(&owner, app_addr, scope::REGISTER, expiry))?;
     ensure!(regrant != grant, "a re-grant is a new grant");
 
     // Transfer to an f410 account; tombstone the other record, which then cannot change.
