@@ -21,6 +21,10 @@ use crate::chain::{Chain, Error, Node, Result};
 
 /// How long the process may take to print its RPC URL.
 const START_TIMEOUT: Duration = Duration::from_secs(180);
+/// How long one request may take: the spawned devnet compiles its builtin actors in the
+/// background, and a debug build on a loaded 2-core CI machine has needed more than the SDK's
+/// default 30 s for the first gas estimate.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A [`Chain`] over HTTP.
 pub type RpcChain = Chain<HttpTransport>;
@@ -107,7 +111,8 @@ pub fn spawn() -> Result<RpcChain> {
         }
     }
     let (url, _chain_id, f1, eth) = parse_banner(&text)?;
-    Chain::new("rpc", HttpTransport::new(url)?, f1, eth, Box::new(process))
+    let transport = HttpTransport::new(url)?.with_timeout(REQUEST_TIMEOUT)?;
+    Chain::new("rpc", transport, f1, eth, Box::new(process))
 }
 
 /// The URL, chain id and keys from `filmark devnet`'s startup text.
