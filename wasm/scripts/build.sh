@@ -21,7 +21,9 @@ target=${CARGO_TARGET_DIR:-target}
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
   cargo build --locked -p filmark-wasm --target wasm32-unknown-unknown --profile web
 rm -rf wasm/pkg
-wasm-bindgen --target web --out-dir wasm/pkg --out-name filmark_wasm \
+# Without the name section (function names for stack traces: 178 kB of 1.78 MB, 50 kB gzip).
+wasm-bindgen --target web --remove-name-section --remove-producers-section \
+  --out-dir wasm/pkg --out-name filmark_wasm \
   "$target/wasm32-unknown-unknown/web/filmark_wasm.wasm"
 cp wasm/npm/package.json wasm/npm/index.js wasm/npm/index.d.ts wasm/npm/worker.js \
   wasm/npm/README.md wasm/pkg/

@@ -1,13 +1,16 @@
 // The page's whole flow in Chromium against a spawned `filmark devnet --deploy`: a post →
 // CID and piece CID → registered (eth key, ABI path) → order created, funded, linked → CAR
-// handed to the devnet's provider → status(cid) shows the deal active. Then a screenshot, and
-// viem (in node) reads back through the registry's Solidity ABI what the wasm client wrote.
-import { mkdirSync } from 'node:fs';
+// handed to the devnet's provider → status(cid) shows the deal active. Then a screenshot, whose
+// pixels must show the CID and the status, and a viem client in the same page (interop.js)
+// reads back through the registry's Solidity ABI what the wasm client wrote.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPublicClient, http, parseAbi, toHex } from 'viem';
 import { checkApi } from './api.mjs';
 import { startDevnet } from './devnet.mjs';
+import { importMap, inlineImportMap } from './importmap.mjs';
+import { cidBytes, maskedId } from './interop.js';
+import { checkScreenshot } from './screenshot.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 /**
@@ -16,37 +19,6 @@ const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
  */
 export const SCREENSHOT = resolve(repo, process.env.FILMARK_SCREENSHOT ?? 'wasm/pkg/page.png');
 const POST = 'gm from the filmark page: this post is now on Filecoin';
-
-// The registry's `get` and `Registered` in human-readable ABI (contracts/abi/src/registry.rs).
-const REGISTRY_ABI = parseAbi([
-  'struct MetadataEntry { string key; string value; }',
-  'struct Record { bytes cid; address owner; string kind; uint64 size; bytes pieceCid; string platform; bytes32 refHash; MetadataEntry[] metadata; int64 created; int64 updated; uint8 status; bool hasOrder; uint64 orderId; uint64 index; uint64 seq; bool viaSigner; uint64 viaGrant; }',
-  'function get(bytes cid) view returns (Record record)',
-  'event Registered(address indexed owner, bytes32 indexed cidHash, bytes cid, string kind, uint64 size)',
-]);
-
-/** The bytes of a base32 (multibase `b`) CID string. */
-export function cidBytes(text) {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  const out = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of text.slice(1)) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Uint8Array.from(out);
-}
-
-/** The masked-ID Ethereum address of `t0<id>` / `f0<id>`. */
-export function maskedId(address) {
-  const id = BigInt(address.slice(2));
-  return `0xff${'00'.repeat(11)}${id.toString(16).padStart(16, '0')}`;
-}
 
 function check(results, ok, what) {
   console.log(`${ok ? 'ok' : 'FAIL'} ${what}`);
@@ -85,9 +57,32 @@ export async function checkFlow(context, serverUrl) {
     if (flow.error) throw new Error(`the page failed: ${JSON.stringify(flow.error)}`);
     const cid = await page.textContent('#cid');
     const state = await page.textContent('#deal-state');
-    mkdirSync(dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
     const text = await page.textContent('body');
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    const shot = await checkScreenshot(page, ['#cid', '#deal-state']);
+    writeFileSync(SCREENSHOT, shot.png);
+    for (const e of shot.elements) {
+      check(
+        results,
+        e.ok,
+        `screenshot ${shot.width}×${shot.height}: ${e.selector} "${e.text}" visible at ${e.box}, ${e.ink} text pixels, ${e.green} in the active green`,
+      );
+    }
+    const [cidShot, stateShot] = shot.elements;
+    check(results, cidShot.text === cid && cidShot.ink > 200 && cidShot.green === 0, 'screenshot shows the CID (no green in its box)');
+    check(results, stateShot.text.startsWith('active') && stateShot.green > 50, 'screenshot shows the status "active" (in its green)');
+
+    // viem in the same page, through the page's import map (checked against the pinned viem).
+    const pageMap = inlineImportMap(readFileSync(resolve(repo, 'wasm/page/index.html'), 'utf8'));
+    check(
+      results,
+      JSON.stringify(pageMap) === JSON.stringify(importMap()),
+      'the page\'s import map is the one `node wasm/test/importmap.mjs` prints for the pinned viem',
+    );
+    const viem = await page.evaluate(
+      async ({ url, registry, cid }) => (await import('/test/interop.js')).readWithViem(url, registry, cid),
+      { url: devnet.url, registry: devnet.registry, cid },
+    );
     // The f1 path and an actor's refusal, in the same page: the f1 account may not tombstone
     // the eth account's record (USR_FORBIDDEN, 18); it can read its balance and nonce.
     const f1 = await page.evaluate(
@@ -124,27 +119,31 @@ export async function checkFlow(context, serverUrl) {
     check(results, offer?.state === 'active' && offer?.piece === s.record.piece, `provider: ${offer?.state}, piece ${offer?.piece}`);
     check(results, BigInt(s.order?.funded ?? 0) > 0n, `order funded with ${s.order?.funded} attoFIL`);
 
-    // viem reads the same record through the registry's Solidity ABI (eth_call, eth_getLogs).
-    const viem = createPublicClient({ transport: http(devnet.url) });
-    const registry = maskedId(devnet.registry);
-    const bytes = toHex(cidBytes(cid));
-    const record = await viem.readContract({ address: registry, abi: REGISTRY_ABI, functionName: 'get', args: [bytes] });
+    // What viem read in the page against what the wasm client wrote and read.
+    const bytes = `0x${Array.from(cidBytes(cid), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    const record = viem.record;
     const ownerEth = record.owner.toLowerCase();
+    check(results, viem.chainId === flow.chainId, `viem in the page: chain id ${viem.chainId} (wasm: ${flow.chainId})`);
     check(
       results,
       ownerEth === devnet.ethAddress.toLowerCase() || ownerEth === maskedId(s.owner),
-      `viem get(): owner ${record.owner} (wasm: ${s.owner}, key ${devnet.ethAddress})`,
+      `viem in the page, get() at ${viem.address}: owner ${record.owner} (wasm: ${s.owner}, key ${devnet.ethAddress})`,
     );
     check(
       results,
       record.hasOrder && Number(record.orderId) === flow.orderId && record.kind === s.record.kind && Number(record.size) === s.record.size,
-      `viem get(): order ${record.orderId}, kind ${record.kind}, size ${record.size}`,
+      `viem in the page, get(): order ${record.orderId}, kind ${record.kind}, size ${record.size}`,
     );
-    const logs = await viem.getContractEvents({ address: registry, abi: REGISTRY_ABI, eventName: 'Registered', fromBlock: 0n });
+    const [event] = viem.events;
     check(
       results,
-      logs.length === 1 && logs[0].args.cid === bytes && logs[0].args.owner.toLowerCase() === ownerEth,
-      `viem: the Registered event the wasm client caused (${logs.length} log, tx ${logs[0]?.transactionHash})`,
+      viem.events.length === 1 &&
+        event.cid === bytes &&
+        viem.cid === bytes &&
+        event.owner.toLowerCase() === ownerEth &&
+        event.kind === s.record.kind &&
+        Number(event.size) === s.record.size,
+      `viem in the page: the Registered event the wasm client caused (${viem.events.length} log, block ${event?.blockNumber}, tx ${event?.transactionHash}, kind ${event?.kind}, size ${event?.size})`,
     );
     console.log(`screenshot: ${SCREENSHOT}`);
     results.push(await checkApi(context, serverUrl, devnet, cid, flow.orderId));

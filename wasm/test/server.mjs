@@ -1,6 +1,7 @@
 // A small static server on loopback for the browser tests, the benchmark and the page:
 // /pkg/ → wasm/pkg (the built npm package), /test/ → wasm/test, /page/ → wasm/page (the dapp
-// page), /vectors/ → sdk/tests/vectors.
+// page), /vectors/ → sdk/tests/vectors, /node_modules/ → wasm/test/node_modules (viem's ES modules,
+// which the page's import map names).
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -13,6 +14,7 @@ export const ROOTS = {
   test: join(repo, 'wasm/test'),
   page: join(repo, 'wasm/page'),
   vectors: join(repo, 'sdk/tests/vectors'),
+  node_modules: join(repo, 'wasm/test/node_modules'),
 };
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
