@@ -253,6 +253,19 @@ fn deploy_dry_run_sends_nothing_then_the_twins_deploy_and_take_calls() {
         ))
         .unwrap();
     assert_eq!(second.owner, signer.key().eth_address());
+    // `filmark status` reads the twin through the ABI with the same deployment file.
+    let status = json_of(
+        &Command::new(env!("CARGO_BIN_EXE_filmark"))
+            .args(["status", &cid(2).to_string(), "--json"])
+            .args(["--deployment", deployment, "--rpc", &node.url])
+            .args(["--timeout", "300"])
+            .env_remove("FILMARK_REGISTRY")
+            .env_remove("FILMARK_ESCROW")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status["cid"], cid(2).to_string().as_str(), "{status}");
+    assert_eq!(status["order"], Value::Null, "{status}");
 
     // The node's chain id is checked: not calibration's, nor a --chain-id it does not serve.
     let wrong = one_line_error(&filmark(
