@@ -7,11 +7,11 @@ use std::io::Read;
 use std::sync::{Mutex, MutexGuard};
 
 use cid::Cid;
-use filmark_devnet_actors::{miner, power};
 use filmark_devnet_actors::market::{
     self, ClientDealProposal, DealProposal, Label, PublishStorageDealsParams,
     PublishStorageDealsReturn,
 };
+use filmark_devnet_actors::{miner, power};
 use filmark_escrow::Method as Escrow;
 use filmark_escrow::order::DealTerms;
 use filmark_escrow::state::Order;

@@ -5,8 +5,9 @@
 //! deals itself), so all its balance is available.
 //!
 //! Method numbers and CBOR shapes are builtin-actors v18's. Differences: the beneficiary is
-//! always the owner (no `ChangeBeneficiary`), and no method changes the owner, worker, control
-//! addresses, peer id or multiaddrs after the constructor.
+//! always the owner (no `ChangeBeneficiary`); `ChangeWorkerAddress` changes the worker at once
+//! (v18: after a delay, confirmed by `ConfirmChangeWorkerAddress`); no method changes the owner,
+//! peer id or multiaddrs after the constructor.
 
 use filmark_actor_shared::methods;
 use fvm_ipld_encoding::tuple::*;
@@ -28,6 +29,10 @@ methods! {
         WithdrawBalance = 16,
         /// Exported [`Method::WithdrawBalance`].
         WithdrawBalanceExported = frc42_dispatch::method_hash!("WithdrawBalance"),
+        /// [`ChangeWorkerAddressParams`] → nothing; caller: the owner. The worker changes at
+        /// once (v18: after a delay, on `ConfirmChangeWorkerAddress`), the control addresses
+        /// at once (as v18).
+        ChangeWorkerAddressExported = frc42_dispatch::method_hash!("ChangeWorkerAddress"),
         /// No params → [`GetBeneficiaryReturn`] (the owner, with an empty term).
         GetBeneficiaryExported = frc42_dispatch::method_hash!("GetBeneficiary"),
         /// No params → [`GetOwnerReturn`].
@@ -108,6 +113,15 @@ pub struct GetOwnerReturn {
 pub struct WithdrawBalanceParams {
     /// The most to withdraw.
     pub amount_requested: TokenAmount,
+}
+
+/// Params of [`Method::ChangeWorkerAddressExported`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ChangeWorkerAddressParams {
+    /// The new worker.
+    pub new_worker: Address,
+    /// The new control addresses (replacing all of them).
+    pub new_control_addresses: Vec<Address>,
 }
 
 /// A beneficiary's quota and expiry (all zero here: the beneficiary is the owner).
@@ -291,6 +305,19 @@ pub fn dispatch(
             }
             encode_return(&withdrawn)
         }
+        Some(Method::ChangeWorkerAddressExported) => {
+            let p: ChangeWorkerAddressParams = decode_params(params)?;
+            let mut state: State = fvm::load_state()?;
+            fvm::validate_caller(state.owner.id().unwrap_or_default(), "owner")?;
+            state.worker = resolve(&p.new_worker)?;
+            state.control_addresses = p
+                .new_control_addresses
+                .iter()
+                .map(resolve)
+                .collect::<Result<_, _>>()?;
+            fvm::save_state(&state)?;
+            Ok(None)
+        }
         Some(Method::GetBeneficiaryExported) => {
             encode_return(&fvm::load_state::<State>()?.beneficiary())
         }
@@ -318,9 +345,7 @@ pub fn dispatch(
         Some(Method::GetAvailableBalanceExported) => {
             encode_return(&fvm_sdk::sself::current_balance())
         }
-        Some(Method::GetVestingFundsExported) => {
-            encode_return(&GetVestingFundsReturn::default())
-        }
+        Some(Method::GetVestingFundsExported) => encode_return(&GetVestingFundsReturn::default()),
         Some(Method::GetPeerIdExported) => encode_return(&GetPeerIdReturn {
             peer_id: fvm::load_state::<State>()?.peer_id,
         }),
@@ -354,6 +379,7 @@ mod tests {
         assert_eq!(Method::GetAvailableBalanceExported.number(), 4_026_106_874);
         assert_eq!(Method::GetSectorSizeExported.number(), 3_858_292_296);
         assert_eq!(Method::WithdrawBalanceExported.number(), 2_280_458_852);
+        assert_eq!(Method::ChangeWorkerAddressExported.number(), 1_010_589_339);
         assert_eq!(Method::GetVestingFundsExported.number(), 1_726_876_304);
         assert_eq!(Method::GetPeerIdExported.number(), 2_812_875_329);
         assert_eq!(Method::GetMultiaddrsExported.number(), 1_332_909_407);

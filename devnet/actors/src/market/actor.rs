@@ -23,8 +23,8 @@ use filmark_actor_shared::dispatch::{params as decode_params, ret as encode_retu
 use filmark_actor_shared::fvm::FvmBlockstore;
 use filmark_actor_shared::show::Addr;
 
-use crate::{fvm, miner, types};
 use crate::{ActorError, ActorResult, BURNT_FUNDS_ACTOR_ID, SYSTEM_ACTOR_ID};
+use crate::{fvm, miner, types};
 
 /// Runs one method of the market in the FVM (what the wasm `invoke` export calls).
 ///
