@@ -403,7 +403,7 @@ mod tests {
         let ret = state.control_addresses();
         assert_eq!(
             (ret.owner, ret.worker, ret.control_addresses),
-            (state.owner, state.worker, state.control_addresses.clone())
+            (state.owner, state.worker, state.control_addresses)
         );
     }
 }
