@@ -379,7 +379,7 @@ mod tests {
         assert_eq!(Method::GetAvailableBalanceExported.number(), 4_026_106_874);
         assert_eq!(Method::GetSectorSizeExported.number(), 3_858_292_296);
         assert_eq!(Method::WithdrawBalanceExported.number(), 2_280_458_852);
-        assert_eq!(Method::ChangeWorkerAddressExported.number(), 1_010_589_339);
+        assert_eq!(Method::ChangeWorkerAddressExported.number(), 3_302_309_124);
         assert_eq!(Method::GetVestingFundsExported.number(), 1_726_876_304);
         assert_eq!(Method::GetPeerIdExported.number(), 2_812_875_329);
         assert_eq!(Method::GetMultiaddrsExported.number(), 1_332_909_407);
