@@ -104,7 +104,8 @@ impl Devnet {
         Ok(record.receipt.return_data.deserialize()?)
     }
 
-    /// Gives a provider an owner, a worker and control addresses, as a miner actor has: from
+    /// Gives a provider that is not a miner actor (a devnet extension; a miner is asked instead)
+    /// an owner, a worker and control addresses, as a miner actor has: from
     /// then on only they may publish its deals (the owner and worker may withdraw its escrow,
     /// which goes to the owner). A provider without them controls itself.
     ///

@@ -38,8 +38,8 @@ pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
 pub use node::{CallAt, CallResult};
 pub use provider::{
-    DEAL_START_DELAY, OfferState, PROVIDER_FUNDS_FIL, PROVIDER_SEED, ProviderRecord, Rejection,
-    SimProvider,
+    DEAL_START_DELAY, MINER_POST_PROOF, OfferState, PROVIDER_FUNDS_FIL, PROVIDER_SEED,
+    ProviderRecord, Rejection, SimProvider,
 };
 pub use redb_kv::{DATA_FILE, RedbKv};
 pub use store::{

@@ -11,6 +11,7 @@ use filmark_devnet_actors::market::{
     self, ClientDealProposal, DealProposal, Label, PublishStorageDealsParams,
     PublishStorageDealsReturn,
 };
+use filmark_devnet_actors::{miner, power};
 use filmark_escrow::Method as Escrow;
 use filmark_escrow::order::DealTerms;
 use filmark_escrow::state::Order;
@@ -23,10 +24,11 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::piece::PaddedPieceSize;
+use fvm_shared::sector::RegisteredPoStProof;
 
 use crate::chain::TipsetRef;
 use crate::devnet::Devnet;
-use crate::genesis::MARKET_ACTOR_ID;
+use crate::genesis::{MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID};
 use crate::keys::{DevnetKey, KeyKind};
 use crate::provider_car::{CarFailure, read_car};
 use crate::{Error, Result};
@@ -38,6 +40,10 @@ pub const DEAL_START_DELAY: ChainEpoch = 10;
 /// What the provider's account is given (by [`Devnet::set_balance`]) for gas when it holds less
 /// than a tenth of it: 1,000 FIL.
 pub const PROVIDER_FUNDS_FIL: u64 = 1_000;
+
+/// The window PoSt proof type of the provider's miner: 32 GiB sectors (the devnet proves
+/// nothing, so any type with a sector size would do).
+pub const MINER_POST_PROOF: RegisteredPoStProof = RegisteredPoStProof::StackedDRGWindow32GiBV1P1;
 
 /// Why the provider made no deal for an order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -474,8 +480,8 @@ impl SimProvider {
                 got_size: piece.1,
             }));
         }
-        let provider_id = self.ready()?;
-        let proposal = self.proposal(&order, record, provider_id)?;
+        let miner_id = self.ready()?;
+        let proposal = self.proposal(&order, record, miner_id)?;
         let proposal = match proposal {
             Ok(p) => p,
             Err(r) => return Ok(Err(r)),
@@ -528,20 +534,81 @@ impl SimProvider {
         }))
     }
 
-    /// Funds the provider's account when it runs low and registers it with the market (its own
-    /// owner and worker); its actor id.
+    /// Funds the provider's account when it runs low and creates its miner actor (through the
+    /// power actor's `CreateMiner`, owner and worker the provider's key) if it has none; the
+    /// miner's actor id.
     fn ready(&self) -> Result<u64> {
         let address = self.address();
         let funds = TokenAmount::from_whole(PROVIDER_FUNDS_FIL);
         let balance = self.devnet.balance(&address, TipsetRef::Head)?;
         if balance < funds.div_floor(10) {
             self.devnet.set_balance(&address, funds)?;
-            self.devnet
-                .register_provider(address, address, address, vec![])?;
         }
-        self.devnet
-            .lookup_id(&address, TipsetRef::Head)?
-            .ok_or_else(|| Error::NotFound(format!("the provider's actor {address}")))
+        if let Some(miner) = self.miner()? {
+            return miner
+                .id()
+                .map_err(|e| Error::NotFound(format!("the provider's miner: {e}")));
+        }
+        let params = RawBytes::serialize(power::CreateMinerParams {
+            owner: address,
+            worker: address,
+            window_post_proof_type: MINER_POST_PROOF,
+            peer: Vec::new(),
+            multiaddrs: Vec::new(),
+        })?;
+        let created = self.devnet.send(
+            &self.key,
+            Address::new_id(STORAGE_POWER_ACTOR_ID),
+            TokenAmount::default(),
+            power::Method::CreateMinerExported.number(),
+            params,
+        )?;
+        let receipt = &created.record.receipt;
+        if !receipt.exit_code.is_success() {
+            return Err(Error::InvalidMessage(format!(
+                "CreateMiner for the provider failed (exit code {}): {}",
+                receipt.exit_code,
+                created.record.failure.clone().unwrap_or_default()
+            )));
+        }
+        let ret: power::CreateMinerReturn = receipt.return_data.deserialize()?;
+        ret.id_address
+            .id()
+            .map_err(|e| Error::NotFound(format!("the provider's miner: {e}")))
+    }
+
+    /// Its miner actor (an f0 address) at the head: the first miner of the power actor whose
+    /// owner is the provider's key; `None` before its first publication.
+    ///
+    /// # Errors
+    ///
+    /// A store error reading the power actor's or a miner's state.
+    pub fn miner(&self) -> Result<Option<Address>> {
+        use fvm_ipld_encoding::CborStore as _;
+        let Some(owner) = self.devnet.lookup_id(&self.address(), TipsetRef::Head)? else {
+            return Ok(None);
+        };
+        let store = self.devnet.store();
+        let state_of = |address: Address| -> Result<Option<Cid>> {
+            Ok(self
+                .devnet
+                .actor(&address, TipsetRef::Head)?
+                .map(|(_, actor)| actor.state))
+        };
+        let Some(power_root) = state_of(Address::new_id(STORAGE_POWER_ACTOR_ID))? else {
+            return Ok(None);
+        };
+        let miners: power::State = store.get_cbor(&power_root)?.unwrap_or_default();
+        for id in miners {
+            let Some(root) = state_of(Address::new_id(id))? else {
+                continue;
+            };
+            let state: Option<miner::State> = store.get_cbor(&root)?;
+            if state.is_some_and(|m| m.owner == Address::new_id(owner)) {
+                return Ok(Some(Address::new_id(id)));
+            }
+        }
+        Ok(None)
     }
 
     /// The deal to publish, checked against the escrow's binding rules as of the next epoch.
@@ -549,7 +616,7 @@ impl SimProvider {
         &self,
         order: &Order,
         record: &ProviderRecord,
-        provider_id: u64,
+        miner_id: u64,
     ) -> Result<Step<DealProposal>> {
         let now = self.devnet.head().height() + 1;
         let start = (now + DEAL_START_DELAY)
@@ -559,7 +626,7 @@ impl SimProvider {
             deal_id: 0,
             piece_cid: order.piece_cid,
             piece_size: order.piece_size,
-            provider: provider_id,
+            provider: miner_id,
             start,
             end: start + order.min_duration,
         };
@@ -578,7 +645,7 @@ impl SimProvider {
             piece_size: PaddedPieceSize(order.piece_size),
             verified_deal: false,
             client: record.escrow,
-            provider: self.address(),
+            provider: Address::new_id(miner_id),
             label: Label::String(record.order_id.to_string()),
             start_epoch: terms.start,
             end_epoch: terms.end,

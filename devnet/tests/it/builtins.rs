@@ -17,7 +17,6 @@ use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
-use fvm_shared::sector::RegisteredPoStProof;
 
 use crate::devnet;
 
@@ -259,27 +258,7 @@ fn a_placeholder_accepts_any_method_and_new_ids_are_above_1000() {
 /// Creates a miner through f04 from account 0 (owner and worker); its f0 address.
 fn create_miner(net: &Devnet) -> Address {
     let owner = net.account(KeyKind::Secp256k1, 0).unwrap();
-    let params = RawBytes::serialize(power::CreateMinerParams {
-        owner: owner.address(),
-        worker: owner.address(),
-        window_post_proof_type: RegisteredPoStProof::StackedDRGWindow32GiBV1P1,
-        peer: vec![],
-        multiaddrs: vec![],
-    })
-    .unwrap();
-    let sent = net
-        .send(
-            &owner.key,
-            Address::new_id(STORAGE_POWER_ACTOR_ID),
-            TokenAmount::default(),
-            power::Method::CreateMinerExported.number(),
-            params,
-        )
-        .unwrap();
-    let receipt = &sent.record.receipt;
-    assert_eq!(receipt.exit_code, ExitCode::OK, "{:?}", sent.record.failure);
-    let ret: power::CreateMinerReturn = receipt.return_data.deserialize().unwrap();
-    ret.id_address
+    crate::miners::create_miner(net, &owner, owner.address())
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod inclusion;
 mod indexes;
 mod install;
 mod market;
+mod miners;
 mod mining;
 mod persist;
 mod pool;

@@ -27,12 +27,12 @@ pub(crate) fn market() -> Address {
     Address::new_id(MARKET_ACTOR_ID)
 }
 
-fn acct(net: &Devnet, i: usize) -> GenesisAccount {
+pub(crate) fn acct(net: &Devnet, i: usize) -> GenesisAccount {
     net.account(KeyKind::Secp256k1, i).unwrap()
 }
 
 /// Sends `method` to the market from `who`; the record, whatever its exit code.
-fn send(
+pub(crate) fn send(
     net: &Devnet,
     who: &GenesisAccount,
     method: market::Method,
@@ -44,7 +44,7 @@ fn send(
         .record
 }
 
-fn ok(r: &MessageRecord) {
+pub(crate) fn ok(r: &MessageRecord) {
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
 }
 
@@ -69,7 +69,7 @@ fn piece_cid() -> cid::Cid {
     )
 }
 
-fn proposal(
+pub(crate) fn proposal(
     client: &GenesisAccount,
     provider: Address,
     start: ChainEpoch,
@@ -92,7 +92,7 @@ fn proposal(
 
 /// Signed by the client the way its account actor's `AuthenticateMessage` checks:
 /// secp256k1 over blake2b-256 of the CBOR proposal.
-fn sign(client: &GenesisAccount, proposal: DealProposal) -> ClientDealProposal {
+pub(crate) fn sign(client: &GenesisAccount, proposal: DealProposal) -> ClientDealProposal {
     let bytes = fvm_ipld_encoding::to_vec(&proposal).unwrap();
     let digest = blake2b_simd::Params::new().hash_length(32).hash(&bytes);
     let sig = client
@@ -105,7 +105,11 @@ fn sign(client: &GenesisAccount, proposal: DealProposal) -> ClientDealProposal {
     }
 }
 
-fn publish(net: &Devnet, from: &GenesisAccount, deals: Vec<ClientDealProposal>) -> MessageRecord {
+pub(crate) fn publish(
+    net: &Devnet,
+    from: &GenesisAccount,
+    deals: Vec<ClientDealProposal>,
+) -> MessageRecord {
     let params = RawBytes::serialize(PublishStorageDealsParams { deals }).unwrap();
     send(
         net,

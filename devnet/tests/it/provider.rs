@@ -119,10 +119,20 @@ fn a_matching_car_is_published_for_the_escrow_bound_activated_and_paid() {
 
     // The escrow is the deal's client and bound it; the market shows it activated.
     let o = order(&net, escrow, order_id);
-    let provider_id = net
-        .lookup_id(&provider.address(), TipsetRef::Head)
-        .unwrap()
+    // The deal names the provider's miner, created through the power actor (id above 1000),
+    // owned and worked by the provider's key.
+    let miner_address = provider.miner().unwrap().expect("a miner");
+    let provider_id = miner_address.id().unwrap();
+    assert!(provider_id > 1000);
+    let controls = net
+        .call_method(
+            escrow,
+            miner_address,
+            filmark_devnet_actors::miner::Method::IsControllingAddressExported.number(),
+            RawBytes::serialize(provider.address()).unwrap(),
+        )
         .unwrap();
+    assert!(controls.receipt.return_data.deserialize::<bool>().unwrap());
     let slot = o
         .deals
         .iter()
@@ -149,9 +159,10 @@ fn a_matching_car_is_published_for_the_escrow_bound_activated_and_paid() {
     let again = provider.offer(&escrow, order_id, car.as_slice()).unwrap();
     assert_eq!(again.state, record.state);
 
-    // Epochs pass; a keeper settles: the provider is paid price × epochs since the start.
+    // Epochs pass; a keeper settles: the provider's miner is paid price × epochs since the
+    // start.
     net.advance_epochs(30).unwrap();
-    let before = net.balance(&provider.address(), TipsetRef::Head).unwrap();
+    let before = net.balance(&miner_address, TipsetRef::Head).unwrap();
     let keeper = key(&net, 5);
     let settled = net
         .send(
@@ -167,7 +178,7 @@ fn a_matching_car_is_published_for_the_escrow_bound_activated_and_paid() {
     let epochs = (settled.record.height - slot.start) as u64;
     assert!(epochs > 0);
     assert_eq!(paid.paid, TokenAmount::from_atto(PRICE * epochs));
-    let after = net.balance(&provider.address(), TipsetRef::Head).unwrap();
+    let after = net.balance(&miner_address, TipsetRef::Head).unwrap();
     assert_eq!(after - before, paid.paid);
 }
 
@@ -200,12 +211,13 @@ fn a_car_of_another_piece_publishes_nothing_and_the_record_names_both_pieces() {
     assert!(why.contains(&packed.piece.cid_v1().to_string()), "{why}");
     assert!(why.contains(&other.piece.cid_v1().to_string()), "{why}");
     assert_eq!(rejection.kind(), "pieceMismatch");
-    // Nothing on chain changed: no tipset, no provider actor, the order has no deal.
+    // Nothing on chain changed: no tipset, no provider actor or miner, the order has no deal.
     assert_eq!(net.head(), head);
     assert_eq!(
         net.lookup_id(&provider.address(), TipsetRef::Head).unwrap(),
         None
     );
+    assert_eq!(provider.miner().unwrap(), None);
     assert!(order(&net, escrow, order_id).deals.is_empty());
     assert_eq!(provider.record(&escrow, order_id), Some(record));
 }

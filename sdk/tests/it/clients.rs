@@ -255,12 +255,8 @@ async fn provider_scenario<T: DevnetControls>(
         matches!(&refused.state, OfferState::Rejected { kind, .. } if kind == "pieceMismatch"),
         "{refused:?}"
     );
-    let provider_id = client
-        .transport()
-        .lookup_id(&provider.address())
-        .await
-        .unwrap()
-        .unwrap();
+    // The deal names the provider's miner actor.
+    let provider_id = provider.miner().unwrap().expect("a miner").id().unwrap();
 
     let s = client
         .status(d.registry.id_address, escrow, good.root)

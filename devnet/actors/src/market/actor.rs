@@ -23,8 +23,8 @@ use filmark_actor_shared::dispatch::{params as decode_params, ret as encode_retu
 use filmark_actor_shared::fvm::FvmBlockstore;
 use filmark_actor_shared::show::Addr;
 
-use crate::fvm;
 use crate::{ActorError, ActorResult, BURNT_FUNDS_ACTOR_ID, SYSTEM_ACTOR_ID};
+use crate::{fvm, miner, types};
 
 /// Runs one method of the market in the FVM (what the wasm `invoke` export calls).
 ///
@@ -65,7 +65,7 @@ pub fn dispatch(method: MethodNum, params: Option<IpldBlock>) -> ActorResult<Opt
             let id = resolve(&params.provider_or_client)?;
             let mut state: State = fvm::load_state()?;
             // A provider's owner receives; its owner or worker may ask (as for a miner).
-            let info = state.provider(&FvmBlockstore, id)?;
+            let info = controllers(&state, id)?;
             let caller = fvm_sdk::message::caller();
             if caller != info.owner && caller != info.worker {
                 return Err(ActorError::forbidden(format!(
@@ -203,10 +203,24 @@ fn publish(
     })?;
     let caller = fvm_sdk::message::caller();
     let mut state: State = fvm::load_state()?;
-    if !state
-        .provider(&FvmBlockstore, provider)?
-        .is_controlling(caller)
-    {
+    let controlling = if is_miner(provider) {
+        // As v18: the miner's `IsControllingAddress` decides.
+        let ret = fvm::send(
+            &Address::new_id(provider),
+            miner::Method::IsControllingAddressExported.number(),
+            IpldBlock::serialize_cbor(&Address::new_id(caller))
+                .map_err(|e| ActorError::serialization(e.to_string()))?,
+            TokenAmount::default(),
+            SendFlags::READ_ONLY,
+        )?;
+        answer::<bool>(ret, "IsControllingAddress")?
+    } else {
+        // The devnet's extension: any actor may be a provider (see the module docs).
+        state
+            .provider(&FvmBlockstore, provider)?
+            .is_controlling(caller)
+    };
+    if !controlling {
         return Err(ActorError::forbidden(format!(
             "caller f0{caller} is not worker or control address of provider f0{provider}"
         )));
@@ -348,6 +362,56 @@ fn notify_client(id: DealID, proposal: &DealProposal) -> ActorResult<()> {
     } else {
         Err(failed(format!("exit code {}", ret.exit_code)))
     }
+}
+
+/// Whether actor `id` is a storage miner.
+fn is_miner(id: ActorID) -> bool {
+    fvm_sdk::actor::get_actor_code_cid(&Address::new_id(id))
+        .is_some_and(|code| fvm_sdk::actor::get_builtin_actor_type(&code) == Some(types::MINER))
+}
+
+/// Who controls the escrow of `id`: a miner's owner, worker and control addresses (asked with
+/// its `ControlAddresses`, as v18's market does), else what the devnet registered for it (by
+/// default itself).
+fn controllers(state: &State, id: ActorID) -> ActorResult<ProviderInfo> {
+    if !is_miner(id) {
+        return state.provider(&FvmBlockstore, id);
+    }
+    let ret = fvm::send(
+        &Address::new_id(id),
+        miner::Method::ControlAddresses.number(),
+        None,
+        TokenAmount::default(),
+        SendFlags::READ_ONLY,
+    )?;
+    let addrs: miner::GetControlAddressesReturn = answer(ret, "ControlAddresses")?;
+    let id_of = |a: &Address| {
+        a.id()
+            .map_err(|_| ActorError::illegal_state(format!("{} is not an ID address", Addr(a))))
+    };
+    Ok(ProviderInfo {
+        owner: id_of(&addrs.owner)?,
+        worker: id_of(&addrs.worker)?,
+        control_addresses: addrs
+            .control_addresses
+            .iter()
+            .map(id_of)
+            .collect::<ActorResult<_>>()?,
+    })
+}
+
+/// The decoded return of a send to a miner, or its exit code.
+fn answer<T: serde::de::DeserializeOwned>(ret: fvm_shared::Response, what: &str) -> ActorResult<T> {
+    if !ret.exit_code.is_success() {
+        return Err(ActorError::unchecked(
+            ret.exit_code,
+            format!("the provider's {what} failed"),
+        ));
+    }
+    ret.return_data
+        .ok_or_else(|| ActorError::serialization(format!("{what} returned nothing")))?
+        .deserialize()
+        .map_err(|e| ActorError::serialization(format!("{what}'s return: {e}")))
 }
 
 fn resolve(address: &Address) -> ActorResult<ActorID> {

@@ -17,15 +17,19 @@
 //! - A terminated deal is paid up to its termination and leaves the state at once; a deal
 //!   settled at or after its end is removed; the getters then answer 32 (`EX_DEAL_EXPIRED`).
 //!   `GetDealActivation` answers `[activated, -1]` or `[-1, -1]`, never a termination epoch.
-//! - `PublishStorageDeals` is sent by a controlling address of the first deal's provider; a
+//! - `PublishStorageDeals` is sent by a controlling address of the first deal's provider (for
+//!   a miner actor: its `IsControllingAddress` says so, owner, worker or control address); a
 //!   deal is skipped if it breaks a rule (label, piece, epochs, duration, price and
 //!   collateral bounds), its client does not authenticate it, funds do not cover it, or it
 //!   duplicates a pending proposal; 16 if none is valid; then, deal by deal, its client gets
 //!   `MarketNotifyDeal` (a failure fails the call with 16) and `deal-published` is emitted.
 //!
 //! Simplifications, against the real market:
-//! - No miner actors: a provider is any actor, controlled by itself unless the devnet
-//!   registered an owner, worker and control addresses for it (`RegisterProvider`).
+//! - A provider may be any actor, not only a miner (v18 refuses that with 16, "deal provider is
+//!   not a storage miner actor"): a miner is asked (`IsControllingAddress` to publish,
+//!   `ControlAddresses` to withdraw, as v18); any other actor is controlled by itself unless the
+//!   devnet registered an owner, worker and control addresses for it (`RegisterProvider`). The
+//!   devnet's simulated provider publishes for its own miner.
 //! - No verified registry: nobody has DataCap, so verified deals are always skipped.
 //! - No power or reward actor: the provider collateral bound divides by the reward actor's
 //!   genesis baseline power (see [`MarketPolicy::provider_collateral_bounds`]).

@@ -30,8 +30,8 @@ pub struct State {
     pub pending: Cid,
     /// AMT of epoch → deal ids updated by the cron at that epoch (`deal_ops_by_epoch`).
     pub schedule: Cid,
-    /// AMT of provider [`ActorID`] → [`ProviderInfo`], for providers given controlling
-    /// addresses (the devnet has no miner actors).
+    /// AMT of provider [`ActorID`] → [`ProviderInfo`], for providers that are not miner actors
+    /// and were given controlling addresses (a devnet extension: a miner is asked instead).
     pub providers: Cid,
     /// The next deal id; ids below it and absent from `deals` were removed.
     pub next_id: DealID,

@@ -2,7 +2,8 @@
 //! contracts: the published Filecoin Solidity library's `MarketAPI` reads a deal from the
 //! devnet's market (as `StateMarketStorageDeal` answers); a contract calls the registry actor
 //! through `call_actor_id` and the registry's event is a log; an f1 account calls a contract
-//! with `InvokeContract` over the Lotus API.
+//! with `InvokeContract` over the Lotus API; the library's `MinerAPI` asks a miner created
+//! through the power actor who controls it.
 
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U256};
 use alloy_sol_types::{SolCall, SolEvent, sol};
@@ -24,6 +25,11 @@ sol! {
         function dataCommitment(uint64 dealId) external view returns (int256 exit, bytes data, uint64 size);
         function client(uint64 dealId) external view returns (int256 exit, uint64 id);
         function provider(uint64 dealId) external view returns (int256 exit, uint64 id);
+    }
+    interface IMinerReader {
+        function isControlling(uint64 miner, bytes addr) external view returns (int256 exit, bool controls);
+        function owner(uint64 miner) external view returns (int256 exit, bytes ownerAddress);
+        function sectorSize(uint64 miner) external view returns (int256 exit, uint64 size);
     }
     interface INativeCalls {
         function INVOKE_EVM() external view returns (uint64);
@@ -212,4 +218,82 @@ fn an_f1_account_calls_a_contract_with_invoke_contract_over_the_lotus_api() {
     ))
     .unwrap();
     assert_eq!(stored, caller);
+}
+
+#[test]
+fn miner_api_asks_a_miner_who_controls_it() {
+    let Some(compiled) = solc("MinerReader.sol", "MinerReader") else {
+        return;
+    };
+    let (handle, ctx) = devnet();
+    let net = handle.devnet();
+    let owner = net.account(KeyKind::Secp256k1, 1).unwrap();
+    let worker = net.account(KeyKind::Secp256k1, 2).unwrap();
+    let params = RawBytes::serialize(filmark_devnet_actors::power::CreateMinerParams {
+        owner: owner.address(),
+        worker: worker.address(),
+        window_post_proof_type: fvm_shared::sector::RegisteredPoStProof::StackedDRGWindow32GiBV1P1,
+        peer: vec![],
+        multiaddrs: vec![],
+    })
+    .unwrap();
+    let sent = net
+        .send(
+            &owner.key,
+            fvm_shared::address::Address::new_id(filmark_devnet::STORAGE_POWER_ACTOR_ID),
+            fvm_shared::econ::TokenAmount::default(),
+            filmark_devnet_actors::power::Method::CreateMinerExported.number(),
+            params,
+        )
+        .unwrap();
+    assert!(
+        sent.record.receipt.exit_code.is_success(),
+        "{:?}",
+        sent.record.failure
+    );
+    let created: filmark_devnet_actors::power::CreateMinerReturn =
+        sent.record.receipt.return_data.deserialize().unwrap();
+    let miner = created.id_address.id().unwrap();
+
+    let reader = deploy(&net, &ctx, compiled.bytecode);
+    let controls = |who: &fvm_shared::address::Address| {
+        let r = IMinerReader::isControllingCall::abi_decode_returns(&eth_call(
+            &ctx,
+            reader,
+            IMinerReader::isControllingCall {
+                miner,
+                addr: Bytes::from(who.to_bytes()),
+            }
+            .abi_encode(),
+        ))
+        .unwrap();
+        assert_eq!(r.exit, alloy_primitives::I256::ZERO);
+        r.controls
+    };
+    assert!(controls(&worker.address()));
+    assert!(controls(&owner.address()));
+    let stranger = net.account(KeyKind::Secp256k1, 3).unwrap().address();
+    assert!(!controls(&stranger));
+    // An address no actor has (a fresh secp256k1 key's f1).
+    let nobody = filmark_devnet::DevnetKey::derive(b"nobody", KeyKind::Secp256k1, 0).address();
+    assert!(!controls(&nobody));
+
+    let o = IMinerReader::ownerCall::abi_decode_returns(&eth_call(
+        &ctx,
+        reader,
+        IMinerReader::ownerCall { miner }.abi_encode(),
+    ))
+    .unwrap();
+    assert_eq!(o.exit, alloy_primitives::I256::ZERO);
+    assert_eq!(o.ownerAddress.as_ref(), owner.id_address().to_bytes());
+    let size = IMinerReader::sectorSizeCall::abi_decode_returns(&eth_call(
+        &ctx,
+        reader,
+        IMinerReader::sectorSizeCall { miner }.abi_encode(),
+    ))
+    .unwrap();
+    assert_eq!(
+        (size.exit, size.size),
+        (alloy_primitives::I256::ZERO, 32 << 30)
+    );
 }
