@@ -225,6 +225,9 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             .first()
             .context("the bound deal is not in the order")?;
         let (start, end) = (slot.start, slot.end);
+        // The deal names the provider's miner actor (the simulated provider's key is its owner
+        // and worker).
+        let miner = fvm_shared::address::Address::new_id(slot.provider);
         let mine_to = |epoch: i64, what: &'static str| {
             let head = devnet.head().height();
             if epoch > head {
@@ -285,7 +288,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             "escrow": addr(&client, &escrow),
             "order_id": order_id,
             "deal_id": deal_id,
-            "provider": addr(&client, &rec.provider),
+            "provider": addr(&client, &miner),
             "funded": o.funded.atto().to_string(),
             "paid_to_provider": o.paid.atto().to_string(),
             "paid_halfway": halfway.paid.atto().to_string(),
@@ -301,7 +304,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             "file          {name}\ncid           {root}\ncar           {} bytes\npiece cid     {} \
              ({} bytes padded)\nregistry      {}\nescrow        {}\norder         {order_id}: {} \
              per epoch for {DURATION} epochs; funded {} (client {}, sponsor {})\ndeal          \
-             {deal_id} by provider {}, epochs {start}..{end}; settled halfway ({}) and at the \
+             {deal_id} by miner {}, epochs {start}..{end}; settled halfway ({}) and at the \
              end ({})\npaid to the provider {}\nrefunded      {}\nfunded until  epoch \
              {funded_until}\n\nstatus(cid) halfway through the deal:\n{}\n\nstatus(cid) at the \
              end:\n{}\n\n{elapsed:.2} s",
@@ -314,7 +317,7 @@ pub(crate) fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             fil(&o.funded),
             fil(&full),
             fil(&sponsored),
-            addr(&client, &rec.provider),
+            addr(&client, &miner),
             fil(&halfway.paid),
             fil(&settled.paid),
             fil(&o.paid),
