@@ -83,7 +83,8 @@ pub(super) fn publish_deal<T: Backend>(
     publish_deal_for(chain, fm, provider, packed, order_id, start, DURATION)
 }
 
-fn publish_deal_for<T: Backend>(
+/// As [`publish_deal`], for a deal of `duration` epochs.
+pub(crate) fn publish_deal_for<T: Backend>(
     chain: &Chain<T>,
     fm: &Filmark,
     provider: &Signer,

@@ -117,15 +117,16 @@ mod parity {
     );
 }
 
-/// The escrow twin against the plain model: `FILMARK_TWIN_CASES` random sequences (256 by
-/// default), Σ accounts = balance after every step ([`filmark_tests::twin_model`]).
+/// The escrow twin against the plain model and the native escrow, deals bound, activated,
+/// slashed and settled: `FILMARK_TWIN_CASES` random sequences (64 by default), Σ accounts =
+/// balance after every step ([`filmark_tests::twin_model`]).
 #[test]
 fn twin_model() {
     let cases = filmark_tests::twin_model::cases();
     let stats = filmark_tests::twin_model::run(cases).unwrap();
     eprintln!("twin model: {cases} cases, {stats:?}");
     assert!(
-        stats.accepted > 0 && stats.refused > 0,
-        "both outcomes exercised"
+        stats.accepted > 0 && stats.refused > 0 && stats.bound > 0 && stats.paid > 0,
+        "both outcomes exercised, deals bound and paid: {stats:?}"
     );
 }
