@@ -19,7 +19,8 @@
 //!   them.
 //! - **Payment bounds, on both:** from the `ProviderPaid` events, each payment is price ×
 //!   its epochs, a deal never activated is paid nothing, and no deal is paid for more epochs
-//!   than from its start to its end, or to its termination + `SETTLEMENT_WINDOW` when slashed.
+//!   than from its start to its end, or to its termination + `SETTLEMENT_WINDOW` when slashed; a
+//!   successful bind emits `DealBound` for its order and deal.
 //! - **The keeper's final settlement:** after the sequence, the chain moves past every deal's
 //!   end and a keeper settles every order; then every deal activated and never slashed that
 //!   runs for exactly its order's minimum duration (the free funds pay it whole; a longer deal
@@ -28,7 +29,8 @@
 //!   settles it in the market), so the keeper's late `Settle` pays it in full.
 //! - **Differential:** the twin and the native escrow give the same outcome at every step,
 //!   the same accounts and balance, and the same escrow events (`ProviderPaid`,
-//!   `FundsUnlocked`, ... with their data) from `Settle` and `CloseOrder`.
+//!   `FundsUnlocked`, ... with their data) from `Settle` and `CloseOrder`, and those of the
+//!   escrow's `MarketNotifyDeal` in a provider's `PublishStorageDeals` (`DealBound`).
 //!
 //! Not checked: the exit code of a refusal (the twin reverts with a custom error, the actor
 //! exits with a named code; only "refused" is compared), and the events of the other calls.
@@ -42,6 +44,7 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::U256;
 use anyhow::{Context, ensure};
+use filmark_devnet_actors::market::PublishStorageDealsReturn;
 use filmark_escrow::Method as EscrowMethod;
 use filmark_escrow::policy::SETTLEMENT_WINDOW;
 use filmark_escrow::types::OrderIdParams;
@@ -56,9 +59,10 @@ use fvm_shared::econ::TokenAmount;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
+use crate::chain::decode;
 use crate::chain::{Filmark, Implementation, Users, exit_code};
 use crate::in_process::{self, InProcessChain};
-use crate::scenarios::{call, publish_deal_for, sample_content};
+use crate::scenarios::{call, publish_storage_deal, sample_content};
 
 /// Cases in the default run (each runs on the twin and on the actor).
 pub const DEFAULT_CASES: u32 = 64;
@@ -474,7 +478,7 @@ impl World {
                 let o = &m.orders[i];
                 let (id, price, dur) = (o.id, o.price, o.dur);
                 let start = now + 2 + start;
-                let r = publish_deal_for(
+                let r = publish_storage_deal(
                     c,
                     fm,
                     &self.providers[provider],
@@ -484,7 +488,16 @@ impl World {
                     dur + extra,
                 );
                 let done = match r {
-                    Ok(deal) => {
+                    Ok(lookup) => {
+                        let ret: PublishStorageDealsReturn =
+                            decode(&lookup.receipt.return_data, "publish return")?;
+                        let deal = *ret.ids.first().context("one deal published")?;
+                        events = self.escrow_events(fm, &lookup)?;
+                        ensure!(
+                            events.iter().any(|e| matches!(e,
+                                IFilmarkEscrowEvents::DealBound(b) if b.dealId == deal && b.orderId == id)),
+                            "a bound deal's DealBound: {events:?}"
+                        );
                         let activated = activate && c.activate_deals(&[deal]).is_ok();
                         m.deals.push(MDeal {
                             id: deal,
@@ -500,13 +513,10 @@ impl World {
                         self.bound.set(self.bound.get() + 1);
                         true
                     }
-                    Err(e) => match e.downcast::<crate::chain::Error>() {
-                        Ok(e) => {
-                            exit_code(Err::<(), _>(e))?;
-                            false
-                        }
-                        Err(e) => return Err(e),
-                    },
+                    Err(e) => {
+                        exit_code(Err::<(), _>(e))?;
+                        false
+                    }
                 };
                 (done, done)
             }

@@ -20,6 +20,7 @@ use filmark_registry::types::{GetFundingReturn, RegisterParams};
 use filmark_sdk::client::{OrderBuilder, Register, Signer};
 use filmark_sdk::content::Packed;
 use filmark_sdk::reexports::filmark_abi::IFilmarkEscrow::{OrderView, settleCall};
+use filmark_sdk::transport::Lookup;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::crypto::signature::Signature;
@@ -84,7 +85,7 @@ pub(super) fn publish_deal<T: Backend>(
 }
 
 /// As [`publish_deal`], for a deal of `duration` epochs.
-pub(crate) fn publish_deal_for<T: Backend>(
+fn publish_deal_for<T: Backend>(
     chain: &Chain<T>,
     fm: &Filmark,
     provider: &Signer,
@@ -93,6 +94,26 @@ pub(crate) fn publish_deal_for<T: Backend>(
     start: ChainEpoch,
     duration: ChainEpoch,
 ) -> anyhow::Result<u64> {
+    let out = publish_storage_deal(chain, fm, provider, packed, order_id, start, duration)?;
+    let ret: PublishStorageDealsReturn = decode(&out.receipt.return_data, "publish return")?;
+    ret.ids.first().copied().context("one deal published")
+}
+
+/// The provider's `PublishStorageDeals` message for one deal of `duration` epochs from
+/// `start` (see [`publish_deal`]), and its receipt; the market's refusal is
+/// [`filmark_sdk::Error::ActorFailed`].
+///
+/// # Errors
+/// The SDK's.
+pub(crate) fn publish_storage_deal<T: Backend>(
+    chain: &Chain<T>,
+    fm: &Filmark,
+    provider: &Signer,
+    packed: &Packed,
+    order_id: u64,
+    start: ChainEpoch,
+    duration: ChainEpoch,
+) -> crate::Result<Lookup> {
     let proposal = DealProposal {
         piece_cid: packed.piece.cid_v1(),
         piece_size: PaddedPieceSize(packed.piece.padded_size),
@@ -114,9 +135,7 @@ pub(crate) fn publish_deal_for<T: Backend>(
     };
     let market = Address::new_id(MARKET_ACTOR_ID);
     let method = market::Method::PublishStorageDealsExported.number();
-    let out = chain.invoke(provider, market, method, &params, "publish storage deals")?;
-    let ret: PublishStorageDealsReturn = decode(&out.receipt.return_data, "publish return")?;
-    ret.ids.first().copied().context("one deal published")
+    chain.invoke(provider, market, method, &params, "publish storage deals")
 }
 
 pub(super) fn settle<T: Backend>(
