@@ -36,7 +36,7 @@
 //! exits with a named code; only "refused" is compared), and the events of the other calls.
 //!
 //! One devnet serves every case: the twin and the actors deployed and every user funded once, a
-//! snapshot taken; each case reverts to it before each of its two runs. Cases: 64 by default
+//! snapshot taken; each case reverts to it before each of its two runs. Cases: 200 by default
 //! (each runs twice); `FILMARK_TWIN_CASES=10000` for the full run.
 
 use std::cell::Cell;
@@ -65,7 +65,7 @@ use crate::in_process::{self, InProcessChain};
 use crate::scenarios::{call, publish_storage_deal, sample_content};
 
 /// Cases in the default run (each runs on the twin and on the actor).
-pub const DEFAULT_CASES: u32 = 64;
+pub const DEFAULT_CASES: u32 = 200;
 /// The environment variable that sets the number of cases.
 pub const CASES_VAR: &str = "FILMARK_TWIN_CASES";
 /// The f410 accounts that act (f410 accounts 2..6).
