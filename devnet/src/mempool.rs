@@ -12,8 +12,8 @@ use fvm_shared::version::NetworkVersion;
 
 use crate::config::{BLOCK_GAS_LIMIT, BLOCK_MESSAGE_LIMIT, MAX_MESSAGE_SIZE, POOL_MAX_NONCE_GAP};
 use crate::error::Shortfall;
-use crate::{Error, Result};
 use crate::verified::VerifiedMessage;
+use crate::{Error, Result};
 use filmark_sdk::keys::SignedMessage;
 
 /// A message waiting for a tipset.

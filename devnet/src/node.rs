@@ -32,11 +32,11 @@ use crate::genesis::{
 };
 use crate::index::Indexes;
 use crate::mempool::Mempool;
-use crate::verified::VerifiedMessage;
 use crate::miner::{Built, TipsetBuilder};
 use crate::reader::{CallSnapshot, ExecEnv};
 use crate::records::Records;
 use crate::store::{Store, Table, WriteBatch};
+use crate::verified::VerifiedMessage;
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
 

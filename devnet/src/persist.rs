@@ -184,7 +184,8 @@ impl Node {
         let genesis = self.chain[0].clone();
         match kv.entry(Table::Meta, SCHEMA_KEY)? {
             None => {
-                let mut batch = self.tipset_batch(&genesis, &[], &HashMap::new(), 0, &self.base_fee)?;
+                let mut batch =
+                    self.tipset_batch(&genesis, &[], &HashMap::new(), 0, &self.base_fee)?;
                 batch.put(Table::Meta, SCHEMA_KEY, SCHEMA);
                 batch.put(Table::Meta, CHAIN_ID_KEY, key(self.config.chain_id));
                 batch.put(Table::Meta, GENESIS_KEY, genesis.cid.to_bytes());

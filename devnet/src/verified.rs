@@ -41,13 +41,15 @@ impl VerifiedMessage {
             reason: e.to_string(),
         })?;
         let eth_hash = match signed.signature.sig_type {
-            SigType::Delegated => SignedEthTx::from_signed_message(&signed, chain_id)
-                .map_err(|e| Error::BadSignature {
-                    from,
-                    reason: e.to_string(),
-                })?
-                .hash()
-                .0,
+            SigType::Delegated => {
+                SignedEthTx::from_signed_message(&signed, chain_id)
+                    .map_err(|e| Error::BadSignature {
+                        from,
+                        reason: e.to_string(),
+                    })?
+                    .hash()
+                    .0
+            }
             _ => [0; 32],
         };
         Ok(Self::new(signed, eth_hash))
@@ -125,8 +127,8 @@ impl VerifiedMessage {
 
 #[cfg(test)]
 mod tests {
-    use filmark_sdk::reexports::alloy_primitives::{self, Bytes, U256};
     use filmark_sdk::keys::{DEVNET_CHAIN_ID, EthAddress, EthTx, SecpKey, TxEip1559};
+    use filmark_sdk::reexports::alloy_primitives::{self, Bytes, U256};
 
     use super::*;
 

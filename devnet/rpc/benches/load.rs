@@ -189,7 +189,11 @@ fn main() -> anyhow::Result<()> {
         ("instant", Mining::Instant, 0),
         ("1 s blocks", Mining::Interval(Duration::from_secs(1)), 1000),
     ] {
-        if !mode_selected(if interval_ms == 0 { "instant" } else { "interval" }) {
+        if !mode_selected(if interval_ms == 0 {
+            "instant"
+        } else {
+            "interval"
+        }) {
             continue;
         }
         let mut config = DevnetConfig::test().with_mining(mining);
