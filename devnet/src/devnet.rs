@@ -20,9 +20,9 @@ use crate::config::{DevnetConfig, Mining};
 use crate::genesis::{GenesisAccount, INIT_ACTOR_ID};
 use crate::index::{Log, LogFilter};
 use crate::keys::{DevnetKey, KeyKind};
-use crate::mempool::{Verified, verify_signature};
 use crate::node::{CallAt, CallResult, ImplicitCall, Node};
 use crate::store::Store;
+use crate::verified::VerifiedMessage;
 use crate::{Error, Result};
 use filmark_sdk::keys::SignedMessage;
 
@@ -321,19 +321,7 @@ impl Devnet {
     /// A refusal ([`Error::is_refusal`]) leaves the devnet unchanged; a fatal FVM error while
     /// mining is [`Error::Fvm`].
     pub fn push(&self, signed: SignedMessage) -> Result<Cid> {
-        let verified = verify_signature(signed, self.chain_id)?;
-        if self.read().config.mining != Mining::Instant {
-            return self.write().push(verified);
-        }
-        // Instant: the push and its tipset together, so each push mines its own message.
-        let miner = self.mining();
-        let cid = self.write().push(verified)?;
-        // A message queued behind a nonce gap waits; one that fills a gap goes with the
-        // messages it released.
-        if self.read().pool.contains(&cid) {
-            self.mine_locked(&miner, 1, &[])?;
-        }
-        Ok(cid)
+        self.push_verified(VerifiedMessage::verify(signed, self.chain_id)?)
     }
 
     /// Pushes a batch, in order; with instant mining one tipset is mined for all accepted
@@ -345,22 +333,11 @@ impl Devnet {
     /// A fatal FVM error while mining.
     pub fn push_many(&self, batch: Vec<SignedMessage>) -> Result<Vec<Result<Cid>>> {
         let chain_id = self.chain_id;
-        let verified: Vec<Result<Verified>> = batch
+        let verified: Vec<Result<VerifiedMessage>> = batch
             .into_par_iter()
-            .map(|m| verify_signature(m, chain_id))
+            .map(|m| VerifiedMessage::verify(m, chain_id))
             .collect();
-        let instant = self.read().config.mining == Mining::Instant;
-        let miner = instant.then(|| self.mining());
-        let results: Vec<Result<Cid>> = {
-            let mut node = self.write();
-            verified.into_iter().map(|v| node.push(v?)).collect()
-        };
-        if let Some(miner) = miner {
-            while self.read().pool.len() > 0 {
-                self.mine_locked(&miner, 1, &[])?;
-            }
-        }
-        Ok(results)
+        self.push_checked(verified)
     }
 
     /// How many messages wait in the pool.

@@ -6,9 +6,13 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLockReadGuard, RwLockWriteGuard, mpsc}
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use cid::Cid;
+
 use super::Devnet;
 use crate::chain::{MessageRecord, Tipset};
+use crate::config::Mining;
 use crate::node::{ImplicitCall, Node};
+use crate::verified::VerifiedMessage;
 use crate::{Error, Result};
 
 /// The subscribers to new heads: each gets every new head (a revert's too) until it drops its
@@ -58,6 +62,56 @@ impl Devnet {
             self.miner.clear_poison();
             poisoned.into_inner()
         })
+    }
+
+    /// [`Devnet::push`] of a message whose signature verified: nothing is verified, decoded or
+    /// hashed again.
+    ///
+    /// # Errors
+    ///
+    /// As [`Devnet::push`], but for the signature's.
+    pub fn push_verified(&self, verified: VerifiedMessage) -> Result<Cid> {
+        if self.read().config.mining != Mining::Instant {
+            return self.write().push(verified);
+        }
+        // Instant: the push and its tipset together, so each push mines its own message.
+        let miner = self.mining();
+        let cid = self.write().push(verified)?;
+        // A message queued behind a nonce gap waits; one that fills a gap goes with the
+        // messages it released.
+        if self.read().pool.contains(&cid) {
+            self.mine_locked(&miner, 1, &[])?;
+        }
+        Ok(cid)
+    }
+
+    /// [`Devnet::push_many`] of messages whose signatures verified (the node locked once).
+    ///
+    /// # Errors
+    ///
+    /// A fatal FVM error while mining.
+    pub fn push_verified_many(&self, batch: Vec<VerifiedMessage>) -> Result<Vec<Result<Cid>>> {
+        self.push_checked(batch.into_iter().map(Ok).collect())
+    }
+
+    /// Pushes what verified (a refusal stays a refusal), in order; with instant mining, mines
+    /// until the pool is empty.
+    pub(super) fn push_checked(
+        &self,
+        batch: Vec<Result<VerifiedMessage>>,
+    ) -> Result<Vec<Result<Cid>>> {
+        let instant = self.read().config.mining == Mining::Instant;
+        let miner = instant.then(|| self.mining());
+        let results: Vec<Result<Cid>> = {
+            let mut node = self.write();
+            batch.into_iter().map(|v| node.push(v?)).collect()
+        };
+        if let Some(miner) = miner {
+            while self.read().pool.len() > 0 {
+                self.mine_locked(&miner, 1, &[])?;
+            }
+        }
+        Ok(results)
     }
 
     /// Mines the tipset `epochs` after the head (1: the next; more: null rounds in between)

@@ -19,6 +19,10 @@ pub enum Error {
         /// Why verification failed.
         reason: String,
     },
+    /// A signed Ethereum transaction the devnet cannot take: another chain's, or a signature that
+    /// recovers no key.
+    #[error("invalid transaction: {0}")]
+    InvalidTransaction(String),
     /// The signature type is not accepted for this sender (e.g. BLS, or delegated from an f1).
     #[error("unsupported signature for {from}: {reason}")]
     UnsupportedSignature {
@@ -138,6 +142,7 @@ impl Error {
         matches!(
             self,
             Self::BadSignature { .. }
+                | Self::InvalidTransaction(_)
                 | Self::UnsupportedSignature { .. }
                 | Self::NonceMismatch { .. }
                 | Self::NonceGap { .. }

@@ -22,6 +22,7 @@ mod records;
 mod redb_kv;
 mod store;
 mod trace;
+mod verified;
 
 pub use chain::{BlockHeader, MessageLookup, MessageRecord, Receipt, Tipset, TipsetRef};
 pub use config::*;
@@ -46,3 +47,4 @@ pub use store::{
     BatchOp, EntryVisitor, KvStore, MemoryKv, SCHEMA, SCHEMA_KEY, Store, Table, WriteBatch,
 };
 pub use trace::{CallTrace, TraceBlock};
+pub use verified::VerifiedMessage;

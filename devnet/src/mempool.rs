@@ -12,8 +12,9 @@ use fvm_shared::version::NetworkVersion;
 
 use crate::config::{BLOCK_GAS_LIMIT, BLOCK_MESSAGE_LIMIT, MAX_MESSAGE_SIZE, POOL_MAX_NONCE_GAP};
 use crate::error::Shortfall;
+use crate::verified::VerifiedMessage;
 use crate::{Error, Result};
-use filmark_sdk::keys::{SigType, SignedMessage, verify_signed_message};
+use filmark_sdk::keys::SignedMessage;
 
 /// A message waiting for a tipset.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub(crate) struct Pending {
     pub(crate) signed: SignedMessage,
     pub(crate) sender: ActorID,
     pub(crate) length: usize,
+    /// Its Ethereum transaction hash ([`VerifiedMessage::eth_hash`]), for the index.
+    pub(crate) eth_hash: [u8; 32],
 }
 
 /// What a sender has pending: how many messages and what they may cost at most.
@@ -82,16 +85,15 @@ impl Mempool {
     /// Checks `signed` against the head state (`sender` is the resolved sender actor) and queues it.
     pub(crate) fn add(
         &mut self,
-        verified: Verified,
+        verified: VerifiedMessage,
         sender: Option<(ActorID, ActorState)>,
         base_fee: &TokenAmount,
         network_version: NetworkVersion,
     ) -> Result<Cid> {
-        let Verified(signed) = verified;
+        let (length, cid, eth_hash) = (verified.length(), verified.cid(), verified.eth_hash());
+        let signed = verified.into_signed();
         let m = &signed.message;
         let from = m.from;
-        let length = signed.to_cbor().len();
-        let cid = signed.cid();
         if self.cids.contains(&cid) {
             return Err(Error::AlreadyKnown(cid));
         }
@@ -135,13 +137,21 @@ impl Mempool {
             return Err(Error::InvalidMessage("negative value or premium".into()));
         }
         let (id, actor) = sender.ok_or(Error::UnknownSender(from))?;
+        let sequence = m.sequence;
+        let p = Pending {
+            cid,
+            signed,
+            sender: id,
+            length,
+            eth_hash,
+        };
 
         let entry = self.by_sender.get(&id).cloned().unwrap_or_default();
-        if (actor.sequence..actor.sequence + entry.count).contains(&m.sequence) {
-            return self.replace(signed, cid, id, &actor, entry, length);
+        if (actor.sequence..actor.sequence + entry.count).contains(&sequence) {
+            return self.replace(p, &actor, entry);
         }
         let queued = self.future_of(id).count() as u64;
-        let future_key = (id, m.sequence);
+        let future_key = (id, sequence);
         if entry.count + queued >= self.sender_limit as u64
             && !self.future.contains_key(&future_key)
         {
@@ -157,19 +167,18 @@ impl Mempool {
             )));
         }
         let expected = actor.sequence + entry.count;
-        if m.sequence > expected {
-            return self.queue_future(signed, cid, id, &actor, &entry, length, expected);
+        if sequence > expected {
+            return self.queue_future(p, &actor, &entry, expected);
         }
-        if m.sequence != expected {
+        if sequence != expected {
             return Err(Error::NonceMismatch {
                 from,
                 expected,
-                got: m.sequence,
+                got: sequence,
             });
         }
         let future_cost = self.future_cost(id);
-        let m_sequence = m.sequence;
-        let required = &entry.cost + max_cost(&signed);
+        let required = &entry.cost + max_cost(&p.signed);
         if actor.balance < &required + &future_cost {
             return Err(Error::InsufficientBalance(Box::new(Shortfall {
                 from,
@@ -177,14 +186,9 @@ impl Mempool {
                 available: actor.balance,
             })));
         }
-        self.push_ready(Pending {
-            cid,
-            signed,
-            sender: id,
-            length,
-        });
+        self.push_ready(p);
         // The gap it fills may release queued messages, in nonce order.
-        let mut next = m_sequence + 1;
+        let mut next = sequence + 1;
         while let Some(p) = self.future.remove(&(id, next)) {
             self.push_ready(p);
             next += 1;
@@ -216,18 +220,15 @@ impl Mempool {
 
     /// Queues a message whose nonce is ahead of its sender's next `expected` (by at most
     /// [`POOL_MAX_NONCE_GAP`]; a queued one with the same nonce is replaced as a pending one).
-    #[allow(clippy::too_many_arguments)]
     fn queue_future(
         &mut self,
-        signed: SignedMessage,
-        cid: Cid,
-        sender: ActorID,
+        p: Pending,
         actor: &ActorState,
         entry: &SenderPending,
-        length: usize,
         expected: u64,
     ) -> Result<Cid> {
-        let m = &signed.message;
+        let (cid, sender) = (p.cid, p.sender);
+        let m = &p.signed.message;
         if m.sequence > expected + POOL_MAX_NONCE_GAP {
             return Err(Error::NonceGap {
                 from: m.from,
@@ -254,7 +255,7 @@ impl Mempool {
             }
             future_cost -= max_cost(&old.signed);
         }
-        let required = &entry.cost + future_cost + max_cost(&signed);
+        let required = &entry.cost + future_cost + max_cost(&p.signed);
         if actor.balance < required {
             return Err(Error::InsufficientBalance(Box::new(Shortfall {
                 from: m.from,
@@ -262,15 +263,7 @@ impl Mempool {
                 available: actor.balance.clone(),
             })));
         }
-        self.future.insert(
-            key,
-            Pending {
-                cid,
-                signed,
-                sender,
-                length,
-            },
-        );
+        self.future.insert(key, p);
         Ok(cid)
     }
 
@@ -279,19 +272,12 @@ impl Mempool {
         self.future.len()
     }
 
-    /// Replaces the sender's pending message with the same nonce by `signed`, if its premium is
+    /// Replaces the sender's pending message with the same nonce by `p`, if its premium is
     /// at least Lotus' minimum for a replacement ([`min_replacement_premium`]) and the sender
     /// can pay for its pending messages with the new one instead of the old.
-    fn replace(
-        &mut self,
-        signed: SignedMessage,
-        cid: Cid,
-        sender: ActorID,
-        actor: &ActorState,
-        entry: SenderPending,
-        length: usize,
-    ) -> Result<Cid> {
-        let m = &signed.message;
+    fn replace(&mut self, p: Pending, actor: &ActorState, entry: SenderPending) -> Result<Cid> {
+        let (cid, sender) = (p.cid, p.sender);
+        let m = &p.signed.message;
         let at = self
             .pending
             .iter()
@@ -308,7 +294,7 @@ impl Mempool {
                 min.atto()
             )));
         }
-        let required = &entry.cost - max_cost(old) + max_cost(&signed);
+        let required = &entry.cost - max_cost(old) + max_cost(&p.signed);
         if actor.balance < required {
             return Err(Error::InsufficientBalance(Box::new(Shortfall {
                 from: m.from,
@@ -325,12 +311,7 @@ impl Mempool {
                 cost: required,
             },
         );
-        self.pending[at] = Pending {
-            cid,
-            signed,
-            sender,
-            length,
-        };
+        self.pending[at] = p;
         Ok(cid)
     }
 
@@ -444,50 +425,9 @@ impl Mempool {
     }
 }
 
-/// Verifies the sender's signature with the SDK (secp256k1 over the message CID for f1
-/// senders; for f410 senders the eth transaction is rebuilt from the message, as Lotus does, and
-/// its signer recovered).
-///
-/// It needs no chain state, so callers run it before taking the node's lock (and in parallel
-/// for a batch).
-pub(crate) fn verify_signature(signed: SignedMessage, chain_id: u64) -> Result<Verified> {
-    let from = signed.message.from;
-    if signed.signature.sig_type == SigType::Bls {
-        return Err(Error::UnsupportedSignature {
-            from,
-            reason: "BLS senders are not supported by the devnet".into(),
-        });
-    }
-    verify_signed_message(&signed, chain_id).map_err(|e| Error::BadSignature {
-        from,
-        reason: e.to_string(),
-    })?;
-    Ok(Verified(signed))
-}
-
-/// A message whose signature verified against its `from` address.
-#[derive(Debug)]
-pub(crate) struct Verified(SignedMessage);
-
-impl Verified {
-    /// Skips verification (tests of the checks that come after it).
-    #[cfg(test)]
-    pub(crate) const fn unchecked(signed: SignedMessage) -> Self {
-        Self(signed)
-    }
-
-    pub(crate) fn cid(&self) -> Cid {
-        self.0.cid()
-    }
-
-    pub(crate) const fn message(&self) -> &fvm_shared::message::Message {
-        &self.0.message
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use filmark_sdk::keys::Signature;
+    use filmark_sdk::keys::{SigType, Signature};
     use fvm_ipld_encoding::RawBytes;
     use fvm_shared::address::Address;
     use fvm_shared::message::Message;
@@ -533,7 +473,7 @@ mod tests {
     fn it_checks_limits_sender_and_signature() {
         let mut pool = Mempool::new(1_000, 30_000);
         let fee = TokenAmount::from_atto(100);
-        let unchecked = Verified;
+        let unchecked = VerifiedMessage::unchecked;
         let e = pool
             .add(unchecked(signed(0, 0)), sender(0, 1 << 40), &fee, NV)
             .unwrap_err();
@@ -592,7 +532,7 @@ mod tests {
         assert!(matches!(e, Error::InsufficientBalance(_)), "{e}");
         assert_eq!(pool.len(), 0);
         // A zero signature does not verify; a BLS one is not supported.
-        let e = verify_signature(signed(0, GAS), 1).unwrap_err();
+        let e = VerifiedMessage::verify(signed(0, GAS), 1).unwrap_err();
         assert!(matches!(e, Error::BadSignature { .. }), "{e}");
         let mut bls = signed(0, GAS);
         bls.signature = Signature {
@@ -600,7 +540,7 @@ mod tests {
             data: vec![0; 96],
         };
         assert!(matches!(
-            verify_signature(bls, 1),
+            VerifiedMessage::verify(bls, 1),
             Err(Error::UnsupportedSignature { .. })
         ));
         // Accepted: counted against the sender's next nonce and balance.
@@ -650,6 +590,7 @@ mod tests {
                 signed: s,
                 sender: 100,
                 length: 100,
+                eth_hash: [0; 32],
             });
         }
         assert_eq!(pool.pending_count(100), 4);
@@ -672,7 +613,7 @@ mod tests {
 
     #[test]
     fn it_queues_future_nonces_and_releases_them_when_the_gap_fills() {
-        let unchecked = Verified;
+        let unchecked = VerifiedMessage::unchecked;
         let mut pool = Mempool::new(6, 100);
         let fee = TokenAmount::from_atto(100);
         let funded = || sender(0, 1 << 40);

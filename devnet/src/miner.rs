@@ -3,7 +3,7 @@
 //! executes it without any lock on the node, so reads, pushes and calls go on meanwhile; the node
 //! commits the [`Built`] tipset afterwards.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use cid::Cid;
 use fvm::executor::{ApplyKind, ApplyRet, Executor};
@@ -42,6 +42,8 @@ pub(crate) struct Built {
     pub(crate) implicit_nonce: u64,
     /// The base fee of the tipset after it.
     pub(crate) next_base_fee: TokenAmount,
+    /// The Ethereum transaction hash of each included explicit message, as the pool had it.
+    pub(crate) eth_hashes: HashMap<Cid, [u8; 32]>,
 }
 
 /// Whether the FVM refused an explicit message in its preflight (before execution): such a
@@ -108,6 +110,7 @@ impl TipsetBuilder {
         let mut dropped = self.known.clone();
         let mut gas_limit_used = 0u64;
         let mut failed_senders = HashSet::new();
+        let mut eth_hashes = HashMap::with_capacity(self.pending.len());
         for p in &self.pending {
             if failed_senders.contains(&p.sender) {
                 // After a sender's refused message, its later nonces cannot run.
@@ -136,6 +139,7 @@ impl TipsetBuilder {
                 ret,
             )?;
             receipts.push(record.receipt.clone());
+            eth_hashes.insert(p.cid, p.eth_hash);
             cids.push(p.cid);
             records.push(record);
         }
@@ -180,6 +184,7 @@ impl TipsetBuilder {
             dropped,
             implicit_nonce: nonce,
             next_base_fee: next_base_fee(&self.base_fee, gas_limit_used),
+            eth_hashes,
         })
     }
 

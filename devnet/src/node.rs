@@ -31,11 +31,12 @@ use crate::genesis::{
     self, GenesisAccount, MARKET_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, fvm_err,
 };
 use crate::index::Indexes;
-use crate::mempool::{Mempool, Verified};
+use crate::mempool::Mempool;
 use crate::miner::{Built, TipsetBuilder};
 use crate::reader::{CallSnapshot, ExecEnv};
 use crate::records::Records;
 use crate::store::{Store, Table, WriteBatch};
+use crate::verified::VerifiedMessage;
 use crate::{Error, Result};
 use filmark_devnet_actors::market;
 
@@ -288,7 +289,7 @@ impl Node {
     }
 
     /// Queues a message whose signature was verified (without the node's lock).
-    pub(crate) fn push(&mut self, verified: Verified) -> Result<Cid> {
+    pub(crate) fn push(&mut self, verified: VerifiedMessage) -> Result<Cid> {
         let cid = verified.cid();
         if self.records.contains(&cid) {
             return Err(Error::AlreadyKnown(cid));
@@ -423,6 +424,7 @@ impl Node {
         self.tipset_batch(
             &built.tipset,
             &built.records,
+            &built.eth_hashes,
             built.implicit_nonce,
             &built.next_base_fee,
         )
@@ -445,6 +447,7 @@ impl Node {
             dropped,
             implicit_nonce,
             next_base_fee,
+            eth_hashes,
         } = built;
         let height = tipset.height();
         if self.config.verbose {
@@ -456,7 +459,14 @@ impl Node {
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
         for record in &records {
-            self.add_record(record);
+            // On a persistent store the transaction-hash index is a table of the store.
+            let hash = if self.persistent() {
+                None
+            } else {
+                eth_hashes.get(&record.cid).copied()
+            };
+            self.indexes.add(record, hash);
+            self.records.push(record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
         self.index_eth_block(&tipset);
@@ -467,18 +477,6 @@ impl Node {
         self.chain.push(tipset);
         self.mining_error = None;
         Ok(extra_records)
-    }
-
-    /// Keeps a committed record and indexes it.
-    fn add_record(&mut self, record: &MessageRecord) {
-        // On a persistent store the transaction-hash index is a table of the store.
-        let hash = if self.persistent() {
-            None
-        } else {
-            self.eth_hash(record)
-        };
-        self.indexes.add(record, hash);
-        self.records.push(record);
     }
 
     /// The message CID of an Ethereum transaction hash. O(1) in memory, O(log n) on disk.

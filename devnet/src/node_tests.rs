@@ -45,6 +45,7 @@ fn transfer(node: &Node, from: usize, sequence: u64) -> Pending {
         cid: signed.cid(),
         length: signed.to_cbor().len(),
         sender: accounts[from].id,
+        eth_hash: [0; 32],
         signed,
     }
 }
@@ -78,7 +79,7 @@ fn a_message_already_on_chain_is_never_included_again() {
     node.mine_one(&[]).unwrap();
     assert_eq!(node.head().messages, vec![p.cid]);
     let e = node
-        .push(Verified::unchecked(p.signed.clone()))
+        .push(VerifiedMessage::unchecked(p.signed.clone()))
         .unwrap_err();
     assert!(matches!(e, Error::AlreadyKnown(c) if c == p.cid), "{e}");
     node.pool.insert_unchecked(p.clone());

@@ -8,7 +8,7 @@
 //! and `eth_blocks` the tipset key of each Ethereum block hash (looked up on disk, O(log n)).
 //! The log indexes (by emitter and topic) are rebuilt in memory from the records at start.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cid::Cid;
 use fvm_ipld_encoding::tuple::*;
@@ -105,6 +105,7 @@ impl Node {
         &self,
         tipset: &Tipset,
         records: &[MessageRecord],
+        eth_hashes: &HashMap<Cid, [u8; 32]>,
         implicit_nonce: u64,
         next_base_fee: &TokenAmount,
     ) -> Result<WriteBatch> {
@@ -113,8 +114,8 @@ impl Node {
         let first = self.records.len() as u64;
         for (i, record) in records.iter().enumerate() {
             batch.put(Table::Records, key(first + i as u64), to_vec(record)?);
-            if let Some(hash) = self.eth_hash(record) {
-                batch.put(Table::EthTx, hash, record.cid.to_bytes());
+            if let Some(hash) = eth_hashes.get(&record.cid) {
+                batch.put(Table::EthTx, *hash, record.cid.to_bytes());
             }
         }
         batch.put(
@@ -183,7 +184,8 @@ impl Node {
         let genesis = self.chain[0].clone();
         match kv.entry(Table::Meta, SCHEMA_KEY)? {
             None => {
-                let mut batch = self.tipset_batch(&genesis, &[], 0, &self.base_fee)?;
+                let mut batch =
+                    self.tipset_batch(&genesis, &[], &HashMap::new(), 0, &self.base_fee)?;
                 batch.put(Table::Meta, SCHEMA_KEY, SCHEMA);
                 batch.put(Table::Meta, CHAIN_ID_KEY, key(self.config.chain_id));
                 batch.put(Table::Meta, GENESIS_KEY, genesis.cid.to_bytes());

@@ -26,6 +26,8 @@ const ROUND: u64 = 10_000;
 const PROBE: u64 = 1_000;
 /// Probe rounds at each chain length (the best is kept).
 const PROBES: usize = 3;
+/// Empty tipsets of a probe round of the time to mine one.
+const EMPTY_TIPSETS: u64 = 100;
 
 fn messages() -> u64 {
     std::env::var("FILMARK_BENCH_NODE_MESSAGES")
@@ -182,6 +184,15 @@ fn child(mode: &str) -> anyhow::Result<()> {
         cpu_total = cpu_total.min(cpu / PROBE as u32);
     }
     let rate = mined as f64 / busy.as_secs_f64();
+    let tipsets = net.head().height();
+    // An empty tipset's fixed cost (the executor, the market's cron, the flush, the commit): what
+    // an instantly mining RPC pays twice per batch. Best of three rounds of 100.
+    let mut empty = Duration::MAX;
+    for _ in 0..PROBES {
+        let start = Instant::now();
+        net.mine(EMPTY_TIPSETS)?;
+        empty = empty.min(start.elapsed() / EMPTY_TIPSETS as u32);
+    }
     let head = net.head();
     let peak_mined = peak_rss();
     drop(net);
@@ -219,8 +230,7 @@ fn child(mode: &str) -> anyhow::Result<()> {
         );
     }
     println!(
-        "{label}: signed transfers pushed and mined:  {mined} at {rate:.0} msgs/s ({} tipsets)",
-        head.height()
+        "{label}: signed transfers pushed and mined:  {mined} at {rate:.0} msgs/s ({tipsets} tipsets)"
     );
     println!(
         "{label}: time per message at 1,000 mined:    {}",
@@ -236,6 +246,10 @@ fn child(mode: &str) -> anyhow::Result<()> {
         super::us(cpu_1k),
         super::us(cpu_total),
         cpu_total.as_secs_f64() / cpu_1k.as_secs_f64()
+    );
+    println!(
+        "{label}: time to mine an empty tipset:        {}",
+        super::us(empty)
     );
     println!("{label}: peak RSS (VmHWM) mining {mined}:   {peak_mined}");
     if mode != "memory" {

@@ -5,7 +5,14 @@
 //! line, a table with the ratio to Hardhat, and the resident memory after each load.
 //!
 //! `cargo bench -p filmark-devnet-rpc --bench load` (needs `node` and `npm ci` in
-//! `devnet/rpc/js/bench`). `FILMARK_BENCH_TXS` overrides the count (default 10,000).
+//! `devnet/rpc/js/bench`). `FILMARK_BENCH_TXS` overrides the count (default 10,000);
+//! `FILMARK_BENCH_MINING=instant` (or `interval`) runs one mining mode only, and
+//! `FILMARK_BENCH_HARDHAT=0` skips Hardhat (for profiling the devnet).
+//!
+//! The table also gives the CPU time (user + system) per transaction of each node's process
+//! during its load and of the load client itself (`clientCpuUsPerTx`, node's own measure while
+//! sending): the two share the machine's cores, so a client that needs as much CPU as the node
+//! bounds what any node can show.
 //!
 //! `FILMARK_BENCH_ERC20=1` makes the transactions OpenZeppelin ERC-20 `transfer`s (`load.js
 //! --erc20`; also needs `npm ci` in `devnet/rpc/js`, for solc-js): each run also prints the
@@ -30,6 +37,21 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
 fn bench_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("js/bench")
+}
+
+/// CPU time (user + system) of process `pid` so far, in µs (`/proc/<pid>/stat`, 10 ms ticks).
+fn cpu_us(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks * 10_000.0
 }
 
 /// Resident memory of process `pid`, in MiB.
@@ -145,6 +167,11 @@ impl Drop for Hardhat {
     }
 }
 
+/// Whether `FILMARK_BENCH_MINING` (unset: both) selects the mode named `name`.
+fn mode_selected(name: &str) -> bool {
+    std::env::var("FILMARK_BENCH_MINING").map_or(true, |m| name.starts_with(m.as_str()))
+}
+
 fn main() -> anyhow::Result<()> {
     if Command::new("node").arg("--version").output().is_err() {
         bail!("the load benchmark needs `node` (Node.js ≥ 20)");
@@ -156,15 +183,26 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
+    let hardhat_too = std::env::var("FILMARK_BENCH_HARDHAT").map_or(true, |v| v != "0");
     let mut rows = Vec::new();
     for (name, mining, interval_ms) in [
         ("instant", Mining::Instant, 0),
         ("1 s blocks", Mining::Interval(Duration::from_secs(1)), 1000),
     ] {
+        if !mode_selected(if interval_ms == 0 {
+            "instant"
+        } else {
+            "interval"
+        }) {
+            continue;
+        }
         let mut config = DevnetConfig::test().with_mining(mining);
         config.verbose = false;
         let handle = Devnet::spawn(config)?;
         let net = handle.devnet();
+        // One tipset first: it waits for the builtin actors' background compile, which would
+        // otherwise count in the devnet's CPU time during the load.
+        net.mine(1)?;
         let keys: Vec<String> = (0..SENDERS)
             .map(|i| {
                 let key = net.account(KeyKind::Eth, i).map(|a| a.key)?;
@@ -173,27 +211,48 @@ fn main() -> anyhow::Result<()> {
             .collect::<anyhow::Result<_>>()?;
         let keys = keys.join(",");
         let server = RpcServer::spawn(net.clone(), RpcConfig::test())?;
-        let ours = load(&server.url(), &format!("filmark {name}"), &keys, txs)?;
-        let ours_rss = rss_mib(std::process::id());
+        let me = std::process::id();
+        let cpu = cpu_us(me);
+        let mut ours = load(&server.url(), &format!("filmark {name}"), &keys, txs)?;
+        ours["nodeCpuUsPerTx"] = ((cpu_us(me) - cpu) / txs as f64).round().into();
+        let ours_rss = rss_mib(me);
         drop(server);
         drop(handle);
-        let hardhat = Hardhat::start(&keys, net.chain_id(), interval_ms)?;
-        let theirs = load(&hardhat.1, &format!("hardhat {name}"), &keys, txs)?;
-        let theirs_rss = rss_mib(hardhat.0.id());
-        drop(hardhat);
+        let (theirs, theirs_rss) = if hardhat_too {
+            let hardhat = Hardhat::start(&keys, net.chain_id(), interval_ms)?;
+            let pid = hardhat.0.id();
+            let cpu = cpu_us(pid);
+            let mut theirs = load(&hardhat.1, &format!("hardhat {name}"), &keys, txs)?;
+            theirs["nodeCpuUsPerTx"] = ((cpu_us(pid) - cpu) / txs as f64).round().into();
+            (theirs, rss_mib(pid))
+        } else {
+            (Value::Null, f64::NAN)
+        };
         rows.push((name, ours, ours_rss, theirs, theirs_rss));
     }
     println!();
     println!(
-        "| mining | node | sent tx/s | p50 ms | p99 ms | mined tx/s | RSS after (MiB) | failures |"
+        "| mining | node | sent tx/s | p50 ms | p99 ms | mined tx/s | RSS after (MiB) | node CPU µs/tx | client CPU µs/tx | failures |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for (name, ours, ours_rss, theirs, theirs_rss) in &rows {
         for (node, v, rss) in [("filmark", ours, ours_rss), ("hardhat", theirs, theirs_rss)] {
+            if v.is_null() {
+                continue;
+            }
             println!(
-                "| {name} | {node} | {} | {} | {} | {} | {rss:.0} | {} |",
-                v["sentTps"], v["p50ms"], v["p99ms"], v["minedTps"], v["failures"]
+                "| {name} | {node} | {} | {} | {} | {} | {rss:.0} | {} | {} | {} |",
+                v["sentTps"],
+                v["p50ms"],
+                v["p99ms"],
+                v["minedTps"],
+                v["nodeCpuUsPerTx"],
+                v["clientCpuUsPerTx"],
+                v["failures"]
             );
+        }
+        if theirs.is_null() {
+            continue;
         }
         let ratio =
             ours["sentTps"].as_f64().unwrap_or(0.0) / theirs["sentTps"].as_f64().unwrap_or(1.0);
@@ -207,6 +266,9 @@ fn main() -> anyhow::Result<()> {
         println!("|---|---|---|---|");
         for (name, ours, _, theirs, _) in &rows {
             for (node, v) in [("filmark", ours), ("hardhat", theirs)] {
+                if v.is_null() {
+                    continue;
+                }
                 println!(
                     "| {name} | {node} | {} | {} |",
                     v["deploySecs"], v["transferGasUsed"]

@@ -7,9 +7,9 @@
 //! (`spawn_blocking`): no blocking call inside async code.
 
 use cid::Cid;
-use filmark_devnet::{Devnet, MARKET_ACTOR_ID, ProviderRecord, TipsetRef};
+use filmark_devnet::{Devnet, MARKET_ACTOR_ID, ProviderRecord, TipsetRef, VerifiedMessage};
 use filmark_devnet_actors::market::State as MarketState;
-use filmark_sdk::keys::SignedMessage;
+use filmark_sdk::keys::{SignedEthTx, SignedMessage};
 use filmark_sdk::transport::{
     ActorInfo, CallOutcome, DevnetControls, Lookup, MarketDeal, OfferState, ProviderOffer, Receipt,
     Transport,
@@ -112,9 +112,13 @@ impl Transport for InProcess {
     }
 
     async fn push_eth(&self, raw: &[u8]) -> Result<()> {
-        let signed = SignedMessage::from_eth_raw_tx(raw, self.devnet.chain_id())?;
-        self.run("eth_sendRawTransaction", move |d| d.push(signed).map(drop))
-            .await
+        // Decoded once; the sender recovered once (what verifies it) and the pool takes that.
+        let tx = SignedEthTx::decode(raw)?;
+        self.run("eth_sendRawTransaction", move |d| {
+            d.push_verified(VerifiedMessage::from_eth_tx(&tx, d.chain_id())?)
+                .map(drop)
+        })
+        .await
     }
 
     async fn search(&self, message: &Cid) -> Result<Option<Lookup>> {

@@ -10,8 +10,8 @@
 // also has the deploy time and the gas one transfer used (its receipt's gasUsed).
 //
 // Signing happens before the clock starts. Prints one JSON line: sent tx/s (every reply in),
-// p50/p99 latency of eth_sendRawTransaction, and mined tx/s (until every sender's on-chain nonce
-// has caught up).
+// p50/p99 latency of eth_sendRawTransaction, mined tx/s (until every sender's on-chain nonce
+// has caught up), and this client's own CPU time per transaction while sending.
 import http from 'node:http'
 import { encodeFunctionData, keccak256 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -153,6 +153,7 @@ agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 const latencies = []
 let failures = 0
 let firstError
+const cpuStart = process.cpuUsage()
 const start = performance.now()
 await Promise.all(
   streams.map(async (txs) => {
@@ -169,6 +170,7 @@ await Promise.all(
   })
 )
 const sentSecs = (performance.now() - start) / 1000
+const cpu = process.cpuUsage(cpuStart)
 if (failures > 0) console.error(`${label}: ${failures} sends failed, the first: ${firstError}`)
 
 // Wait until every transaction is mined (bounded).
@@ -204,6 +206,8 @@ console.log(
     signSecs: +signSecs.toFixed(2),
     sentSecs: +sentSecs.toFixed(3),
     sentTps: +(sent / sentSecs).toFixed(0),
+    // This client's own CPU time (user + system) while sending, per transaction.
+    clientCpuUsPerTx: +((cpu.user + cpu.system) / sent).toFixed(1),
     minedSecs: +minedSecs.toFixed(3),
     minedTps: +(sent / minedSecs).toFixed(0),
     p50ms: +pct(50).toFixed(3),

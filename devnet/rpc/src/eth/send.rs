@@ -1,11 +1,10 @@
 //! Sending and simulating: `eth_sendRawTransaction`, `eth_call`, `eth_estimateGas` (at any
 //! block).
 
-use alloy_consensus::TxEnvelope;
-use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address as EthAddress, B256, Bytes, U64, U256};
-use filmark_devnet::{CallAt, MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID, TipsetRef};
-use filmark_sdk::keys::{SignedMessage, calldata_params, ext};
+use filmark_devnet::{CallAt, MAX_MESSAGE_SIZE, SYSTEM_ACTOR_ID, TipsetRef, VerifiedMessage};
+use filmark_sdk::Error as SdkError;
+use filmark_sdk::keys::{SignedEthTx, calldata_params, ext};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::{Address, Protocol};
 use fvm_shared::message::Message;
@@ -22,11 +21,13 @@ use crate::table::Context;
 /// than [`MAX_MESSAGE_SIZE`] is refused here, before any decoding or signature work.
 pub const MAX_RAW_TX_BYTES: usize = MAX_MESSAGE_SIZE;
 
-/// `eth_sendRawTransaction`: decodes (alloy), checks the chain id and replay protection, maps
-/// the transaction to its Filecoin message (the sender's f410 address, `InvokeEVM` or the EAM's
-/// `CreateExternal`) and pushes it. With instant mining the tipset holding it (with whatever
-/// arrived meanwhile, [`super::batch`]) is mined, then one more, so that "latest" (the head's
-/// parent) holds it and its receipt exists, as on Lotus.
+/// `eth_sendRawTransaction`: decodes the transaction once (the SDK's Lotus-exact decoder, on
+/// alloy's RLP), checks the chain id and replay protection, recovers the sender once and maps the
+/// transaction to its Filecoin message (the sender's f410 address, `InvokeEVM` or the EAM's
+/// `CreateExternal`): a [`VerifiedMessage`] with its CID and hash, which the pool takes without
+/// verifying again. With instant mining the tipset holding it (with whatever arrived meanwhile,
+/// [`super::batch`]) is mined, then one more, so that "latest" (the head's parent) holds it and
+/// its receipt exists, as on Lotus.
 pub(crate) fn send_raw_transaction(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     p.at_most(1)?;
     let text: String = p.get(0, "rawTransaction")?;
@@ -39,50 +40,36 @@ pub(crate) fn send_raw_transaction(ctx: &Context, p: &Params<'_>) -> Result<Valu
     }
     let raw = hex::decode(digits)
         .map_err(|e| RpcError::invalid_params(format!("rawTransaction: {e}")))?;
-    let hash = check_envelope(ctx, &raw)?;
-    let chain_id = ctx.devnet.chain_id();
-    let signed = SignedMessage::from_eth_raw_tx(&raw, chain_id)
-        .map_err(|e| RpcError::server(format!("invalid transaction: {e}")))?;
-    ctx.sends.push(&ctx.devnet, signed, ctx.instant)?;
+    let tx = decode(ctx, &raw)?;
+    let verified = VerifiedMessage::from_eth_tx(&tx, ctx.devnet.chain_id())?;
+    let hash = B256::from(verified.eth_hash());
+    ctx.sends.push(&ctx.devnet, verified, ctx.instant)?;
     Ok(json!(hash))
 }
 
-/// Decodes `raw` with alloy and refuses what Filecoin does not carry: types other than legacy
-/// and EIP-1559, another chain's id, and (unless allowed) unprotected pre-EIP-155 transactions.
-/// Returns the transaction hash.
-fn check_envelope(ctx: &Context, raw: &[u8]) -> Result<B256, RpcError> {
-    let envelope = TxEnvelope::decode_2718_exact(raw)
-        .map_err(|e| RpcError::invalid_params(format!("cannot decode the transaction: {e}")))?;
+/// Decodes `raw` and refuses what Filecoin does not carry: types other than legacy and
+/// EIP-1559, another chain's id, and (unless allowed) unprotected pre-EIP-155 transactions.
+fn decode(ctx: &Context, raw: &[u8]) -> Result<SignedEthTx, RpcError> {
+    let tx = SignedEthTx::decode(raw).map_err(|e| match e {
+        SdkError::UnsupportedTxType(ty) => RpcError::server(format!(
+            "transaction type {ty} is not supported: Filecoin takes legacy and EIP-1559 (type 2) \
+             transactions"
+        )),
+        SdkError::InvalidTx(_) => RpcError::server(format!("invalid transaction: {e}")),
+        e => RpcError::invalid_params(format!("cannot decode the transaction: {e}")),
+    })?;
     let chain_id = ctx.devnet.chain_id();
-    let got = match &envelope {
-        TxEnvelope::Legacy(tx) => match tx.tx().chain_id {
-            Some(id) => Some(id),
-            None if ctx.allow_unprotected_txs => None,
-            None => {
-                return Err(RpcError::server(
-                    "only replay-protected (EIP-155) transactions allowed over RPC: this \
-                     transaction has no chain id, so it is valid on every network (start the \
-                     devnet with unprotected transactions allowed to accept it)",
-                ));
-            }
-        },
-        TxEnvelope::Eip1559(tx) => Some(tx.tx().chain_id),
-        other => {
-            return Err(RpcError::server(format!(
-                "transaction type {} is not supported: Filecoin takes legacy and EIP-1559 \
-                 (type 2) transactions",
-                u8::from(other.tx_type())
-            )));
-        }
-    };
-    if let Some(got) = got
-        && got != chain_id
-    {
-        return Err(RpcError::server(format!(
+    match tx.tx.chain_id() {
+        None if !ctx.allow_unprotected_txs => Err(RpcError::server(
+            "only replay-protected (EIP-155) transactions allowed over RPC: this transaction has \
+             no chain id, so it is valid on every network (start the devnet with unprotected \
+             transactions allowed to accept it)",
+        )),
+        Some(got) if got != chain_id => Err(RpcError::server(format!(
             "invalid chain id {got}: this devnet's is {chain_id}"
-        )));
+        ))),
+        _ => Ok(tx),
     }
-    Ok(*envelope.tx_hash())
 }
 
 /// An `eth_call` / `eth_estimateGas` object.
