@@ -1,5 +1,9 @@
 //! Lotus' JSON answers the transport reads (receipts, lookups, `StateCall` results, market
 //! deals), as typed serde shapes. Messages and signatures are [`crate::keys::json`]'s.
+//!
+//! Only `HttpTransport` reads the shapes; without the `http` feature
+//! the public base64/amount helpers are what is left.
+#![cfg_attr(not(feature = "http"), allow(dead_code))]
 
 use std::str::FromStr;
 
