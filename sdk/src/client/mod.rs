@@ -1,11 +1,14 @@
 //! [`Client`]: the plumbing every call goes through (nonces, gas, signing, receipts, errors),
-//! the deploy helper, and the typed clients [`RegistryClient`] and [`EscrowClient`].
+//! the deploy helpers (`deploy.rs`), the codecs and failure mapping (`codec.rs`), and the typed
+//! clients [`RegistryClient`] and [`EscrowClient`].
 //!
 //! A [`Signer`] says how its messages are sent: [`Signer::f1`] sends native messages with CBOR
 //! params from the key's f1 address; [`Signer::eth`] sends EIP-1559 transactions from its f410
 //! address with Solidity-ABI calldata (the `filmark-abi` interfaces) to the actors' `InvokeEVM`.
 
 mod abi_reads;
+mod codec;
+mod deploy;
 mod escrow;
 pub mod events;
 mod registry;
@@ -16,8 +19,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use cid::Cid;
-use fvm_ipld_encoding::de::DeserializeOwned;
-use fvm_ipld_encoding::ser::Serialize;
 use fvm_ipld_encoding::{BytesDe, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
@@ -26,20 +27,20 @@ use fvm_shared::message::Message;
 use fvm_shared::{METHOD_SEND, MethodNum};
 
 pub use self::abi_reads::is_abi_address;
+use self::codec::failure_error;
+pub(crate) use self::codec::{Returned, abi_decode, cbor, decode, twin_error, twin_revert};
+pub use self::deploy::{Deployed, DeployedContract, Deployment};
 pub use self::escrow::{EscrowClient, OrderBuilder};
 pub use self::events::{Emitted, FilmarkEvent};
 pub use self::registry::{DEFAULT_KIND, Register, RegistryClient, eth_of, register_request};
 pub use self::status::{ContentStatus, DealState, DealStatus, OrderStatus, deal_state};
-use crate::keys::{EthAddress, SecpKey, calldata_params, ext};
+use crate::keys::{SecpKey, calldata_params, ext};
 use crate::network::Network;
 use crate::transport::{DevnetControls, Lookup, ProviderOffer, Transport};
 use crate::{Error, Result};
 
 /// A block's gas limit: no estimate with its margin goes above it.
 pub const BLOCK_GAS_LIMIT: u64 = 10_000_000_000;
-/// The init actor (f01), whose `Exec` (method 2) creates actors.
-const INIT_ACTOR: Address = Address::new_id(1);
-const INIT_EXEC: MethodNum = 2;
 
 /// How a [`Signer`]'s messages reach the actors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,74 +118,6 @@ impl Default for SendOptions {
         }
     }
 }
-
-/// An actor created by [`Client::deploy_actor`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deployed {
-    /// Its code CID.
-    pub code_cid: Cid,
-    /// Its f0 address.
-    pub id_address: Address,
-    /// Its robust f2 address.
-    pub robust_address: Address,
-}
-
-/// An EVM contract created by [`Client::deploy_contract`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeployedContract {
-    /// Its f0 address.
-    pub id_address: Address,
-    /// Its f410 address (what the typed clients take to reach it).
-    pub address: Address,
-    /// Its Ethereum address.
-    pub eth_address: EthAddress,
-    /// The gas the deployment used.
-    pub gas_used: u64,
-}
-
-impl DeployedContract {
-    /// The contract a successful `CreateExternal` created, from its lookup (the EAM's return).
-    ///
-    /// # Errors
-    /// [`Error::Decode`] for a return that is not the EAM's.
-    pub fn from_lookup(lookup: &Lookup) -> Result<Self> {
-        let what = "the EAM's create return";
-        let CreateReturn(id, _, BytesDe(eth)) = decode(&lookup.receipt.return_data, what)?;
-        let eth = <[u8; 20]>::try_from(eth.as_slice()).map_err(|_| Error::Decode {
-            what: what.to_owned(),
-            reason: format!("an Ethereum address of {} bytes", eth.len()),
-        })?;
-        Ok(Self {
-            id_address: Address::new_id(id),
-            address: filmark_actor_shared::abi::f410_address(&eth),
-            eth_address: EthAddress::from(eth),
-            gas_used: lookup.receipt.gas_used,
-        })
-    }
-}
-
-/// The EAM's return of every create (`CreateReturn`: actor id, robust address, Ethereum
-/// address), a CBOR array.
-#[derive(serde::Deserialize)]
-struct CreateReturn(u64, serde::de::IgnoredAny, BytesDe);
-
-/// Filmark's two actors, deployed ([`Client::deploy_filmark`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deployment {
-    /// The registry.
-    pub registry: Deployed,
-    /// The escrow.
-    pub escrow: Deployed,
-}
-
-/// The init actor's `Exec` params (builtin-actors' `ExecParams`: code CID, constructor
-/// params), a CBOR array.
-#[derive(serde::Serialize)]
-struct ExecParams(Cid, RawBytes);
-
-/// The init actor's `Exec` return (`ExecReturn`: id address, robust address).
-#[derive(serde::Deserialize)]
-struct ExecReturn(Address, Address);
 
 /// A node, with nonce tracking and the send/call plumbing the typed clients use.
 #[derive(Debug)]
@@ -529,89 +462,6 @@ impl<T: Transport> Client<T> {
         Ok(events::decode_events(&self.events(lookup).await?))
     }
 
-    /// Installs `wasm` and creates an actor of it with init's `Exec`, sent by `signer` (an f1
-    /// key: init's `Exec` has no Ethereum form).
-    ///
-    /// # Errors
-    /// [`Error::DeployRefused`] on calibration and mainnet (no user wasm actors there);
-    /// [`Error::NotEthCompatible`] for an eth signer; [`Error::ActorFailed`] when the
-    /// constructor fails; the transport's.
-    pub async fn deploy_actor(
-        &self,
-        signer: &Signer,
-        wasm: &[u8],
-        constructor_params: RawBytes,
-    ) -> Result<Deployed> {
-        self.network.check_native_deploy()?;
-        if signer.path == Path::Eth {
-            return Err(Error::NotEthCompatible(
-                "deploying a native actor needs an f1 signer (init's Exec)".into(),
-            ));
-        }
-        let code_cid = self.transport.install_code(wasm).await?;
-        let params = cbor(&ExecParams(code_cid, constructor_params))?;
-        let what = format!("deploying {code_cid}");
-        let lookup = self
-            .send(
-                signer,
-                INIT_ACTOR,
-                TokenAmount::default(),
-                INIT_EXEC,
-                params,
-                &what,
-            )
-            .await?;
-        let ExecReturn(id_address, robust_address) =
-            decode(&lookup.receipt.return_data, "init Exec return")?;
-        Ok(Deployed {
-            code_cid,
-            id_address,
-            robust_address,
-        })
-    }
-
-    /// Deploys an EVM contract: `initcode` (its creation bytecode, constructor arguments
-    /// appended) sent by an eth `signer` to the EAM's `CreateExternal`, as an Ethereum
-    /// transaction without `to`. Works on every network (calibration and mainnet included).
-    ///
-    /// # Errors
-    /// [`Error::NotEthCompatible`] for an f1 signer; [`Error::ActorFailed`] when the
-    /// constructor reverts; [`Error::Decode`] for an unexpected EAM return; the transport's.
-    pub async fn deploy_contract(
-        &self,
-        signer: &Signer,
-        initcode: &[u8],
-    ) -> Result<DeployedContract> {
-        if signer.path != Path::Eth {
-            return Err(Error::NotEthCompatible(
-                "deploying an EVM contract needs an eth signer (an Ethereum transaction)".into(),
-            ));
-        }
-        let message = self.prepare_contract(signer.address(), initcode).await?;
-        let lookup = self
-            .send_prepared(signer, message, "deploying a contract")
-            .await?;
-        DeployedContract::from_lookup(&lookup)
-    }
-
-    /// The message deploying an EVM contract (`initcode` to the EAM's `CreateExternal` from
-    /// `from`, an f410 address), its nonce and gas set: sign it with
-    /// [`SecpKey::sign_eip1559`](crate::keys::SecpKey::sign_eip1559), send it with
-    /// [`Client::send_prepared`], read the result with [`DeployedContract::from_lookup`].
-    ///
-    /// # Errors
-    /// As [`Client::prepare`].
-    pub async fn prepare_contract(&self, from: Address, initcode: &[u8]) -> Result<Message> {
-        self.prepare(
-            from,
-            Address::new_id(crate::keys::EAM_ACTOR_ID),
-            TokenAmount::default(),
-            ext::eam::CREATE_EXTERNAL,
-            calldata_params(initcode),
-        )
-        .await
-    }
-
     /// Runs a Solidity-ABI call read-only (from f00, on the head state) against `to`, a
     /// native actor's `InvokeEVM` or an EVM contract alike, and decodes its return.
     ///
@@ -637,28 +487,6 @@ impl<T: Transport> Client<T> {
             decode(&ret, what)?
         };
         abi_decode::<C>(Returned::Abi(bytes), what)
-    }
-
-    /// Deploys the escrow, then the registry pointing at it (the registry reads the escrow).
-    /// `registry_wasm` and `escrow_wasm` are the modules (`filmark_actor_bundle::REGISTRY_WASM`
-    /// and `ESCROW_WASM`).
-    ///
-    /// # Errors
-    /// As [`Client::deploy_actor`].
-    pub async fn deploy_filmark(
-        &self,
-        signer: &Signer,
-        registry_wasm: &[u8],
-        escrow_wasm: &[u8],
-    ) -> Result<Deployment> {
-        let escrow = self
-            .deploy_actor(signer, escrow_wasm, RawBytes::default())
-            .await?;
-        let params = cbor(&filmark_registry::types::ConstructorParams {
-            escrow: Some(escrow.id_address),
-        })?;
-        let registry = self.deploy_actor(signer, registry_wasm, params).await?;
-        Ok(Deployment { registry, escrow })
     }
 
     /// Sends `native` (CBOR) to `method` for an f1 signer, or `abi` (calldata) to `InvokeEVM`
@@ -713,105 +541,6 @@ impl<T: DevnetControls> Client<T> {
     ) -> Result<ProviderOffer> {
         self.transport.upload_car(&escrow, order_id, car).await
     }
-}
-
-/// What [`Client::invoke`] returned, by path.
-#[derive(Debug)]
-pub(crate) enum Returned {
-    Cbor(RawBytes),
-    Abi(Vec<u8>),
-}
-
-/// Decodes an ABI return value.
-pub(crate) fn abi_decode<C: alloy_sol_types::SolCall>(
-    r: Returned,
-    what: &str,
-) -> Result<C::Return> {
-    match r {
-        Returned::Abi(bytes) => C::abi_decode_returns(&bytes).map_err(|e| Error::Decode {
-            what: what.to_owned(),
-            reason: e.to_string(),
-        }),
-        Returned::Cbor(_) => Err(Error::Decode {
-            what: what.to_owned(),
-            reason: "a CBOR return where ABI was expected".into(),
-        }),
-    }
-}
-
-/// CBOR params.
-pub(crate) fn cbor<P: Serialize>(p: &P) -> Result<RawBytes> {
-    RawBytes::serialize(p).map_err(|e| Error::Cbor(e.to_string()))
-}
-
-/// Decodes a CBOR return value.
-pub(crate) fn decode<R: DeserializeOwned>(data: &RawBytes, what: &str) -> Result<R> {
-    data.deserialize().map_err(|e| Error::Decode {
-        what: what.to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-/// The error of a failed message: its exit code, the actor's message, and for `InvokeEVM` the
-/// Solidity revert string carried in its return data. A Solidity twin's revert with one of
-/// the `FilmarkErrors` becomes the same error as the native actor's exit code it is named
-/// after (exit code, and its reason as the message and revert), so a dapp handles one error
-/// whichever implementation it talks to.
-fn failure_error(
-    what: &str,
-    message: &Message,
-    exit_code: fvm_shared::error::ExitCode,
-    failure: Option<String>,
-    return_data: &[u8],
-) -> Error {
-    let abi = message.method_num == ext::evm::INVOKE_CONTRACT;
-    if let Some((exit_code, reason)) = abi.then(|| twin_revert(return_data)).flatten() {
-        return Error::ActorFailed {
-            what: what.to_owned(),
-            exit_code,
-            message: reason.clone(),
-            revert: Some(reason),
-        };
-    }
-    let revert = abi
-        .then(|| filmark_actor_shared::abi::decode_revert(return_data))
-        .flatten();
-    Error::ActorFailed {
-        what: what.to_owned(),
-        exit_code,
-        message: failure
-            .or_else(|| revert.clone())
-            .unwrap_or_else(|| "(the node gave no message)".into()),
-        revert,
-    }
-}
-
-/// A twin's revert (`FilmarkErrors.sol`) in a failed call's return data (one CBOR byte
-/// string): the exit code it is named after, and its reason.
-pub(crate) fn twin_revert(return_data: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
-    let BytesDe(bytes) = fvm_ipld_encoding::from_slice(return_data).ok()?;
-    twin_error(&bytes)
-}
-
-/// A twin's custom error (`FilmarkErrors.sol`) in ABI revert bytes: the exit code it is named
-/// after, and its reason.
-pub(crate) fn twin_error(bytes: &[u8]) -> Option<(fvm_shared::error::ExitCode, String)> {
-    use alloy_sol_types::SolInterface;
-    use filmark_abi::FilmarkErrors::FilmarkErrorsErrors as E;
-    use fvm_shared::error::ExitCode as X;
-    Some(match E::abi_decode(bytes).ok()? {
-        E::IllegalArgument(e) => (X::USR_ILLEGAL_ARGUMENT, e.reason),
-        E::NotFound(e) => (X::USR_NOT_FOUND, e.reason),
-        E::Forbidden(e) => (X::USR_FORBIDDEN, e.reason),
-        E::InsufficientFunds(e) => (X::USR_INSUFFICIENT_FUNDS, e.reason),
-        E::IllegalState(e) => (X::USR_ILLEGAL_STATE, e.reason),
-        E::Serialization(e) => (X::USR_SERIALIZATION, e.reason),
-        E::UnhandledMessage(e) => (X::USR_UNHANDLED_MESSAGE, e.reason),
-        E::Unspecified(e) => (X::USR_UNSPECIFIED, e.reason),
-        E::AssertionFailed(e) => (X::USR_ASSERTION_FAILED, e.reason),
-        E::ReadOnly(e) => (X::USR_READ_ONLY, e.reason),
-        E::NotPayable(e) => (X::USR_NOT_PAYABLE, e.reason),
-    })
 }
 
 #[cfg(test)]
@@ -977,12 +706,5 @@ mod tests {
         assert_eq!(Signer::f1(key.clone()).address(), key.f1_address());
         assert_eq!(Signer::eth(key.clone()).address(), key.f410_address());
         assert_eq!(Signer::eth(key).path(), Path::Eth);
-    }
-
-    #[test]
-    fn exec_params_are_a_cbor_pair() {
-        let p = cbor(&ExecParams(Cid::default(), RawBytes::new(vec![1]))).unwrap();
-        // A two-element array.
-        assert_eq!(p.bytes()[0], 0x82);
     }
 }
