@@ -28,7 +28,9 @@ use fvm_shared::{METHOD_SEND, MethodNum};
 
 pub use self::abi_reads::is_abi_address;
 use self::codec::failure_error;
-pub(crate) use self::codec::{Returned, abi_decode, cbor, decode, twin_error, twin_revert};
+#[cfg(feature = "http")]
+pub(crate) use self::codec::twin_error;
+pub(crate) use self::codec::{Returned, abi_decode, cbor, decode, twin_revert};
 pub use self::deploy::{Deployed, DeployedContract, Deployment};
 pub use self::escrow::{EscrowClient, OrderBuilder};
 pub use self::events::{Emitted, FilmarkEvent};
