@@ -223,20 +223,10 @@ fn deploy_registry(net: &Devnet) -> EthAddress {
     masked_id(deployed.id_address.id().unwrap())
 }
 
+/// The ABI calldata of the registry's `register` of the `n`-th test CID.
 fn register_call(n: u8) -> Vec<u8> {
-    I::registerCall {
-        request: I::RegisterRequest {
-            cid: Bytes::from(filmark_devnet::code_cid(&[n; 8]).to_bytes()),
-            owner: EthAddress::ZERO,
-            kind: "text/plain".into(),
-            size: 8,
-            pieceCid: Bytes::new(),
-            platform: String::new(),
-            refHash: B256::ZERO,
-            metadata: Vec::new(),
-        },
-    }
-    .abi_encode()
+    crate::alloy::register_call(Bytes::from(filmark_devnet::code_cid(&[n; 8]).to_bytes()))
+        .abi_encode()
 }
 
 #[test]
