@@ -463,7 +463,7 @@ impl Node {
             let hash = if self.persistent() {
                 None
             } else {
-                eth_hashes.get(&record.cid).copied()
+                indexed_eth_hash(record, &eth_hashes)
             };
             self.indexes.add(record, hash);
             self.records.push(record);
@@ -480,11 +480,29 @@ impl Node {
     }
 
     /// The message CID of an Ethereum transaction hash. O(1) in memory, O(log n) on disk.
+    ///
+    /// As Lotus, the index holds the f410 senders' transactions only ([`indexed_eth_hash`]);
+    /// any other hash is read as the digest of a message CID (`cid_from_eth_hash`, Lotus' `EthHash.ToCid`), found if
+    /// an explicit message of the chain has that CID.
     pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Option<Cid>> {
-        if !self.persistent() {
-            return Ok(self.indexes.message_by_eth_hash(hash));
+        let indexed = if self.persistent() {
+            self.stored_cid(Table::EthTx, hash)?
+        } else {
+            self.indexes.message_by_eth_hash(hash)
+        };
+        if indexed.is_some() {
+            return Ok(indexed);
         }
-        self.stored_cid(Table::EthTx, hash)
+        let cid = filmark_sdk::keys::cid_from_eth_hash(&(*hash).into());
+        if !self.records.contains(&cid) {
+            return Ok(None);
+        }
+        // Implicit messages (cron) have CIDs too, but no transaction hash.
+        Ok(self
+            .records
+            .get(&cid)?
+            .filter(|r| r.index.is_some())
+            .map(|_| cid))
     }
 
     fn stored_cid(&self, table: Table, key: &[u8]) -> Result<Option<Cid>> {
@@ -739,6 +757,23 @@ fn engines() -> &'static MultiEngine {
 
 /// How many FVM executors may run at once in a process (see [`engines`]).
 const ENGINE_INSTANCES: u32 = 16;
+
+/// The transaction hash a tipset's index keeps for `record`: its Ethereum hash if an f410 sender
+/// signed it (the keccak of the transaction, which nothing else gives back), else `None`: an f1
+/// message's hash is its CID's digest (`cid_from_eth_hash` goes back), so Lotus indexes
+/// delegated messages only, and a tipset of f1 messages writes no random-keyed index entry.
+pub(crate) fn indexed_eth_hash(
+    record: &MessageRecord,
+    eth_hashes: &HashMap<Cid, [u8; 32]>,
+) -> Option<[u8; 32]> {
+    let delegated = record
+        .signed
+        .as_ref()
+        .is_some_and(|s| s.signature.sig_type == filmark_sdk::keys::SigType::Delegated);
+    delegated
+        .then(|| eth_hashes.get(&record.cid).copied())
+        .flatten()
+}
 
 /// Builds an AMT from `items` in `store` and returns its root.
 pub(crate) fn amt_root<T: serde::Serialize>(

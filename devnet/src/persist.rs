@@ -114,8 +114,8 @@ impl Node {
         let first = self.records.len() as u64;
         for (i, record) in records.iter().enumerate() {
             batch.put(Table::Records, key(first + i as u64), to_vec(record)?);
-            if let Some(hash) = eth_hashes.get(&record.cid) {
-                batch.put(Table::EthTx, *hash, record.cid.to_bytes());
+            if let Some(hash) = super::indexed_eth_hash(record, eth_hashes) {
+                batch.put(Table::EthTx, hash, record.cid.to_bytes());
             }
         }
         batch.put(

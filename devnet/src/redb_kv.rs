@@ -145,11 +145,10 @@ impl RedbKv {
         let write = self.db.begin_write()?;
         {
             let mut table = write.open_table(BLOCKS)?;
+            // A block already stored is stored again with the same bytes (no read first: one
+            // descent of the tree, not two).
             for (cid, block) in blocks {
-                let key = cid.to_bytes();
-                if table.get(key.as_slice())?.is_none() {
-                    table.insert(key.as_slice(), block.as_slice())?;
-                }
+                table.insert(cid.to_bytes().as_slice(), block.as_slice())?;
             }
             let mut tables = HashMap::new();
             for table in Table::ALL {

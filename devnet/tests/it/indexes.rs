@@ -135,3 +135,42 @@ fn logs_are_found_by_emitter_topic_and_range_and_a_revert_forgets_them() {
     assert!(after.iter().all(|l| l.message == first.cid));
     assert_eq!(after.len(), first.events.len());
 }
+
+#[test]
+fn only_f410_transactions_are_indexed_and_a_cid_digest_finds_explicit_messages_only() {
+    let net = devnet();
+    let key = net.account(KeyKind::Eth, 0).unwrap().key;
+    let to = net.account(KeyKind::Eth, 1).unwrap().address();
+    let m = net
+        .prepare(
+            key.address(),
+            to,
+            TokenAmount::from_atto(1),
+            INVOKE_EVM_METHOD,
+            RawBytes::default(),
+        )
+        .unwrap();
+    let signed = key.sign(m, net.chain_id()).unwrap();
+    let keccak = signed.eth_tx_hash(net.chain_id()).unwrap().0;
+    let cid = net.push(signed).unwrap();
+    let digest = filmark_sdk::keys::cid_digest(&cid).unwrap().0;
+    assert_ne!(digest, keccak);
+    // The keccak hash through the index; the CID's digest as Lotus' `EthHash.ToCid` fallback.
+    assert_eq!(net.lookup_eth_tx(&keccak).unwrap().record.cid, cid);
+    assert_eq!(net.lookup_eth_tx(&digest).unwrap().record.cid, cid);
+    // An implicit message (the system actor's) has a CID but no transaction hash.
+    let cron = net
+        .system_call(
+            fvm_shared::address::Address::new_id(0),
+            METHOD_SEND,
+            RawBytes::default(),
+            "a system call",
+        )
+        .unwrap();
+    assert!(net.lookup(&cron.cid).is_ok());
+    let implicit = filmark_sdk::keys::cid_digest(&cron.cid).unwrap().0;
+    assert!(matches!(
+        net.lookup_eth_tx(&implicit),
+        Err(Error::NotFound(_))
+    ));
+}
