@@ -459,13 +459,8 @@ impl Node {
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
         for record in &records {
-            // On a persistent store the transaction-hash index is a table of the store.
-            let hash = if self.persistent() {
-                None
-            } else {
-                indexed_eth_hash(record, &eth_hashes)
-            };
-            self.indexes.add(record, hash);
+            self.indexes
+                .add(record, indexed_eth_hash(record, &eth_hashes));
             self.records.push(record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
@@ -479,19 +474,15 @@ impl Node {
         Ok(extra_records)
     }
 
-    /// The message CID of an Ethereum transaction hash. O(1) in memory, O(log n) on disk.
+    /// The message CID of an Ethereum transaction hash. O(1) (a hash map, on disk too: the
+    /// store keeps the hashes in commit order and the node reads them at start).
     ///
     /// As Lotus, the index holds the f410 senders' transactions only ([`indexed_eth_hash`]);
     /// any other hash is read as the digest of a message CID (`cid_from_eth_hash`, Lotus' `EthHash.ToCid`), found if
     /// an explicit message of the chain has that CID.
     pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Option<Cid>> {
-        let indexed = if self.persistent() {
-            self.stored_cid(Table::EthTx, hash)?
-        } else {
-            self.indexes.message_by_eth_hash(hash)
-        };
-        if indexed.is_some() {
-            return Ok(indexed);
+        if let Some(cid) = self.indexes.message_by_eth_hash(hash) {
+            return Ok(Some(cid));
         }
         let cid = filmark_sdk::keys::cid_from_eth_hash(&(*hash).into());
         if !self.records.contains(&cid) {

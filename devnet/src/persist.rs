@@ -4,9 +4,11 @@
 //! Layout ([`Table`]): `meta` holds the schema marker, the chain id, the genesis CID, the head's
 //! CID and the node's state between tipsets (base fee, implicit nonce, schedule, per-tipset
 //! calls); `tipsets` the tipsets by height; `records` the message records in commit order;
-//! `codes` the installed code CIDs; `eth_tx` the message CID of each Ethereum transaction hash
-//! and `eth_blocks` the tipset key of each Ethereum block hash (looked up on disk, O(log n)).
-//! The log indexes (by emitter and topic) are rebuilt in memory from the records at start.
+//! `codes` the installed code CIDs; `eth_tx` the transaction hash of each f410 sender's record,
+//! by commit sequence (appended, so a tipset's writes land at the end of the tree, not all
+//! over it); `eth_blocks` the tipset key of each Ethereum block hash (looked up on disk,
+//! O(log n), one entry a tipset). The log indexes (by emitter and topic) and the transaction
+//! hash index are rebuilt in memory from `records` and `eth_tx` at start.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -115,7 +117,7 @@ impl Node {
         for (i, record) in records.iter().enumerate() {
             batch.put(Table::Records, key(first + i as u64), to_vec(record)?);
             if let Some(hash) = super::indexed_eth_hash(record, eth_hashes) {
-                batch.put(Table::EthTx, hash, record.cid.to_bytes());
+                batch.put(Table::EthTx, key(first + i as u64), hash);
             }
         }
         batch.put(
@@ -141,7 +143,6 @@ impl Node {
         time_offset: i64,
         chain_len: usize,
         record_len: usize,
-        removed_hashes: &[[u8; 32]],
         implicit_nonce: u64,
         base_fee: &TokenAmount,
         schedule: &BTreeMap<ChainEpoch, Vec<ImplicitCall>>,
@@ -152,11 +153,9 @@ impl Node {
             batch.delete(Table::Tipsets, height_key(t.height()));
             batch.delete(Table::EthBlocks, t.eth_block_hash());
         }
-        for hash in removed_hashes {
-            batch.delete(Table::EthTx, *hash);
-        }
         for seq in record_len..self.records.len() {
             batch.delete(Table::Records, key(seq as u64));
+            batch.delete(Table::EthTx, key(seq as u64));
         }
         batch.put(Table::Tipsets, height_key(head.height()), to_vec(head)?);
         batch.put(Table::Meta, HEAD_KEY, head.cid.to_bytes());
@@ -271,6 +270,22 @@ impl Node {
         })
         .map_err(|e| corrupt("records", &failed.clone().unwrap_or_else(|| e.to_string())))?;
         flush(&mut chunk, &mut loaded)?;
+        let mut eth_hashes: HashMap<u64, [u8; 32]> = HashMap::new();
+        for (k, v) in kv.entries(Table::EthTx)? {
+            let seq = <[u8; 8]>::try_from(k.as_slice()).map(u64::from_be_bytes);
+            let hash = <[u8; 32]>::try_from(v.as_slice());
+            match (seq, hash) {
+                (Ok(seq), Ok(hash)) if seq < loaded.len() as u64 => {
+                    eth_hashes.insert(seq, hash);
+                }
+                _ => {
+                    return Err(corrupt(
+                        "transaction hash index",
+                        &"an entry without its record",
+                    ));
+                }
+            }
+        }
         let meta: NodeMeta = match kv.entry(Table::Meta, NODE_KEY)? {
             Some(b) => from_slice(&b).map_err(|e| corrupt("node state", &e))?,
             None => return Err(corrupt("node state", &"missing")),
@@ -295,9 +310,10 @@ impl Node {
             self.index_eth_block(&t);
             self.chain.push(t);
         }
-        for (cid, entries) in loaded {
-            // The transaction and block hash indexes are tables of the store.
-            self.indexes.add_entries(cid, &entries, None);
+        for (seq, (cid, entries)) in loaded.into_iter().enumerate() {
+            // The block hash index is a table of the store; the transaction hashes are here.
+            let eth_hash = eth_hashes.get(&(seq as u64)).copied();
+            self.indexes.add_entries(cid, &entries, eth_hash);
             self.records.push_stored(cid);
         }
         self.implicit_nonce = meta.implicit_nonce;

@@ -75,7 +75,6 @@ impl Node {
                 s.time_offset,
                 s.chain_len,
                 s.record_len,
-                &removed,
                 s.implicit_nonce,
                 &s.base_fee,
                 &s.schedule,

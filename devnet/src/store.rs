@@ -90,7 +90,7 @@ pub trait KvStore: Send + Sync + std::fmt::Debug + 'static {
 
 /// The schema marker a persistent devnet store carries in [`Table::Meta`] under
 /// [`SCHEMA_KEY`] (its version is the number at the end).
-pub const SCHEMA: &[u8] = b"filmark-devnet/1";
+pub const SCHEMA: &[u8] = b"filmark-devnet/2";
 /// The [`Table::Meta`] key of the schema marker.
 pub const SCHEMA_KEY: &[u8] = b"schema";
 
@@ -106,7 +106,10 @@ pub enum Table {
     Records,
     /// Installed code CIDs (compiled again at start).
     Codes,
-    /// Message CID by Ethereum transaction hash.
+    /// The Ethereum transaction hash of each f410 sender's message record, by the record's
+    /// commit sequence (8 bytes, big-endian): appended as tipsets commit, read into the
+    /// in-memory hash index at start (a table keyed by the hashes themselves took a random-keyed
+    /// B-tree insert a message, whose cost grew with the chain).
     EthTx,
     /// Tipset key (block CID) by Ethereum block hash.
     EthBlocks,

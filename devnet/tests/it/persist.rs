@@ -273,3 +273,44 @@ fn a_failed_database_transaction_changes_nothing_and_the_next_tipset_commits() {
             .is_success()
     );
 }
+
+/// Pushes a transfer between f410 accounts `from` and `to`: its CID and transaction hash.
+fn eth_transfer(net: &Devnet, from: usize, to: usize) -> (cid::Cid, [u8; 32]) {
+    let eth = net.account(KeyKind::Eth, from).unwrap();
+    let m = net
+        .prepare(
+            eth.address(),
+            net.account(KeyKind::Eth, to).unwrap().address(),
+            TokenAmount::from_atto(5),
+            INVOKE_EVM_METHOD,
+            RawBytes::default(),
+        )
+        .unwrap();
+    let signed = eth.key.sign(m, net.chain_id()).unwrap();
+    let hash = signed.eth_tx_hash(net.chain_id()).unwrap().0;
+    (net.push(signed).unwrap(), hash)
+}
+
+#[test]
+fn a_reverted_f410_transaction_is_forgotten_on_disk_and_its_sequence_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kept, gone, after) = {
+        let net = Devnet::spawn(config(dir.path())).unwrap();
+        let kept = eth_transfer(&net, 0, 1);
+        let snap = net.snapshot();
+        let gone = eth_transfer(&net, 0, 1);
+        net.revert(snap).unwrap();
+        // The next record takes the reverted one's commit sequence.
+        let after = eth_transfer(&net, 1, 0);
+        (kept, gone, after)
+    };
+    let net = Devnet::spawn(config(dir.path())).unwrap();
+    for (cid, hash) in [kept, after] {
+        assert_eq!(net.lookup_eth_tx(&hash).unwrap().record.cid, cid);
+    }
+    assert!(matches!(
+        net.lookup_eth_tx(&gone.1),
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(net.lookup(&gone.0), Err(Error::UnknownMessage(_))));
+}
