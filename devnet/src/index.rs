@@ -77,7 +77,9 @@ pub(crate) fn index_entries(record: &MessageRecord) -> Vec<IndexEntry> {
 /// The indexes (see the module docs).
 #[derive(Debug, Default)]
 pub(crate) struct Indexes {
-    eth_tx: HashMap<[u8; 32], Cid>,
+    /// The commit sequence of the record of each indexed transaction hash (8 bytes a value,
+    /// where a CID is 96 in memory).
+    eth_tx: HashMap<[u8; 32], u64>,
     all: Vec<LogRef>,
     by_emitter: HashMap<ActorID, Vec<LogRef>>,
     by_topic: HashMap<(usize, [u8; 32]), Vec<LogRef>>,
@@ -100,20 +102,22 @@ fn topics(event: &StampedEvent) -> [Option<[u8; 32]>; 4] {
 }
 
 impl Indexes {
-    /// Indexes a committed record; `eth_hash` is its transaction hash, for explicit messages.
-    pub(crate) fn add(&mut self, record: &MessageRecord, eth_hash: Option<[u8; 32]>) {
-        self.add_entries(record.cid, &index_entries(record), eth_hash);
+    /// Indexes a committed record, the `seq`-th; `eth_hash` is its transaction hash, if
+    /// indexed ([`crate::node::indexed_eth_hash`]).
+    pub(crate) fn add(&mut self, seq: u64, record: &MessageRecord, eth_hash: Option<[u8; 32]>) {
+        self.add_entries(seq, record.cid, &index_entries(record), eth_hash);
     }
 
     /// Indexes a record from what [`index_entries`] took of it.
     pub(crate) fn add_entries(
         &mut self,
+        seq: u64,
         message: Cid,
         entries: &[IndexEntry],
         eth_hash: Option<[u8; 32]>,
     ) {
         if let Some(hash) = eth_hash {
-            self.eth_tx.insert(hash, message);
+            self.eth_tx.insert(hash, seq);
         }
         for (index, e) in entries.iter().enumerate() {
             let r = LogRef {
@@ -148,8 +152,8 @@ impl Indexes {
         self.eth_blocks.get(hash).copied()
     }
 
-    /// The message CID of a transaction hash.
-    pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Option<Cid> {
+    /// The commit sequence of the record of a transaction hash.
+    pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Option<u64> {
         self.eth_tx.get(hash).copied()
     }
 

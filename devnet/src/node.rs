@@ -459,8 +459,9 @@ impl Node {
         self.implicit_nonce = implicit_nonce;
         self.base_fee = next_base_fee;
         for record in &records {
+            let seq = self.records.len() as u64;
             self.indexes
-                .add(record, indexed_eth_hash(record, &eth_hashes));
+                .add(seq, record, indexed_eth_hash(record, &eth_hashes));
             self.records.push(record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
@@ -481,8 +482,8 @@ impl Node {
     /// any other hash is read as the digest of a message CID (`cid_from_eth_hash`, Lotus' `EthHash.ToCid`), found if
     /// an explicit message of the chain has that CID.
     pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Option<Cid>> {
-        if let Some(cid) = self.indexes.message_by_eth_hash(hash) {
-            return Ok(Some(cid));
+        if let Some(seq) = self.indexes.message_by_eth_hash(hash) {
+            return Ok(self.records.cid_at(seq));
         }
         let cid = filmark_sdk::keys::cid_from_eth_hash(&(*hash).into());
         if !self.records.contains(&cid) {

@@ -313,7 +313,8 @@ impl Node {
         for (seq, (cid, entries)) in loaded.into_iter().enumerate() {
             // The block hash index is a table of the store; the transaction hashes are here.
             let eth_hash = eth_hashes.get(&(seq as u64)).copied();
-            self.indexes.add_entries(cid, &entries, eth_hash);
+            self.indexes
+                .add_entries(seq as u64, cid, &entries, eth_hash);
             self.records.push_stored(cid);
         }
         self.implicit_nonce = meta.implicit_nonce;

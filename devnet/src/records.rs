@@ -119,6 +119,14 @@ impl Records {
         }
     }
 
+    /// The CID of the record with commit sequence `seq`.
+    pub(crate) fn cid_at(&self, seq: u64) -> Option<Cid> {
+        usize::try_from(seq)
+            .ok()
+            .and_then(|i| self.log.get(i))
+            .copied()
+    }
+
     /// The CIDs of the records committed after the first `len`.
     pub(crate) fn since(&self, len: usize) -> &[Cid] {
         &self.log[len.min(self.log.len())..]
