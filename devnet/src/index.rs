@@ -103,7 +103,7 @@ fn topics(event: &StampedEvent) -> [Option<[u8; 32]>; 4] {
 
 impl Indexes {
     /// Indexes a committed record, the `seq`-th; `eth_hash` is its transaction hash, if
-    /// indexed ([`crate::node::indexed_eth_hash`]).
+    /// indexed ([`indexed_eth_hash`]).
     pub(crate) fn add(&mut self, seq: u64, record: &MessageRecord, eth_hash: Option<[u8; 32]>) {
         self.add_entries(seq, record.cid, &index_entries(record), eth_hash);
     }
@@ -216,4 +216,21 @@ impl Indexes {
         self.by_emitter.retain(|_, l| !l.is_empty());
         self.by_topic.retain(|_, l| !l.is_empty());
     }
+}
+
+/// The transaction hash a tipset's index keeps for `record`: its Ethereum hash if an f410 sender
+/// signed it (the keccak of the transaction, which nothing else gives back), else `None`: an f1
+/// message's hash is its CID's digest (`cid_from_eth_hash` goes back), so Lotus indexes
+/// delegated messages only, and a tipset of f1 messages writes no random-keyed index entry.
+pub(crate) fn indexed_eth_hash(
+    record: &MessageRecord,
+    eth_hashes: &HashMap<Cid, [u8; 32]>,
+) -> Option<[u8; 32]> {
+    let delegated = record
+        .signed
+        .as_ref()
+        .is_some_and(|s| s.signature.sig_type == filmark_sdk::keys::SigType::Delegated);
+    delegated
+        .then(|| eth_hashes.get(&record.cid).copied())
+        .flatten()
 }

@@ -460,8 +460,11 @@ impl Node {
         self.base_fee = next_base_fee;
         for record in &records {
             let seq = self.records.len() as u64;
-            self.indexes
-                .add(seq, record, indexed_eth_hash(record, &eth_hashes));
+            self.indexes.add(
+                seq,
+                record,
+                crate::index::indexed_eth_hash(record, &eth_hashes),
+            );
             self.records.push(record);
         }
         self.by_cid.insert(tipset.cid, self.chain.len());
@@ -478,9 +481,10 @@ impl Node {
     /// The message CID of an Ethereum transaction hash. O(1) (a hash map, on disk too: the
     /// store keeps the hashes in commit order and the node reads them at start).
     ///
-    /// As Lotus, the index holds the f410 senders' transactions only ([`indexed_eth_hash`]);
-    /// any other hash is read as the digest of a message CID (`cid_from_eth_hash`, Lotus' `EthHash.ToCid`), found if
-    /// an explicit message of the chain has that CID.
+    /// As Lotus, the index holds the f410 senders' transactions only
+    /// ([`crate::index::indexed_eth_hash`]); any other hash is read as the digest of a message
+    /// CID (`cid_from_eth_hash`, Lotus' `EthHash.ToCid`), found if an explicit message of the
+    /// chain has that CID.
     pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Option<Cid>> {
         if let Some(seq) = self.indexes.message_by_eth_hash(hash) {
             return Ok(self.records.cid_at(seq));
@@ -749,23 +753,6 @@ fn engines() -> &'static MultiEngine {
 
 /// How many FVM executors may run at once in a process (see [`engines`]).
 const ENGINE_INSTANCES: u32 = 16;
-
-/// The transaction hash a tipset's index keeps for `record`: its Ethereum hash if an f410 sender
-/// signed it (the keccak of the transaction, which nothing else gives back), else `None`: an f1
-/// message's hash is its CID's digest (`cid_from_eth_hash` goes back), so Lotus indexes
-/// delegated messages only, and a tipset of f1 messages writes no random-keyed index entry.
-pub(crate) fn indexed_eth_hash(
-    record: &MessageRecord,
-    eth_hashes: &HashMap<Cid, [u8; 32]>,
-) -> Option<[u8; 32]> {
-    let delegated = record
-        .signed
-        .as_ref()
-        .is_some_and(|s| s.signature.sig_type == filmark_sdk::keys::SigType::Delegated);
-    delegated
-        .then(|| eth_hashes.get(&record.cid).copied())
-        .flatten()
-}
 
 /// Builds an AMT from `items` in `store` and returns its root.
 pub(crate) fn amt_root<T: serde::Serialize>(

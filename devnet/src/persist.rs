@@ -116,7 +116,7 @@ impl Node {
         let first = self.records.len() as u64;
         for (i, record) in records.iter().enumerate() {
             batch.put(Table::Records, key(first + i as u64), to_vec(record)?);
-            if let Some(hash) = super::indexed_eth_hash(record, eth_hashes) {
+            if let Some(hash) = crate::index::indexed_eth_hash(record, eth_hashes) {
                 batch.put(Table::EthTx, key(first + i as u64), hash);
             }
         }
