@@ -4,11 +4,17 @@
 //! persistent store only its commit sequence is kept, and the record is read from the store's
 //! `records` table, where the tipset's transaction wrote it. Either way a lookup is O(1) plus
 //! decoding one record.
+//!
+//! A message CID is kept as its 32-byte digest (a [`Cid`] is 96 bytes in memory): every record's
+//! CID is a CIDv1, DAG-CBOR, BLAKE2b-256 one (a message's, or a signed message's), which
+//! `cid_from_eth_hash` rebuilds from the digest; any other CID would be kept whole.
 
 use std::collections::HashMap;
 
 use cid::Cid;
 use fvm_ipld_encoding::{from_slice, to_vec};
+
+use filmark_sdk::keys::{cid_digest, cid_from_eth_hash};
 
 use crate::Result;
 use crate::chain::MessageRecord;
@@ -22,14 +28,36 @@ enum Slot {
     Stored(u64),
 }
 
+/// A record's CID as kept in memory (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    /// The digest of a CIDv1 DAG-CBOR BLAKE2b-256 CID.
+    Digest([u8; 32]),
+    /// Any other CID (boxed: the common case stays 33 bytes).
+    Other(Box<Cid>),
+}
+
+impl Key {
+    fn of(cid: &Cid) -> Self {
+        cid_digest(cid).map_or_else(|| Self::Other(Box::new(*cid)), |d| Self::Digest(d.0))
+    }
+
+    fn cid(&self) -> Cid {
+        match self {
+            Self::Digest(d) => cid_from_eth_hash(&(*d).into()),
+            Self::Other(c) => **c,
+        }
+    }
+}
+
 /// See the module docs.
 #[derive(Debug)]
 pub(crate) struct Records {
     store: Store,
     persistent: bool,
-    by_cid: HashMap<Cid, Slot>,
+    by_cid: HashMap<Key, Slot>,
     /// Every record's CID in commit order (what a revert removes).
-    log: Vec<Cid>,
+    log: Vec<Key>,
 }
 
 /// The key of the record with commit sequence `seq` in [`Table::Records`].
@@ -53,7 +81,7 @@ impl Records {
     }
 
     pub(crate) fn contains(&self, cid: &Cid) -> bool {
-        self.by_cid.contains_key(cid)
+        self.by_cid.contains_key(&Key::of(cid))
     }
 
     /// The record of `cid`, if committed.
@@ -62,7 +90,7 @@ impl Records {
     ///
     /// Fails if the store fails or holds an undecodable record.
     pub(crate) fn get(&self, cid: &Cid) -> Result<Option<MessageRecord>> {
-        let bytes = match self.by_cid.get(cid) {
+        let bytes = match self.by_cid.get(&Key::of(cid)) {
             None => return Ok(None),
             Some(Slot::Encoded(b)) => return Ok(Some(from_slice(b)?)),
             Some(Slot::Stored(seq)) => self
@@ -87,14 +115,17 @@ impl Records {
                     .into_boxed_slice(),
             )
         };
-        self.by_cid.insert(record.cid, slot);
-        self.log.push(record.cid);
+        let key = Key::of(&record.cid);
+        self.by_cid.insert(key.clone(), slot);
+        self.log.push(key);
     }
 
     /// Keeps a record loaded from the store under its sequence (the next one).
     pub(crate) fn push_stored(&mut self, cid: Cid) {
-        self.by_cid.insert(cid, Slot::Stored(self.log.len() as u64));
-        self.log.push(cid);
+        let key = Key::of(&cid);
+        self.by_cid
+            .insert(key.clone(), Slot::Stored(self.log.len() as u64));
+        self.log.push(key);
     }
 
     /// The records committed after the first `len`, in commit order.
@@ -104,9 +135,9 @@ impl Records {
     /// Fails if one cannot be read.
     pub(crate) fn removed_since(&self, len: usize) -> Result<Vec<MessageRecord>> {
         self.since(len)
-            .iter()
+            .into_iter()
             .map(|cid| {
-                self.get(cid)?
+                self.get(&cid)?
                     .ok_or_else(|| anyhow::anyhow!("record {cid} is missing").into())
             })
             .collect()
@@ -114,8 +145,8 @@ impl Records {
 
     /// Forgets the records committed after the first `len`.
     pub(crate) fn truncate(&mut self, len: usize) {
-        for cid in self.log.drain(len.min(self.log.len())..) {
-            self.by_cid.remove(&cid);
+        for key in self.log.drain(len.min(self.log.len())..) {
+            self.by_cid.remove(&key);
         }
     }
 
@@ -124,11 +155,50 @@ impl Records {
         usize::try_from(seq)
             .ok()
             .and_then(|i| self.log.get(i))
-            .copied()
+            .map(Key::cid)
     }
 
     /// The CIDs of the records committed after the first `len`.
-    pub(crate) fn since(&self, len: usize) -> &[Cid] {
-        &self.log[len.min(self.log.len())..]
+    pub(crate) fn since(&self, len: usize) -> Vec<Cid> {
+        self.log[len.min(self.log.len())..]
+            .iter()
+            .map(Key::cid)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use multihash_codetable::{Code, MultihashDigest};
+
+    #[test]
+    fn a_message_cid_is_kept_as_its_digest_and_any_other_cid_whole() {
+        let message = Cid::new_v1(
+            fvm_ipld_encoding::DAG_CBOR,
+            Code::Blake2b256.digest(b"a message"),
+        );
+        assert!(matches!(Key::of(&message), Key::Digest(_)));
+        assert_eq!(Key::of(&message).cid(), message);
+        let raw = Cid::new_v1(fvm_ipld_encoding::IPLD_RAW, Code::Sha2_256.digest(b"x"));
+        assert!(matches!(Key::of(&raw), Key::Other(_)));
+        assert_eq!(Key::of(&raw).cid(), raw);
+    }
+
+    #[test]
+    fn records_are_found_by_cid_and_a_truncate_forgets_the_later_ones() {
+        use fvm_ipld_encoding::IPLD_RAW;
+        let store = Store::default();
+        let mut records = Records::new(store);
+        let a = Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(b"a"));
+        let odd = Cid::new_v1(IPLD_RAW, Code::Sha2_256.digest(b"odd"));
+        records.push_stored(a);
+        records.push_stored(odd);
+        assert!(records.contains(&a) && records.contains(&odd));
+        assert_eq!((records.cid_at(0), records.cid_at(1)), (Some(a), Some(odd)));
+        assert_eq!(records.since(1), vec![odd]);
+        records.truncate(1);
+        assert!(records.contains(&a) && !records.contains(&odd));
+        assert_eq!(records.cid_at(1), None);
     }
 }
