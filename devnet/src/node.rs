@@ -690,10 +690,10 @@ pub(crate) fn wait_for_builtins() {
     }
 }
 
-/// Builds a tipset on its own FVM thread (see [`on_fvm_thread`]).
+/// Builds a tipset on an FVM thread kept between tipsets ([`fvm_threads`]).
 pub(crate) fn build(builder: TipsetBuilder) -> Result<Built> {
     let height = builder.height;
-    on_fvm_thread(&format!("tipset {height}"), move || builder.build())
+    fvm_threads::run(&format!("tipset {height}"), move || builder.build())
 }
 
 /// Runs `work` (FVM execution) on a new thread with the 64 MiB stack the FVM needs. A panic in
@@ -762,3 +762,6 @@ mod controls;
 
 #[path = "persist.rs"]
 mod persist;
+
+#[path = "fvm_threads.rs"]
+mod fvm_threads;
