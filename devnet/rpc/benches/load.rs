@@ -254,7 +254,8 @@ fn main() -> anyhow::Result<()> {
                 v["nodeCpuUsPerTx"],
                 v["clientCpuUsPerTx"],
                 v["failures"],
-                v.get("tipsets").map_or_else(String::new, ToString::to_string)
+                v.get("tipsets")
+                    .map_or_else(String::new, ToString::to_string)
             );
         }
         if theirs.is_null() {
