@@ -115,6 +115,10 @@ pub(crate) struct Node {
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
     /// already serializes access).
     head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
+    /// The actor IDs of addresses resolved at the head ([`Node::actor`]), with the tipset
+    /// (CID, height) they hold on: an ID stays on every chain holding that tipset, so the map
+    /// outlives new tipsets and is forgotten when that tipset leaves the chain (a revert).
+    head_ids: std::sync::Mutex<(Cid, ChainEpoch, HashMap<Address, ActorID>)>,
     /// Seconds added to every later tipset's timestamp (the time controls).
     time_offset: i64,
 }
@@ -205,6 +209,7 @@ impl Node {
             snapshots: Vec::new(),
             next_snapshot: 0,
             head_tree: std::sync::Mutex::new(None),
+            head_ids: std::sync::Mutex::new((cid, 0, HashMap::new())),
             time_offset: 0,
         };
         node.open_chain()?;
@@ -273,12 +278,41 @@ impl Node {
         address: &Address,
         at: TipsetRef,
     ) -> Result<Option<(ActorID, ActorState)>> {
-        self.with_tree(at, |tree| {
-            let Some(id) = tree.lookup_id(address).map_err(fvm_err)? else {
-                return Ok(None);
+        let at_head = matches!(at, TipsetRef::Head) && address.id().is_err();
+        let known = if at_head {
+            self.known_id(address)
+        } else {
+            None
+        };
+        let found = self.with_tree(at, |tree| {
+            let id = match known {
+                Some(id) => id,
+                None => match tree.lookup_id(address).map_err(fvm_err)? {
+                    Some(id) => id,
+                    None => return Ok(None),
+                },
             };
             Ok(tree.get_actor(id).map_err(fvm_err)?.map(|a| (id, a)))
-        })
+        })?;
+        if let (true, None, Some((id, _))) = (at_head, known, &found) {
+            let mut ids = self.head_ids.lock().unwrap_or_else(|e| e.into_inner());
+            // Resolved at the head: the map now holds on the head.
+            (ids.0, ids.1) = (self.head().cid, self.head().height());
+            ids.2.insert(*address, *id);
+        }
+        Ok(found)
+    }
+
+    /// The actor ID of `address` if resolved before on this chain ([`Node::actor`]).
+    fn known_id(&self, address: &Address) -> Option<ActorID> {
+        let mut ids = self.head_ids.lock().unwrap_or_else(|e| e.into_inner());
+        let on_chain = self
+            .tipset(TipsetRef::Height(ids.1))
+            .is_ok_and(|t| t.cid == ids.0);
+        if !on_chain {
+            ids.2.clear();
+        }
+        ids.2.get(address).copied()
     }
 
     /// The nonce the sender's next message needs: its sequence plus its pending messages.
