@@ -799,3 +799,4 @@ mod persist;
 
 #[path = "fvm_threads.rs"]
 mod fvm_threads;
+pub use fvm_threads::spawn_fvm_thread;

@@ -1,5 +1,5 @@
 //! Group commit for `eth_sendRawTransaction`: one long-lived thread per served devnet (started by
-//! the first send) takes the verified transactions from a channel, pushes everything that waits
+//! the first send, with the FVM's stack: [`filmark_devnet::spawn_fvm_thread`]) takes the verified transactions from a channel, pushes everything that waits
 //! as one batch ([`Devnet::push_verified_many`]: each signature verified once, by its request's
 //! handler; the devnet locked once) and answers each sender through its own reply channel. On an
 //! instantly mining devnet the batch is one tipset, then its execution tipset is mined, so that
@@ -76,10 +76,10 @@ impl SendQueue {
         let jobs = self.jobs.get_or_init(|| {
             let (tx, rx) = mpsc::channel();
             let (devnet, instant) = (self.devnet.clone(), self.instant);
-            match std::thread::Builder::new()
-                .name("filmark-rpc-sends".into())
-                .spawn(move || commit_loop(&devnet, instant, &rx))
-            {
+            // On a thread with the FVM's stack: the tipsets are built on it, with no hand-off.
+            match filmark_devnet::spawn_fvm_thread("filmark-rpc-sends".into(), move || {
+                commit_loop(&devnet, instant, &rx);
+            }) {
                 Ok(t) => {
                     *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(t);
                 }
