@@ -42,9 +42,10 @@ use filmark_devnet_actors::market;
 
 type Machine = DefaultMachine<Store, DevnetExterns>;
 type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
-/// The executor. It runs only inside [`on_fvm_thread`], which gives it the 64 MiB stack the FVM
-/// requires (fvm's `ThreadedExecutor` does too, but a panic there kills a worker of its fixed
-/// pool for good).
+/// The executor. It runs only on a thread with the 64 MiB stack the FVM requires:
+/// [`on_fvm_thread`], or the threads tipsets are built on ([`fvm_threads`]). fvm's
+/// `ThreadedExecutor` gives it that stack too, but a panic there kills a worker of its fixed pool
+/// for good.
 pub(crate) type Exec = DefaultExecutor<Kernel>;
 
 /// An implicit message the devnet sends from the system actor (f00). Persisted (CBOR tuple) with
