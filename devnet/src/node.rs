@@ -280,18 +280,14 @@ impl Node {
         at: TipsetRef,
     ) -> Result<Option<(ActorID, ActorState)>> {
         let at_head = matches!(at, TipsetRef::Head) && address.id().is_err();
-        let known = if at_head {
-            self.known_id(address)
-        } else {
-            None
-        };
+        let known = at_head.then(|| self.known_id(address)).flatten();
         let found = self.with_tree(at, |tree| {
-            let id = match known {
-                Some(id) => id,
-                None => match tree.lookup_id(address).map_err(fvm_err)? {
-                    Some(id) => id,
-                    None => return Ok(None),
-                },
+            let Some(id) = known.map_or_else(
+                || tree.lookup_id(address).map_err(fvm_err),
+                |id| Ok(Some(id)),
+            )?
+            else {
+                return Ok(None);
             };
             Ok(tree.get_actor(id).map_err(fvm_err)?.map(|a| (id, a)))
         })?;
