@@ -37,7 +37,7 @@ pub use genesis::{
 };
 pub use index::{Log, LogFilter};
 pub use keys::{DevnetKey, ETH_KEY_INDEX_OFFSET, KeyKind};
-pub use node::{CallAt, CallResult};
+pub use node::{CallAt, CallResult, spawn_fvm_thread};
 pub use provider::{
     DEAL_START_DELAY, MINER_POST_PROOF, OfferState, PROVIDER_FUNDS_FIL, PROVIDER_SEED,
     ProviderRecord, Rejection, SimProvider,

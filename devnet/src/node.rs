@@ -42,9 +42,10 @@ use filmark_devnet_actors::market;
 
 type Machine = DefaultMachine<Store, DevnetExterns>;
 type Kernel = DefaultFilecoinKernel<DefaultCallManager<Machine>>;
-/// The executor. It runs only inside [`on_fvm_thread`], which gives it the 64 MiB stack the FVM
-/// requires (fvm's `ThreadedExecutor` does too, but a panic there kills a worker of its fixed
-/// pool for good).
+/// The executor. It runs only on a thread with the 64 MiB stack the FVM requires:
+/// [`on_fvm_thread`], or the threads tipsets are built on ([`fvm_threads`]). fvm's
+/// `ThreadedExecutor` gives it that stack too, but a panic there kills a worker of its fixed pool
+/// for good.
 pub(crate) type Exec = DefaultExecutor<Kernel>;
 
 /// An implicit message the devnet sends from the system actor (f00). Persisted (CBOR tuple) with
@@ -115,6 +116,10 @@ pub(crate) struct Node {
     /// The head's state tree, keyed by its root (a mutex only to be `Sync`; the node's own lock
     /// already serializes access).
     head_tree: std::sync::Mutex<Option<(Cid, StateTree<Store>)>>,
+    /// The actor IDs of addresses resolved at the head ([`Node::actor`]), with the tipset
+    /// (CID, height) they hold on: an ID stays on every chain holding that tipset, so the map
+    /// outlives new tipsets and is forgotten when that tipset leaves the chain (a revert).
+    head_ids: std::sync::Mutex<(Cid, ChainEpoch, HashMap<Address, ActorID>)>,
     /// Seconds added to every later tipset's timestamp (the time controls).
     time_offset: i64,
 }
@@ -205,6 +210,7 @@ impl Node {
             snapshots: Vec::new(),
             next_snapshot: 0,
             head_tree: std::sync::Mutex::new(None),
+            head_ids: std::sync::Mutex::new((cid, 0, HashMap::new())),
             time_offset: 0,
         };
         node.open_chain()?;
@@ -273,12 +279,37 @@ impl Node {
         address: &Address,
         at: TipsetRef,
     ) -> Result<Option<(ActorID, ActorState)>> {
-        self.with_tree(at, |tree| {
-            let Some(id) = tree.lookup_id(address).map_err(fvm_err)? else {
+        let at_head = matches!(at, TipsetRef::Head) && address.id().is_err();
+        let known = at_head.then(|| self.known_id(address)).flatten();
+        let found = self.with_tree(at, |tree| {
+            let Some(id) = known.map_or_else(
+                || tree.lookup_id(address).map_err(fvm_err),
+                |id| Ok(Some(id)),
+            )?
+            else {
                 return Ok(None);
             };
             Ok(tree.get_actor(id).map_err(fvm_err)?.map(|a| (id, a)))
-        })
+        })?;
+        if let (true, None, Some((id, _))) = (at_head, known, &found) {
+            let mut ids = self.head_ids.lock().unwrap_or_else(|e| e.into_inner());
+            // Resolved at the head: the map now holds on the head.
+            (ids.0, ids.1) = (self.head().cid, self.head().height());
+            ids.2.insert(*address, *id);
+        }
+        Ok(found)
+    }
+
+    /// The actor ID of `address` if resolved before on this chain ([`Node::actor`]).
+    fn known_id(&self, address: &Address) -> Option<ActorID> {
+        let mut ids = self.head_ids.lock().unwrap_or_else(|e| e.into_inner());
+        let on_chain = self
+            .tipset(TipsetRef::Height(ids.1))
+            .is_ok_and(|t| t.cid == ids.0);
+        if !on_chain {
+            ids.2.clear();
+        }
+        ids.2.get(address).copied()
     }
 
     /// The nonce the sender's next message needs: its sequence plus its pending messages.
@@ -704,10 +735,10 @@ pub(crate) fn wait_for_builtins() {
     }
 }
 
-/// Builds a tipset on its own FVM thread (see [`on_fvm_thread`]).
+/// Builds a tipset on an FVM thread kept between tipsets ([`fvm_threads`]).
 pub(crate) fn build(builder: TipsetBuilder) -> Result<Built> {
     let height = builder.height;
-    on_fvm_thread(&format!("tipset {height}"), move || builder.build())
+    fvm_threads::run(&format!("tipset {height}"), move || builder.build())
 }
 
 /// Runs `work` (FVM execution) on a new thread with the 64 MiB stack the FVM needs. A panic in
@@ -776,3 +807,7 @@ mod controls;
 
 #[path = "persist.rs"]
 mod persist;
+
+#[path = "fvm_threads.rs"]
+mod fvm_threads;
+pub use fvm_threads::spawn_fvm_thread;

@@ -9,6 +9,9 @@
 //! `FILMARK_BENCH_MINING=instant` (or `interval`) runs one mining mode only, and
 //! `FILMARK_BENCH_HARDHAT=0` skips Hardhat (for profiling the devnet).
 //!
+//! The devnet's line also gives the tipsets mined during its load (`tipsets`; with instant mining
+//! each batch of sends takes two, see the group commit in `src/eth/batch.rs`).
+//!
 //! The table also gives the CPU time (user + system) per transaction of each node's process
 //! during its load and of the load client itself (`clientCpuUsPerTx`, node's own measure while
 //! sending): the two share the machine's cores, so a client that needs as much CPU as the node
@@ -213,8 +216,10 @@ fn main() -> anyhow::Result<()> {
         let server = RpcServer::spawn(net.clone(), RpcConfig::test())?;
         let me = std::process::id();
         let cpu = cpu_us(me);
+        let height = net.head().height();
         let mut ours = load(&server.url(), &format!("filmark {name}"), &keys, txs)?;
         ours["nodeCpuUsPerTx"] = ((cpu_us(me) - cpu) / txs as f64).round().into();
+        ours["tipsets"] = (net.head().height() - height).into();
         let ours_rss = rss_mib(me);
         drop(server);
         drop(handle);
@@ -232,23 +237,25 @@ fn main() -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "| mining | node | sent tx/s | p50 ms | p99 ms | mined tx/s | RSS after (MiB) | node CPU µs/tx | client CPU µs/tx | failures |"
+        "| mining | node | sent tx/s | p50 ms | p99 ms | mined tx/s | RSS after (MiB) | node CPU µs/tx | client CPU µs/tx | failures | tipsets |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (name, ours, ours_rss, theirs, theirs_rss) in &rows {
         for (node, v, rss) in [("filmark", ours, ours_rss), ("hardhat", theirs, theirs_rss)] {
             if v.is_null() {
                 continue;
             }
             println!(
-                "| {name} | {node} | {} | {} | {} | {} | {rss:.0} | {} | {} | {} |",
+                "| {name} | {node} | {} | {} | {} | {} | {rss:.0} | {} | {} | {} | {} |",
                 v["sentTps"],
                 v["p50ms"],
                 v["p99ms"],
                 v["minedTps"],
                 v["nodeCpuUsPerTx"],
                 v["clientCpuUsPerTx"],
-                v["failures"]
+                v["failures"],
+                v.get("tipsets")
+                    .map_or_else(String::new, ToString::to_string)
             );
         }
         if theirs.is_null() {

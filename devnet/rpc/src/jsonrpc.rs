@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::RpcError;
+use crate::eth::{SEND_RAW_TRANSACTION, send_raw_transaction_async};
 use crate::server::RpcConfig;
 use crate::table::{Context, dispatch};
 
@@ -158,7 +159,17 @@ pub(crate) async fn handle(ctx: &Context, config: &RpcConfig, body: &[u8]) -> Op
             let replies = run(ctx, items.into_iter().map(parse_call).collect()).await;
             (!replies.is_empty()).then_some(Value::Array(replies))
         }
-        single => run(ctx, vec![parse_call(single)]).await.pop(),
+        single => match parse_call(single) {
+            // The send waits for its batch (a thread's work) without holding a blocking thread.
+            Ok(Call { id, method, params }) if method == SEND_RAW_TRANSACTION => {
+                let outcome = send_raw_transaction_async(ctx, &params).await;
+                if let Err(e) = &outcome {
+                    tracing::debug!(%method, error = %e, "call refused");
+                }
+                id.map(|id| reply(id, outcome))
+            }
+            call => run(ctx, vec![call]).await.pop(),
+        },
     }
 }
 

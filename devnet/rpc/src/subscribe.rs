@@ -296,6 +296,13 @@ pub(crate) fn watch_heads(
 /// reverts of the seen tipsets no longer on the chain, newest first, then applies of the new
 /// ones, oldest first (found through parent links: one step per tipset, none per null round).
 fn changes(devnet: &Devnet, recent: &mut VecDeque<Tipset>, new: Tipset) -> Vec<HeadChange> {
+    // The usual case, a child of the last head seen: no walk (and no read of the devnet).
+    if recent
+        .back()
+        .is_some_and(|last| new.header.parents.first() == Some(&last.cid))
+    {
+        return finish(Vec::new(), vec![new], recent);
+    }
     let mut applied = Vec::new();
     let mut cursor = Some(new);
     // Walk back from the new head until a tipset already seen (or older than all of them).

@@ -22,8 +22,6 @@ pub struct Context {
     pub(crate) subscriptions: Option<Subscriptions>,
     /// The installed `eth_newFilter` / `eth_newBlockFilter` filters.
     pub(crate) filters: Arc<crate::eth::Filters>,
-    /// Whether the devnet mines instantly (read once: its mining mode does not change).
-    pub(crate) instant: bool,
     /// `eth_sendRawTransaction`'s group commit.
     pub(crate) sends: Arc<crate::eth::SendQueue>,
 }
@@ -33,9 +31,8 @@ impl Context {
     pub fn new(devnet: Devnet) -> Self {
         let instant = devnet.config().mining == filmark_devnet::Mining::Instant;
         Self {
+            sends: Arc::new(crate::eth::SendQueue::new(devnet.clone(), instant)),
             devnet,
-            instant,
-            sends: Arc::default(),
             allow_unprotected_txs: false,
             subscriptions: None,
             filters: Arc::default(),

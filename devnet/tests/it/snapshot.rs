@@ -55,3 +55,32 @@ fn revert_restores_head_records_and_nonces_and_snapshots_are_reusable() {
         assert_eq!(net.sequence(&from, TipsetRef::Head).unwrap(), 0);
     }
 }
+
+#[test]
+fn an_actor_created_after_a_snapshot_is_unknown_after_the_revert() {
+    let net = devnet();
+    let key = net.account(KeyKind::Secp256k1, 0).unwrap().key;
+    let create = |to: Address| {
+        net.send(
+            &key,
+            to,
+            TokenAmount::from_atto(5),
+            fvm_shared::METHOD_SEND,
+            fvm_ipld_encoding::RawBytes::default(),
+        )
+        .unwrap();
+        net.actor(&to, TipsetRef::Head).unwrap().map(|(id, _)| id)
+    };
+    let fresh = Address::new_delegated(10, &[0xab; 20]).unwrap();
+    let other = Address::new_delegated(10, &[0xcd; 20]).unwrap();
+    let s = net.snapshot();
+    // Resolved at the head (the pool's path), so remembered.
+    let id = create(fresh).expect("created");
+    send(&net, 1);
+    assert_eq!(net.lookup_id(&fresh, TipsetRef::Head).unwrap(), Some(id));
+    net.revert(s).unwrap();
+    assert!(net.actor(&fresh, TipsetRef::Head).unwrap().is_none());
+    // Another new actor takes the same ID on the new chain: `fresh` is still unknown.
+    assert_eq!(create(other), Some(id));
+    assert!(net.actor(&fresh, TipsetRef::Head).unwrap().is_none());
+}

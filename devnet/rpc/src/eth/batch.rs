@@ -1,114 +1,176 @@
-//! Group commit for `eth_sendRawTransaction`: the transactions that arrive while a batch is
-//! being pushed wait, and the next batch takes them all ([`Devnet::push_verified_many`]: each
-//! signature verified once, by its request's handler; the devnet locked once). On an instantly
-//! mining devnet the batch is one tipset, then its execution tipset is mined, so that "latest"
-//! holds them. Whoever finds no batch in progress pushes everything waiting, its own transaction
-//! among it, and returns; each sender gets its own result. With one client at a time this is one
+//! Group commit for `eth_sendRawTransaction`: one long-lived thread per served devnet (started by
+//! the first send, with the FVM's stack: [`filmark_devnet::spawn_fvm_thread`]) takes the verified transactions from a channel, pushes everything that waits
+//! as one batch ([`Devnet::push_verified_many`]: each signature verified once, by its request's
+//! handler; the devnet locked once) and answers each sender through its own reply channel. On an
+//! instantly mining devnet the batch is one tipset, then its execution tipset is mined, so that
+//! "latest" holds them, before anyone is answered. With one client at a time this is one
 //! transaction per batch.
 //!
 //! Senders that just got their results usually send again at once (a wallet's or a load's next
-//! transaction), but not all in the same instant: with instant mining the next batch waits up to [`GATHER`] for as
-//! many transactions as the last batch had, so that they share the batch's two tipsets rather
-//! than split into batches of a few (each paying both tipsets).
+//! transaction), but not all in the same instant: with instant mining the next batch waits up to
+//! [`GATHER`] for as many transactions as the last batch had, so that they share the batch's two
+//! tipsets rather than split into batches of a few (each paying both tipsets).
+//!
+//! A request over HTTP waits for its reply on its own task ([`SendQueue::send`]); a handler on a
+//! blocking thread (a JSON-RPC batch, [`crate::dispatch`]) blocks on it ([`SendQueue::push`]).
 
-use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use cid::Cid;
 use filmark_devnet::{Devnet, VerifiedMessage};
+use tokio::sync::oneshot;
 
 use crate::RpcError;
-
-/// The queue (see the module docs).
-#[derive(Debug, Default)]
-pub(crate) struct SendQueue {
-    state: Mutex<State>,
-    /// Signalled when a batch's results are in.
-    done: Condvar,
-    /// Signalled when a transaction arrives.
-    arrived: Condvar,
-}
 
 /// The longest a batch waits for the senders of the last batch to send again.
 pub(crate) const GATHER: Duration = Duration::from_millis(2);
 
-#[derive(Debug, Default)]
-struct State {
-    next: u64,
-    waiting: Vec<(u64, VerifiedMessage)>,
-    results: HashMap<u64, Result<Cid, RpcError>>,
-    mining: bool,
-    /// How many transactions the last batch had.
-    last_batch: usize,
+type Outcome = Result<Cid, RpcError>;
+
+/// Where a transaction's outcome goes.
+#[derive(Debug)]
+enum Reply {
+    /// A blocked thread.
+    Blocking(mpsc::SyncSender<Outcome>),
+    /// An async task.
+    Task(oneshot::Sender<Outcome>),
+}
+
+impl Reply {
+    fn send(self, outcome: Outcome) {
+        // A sender that went away (a closed connection) needs no answer.
+        let _ = match self {
+            Self::Blocking(tx) => tx.send(outcome).map_err(drop),
+            Self::Task(tx) => tx.send(outcome).map_err(drop),
+        };
+    }
+}
+
+type Job = (VerifiedMessage, Reply);
+
+/// The queue (see the module docs).
+#[derive(Debug)]
+pub(crate) struct SendQueue {
+    devnet: Devnet,
+    instant: bool,
+    /// The committing thread's channel, once started.
+    jobs: OnceLock<Mutex<mpsc::Sender<Job>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl SendQueue {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    /// A queue pushing to `devnet` (mining each batch and its execution tipset when `instant`).
+    pub(crate) const fn new(devnet: Devnet, instant: bool) -> Self {
+        Self {
+            devnet,
+            instant,
+            jobs: OnceLock::new(),
+            thread: Mutex::new(None),
+        }
     }
 
-    /// Pushes `signed` with the others waiting and, when `instant`, mines the execution tipset
-    /// of the tipset that took them; the message's CID, or why the pool refused it.
-    pub(crate) fn push(
-        &self,
-        devnet: &Devnet,
-        signed: VerifiedMessage,
-        instant: bool,
-    ) -> Result<Cid, RpcError> {
-        let mut s = self.lock();
-        let ticket = s.next;
-        s.next += 1;
-        s.waiting.push((ticket, signed));
-        self.arrived.notify_all();
-        loop {
-            if let Some(result) = s.results.remove(&ticket) {
-                return result;
-            }
-            if s.mining {
-                s = self.done.wait(s).unwrap_or_else(PoisonError::into_inner);
-                continue;
-            }
-            s.mining = true;
-            let deadline = Instant::now() + GATHER;
-            while instant && s.waiting.len() < s.last_batch {
-                let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                    break;
-                };
-                s = self
-                    .arrived
-                    .wait_timeout(s, left)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
-            }
-            let batch = std::mem::take(&mut s.waiting);
-            s.last_batch = batch.len();
-            drop(s);
-            let (tickets, messages): (Vec<u64>, Vec<VerifiedMessage>) = batch.into_iter().unzip();
-            let results: Vec<Result<Cid, RpcError>> = match devnet.push_verified_many(messages) {
-                Ok(results) => {
-                    let mined = if instant && results.iter().any(Result::is_ok) {
-                        devnet.mine(1).map(|_| ()).map_err(RpcError::from)
-                    } else {
-                        Ok(())
-                    };
-                    results
-                        .into_iter()
-                        .map(|r| {
-                            let cid = r.map_err(RpcError::from)?;
-                            mined.clone().map(|()| cid)
-                        })
-                        .collect()
+    fn submit(&self, job: Job) -> Result<(), RpcError> {
+        let jobs = self.jobs.get_or_init(|| {
+            let (tx, rx) = mpsc::channel();
+            let (devnet, instant) = (self.devnet.clone(), self.instant);
+            // On a thread with the FVM's stack: the tipsets are built on it, with no hand-off.
+            match filmark_devnet::spawn_fvm_thread("filmark-rpc-sends".into(), move || {
+                commit_loop(&devnet, instant, &rx);
+            }) {
+                Ok(t) => {
+                    *self.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(t);
                 }
-                Err(e) => {
-                    let e = RpcError::from(e);
-                    tickets.iter().map(|_| Err(e.clone())).collect()
-                }
+                Err(e) => tracing::error!(error = %e, "cannot start the send thread"),
+            }
+            Mutex::new(tx)
+        });
+        let sent = jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .send(job);
+        sent.map_err(|_| RpcError::internal("the send thread is not running"))
+    }
+
+    /// Pushes `signed` with the others waiting, blocking until its batch is in (and, when
+    /// instant, mined with its execution tipset); the message's CID, or why the pool refused it.
+    /// Do not call it from async code: [`SendQueue::send`] is for that.
+    pub(crate) fn push(&self, signed: VerifiedMessage) -> Outcome {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.submit((signed, Reply::Blocking(tx)))?;
+        rx.recv()
+            .map_err(|_| RpcError::internal("the send thread stopped"))?
+    }
+
+    /// [`SendQueue::push`] for async code: waits without blocking its thread.
+    pub(crate) async fn send(&self, signed: VerifiedMessage) -> Outcome {
+        let (tx, rx) = oneshot::channel();
+        self.submit((signed, Reply::Task(tx)))?;
+        rx.await
+            .map_err(|_| RpcError::internal("the send thread stopped"))?
+    }
+}
+
+impl Drop for SendQueue {
+    fn drop(&mut self) {
+        // The thread ends when its channel closes; wait for the batch it may be pushing.
+        drop(self.jobs.take());
+        let thread = self
+            .thread
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The committing thread: a batch at a time until the queue is dropped.
+fn commit_loop(devnet: &Devnet, instant: bool, jobs: &mpsc::Receiver<Job>) {
+    let mut last_batch = 0;
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        batch.extend(jobs.try_iter());
+        let deadline = Instant::now() + GATHER;
+        while instant && batch.len() < last_batch {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
             };
-            s = self.lock();
-            s.results.extend(tickets.into_iter().zip(results));
-            s.mining = false;
-            self.done.notify_all();
+            match jobs.recv_timeout(left) {
+                Ok(job) => {
+                    batch.push(job);
+                    batch.extend(jobs.try_iter());
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        last_batch = batch.len();
+        let (messages, replies): (Vec<VerifiedMessage>, Vec<Reply>) = batch.into_iter().unzip();
+        let outcomes: Vec<Outcome> = match devnet.push_verified_many(messages) {
+            Ok(results) => {
+                let mined = if instant && results.iter().any(Result::is_ok) {
+                    devnet.mine(1).map(|_| ()).map_err(RpcError::from)
+                } else {
+                    Ok(())
+                };
+                results
+                    .into_iter()
+                    .map(|r| {
+                        let cid = r.map_err(RpcError::from)?;
+                        mined.clone().map(|()| cid)
+                    })
+                    .collect()
+            }
+            Err(e) => {
+                let e = RpcError::from(e);
+                replies.iter().map(|_| Err(e.clone())).collect()
+            }
+        };
+        for (reply, outcome) in replies.into_iter().zip(outcomes) {
+            reply.send(outcome);
         }
     }
 }

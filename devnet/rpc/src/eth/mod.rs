@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 pub(crate) use self::batch::SendQueue;
 pub(crate) use self::filters::Filters;
 pub use self::send::MAX_RAW_TX_BYTES;
+pub(crate) use self::send::{SEND_RAW_TRANSACTION, send_raw_transaction_async};
 use self::types::{BlockTag, filecoin_address, latest, resolve, resolve_state, token_to_u256};
 use crate::RpcError;
 use crate::params::Params;
@@ -127,7 +128,7 @@ pub(crate) const METHODS: &[Method] = &[
         handler: send::call,
     },
     Method {
-        name: "eth_sendRawTransaction",
+        name: send::SEND_RAW_TRANSACTION,
         params: "[rawTransaction]",
         handler: send::send_raw_transaction,
     },

@@ -29,6 +29,29 @@ pub const MAX_RAW_TX_BYTES: usize = MAX_MESSAGE_SIZE;
 /// [`super::batch`]) is mined, then one more, so that "latest" (the head's parent) holds it and
 /// its receipt exists, as on Lotus.
 pub(crate) fn send_raw_transaction(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
+    let verified = verify(ctx, p)?;
+    let hash = B256::from(verified.eth_hash());
+    ctx.sends.push(verified)?;
+    Ok(json!(hash))
+}
+
+/// [`send_raw_transaction`] on the request's own task (a single call over HTTP or WebSocket):
+/// decoded and verified there, then it waits for its batch without holding a thread.
+pub(crate) async fn send_raw_transaction_async(
+    ctx: &Context,
+    params: &Value,
+) -> Result<Value, RpcError> {
+    let verified = verify(ctx, &Params::new(SEND_RAW_TRANSACTION, params)?)?;
+    let hash = B256::from(verified.eth_hash());
+    ctx.sends.send(verified).await?;
+    Ok(json!(hash))
+}
+
+/// The method name of [`send_raw_transaction`].
+pub(crate) const SEND_RAW_TRANSACTION: &str = "eth_sendRawTransaction";
+
+/// The checks and the mapping of [`send_raw_transaction`]: the message to push.
+fn verify(ctx: &Context, p: &Params<'_>) -> Result<VerifiedMessage, RpcError> {
     p.at_most(1)?;
     let text: String = p.get(0, "rawTransaction")?;
     let digits = text.strip_prefix("0x").unwrap_or(&text);
@@ -41,10 +64,7 @@ pub(crate) fn send_raw_transaction(ctx: &Context, p: &Params<'_>) -> Result<Valu
     let raw = hex::decode(digits)
         .map_err(|e| RpcError::invalid_params(format!("rawTransaction: {e}")))?;
     let tx = decode(ctx, &raw)?;
-    let verified = VerifiedMessage::from_eth_tx(&tx, ctx.devnet.chain_id())?;
-    let hash = B256::from(verified.eth_hash());
-    ctx.sends.push(&ctx.devnet, verified, ctx.instant)?;
-    Ok(json!(hash))
+    Ok(VerifiedMessage::from_eth_tx(&tx, ctx.devnet.chain_id())?)
 }
 
 /// Decodes `raw` and refuses what Filecoin does not carry: types other than legacy and
