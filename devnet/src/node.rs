@@ -509,29 +509,6 @@ impl Node {
         Ok(extra_records)
     }
 
-    /// The message CID of an Ethereum transaction hash. O(1) (a hash map, on disk too: the
-    /// store keeps the hashes in commit order and the node reads them at start).
-    ///
-    /// As Lotus, the index holds the f410 senders' transactions only
-    /// ([`crate::index::indexed_eth_hash`]); any other hash is read as the digest of a message
-    /// CID (`cid_from_eth_hash`, Lotus' `EthHash.ToCid`), found if an explicit message of the
-    /// chain has that CID.
-    pub(crate) fn message_by_eth_hash(&self, hash: &[u8; 32]) -> Result<Option<Cid>> {
-        if let Some(seq) = self.indexes.message_by_eth_hash(hash) {
-            return Ok(self.records.cid_at(seq));
-        }
-        let cid = filmark_sdk::keys::cid_from_eth_hash(&(*hash).into());
-        if !self.records.contains(&cid) {
-            return Ok(None);
-        }
-        // Implicit messages (cron) have CIDs too, but no transaction hash.
-        Ok(self
-            .records
-            .get(&cid)?
-            .filter(|r| r.index.is_some())
-            .map(|_| cid))
-    }
-
     fn stored_cid(&self, table: Table, key: &[u8]) -> Result<Option<Cid>> {
         self.store
             .kv()

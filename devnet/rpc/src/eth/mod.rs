@@ -265,13 +265,10 @@ fn get_storage_at(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
     )?))
 }
 
-/// The executed message with Ethereum hash `hash`, if any.
+/// The executed message with Ethereum hash `hash`, if any (an f410 sender's transaction hash,
+/// or any explicit message's CID digest, as Lotus finds them).
 fn lookup_tx(ctx: &Context, hash: &B256) -> Option<filmark_devnet::MessageLookup> {
-    ctx.devnet.lookup_eth_tx(&hash.0).ok().or_else(|| {
-        ctx.devnet
-            .lookup(&filmark_sdk::keys::cid_from_eth_hash(hash))
-            .ok()
-    })
+    ctx.devnet.lookup_eth_tx(&hash.0).ok()
 }
 
 fn get_transaction_by_hash(ctx: &Context, p: &Params<'_>) -> Result<Value, RpcError> {
