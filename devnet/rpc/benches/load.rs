@@ -22,6 +22,11 @@
 //! token's deploy time and the gas one transfer used (FVM gas on the devnet, EVM gas on
 //! Hardhat).
 
+/// The allocator of the `filmark` binary that serves `filmark devnet` (cli/src/main.rs), so that
+/// the devnet served here runs as the command's does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
