@@ -139,20 +139,7 @@ fn logs_are_found_by_emitter_topic_and_range_and_a_revert_forgets_them() {
 #[test]
 fn only_f410_transactions_are_indexed_and_a_cid_digest_finds_explicit_messages_only() {
     let net = devnet();
-    let key = net.account(KeyKind::Eth, 0).unwrap().key;
-    let to = net.account(KeyKind::Eth, 1).unwrap().address();
-    let m = net
-        .prepare(
-            key.address(),
-            to,
-            TokenAmount::from_atto(1),
-            INVOKE_EVM_METHOD,
-            RawBytes::default(),
-        )
-        .unwrap();
-    let signed = key.sign(m, net.chain_id()).unwrap();
-    let keccak = signed.eth_tx_hash(net.chain_id()).unwrap().0;
-    let cid = net.push(signed).unwrap();
+    let (cid, keccak) = crate::eth_transfer(&net, 0, 1);
     let digest = filmark_sdk::keys::cid_digest(&cid).unwrap().0;
     assert_ne!(digest, keccak);
     // The keccak hash through the index; the CID's digest as Lotus' `EthHash.ToCid` fallback.

@@ -101,3 +101,26 @@ pub(crate) fn register(
     assert!(r.receipt.exit_code.is_success(), "{:?}", r.failure);
     r
 }
+
+/// Pushes a transfer between f410 accounts `from` and `to`: its CID and transaction hash.
+pub(crate) fn eth_transfer(
+    net: &filmark_devnet::Devnet,
+    from: usize,
+    to: usize,
+) -> (cid::Cid, [u8; 32]) {
+    let eth = net.account(filmark_devnet::KeyKind::Eth, from).unwrap();
+    let m = net
+        .prepare(
+            eth.address(),
+            net.account(filmark_devnet::KeyKind::Eth, to)
+                .unwrap()
+                .address(),
+            fvm_shared::econ::TokenAmount::from_atto(5),
+            filmark_devnet_actors::INVOKE_EVM_METHOD,
+            fvm_ipld_encoding::RawBytes::default(),
+        )
+        .unwrap();
+    let signed = eth.key.sign(m, net.chain_id()).unwrap();
+    let hash = signed.eth_tx_hash(net.chain_id()).unwrap().0;
+    (net.push(signed).unwrap(), hash)
+}

@@ -14,7 +14,7 @@ use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
-use crate::{register, send_transfer, transfer_message};
+use crate::{eth_transfer, register, send_transfer, transfer_message};
 
 fn config(dir: &std::path::Path) -> DevnetConfig {
     DevnetConfig::test().with_data_dir(dir)
@@ -272,23 +272,6 @@ fn a_failed_database_transaction_changes_nothing_and_the_next_tipset_commits() {
             .exit_code
             .is_success()
     );
-}
-
-/// Pushes a transfer between f410 accounts `from` and `to`: its CID and transaction hash.
-fn eth_transfer(net: &Devnet, from: usize, to: usize) -> (cid::Cid, [u8; 32]) {
-    let eth = net.account(KeyKind::Eth, from).unwrap();
-    let m = net
-        .prepare(
-            eth.address(),
-            net.account(KeyKind::Eth, to).unwrap().address(),
-            TokenAmount::from_atto(5),
-            INVOKE_EVM_METHOD,
-            RawBytes::default(),
-        )
-        .unwrap();
-    let signed = eth.key.sign(m, net.chain_id()).unwrap();
-    let hash = signed.eth_tx_hash(net.chain_id()).unwrap().0;
-    (net.push(signed).unwrap(), hash)
 }
 
 #[test]
