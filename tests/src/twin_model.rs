@@ -44,7 +44,6 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::U256;
 use anyhow::{Context, ensure};
-use filmark_devnet_actors::market::PublishStorageDealsReturn;
 use filmark_escrow::Method as EscrowMethod;
 use filmark_escrow::policy::SETTLEMENT_WINDOW;
 use filmark_escrow::types::OrderIdParams;
@@ -59,10 +58,9 @@ use fvm_shared::econ::TokenAmount;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use crate::chain::decode;
 use crate::chain::{Filmark, Implementation, Users, exit_code};
 use crate::in_process::{self, InProcessChain};
-use crate::scenarios::{call, publish_storage_deal, sample_content};
+use crate::scenarios::{call, deal_id, publish_storage_deal, sample_content};
 
 /// Cases in the default run (each runs on the twin and on the actor).
 pub const DEFAULT_CASES: u32 = 200;
@@ -489,9 +487,7 @@ impl World {
                 );
                 let done = match r {
                     Ok(lookup) => {
-                        let ret: PublishStorageDealsReturn =
-                            decode(&lookup.receipt.return_data, "publish return")?;
-                        let deal = *ret.ids.first().context("one deal published")?;
+                        let deal = deal_id(&lookup)?;
                         events = self.escrow_events(fm, &lookup)?;
                         ensure!(
                             events.iter().any(|e| matches!(e,

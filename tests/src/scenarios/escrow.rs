@@ -81,21 +81,17 @@ pub(super) fn publish_deal<T: Backend>(
     order_id: u64,
     start: ChainEpoch,
 ) -> anyhow::Result<u64> {
-    publish_deal_for(chain, fm, provider, packed, order_id, start, DURATION)
+    deal_id(&publish_storage_deal(
+        chain, fm, provider, packed, order_id, start, DURATION,
+    )?)
 }
 
-/// As [`publish_deal`], for a deal of `duration` epochs.
-fn publish_deal_for<T: Backend>(
-    chain: &Chain<T>,
-    fm: &Filmark,
-    provider: &Signer,
-    packed: &Packed,
-    order_id: u64,
-    start: ChainEpoch,
-    duration: ChainEpoch,
-) -> anyhow::Result<u64> {
-    let out = publish_storage_deal(chain, fm, provider, packed, order_id, start, duration)?;
-    let ret: PublishStorageDealsReturn = decode(&out.receipt.return_data, "publish return")?;
+/// The deal id a one-deal `PublishStorageDeals` returned ([`publish_storage_deal`]'s lookup).
+///
+/// # Errors
+/// An undecodable return, or no deal in it.
+pub(crate) fn deal_id(publish: &Lookup) -> anyhow::Result<u64> {
+    let ret: PublishStorageDealsReturn = decode(&publish.receipt.return_data, "publish return")?;
     ret.ids.first().copied().context("one deal published")
 }
 
@@ -415,7 +411,9 @@ fn running_deal<T: Backend>(
     let value = atto(PRICE * duration as u64);
     let order_id = create_order_for(chain, &fm, &client, &packed, now + 50, duration, value)?;
     let start = chain.epoch()? + 5;
-    let deal = publish_deal_for(chain, &fm, &provider, &packed, order_id, start, duration)?;
+    let deal = deal_id(&publish_storage_deal(
+        chain, &fm, &provider, &packed, order_id, start, duration,
+    )?)?;
     chain.activate_deals(&[deal])?;
     chain.mine((start - chain.epoch()?).max(0) as u64 + after_start)?;
     let (first, seen) = settle(chain, &fm, &keeper, order_id)?;

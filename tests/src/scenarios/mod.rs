@@ -19,7 +19,7 @@ use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 
 pub use self::app_keys::escrow_app_keys_and_replicas;
-pub(crate) use self::escrow::publish_storage_deal;
+pub(crate) use self::escrow::{deal_id, publish_storage_deal};
 pub use self::escrow::{
     escrow_early_termination, escrow_late_settle, escrow_lifecycle,
     escrow_market_settlement_after_completion, sponsored_order,
